@@ -1,0 +1,114 @@
+import {
+  EVENT_SCHEMAS, formatIssues, isPermanent, isTransient, parseEnvelope, PixsimError, SchemaError,
+  type Envelope, type EventData, type EventType, type Keys,
+} from '@pixsim/contracts';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import { moveToDeadLetter } from './dead-letter.js';
+import { withConsumerSpan } from './tracing.js';
+import type { AckBatcher } from './acks.js';
+import type { BusHooks, BusLogger, HandleOutcome, RedisClient } from './types.js';
+
+export interface ConsumedEvent<T extends EventType> extends Envelope<EventData<T>> {
+  /** The stream entry id (not the event id). */
+  streamId: string;
+  /** How many times the stream has delivered this entry, this delivery included. */
+  deliveries: number;
+  /** Attempt within this delivery, from 1. */
+  attempt: number;
+  /** Aborted when the consumer stops: a long handler may give up and let the entry be redelivered. */
+  signal: AbortSignal;
+}
+
+export type EventHandler<T extends EventType> = (event: ConsumedEvent<T>) => Promise<void>;
+
+export interface ProcessorOptions<T extends EventType> {
+  redis: RedisClient;
+  keys: Keys;
+  type: T;
+  group: string;
+  consumer: string;
+  handler: EventHandler<T>;
+  acks: AckBatcher;
+  logger: BusLogger;
+  hooks: BusHooks;
+  /** Non-transient handler errors before the entry is dead-lettered. */
+  maxAttempts: number;
+  /** Deliveries (a consumer died each time) before the entry is dead-lettered. */
+  maxDeliveries: number;
+  backoff: BackoffOptions;
+  signal: AbortSignal;
+}
+
+/**
+ * Handles one entry to its end: acknowledged after the handler succeeds,
+ * retried in place with backoff, dead-lettered when poison, or left pending
+ * (to be redelivered) when the consumer stops mid-retry. Never throws.
+ */
+export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions<T>) {
+  const { redis, keys, type, group, consumer, logger, hooks } = opts;
+  const stream = keys.stream(type);
+  const schema = EVENT_SCHEMAS[type];
+
+  const finish = (outcome: HandleOutcome, started: number, errorCode?: string) =>
+    hooks.onHandled?.({ type, group, outcome, durationMs: performance.now() - started, ...(errorCode ? { errorCode } : {}) });
+
+  const deadLetter = async (streamId: string, fields: string[] | null, deliveries: number, err: unknown) => {
+    const code = err instanceof PixsimError ? err.code : 'HANDLER_FAILED';
+    const reason = (err as Error)?.message ?? String(err);
+    await moveToDeadLetter(redis, keys, type, fields, { reason, code, group, consumer, sourceId: streamId, deliveries });
+    hooks.onDeadLetter?.({ type, group, reason, code });
+    logger.error({ err, stream, group, streamId, code, deliveries }, 'entry moved to the dead-letter stream');
+  };
+
+  const decode = (fields: string[] | null): Envelope<EventData<T>> => {
+    if (!fields) throw new SchemaError('entry has no fields (trimmed before it was handled)');
+    const env = parseEnvelope(fields);
+    if (env.type !== type) throw new SchemaError(`entry of type ${env.type} on the ${type} stream`);
+    const parsed = schema.schema.safeParse(env.data);
+    if (!parsed.success) throw new SchemaError(`${type} ${env.id}: ${formatIssues(parsed.error)}`, parsed.error.issues);
+    return { ...env, data: parsed.data as EventData<T> };
+  };
+
+  return async function process(streamId: string, fields: string[] | null, deliveries: number): Promise<void> {
+    const started = performance.now();
+    try {
+      let env: Envelope<EventData<T>>;
+      try {
+        env = decode(fields);
+      } catch (err) {
+        await deadLetter(streamId, fields, deliveries, err);
+        return finish('dead_letter', started, 'SCHEMA_INVALID');
+      }
+      if (deliveries > opts.maxDeliveries) {
+        const err = new PixsimError('DELIVERIES_EXCEEDED', `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died handling it`);
+        await deadLetter(streamId, fields, deliveries, err);
+        return finish('dead_letter', started, err.code);
+      }
+      for (let attempt = 1, failures = 0; ; attempt++) {
+        try {
+          await withConsumerSpan({ destination: stream, group, messageId: env.id, streamId, deliveries }, env, () =>
+            opts.handler({ ...env, streamId, deliveries, attempt, signal: opts.signal }));
+          await opts.acks.ack(streamId);
+          return finish('ok', started);
+        } catch (err) {
+          const transient = !isPermanent(err) && isTransient(err);
+          if (!transient) failures++;
+          if (isPermanent(err) || failures >= opts.maxAttempts) {
+            await deadLetter(streamId, fields, deliveries, err);
+            return finish('dead_letter', started, err instanceof PixsimError ? err.code : 'HANDLER_FAILED');
+          }
+          logger.warn({ err, stream, group, eventId: env.id, attempt, transient }, 'handler failed; retrying');
+          hooks.onHandled?.({ type, group, outcome: 'retry', durationMs: performance.now() - started });
+          if (!(await sleep(backoffDelay(attempt - 1, opts.backoff), opts.signal))) {
+            return finish('abandoned', started);
+          }
+        }
+      }
+    } catch (err) {
+      // Redis itself failed (dead-lettering or acking): the entry stays pending
+      // and is redelivered; nothing is lost.
+      logger.error({ err, stream, group, streamId }, 'could not settle entry; it stays pending');
+      finish('abandoned', started);
+    }
+  };
+}

@@ -1,0 +1,8 @@
+export { createPublisher, type Publisher, type PublishInput, type PublishResult, type PublisherOptions } from './publisher.js';
+export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.js';
+export type { ConsumedEvent, EventHandler } from './entry-processor.js';
+export { listDeadLetters, replayDeadLetters, moveToDeadLetter, type DeadLetter } from './dead-letter.js';
+export { streamStats, type StreamStats, type GroupStats } from './stream-stats.js';
+export { ensureGroup } from './group.js';
+export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+export { silentLogger, type BusHooks, type BusLogger, type HandleOutcome, type RedisClient } from './types.js';

@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+
+/** The pino-compatible subset the bus logs through. */
+export interface BusLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export type RedisClient = Redis;
+
+/** One raw entry as XREADGROUP / XAUTOCLAIM return it; fields are null for a trimmed entry. */
+export type RawEntry = [id: string, fields: string[] | null];
+
+export type HandleOutcome = 'ok' | 'retry' | 'dead_letter' | 'abandoned';
+
+/** Hooks for metrics; the bus itself has no metrics dependency. */
+export interface BusHooks {
+  onHandled?(info: { type: string; group: string; outcome: HandleOutcome; durationMs: number; errorCode?: string }): void;
+  onDeadLetter?(info: { type: string; group: string; reason: string; code: string }): void;
+}

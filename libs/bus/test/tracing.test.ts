@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { createConsumer, createPublisher } from '../src/index.js';
+import { jobCreated, testBus, waitFor } from './helpers.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+});
+afterAll(async () => {
+  await provider.shutdown();
+  trace.disable();
+  propagation.disable();
+  context.disable();
+});
+
+describe('trace propagation', () => {
+  it('when an event is published inside a span, then the handler runs in a CONSUMER span of the same trace, child of and linked to the producer', async () => {
+    const t = testBus();
+    const publisher = createPublisher({ redis: t.redis, keys: t.keys });
+    let handlerTraceId: string | undefined;
+    const consumer = createConsumer({
+      redis: t.redis, keys: t.keys, type: 'JOB_CREATED', group: 'dispatcher', consumer: 'c1', blockMs: 50,
+      handler: async () => void (handlerTraceId = trace.getActiveSpan()?.spanContext().traceId),
+    });
+    await consumer.start();
+    const root = trace.getTracer('test').startSpan('POST /api/v1/jobs');
+    await context.with(trace.setSpan(context.active(), root), () => publisher.publish(jobCreated(1)));
+    root.end();
+    await waitFor(() => handlerTraceId !== undefined, 5_000, 'handler');
+    await consumer.stop();
+    await t.cleanup();
+
+    const spans = exporter.getFinishedSpans();
+    const producer = spans.find((s) => s.kind === SpanKind.PRODUCER)!;
+    const consumerSpan = spans.find((s) => s.kind === SpanKind.CONSUMER)!;
+    const traceId = root.spanContext().traceId;
+    expect(handlerTraceId).toBe(traceId);
+    expect(producer.spanContext().traceId).toBe(traceId);
+    expect(consumerSpan.spanContext().traceId).toBe(traceId);
+    expect(consumerSpan.parentSpanContext?.spanId).toBe(producer.spanContext().spanId);
+    expect(consumerSpan.links[0]?.context.spanId).toBe(producer.spanContext().spanId);
+    expect(consumerSpan.attributes).toMatchObject({
+      'messaging.operation.type': 'process', 'messaging.consumer.group.name': 'dispatcher', 'messaging.message.id': 'job-1:JOB_CREATED',
+    });
+  });
+});
