@@ -19,6 +19,8 @@ export interface ConsumerOptions<T extends EventType> {
   handler: EventHandler<T>;
   /** Handlers running at once (MAX_JOBS). */
   concurrency?: number;
+  /** Entries read ahead of free slots; the concurrency by default. */
+  prefetch?: number;
   blockMs?: number;
   /** Longer than the longest handler; idle entries past it are taken over. */
   claimTimeoutMs?: number;
@@ -66,18 +68,36 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   let paused = false;
   let wakeResume: (() => void) | null = null;
 
-  const dispatch = (id: string, fields: string[] | null, deliveries: number) => {
+  // Entries read but not started yet. Reading ahead keeps every slot busy
+  // without one tiny read per finished handler; a read takes up to `prefetch`.
+  const buffer: Array<{ id: string; fields: string[] | null; deliveries: number }> = [];
+  const prefetch = opts.prefetch ?? slots.capacity;
+  let wakeReader: (() => void) | null = null;
+
+  const pump = () => {
+    while (slots.free > 0 && buffer.length > 0 && (!paused || stopping.signal.aborted)) {
+      const { id, fields, deliveries } = buffer.shift()!;
+      slots.acquire();
+      void process(id, fields, deliveries).finally(() => {
+        handling.delete(id);
+        slots.release();
+        pump();
+      });
+    }
+    if (buffer.length < prefetch) {
+      wakeReader?.();
+      wakeReader = null;
+    }
+  };
+
+  const enqueue = (id: string, fields: string[] | null, deliveries: number) => {
     if (handling.has(id)) return;
-    slots.acquire();
     handling.add(id);
-    void process(id, fields, deliveries).finally(() => {
-      handling.delete(id);
-      slots.release();
-    });
+    buffer.push({ id, fields, deliveries });
   };
 
   const read = async (from: string): Promise<RawEntry[]> => {
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', slots.free];
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', prefetch - buffer.length];
     if (from === '>') args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, from);
     return entriesOf(await blocking!.call('XREADGROUP', args));
@@ -86,11 +106,12 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const claimEveryMs = Math.max(50, Math.min(5_000, Math.floor(claimTimeoutMs / 3)));
   let nextClaimAt = 0;
 
-  /** Takes over entries of dead consumers; runs between reads so the cap holds. */
+  /** Takes over entries of dead consumers, between reads. */
   const claimAbandoned = async () => {
     if (Date.now() < nextClaimAt) return;
     nextClaimAt = Date.now() + claimEveryMs;
-    for (const { entry, deliveries } of await reclaimer.claim(slots.free)) dispatch(entry[0], entry[1], deliveries);
+    for (const { entry, deliveries } of await reclaimer.claim(prefetch - buffer.length)) enqueue(entry[0], entry[1], deliveries);
+    pump();
   };
 
   const runLoop = async () => {
@@ -101,22 +122,25 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         await new Promise<void>((r) => (wakeResume = r));
         continue;
       }
-      await slots.waitForFree();
-      if (stopping.signal.aborted) break;
+      if (buffer.length >= prefetch) {
+        await new Promise<void>((r) => (wakeReader = r));
+        continue;
+      }
       try {
         await claimAbandoned();
-        if (slots.free === 0) continue;
+        if (buffer.length >= prefetch) continue;
         const entries = await read(cursor ?? '>');
         failures = 0;
         if (cursor === null) {
-          for (const [id, fields] of entries) dispatch(id, fields, 1);
+          for (const [id, fields] of entries) enqueue(id, fields, 1);
         } else if (entries.length === 0) {
           cursor = null;
         } else {
           cursor = entries.at(-1)![0];
           const counts = await deliveryCounts(redis, stream, group, consumer, entries.map(([id]) => id));
-          for (const [id, fields] of entries) dispatch(id, fields, counts.get(id) ?? 1);
+          for (const [id, fields] of entries) enqueue(id, fields, counts.get(id) ?? 1);
         }
+        pump();
       } catch (err) {
         if (stopping.signal.aborted) break;
         if (isNoGroupError(err)) await ensureGroup(redis, stream, group, opts.startId).catch(() => {});
@@ -155,16 +179,20 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       paused = false;
       wakeResume?.();
       wakeResume = null;
+      pump();
     },
     async stop() {
       if (stopping.signal.aborted) return;
       // No new reads; a read already waiting returns within blockMs and its
       // entries are handled. Retry sleeps end early and leave their entry pending.
+      // Entries already read are handled too, so a clean stop leaves nothing
+      // waiting for the claim timeout.
       stopping.abort();
-      paused = false;
       wakeResume?.();
+      wakeReader?.();
       await loop;
-      await slots.drain();
+      pump();
+      while (buffer.length > 0 || slots.used > 0) await slots.drain();
       if (timer) clearInterval(timer);
       await acks.flush();
       blocking?.disconnect();

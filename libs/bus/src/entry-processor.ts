@@ -88,8 +88,9 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
         try {
           await withConsumerSpan({ destination: stream, group, messageId: env.id, streamId, deliveries }, env, () =>
             opts.handler({ ...env, streamId, deliveries, attempt, signal: opts.signal }));
-          await opts.acks.ack(streamId);
-          return finish('ok', started);
+          // The slot is free once the handler is done; the batched XACK follows.
+          void opts.acks.ack(streamId).then(() => finish('ok', started));
+          return;
         } catch (err) {
           const transient = !isPermanent(err) && isTransient(err);
           if (!transient) failures++;

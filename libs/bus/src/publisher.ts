@@ -2,17 +2,15 @@ import {
   EVENT_SCHEMAS, formatIssues, SchemaError, toStreamFields, type EventData, type EventType, type Keys,
 } from '@pixsim/contracts';
 import type { RedisClient } from './types.js';
-import { withProducerSpan } from './tracing.js';
+import { withProducerSpan, type TraceCarrier } from './tracing.js';
 
 /**
- * Adds the entry unless its event id was already published: a handler that
+ * Adds the entry unless its event id was already published: a producer that
  * crashed after publishing and runs again re-emits the same id, and the stream
  * stays free of the repeat. SET NX and XADD run as one atomic script.
  */
 const PUBLISH_ONCE = `
-if ARGV[1] ~= '0' then
-  if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return false end
-end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return false end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
 `;
 
@@ -32,7 +30,7 @@ export interface PublishResult {
 
 export interface Publisher {
   publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult>;
-  /** Publishes in one pipeline; results are in input order. */
+  /** Publishes in one pipeline under one PRODUCER span; results are in input order. */
   publishMany(inputs: readonly PublishInput[]): Promise<PublishResult[]>;
 }
 
@@ -41,66 +39,64 @@ export interface PublisherOptions {
   keys: Keys;
   /** Approximate stream cap (XADD MAXLEN ~); far above any plausible lag. */
   maxLen?: number;
-  /** How long an event id is remembered for de-duplication; 0 disables it. */
+  /**
+   * Remember each event id for this long and skip a repeat (0, the default:
+   * off). Consumers are idempotent on the event id either way; this keeps the
+   * repeat off the stream at the price of one more key write per event.
+   */
   dedupeTtlSec?: number;
 }
+
+type Pipeline = ReturnType<RedisClient['pipeline']>;
+type ScriptClient = { pixsimPublishOnce(...args: string[]): Promise<unknown> };
 
 export function createPublisher(opts: PublisherOptions): Publisher {
   const { redis, keys } = opts;
   const maxLen = String(opts.maxLen ?? 1_000_000);
-  const ttl = String(opts.dedupeTtlSec ?? 86_400);
-  const script = ensureScript(redis);
+  const ttl = opts.dedupeTtlSec ?? 0;
+  if (ttl > 0 && !(redis as unknown as Partial<ScriptClient>).pixsimPublishOnce) {
+    redis.defineCommand('pixsimPublishOnce', { numberOfKeys: 2, lua: PUBLISH_ONCE });
+  }
 
-  const prepare = (input: PublishInput): [string[], string[]] => {
+  const fieldsOf = (input: PublishInput, carrier: TraceCarrier): string[] => {
     const schema = EVENT_SCHEMAS[input.type];
     const parsed = schema.schema.safeParse(input.data);
     if (!parsed.success) {
       throw new SchemaError(`${input.type} ${input.id}: ${formatIssues(parsed.error)}`, parsed.error.issues);
     }
+    return toStreamFields({ id: input.id, type: input.type, v: schema.v, at: input.at ?? new Date().toISOString(), ...carrier, data: parsed.data });
+  };
+
+  const queue = (target: Pipeline, input: PublishInput, fields: string[]) => {
     const stream = keys.stream(input.type);
-    return withProducerSpan(stream, input.id, (carrier) => {
-      const fields = toStreamFields({
-        id: input.id, type: input.type, v: schema.v, at: input.at ?? new Date().toISOString(), ...carrier, data: parsed.data,
-      });
-      return [[stream, keys.published(input.type, input.id)], [ttl, maxLen, ...fields]];
+    if (ttl > 0) {
+      (target as unknown as ScriptClient).pixsimPublishOnce(stream, keys.published(input.type, input.id), String(ttl), maxLen, ...fields);
+    } else {
+      target.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
+    }
+  };
+
+  const send = async (inputs: readonly PublishInput[], destination: string): Promise<PublishResult[]> => {
+    const pipeline = withProducerSpan(destination, inputs.length === 1 ? inputs[0]!.id : undefined, (carrier) => {
+      const p = redis.pipeline();
+      for (const input of inputs) queue(p, input, fieldsOf(input, carrier));
+      return p;
+    });
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, streamId]) => {
+      if (err) throw err;
+      return { streamId: (streamId as string | null) ?? null };
     });
   };
 
   return {
     async publish(input) {
-      const [k, argv] = prepare(input);
-      const streamId = (await script.run(redis, k, argv)) as string | null;
-      return { streamId: streamId ?? null };
+      return (await send([input], keys.stream(input.type)))[0]!;
     },
     async publishMany(inputs) {
       if (inputs.length === 0) return [];
-      const prepared = inputs.map(prepare);
-      const pipeline = redis.pipeline();
-      for (const [k, argv] of prepared) script.queue(pipeline, k, argv);
-      const replies = (await pipeline.exec()) ?? [];
-      return replies.map(([err, streamId]) => {
-        if (err) throw err;
-        return { streamId: (streamId as string | null) ?? null };
-      });
-    },
-  };
-}
-
-type Pipeline = ReturnType<RedisClient['pipeline']>;
-interface PublishScript {
-  run(redis: RedisClient, keys: string[], argv: string[]): Promise<unknown>;
-  queue(pipeline: Pipeline, keys: string[], argv: string[]): void;
-}
-
-/** Registers the script once per client; ioredis sends EVALSHA and falls back to EVAL. */
-function ensureScript(redis: RedisClient): PublishScript {
-  const r = redis as RedisClient & { pixsimPublishOnce?: (...args: unknown[]) => Promise<unknown> };
-  if (!r.pixsimPublishOnce) redis.defineCommand('pixsimPublishOnce', { numberOfKeys: 2, lua: PUBLISH_ONCE });
-  return {
-    run: (client, k, argv) =>
-      (client as unknown as { pixsimPublishOnce(...a: string[]): Promise<unknown> }).pixsimPublishOnce(...k, ...argv),
-    queue: (pipeline, k, argv) => {
-      (pipeline as unknown as { pixsimPublishOnce(...a: string[]): void }).pixsimPublishOnce(...k, ...argv);
+      const types = new Set(inputs.map((i) => i.type));
+      return send(inputs, types.size === 1 ? keys.stream(inputs[0]!.type) : `${keys.prefix}:*`);
     },
   };
 }

@@ -144,7 +144,7 @@ describe('retries and dead letters', () => {
     await t.redis.xgroup('CREATE', t.stream, 'dispatcher', '0', 'MKSTREAM');
     await t.publisher.publish(jobCreated(1));
     await t.redis.xreadgroup('GROUP', 'dispatcher', 'crasher', 'COUNT', 1, 'STREAMS', t.stream, '>');
-    const [[id]] = (await t.redis.xrange(t.stream, '-', '+')) as [string, string[]][];
+    const id = ((await t.redis.xrange(t.stream, '-', '+')) as [string, string[]][])[0]![0];
     for (let i = 0; i < 4; i++) await t.redis.xclaim(t.stream, 'dispatcher', 'crasher', 0, id!);
     let calls = 0;
     await t.consume('dispatcher', 'c1', async () => void calls++, { maxDeliveries: 5, claimTimeoutMs: 60 }).start();

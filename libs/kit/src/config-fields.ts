@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Reusable zod pieces for environment variables: every value arrives as a string. */
+
+function describeIntRange(min: number, max: number): string {
+  const lo = min > Number.MIN_SAFE_INTEGER;
+  const hi = max < Number.MAX_SAFE_INTEGER;
+  if (min === 1 && !hi) return 'a positive integer';
+  if (min === 0 && !hi) return 'a non-negative integer';
+  if (lo && hi) return `an integer from ${min} to ${max}`;
+  if (lo) return `an integer >= ${min}`;
+  if (hi) return `an integer <= ${max}`;
+  return 'an integer';
+}
+
+/** An integer from a string such as `"10"`; rejects `"10.5"`, `"1e3"`, `"ten"`. Default range: positive. */
+export function intFromEnv(opts: { min?: number; max?: number } = {}) {
+  const { min = 1, max = Number.MAX_SAFE_INTEGER } = opts;
+  const expected = `expected ${describeIntRange(min, max)}`;
+  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
+    const text = String(raw).trim();
+    const n = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${expected}, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+/** A TCP port; 0 is allowed so tests can ask for an ephemeral port. */
+export function portFromEnv() {
+  return intFromEnv({ min: 0, max: 65_535 });
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+/** A boolean from `true/false`, `1/0`, `yes/no`, `on/off` (any case). */
+export function boolFromEnv() {
+  return z.union([z.string(), z.boolean()]).transform((raw, ctx) => {
+    if (typeof raw === 'boolean') return raw;
+    const text = raw.trim().toLowerCase();
+    if (TRUE.has(text)) return true;
+    if (FALSE.has(text)) return false;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected true or false (or 1/0, yes/no, on/off), got ${JSON.stringify(raw)}`,
+    });
+    return z.NEVER;
+  });
+}
+
+/** A URL-ish string with one of the given schemes, e.g. `urlFromEnv(['redis', 'rediss'])`. */
+export function urlFromEnv(schemes: readonly string[]) {
+  const alternatives = schemes.map((s) => s.replace(/[+.]/g, '\\$&')).join('|');
+  return z
+    .string()
+    .trim()
+    .regex(new RegExp(`^(${alternatives})://[^\\s/]+`), {
+      error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    });
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function logLevelFromEnv() {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }));
+}
+
+/**
+ * The variables every service shares (DESIGN §8). Spread it into a service schema and
+ * override what differs: `z.object({ ...sharedConfigShape, PORT: portFromEnv().default(8080) })`.
+ * MONGODB_URI has no default on purpose: each service names its own database.
+ */
+export const sharedConfigShape = {
+  REDIS_URL: urlFromEnv(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  MONGODB_URI: urlFromEnv(['mongodb', 'mongodb+srv']),
+  NATS_URL: urlFromEnv(['nats', 'tls', 'ws', 'wss']).default('nats://127.0.0.1:4222'),
+  MAX_JOBS: intFromEnv().default(10),
+  MAX_TRIES: intFromEnv().default(3),
+  JOB_TIMEOUT_S: intFromEnv().default(3600),
+  POLL_INTERVAL_S: intFromEnv().default(10),
+  PIXVERSE_BASE_URL: urlFromEnv(['http', 'https']).default('https://app-api.pixverse.ai'),
+  LOG_LEVEL: logLevelFromEnv().default('info'),
+  PORT: portFromEnv().optional(),
+  OPS_PORT: portFromEnv().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlFromEnv(['http', 'https']).optional(),
+  STREAM_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected only letters, digits, "_", "." or "-"' })
+    .default('pixsim'),
+};
+
+export const sharedConfigSchema = z.object(sharedConfigShape);
+export type SharedConfig = z.infer<typeof sharedConfigSchema>;

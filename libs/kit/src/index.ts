@@ -1,0 +1,48 @@
+export { ConfigError, DependencyUnreachableError, DependencyRejectedError, errorMessage } from './errors.js';
+export type { ConfigIssue } from './errors.js';
+
+export { loadConfig, applyEnvAliases, exitOnConfigError, LEGACY_ENV_ALIASES, EX_CONFIG } from './config.js';
+export type { Env, ExitIo } from './config.js';
+export {
+  sharedConfigShape,
+  sharedConfigSchema,
+  intFromEnv,
+  portFromEnv,
+  boolFromEnv,
+  urlFromEnv,
+  logLevelFromEnv,
+  LOG_LEVELS,
+} from './config-fields.js';
+export type { SharedConfig, LogLevel } from './config-fields.js';
+
+export { createLogger, REDACT_PATHS, REDACTED } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { redactUrl, SECRET_KEYS } from './secrets.js';
+
+export { startTelemetry, shutdownTelemetry, defaultInstrumentations } from './telemetry.js';
+export type { Telemetry, TelemetryOptions } from './telemetry.js';
+export { startTelemetryFromEnv } from './telemetry-env.js';
+export { getTracer, activeTraceIds } from './tracing.js';
+export type { TraceIds } from './tracing.js';
+
+export { createMetricsRegistry, Registry } from './metrics.js';
+export { createOpsServer } from './ops-server.js';
+export type { OpsServer, OpsServerOptions } from './ops-server.js';
+export { mountOpsRoutes, OPS_PATHS, RETRY_AFTER_S } from './ops-routes.js';
+export type { OpsRoutesOptions, AnyFastifyInstance } from './ops-routes.js';
+export { runReadiness, describeFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
+export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport } from './readiness.js';
+
+export { connectMongo, mongoPing, mongoHint } from './mongo.js';
+export type { ConnectMongoOptions } from './mongo.js';
+export { createRedis, redisPing } from './redis.js';
+export type { CreateRedisOptions } from './redis.js';
+export { connectNats, natsPing } from './nats.js';
+export type { ConnectNatsOptions } from './nats.js';
+export { connectWithRetry } from './connect-retry.js';
+export type { ConnectRetryOptions } from './connect-retry.js';
+export { backoffDelay, sleep } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+
+export { onShutdown } from './shutdown.js';
+export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdown.js';

@@ -1,0 +1,97 @@
+import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
+import type { Logger } from 'pino';
+import type { BackoffOptions } from './backoff.js';
+import { connectWithRetry } from './connect-retry.js';
+import { errorMessage } from './errors.js';
+import { redactUrl } from './secrets.js';
+
+export interface ConnectMongoOptions {
+  uri: string;
+  dbName: string;
+  logger: Logger;
+  /** Default 10 (about a minute); Infinity keeps trying until `signal` aborts. */
+  attempts?: number;
+  signal?: AbortSignal;
+  /** Short, so an unreachable server is noticed in seconds rather than the driver's 30 s. */
+  serverSelectionTimeoutMS?: number;
+  backoff?: BackoffOptions;
+  /** Passed through to mongoose.createConnection. */
+  connectOptions?: ConnectOptions;
+}
+
+/**
+ * A dedicated mongoose Connection (models go on it with `conn.model(...)`; the global
+ * mongoose singleton is never used). Retries while the server is unreachable; bad
+ * credentials or a malformed URI fail at once with DependencyRejectedError.
+ */
+export async function connectMongo(opts: ConnectMongoOptions): Promise<Connection> {
+  const target = `${redactUrl(opts.uri)} (db ${opts.dbName})`;
+  const logger = opts.logger.child({ component: 'mongo' });
+  const conn = await connectWithRetry(
+    {
+      dependency: 'mongodb',
+      target,
+      logger,
+      attempts: opts.attempts ?? 10,
+      signal: opts.signal,
+      backoff: opts.backoff ?? { initialMs: 250, maxMs: 5_000 },
+      hint: mongoHint,
+      isFatal: isFatalMongoError,
+    },
+    (signal) => openOnce(opts, signal),
+  );
+  conn.on('disconnected', () => logger.warn({ target }, 'mongodb disconnected; the driver is reconnecting'));
+  conn.on('reconnected', () => logger.info({ target }, 'mongodb reconnected'));
+  conn.on('error', (err: unknown) => logger.error({ target, reason: errorMessage(err) }, 'mongodb error'));
+  logger.info({ target }, 'mongodb connected');
+  return conn;
+}
+
+async function openOnce(opts: ConnectMongoOptions, signal: AbortSignal | undefined): Promise<Connection> {
+  const conn = mongoose.createConnection(opts.uri, {
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 2_000,
+    ...opts.connectOptions,
+    dbName: opts.dbName,
+  });
+  const onAbort = () => void conn.close(true).catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await conn.asPromise();
+  } catch (err) {
+    await conn.close(true).catch(() => {});
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Readiness check: a round trip to the server. */
+export async function mongoPing(conn: Connection): Promise<void> {
+  if (conn.readyState !== mongoose.ConnectionStates.connected || !conn.db) {
+    throw new Error(`connection is ${mongoose.ConnectionStates[conn.readyState] ?? conn.readyState}`);
+  }
+  await conn.db.command({ ping: 1 });
+}
+
+function isFatalMongoError(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown; codeName?: string; message?: string };
+  return (
+    e.name === 'MongoParseError' ||
+    e.code === 18 ||
+    e.codeName === 'AuthenticationFailed' ||
+    /authentication failed/i.test(e.message ?? '')
+  );
+}
+
+export function mongoHint(err: unknown): string {
+  const text = errorMessage(err);
+  if (/ECONNREFUSED/.test(text)) {
+    return 'Nothing is listening there: start mongod (npm start runs the mongo-dev server when MONGODB_URI is unset) or fix MONGODB_URI.';
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'The host name does not resolve: check the host in MONGODB_URI.';
+  if (/authentication/i.test(text)) return 'Check the user, password and authSource in MONGODB_URI.';
+  if (/timed out|timeout/i.test(text)) {
+    return 'The server did not answer: check network and firewall, and for a replica set its name and that members advertise reachable hosts.';
+  }
+  return 'Check that MongoDB is running and that MONGODB_URI points at it.';
+}

@@ -1,0 +1,75 @@
+import closeWithGrace from 'close-with-grace';
+import type { Logger } from 'pino';
+
+export interface ShutdownOptions {
+  logger: Logger;
+  /** After this the process exits 1 whatever the close function is doing. Below Kubernetes' 30 s grace. */
+  delayMs?: number;
+}
+
+export interface ShutdownContext {
+  /** `SIGTERM`, `SIGINT`, `uncaughtException`, `manual`, … */
+  reason: string;
+  /** The error that triggered the shutdown, if any. */
+  err?: Error;
+}
+
+export interface ShutdownHandle {
+  /** Aborted (with the reason) the moment shutdown starts: stop loops, refuse new work. */
+  signal: AbortSignal;
+  /** Starts the shutdown from code (exits 0 when done). */
+  close(): void;
+  /** Removes the process listeners (tests). */
+  uninstall(): void;
+}
+
+/**
+ * Installs the process's single shutdown path. SIGTERM/SIGINT, an uncaught exception
+ * or an unhandled rejection run `close` once, then the process exits: 0 after a
+ * signal, 1 after an error or when `close` throws or overruns `delayMs`. A second
+ * signal while closing exits 1 at once.
+ */
+export function onShutdown(
+  opts: ShutdownOptions,
+  close: (ctx: ShutdownContext) => Promise<void>,
+): ShutdownHandle {
+  const { logger } = opts;
+  const controller = new AbortController();
+  let running: Promise<void> | undefined;
+
+  const run = (ctx: ShutdownContext): Promise<void> => {
+    running ??= (async () => {
+      if (ctx.err) logger.fatal({ err: ctx.err, reason: ctx.reason }, `shutting down after ${ctx.reason}`);
+      else logger.info({ reason: ctx.reason }, `shutting down (${ctx.reason})`);
+      controller.abort(ctx.reason);
+      const started = Date.now();
+      await close(ctx);
+      logger.info({ reason: ctx.reason, ms: Date.now() - started }, 'shutdown complete');
+    })();
+    return running;
+  };
+
+  const grace = closeWithGrace(
+    {
+      delay: opts.delayMs ?? 25_000,
+      logger: false,
+      onSecondSignal: (signal) => logger.error({ signal }, `second ${signal} while shutting down, exiting now`),
+      onSecondError: (err) => logger.error({ err }, 'another error while shutting down, exiting now'),
+      onTimeout: (delay) => logger.error({ delayMs: delay }, `shutdown did not finish within ${delay} ms, exiting`),
+    },
+    async ({ signal, err, manual }) => {
+      try {
+        await run({ reason: signal ?? (err ? errorKind(err) : manual ? 'manual' : 'beforeExit'), ...(err ? { err } : {}) });
+      } catch (closeErr) {
+        logger.error({ err: closeErr }, 'shutdown failed');
+        throw closeErr;
+      }
+    },
+  );
+
+  return { signal: controller.signal, close: () => grace.close(), uninstall: () => grace.uninstall() };
+}
+
+function errorKind(err: Error): string {
+  return err instanceof Error ? `uncaught error (${err.name})` : 'unhandled rejection';
+}

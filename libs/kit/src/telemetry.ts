@@ -1,0 +1,156 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { NodeSDK, core } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { errorMessage } from './errors.js';
+import { OPS_PATHS } from './ops-routes.js';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** OTLP/HTTP base endpoint (`http://collector:4318`); without it spans are made but not exported. */
+  otlpEndpoint?: string;
+  /** Replaces defaultInstrumentations(); pass `[]` for none. */
+  instrumentations?: Instrumentation[];
+  /** Extra span processors, e.g. an in-memory exporter in tests. */
+  spanProcessors?: SpanProcessor[];
+  /** Where telemetry's own failures go; one JSON line on stderr by default. */
+  onError?: (message: string) => void;
+  /** Upper bound on shutdown's flush; an unreachable collector is retried for longer. Default 5 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface Telemetry {
+  /** Flushes and stops; bounded in time, never rejects. */
+  shutdown(): Promise<void>;
+}
+
+const ACTIVE = Symbol.for('pixsim.kit.telemetry');
+type GlobalWithTelemetry = typeof globalThis & { [ACTIVE]?: Telemetry };
+
+/**
+ * HTTP (probe routes ignored), ioredis, undici, mongoose and fastify. ioredis keeps its
+ * default `requireParentSpan: true`: a Redis command outside any span (the idle
+ * XREADGROUP loop) would otherwise make one root trace per poll.
+ */
+export function defaultInstrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+    }),
+    new IORedisInstrumentation(),
+    new UndiciInstrumentation(),
+    new MongooseInstrumentation(),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: ({ url }) => OPS_PATHS.has(url),
+    }),
+  ];
+}
+
+/**
+ * Starts the OpenTelemetry NodeSDK: W3C trace context, a real tracer provider even
+ * without an exporter (so trace ids exist and propagate), metrics and logs left to
+ * prom-client and pino. Never throws: a failure is reported and a no-op returned.
+ * A second call in the same process returns the first handle.
+ */
+export function startTelemetry(opts: TelemetryOptions): Telemetry {
+  const g = globalThis as GlobalWithTelemetry;
+  const report = opts.onError ?? stderrReport;
+  if (g[ACTIVE]) return g[ACTIVE];
+  try {
+    diag.setLogger(throttledDiag(report), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    const sdk = new NodeSDK({
+      serviceName: opts.serviceName,
+      instrumentations: opts.instrumentations ?? defaultInstrumentations(),
+      spanProcessors: [...exportProcessors(opts.otlpEndpoint), ...(opts.spanProcessors ?? [])],
+      textMapPropagator: new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
+      // Explicitly empty, else the SDK defaults both to OTLP exporters on localhost.
+      metricReaders: [],
+      logRecordProcessors: [],
+    });
+    sdk.start();
+    const budgetMs = opts.shutdownTimeoutMs ?? 5_000;
+    const handle: Telemetry = { shutdown: once(() => stop(sdk, budgetMs, report, g)) };
+    g[ACTIVE] = handle;
+    return handle;
+  } catch (err) {
+    report(`telemetry failed to start, continuing without it: ${errorMessage(err)}`);
+    return { shutdown: async () => {} };
+  }
+}
+
+/** Shuts down whatever startTelemetry started in this process (e.g. from telemetry-register). */
+export async function shutdownTelemetry(): Promise<void> {
+  await (globalThis as GlobalWithTelemetry)[ACTIVE]?.shutdown();
+}
+
+function exportProcessors(endpoint: string | undefined): SpanProcessor[] {
+  if (!endpoint) return [new NoopSpanProcessor()];
+  const base = endpoint.replace(/\/+$/, '');
+  const url = base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+  return [new BatchSpanProcessor(new OTLPTraceExporter({ url }))];
+}
+
+async function stop(
+  sdk: NodeSDK,
+  budgetMs: number,
+  report: (m: string) => void,
+  g: GlobalWithTelemetry,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      report(`telemetry shutdown took over ${budgetMs} ms, giving up on pending spans`);
+      resolve();
+    }, budgetMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([sdk.shutdown(), budget]);
+  } catch (err) {
+    report(`telemetry shutdown failed: ${errorMessage(err)}`);
+  } finally {
+    clearTimeout(timer);
+    delete g[ACTIVE];
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}
+
+function stderrReport(message: string): void {
+  const line = { level: 'warn', time: new Date().toISOString(), component: 'telemetry', msg: message };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+}
+
+/** An unreachable collector fails every batch; say so once a minute, not every 5 s. */
+function throttledDiag(report: (m: string) => void): DiagLogger {
+  const lastSaid = new Map<string, number>();
+  const say = (message: string, ...args: unknown[]) => {
+    const now = Date.now();
+    if ((lastSaid.get(message) ?? 0) > now - 60_000) return;
+    lastSaid.set(message, now);
+    report([message, ...args.map(describe)].join(' '));
+  };
+  const quiet = () => {};
+  return { error: say, warn: say, info: quiet, debug: quiet, verbose: quiet };
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error || typeof value !== 'object' || value === null) return errorMessage(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

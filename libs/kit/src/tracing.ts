@@ -1,0 +1,22 @@
+import { isSpanContextValid, trace, type Tracer } from '@opentelemetry/api';
+
+/** A tracer from the global provider (a no-op one until telemetry starts). */
+export function getTracer(name: string, version?: string): Tracer {
+  return trace.getTracer(name, version);
+}
+
+export interface TraceIds {
+  trace_id: string;
+  span_id: string;
+}
+
+/** Ids of the active span, or undefined outside a (valid) span. Never throws. */
+export function activeTraceIds(): TraceIds | undefined {
+  try {
+    const ctx = trace.getActiveSpan()?.spanContext();
+    if (!ctx || !isSpanContextValid(ctx)) return undefined;
+    return { trace_id: ctx.traceId, span_id: ctx.spanId };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, it, expect } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Schema } from 'mongoose';
+import { connectMongo, DependencyRejectedError, DependencyUnreachableError, mongoPing } from '../src/index.js';
+import { closedPort, memoryLogger } from './helpers.js';
+
+function mongoUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
+  return uri;
+}
+
+describe('connectMongo', () => {
+  it('when MongoDB is reachable, then it returns a working connection and mongoPing resolves', async () => {
+    const { logger } = memoryLogger();
+    const dbName = `kit_test_${randomUUID().slice(0, 8)}`;
+    const conn = await connectMongo({ uri: mongoUri(), dbName, logger });
+    try {
+      expect(conn.name).toBe(dbName);
+      await expect(mongoPing(conn)).resolves.toBeUndefined();
+      const Thing = conn.model('Thing', new Schema({ name: String }));
+      await Thing.create({ name: 'a' });
+      expect(await Thing.countDocuments()).toBe(1);
+      await conn.dropDatabase();
+    } finally {
+      await conn.close();
+    }
+    await expect(mongoPing(conn)).rejects.toThrow(/connection is disconnected/);
+  });
+
+  it('when nothing listens on the port, then it retries with backoff and gives up with a clear error', async () => {
+    const { logger, records } = memoryLogger();
+    const port = await closedPort();
+    const err = await connectMongo({
+      uri: `mongodb://127.0.0.1:${port}`,
+      dbName: 'x',
+      logger,
+      attempts: 3,
+      serverSelectionTimeoutMS: 300,
+      backoff: { initialMs: 20, maxMs: 40 },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyUnreachableError);
+    const e = err as DependencyUnreachableError;
+    expect(e.code).toBe('DEPENDENCY_UNREACHABLE');
+    expect(e.retryable).toBe(true);
+    expect(e.attempts).toBe(3);
+    expect(e.message).toContain(`mongodb at mongodb://127.0.0.1:${port} (db x) is not reachable after 3 attempts`);
+    expect(e.message).toContain('ECONNREFUSED');
+    expect(e.message).toContain('Nothing is listening there');
+    const retries = records().filter((r) => r.level === 40 && r.dependency === 'mongodb');
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(String(retries[0]?.msg)).toMatch(/attempt 1\/3.*retrying in \d+ ms/);
+  });
+
+  it('when the signal aborts while retrying, then it stops at once', async () => {
+    const { logger } = memoryLogger();
+    const port = await closedPort();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('shutting down')), 400);
+    const started = Date.now();
+    const err = await connectMongo({
+      uri: `mongodb://127.0.0.1:${port}`,
+      dbName: 'x',
+      logger,
+      attempts: Infinity,
+      signal: controller.signal,
+      serverSelectionTimeoutMS: 200,
+      backoff: { initialMs: 50, maxMs: 100 },
+    }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(err).toBeInstanceOf(DependencyUnreachableError);
+    expect((err as Error).message).toMatch(/gave up connecting to mongodb .*aborted/);
+  });
+
+  it('when the URI carries a password, then neither the error nor the logs contain it', async () => {
+    const { logger, records } = memoryLogger();
+    const port = await closedPort();
+    const err = await connectMongo({
+      uri: `mongodb://user:hunter2@127.0.0.1:${port}/?authSource=admin`,
+      dbName: 'x',
+      logger,
+      attempts: 2,
+      serverSelectionTimeoutMS: 200,
+      backoff: { initialMs: 10, maxMs: 10 },
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).not.toContain('hunter2');
+    expect(JSON.stringify(records())).not.toContain('hunter2');
+  });
+
+  it('when the URI is malformed, then it fails at once without retrying', async () => {
+    const { logger } = memoryLogger();
+    const err = await connectMongo({ uri: 'mongodb://127.0.0.1:27017/?w=notanumber&tls=maybe', dbName: 'x', logger }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DependencyRejectedError);
+    expect((err as DependencyRejectedError).code).toBe('DEPENDENCY_REJECTED');
+  });
+});

@@ -1,0 +1,112 @@
+import { afterEach, describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { context, propagation, trace } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { getTracer, shutdownTelemetry, startTelemetry } from '../src/index.js';
+import { closedPort } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/traced-work.ts', import.meta.url));
+
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  scope: string;
+}
+
+/** A stand-in OTLP/HTTP collector that keeps every span it receives. */
+async function collector(): Promise<{ server: Server; url: string; spans: OtlpSpan[] }> {
+  const spans: OtlpSpan[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      type Export = { resourceSpans?: { scopeSpans?: { scope?: { name: string }; spans?: OtlpSpan[] }[] }[] };
+      const parsed = JSON.parse(body) as Export;
+      for (const rs of parsed.resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? [])
+          for (const s of ss.spans ?? []) spans.push({ name: s.name, traceId: s.traceId, scope: ss.scope?.name ?? '' });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { server, url: `http://127.0.0.1:${address.port}`, spans };
+}
+
+function resetGlobals(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
+
+afterEach(async () => {
+  await shutdownTelemetry();
+  resetGlobals();
+});
+
+describe('telemetry', () => {
+  it('when a service runs under --import telemetry-register, then its Redis and MongoDB calls are exported in one trace', async () => {
+    const otlp = await collector();
+    try {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--import', '@pixsim/kit/telemetry-register', fixture, process.env.MONGODB_URI ?? ''],
+        {
+          cwd: root,
+          env: { ...process.env, OTEL_SERVICE_NAME: 'kit-fixture', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      const { traceId } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { traceId: string };
+      const inTrace = otlp.spans.filter((s) => s.traceId === traceId);
+      expect(inTrace.map((s) => s.name)).toContain('fixture-job');
+      expect(inTrace.some((s) => s.scope.includes('ioredis'))).toBe(true);
+      if (process.env.MONGODB_URI) expect(inTrace.some((s) => s.scope.includes('mongoose'))).toBe(true);
+    } finally {
+      otlp.server.close();
+    }
+  }, 60_000); // a child under tsx and the ESM hook loads slowly on a busy machine
+
+  it('when started twice in one process, then the second call returns the first handle', () => {
+    const first = startTelemetry({ serviceName: 'a', instrumentations: [] });
+    expect(startTelemetry({ serviceName: 'b', instrumentations: [] })).toBe(first);
+  });
+
+  it('when the collector is unreachable, then work goes on and shutdown gives up within its budget', async () => {
+    const reports: string[] = [];
+    const telemetry = startTelemetry({
+      serviceName: 'kit-test',
+      otlpEndpoint: `http://127.0.0.1:${await closedPort()}`,
+      instrumentations: [],
+      onError: (m) => reports.push(m),
+      shutdownTimeoutMs: 300,
+    });
+    const result = getTracer('t').startActiveSpan('work', (span) => {
+      span.end();
+      return 42;
+    });
+    expect(result).toBe(42);
+    const started = Date.now();
+    await expect(telemetry.shutdown()).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(reports.join('\n')).toContain('telemetry shutdown took over 300 ms, giving up on pending spans');
+  });
+
+  it('when an instrumentation blows up at start, then startTelemetry reports it and returns a no-op handle', async () => {
+    const reports: string[] = [];
+    const broken = { instrumentationName: 'broken' } as unknown as Instrumentation;
+    const telemetry = startTelemetry({ serviceName: 'kit-test', instrumentations: [broken], onError: (m) => reports.push(m) });
+    expect(reports.join('\n')).toContain('telemetry failed to start, continuing without it');
+    await expect(telemetry.shutdown()).resolves.toBeUndefined();
+  });
+});

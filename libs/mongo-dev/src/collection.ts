@@ -1,0 +1,113 @@
+import type { Document } from 'bson';
+import { keyOf } from './canonical.js';
+import { badValue, CommandError } from './errors.js';
+import { defaultIndexName, UniqueIndex } from './unique-index.js';
+import type { IndexSpec } from './unique-index.js';
+
+const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * Documents of one collection in insertion order, keyed by the canonical `_id`.
+ * Stored documents are never mutated: writers replace them, so open cursors keep a
+ * consistent view and every write is all-or-nothing.
+ */
+export class Collection {
+  readonly db: string;
+  readonly name: string;
+  private readonly docs = new Map<string, Document>();
+  private readonly indexes = new Map<string, IndexSpec>([[ID_INDEX.name, ID_INDEX]]);
+  private readonly unique = new Map<string, UniqueIndex>([[ID_INDEX.name, new UniqueIndex(ID_INDEX)]]);
+  private readonly onChange: () => void;
+
+  constructor(db: string, name: string, onChange: () => void) {
+    this.db = db;
+    this.name = name;
+    this.onChange = onChange;
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  /** The stored documents; callers must clone before changing one. */
+  all(): Document[] {
+    return [...this.docs.values()];
+  }
+
+  insert(doc: Document): void {
+    const id = idKey(doc);
+    // Index owners are `_id` keys, so a repeated `_id` would look like its own entry.
+    if (this.docs.has(id)) throw (this.unique.get(ID_INDEX.name) as UniqueIndex).duplicate(this.ns, [doc._id]);
+    for (const index of this.unique.values()) index.check(doc, id, this.ns);
+    for (const index of this.unique.values()) index.add(doc, id);
+    this.docs.set(id, doc);
+    this.onChange();
+  }
+
+  /** Swaps `before` for `after` (same `_id`), enforcing unique indexes first. */
+  replace(before: Document, after: Document): void {
+    const id = idKey(before);
+    if (idKey(after) !== id) {
+      throw new CommandError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    for (const index of this.unique.values()) index.check(after, id, this.ns);
+    for (const index of this.unique.values()) {
+      index.remove(before, id);
+      index.add(after, id);
+    }
+    this.docs.set(id, after);
+    this.onChange();
+  }
+
+  remove(doc: Document): void {
+    const id = idKey(doc);
+    for (const index of this.unique.values()) index.remove(doc, id);
+    this.docs.delete(id);
+    this.onChange();
+  }
+
+  /** Returns false when an index of that name already exists (mongod treats that as a no-op). */
+  createIndex(input: Document): boolean {
+    const key = input.key as Document | undefined;
+    if (!key || typeof key !== 'object' || Object.keys(key).length === 0) throw badValue('index key pattern must be a non-empty object');
+    const spec: IndexSpec = { ...input, v: 2, key, name: typeof input.name === 'string' ? input.name : defaultIndexName(key) };
+    delete spec.ns;
+    if (this.indexes.has(spec.name)) return false;
+    if (spec.unique) {
+      const index = new UniqueIndex(spec);
+      for (const [id, doc] of this.docs) {
+        index.check(doc, id, this.ns);
+        index.add(doc, id);
+      }
+      this.unique.set(spec.name, index);
+    }
+    this.indexes.set(spec.name, spec);
+    this.onChange();
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    if (name === ID_INDEX.name) throw new CommandError(72, 'InvalidOptions', 'cannot drop _id index');
+    if (!this.indexes.delete(name)) throw new CommandError(27, 'IndexNotFound', `index not found with name [${name}]`);
+    this.unique.delete(name);
+    this.onChange();
+  }
+
+  findIndexByKey(key: Document): string | undefined {
+    const wanted = keyOf(key);
+    return [...this.indexes.values()].find((s) => keyOf(s.key) === wanted)?.name;
+  }
+
+  listIndexes(): IndexSpec[] {
+    return [...this.indexes.values()].map((s) => ({ ...s }));
+  }
+}
+
+export function idKey(doc: Document): string {
+  if (Array.isArray(doc._id)) throw badValue("can't use an array for _id");
+  return keyOf(doc._id);
+}

@@ -1,0 +1,27 @@
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import type { SortSpec } from 'mingo/types';
+
+export interface SelectOptions {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+}
+
+/** Matching documents (references to stored ones) in natural or requested order. */
+export function select(docs: Document[], filter: Document | undefined, opts: SelectOptions = {}): Document[] {
+  const query = new Query(filter ?? {}, {});
+  const { $natural, ...sort } = opts.sort ?? {};
+  let matched = docs.filter((d) => query.test(d));
+  if ($natural === -1) matched = matched.reverse();
+  if (Object.keys(sort).length) matched = new Query({}, {}).find(matched).sort(sort as SortSpec).all() as Document[];
+  const skip = opts.skip && opts.skip > 0 ? opts.skip : 0;
+  const limit = opts.limit && opts.limit !== 0 ? Math.abs(opts.limit) : undefined;
+  return matched.slice(skip, limit === undefined ? undefined : skip + limit);
+}
+
+/** Find-style projection (inclusion, exclusion, `$slice`, `$elemMatch`); new objects, stored docs untouched. */
+export function project(docs: Document[], projection: Document | undefined): Document[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  return new Query({}, {}).find(docs, projection).all() as Document[];
+}
