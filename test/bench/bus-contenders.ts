@@ -15,7 +15,7 @@ export interface ContenderOptions {
 const payload = (run: string, i: number): EventData<'JOB_CREATED'> => ({
   job_id: `${run}-${i}`, user_id: 'user-1', operation_type: 'text_to_video', provider_id: 'pixverse',
   params: { prompt: `a cat surfing, take ${i}`, model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9' },
-  priority: 5, scheduled_at: null, created_at: new Date().toISOString(),
+  priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
 });
 
 async function deleteKeys(redis: Redis, pattern: string): Promise<void> {

@@ -29,7 +29,7 @@ export function jobCreated(n: number): PublishInput<'JOB_CREATED'> {
     id: eventIds.jobCreated(jobId),
     data: {
       job_id: jobId, user_id: 'user-1', operation_type: 'text_to_video', provider_id: 'pixverse',
-      params: { prompt: `prompt ${n}` }, priority: 5, scheduled_at: null, created_at: new Date().toISOString(),
+      params: { prompt: `prompt ${n}` }, priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
     },
   };
 }

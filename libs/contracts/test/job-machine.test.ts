@@ -10,18 +10,18 @@ const fold = (events: readonly JobEvent[]): JobFacts => events.reduce(applyJobEv
 
 const created = (t: number): JobEvent => ({
   type: 'JOB_CREATED',
-  data: { job_id: JOB, user_id: 'u', operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'p' }, priority: 5, scheduled_at: null, created_at: iso(t) },
+  data: { job_id: JOB, user_id: 'u', operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'p' }, priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: iso(t) },
 });
 const deferred = (t: number, attempt: number, reason: 'waiting_for_account' | 'retry_backoff'): JobEvent => ({
   type: 'JOB_DEFERRED', data: { job_id: JOB, reason, attempt, until: null, deferred_at: iso(t) },
 });
 const submitted = (t: number, attempt: number): JobEvent => ({
   type: 'JOB_SUBMITTED',
-  data: { job_id: JOB, attempt, provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', cost: 45, submitted_at: iso(t) },
+  data: { job_id: JOB, user_id: 'u', credential: { alg: 'A256GCM', kid: 'k1', iv: 'i', tag: 't', ct: 'c' }, duration_sec: 5, attempt, provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', cost: 45, submitted_at: iso(t) },
 });
 const completed = (t: number, attempt: number): JobEvent => ({
   type: 'JOB_COMPLETED',
-  data: { job_id: JOB, provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', completed_at: iso(t), result: { url: 'https://x/v.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 10 } },
+  data: { job_id: JOB, user_id: 'u', provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', completed_at: iso(t), result: { url: 'https://x/v.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 10 } },
 });
 const failed = (t: number, code: (typeof JOB_ERROR_CODE_LIST)[number], retries: number): JobEvent => ({
   type: 'JOB_FAILED',

@@ -46,3 +46,9 @@ export type { BackoffOptions } from './backoff.js';
 
 export { onShutdown } from './shutdown.js';
 export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdown.js';
+
+export { runService, consume } from './service.js';
+export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
+export { createBusMetrics } from './bus-metrics.js';
+export { parseKeyring, sealSecret, openSecret, needsReseal, SecretError } from './secret-box.js';
+export type { Keyring } from './secret-box.js';

@@ -1,22 +1,12 @@
 import { z } from 'zod';
 import { idSchema, isoDateSchema } from '../job.js';
+import { sealedSecretSchema } from './sealed-secret.js';
+
+export { sealedSecretSchema, type SealedSecret } from './sealed-secret.js';
 
 export const ACCOUNT_STATUSES = ['ACTIVE', 'EXHAUSTED', 'RATE_LIMITED', 'ERROR', 'DISABLED'] as const;
 export const accountStatusSchema = z.enum(ACCOUNT_STATUSES);
 export type AccountStatus = z.infer<typeof accountStatusSchema>;
-
-/**
- * The credential travels sealed (AES-256-GCM under a key both edge and
- * dispatcher hold), never in clear on a stream (DESIGN §6).
- */
-export const sealedSecretSchema = z.object({
-  alg: z.literal('A256GCM'),
-  kid: z.string().min(1).max(64),
-  iv: z.string().min(1),
-  tag: z.string().min(1),
-  ct: z.string().min(1),
-});
-export type SealedSecret = z.infer<typeof sealedSecretSchema>;
 
 const accountFields = {
   email: z.string().max(320).nullable().optional(),

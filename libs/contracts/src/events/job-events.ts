@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sealedSecretSchema } from './sealed-secret.js';
 import {
   idSchema, isoDateSchema, jobErrorCodeSchema, jobParamsSchema, operationTypeSchema,
 } from '../job.js';
@@ -28,6 +29,9 @@ export const jobCreatedSchema = z.object({
   provider_id: z.string().min(1).max(64),
   params: jobParamsSchema,
   priority: z.number().int().min(0).max(10),
+  name: z.string().max(256).nullable(),
+  description: z.string().max(4096).nullable(),
+  workspace_id: z.string().max(128).nullable(),
   scheduled_at: isoDateSchema.nullable(),
   created_at: isoDateSchema,
 });
@@ -46,11 +50,16 @@ export const jobDeferredSchema = z.object({
 /** The provider accepted the generation. */
 export const jobSubmittedSchema = z.object({
   ...jobRef,
+  user_id: idSchema,
   attempt: z.number().int().min(1),
   provider_id: z.string().min(1).max(64),
   provider_job_id: z.string().min(1).max(128),
   account_id: idSchema,
+  /** The account's key, sealed: the poller needs it to ask for the status. */
+  credential: sealedSecretSchema,
   cost: z.number().int().min(0),
+  /** Requested video length, for the asset record. */
+  duration_sec: z.number().min(0).nullable(),
   submitted_at: isoDateSchema,
 });
 
@@ -64,6 +73,7 @@ export const videoResultSchema = z.object({
 
 export const jobCompletedSchema = z.object({
   ...jobRef,
+  user_id: idSchema,
   provider_id: z.string().min(1).max(64),
   provider_job_id: z.string().min(1).max(128),
   account_id: idSchema,

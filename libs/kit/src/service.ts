@@ -1,0 +1,123 @@
+import os from 'node:os';
+import type { Connection } from 'mongoose';
+import type { NatsConnection } from 'nats';
+import type { Redis } from 'ioredis';
+import {
+  createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher,
+} from '@pixsim/bus';
+import { createKeys, type EventType, type Keys, type ServiceName } from '@pixsim/contracts';
+import { createBusMetrics } from './bus-metrics.js';
+import type { SharedConfig } from './config-fields.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetricsRegistry, type Registry } from './metrics.js';
+import { connectMongo, mongoPing } from './mongo.js';
+import { connectNats, natsPing } from './nats.js';
+import { createOpsServer } from './ops-server.js';
+import type { ReadinessChecks } from './readiness.js';
+import { createRedis, redisPing } from './redis.js';
+import { onShutdown } from './shutdown.js';
+
+/** What a service's composition root gets to build its handlers from. */
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  redis: Redis;
+  mongo: Connection;
+  nats: NatsConnection | null;
+  keys: Keys;
+  publisher: Publisher;
+  registry: Registry;
+  /** Aborted when shutdown starts. */
+  signal: AbortSignal;
+}
+
+export interface ConsumerSpec<T extends EventType = EventType> {
+  type: T;
+  handler: EventHandler<T>;
+  /** MAX_JOBS by default. */
+  concurrency?: number;
+  claimTimeoutMs?: number;
+}
+
+/** A consumer spec with its event type checked against its handler. */
+export const consume = <T extends EventType>(spec: ConsumerSpec<T>): ConsumerSpec => spec as unknown as ConsumerSpec;
+
+export interface ServiceParts {
+  consumers: ConsumerSpec[];
+  readiness?: ReadinessChecks;
+  /** Runs after the consumers started (timers, HTTP servers). */
+  start?(consumers: ReadonlyMap<EventType, Consumer>): Promise<void>;
+  /** Runs first on shutdown, before the consumers drain. */
+  stop?(): Promise<void>;
+  /** The gateway serves /health, /ready, /metrics itself; workers get a side server. */
+  serveOps?: false;
+}
+
+export interface ServiceSpec<C extends SharedConfig> {
+  name: ServiceName;
+  config: C & { CONSUMER_NAME?: string; MONGODB_DB?: string; CLAIM_TIMEOUT_MS?: number };
+  nats?: boolean;
+  /** Default port of the side server when OPS_PORT is unset. */
+  defaultOpsPort: number;
+  build(ctx: ServiceContext<C>): Promise<ServiceParts>;
+}
+
+/**
+ * The one way a service runs (DESIGN §11): connect, build the handlers from
+ * narrow ports, start the consumers and the ops server, and on SIGTERM stop
+ * reading, let in-flight work finish and ack, then close every connection.
+ */
+export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): Promise<void> {
+  const { config, name } = spec;
+  const logger = createLogger({ service: name, level: config.LOG_LEVEL });
+  const consumers = new Map<EventType, Consumer>();
+  let parts: ServiceParts | undefined;
+  let closeOps: (() => Promise<void>) | undefined;
+  let redis: Redis | undefined;
+  let mongo: Connection | undefined;
+  let nats: NatsConnection | null = null;
+
+  const shutdown = onShutdown({ logger }, async () => {
+    await parts?.stop?.();
+    await Promise.all([...consumers.values()].map((c) => c.stop()));
+    await closeOps?.();
+    await nats?.drain().catch(() => {});
+    await mongo?.close().catch(() => {});
+    redis?.disconnect();
+  });
+  const signal = shutdown.signal;
+
+  redis = createRedis(config.REDIS_URL, { name, logger });
+  mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB ?? `pixsim-${name}`, logger, attempts: Infinity, signal });
+  if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
+  const keys = createKeys(config.STREAM_PREFIX);
+  const registry = createMetricsRegistry(name);
+  const publisher = createPublisher({ redis, keys });
+  parts = await spec.build({ config, logger, redis, mongo, nats, keys, publisher, registry, signal });
+
+  const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
+  const consumerName = config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`;
+  for (const c of parts.consumers) {
+    consumers.set(c.type, createConsumer({
+      redis, keys, type: c.type, group: name, consumer: consumerName, handler: c.handler,
+      concurrency: c.concurrency ?? config.MAX_JOBS, claimTimeoutMs: c.claimTimeoutMs ?? config.CLAIM_TIMEOUT_MS ?? 60_000,
+      logger: logger.child({ component: 'consumer', stream: c.type }), hooks,
+    }));
+  }
+
+  const readiness: ReadinessChecks = {
+    redis: () => redisPing(redis!),
+    mongodb: () => mongoPing(mongo!),
+    ...(nats ? { nats: () => natsPing(nats!) } : {}),
+    ...parts.readiness,
+  };
+  if (parts.serveOps !== false) {
+    const ops = createOpsServer({ logger, port: config.OPS_PORT ?? spec.defaultOpsPort, readiness, registry, service: name });
+    const url = await ops.listen();
+    closeOps = () => ops.close();
+    logger.info({ url }, 'ops endpoints: /health /ready /metrics');
+  }
+  for (const consumer of consumers.values()) await consumer.start();
+  await parts.start?.(consumers);
+  logger.info({ consumer: consumerName, streams: [...consumers.keys()] }, `${name} started`);
+}
