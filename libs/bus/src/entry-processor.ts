@@ -8,7 +8,8 @@ import { withConsumerSpan } from './tracing.js';
 import type { AckBatcher } from './acks.js';
 import type { BusHooks, BusLogger, HandleOutcome, RedisClient } from './types.js';
 
-export interface ConsumedEvent<T extends EventType> extends Envelope<EventData<T>> {
+export interface ConsumedEvent<T extends EventType> extends Omit<Envelope<EventData<T>>, 'type'> {
+  type: T;
   /** The stream entry id (not the event id). */
   streamId: string;
   /** How many times the stream has delivered this entry, this delivery included. */
@@ -87,7 +88,7 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
       for (let attempt = 1, failures = 0; ; attempt++) {
         try {
           await withConsumerSpan({ destination: stream, group, messageId: env.id, streamId, deliveries }, env, () =>
-            opts.handler({ ...env, streamId, deliveries, attempt, signal: opts.signal }));
+            opts.handler({ ...env, type, streamId, deliveries, attempt, signal: opts.signal }));
           // The slot is free once the handler is done; the batched XACK follows.
           void opts.acks.ack(streamId).then(() => finish('ok', started));
           return;

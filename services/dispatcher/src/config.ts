@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+
+export const configSchema = z.object({
+  ...sharedConfigShape,
+  PIXSIM_SECRET_KEY: z.string().min(1, 'required: base64 of 32 random bytes (openssl rand -base64 32)'),
+  /** How long an account rests after a concurrency limit or a 429 without Retry-After. */
+  COOLDOWN_MS: intFromEnv().default(30_000),
+  /** First delay before retrying a submit that failed on a provider hiccup. */
+  RETRY_BASE_MS: intFromEnv().default(2_000),
+  /** How often waiting and retrying jobs are looked at (an account change looks at once). */
+  SCAN_INTERVAL_MS: intFromEnv().default(1_000),
+  /** How often account in-flight counters are compared with the submissions. */
+  RECONCILE_INTERVAL_MS: intFromEnv().default(30_000),
+  /** A submit intent older than this with no outcome belongs to a dead dispatcher. */
+  SUBMIT_STALE_MS: intFromEnv().default(120_000),
+  ACCOUNT_VIEW_FLUSH_MS: intFromEnv().default(500),
+  MONGODB_DB: z.string().min(1).optional(),
+  CONSUMER_NAME: z.string().min(1).optional(),
+  CLAIM_TIMEOUT_MS: intFromEnv().optional(),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => exitOnConfigError(() => loadConfig(configSchema, env));

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { eventIds, type JobErrorCode } from '@pixsim/contracts';
+import type { PublishInput } from '@pixsim/bus';
+import type { VideoProvider } from '@pixsim/providers';
+import type { AccountDoc, AccountStore } from '../store/account-store.js';
+import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
+import { decideSubmitAction } from './submit-outcome.js';
+
+export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'not_due';
+
+export interface DispatchPorts {
+  submissions: SubmissionStore;
+  accounts: AccountStore;
+  provider: Pick<VideoProvider, 'submit' | 'estimateCost'>;
+  publish(input: PublishInput): Promise<unknown>;
+  openCredential(account: AccountDoc): string;
+  clock?: () => Date;
+  settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number };
+  metrics: { outcome(o: DispatchOutcome): void; possibleDuplicate(jobId: string): void };
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/**
+ * Takes one job from waiting to submitted (or to its next wait, or to
+ * failed). Ownership is the claim token; the account slot is reserved before
+ * the intent is written and released at once when the provider refuses.
+ */
+export function createDispatchJob(ports: DispatchPorts) {
+  const { submissions, accounts, settings, logger } = ports;
+  const now = () => ports.clock?.() ?? new Date();
+
+  const deferIfNew = async (before: SubmissionDoc | null, job: SubmissionDoc, reason: 'waiting_for_account' | 'retry_backoff', until: Date | null) => {
+    if (before?.detail === reason && reason === 'waiting_for_account') return; // announced already
+    await ports.publish({
+      type: 'JOB_DEFERRED', id: eventIds.jobDeferred(job._id, job.attempt, reason),
+      data: { job_id: job._id, reason, attempt: job.attempt, until: until?.toISOString() ?? null, deferred_at: now().toISOString() },
+    });
+  };
+
+  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, retryCount?: number) => {
+    const failed = await submissions.fail(job._id, token, code, message);
+    if (!failed) return;
+    await ports.publish({
+      type: 'JOB_FAILED', id: eventIds.jobFailed(job._id),
+      data: {
+        job_id: job._id, stage: 'dispatch', error_code: code, error_message: message.slice(0, 2048),
+        retry_count: retryCount ?? failed.tries, account_id: null, provider_job_id: null, failed_at: now().toISOString(),
+      },
+    });
+  };
+
+  /** A dispatcher died mid-work on this job: give back its slot and say if a submit may have happened. */
+  const recover = async (prev: SubmissionDoc) => {
+    if (prev.state !== 'submitting') return;
+    ports.metrics.possibleDuplicate(prev._id);
+    logger.warn({ job_id: prev._id, attempt: prev.attempt, account_id: prev.account_id },
+      'possible duplicate submission: a submit intent has no recorded outcome (a dispatcher died during the call); submitting again');
+    if (prev.account_id) await accounts.release(prev.account_id);
+  };
+
+  return async function dispatchJob(jobId: string): Promise<DispatchOutcome> {
+    const token = randomUUID();
+    const prev = await submissions.claim(jobId, token, now(), new Date(now().getTime() - settings.staleMs));
+    if (!prev) return 'not_due';
+    await recover(prev);
+    const job = { ...prev, claim_token: token };
+    const cost = ports.provider.estimateCost({ operationType: job.operation_type, params: job.params });
+
+    // Accounts that refuse (cooldown, exhausted, bad key) drop out; the next one is tried at once.
+    for (let round = 0; round < 3; round++) {
+      const candidates = await accounts.candidates(job.provider_id, cost, now());
+      if (candidates.length === 0) break;
+      for (const candidate of candidates) {
+        const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
+        if (!account) continue; // taken by another replica meanwhile
+        const intent = await submissions.recordIntent(jobId, token, account._id, now());
+        if (!intent) {
+          await accounts.release(account._id);
+          return 'not_due';
+        }
+        try {
+          const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
+          await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
+          await accounts.charge(account._id, result.cost);
+          await ports.publish({
+            type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(jobId, intent.attempt),
+            data: {
+              job_id: jobId, user_id: job.user_id, attempt: intent.attempt, provider_id: job.provider_id,
+              provider_job_id: result.providerJobId, account_id: account._id, credential: account.credential,
+              cost: result.cost, duration_sec: typeof job.params.duration === 'number' ? job.params.duration : null,
+              submitted_at: now().toISOString(),
+            },
+          });
+          ports.metrics.outcome('submitted');
+          return 'submitted';
+        } catch (err) {
+          await accounts.release(account._id);
+          const action = decideSubmitAction(err, settings.cooldownMs);
+          logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
+          if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
+          else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
+          else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
+          else if (action.do === 'fail') {
+            await fail(intent, token, action.code, action.message);
+            ports.metrics.outcome('failed');
+            return 'failed';
+          } else if (action.do === 'pause') {
+            const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+            await deferIfNew(before, intent, 'retry_backoff', null);
+            ports.metrics.outcome('paused');
+            return 'paused';
+          } else {
+            if (intent.tries + 1 >= settings.maxTries) {
+              await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
+              ports.metrics.outcome('failed');
+              return 'failed';
+            }
+            const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
+            const until = new Date(now().getTime() + delay);
+            const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
+            await deferIfNew(before, intent, 'retry_backoff', until);
+            ports.metrics.outcome('retry');
+            return 'retry';
+          }
+          await submissions.backToClaimed(jobId, token);
+        }
+      }
+    }
+    // No eligible account: the job waits (it does not fail) and resumes when one frees up.
+    const before = await submissions.wait(jobId, token, now(), 'waiting_for_account');
+    if (before) await deferIfNew(before, job, 'waiting_for_account', null);
+    ports.metrics.outcome('waiting_for_account');
+    return 'waiting_for_account';
+  };
+}

@@ -1,0 +1,78 @@
+import type { SubmissionStore } from '../store/submission-store.js';
+import type { DispatchOutcome } from './dispatch-job.js';
+
+export interface ScannerOptions {
+  submissions: Pick<SubmissionStore, 'due'>;
+  dispatchJob(jobId: string): Promise<DispatchOutcome>;
+  intervalMs: number;
+  staleMs: number;
+  concurrency: number;
+  logger: { warn(o: object, m: string): void };
+}
+
+/**
+ * Looks at waiting jobs — highest priority, then oldest, first — every
+ * interval and whenever something may have made an account eligible (a slot
+ * freed, an account added or topped up). It stops a pass as soon as a job
+ * finds no account, since the jobs after it would not find one either.
+ */
+export function createScanner(opts: ScannerOptions) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let paused = false;
+  let stopped = false;
+  let waiting = 0;
+
+  const pass = async () => {
+    const due = await opts.submissions.due(new Date(), new Date(Date.now() - opts.staleMs), opts.concurrency * 4);
+    let blocked = false;
+    let index = 0;
+    const worker = async () => {
+      while (!blocked && !paused && !stopped && index < due.length) {
+        const outcome = await opts.dispatchJob(due[index++]!._id);
+        if (outcome === 'waiting_for_account' || outcome === 'paused') blocked = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency, due.length) }, worker));
+    waiting = blocked ? due.length - index + 1 : 0;
+    if (!blocked && due.length === opts.concurrency * 4) again = true; // more may be due
+  };
+
+  const run = () => {
+    if (paused || stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await pass();
+        } catch (err) {
+          opts.logger.warn({ err }, 'scanning waiting jobs failed; will try again');
+        }
+      } while (again && !paused && !stopped);
+    })().finally(() => (running = null));
+  };
+
+  return {
+    start() {
+      timer = setInterval(run, opts.intervalMs);
+      timer.unref();
+      run();
+    },
+    /** Something changed: look now rather than at the next tick. */
+    kick: run,
+    /** Jobs known to wait behind the last blocked pass; new jobs queue behind them. */
+    get backlog() { return waiting; },
+    pause() { paused = true; },
+    resume() { paused = false; run(); },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

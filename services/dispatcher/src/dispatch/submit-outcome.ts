@@ -1,0 +1,34 @@
+import type { JobErrorCode } from '@pixsim/contracts';
+import { ProviderError } from '@pixsim/providers';
+
+/** What the dispatcher does after a refused submit (DESIGN §6). */
+export type SubmitAction =
+  | { do: 'cooldown'; ms: number; reason: string }          // this account rests, try another
+  | { do: 'exhausted'; reason: string }                     // this account is out of credits, try another
+  | { do: 'account_error'; reason: string }                 // this account's key is refused, try another
+  | { do: 'fail'; code: JobErrorCode; message: string }     // the job cannot succeed
+  | { do: 'retry'; reason: string }                         // provider hiccup: back off, count a try
+  | { do: 'pause'; reason: string };                        // breaker open: wait, do not count a try
+
+export function decideSubmitAction(err: unknown, cooldownMs: number): SubmitAction {
+  if (!(err instanceof ProviderError)) return { do: 'retry', reason: (err as Error)?.message ?? String(err) };
+  const reason = `${err.kind}: ${err.message}`;
+  switch (err.kind) {
+    case 'concurrency_limit':
+    case 'rate_limited':
+      return { do: 'cooldown', ms: err.retryAfterMs ?? cooldownMs, reason };
+    case 'insufficient_credits':
+      return { do: 'exhausted', reason };
+    case 'account_invalid':
+    case 'account_forbidden':
+      return { do: 'account_error', reason };
+    case 'invalid_params':
+      return { do: 'fail', code: 'INVALID_PARAMS', message: err.message };
+    case 'moderation':
+      return { do: 'fail', code: 'PROVIDER_MODERATION', message: err.message };
+    case 'circuit_open':
+      return { do: 'pause', reason };
+    default:
+      return { do: 'retry', reason };
+  }
+}

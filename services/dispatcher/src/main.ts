@@ -1,0 +1,118 @@
+import { consume, openSecret, parseKeyring, runService } from '@pixsim/kit';
+import { createPixverseProvider } from '@pixsim/providers';
+import { eventIds, type EventData } from '@pixsim/contracts';
+import { createAccountViews } from './account-views.js';
+import { readConfig } from './config.js';
+import { createDispatchJob } from './dispatch/dispatch-job.js';
+import { createScanner } from './dispatch/scanner.js';
+import { createAccountCommandHandler } from './handlers/account-command.js';
+import { createCancelHandler } from './handlers/cancel.js';
+import { createJobEndedHandler } from './handlers/job-ended.js';
+import { createDispatcherMetrics } from './metrics.js';
+import { createReconciler } from './reconciler.js';
+import { createAccountStore } from './store/account-store.js';
+import { createSubmissionStore } from './store/submission-store.js';
+
+const config = readConfig();
+const keyring = parseKeyring(config.PIXSIM_SECRET_KEY);
+
+await runService({
+  name: 'dispatcher',
+  config,
+  defaultOpsPort: 9102,
+  async build({ mongo, publisher, registry, logger }) {
+    const accounts = createAccountStore(mongo);
+    const submissions = createSubmissionStore(mongo);
+    const provider = createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger });
+    const publish = (i: Parameters<typeof publisher.publish>[0]) => publisher.publish(i);
+    const metrics = createDispatcherMetrics(registry, accounts);
+    const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
+    const dispatchJob = createDispatchJob({
+      submissions, accounts, provider, publish, logger, metrics,
+      openCredential: (a) => openSecret(keyring, a.credential),
+      settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS },
+    });
+    // Every dispatch touches an account; announce it (coalesced) after each.
+    const dispatchAndAnnounce = async (jobId: string) => {
+      const outcome = await dispatchJob(jobId);
+      const sub = await submissions.get(jobId);
+      if (sub?.account_id) views.touch(sub.account_id);
+      return outcome;
+    };
+    const scanner = createScanner({
+      submissions, dispatchJob: dispatchAndAnnounce, intervalMs: config.SCAN_INTERVAL_MS,
+      staleMs: config.SUBMIT_STALE_MS, concurrency: config.MAX_JOBS, logger,
+    });
+    const changed = (accountId: string) => {
+      views.touch(accountId);
+      scanner.kick();
+    };
+    const reconcile = createReconciler({
+      accounts, submissions,
+      onRepaired: (id, from, to) => {
+        metrics.repaired();
+        logger.warn({ account_id: id, from, to }, 'repaired a drifted account in-flight counter');
+        changed(id);
+      },
+    });
+
+    const onJobCreated = async ({ data }: { data: EventData<'JOB_CREATED'> }) => {
+      const now = new Date();
+      const sub = await submissions.ensure(data, now);
+      if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {
+        await publish({
+          type: 'JOB_DEFERRED', id: eventIds.jobDeferred(data.job_id, 0, 'scheduled'),
+          data: { job_id: data.job_id, reason: 'scheduled', attempt: 0, until: data.scheduled_at, deferred_at: now.toISOString() },
+        });
+        return;
+      }
+      // Jobs already waiting go first (priority, then age): queue behind them.
+      if (scanner.backlog > 0) return scanner.kick();
+      await dispatchAndAnnounce(data.job_id);
+    };
+
+    let reconcileTimer: NodeJS.Timeout | null = null;
+    return {
+      consumers: [
+        consume({ type: 'JOB_CREATED', handler: onJobCreated }),
+        consume({ type: 'JOB_COMPLETED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
+        consume({ type: 'JOB_FAILED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
+        consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, publish }) }),
+        consume({
+          type: 'ACCOUNT_COMMAND',
+          handler: createAccountCommandHandler({
+            accounts, logger, onChanged: changed,
+            balance: async (a) => (await provider.balance({ apiKey: openSecret(keyring, a.credential) })).credits,
+          }),
+        }),
+      ],
+      async start(consumers) {
+        // While the provider's submit breaker is open, stop reading new jobs: they wait in the stream.
+        provider.onBreakerChange((name, state) => {
+          metrics.breaker(provider.id, name, state);
+          if (name !== 'submit') return;
+          logger.warn({ breaker: name, state }, state === 'open' ? 'provider breaker open: pausing dispatch' : 'provider breaker recovering: resuming dispatch');
+          const created = consumers.get('JOB_CREATED');
+          if (state === 'open') {
+            created?.pause();
+            scanner.pause();
+          } else {
+            created?.resume();
+            scanner.resume();
+          }
+        });
+        for (const b of provider.breakers()) metrics.breaker(provider.id, b.name, b.state);
+        views.start();
+        scanner.start();
+        reconcileTimer = setInterval(() => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')), config.RECONCILE_INTERVAL_MS);
+        reconcileTimer.unref();
+      },
+      async stop() {
+        if (reconcileTimer) clearInterval(reconcileTimer);
+        await scanner.stop();
+        await views.stop();
+        await provider.close();
+      },
+    };
+  },
+});

@@ -1,0 +1,39 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { BreakerState } from '@pixsim/providers';
+import type { AccountStore } from './store/account-store.js';
+import type { DispatchOutcome } from './dispatch/dispatch-job.js';
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+export function createDispatcherMetrics(registry: Registry, accounts: Pick<AccountStore, 'all'>) {
+  const outcomes = new Counter({ name: 'pixsim_dispatch_total', help: 'Dispatch attempts by outcome', labelNames: ['outcome'], registers: [registry] });
+  const duplicates = new Counter({
+    name: 'pixsim_possible_duplicate_submissions_total',
+    help: 'Submits replayed after a dispatcher died between the provider call and its record',
+    registers: [registry],
+  });
+  const repairs = new Counter({ name: 'pixsim_account_inflight_repairs_total', help: 'In-flight counters corrected by reconciliation', registers: [registry] });
+  const breaker = new Gauge({ name: 'pixsim_circuit_breaker_state', help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider', 'name'], registers: [registry] });
+  const inFlight = new Gauge({
+    name: 'pixsim_account_in_flight', help: 'Generations holding a slot, per account', labelNames: ['account_id'], registers: [registry],
+    async collect() {
+      try {
+        const all = await accounts.all();
+        this.reset();
+        for (const a of all) if (!a.deleted) this.set({ account_id: a._id }, a.in_flight);
+        byStatus.reset();
+        for (const a of all) if (!a.deleted) byStatus.inc({ status: a.status });
+      } catch {
+        // a failed scrape keeps the last values
+      }
+    },
+  });
+  const byStatus = new Gauge({ name: 'pixsim_accounts', help: 'Accounts by status', labelNames: ['status'], registers: [registry] });
+  void inFlight;
+  return {
+    outcome: (o: DispatchOutcome) => outcomes.inc({ outcome: o }),
+    possibleDuplicate: () => duplicates.inc(),
+    repaired: () => repairs.inc(),
+    breaker: (provider: string, name: string, state: BreakerState) => breaker.set({ provider, name }, BREAKER_VALUE[state]),
+  };
+}

@@ -1,0 +1,129 @@
+import { Schema, type Connection, type Model, type QueryFilter } from 'mongoose';
+import type { AccountStatus, EventData, SealedSecret } from '@pixsim/contracts';
+
+export interface AccountDoc {
+  _id: string;
+  provider_id: string;
+  email: string | null;
+  nickname: string | null;
+  credential: SealedSecret;
+  status: AccountStatus;
+  status_reason: string | null;
+  credits: number;
+  cooldown_until: Date | null;
+  max_concurrent_jobs: number;
+  in_flight: number;
+  priority: number;
+  is_private: boolean;
+  total_submitted: number;
+  total_failed: number;
+  last_used: Date | null;
+  created_at: Date;
+  deleted: boolean;
+  /** Bumped by every change, so views of the account can be ordered. */
+  revision: number;
+}
+
+type Command = EventData<'ACCOUNT_COMMAND'>;
+
+export function accountModel(conn: Connection): Model<AccountDoc> {
+  if (conn.models.Account) return conn.models.Account as Model<AccountDoc>;
+  const schema = new Schema<AccountDoc>({
+    _id: String, provider_id: String, email: String, nickname: String, credential: Schema.Types.Mixed,
+    status: String, status_reason: String, credits: Number, cooldown_until: Date, max_concurrent_jobs: Number,
+    in_flight: Number, priority: Number, is_private: Boolean, total_submitted: Number, total_failed: Number,
+    last_used: Date, created_at: Date, deleted: Boolean, revision: Number,
+  }, { versionKey: false, minimize: false });
+  schema.index({ provider_id: 1, status: 1, priority: -1, last_used: 1 });
+  return conn.model<AccountDoc>('Account', schema);
+}
+
+/**
+ * Provider accounts, owned by the dispatcher. Every write is one atomic
+ * single-document update; a reservation is a conditional `$inc` with
+ * `in_flight < max_concurrent_jobs` in the filter, so any number of dispatcher
+ * replicas never oversubscribe an account (DESIGN §6).
+ */
+export function createAccountStore(conn: Connection) {
+  const model = accountModel(conn);
+  const bump = { $inc: { revision: 1 } };
+  const lean = { new: true, lean: true } as const;
+
+  const eligible = (providerId: string, cost: number, now: Date): QueryFilter<AccountDoc> => ({
+    provider_id: providerId, deleted: false, credits: { $gte: cost },
+    status: { $in: ['ACTIVE', 'RATE_LIMITED'] },
+    $or: [{ cooldown_until: null }, { cooldown_until: { $lte: now } }],
+    $expr: { $lt: ['$in_flight', '$max_concurrent_jobs'] },
+  }) as QueryFilter<AccountDoc>;
+
+  return {
+    /** Eligible accounts, best first: priority, then least recently used. */
+    async candidates(providerId: string, cost: number, now: Date, limit = 20): Promise<AccountDoc[]> {
+      return model.find(eligible(providerId, cost, now)).sort({ priority: -1, last_used: 1, _id: 1 }).limit(limit).lean() as Promise<AccountDoc[]>;
+    },
+    async reserve(id: string, providerId: string, cost: number, now: Date): Promise<AccountDoc | null> {
+      return model.findOneAndUpdate(
+        { ...eligible(providerId, cost, now), _id: id } as QueryFilter<AccountDoc>,
+        { $inc: { in_flight: 1, revision: 1 }, $set: { last_used: now, status: 'ACTIVE', cooldown_until: null } },
+        lean,
+      ) as Promise<AccountDoc | null>;
+    },
+    async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
+      await model.updateOne({ _id: id, in_flight: { $gt: 0 } }, {
+        $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
+      });
+    },
+    async charge(id: string, cost: number): Promise<void> {
+      await model.updateOne({ _id: id }, { $inc: { credits: -cost, total_submitted: 1, revision: 1 } });
+    },
+    async cooldown(id: string, until: Date, reason: string): Promise<void> {
+      await model.updateOne({ _id: id, status: { $in: ['ACTIVE', 'RATE_LIMITED'] } }, { $set: { status: 'RATE_LIMITED', cooldown_until: until, status_reason: reason }, ...bump });
+    },
+    async setStatus(id: string, status: AccountStatus, reason: string, credits?: number): Promise<void> {
+      await model.updateOne({ _id: id }, { $set: { status, status_reason: reason, ...(credits === undefined ? {} : { credits }) }, ...bump });
+    },
+    async setCredits(id: string, credits: number): Promise<void> {
+      await model.updateOne({ _id: id }, { $set: { credits }, ...bump });
+    },
+    async get(id: string): Promise<AccountDoc | null> {
+      return model.findById(id).lean() as Promise<AccountDoc | null>;
+    },
+    async all(): Promise<AccountDoc[]> {
+      return model.find({}).lean() as Promise<AccountDoc[]>;
+    },
+    /** Repairs a drifted counter, only if it still holds the value that was seen. */
+    async correctInFlight(id: string, seen: number, expected: number): Promise<boolean> {
+      const res = await model.updateOne({ _id: id, in_flight: seen }, { $set: { in_flight: expected }, ...bump });
+      return res.modifiedCount === 1;
+    },
+    async apply(cmd: Command, now: Date): Promise<AccountDoc | null> {
+      switch (cmd.action) {
+        case 'create':
+          return model.findOneAndUpdate({ _id: cmd.account_id }, {
+            $setOnInsert: {
+              provider_id: cmd.provider_id, email: cmd.email ?? null, nickname: cmd.nickname ?? null, credential: cmd.credential,
+              status: 'ACTIVE', status_reason: null, credits: 0, cooldown_until: null, max_concurrent_jobs: cmd.max_concurrent_jobs ?? 2,
+              in_flight: 0, priority: cmd.priority ?? 0, is_private: cmd.is_private ?? false, total_submitted: 0, total_failed: 0,
+              last_used: null, created_at: now, deleted: false, revision: 1,
+            },
+          }, { ...lean, upsert: true }) as Promise<AccountDoc | null>;
+        case 'update': {
+          const set: Record<string, unknown> = {};
+          for (const k of ['email', 'nickname', 'max_concurrent_jobs', 'priority', 'is_private', 'credential'] as const) {
+            if (cmd[k] !== undefined) set[k] = cmd[k];
+          }
+          if (cmd.status) Object.assign(set, { status: cmd.status, status_reason: 'set by an admin', cooldown_until: null });
+          return model.findOneAndUpdate({ _id: cmd.account_id, deleted: false }, { $set: set, ...bump }, lean) as Promise<AccountDoc | null>;
+        }
+        case 'delete':
+          return model.findOneAndUpdate({ _id: cmd.account_id }, { $set: { deleted: true, status: 'DISABLED', status_reason: 'deleted' }, ...bump }, lean) as Promise<AccountDoc | null>;
+        case 'add_credits': {
+          await model.updateOne({ _id: cmd.account_id, status: 'EXHAUSTED' }, { $set: { status: 'ACTIVE', status_reason: null } });
+          return model.findOneAndUpdate({ _id: cmd.account_id }, { $inc: { credits: cmd.credits, revision: 1 } }, lean) as Promise<AccountDoc | null>;
+        }
+      }
+    },
+  };
+}
+
+export type AccountStore = ReturnType<typeof createAccountStore>;

@@ -1,0 +1,141 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { EventData, JobErrorCode, JobParams, OperationType } from '@pixsim/contracts';
+
+export type SubmissionState =
+  | 'waiting'     // due at next_attempt_at; no account yet, scheduled, or backing off
+  | 'claimed'     // a dispatcher is choosing an account for it
+  | 'submitting'  // intent recorded: an account is reserved and the provider is being called
+  | 'submitted'   // the provider accepted it; the slot is held until the job ends
+  | 'done' | 'failed' | 'cancelled';
+
+export interface SubmissionDoc {
+  _id: string; // job id
+  user_id: string;
+  operation_type: OperationType;
+  provider_id: string;
+  params: JobParams;
+  priority: number;
+  created_at: Date;
+  state: SubmissionState;
+  /** Provider calls made so far; a submit intent bumps it before the call. */
+  attempt: number;
+  /** Failed tries on retryable provider errors (MAX_TRIES applies to these). */
+  tries: number;
+  next_attempt_at: Date;
+  claim_token: string | null;
+  claimed_at: Date | null;
+  account_id: string | null;
+  provider_job_id: string | null;
+  cost: number;
+  released: boolean;
+  detail: string | null;
+  error_code: JobErrorCode | null;
+  error_message: string | null;
+}
+
+export function submissionModel(conn: Connection): Model<SubmissionDoc> {
+  if (conn.models.Submission) return conn.models.Submission as Model<SubmissionDoc>;
+  const schema = new Schema<SubmissionDoc>({
+    _id: String, user_id: String, operation_type: String, provider_id: String, params: Schema.Types.Mixed,
+    priority: Number, created_at: Date, state: String, attempt: Number, tries: Number, next_attempt_at: Date,
+    claim_token: String, claimed_at: Date, account_id: String, provider_job_id: String, cost: Number,
+    released: Boolean, detail: String, error_code: String, error_message: String,
+  }, { versionKey: false, minimize: false });
+  schema.index({ state: 1, priority: -1, created_at: 1 });
+  schema.index({ account_id: 1, state: 1 });
+  return conn.model<SubmissionDoc>('Submission', schema);
+}
+
+/**
+ * One record per job: the dispatcher's memory of what it did. Ownership of a
+ * submission is a compare-and-set on `claim_token`, so two replicas never work
+ * on one job at once; the submit intent is written before the provider call,
+ * so a replay after a crash knows a submit may have happened.
+ */
+export function createSubmissionStore(conn: Connection) {
+  const model = submissionModel(conn);
+  const lean = { new: true, lean: true } as const;
+  const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
+
+  return {
+    async ensure(job: EventData<'JOB_CREATED'>, now: Date): Promise<SubmissionDoc> {
+      return model.findOneAndUpdate({ _id: job.job_id }, {
+        $setOnInsert: {
+          user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
+          priority: job.priority, created_at: new Date(job.created_at), state: 'waiting', attempt: 0, tries: 0,
+          next_attempt_at: job.scheduled_at ? new Date(job.scheduled_at) : now, claim_token: null, claimed_at: null,
+          account_id: null, provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
+        },
+      }, { ...lean, upsert: true }) as Promise<SubmissionDoc>;
+    },
+    /** Takes a due waiting job, or one whose dispatcher died mid-work; returns it as it was before. */
+    async claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate({
+        _id: id,
+        $or: [
+          { state: 'waiting', next_attempt_at: { $lte: now } },
+          { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
+        ],
+      }, { $set: { state: 'claimed', claim_token: token, claimed_at: now } }, { new: false, lean: true }) as Promise<SubmissionDoc | null>;
+    },
+    async due(now: Date, staleBefore: Date, limit: number): Promise<SubmissionDoc[]> {
+      return model.find({
+        $or: [
+          { state: 'waiting', next_attempt_at: { $lte: now } },
+          { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
+        ],
+      }).sort({ priority: -1, created_at: 1 }).limit(limit).lean() as Promise<SubmissionDoc[]>;
+    },
+    async recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(owned(id, token), {
+        $set: { state: 'submitting', account_id: accountId, claimed_at: now }, $inc: { attempt: 1 },
+      }, lean) as Promise<SubmissionDoc | null>;
+    },
+    /** The intent's account was released after a refusal; the job stays claimed for the next account. */
+    async backToClaimed(id: string, token: string): Promise<void> {
+      await model.updateOne(owned(id, token), { $set: { state: 'claimed', account_id: null } });
+    },
+    async markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(owned(id, token), {
+        $set: { state: 'submitted', provider_job_id: providerJobId, cost, released: false, claim_token: null, detail: null },
+      }, lean) as Promise<SubmissionDoc | null>;
+    },
+    /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
+    async wait(id: string, token: string, at: Date, detail: string, opts: { countTry?: boolean } = {}): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(owned(id, token), {
+        $set: { state: 'waiting', next_attempt_at: at, detail, claim_token: null, account_id: null },
+        ...(opts.countTry ? { $inc: { tries: 1 } } : {}),
+      }, { new: false, lean: true }) as Promise<SubmissionDoc | null>;
+    },
+    async fail(id: string, token: string, code: JobErrorCode, message: string): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(owned(id, token), {
+        $set: { state: 'failed', error_code: code, error_message: message, claim_token: null, released: true },
+      }, lean) as Promise<SubmissionDoc | null>;
+    },
+    async cancelIfWaiting(id: string): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate({ _id: id, state: 'waiting' }, {
+        $set: { state: 'cancelled', error_code: 'CANCELLED_BY_USER', released: true, claim_token: null },
+      }, lean) as Promise<SubmissionDoc | null>;
+    },
+    /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
+    async release(id: string): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate({ _id: id, state: 'submitted', released: false }, { $set: { released: true, state: 'done' } }, lean) as Promise<SubmissionDoc | null>;
+    },
+    async get(id: string): Promise<SubmissionDoc | null> {
+      return model.findById(id).lean() as Promise<SubmissionDoc | null>;
+    },
+    /** Slots each account should hold: submissions with a live reservation. */
+    async holdsByAccount(): Promise<Map<string, number>> {
+      const rows = await model.aggregate<{ _id: string; n: number }>([
+        { $match: { state: { $in: ['submitting', 'submitted'] }, released: false, account_id: { $ne: null } } },
+        { $group: { _id: '$account_id', n: { $sum: 1 } } },
+      ]);
+      return new Map(rows.map((r) => [r._id, r.n]));
+    },
+    async countWaiting(): Promise<number> {
+      return model.countDocuments({ state: 'waiting' });
+    },
+  };
+}
+
+export type SubmissionStore = ReturnType<typeof createSubmissionStore>;

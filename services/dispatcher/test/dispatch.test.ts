@@ -1,0 +1,170 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventIds, type EventData } from '@pixsim/contracts';
+import type { PublishInput } from '@pixsim/bus';
+import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
+import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
+import { startSimulator } from '@pixsim/pixverse-sim';
+import { createDispatchJob, type DispatchOutcome } from '../src/dispatch/dispatch-job.js';
+import { createJobEndedHandler } from '../src/handlers/job-ended.js';
+import { createReconciler } from '../src/reconciler.js';
+import { createAccountStore } from '../src/store/account-store.js';
+import { createSubmissionStore } from '../src/store/submission-store.js';
+
+const keyring = parseKeyring(randomBytes(32).toString('base64'));
+let conn: Connection;
+let sim: Awaited<ReturnType<typeof startSimulator>>;
+let provider: VideoProvider;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, latencyMs: 60_000 });
+  provider = createPixverseProvider({ baseUrl: sim.url, breaker: { volumeThreshold: 1000 } });
+});
+afterAll(async () => {
+  await provider.close();
+  await sim.stop();
+});
+afterEach(async () => {
+  await conn?.dropDatabase();
+  await conn?.close();
+});
+
+async function setup(opts: { maxTries?: number; staleMs?: number } = {}) {
+  conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-dispatch-${randomUUID().slice(0, 8)}` }).asPromise();
+  const accounts = createAccountStore(conn);
+  const submissions = createSubmissionStore(conn);
+  const published: PublishInput[] = [];
+  const duplicates: string[] = [];
+  const outcomes: DispatchOutcome[] = [];
+  const dispatchJob = createDispatchJob({
+    submissions, accounts, provider, publish: async (i) => void published.push(i),
+    openCredential: (a) => openSecret(keyring, a.credential),
+    settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
+    metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
+    logger: { info() {}, warn() {} },
+  });
+  const addAccount = async (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => {
+    const apiKey = `key-${id}-${randomUUID()}`;
+    sim.addAccount({ apiKey, credits: o.simCredits, maxConcurrent: o.max });
+    await accounts.apply({ action: 'create', account_id: id, provider_id: 'pixverse', credential: sealSecret(keyring, apiKey), max_concurrent_jobs: o.max, priority: o.priority ?? 0, requested_at: new Date().toISOString() }, new Date());
+    await accounts.setCredits(id, o.credits ?? o.simCredits);
+  };
+  const newJob = async (prompt: string, priority = 5) => {
+    const jobId = `job-${randomUUID().slice(0, 8)}`;
+    const data: EventData<'JOB_CREATED'> = {
+      job_id: jobId, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt, model: 'v5' },
+      priority, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
+    };
+    await submissions.ensure(data, new Date());
+    return jobId;
+  };
+  return { accounts, submissions, published, duplicates, outcomes, dispatchJob, addAccount, newJob };
+}
+
+const ofType = (published: PublishInput[], type: string) => published.filter((p) => p.type === type);
+
+describe('dispatch', () => {
+  it('when 30 jobs race for one account with 3 slots, then exactly 3 are submitted and the rest wait', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 100_000, max: 3 });
+    const jobs = await Promise.all(Array.from({ length: 30 }, (_, i) => t.newJob(`race ${i} ${randomUUID()}`)));
+    const outcomes = await Promise.all(jobs.map((j) => t.dispatchJob(j)));
+    expect(outcomes.filter((o) => o === 'submitted')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'waiting_for_account')).toHaveLength(27);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(3);
+    expect(ofType(t.published, 'JOB_DEFERRED')).toHaveLength(27);
+    const submitted = ofType(t.published, 'JOB_SUBMITTED')[0]!.data as EventData<'JOB_SUBMITTED'>;
+    expect(JSON.stringify(submitted)).not.toContain('key-a1');
+    expect(submitted.credential.alg).toBe('A256GCM');
+  });
+
+  it('when the best account has no credits at the provider, then it is marked EXHAUSTED and the job runs on another', async () => {
+    const t = await setup();
+    await t.addAccount('broke', { simCredits: 0, credits: 10_000, max: 5, priority: 10 });
+    await t.addAccount('rich', { simCredits: 10_000, max: 5, priority: 1 });
+    const job = await t.newJob(`exhaust ${randomUUID()}`);
+    expect(await t.dispatchJob(job)).toBe('submitted');
+    expect(await t.accounts.get('broke')).toMatchObject({ status: 'EXHAUSTED', in_flight: 0 });
+    expect((ofType(t.published, 'JOB_SUBMITTED')[0]!.data as EventData<'JOB_SUBMITTED'>).account_id).toBe('rich');
+  });
+
+  it('when an account hits its concurrency limit at the provider, then it cools down and another account is used', async () => {
+    const t = await setup();
+    await t.addAccount('limited', { simCredits: 10_000, max: 5, priority: 10 });
+    await t.addAccount('spare', { simCredits: 10_000, max: 5 });
+    const job = await t.newJob(`[sim:error=500044] ${randomUUID()}`);
+    // The directive refuses every account, so the job waits once every account is cooling down.
+    expect(await t.dispatchJob(job)).toBe('waiting_for_account');
+    const limited = await t.accounts.get('limited');
+    expect(limited).toMatchObject({ status: 'RATE_LIMITED', in_flight: 0 });
+    expect(limited!.cooldown_until!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('when the prompt is refused by moderation at submit, then the job fails at once with PROVIDER_MODERATION', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 5 });
+    const job = await t.newJob(`[sim:reject] ${randomUUID()}`);
+    expect(await t.dispatchJob(job)).toBe('failed');
+    expect(ofType(t.published, 'JOB_FAILED')[0]).toMatchObject({ id: eventIds.jobFailed(job), data: { error_code: 'PROVIDER_MODERATION', stage: 'dispatch' } });
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
+  });
+
+  it('when the provider is under high load, then the submit is retried with backoff up to MAX_TRIES, then fails RETRIES_EXHAUSTED', async () => {
+    const t = await setup({ maxTries: 3 });
+    await t.addAccount('a1', { simCredits: 10_000, max: 5 });
+    const job = await t.newJob(`[sim:error=500069] ${randomUUID()}`);
+    const seen: DispatchOutcome[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen.push(await t.dispatchJob(job));
+    }
+    expect(seen).toEqual(['retry', 'retry', 'failed']);
+    expect(ofType(t.published, 'JOB_FAILED')[0]!.data).toMatchObject({ error_code: 'RETRIES_EXHAUSTED', retry_count: 3 });
+    expect(ofType(t.published, 'JOB_DEFERRED').map((p) => (p.data as EventData<'JOB_DEFERRED'>).reason)).toEqual(['retry_backoff', 'retry_backoff']);
+  });
+
+  it('when a job ends and its terminal event is delivered three times, then its slot is released exactly once', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 2 });
+    const [j1, j2] = [await t.newJob(`one ${randomUUID()}`), await t.newJob(`two ${randomUUID()}`)];
+    await t.dispatchJob(j1);
+    await t.dispatchJob(j2);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(2);
+    const freed: string[] = [];
+    const ended = createJobEndedHandler({ submissions: t.submissions, accounts: t.accounts, onSlotFreed: (a) => void freed.push(a) });
+    const event = { type: 'JOB_COMPLETED' as const, data: { job_id: j1, user_id: 'u1', provider_id: 'pixverse', provider_job_id: '1', account_id: 'a1', completed_at: new Date().toISOString(), result: { url: 'https://v/1.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } };
+    await Promise.all([ended(event), ended(event), ended(event)]);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
+    expect(freed).toEqual(['a1']);
+  });
+
+  it('when a dispatcher died after recording its intent, then the takeover counts a possible duplicate and submits again', async () => {
+    const t = await setup({ staleMs: 50 });
+    await t.addAccount('a1', { simCredits: 10_000, max: 2 });
+    const job = await t.newJob(`crash ${randomUUID()}`);
+    // What a dispatcher leaves behind when killed inside provider.submit():
+    const token = 'dead-dispatcher';
+    expect(await t.submissions.claim(job, token, new Date(), new Date(0))).not.toBeNull();
+    await t.accounts.reserve('a1', 'pixverse', 45, new Date());
+    await t.submissions.recordIntent(job, token, 'a1', new Date());
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await t.dispatchJob(job)).toBe('submitted');
+    expect(t.duplicates).toEqual([job]);
+    expect(await t.submissions.get(job)).toMatchObject({ state: 'submitted', attempt: 2 });
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
+  });
+
+  it('when an in-flight counter drifts, then reconciliation repairs it on the second pass only', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 5 });
+    await t.dispatchJob(await t.newJob(`held ${randomUUID()}`));
+    await t.accounts.reserve('a1', 'pixverse', 0, new Date()); // a leaked reservation: 2 held, 1 real
+    const repaired: Array<[string, number, number]> = [];
+    const reconcile = createReconciler({ accounts: t.accounts, submissions: t.submissions, onRepaired: (...a) => void repaired.push(a) });
+    expect(await reconcile()).toBe(0);
+    expect(await reconcile()).toBe(1);
+    expect(repaired).toEqual([['a1', 2, 1]]);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
+  });
+});

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
+import type { PublishInput } from '@pixsim/bus';
+import { createPixverseProvider } from '@pixsim/providers';
+import { createJobRequestedHandler } from '../src/handlers/job-requested.js';
+import { createJobStore } from '../src/store/job-store.js';
+
+let conn: Connection;
+beforeAll(async () => {
+  conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-intake-${randomUUID().slice(0, 8)}` }).asPromise();
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+const provider = createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' });
+const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> => ({
+  job_id: jobId, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse', params: params as never,
+  priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, requested_at: new Date().toISOString(),
+});
+
+function setup() {
+  const jobs = createJobStore(conn);
+  const published: PublishInput[] = [];
+  const handler = createJobRequestedHandler({
+    jobs,
+    validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
+    publish: async (i) => void published.push(i),
+  });
+  return { jobs, published, handler };
+}
+
+describe('job-intake', () => {
+  it('when a request is within the provider limits, then the job is recorded and JOB_CREATED is published once per delivery with the same id', async () => {
+    const { jobs, published, handler } = setup();
+    const data = request('job-ok', { prompt: 'a cat surfing', model: 'v5' });
+    await handler({ data });
+    await handler({ data });
+    expect(published.map((p) => [p.type, p.id])).toEqual([
+      ['JOB_CREATED', eventIds.jobCreated('job-ok')], ['JOB_CREATED', eventIds.jobCreated('job-ok')],
+    ]);
+    const record = await jobs.get('job-ok');
+    expect(record).toMatchObject({ status: 'PENDING', request: { params: { prompt: 'a cat surfing' } } });
+  });
+
+  it('when the model is unknown or the prompt is 3,000 characters, then the job FAILS with INVALID_PARAMS and is never created', async () => {
+    const { jobs, published, handler } = setup();
+    await handler({ data: request('job-bad-model', { prompt: 'x', model: 'v99' }) });
+    await handler({ data: request('job-long', { prompt: 'p'.repeat(3000) }) });
+    expect(published.map((p) => p.type)).toEqual(['JOB_FAILED', 'JOB_FAILED']);
+    expect((published[0]!.data as EventData<'JOB_FAILED'>)).toMatchObject({ error_code: 'INVALID_PARAMS', stage: 'intake' });
+    expect((published[0]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.model/);
+    expect((published[1]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.prompt/);
+    expect((await jobs.get('job-long'))!.status).toBe('FAILED');
+  });
+
+  it('when status events arrive out of order, duplicated and concurrently, then the record ends COMPLETED with every fact', async () => {
+    const { jobs } = setup();
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
+    const events: JobEvent[] = [
+      { type: 'JOB_COMPLETED', data: { job_id: 'job-x', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '77', account_id: 'a1', completed_at: at(9), result: { url: 'https://v/77.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } },
+      { type: 'JOB_SUBMITTED', data: { job_id: 'job-x', user_id: 'u1', attempt: 1, provider_id: 'pixverse', provider_job_id: '77', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: at(2) } },
+      { type: 'ASSET_CREATED', data: { asset_id: 'as1', job_id: 'job-x', user_id: 'u1', media_type: 'video', provider_id: 'pixverse', provider_asset_id: '77', remote_url: 'https://v/77.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1, created_at: at(10) } },
+    ];
+    await Promise.all([...events, ...events, ...events].map((e) => jobs.apply('job-x', e)));
+    const record = await jobs.get('job-x');
+    expect(record!.status).toBe('COMPLETED');
+    expect(record!.facts).toMatchObject({ asset_id: 'as1', submission: { provider_job_id: '77' }, terminal: { status: 'COMPLETED' } });
+    expect(record!.version).toBe(9);
+  });
+});
