@@ -15,6 +15,13 @@ export const configSchema = z.object({
   /** A submit intent older than this with no outcome belongs to a dead dispatcher. */
   SUBMIT_STALE_MS: intFromEnv().default(120_000),
   ACCOUNT_VIEW_FLUSH_MS: intFromEnv().default(500),
+  /** Provider call deadline; keep SUBMIT_STALE_MS well above it. */
+  PROVIDER_TIMEOUT_MS: intFromEnv().default(30_000),
+  /** How long the submit breaker stays open before a trial call. */
+  BREAKER_RESET_MS: intFromEnv().default(30_000),
+  BREAKER_ERROR_PERCENT: intFromEnv({ min: 1, max: 100 }).default(50),
+  /** Calls in the rolling window before the breaker may open. */
+  BREAKER_VOLUME: intFromEnv().default(5),
   MONGODB_DB: z.string().min(1).optional(),
   CONSUMER_NAME: z.string().min(1).optional(),
   CLAIM_TIMEOUT_MS: intFromEnv().optional(),

@@ -23,7 +23,11 @@ await runService({
   async build({ mongo, publisher, registry, logger }) {
     const accounts = createAccountStore(mongo);
     const submissions = createSubmissionStore(mongo);
-    const provider = createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger });
+    const provider = createPixverseProvider({
+      baseUrl: config.PIXVERSE_BASE_URL, logger,
+      timeouts: { requestMs: config.PROVIDER_TIMEOUT_MS },
+      breaker: { resetTimeoutMs: config.BREAKER_RESET_MS, errorThresholdPercentage: config.BREAKER_ERROR_PERCENT, volumeThreshold: config.BREAKER_VOLUME },
+    });
     const publish = (i: Parameters<typeof publisher.publish>[0]) => publisher.publish(i);
     const metrics = createDispatcherMetrics(registry, accounts);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });

@@ -11,7 +11,7 @@ export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'f
 export interface DispatchPorts {
   submissions: SubmissionStore;
   accounts: AccountStore;
-  provider: Pick<VideoProvider, 'submit' | 'estimateCost'>;
+  provider: Pick<VideoProvider, 'submit' | 'estimateCost' | 'breakers'>;
   publish(input: PublishInput): Promise<unknown>;
   openCredential(account: AccountDoc): string;
   clock?: () => Date;
@@ -95,7 +95,10 @@ export function createDispatchJob(ports: DispatchPorts) {
           return 'submitted';
         } catch (err) {
           await accounts.release(account._id);
-          const action = decideSubmitAction(err, settings.cooldownMs);
+          let action = decideSubmitAction(err, settings.cooldownMs);
+          // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
+          // fault: wait it out without spending one of the job's MAX_TRIES.
+          if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
           logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
           if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
           else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
@@ -132,4 +135,8 @@ export function createDispatchJob(ports: DispatchPorts) {
     ports.metrics.outcome('waiting_for_account');
     return 'waiting_for_account';
   };
+}
+
+function submitBreakerTripped(provider: Pick<VideoProvider, 'breakers'>): boolean {
+  return provider.breakers().some((b) => b.name === 'submit' && b.state !== 'closed');
 }

@@ -1,0 +1,31 @@
+import type { ConsumedEvent } from '@pixsim/bus';
+import type { JobEvent } from '@pixsim/contracts';
+import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
+
+/** The job events the gateway folds into its read model (CONSUMERS in contracts). */
+export const JOB_VIEW_EVENTS = ['JOB_CREATED', 'JOB_DEFERRED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'JOB_FAILED'] as const;
+export type JobViewEvent = (typeof JOB_VIEW_EVENTS)[number];
+
+/**
+ * Every handler is idempotent by construction: the job fold is order-independent
+ * and a duplicate changes nothing; the asset insert and the account update are
+ * conditional single-document writes. So redeliveries and any order are safe.
+ */
+export function createJobEventHandler(deps: { jobs: JobStore }) {
+  return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
+    await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
+  };
+}
+
+export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore }) {
+  return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
+    await deps.assets.insert(event.data);
+    await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
+  };
+}
+
+export function createAccountUpdatedHandler(deps: { accounts: AccountStore }) {
+  return async (event: ConsumedEvent<'ACCOUNT_UPDATED'>): Promise<void> => {
+    await deps.accounts.applyUpdate(event.data);
+  };
+}

@@ -1,0 +1,69 @@
+import { PixsimError } from '@pixsim/contracts';
+
+/** One bad input field, as the error shape's `details` lists them (api-contract "Errors"). */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * An error the HTTP boundary turns into `{ error: { code, message, details? } }`
+ * with `status`. Anything that is not an HttpError (nor one of fastify's own 4xx)
+ * is a 500 whose message never reaches the client.
+ */
+export class HttpError extends PixsimError {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, code: string, message: string, opts: { details?: unknown; cause?: unknown; headers?: Record<string, string>; retryable?: boolean } = {}) {
+    super(code, message, { details: opts.details, cause: opts.cause, retryable: opts.retryable ?? false });
+    this.status = status;
+    this.headers = opts.headers ?? {};
+  }
+}
+
+const describe = (issues: readonly FieldIssue[]): string => issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+
+/** 400: the request breaks the wire contract (missing field, wrong type, bad query). */
+export class ValidationFailedError extends HttpError {
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(400, 'VALIDATION_FAILED', describe(issues), { details: issues });
+  }
+}
+
+/** 400: the request is well formed but breaks the provider's limits (model, prompt length …). */
+export class InvalidParamsError extends HttpError {
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(400, 'INVALID_PARAMS', describe(issues), { details: issues });
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  constructor(message = 'a valid bearer token is required') {
+    super(401, 'UNAUTHORIZED', message, { headers: { 'www-authenticate': 'Bearer' } });
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  constructor(message = 'not allowed') {
+    super(403, 'FORBIDDEN', message);
+  }
+}
+
+/** 404, also for what exists but belongs to someone else: never reveal that it exists. */
+export class NotFoundError extends HttpError {
+  constructor(what: string, id: string) {
+    super(404, 'NOT_FOUND', `${what} ${id} not found`);
+  }
+}
+
+export const RETRY_AFTER_S = 5;
+
+/** 503: a dependency (Redis, MongoDB) did not answer; the client may retry after a while. */
+export class DependencyDownError extends HttpError {
+  constructor(readonly dependency: string, opts: { cause?: unknown } = {}) {
+    super(503, 'DEPENDENCY_DOWN', `${dependency} is not reachable; retry in a few seconds`, {
+      cause: opts.cause, retryable: true, headers: { 'retry-after': String(RETRY_AFTER_S) },
+    });
+  }
+}

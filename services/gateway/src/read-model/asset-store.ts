@@ -1,0 +1,40 @@
+import { Schema, type Connection } from 'mongoose';
+import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
+import { assetRecordOf, type AssetRecord } from './asset-record.js';
+import { isDuplicateKey, modelOn } from './mongo-util.js';
+import type { AssetStore } from './ports.js';
+
+const assetSchema = new Schema(
+  {
+    _id: String, job_id: String, user_id: String, media_type: String, provider_id: String,
+    provider_asset_id: String, remote_url: String, width: Number, height: Number,
+    duration_sec: Number, file_size_bytes: Number, created_at: Date,
+  },
+  { collection: 'assets', versionKey: false },
+);
+assetSchema.index({ user_id: 1, created_at: -1, _id: -1 });
+assetSchema.index({ created_at: -1, _id: -1 });
+
+export async function createAssetStore(conn: Connection): Promise<AssetStore> {
+  const Asset = modelOn<AssetRecord>(conn, 'Asset', assetSchema);
+  await Asset.init();
+  return {
+    async insert(data) {
+      const { _id, ...fields } = assetRecordOf(data);
+      try {
+        // An asset is immutable: the first record wins and a redelivery changes nothing.
+        await Asset.collection.updateOne({ _id } as never, { $setOnInsert: fields }, { upsert: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // two concurrent upserts: the other one inserted it
+      }
+    },
+    async get(assetId) {
+      return Asset.findById(assetId).lean<AssetRecord>().exec();
+    },
+    async list(q) {
+      const filter: Record<string, unknown> = { ...afterCursor(q.after) };
+      if (q.userId !== undefined) filter.user_id = q.userId;
+      return Asset.find(filter).sort(NEWEST_FIRST).limit(q.limit + 1).lean<AssetRecord[]>().exec();
+    },
+  };
+}

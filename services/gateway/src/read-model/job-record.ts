@@ -1,0 +1,80 @@
+import {
+  applyJobEvent, initialJobFacts, jobStatusView,
+  type JobEvent, type JobFacts, type JobParams, type JobStatusView, type OperationType,
+} from '@pixsim/contracts';
+
+/** What the user asked for: known once JOB_REQUESTED (the gateway's own write) or JOB_CREATED is seen. */
+export interface JobCreation {
+  user_id: string | null;
+  operation_type: OperationType | null;
+  provider_id: string | null;
+  params: JobParams | null;
+  priority: number | null;
+  name: string | null;
+  description: string | null;
+  workspace_id: string | null;
+  scheduled_at: string | null;
+  /** Null until the creation fields are known; such a job is not visible through the API. */
+  created_at: Date | null;
+}
+
+/**
+ * One job of the read model: its creation fields, the facts of the status
+ * machine, and the view derived from them (stored, so lists filter on status).
+ */
+export interface JobRecord extends JobCreation, JobStatusView {
+  _id: string;
+  facts: JobFacts;
+  /** Optimistic-concurrency counter: every write is conditional on the one read. */
+  version: number;
+}
+
+const NO_CREATION: JobCreation = {
+  user_id: null, operation_type: null, provider_id: null, params: null, priority: null,
+  name: null, description: null, workspace_id: null, scheduled_at: null, created_at: null,
+};
+
+export function emptyJobRecord(jobId: string): JobRecord {
+  const facts = initialJobFacts();
+  return { _id: jobId, ...NO_CREATION, facts, ...jobStatusView(facts), version: 0 };
+}
+
+/**
+ * Folds one event into a record. Order-independent like applyJobEvent: the
+ * creation fields are the same in JOB_REQUESTED and JOB_CREATED, and created_at
+ * keeps the earliest time seen, so any arrival order gives the same record.
+ */
+export function foldJob(current: JobRecord | null, jobId: string, event: JobEvent): JobRecord {
+  const base = current ?? emptyJobRecord(jobId);
+  const facts = applyJobEvent(base.facts, event);
+  const next: JobRecord = { ...base, facts, ...jobStatusView(facts) };
+  if (event.type === 'JOB_REQUESTED' || event.type === 'JOB_CREATED') {
+    const d = event.data;
+    const at = new Date(event.type === 'JOB_CREATED' ? event.data.created_at : event.data.requested_at);
+    const creation: JobCreation = base.created_at ? pickCreation(base) : {
+      user_id: d.user_id, operation_type: d.operation_type, provider_id: d.provider_id, params: d.params,
+      priority: d.priority, name: d.name, description: d.description, workspace_id: d.workspace_id,
+      scheduled_at: d.scheduled_at, created_at: at,
+    };
+    if (creation.created_at! > at) creation.created_at = at;
+    Object.assign(next, creation);
+  }
+  return next;
+}
+
+/** Whether a fold changed nothing (a duplicate delivery): then there is nothing to write. */
+export function sameJob(a: JobRecord, b: JobRecord): boolean {
+  return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
+}
+
+function comparable(r: JobRecord): unknown[] {
+  return [pickCreation(r), r.created_at?.getTime() ?? null, r.facts, jobStatusView(r.facts)];
+}
+
+function pickCreation(r: JobCreation): JobCreation {
+  return {
+    user_id: r.user_id, operation_type: r.operation_type, provider_id: r.provider_id, params: r.params,
+    priority: r.priority, name: r.name, description: r.description, workspace_id: r.workspace_id,
+    scheduled_at: r.scheduled_at, created_at: r.created_at,
+  };
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { idSchema } from '@pixsim/contracts';
+import { principalOf } from '../auth/bearer-auth.js';
+import { canSee, ownerFilter } from '../auth/visibility.js';
+import { NotFoundError } from '../http/errors.js';
+import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { parseInput } from '../http/validate.js';
+import { assetDto } from '../read-model/dto.js';
+import type { AssetStore } from '../read-model/ports.js';
+
+const listQuerySchema = z.object(pageQueryShape);
+
+export function registerAssetRoutes(app: FastifyInstance, deps: { assets: AssetStore }): void {
+  app.get('/assets', async (request) => {
+    const q = parseInput(listQuerySchema, request.query);
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const rows = await deps.assets.list({ userId: ownerFilter(principalOf(request)), limit: q.limit, after });
+    return toPage(rows, q.limit, assetDto);
+  });
+
+  app.get<{ Params: { id: string } }>('/assets/:id', async (request) => {
+    const { id } = request.params;
+    const asset = idSchema.safeParse(id).success ? await deps.assets.get(id) : null;
+    if (!asset || !canSee(principalOf(request), asset.user_id)) throw new NotFoundError('asset', id);
+    return assetDto(asset);
+  });
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { moveToDeadLetter } from '@pixsim/bus';
+import { EVENT_TYPES } from '@pixsim/contracts';
+import { AUTH, createHarness, validJob, type Harness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h.close());
+
+describe('admin routes', () => {
+  it('when streams are inspected, then every stream reports length, DLQ length and its groups', async () => {
+    await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() });
+    const res = await h.app.inject({ method: 'GET', url: '/api/v1/admin/streams', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    const { streams } = res.json();
+    expect(streams.map((s: { type: string }) => s.type)).toEqual([...EVENT_TYPES]);
+    expect(streams[0]).toEqual({
+      type: 'JOB_REQUESTED', stream: h.keys.stream('JOB_REQUESTED'), length: 1, dlq_length: 0,
+      groups: [{ group: 'job-intake', consumers: 0, lag: 1, pending: 0, oldest_pending_ms: null }],
+    });
+  });
+
+  it('when dead letters are replayed, then they go back on their stream', async () => {
+    await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() });
+    const [entry] = (await h.redis.xrange(h.keys.stream('JOB_REQUESTED'), '-', '+')) as [string, string[]][];
+    await h.redis.xgroup('CREATE', h.keys.stream('JOB_REQUESTED'), 'job-intake', '0');
+    await moveToDeadLetter(h.redis, h.keys, 'JOB_REQUESTED', entry![1], {
+      reason: 'test', code: 'TEST', group: 'job-intake', consumer: 'c', sourceId: entry![0], deliveries: 1,
+    });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_REQUESTED/replay', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ type: 'JOB_REQUESTED', replayed: 1 });
+    expect(await h.redis.xlen(h.keys.deadLetter('JOB_REQUESTED'))).toBe(0);
+  });
+
+  it('when the event type is unknown, then 400 naming the type', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/NOPE/replay', headers: AUTH });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ field: 'type', message: expect.any(String) }]);
+  });
+
+  it('when an unknown route is called, then 404 with the error shape', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: AUTH });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createProviderRegistry, validatePixverse, type VideoProvider } from '@pixsim/providers';
+import type { PublishInput } from '@pixsim/bus';
+import { DependencyDownError, InvalidParamsError } from '../src/http/errors.js';
+import { createJobSubmitter } from '../src/jobs/submit-job.js';
+import { createJobBodySchema } from '../src/jobs/job-request.js';
+import type { Publish } from '../src/ports.js';
+import { memoryJobStore } from './fakes.js';
+
+const provider = { id: 'pixverse', validate: (r) => validatePixverse(r.operationType, r.params), close: async () => {} } as VideoProvider;
+const body = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'a cat' } });
+const admin = { userId: 'admin', role: 'admin' } as const;
+const silent = { info() {}, warn() {}, error() {} };
+
+function setup(publish: Publish) {
+  const jobs = memoryJobStore();
+  const submit = createJobSubmitter({
+    providers: createProviderRegistry({ pixverse: provider }), publish, jobs, logger: silent,
+    clock: () => new Date('2026-03-01T00:00:00.000Z'), newId: () => 'JOB1',
+  });
+  return { jobs, submit };
+}
+
+describe('createJobSubmitter (no I/O)', () => {
+  it('when the job is accepted, then JOB_REQUESTED is published before the read model is written', async () => {
+    const order: string[] = [];
+    const published: PublishInput[] = [];
+    const { jobs, submit } = setup(async (input) => {
+      order.push(`publish:${jobs.records.size}`);
+      published.push(input as PublishInput);
+    });
+    const job = await submit(admin, body);
+    expect(order).toEqual(['publish:0']);
+    expect(published[0]).toMatchObject({ type: 'JOB_REQUESTED', id: 'JOB1:JOB_REQUESTED', at: '2026-03-01T00:00:00.000Z' });
+    expect(job).toMatchObject({ _id: 'JOB1', status: 'PENDING', user_id: 'admin', priority: 5 });
+    expect(jobs.records.get('JOB1')?.version).toBe(1);
+  });
+
+  it('when the publish fails, then the error propagates and nothing is recorded', async () => {
+    const { jobs, submit } = setup(async () => {
+      throw new DependencyDownError('redis');
+    });
+    await expect(submit(admin, body)).rejects.toBeInstanceOf(DependencyDownError);
+    expect(jobs.records.size).toBe(0);
+  });
+
+  it('when the provider refuses the params, then InvalidParamsError and nothing is published', async () => {
+    let published = 0;
+    const { submit } = setup(async () => {
+      published++;
+    });
+    const bad = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'p', quality: '4k' } });
+    await expect(submit(admin, bad)).rejects.toBeInstanceOf(InvalidParamsError);
+    expect(published).toBe(0);
+  });
+});
