@@ -1,0 +1,18 @@
+import { ulid } from 'ulid';
+import { consume, runService } from '@pixsim/kit';
+import { createAssetHandler } from './asset-handler.js';
+import { openAssetStore } from './asset-store.js';
+import { readConfig } from './config.js';
+
+const config = readConfig();
+
+await runService({
+  name: 'asset',
+  config,
+  defaultOpsPort: 9104,
+  async build({ mongo, publisher }) {
+    const store = await openAssetStore(mongo);
+    const handler = createAssetHandler({ store, publish: (input) => publisher.publish(input), clock: () => new Date(), newId: ulid });
+    return { consumers: [consume({ type: 'JOB_COMPLETED', handler })] };
+  },
+});

@@ -1,0 +1,118 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
+import { GENERATION_STATUSES } from './generation.js';
+
+/** Ended generations and tombstones are kept this long for operators, then expire (TTL index). */
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+type GenerationDoc = Generation & { cancel_requested_at: Date | null; purge_at: Date | null };
+
+const generationSchema = new Schema<GenerationDoc>({
+  job_id: { type: String, required: true },
+  status: { type: String, enum: GENERATION_STATUSES, required: true },
+  user_id: String,
+  provider_id: String,
+  provider_job_id: String,
+  account_id: String,
+  credential: Schema.Types.Mixed,
+  duration_sec: Number,
+  attempt: Number,
+  submitted_at: Date,
+  next_poll_at: Date,
+  failures: { type: Number, default: 0 },
+  lease_owner: String,
+  lease_until: Date,
+  ended_at: Date,
+  end_reason: String,
+  cancel_requested_at: Date,
+  purge_at: Date,
+}, { versionKey: false, minimize: false, collection: 'generations' });
+generationSchema.index({ status: 1, next_poll_at: 1 });
+generationSchema.index({ job_id: 1 }, { unique: true });
+generationSchema.index({ provider_job_id: 1 });
+generationSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
+
+const AFTER = { returnDocument: 'after', lean: true } as const;
+const isDuplicateKey = (err: unknown) => (err as { code?: unknown }).code === 11000;
+
+/** Mongoose-backed store; every change is one atomic single-document update (DESIGN §4). */
+export async function openGenerationStore(conn: Connection): Promise<GenerationStore> {
+  const model = (conn.models.Generation as Model<GenerationDoc> | undefined)
+    ?? conn.model<GenerationDoc>('Generation', generationSchema);
+  await model.init(); // the unique index must exist before the first upsert relies on it
+
+  const ended = (reason: EndReason, now: Date) => ({
+    status: reason === 'cancelled' ? 'cancelled' : 'done', end_reason: reason, ended_at: now,
+    next_poll_at: null, lease_owner: null, lease_until: null, purge_at: new Date(now.getTime() + RETENTION_MS),
+  });
+
+  /** Upserts with $setOnInsert; two concurrent upserts can both try to insert, and one loses. */
+  const insertOnce = async (jobId: string, fields: Record<string, unknown>): Promise<GenerationDoc> => {
+    try {
+      return (await model.findOneAndUpdate({ job_id: jobId }, { $setOnInsert: fields }, { ...AFTER, upsert: true }))!;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await model.findOne({ job_id: jobId }).lean())!;
+    }
+  };
+
+  const current = async (jobId: string) => (await model.findOne({ job_id: jobId }).lean())!;
+
+  return {
+    async recordSubmission(sub, nextPollAt, now) {
+      const { job_id: jobId, ...fields } = sub;
+      const polling = { ...fields, next_poll_at: nextPollAt, failures: 0, lease_owner: null, lease_until: null };
+      const doc = await insertOnce(jobId, { ...polling, status: 'polling', ended_at: null, end_reason: null });
+      if (doc.status === 'cancel_requested') {
+        return (await model.findOneAndUpdate(
+          { job_id: jobId, status: 'cancel_requested' }, { $set: { ...fields, failures: 0, ...ended('cancelled', now) } }, AFTER,
+        )) ?? current(jobId);
+      }
+      if (doc.status === 'polling' && doc.attempt < sub.attempt) {
+        return (await model.findOneAndUpdate(
+          { job_id: jobId, status: 'polling', attempt: { $lt: sub.attempt } }, { $set: polling }, AFTER,
+        )) ?? current(jobId);
+      }
+      return doc;
+    },
+
+    async cancel(jobId, now) {
+      const doc = (await model.findOneAndUpdate({ job_id: jobId, status: 'polling' }, { $set: ended('cancelled', now) }, AFTER))
+        ?? (await insertOnce(jobId, {
+          status: 'cancel_requested', cancel_requested_at: now, purge_at: new Date(now.getTime() + RETENTION_MS),
+        }));
+      return doc.status === 'cancelled' ? doc : null;
+    },
+
+    async stopPolling(jobId, now) {
+      const res = await model.updateOne({ job_id: jobId, status: { $in: ['polling', 'cancel_requested'] } }, { $set: ended('failed_elsewhere', now) });
+      if (res.matchedCount === 0) await insertOnce(jobId, ended('failed_elsewhere', now));
+    },
+
+    async claimDue(owner, now, leaseMs) {
+      return model.findOneAndUpdate(
+        { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] },
+        { $set: { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) } },
+        { ...AFTER, sort: { next_poll_at: 1 } },
+      );
+    },
+
+    async reschedule(gen, owner, next) {
+      await model.updateOne(
+        { job_id: gen.job_id, attempt: gen.attempt, status: 'polling', lease_owner: owner },
+        { $set: { ...next, lease_owner: null, lease_until: null } },
+      );
+    },
+
+    async finish(gen, reason, now) {
+      await model.updateOne({ job_id: gen.job_id, attempt: gen.attempt, status: 'polling' }, { $set: ended(reason, now) });
+    },
+
+    async pokeNow(id, now) {
+      const res = await model.updateMany({ status: 'polling', $or: [{ job_id: id }, { provider_job_id: id }] }, { $set: { next_poll_at: now } });
+      return res.modifiedCount;
+    },
+
+    countPolling: () => model.countDocuments({ status: 'polling' }),
+  };
+}

@@ -1,0 +1,70 @@
+import type { SealedSecret } from '@pixsim/contracts';
+
+/**
+ * - `polling`: in flight at the provider, polled when due;
+ * - `done`: ended (completed, failed, timed out, or failed elsewhere): never polled again;
+ * - `cancelled`: cancelled by the user while polling; JOB_FAILED CANCELLED_BY_USER was announced;
+ * - `cancel_requested`: a tombstone: the cancel came before the submission, which is cancelled on arrival.
+ */
+export const GENERATION_STATUSES = ['polling', 'done', 'cancelled', 'cancel_requested'] as const;
+export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+
+/** What JOB_SUBMITTED tells the poller about one accepted generation. */
+export interface Submission {
+  job_id: string;
+  user_id: string;
+  provider_id: string;
+  provider_job_id: string;
+  account_id: string;
+  /** Sealed as it arrived; opened in memory only, for the provider call. */
+  credential: SealedSecret;
+  duration_sec: number | null;
+  attempt: number;
+  submitted_at: Date;
+}
+
+/** A generation the poller follows (never a bare tombstone: those carry no submission). */
+export interface Generation extends Submission {
+  status: GenerationStatus;
+  next_poll_at: Date | null;
+  /** Consecutive failed polls; a successful poll resets it. */
+  failures: number;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+/** Why a generation stopped being polled (kept for the operator). */
+export type EndReason = 'completed' | 'failed' | 'moderated' | 'deleted' | 'timeout' | 'cancelled' | 'failed_elsewhere';
+
+/** The store as the poll loop sees it. */
+export interface PollStore {
+  /** Leases one due generation to `owner` until now + leaseMs; null when none is due. */
+  claimDue(owner: string, now: Date, leaseMs: number): Promise<Generation | null>;
+  /** Sets the next poll and releases the lease, if `owner` still holds it. */
+  reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void>;
+  /** Ends a still-polling generation of this attempt. */
+  finish(gen: Generation, reason: EndReason, now: Date): Promise<void>;
+  /** Makes a polling generation due now, by job id or provider job id; returns how many. */
+  pokeNow(id: string, now: Date): Promise<number>;
+  countPolling(): Promise<number>;
+}
+
+/** The store as the event handlers see it. */
+export interface LedgerStore {
+  /**
+   * Records a submission once (a redelivery changes nothing; a higher attempt replaces a lower
+   * one still polling; a tombstone turns it into `cancelled`). Returns the stored generation.
+   */
+  recordSubmission(sub: Submission, nextPollAt: Date, now: Date): Promise<Generation>;
+  /**
+   * Cancels a polling generation, or leaves a tombstone when none exists yet. Returns the
+   * generation when it is (now or already) `cancelled`, so the caller announces it; else null.
+   */
+  cancel(jobId: string, now: Date): Promise<Generation | null>;
+  /** The job ended elsewhere: stop polling it, and never start. */
+  stopPolling(jobId: string, now: Date): Promise<void>;
+}
+
+export type GenerationStore = PollStore & LedgerStore;

@@ -1,0 +1,161 @@
+import { JOB_ERROR_CODES, type SealedSecret } from '@pixsim/contracts';
+import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
+import { jobCompleted, jobFailed, type Publish } from './events.js';
+import type { EndReason, Generation, PollStore } from './generation.js';
+import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
+import { describeError, errorKind } from './poll-errors.js';
+import { errorBackoff, isTimedOut, nextPollAt, pollInterval, type ScheduleSettings } from './schedule.js';
+import { createTicker } from './ticker.js';
+
+export interface PollLoopSettings extends ScheduleSettings {
+  tickMs: number;
+  /** Generations claimed per tick at most. */
+  batch: number;
+  /** Provider calls at once at most. */
+  concurrency: number;
+  leaseMs: number;
+}
+
+export interface LoopLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PollLoopDeps {
+  store: PollStore;
+  provider: Pick<VideoProvider, 'status'>;
+  publish: Publish;
+  clock: () => Date;
+  /** Opens a sealed credential in memory, for one call. */
+  openCredential: (sealed: SealedSecret) => string;
+  /** Unique per replica: the lease owner. */
+  owner: string;
+  settings: PollLoopSettings;
+  logger: LoopLogger;
+  metrics?: PollMetrics;
+  random?: () => number;
+}
+
+export interface PollLoop {
+  /** One round: claims and polls due generations (up to `batch`); resolves with how many it claimed. */
+  tick(): Promise<number>;
+  start(): void;
+  /** Stops claiming; resolves when the running round has settled every poll it started. */
+  stop(): Promise<void>;
+  /** Makes a generation due now (by job id or provider job id) and wakes the loop: for webhooks. */
+  pokeNow(id: string): Promise<number>;
+}
+
+const FAILED_STATES = { failed: 'PROVIDER_FAILED', moderated: 'PROVIDER_MODERATION', deleted: 'PROVIDER_DELETED' } as const;
+
+export function createPollLoop(deps: PollLoopDeps): PollLoop {
+  const { store, provider, publish, clock, owner, settings: s, logger } = deps;
+  const metrics = deps.metrics ?? noPollMetrics;
+  // A call must end well inside its lease, or a second replica could poll the same generation.
+  const callTimeoutMs = Math.max(1, Math.floor(s.leaseMs / 2));
+  const ageOf = (gen: Generation, now: Date) => now.getTime() - gen.submitted_at.getTime();
+
+  const end = async (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) => {
+    await publish(event); // first publish, then end: a crash in between re-polls and re-publishes the same id
+    await store.finish(gen, reason, now);
+  };
+
+  const timeOut = (gen: Generation, now: Date, detail: string) => {
+    metrics.polled('timeout');
+    const message = `the generation did not finish within ${s.jobTimeoutMs / 1000} s (${detail})`;
+    return end(gen, 'timeout', jobFailed(gen, 'poll', 'TIMEOUT', message, now), now);
+  };
+
+  async function settle(gen: Generation, status: ProviderStatus): Promise<void> {
+    const now = clock();
+    if (status.state === 'pending') {
+      if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, 'still generating');
+      metrics.polled('pending');
+      const next = nextPollAt(gen.submitted_at, now, pollInterval(ageOf(gen, now), s.pollIntervalMs), s);
+      return store.reschedule(gen, owner, { next_poll_at: next, failures: 0 });
+    }
+    if (status.state === 'completed') {
+      if (!status.result) throw new Error('the provider reported completion without a result');
+      await end(gen, 'completed', jobCompleted(gen, status.result, now), now);
+      return metrics.polled('completed');
+    }
+    const code = FAILED_STATES[status.state];
+    await end(gen, status.state, jobFailed(gen, 'poll', code, JOB_ERROR_CODES[code].description, now), now);
+    metrics.polled(status.state);
+  }
+
+  /** Never swallowed: counted, logged, retried with backoff, and bounded by the job timeout. */
+  async function failedPoll(gen: Generation, err: unknown, kind: string): Promise<void> {
+    const now = clock();
+    metrics.polled('error');
+    metrics.pollError(kind);
+    logger.warn({ jobId: gen.job_id, providerJobId: gen.provider_job_id, kind, failures: gen.failures, err }, 'poll failed; retrying');
+    if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, `last poll error: ${describeError(err)}`);
+    // An open circuit says nothing about this generation: wait one interval, do not count it.
+    const circuitOpen = kind === 'circuit_open';
+    const failures = circuitOpen ? gen.failures : gen.failures + 1;
+    let delay = circuitOpen ? pollInterval(ageOf(gen, now), s.pollIntervalMs) : errorBackoff(failures, s.pollIntervalMs, deps.random);
+    delay = Math.max(delay, (err as { retryAfterMs?: number }).retryAfterMs ?? 0);
+    await store.reschedule(gen, owner, { next_poll_at: nextPollAt(gen.submitted_at, now, delay, s), failures });
+  }
+
+  async function pollOne(gen: Generation): Promise<void> {
+    try {
+      let status: ProviderStatus;
+      metrics.callStarted();
+      try {
+        const apiKey = deps.openCredential(gen.credential);
+        status = await provider.status({ apiKey }, gen.provider_job_id, { signal: AbortSignal.timeout(callTimeoutMs) });
+      } catch (err) {
+        return await failedPoll(gen, err, errorKind(err));
+      } finally {
+        metrics.callEnded();
+      }
+      try {
+        await settle(gen, status);
+      } catch (err) {
+        await failedPoll(gen, err, 'settle');
+      }
+    } catch (err) {
+      // The store or the bus is down: the lease expires and another round polls it again.
+      logger.error({ jobId: gen.job_id, err }, 'could not record a poll; it is retried when its lease expires');
+    }
+  }
+
+  let stopping = false;
+  async function tick(): Promise<number> {
+    const running = new Set<Promise<void>>();
+    let claimed = 0;
+    try {
+      // Claim one at a time, just before polling it, so no lease ticks away in a queue.
+      while (!stopping && claimed < s.batch) {
+        if (running.size >= s.concurrency) await Promise.race(running);
+        const gen = await store.claimDue(owner, clock(), s.leaseMs);
+        if (!gen) break;
+        claimed++;
+        const p: Promise<void> = pollOne(gen).finally(() => running.delete(p));
+        running.add(p);
+      }
+    } catch (err) {
+      logger.error({ err }, 'could not claim due generations; trying again next tick');
+    }
+    await Promise.all(running);
+    return claimed;
+  }
+
+  const ticker = createTicker(tick, { idleMs: s.tickMs, batch: s.batch });
+
+  return {
+    tick,
+    start: () => ticker.start(),
+    async stop() {
+      stopping = true;
+      await ticker.stop();
+    },
+    async pokeNow(id) {
+      const n = await store.pokeNow(id, clock());
+      if (n > 0) ticker.wake();
+      return n;
+    },
+  };
+}

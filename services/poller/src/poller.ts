@@ -1,0 +1,59 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { consume, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
+import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
+import type { Config } from './config.js';
+import type { Publish } from './events.js';
+import type { GenerationStore } from './generation.js';
+import { openGenerationStore } from './generation-store.js';
+import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from './handlers.js';
+import { createPollLoop, type PollLoop } from './poll-loop.js';
+import { createPollMetrics } from './poll-metrics.js';
+
+export interface Poller {
+  consumers: ConsumerSpec[];
+  store: GenerationStore;
+  loop: PollLoop;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type PollerContext = Pick<ServiceContext<Config>, 'config' | 'mongo' | 'publisher' | 'registry' | 'logger'>;
+
+/** The service's wiring, shared by main.ts and the integration tests (which bring their own provider). */
+export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoProvider; owner?: string } = {}): Promise<Poller> {
+  const { config, logger } = ctx;
+  const store = await openGenerationStore(ctx.mongo);
+  const provider = opts.provider
+    ?? createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger: logger.child({ component: 'pixverse' }) });
+  const publish: Publish = (input) => ctx.publisher.publish(input);
+  const clock = () => new Date();
+  const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
+  const loop = createPollLoop({
+    store, provider, publish, clock,
+    openCredential: (sealed) => openSecret(config.PIXSIM_SECRET_KEY, sealed),
+    // Unique per process: a restarted replica must not think it still holds its old leases.
+    owner: opts.owner ?? `${config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`}:${randomUUID().slice(0, 8)}`,
+    settings: {
+      tickMs: config.POLL_TICK_MS, batch: config.POLL_BATCH, concurrency: config.POLL_CONCURRENCY,
+      leaseMs: config.LEASE_MS, pollIntervalMs, jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
+    },
+    logger: logger.child({ component: 'poll-loop' }),
+    metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
+  });
+  const firstPollDelayMs = config.FIRST_POLL_DELAY_MS ?? Math.min(pollIntervalMs, 2_000);
+  return {
+    consumers: [
+      consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
+      consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ store, publish, clock }) }),
+      consume({ type: 'JOB_FAILED', handler: createJobFailedHandler({ store, clock }) }),
+    ],
+    store,
+    loop,
+    start: async () => loop.start(),
+    async stop() {
+      await loop.stop();
+      if (!opts.provider) await provider.close(); // a provider passed in belongs to the caller
+    },
+  };
+}

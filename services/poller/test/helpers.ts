@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
+import {
+  createKeys, eventIds, parseEnvelope, type EventData, type EventType, type Envelope, type SealedSecret,
+} from '@pixsim/contracts';
+import { createLogger, createMetricsRegistry, createRedis, loadConfig, type LogLevel } from '@pixsim/kit';
+import type { PublishInput } from '@pixsim/bus';
+import { configSchema, type Config } from '../src/config.js';
+import type { Poller } from '../src/poller.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const SECRET_KEY = `k1:${randomBytes(32).toString('base64')}`;
+
+export function mongoUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
+  return uri;
+}
+
+export async function openDb(dbName: string): Promise<Connection> {
+  return mongoose.createConnection(mongoUri(), { dbName, serverSelectionTimeoutMS: 2_000 }).asPromise();
+}
+
+/** A unique stream prefix and database; `cleanup` deletes the keys and drops the database. */
+export async function testEnv(env: Record<string, string> = {}) {
+  const prefix = `t-${randomUUID().slice(0, 8)}`;
+  const dbName = `poller_test_${randomUUID().slice(0, 8)}`;
+  const keys = createKeys(prefix);
+  const logger = createLogger({ service: 'poller', level: (process.env.TEST_LOG_LEVEL ?? 'silent') as LogLevel });
+  const redis = createRedis(REDIS_URL, { name: 'poller-test', logger });
+  const connections: Connection[] = [await openDb(dbName)];
+  const config: Config = loadConfig(configSchema, {
+    MONGODB_URI: mongoUri(), REDIS_URL, STREAM_PREFIX: prefix, PIXSIM_SECRET_KEY: SECRET_KEY,
+    POLL_INTERVAL_S: '1', POLL_TICK_MS: '50', FIRST_POLL_DELAY_MS: '0', ...env,
+  });
+  const publisher = createPublisher({ redis, keys });
+  const consumers: Consumer[] = [];
+  const pollers: Poller[] = [];
+
+  /** Another replica's context: its own Mongo connection to the same database. */
+  let replicas = 0;
+  const replica = async () => {
+    const mongo = replicas++ === 0 ? connections[0]! : await openDb(dbName);
+    if (!connections.includes(mongo)) connections.push(mongo);
+    return { config, mongo, publisher, logger, registry: createMetricsRegistry('poller', { defaultMetrics: false }) };
+  };
+
+  /** Runs the poller's consumers as runService would, on the test's streams. */
+  const startConsumers = async (poller: Poller, name = `c-${consumers.length}`) => {
+    pollers.push(poller);
+    for (const spec of poller.consumers) {
+      const c = createConsumer({ redis, keys, type: spec.type, group: 'poller', consumer: name, handler: spec.handler, concurrency: 10, blockMs: 100 });
+      await c.start();
+      consumers.push(c);
+    }
+  };
+
+  const events = async <T extends EventType>(type: T): Promise<Array<Envelope<EventData<T>>>> => {
+    const entries = await redis.xrange(keys.stream(type), '-', '+');
+    return entries.map(([, fields]) => parseEnvelope(fields) as Envelope<EventData<T>>);
+  };
+
+  const cleanup = async () => {
+    for (const p of pollers) await p.stop();
+    for (const c of consumers) await c.stop();
+    await connections[0]!.dropDatabase().catch(() => {});
+    for (const c of connections) await c.close();
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length) await redis.del(...found);
+    } while (cursor !== '0');
+    redis.disconnect();
+  };
+
+  return { prefix, keys, redis, config, publisher, replica, startConsumers, events, cleanup, db: () => connections[0]! };
+}
+
+/** A handler's view of a published event, as the bus would deliver it. */
+export function delivered<T extends EventType>(input: PublishInput<T>): ConsumedEvent<T> {
+  return {
+    id: input.id, type: input.type, v: 1, at: input.at ?? new Date().toISOString(), data: input.data,
+    streamId: '0-1', deliveries: 1, attempt: 1, signal: new AbortController().signal,
+  };
+}
+
+export function jobSubmitted(jobId: string, over: Partial<EventData<'JOB_SUBMITTED'>> & { credential: SealedSecret }): PublishInput<'JOB_SUBMITTED'> {
+  const attempt = over.attempt ?? 1;
+  return {
+    type: 'JOB_SUBMITTED',
+    id: eventIds.jobSubmitted(jobId, attempt),
+    data: {
+      job_id: jobId, user_id: 'user-1', attempt, provider_id: 'pixverse', provider_job_id: `pv-${jobId}`,
+      account_id: 'acct-1', cost: 45, duration_sec: 5, submitted_at: new Date().toISOString(), ...over,
+    },
+  };
+}
