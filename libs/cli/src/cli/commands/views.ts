@@ -1,0 +1,19 @@
+/** The parts of the gateway's answers the CLI reads (api-contract.md). */
+export interface JobView {
+  id: string;
+  status: string;
+  status_detail?: string | null;
+  operation_type?: string;
+  params?: { prompt?: string };
+  error_code?: string | null;
+  error_message?: string | null;
+  asset_id?: string | null;
+  created_at?: string;
+}
+
+export interface StreamRow {
+  type: string;
+  length: number;
+  dlq: number;
+  groups: { group: string; lag: number | null; pending: number; oldestPendingMs: number | null }[];
+}

@@ -1,0 +1,21 @@
+export const USAGE = `pixsim — talk to a running pixsim gateway
+
+usage:
+  pixsim submit "a prompt" [--model v5] [--quality 540p] [--duration 5] [--aspect 16:9]
+                [--image-url URL] [--priority N] [--seed N] [--negative-prompt TEXT]
+                [--wait [--timeout SECONDS]]
+      Queue a generation and print its job id. --wait follows it to the end and prints
+      the video URL (exit 0) or the error (exit 1). Unset options take PixVerse's defaults.
+  pixsim jobs [--status PENDING|PROCESSING|COMPLETED|FAILED|CANCELLED] [--limit N] [--json]
+      Recent jobs, newest first.
+  pixsim streams [--redis URL] [--prefix P] [--json]
+      Length, lag, pending and dead letters per stream and consumer group. Reads Redis
+      directly with --redis, or when the gateway cannot be reached.
+
+every command:
+  --url URL      the gateway (PIXSIM_URL; else what \`npm start\` wrote to .pixsim/gateway.url;
+                 else http://127.0.0.1:8000)
+  --token TOKEN  a bearer token (PIXSIM_TOKEN; else .pixsim/admin.token from \`npm start\`)
+
+exit codes: 0 success, 1 failure (a failed or cancelled job, an error answer), 2 bad usage.
+`;

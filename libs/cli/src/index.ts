@@ -1,0 +1,2 @@
+export * from './supervisor/index.js';
+export * from './cli/index.js';

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * What a local system keeps between runs, so a restarted system can still open the
+ * credentials it sealed and the simulator still knows the seeded account's key.
+ */
+export const DATA_FILES = {
+  secretKey: 'secret.key',
+  adminToken: 'admin.token',
+  simAccountKey: 'sim-account.key',
+  gatewayUrl: 'gateway.url',
+  mongoSnapshot: 'mongo.snapshot',
+} as const;
+
+export type Source = 'env' | 'file' | 'generated';
+
+export interface SystemSecrets {
+  /** Base64 of 32 bytes: PIXSIM_SECRET_KEY of every service. */
+  secretKey: string;
+  adminToken: string;
+  simAccountKey: string;
+  sources: { secretKey: Source; adminToken: Source; simAccountKey: Source };
+}
+
+async function readTrimmed(file: string): Promise<string | undefined> {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    return text || undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Writes a file only its owner can read (it holds a credential). */
+export async function writePrivate(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${content}\n`, { mode: 0o600 });
+  await chmod(file, 0o600); // `mode` applies only when the file is created
+}
+
+async function pick(given: string | undefined, dataDir: string | null, file: string, make: () => string): Promise<[string, Source]> {
+  if (given) return [given, 'env'];
+  const stored = dataDir ? await readTrimmed(path.join(dataDir, file)) : undefined;
+  if (stored) return [stored, 'file'];
+  const made = make();
+  if (dataDir) await writePrivate(path.join(dataDir, file), made);
+  return [made, 'generated'];
+}
+
+/** Secrets from the environment, else from `dataDir`, else new ones (kept in `dataDir` when there is one). */
+export async function resolveSecrets(dataDir: string | null, given: { secretKey?: string; adminToken?: string }): Promise<SystemSecrets> {
+  const [secretKey, s1] = await pick(given.secretKey, dataDir, DATA_FILES.secretKey, () => randomBytes(32).toString('base64'));
+  const [adminToken, s2] = await pick(given.adminToken, dataDir, DATA_FILES.adminToken, () => `pxa_${randomBytes(24).toString('base64url')}`);
+  const [simAccountKey, s3] = await pick(undefined, dataDir, DATA_FILES.simAccountKey, () => `sim_${randomBytes(16).toString('hex')}`);
+  // A token from the environment is written too, so `pixsim` in a second terminal finds it.
+  if (dataDir && s2 === 'env') await writePrivate(path.join(dataDir, DATA_FILES.adminToken), adminToken);
+  return { secretKey, adminToken, simAccountKey, sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 } };
+}
+
+export async function writeGatewayUrl(dataDir: string, url: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path.join(dataDir, DATA_FILES.gatewayUrl), `${url}\n`);
+}
+
+/** `--fresh`: forget stored jobs, accounts and keys. */
+export async function wipeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+}

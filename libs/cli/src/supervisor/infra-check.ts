@@ -1,0 +1,64 @@
+import net from 'node:net';
+import { InfraUnavailableError } from './errors.js';
+
+/** How to start each dependency on a development machine (shared/toolchain.md). */
+export const START_COMMANDS = {
+  redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+  nats: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+} as const;
+
+interface Probe {
+  /** Sent after connecting; null to only read. */
+  send: string | null;
+  /** The first bytes of any answer prove a live server (an auth error still answers). */
+  answers(first: string): boolean;
+}
+
+const PROBES: Record<keyof typeof START_COMMANDS, Probe> = {
+  redis: { send: 'PING\r\n', answers: (s) => s.startsWith('+') || s.startsWith('-') },
+  nats: { send: null, answers: (s) => s.startsWith('INFO') },
+};
+
+function hostPort(url: string, defaultPort: number): { host: string; port: number } {
+  // nats:// may list several servers; the first is enough to tell "nothing runs here".
+  const u = new URL(url.split(',')[0]!.trim());
+  return { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(u.port) || defaultPort };
+}
+
+function probe(host: string, port: number, p: Probe, tls: boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('error', (err) => done(err));
+    socket.once('connect', () => {
+      // Behind TLS we cannot speak the protocol without a handshake: a TCP connect is enough.
+      if (tls) return done();
+      if (p.send) socket.write(p.send);
+    });
+    socket.once('data', (buf) => done(p.answers(buf.toString('latin1')) ? undefined : new Error('an unexpected answer (is this the right port?)')));
+  });
+}
+
+/** Fails with how to start the dependency when nothing answers at `url`. */
+export async function checkDependency(kind: 'redis' | 'nats', url: string, timeoutMs = 2_000): Promise<void> {
+  const { host, port } = hostPort(url, kind === 'redis' ? 6379 : 4222);
+  const tls = /^(rediss|tls|wss):/.test(url);
+  try {
+    await probe(host, port, PROBES[kind], tls, timeoutMs);
+  } catch (err) {
+    const name = kind === 'redis' ? 'Redis' : 'NATS';
+    const variable = kind === 'redis' ? 'REDIS_URL' : 'NATS_URL';
+    throw new InfraUnavailableError(
+      `${name} is not answering at ${host}:${port} (${(err as Error).message}).\n` +
+        `Start it with:\n  ${START_COMMANDS[kind]}\n` +
+        `or set ${variable} to one that runs. (No ${kind}-server installed? apt-get install -y redis-server nats-server)`,
+      { cause: err },
+    );
+  }
+}

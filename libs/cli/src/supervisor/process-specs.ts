@@ -1,0 +1,80 @@
+import path from 'node:path';
+import type { ServiceName } from '@pixsim/contracts';
+import type { ProcessSpec } from './managed-process.js';
+import type { SimulatorAccount } from './types.js';
+
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  gateway: 8000, 'job-intake': 9101, dispatcher: 9102, poller: 9103, asset: 9104,
+};
+
+export const DEFAULT_NODE_IMPORTS = ['tsx', '@pixsim/kit/telemetry-register'] as const;
+
+/** Variables that belong to one process and must not leak from the supervisor's own env into the others. */
+const PER_PROCESS = ['PORT', 'OPS_PORT', 'MONGODB_DB', 'CONSUMER_NAME', 'OTEL_SERVICE_NAME', 'PIXSIM_ADMIN_TOKEN'];
+
+export interface ServiceSpecInput {
+  name: ServiceName;
+  repoRoot: string;
+  baseEnv: NodeJS.ProcessEnv;
+  /** What every service shares: REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PIXSIM_SECRET_KEY, PIXVERSE_BASE_URL. */
+  shared: Record<string, string>;
+  port: number;
+  adminToken: string;
+  mongoDbPrefix: string | undefined;
+  overrides: Record<string, string>;
+  entry: string;
+  nodeImports: readonly string[];
+}
+
+export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
+  const { name, port } = input;
+  const env: NodeJS.ProcessEnv = { ...input.baseEnv };
+  for (const key of PER_PROCESS) delete env[key];
+  Object.assign(env, input.shared, {
+    OTEL_SERVICE_NAME: name,
+    // Stable across restarts, so a restarted service reads its own pending entries first
+    // instead of waiting for another replica to reclaim them.
+    CONSUMER_NAME: `${name}-1`,
+    ...(name === 'gateway' ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken } : { OPS_PORT: String(port) }),
+    ...(input.mongoDbPrefix ? { MONGODB_DB: `${input.mongoDbPrefix}-${name}` } : {}),
+    ...input.overrides,
+  });
+  return {
+    name,
+    command: process.execPath,
+    args: [...input.nodeImports.flatMap((m) => ['--import', m]), input.entry],
+    cwd: input.repoRoot,
+    env,
+    ready: { url: `http://127.0.0.1:${port}/ready` },
+  };
+}
+
+export function mongoDevSpec(repoRoot: string, baseEnv: NodeJS.ProcessEnv, port: number, dataDir: string | null): ProcessSpec {
+  const snapshot = dataDir ? ['--snapshot', path.join(dataDir, 'mongo.snapshot')] : [];
+  return {
+    name: 'mongo-dev',
+    command: process.execPath,
+    args: [path.join(repoRoot, 'libs/mongo-dev/bin/mongo-dev.js'), '--port', String(port), ...snapshot],
+    cwd: repoRoot,
+    env: baseEnv,
+    // It prints "mongo-dev listening: mongodb://127.0.0.1:N" once it accepts connections.
+    ready: { line: /(mongodb:\/\/[^\s"']+)/ },
+  };
+}
+
+export function simulatorSpec(
+  repoRoot: string, baseEnv: NodeJS.ProcessEnv, port: number,
+  opts: { latencyMs?: number; accounts: SimulatorAccount[]; args?: string[] },
+): ProcessSpec {
+  const latency = opts.latencyMs === undefined ? [] : ['--latency', String(opts.latencyMs)];
+  const accounts = opts.accounts.flatMap((a) => ['--account', `${a.apiKey}:${a.credits}:${a.maxConcurrent}`]);
+  return {
+    name: 'pixverse-sim',
+    command: process.execPath,
+    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...accounts, ...(opts.args ?? [])],
+    cwd: repoRoot,
+    env: baseEnv,
+    // It prints "pixverse-sim listening: http://127.0.0.1:N" once it accepts requests.
+    ready: { line: /pixverse-sim listening: (https?:\/\/[^\s"']+)/ },
+  };
+}

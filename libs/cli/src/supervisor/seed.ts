@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SeedError } from './errors.js';
+import type { SimulatorAccount } from './types.js';
+
+export interface SeedInput {
+  gatewayUrl: string;
+  adminToken: string;
+  account: SimulatorAccount;
+  /** How long to retry the credits call while the new account reaches the gateway's read model. */
+  settleMs?: number;
+}
+
+async function call(input: SeedInput, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(new URL(path, input.gatewayUrl), {
+    method,
+    headers: { authorization: `Bearer ${input.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try { json = text ? JSON.parse(text) : null; } catch { /* keep the text for the error message */ }
+  return { status: res.status, json };
+}
+
+function expectOk(what: string, r: { status: number; json: unknown }): void {
+  if (r.status >= 200 && r.status < 300) return;
+  throw new SeedError(`seeding the simulator account: ${what} answered ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
+}
+
+function itemsOf(json: unknown): unknown[] {
+  if (Array.isArray(json)) return json;
+  const items = (json as { items?: unknown } | null)?.items;
+  return Array.isArray(items) ? items : [];
+}
+
+/**
+ * Gives a gateway with no provider account the simulator's account, with credits, so a
+ * fresh system can run a job at once. A gateway that has any account is left alone.
+ */
+export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' | 'present'> {
+  const list = await call(input, 'GET', '/api/v1/accounts');
+  expectOk('GET /api/v1/accounts', list);
+  if (itemsOf(list.json).length > 0) return 'present';
+  const created = await call(input, 'POST', '/api/v1/accounts', {
+    provider_id: 'pixverse', api_key: input.account.apiKey, nickname: 'simulator', max_concurrent_jobs: input.account.maxConcurrent,
+  });
+  expectOk('POST /api/v1/accounts', created);
+  const id = (created.json as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string' && typeof id !== 'number') throw new SeedError('seeding the simulator account: POST /api/v1/accounts answered without an id');
+  const deadline = Date.now() + (input.settleMs ?? 10_000);
+  for (;;) {
+    const credits = await call(input, 'POST', `/api/v1/accounts/${encodeURIComponent(String(id))}/credits`, { credits: input.account.credits });
+    // The account travels to its owner over a stream; the credits call may beat it there.
+    if (credits.status === 404 && Date.now() < deadline) {
+      await sleep(200);
+      continue;
+    }
+    expectOk(`POST /api/v1/accounts/${id}/credits`, credits);
+    return 'seeded';
+  }
+}

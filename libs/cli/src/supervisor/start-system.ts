@@ -1,0 +1,176 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
+import { resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
+import { SupervisorError } from './errors.js';
+import { portOrFree } from './free-port.js';
+import { checkDependency } from './infra-check.js';
+import { createLogSink, type LogSink } from './log-sink.js';
+import { ManagedProcess, type ProcessSpec } from './managed-process.js';
+import { DEFAULT_NODE_IMPORTS, DEFAULT_PORTS, mongoDevSpec, serviceSpec, simulatorSpec } from './process-specs.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { seedSimulatorAccount } from './seed.js';
+import { installSignalHandlers } from './signals.js';
+import type { SimulatorAccount, StartSystemOptions, SystemHandle } from './types.js';
+
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+
+function restartPolicy(opt: StartSystemOptions['restart']): RestartPolicy {
+  if (opt === undefined || opt === true) return DEFAULT_RESTART_POLICY;
+  if (opt === false) return { ...DEFAULT_RESTART_POLICY, enabled: false };
+  return { ...DEFAULT_RESTART_POLICY, ...opt };
+}
+
+/** The children of one system, in start order, with the bookkeeping to stop them in reverse. */
+class ProcessSet {
+  readonly infra = new Map<string, ManagedProcess>();
+  readonly services = new Map<string, ManagedProcess>();
+  constructor(private readonly policy: RestartPolicy, private readonly sink: LogSink) {}
+
+  add(group: 'infra' | 'services', spec: ProcessSpec): ManagedProcess {
+    const p = new ManagedProcess(spec, this.policy, this.sink);
+    this[group].set(spec.name, p);
+    p.start();
+    return p;
+  }
+
+  get(name: string): ManagedProcess {
+    const p = this.services.get(name) ?? this.infra.get(name);
+    if (!p) throw new SupervisorError('UNKNOWN_PROCESS', `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`);
+    return p;
+  }
+
+  *all(): Iterable<ManagedProcess> {
+    yield* this.services.values();
+    yield* this.infra.values();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await Promise.all([...this.services.values()].map((p) => p.stop(graceMs)));
+    await Promise.all([...this.infra.values()].map((p) => p.stop(graceMs)));
+  }
+}
+
+/**
+ * Runs the whole system as separate OS processes: mongo-dev (when no MongoDB is given),
+ * the PixVerse simulator, and the services; waits until each is ready, seeds the
+ * simulator's account, and keeps everything running until `stop()`.
+ */
+export async function startSystem(opts: StartSystemOptions = {}): Promise<SystemHandle> {
+  const env = opts.env ?? process.env;
+  const repoRoot = opts.repoRoot ?? REPO_ROOT;
+  const prefix = createKeys(opts.prefix ?? env.STREAM_PREFIX ?? 'pixsim').prefix;
+  const dataDir = opts.dataDir === undefined ? path.join(repoRoot, '.pixsim') : opts.dataDir;
+  const names = opts.services ?? SERVICES;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
+  const stopGraceMs = opts.stopGraceMs ?? 15_000;
+  const sink = opts.sink ?? createLogSink({ mode: opts.logs, write: opts.write, color: opts.color });
+  const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';
+
+  await Promise.all([checkDependency('redis', redisUrl), checkDependency('nats', natsUrl)]);
+  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey ?? env.PIXSIM_SECRET_KEY, adminToken: opts.adminToken ?? env.PIXSIM_ADMIN_TOKEN });
+  const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
+    : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
+
+  const set = new ProcessSet(restartPolicy(opts.restart), sink);
+  const exitHook = (): void => { for (const p of set.all()) p.killNow(); };
+  process.on('exit', exitHook);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= set.stop(stopGraceMs).finally(() => {
+      process.off('exit', exitHook);
+      uninstallSignals();
+    });
+    return stopping;
+  };
+  const uninstallSignals = opts.handleSignals ? installSignalHandlers(sink, stop, exitHook) : () => {};
+
+  try {
+    const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs });
+    const ports = await servicePorts(names, opts.ports, env);
+    const shared: Record<string, string> = {
+      REDIS_URL: redisUrl, NATS_URL: natsUrl, MONGODB_URI: infra.mongoUri, STREAM_PREFIX: prefix,
+      PIXSIM_SECRET_KEY: secrets.secretKey,
+      ...(infra.simulatorUrl ? { PIXVERSE_BASE_URL: infra.simulatorUrl } : {}),
+      ...opts.commonEnv,
+    };
+    for (const name of names) {
+      set.add('services', serviceSpec({
+        name, repoRoot, baseEnv: env, shared, port: ports[name]!, adminToken: secrets.adminToken,
+        mongoDbPrefix: opts.mongoDbPrefix, overrides: opts.serviceEnv?.[name] ?? {},
+        entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
+        nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
+      }));
+    }
+    await Promise.all(names.map((n) => set.get(n).waitReady(readyTimeoutMs)));
+    const gatewayUrl = names.includes('gateway') ? `http://127.0.0.1:${ports.gateway}` : null;
+    await afterReady(opts, sink, { gatewayUrl, secrets, simAccounts, dataDir });
+    return handle({ set, sink, stop, readyTimeoutMs, gatewayUrl, ports, secrets, simAccounts, prefix, dataDir, ...infra });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startInfra(
+  opts: StartSystemOptions, set: ProcessSet,
+  ctx: { env: NodeJS.ProcessEnv; repoRoot: string; dataDir: string | null; simAccounts: SimulatorAccount[]; readyTimeoutMs: number },
+): Promise<{ mongoUri: string; simulatorUrl: string | null }> {
+  const given = opts.mongoUri ?? ctx.env.MONGODB_URI;
+  const mongo = given ? null : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir));
+  const sim = opts.simulator === false ? null
+    : set.add('infra', simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), { ...opts.simulator, accounts: ctx.simAccounts }));
+  await Promise.all([...set.infra.values()].map((p) => p.waitReady(ctx.readyTimeoutMs)));
+  return { mongoUri: given ?? mongo!.readyLine![1]!, simulatorUrl: sim ? sim.readyLine![1]!.replace(/\/+$/, '') : null };
+}
+
+async function servicePorts(names: readonly ServiceName[], wanted: StartSystemOptions['ports'], env: NodeJS.ProcessEnv): Promise<Partial<Record<ServiceName, number>>> {
+  const out: Partial<Record<ServiceName, number>> = {};
+  for (const name of names) {
+    const fallback = name === 'gateway' && env.PORT ? Number(env.PORT) : DEFAULT_PORTS[name];
+    out[name] = await portOrFree(wanted?.[name] ?? fallback);
+  }
+  return out;
+}
+
+async function afterReady(
+  opts: StartSystemOptions, sink: LogSink,
+  ctx: { gatewayUrl: string | null; secrets: SystemSecrets; simAccounts: SimulatorAccount[]; dataDir: string | null },
+): Promise<void> {
+  const account = ctx.simAccounts[0];
+  if (ctx.gatewayUrl && account && opts.seedAccount !== false) {
+    const outcome = await seedSimulatorAccount({ gatewayUrl: ctx.gatewayUrl, adminToken: ctx.secrets.adminToken, account });
+    sink.supervisor('info', outcome === 'seeded' ? 'seeded the simulator account into the gateway' : 'the gateway already has provider accounts; not seeding');
+  }
+  if (ctx.gatewayUrl && ctx.dataDir) await writeGatewayUrl(ctx.dataDir, ctx.gatewayUrl);
+}
+
+function handle(ctx: {
+  set: ProcessSet; sink: LogSink; stop: () => Promise<void>; readyTimeoutMs: number; gatewayUrl: string | null;
+  ports: Partial<Record<ServiceName, number>>;
+  secrets: SystemSecrets; simAccounts: SimulatorAccount[]; prefix: string; dataDir: string | null;
+  mongoUri: string; simulatorUrl: string | null;
+}): SystemHandle {
+  const { set } = ctx;
+  return {
+    gatewayUrl: ctx.gatewayUrl,
+    adminToken: ctx.secrets.adminToken,
+    simulatorUrl: ctx.simulatorUrl,
+    simulatorAccounts: ctx.simAccounts,
+    mongoUri: ctx.mongoUri,
+    prefix: ctx.prefix,
+    dataDir: ctx.dataDir,
+    ports: ctx.ports,
+    processes: Object.fromEntries([...set.all()].map((p) => [p.name, p])),
+    kill: (name, signal = 'SIGKILL', o) => set.get(name).kill(signal, o),
+    start: async (name) => {
+      const p = set.get(name);
+      p.start();
+      await p.waitReady(ctx.readyTimeoutMs);
+    },
+    waitReady: (name, timeoutMs) => set.get(name).waitReady(timeoutMs ?? ctx.readyTimeoutMs),
+    stop: ctx.stop,
+    logs: () => ctx.sink.lines(),
+  };
+}

@@ -1,0 +1,90 @@
+import type { ServiceName } from '@pixsim/contracts';
+import type { LogMode, LogSink } from './log-sink.js';
+import type { ProcessView } from './managed-process.js';
+import type { RestartPolicy } from './restart-policy.js';
+
+export interface SimulatorAccount {
+  apiKey: string;
+  credits: number;
+  maxConcurrent: number;
+}
+
+export interface SimulatorOptions {
+  /** Time a generation stays "generating" (the simulator's default when unset). */
+  latencyMs?: number;
+  /** Default: one account with the data dir's key, 100000 credits, 5 concurrent. */
+  accounts?: SimulatorAccount[];
+  /** More command-line flags for `pixverse-sim`. */
+  args?: string[];
+  /** 0 (default): a free port. */
+  port?: number;
+}
+
+export interface StartSystemOptions {
+  /** Which services to run (default: all five). */
+  services?: readonly ServiceName[];
+  /** Base environment: read for REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PORT, PIXSIM_*; inherited by children. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Added to every service's environment. */
+  commonEnv?: Record<string, string>;
+  /** Added to one service's environment; wins over everything else. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Stream prefix (default STREAM_PREFIX or "pixsim"). */
+  prefix?: string;
+  /** Gateway PORT / workers' OPS_PORT; 0 picks a free port. Default 8000 (or PORT), 9101-9104. */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** MongoDB for the services; default MONGODB_URI, and when that is unset a mongo-dev child. */
+  mongoUri?: string;
+  /** When set, each service gets MONGODB_DB=<mongoDbPrefix>-<service>. */
+  mongoDbPrefix?: string;
+  /** The PixVerse simulator; false to run none (PIXVERSE_BASE_URL then comes from the env). */
+  simulator?: SimulatorOptions | false;
+  /** Restart crashed children (default true), or tune the policy. */
+  restart?: boolean | Partial<RestartPolicy>;
+  /** Where keys, the admin token and the mongo-dev snapshot live (default <repo>/.pixsim); null keeps nothing. */
+  dataDir?: string | null;
+  adminToken?: string;
+  secretKey?: string;
+  /** Give the gateway the simulator's first account when it has none (default true). */
+  seedAccount?: boolean;
+  /** pretty (default), json (raw pino lines), quiet (memory only; see handle.logs()). */
+  logs?: LogMode;
+  color?: boolean;
+  /** Receives each printed line; stdout by default. */
+  write?: (line: string) => void;
+  /** Your own sink (e.g. to keep the lines of a failed start); overrides logs/color/write. */
+  sink?: LogSink;
+  readyTimeoutMs?: number;
+  /** How long a child gets between SIGTERM and SIGKILL (default 15 s). */
+  stopGraceMs?: number;
+  /** Stop everything on SIGINT/SIGTERM of this process, then exit (default false: a library does not take signals unasked). */
+  handleSignals?: boolean;
+  /** The script a service runs (default services/<name>/src/main.ts). */
+  entry?: (name: ServiceName) => string;
+  /** `node --import` modules for services (default tsx and @pixsim/kit/telemetry-register). */
+  nodeImports?: readonly string[];
+  repoRoot?: string;
+}
+
+export interface SystemHandle {
+  gatewayUrl: string | null;
+  adminToken: string;
+  simulatorUrl: string | null;
+  simulatorAccounts: SimulatorAccount[];
+  mongoUri: string;
+  prefix: string;
+  dataDir: string | null;
+  /** The gateway's PORT and each worker's OPS_PORT (/health /ready /metrics). */
+  ports: Partial<Record<ServiceName, number>>;
+  /** Services by name, plus "mongo-dev" and "pixverse-sim" when the supervisor runs them. */
+  processes: Record<string, ProcessView>;
+  /** Signals a child (SIGKILL by default); the supervisor restarts it unless `restart: false`. Resolves when it is gone. */
+  kill(name: string, signal?: NodeJS.Signals, opts?: { restart?: boolean }): Promise<void>;
+  /** Starts a child stopped with `restart: false` again and waits until it is ready. */
+  start(name: string): Promise<void>;
+  waitReady(name: string, timeoutMs?: number): Promise<void>;
+  /** Services first (SIGTERM, grace, SIGKILL), infrastructure last. Idempotent. */
+  stop(): Promise<void>;
+  /** Recent lines of every child and of the supervisor. */
+  logs(): string[];
+}

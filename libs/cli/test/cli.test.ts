@@ -1,0 +1,168 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKeys } from '@pixsim/contracts';
+import { parseCommand, runCli, type CliIo } from '../src/cli/index.js';
+import { buildSubmitBody } from '../src/cli/commands/submit.js';
+import { freePort } from '../src/supervisor/index.js';
+import { startFakeGateway, type Route } from './fake-gateway.js';
+
+function io(env: NodeJS.ProcessEnv, over: Partial<CliIo> = {}): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    env: { PIXSIM_DATA_DIR: '/nonexistent-pixsim', ...env },
+    out: (t) => { out += t; },
+    err: (t) => { err += t; },
+    isTTY: false,
+    pollMs: 5,
+    stdout: () => out,
+    stderr: () => err,
+    ...over,
+  };
+}
+
+const job = (over: Record<string, unknown>) => ({ id: 'job-1', status: 'PENDING', status_detail: null, error_code: null, error_message: null, asset_id: null, ...over });
+
+/** A job that is PENDING, then PROCESSING twice, then ends as `last`. */
+function jobSequence(last: Record<string, unknown>): Route {
+  const states = [job({}), job({ status: 'PROCESSING', status_detail: 'generating' }), job({ status: 'PROCESSING', status_detail: 'generating' }), job(last)];
+  let i = 0;
+  return () => ({ status: 200, body: states[Math.min(i++, states.length - 1)] });
+}
+
+describe('pixsim argument parsing', () => {
+  it('when a flag is unknown, then it is a usage error (exit 2) naming the flag', async () => {
+    const t = io({});
+    expect(await runCli(['submit', 'x', '--colour', 'red'], t)).toBe(2);
+    expect(t.stderr()).toMatch(/submit: Unknown option '--colour'/);
+  });
+
+  it('when --duration is not an integer, then the usage error says which flag and what it got', () => {
+    expect(() => buildSubmitBody(parseCommand(['submit', 'a cat', '--duration', 'five']))).toThrow('--duration expects an integer >= 1, got "five"');
+  });
+
+  it('when submit has no prompt, then it says how to give one', async () => {
+    const t = io({});
+    expect(await runCli(['submit', '--wait'], t)).toBe(2);
+    expect(t.stderr()).toContain('submit needs a prompt: pixsim submit "a cat surfing" --wait');
+  });
+
+  it('when only some flags are given, then the body carries only those, and --image-url makes it image_to_video', () => {
+    expect(buildSubmitBody(parseCommand(['submit', 'a', 'cat', '--model', 'v5', '--duration', '8']))).toEqual({
+      operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'a cat', model: 'v5', duration: 8 },
+    });
+    expect(buildSubmitBody(parseCommand(['submit', 'p', '--image-url', 'https://x/y.png', '--priority', '7']))).toMatchObject({
+      operation_type: 'image_to_video', params: { prompt: 'p', image_url: 'https://x/y.png' }, priority: 7,
+    });
+  });
+
+  it('when the command is unknown, then exit 2', async () => {
+    const t = io({});
+    expect(await runCli(['launch'], t)).toBe(2);
+    expect(t.stderr()).toContain('unknown command "launch"');
+  });
+});
+
+describe('pixsim against a gateway', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  async function gateway(routes: Record<string, Route>) {
+    const g = await startFakeGateway(routes);
+    close = g.close;
+    return g;
+  }
+
+  it('when submit --wait sees the job complete, then it prints the id, a line per change and the video URL, exit 0', async () => {
+    const g = await gateway({
+      'POST /api/v1/jobs': () => ({ status: 202, body: job({}) }),
+      'GET /api/v1/jobs/job-1': jobSequence({ status: 'COMPLETED', asset_id: 'a-1' }),
+      'GET /api/v1/assets/a-1': () => ({ status: 200, body: { id: 'a-1', remote_url: 'https://cdn.example/v.mp4' } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['submit', 'a cat surfing', '--wait'], t)).toBe(0);
+    const lines = t.stdout().trim().split('\n');
+    expect(lines[0]).toBe('job-1');
+    expect(lines.slice(1, 4).map((l) => l.replace(/\s+[\d.]+s$/, ''))).toEqual(['PENDING', 'PROCESSING (generating)', 'COMPLETED']);
+    expect(lines.at(-1)).toBe('https://cdn.example/v.mp4');
+    expect(g.requests[0]).toMatchObject({ authorization: 'Bearer tok', body: { operation_type: 'text_to_video', params: { prompt: 'a cat surfing' } } });
+  });
+
+  it('when the job fails, then it prints the error code and message, exit 1; on a TTY the progress redraws in place', async () => {
+    const g = await gateway({
+      'POST /api/v1/jobs': () => ({ status: 202, body: job({}) }),
+      'GET /api/v1/jobs/job-1': jobSequence({ status: 'FAILED', error_code: 'PROVIDER_MODERATION', error_message: 'refused by moderation' }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { isTTY: true });
+    expect(await runCli(['submit', 'x', '--wait'], t)).toBe(1);
+    expect(t.stdout()).toContain('\r\x1b[KPROCESSING (generating)');
+    expect(t.stdout()).toMatch(/FAILED after [\d.]+s: PROVIDER_MODERATION: refused by moderation\n$/);
+  });
+
+  it('when the gateway answers 400, then each bad field is listed', async () => {
+    const g = await gateway({
+      'POST /api/v1/jobs': () => ({ status: 400, body: { error: { code: 'INVALID_PARAMS', message: 'm', details: [{ field: 'params.model', message: 'must be one of v5, v6' }, { field: 'params.duration', message: 'too long' }] } } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['submit', 'x', '--model', 'v9'], t)).toBe(1);
+    expect(t.stderr()).toBe('pixsim: the gateway rejected the request (400 INVALID_PARAMS):\n  params.model: must be one of v5, v6\n  params.duration: too long\n');
+  });
+
+  it('when the gateway answers 401, then it says to set PIXSIM_TOKEN and where the token came from', async () => {
+    const g = await gateway({ 'GET /api/v1/jobs': () => ({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } } }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'stale' });
+    expect(await runCli(['jobs'], t)).toBe(1);
+    expect(t.stderr()).toMatch(/401 UNAUTHORIZED: a valid bearer token is required\); set PIXSIM_TOKEN \(or --token\).*came from PIXSIM_TOKEN/);
+  });
+
+  it('when the gateway cannot be reached, then it asks whether `npm start` runs', async () => {
+    const t = io({ PIXSIM_URL: `http://127.0.0.1:${await freePort()}`, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['jobs'], t)).toBe(1);
+    expect(t.stderr()).toMatch(/cannot reach the gateway at .* \(ECONNREFUSED\): is `npm start` running\? Set PIXSIM_URL/);
+  });
+
+  it('when neither --url/--token nor PIXSIM_* are set, then it uses what `npm start` wrote into the data dir', async () => {
+    const g = await gateway({ 'GET /api/v1/jobs': () => ({ status: 200, body: { items: [job({ status: 'FAILED', error_code: 'TIMEOUT', operation_type: 'text_to_video', params: { prompt: 'a cat' }, created_at: new Date(Date.now() - 90_000).toISOString() })], next_cursor: null } }) });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-cli-'));
+    await writeFile(path.join(dir, 'admin.token'), 'from-file\n');
+    await writeFile(path.join(dir, 'gateway.url'), `${g.url}\n`);
+    const t = io({ PIXSIM_DATA_DIR: dir });
+    expect(await runCli(['jobs', '--status', 'failed', '--limit', '5'], t)).toBe(0);
+    await rm(dir, { recursive: true });
+    expect(g.requests[0]).toMatchObject({ url: '/api/v1/jobs?limit=5&status=FAILED', authorization: 'Bearer from-file' });
+    expect(t.stdout()).toMatch(/^ID\s+STATUS\s+DETAIL\s+OPERATION\s+AGE\s+PROMPT\njob-1\s+FAILED\s+TIMEOUT\s+text_to_video\s+1m\s+a cat\n$/);
+  });
+
+  it('when the gateway answers the streams view, then it is a table per stream and group', async () => {
+    const g = await gateway({
+      'GET /api/v1/admin/streams': () => ({ status: 200, body: { streams: [{ type: 'JOB_CREATED', stream: 'p:JOB_CREATED', length: 7, dlq_length: 1, groups: [{ group: 'dispatcher', consumers: 1, lag: 2, pending: 3, oldest_pending_ms: 4_000 }] }] } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['streams'], t)).toBe(0);
+    expect(t.stdout()).toMatch(/STREAM\s+GROUP\s+LENGTH\s+LAG\s+PENDING\s+OLDEST PENDING\s+DLQ\nJOB_CREATED\s+dispatcher\s+7\s+2\s+3\s+4s\s+1\n/);
+  });
+});
+
+describe('pixsim streams without a gateway', () => {
+  it('when the gateway cannot be reached, then it reads Redis directly and says so', async () => {
+    const prefix = `t-${randomUUID().slice(0, 8)}`;
+    const keys = createKeys(prefix);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await redis.xadd(keys.stream('JOB_CREATED'), '*', 'id', 'e1');
+    try {
+      const t = io({ PIXSIM_URL: `http://127.0.0.1:${await freePort()}`, PIXSIM_TOKEN: 'tok', STREAM_PREFIX: prefix });
+      expect(await runCli(['streams'], t)).toBe(0);
+      expect(t.stderr()).toContain(`reading Redis directly at redis://127.0.0.1:6379 (prefix ${prefix}) instead`);
+      expect(t.stdout()).toMatch(/JOB_CREATED\s+dispatcher\s+1\s+1\s+0\s+-\s+0\n/);
+    } finally {
+      await redis.del(keys.stream('JOB_CREATED'));
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
+import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
+import { startFakeGateway } from './fake-gateway.js';
+
+const at = new Date(2025, 0, 2, 3, 4, 5, 6);
+const pretty = { json: false, color: false, now: () => at };
+
+describe('log lines', () => {
+  it('when a child logs pino JSON, then the line shows time, level, name, message and job id', () => {
+    const raw = JSON.stringify({ level: 40, time: at.toISOString(), service: 'dispatcher', msg: 'account cooling down', job_id: 'j-9', err: { message: 'boom' } });
+    expect(formatLogLine('dispatcher', raw, 'stdout', pretty)).toBe('03:04:05.006 WARN  dispatcher   account cooling down job_id=j-9 err="boom"');
+  });
+
+  it('when a child prints plain text on stderr, then it is kept and marked', () => {
+    expect(formatLogLine('poller', 'Error: x', 'stderr', pretty)).toBe('03:04:05.006 ERR   poller       Error: x');
+  });
+
+  it('when --json, then pino lines pass through untouched and plain text becomes JSON', () => {
+    const raw = '{"level":30,"msg":"hi"}';
+    expect(formatLogLine('asset', raw, 'stdout', { ...pretty, json: true })).toBe(raw);
+    expect(JSON.parse(formatLogLine('asset', 'oops', 'stderr', { ...pretty, json: true }))).toEqual({ level: 50, time: at.toISOString(), service: 'asset', msg: 'oops' });
+  });
+});
+
+describe('restart backoff', () => {
+  it('when crashes follow each other, then the delay doubles up to the cap', () => {
+    expect([1, 2, 3, 10].map((n) => restartDelay(DEFAULT_RESTART_POLICY, n))).toEqual([1_000, 2_000, 4_000, 30_000]);
+    expect([100, 1_000, 2_500].map(formatDelay)).toEqual(['100ms', '1s', '2.5s']);
+  });
+});
+
+describe('data dir', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when started twice on one data dir, then keys are kept and the token file is owner-only', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-data-'));
+    const first = await resolveSecrets(dir, {});
+    const second = await resolveSecrets(dir, {});
+    expect(first.sources).toEqual({ secretKey: 'generated', adminToken: 'generated', simAccountKey: 'generated' });
+    expect(second).toMatchObject({ secretKey: first.secretKey, adminToken: first.adminToken, simAccountKey: first.simAccountKey });
+    expect(Buffer.from(first.secretKey, 'base64')).toHaveLength(32);
+    expect((await stat(path.join(dir, 'admin.token'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('when the token comes from the environment, then it wins and is written for the CLI', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-data-'));
+    const s = await resolveSecrets(dir, { adminToken: 'env-token' });
+    expect(s.sources.adminToken).toBe('env');
+    expect((await readFile(path.join(dir, 'admin.token'), 'utf8')).trim()).toBe('env-token');
+  });
+});
+
+describe('seeding', () => {
+  const account = { apiKey: 'sim-key', credits: 1_000, maxConcurrent: 3 };
+
+  it('when the gateway has no account, then it creates the simulator account and gives it credits', async () => {
+    let creditsCalls = 0;
+    const g = await startFakeGateway({
+      'GET /api/v1/accounts': () => ({ status: 200, body: { items: [] } }),
+      'POST /api/v1/accounts': () => ({ status: 201, body: { id: 'acc-1' } }),
+      // The first credits call races the account's way to the read model.
+      'POST /api/v1/accounts/acc-1/credits': () => (++creditsCalls === 1 ? { status: 404, body: {} } : { status: 202, body: {} }),
+    });
+    try {
+      expect(await seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account })).toBe('seeded');
+      expect(g.requests.map((r) => [r.method, r.url, r.body])).toEqual([
+        ['GET', '/api/v1/accounts', undefined],
+        ['POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: 'sim-key', nickname: 'simulator', max_concurrent_jobs: 3 }],
+        ['POST', '/api/v1/accounts/acc-1/credits', { credits: 1_000 }],
+        ['POST', '/api/v1/accounts/acc-1/credits', { credits: 1_000 }],
+      ]);
+      expect(g.requests.every((r) => r.authorization === 'Bearer adm')).toBe(true);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('when the gateway already has an account, then nothing is written', async () => {
+    const g = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [{ id: 'x' }] } }) });
+    try {
+      expect(await seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account })).toBe('present');
+      expect(g.requests).toHaveLength(1);
+    } finally {
+      await g.close();
+    }
+  });
+});

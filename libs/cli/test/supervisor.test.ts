@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceName } from '@pixsim/contracts';
+import { freePort, startSystem, type StartSystemOptions, type SystemHandle } from '../src/supervisor/index.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/fixture-service.ts', import.meta.url));
+
+function options(services: ServiceName[], over: Partial<StartSystemOptions> = {}): StartSystemOptions {
+  return {
+    services,
+    entry: () => fixture,
+    nodeImports: ['tsx'],
+    simulator: false,
+    dataDir: null,
+    logs: 'quiet',
+    mongoUri: process.env.MONGODB_URI,
+    prefix: `t-${randomUUID().slice(0, 8)}`,
+    ports: Object.fromEntries(services.map((s) => [s, 0])),
+    restart: { initialDelayMs: 100 },
+    stopGraceMs: 3_000,
+    readyTimeoutMs: 20_000,
+    ...over,
+  };
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const opsUrl = (sys: SystemHandle, name: ServiceName): string => `http://127.0.0.1:${sys.ports[name]}`;
+
+describe('supervisor', () => {
+  let sys: SystemHandle | undefined;
+  afterEach(async () => {
+    await sys?.stop();
+    sys = undefined;
+  });
+
+  it('when a service is killed, then the supervisor says so and restarts it', async () => {
+    sys = await startSystem(options(['dispatcher']));
+    const before = sys.processes.dispatcher!.pid;
+    await sys.kill('dispatcher');
+    expect(sys.logs().join('\n')).toContain('dispatcher exited (code 137, SIGKILL); restarting in 100ms');
+    await sys.waitReady('dispatcher');
+    expect(sys.processes.dispatcher!.pid).not.toBe(before);
+    expect(sys.processes.dispatcher!.restarts).toBe(1);
+    expect(sys.logs().join('\n')).toContain('dispatcher ready again (restart 1)');
+  });
+
+  it('when a service is killed with restart: false, then it stays down until started again', async () => {
+    sys = await startSystem(options(['poller']));
+    await sys.kill('poller', 'SIGTERM', { restart: false });
+    expect(sys.processes.poller!.state).toBe('stopped');
+    await sys.start('poller');
+    expect(sys.processes.poller!.state).toBe('ready');
+  });
+
+  it('when stop() is called, then every child has exited, the stubborn one by SIGKILL', async () => {
+    sys = await startSystem(options(['job-intake', 'asset'], { stopGraceMs: 500, serviceEnv: { asset: { FIXTURE_IGNORE_SIGTERM: '1' } } }));
+    const pids = [sys.processes['job-intake']!.pid, sys.processes.asset!.pid];
+    expect(pids.every(alive)).toBe(true);
+    await sys.stop();
+    expect(pids.some(alive)).toBe(false);
+    expect(sys.logs().join('\n')).toContain('asset did not stop within 500ms; killing it');
+    expect(sys.processes.asset!.state).toBe('stopped');
+  });
+
+  it('when a service is slow to become ready, then startSystem waits for its /ready', async () => {
+    const t0 = Date.now();
+    sys = await startSystem(options(['poller'], { serviceEnv: { poller: { FIXTURE_READY_DELAY_MS: '1500' } } }));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_500);
+    expect((await fetch(`${opsUrl(sys, 'poller')}/ready`)).status).toBe(200);
+  });
+
+  it('when a service exits with 78 (bad environment), then startSystem fails with its output and does not restart it', async () => {
+    const started = startSystem(options(['dispatcher'], { serviceEnv: { dispatcher: { FIXTURE_EXIT_CODE: '78' } } }));
+    await expect(started).rejects.toThrow(/dispatcher: it exited and will not be restarted \(code 78\); its last output:\n.*MONGODB_URI: is required but not set/);
+  });
+
+  it('when Redis does not answer, then startSystem fails saying how to start it', async () => {
+    const port = await freePort();
+    const started = startSystem(options(['dispatcher'], { env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}` } }));
+    await expect(started).rejects.toThrow(new RegExp(`Redis is not answering at 127.0.0.1:${port} .*\\nStart it with:\\n  redis-server --daemonize yes`));
+  });
+
+  it('when MONGODB_URI is unset, then it runs mongo-dev and the simulator and hands the services their URLs and own settings', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', OPS_PORT: '2', PIXSIM_ADMIN_TOKEN: 'from-env' };
+    delete env.MONGODB_URI;
+    const simulator = { latencyMs: 0, accounts: [{ apiKey: 'k-1', credits: 500, maxConcurrent: 2 }] };
+    sys = await startSystem(options(['gateway', 'asset'], { env, mongoUri: undefined, mongoDbPrefix: 'tdb', simulator, seedAccount: false }));
+    expect(sys.mongoUri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+/);
+    expect(sys.simulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const stats = await (await fetch(`${sys.simulatorUrl}/__sim/stats`)).json() as { credits: Record<string, number> };
+    expect(Object.values(stats.credits)).toEqual([500]);
+    const get = async (name: ServiceName) => (await fetch(`${opsUrl(sys!, name)}/env`)).json() as Promise<Record<string, string>>;
+    const [gateway, asset] = await Promise.all([get('gateway'), get('asset')]);
+    expect(asset).toMatchObject({ MONGODB_URI: sys.mongoUri, PIXVERSE_BASE_URL: sys.simulatorUrl, STREAM_PREFIX: sys.prefix, MONGODB_DB: 'tdb-asset', CONSUMER_NAME: 'asset-1', OTEL_SERVICE_NAME: 'asset' });
+    expect(asset.PIXSIM_ADMIN_TOKEN).toBeUndefined();
+    expect(asset.PORT).toBeUndefined();
+    expect(gateway).toMatchObject({ PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_DB: 'tdb-gateway', PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY });
+    expect(Buffer.from(asset.PIXSIM_SECRET_KEY!, 'base64')).toHaveLength(32);
+    const infraPids = [sys.processes['mongo-dev']!.pid, sys.processes['pixverse-sim']!.pid];
+    await sys.stop();
+    expect(infraPids.some(alive)).toBe(false);
+  });
+});

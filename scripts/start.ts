@@ -1,0 +1,83 @@
+// `npm start`: the whole system on this machine, under the supervisor of @pixsim/cli.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
+
+const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
+  --json         print the services' raw pino JSON lines
+  --latency MS   how long a simulated generation takes (default 3000, so PROCESSING shows)
+  --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
+environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
+  MONGODB_URI (else a mongo-dev child), PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR`;
+
+function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: { json: { type: 'boolean' }, latency: { type: 'string', default: '3000' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const latencyMs = Number(values.latency);
+    if (!/^\d+$/.test(values.latency!)) throw new Error(`--latency expects milliseconds, got '${values.latency}'`);
+    return { json: Boolean(values.json), latencyMs, fresh: Boolean(values.fresh) };
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean): string {
+  // Short paths for the usual case (the data dir under the repo), absolute ones otherwise.
+  const rel = (p: string): string => {
+    const r = path.relative(process.cwd(), p);
+    return r.startsWith('..') || path.isAbsolute(r) ? p : r || '.';
+  };
+  const dataDir = sys.dataDir!;
+  const mongo = sys.processes['mongo-dev'] ? `${sys.mongoUri} (mongo-dev; snapshot in ${rel(path.join(dataDir, 'mongo.snapshot'))})` : sys.mongoUri;
+  return [
+    '',
+    'pixsim is running',
+    `  gateway      ${sys.gatewayUrl}   (API under /api/v1, docs at /docs)`,
+    `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ${rel(path.join(dataDir, 'admin.token'))})`,
+    `  simulator    ${sys.simulatorUrl}   (PixVerse stand-in, ${latencyMs} ms per generation)`,
+    `  mongodb      ${mongo}`,
+    `  streams      prefix "${sys.prefix}"`,
+    `  data         ${rel(dataDir)}   (npm start -- --fresh wipes it)`,
+    '',
+    'next, in another terminal:',
+    '  npx pixsim submit "a cat surfing" --wait',
+    '  npx pixsim jobs',
+    '  npx pixsim streams',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parse();
+  const dataDir = process.env.PIXSIM_DATA_DIR ? path.resolve(process.env.PIXSIM_DATA_DIR) : path.join(REPO_ROOT, '.pixsim');
+  if (args.fresh) await wipeDataDir(dataDir);
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const sys = await startSystem({
+    env: process.env,
+    dataDir,
+    logs: args.json ? 'json' : 'pretty',
+    color,
+    simulator: { latencyMs: args.latencyMs },
+    // Ten seconds between polls (the services' default) is long for a person watching a
+    // three-second generation.
+    commonEnv: process.env.POLL_INTERVAL_S ? {} : { POLL_INTERVAL_S: '2' },
+    handleSignals: true,
+  });
+  process.stdout.write(banner(sys, args.latencyMs, Boolean(process.env.PIXSIM_ADMIN_TOKEN)));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof SupervisorError) console.error(`\nnpm start: ${err.message}`);
+  else console.error('\nnpm start failed:', err);
+  process.exit(1);
+});

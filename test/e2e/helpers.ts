@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Job, TestSystem } from '../harness/system.js';
+
+/** POSTs a text-to-video job and returns its id (asserting the 202). */
+export async function submitJob(sys: TestSystem, prompt: string, params: Record<string, unknown> = {}): Promise<string> {
+  const res = await sys.api<Job>('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt, ...params } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.id;
+}
+
+/** Submits `count` jobs at once, each with a unique prompt, and returns their ids. */
+export async function submitMany(sys: TestSystem, count: number, label: string): Promise<string[]> {
+  const run = randomUUID().slice(0, 6);
+  return Promise.all(Array.from({ length: count }, (_, i) => submitJob(sys, `${label} ${run} #${i}`)));
+}
+
+/** Every asset the system holds (all pages). */
+export async function allAssets(sys: TestSystem): Promise<Array<{ id: string; job_id: string }>> {
+  const out: Array<{ id: string; job_id: string }> = [];
+  let cursor: string | null = null;
+  do {
+    const res: { status: number; body: { items: Array<{ id: string; job_id: string }>; next_cursor: string | null } } =
+      await sys.api('GET', `/api/v1/assets?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status).toBe(200);
+    out.push(...res.body.items);
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+/** Reads one counter from a worker's /metrics (0 when absent). */
+export async function metric(sys: TestSystem, service: string, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { useTestSystem } from '../harness/system.js';
+import { allAssets, submitJob, submitMany } from './helpers.js';
+
+describe('the pipeline, end to end (five services as processes)', () => {
+  const system = useTestSystem({
+    simulator: { latencyMs: 400, accounts: [{ apiKey: 'sim-key-pipeline', credits: 10_000_000, maxConcurrent: 200 }] },
+    env: { POLL_INTERVAL_S: '1', MAX_JOBS: '50' },
+  });
+
+  it('when 500 jobs are submitted at once, then all reach COMPLETED with an asset and each generation was submitted exactly once', async () => {
+    const sys = system();
+    const ids = await submitMany(sys, 500, 'a cat surfing');
+    const jobs = await sys.waitForAll(ids, ['COMPLETED', 'FAILED', 'CANCELLED'], 120_000);
+    expect(jobs.filter((j) => j.status !== 'COMPLETED').map((j) => `${j.id} ${j.status} ${j.error_code}`)).toEqual([]);
+    expect(jobs.every((j) => j.asset_id)).toBe(true);
+    const assets = (await allAssets(sys)).filter((a) => ids.includes(a.job_id));
+    expect(assets).toHaveLength(500);
+    expect(new Set(assets.map((a) => a.job_id)).size).toBe(500);
+    const stats = await sys.simStats();
+    expect(stats.total_submissions).toBe(500);
+    expect(stats.duplicates).toBe(0);
+  });
+
+  it('when the provider fails or moderates a generation, then the job FAILS with the matching code', async () => {
+    const sys = system();
+    const [failed, moderated, rejected] = await Promise.all([
+      submitJob(sys, 'a storm [sim:fail]'), submitJob(sys, 'a storm [sim:moderate]'), submitJob(sys, 'a storm [sim:reject]'),
+    ]);
+    expect(await sys.waitForJob(failed)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_FAILED' });
+    expect(await sys.waitForJob(moderated)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_MODERATION' });
+    expect(await sys.waitForJob(rejected)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_MODERATION' });
+  });
+
+  it('when the model is invalid or the prompt has 3,000 characters, then the request is rejected with INVALID_PARAMS and never submitted', async () => {
+    const sys = system();
+    const before = (await sys.simStats()).total_submissions;
+    const badModel = await sys.api('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt: 'x', model: 'v99' } });
+    const longPrompt = await sys.api('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt: 'p'.repeat(3000) } });
+    for (const [res, field] of [[badModel, 'params.model'], [longPrompt, 'params.prompt']] as const) {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_PARAMS');
+      expect(JSON.stringify(res.body.error.details)).toContain(field);
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await sys.simStats()).total_submissions).toBe(before);
+  });
+});
