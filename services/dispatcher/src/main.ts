@@ -32,19 +32,12 @@ await runService({
     const metrics = createDispatcherMetrics(registry, accounts);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
     const dispatchJob = createDispatchJob({
-      submissions, accounts, provider, publish, logger, metrics,
+      submissions, accounts, provider, publish, logger, metrics, accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
       settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS },
     });
-    // Every dispatch touches an account; announce it (coalesced) after each.
-    const dispatchAndAnnounce = async (jobId: string) => {
-      const outcome = await dispatchJob(jobId);
-      const sub = await submissions.get(jobId);
-      if (sub?.account_id) views.touch(sub.account_id);
-      return outcome;
-    };
     const scanner = createScanner({
-      submissions, dispatchJob: dispatchAndAnnounce, intervalMs: config.SCAN_INTERVAL_MS,
+      submissions, dispatchJob, intervalMs: config.SCAN_INTERVAL_MS,
       staleMs: config.SUBMIT_STALE_MS, concurrency: config.MAX_JOBS, logger,
     });
     const changed = (accountId: string) => {
@@ -72,7 +65,7 @@ await runService({
       }
       // Jobs already waiting go first (priority, then age): queue behind them.
       if (scanner.backlog > 0) return scanner.kick();
-      await dispatchAndAnnounce(data.job_id);
+      await dispatchJob(data.job_id);
     };
 
     let reconcileTimer: NodeJS.Timeout | null = null;
@@ -84,6 +77,8 @@ await runService({
         consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, publish }) }),
         consume({
           type: 'ACCOUNT_COMMAND',
+          // One at a time, in stream order: a top-up must not overtake the account's creation.
+          concurrency: 1,
           handler: createAccountCommandHandler({
             accounts, logger, onChanged: changed,
             balance: async (a) => (await provider.balance({ apiKey: openSecret(keyring, a.credential) })).credits,

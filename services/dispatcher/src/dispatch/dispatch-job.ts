@@ -17,6 +17,8 @@ export interface DispatchPorts {
   clock?: () => Date;
   settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number };
   metrics: { outcome(o: DispatchOutcome): void; possibleDuplicate(jobId: string): void };
+  /** An account's counters or status changed (so its view can be re-announced). */
+  accountChanged?(accountId: string): void;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -55,7 +57,10 @@ export function createDispatchJob(ports: DispatchPorts) {
     ports.metrics.possibleDuplicate(prev._id);
     logger.warn({ job_id: prev._id, attempt: prev.attempt, account_id: prev.account_id },
       'possible duplicate submission: a submit intent has no recorded outcome (a dispatcher died during the call); submitting again');
-    if (prev.account_id) await accounts.release(prev.account_id);
+    if (prev.account_id) {
+      await accounts.release(prev.account_id);
+      ports.accountChanged?.(prev.account_id);
+    }
   };
 
   return async function dispatchJob(jobId: string): Promise<DispatchOutcome> {
@@ -73,6 +78,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       for (const candidate of candidates) {
         const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
         if (!account) continue; // taken by another replica meanwhile
+        ports.accountChanged?.(account._id);
         const intent = await submissions.recordIntent(jobId, token, account._id, now());
         if (!intent) {
           await accounts.release(account._id);

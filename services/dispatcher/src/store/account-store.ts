@@ -47,7 +47,7 @@ export function accountModel(conn: Connection): Model<AccountDoc> {
 export function createAccountStore(conn: Connection) {
   const model = accountModel(conn);
   const bump = { $inc: { revision: 1 } };
-  const lean = { new: true, lean: true } as const;
+  const lean = { returnDocument: 'after', lean: true } as const;
 
   const eligible = (providerId: string, cost: number, now: Date): QueryFilter<AccountDoc> => ({
     provider_id: providerId, deleted: false, credits: { $gte: cost },

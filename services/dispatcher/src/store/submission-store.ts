@@ -54,7 +54,7 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
  */
 export function createSubmissionStore(conn: Connection) {
   const model = submissionModel(conn);
-  const lean = { new: true, lean: true } as const;
+  const lean = { returnDocument: 'after', lean: true } as const;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
 
   return {
@@ -76,7 +76,7 @@ export function createSubmissionStore(conn: Connection) {
           { state: 'waiting', next_attempt_at: { $lte: now } },
           { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
         ],
-      }, { $set: { state: 'claimed', claim_token: token, claimed_at: now } }, { new: false, lean: true }) as Promise<SubmissionDoc | null>;
+      }, { $set: { state: 'claimed', claim_token: token, claimed_at: now } }, { returnDocument: 'before', lean: true }) as Promise<SubmissionDoc | null>;
     },
     async due(now: Date, staleBefore: Date, limit: number): Promise<SubmissionDoc[]> {
       return model.find({
@@ -105,7 +105,7 @@ export function createSubmissionStore(conn: Connection) {
       return model.findOneAndUpdate(owned(id, token), {
         $set: { state: 'waiting', next_attempt_at: at, detail, claim_token: null, account_id: null },
         ...(opts.countTry ? { $inc: { tries: 1 } } : {}),
-      }, { new: false, lean: true }) as Promise<SubmissionDoc | null>;
+      }, { returnDocument: 'before', lean: true }) as Promise<SubmissionDoc | null>;
     },
     async fail(id: string, token: string, code: JobErrorCode, message: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(owned(id, token), {

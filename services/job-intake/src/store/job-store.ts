@@ -43,11 +43,11 @@ export function createJobStore(conn: Connection): JobStore {
       const doc = await model.findOneAndUpdate(
         { _id: request.job_id },
         { $setOnInsert: { ...withoutId(fresh(request.job_id)) } },
-        { upsert: true, new: true, lean: true },
+        { upsert: true, returnDocument: 'after', lean: true },
       );
       if (doc!.request) return doc as JobRecord;
       // A status event may have created the record first; fill in the request.
-      return (await model.findOneAndUpdate({ _id: request.job_id, request: null }, { $set: { request } }, { new: true, lean: true }))
+      return (await model.findOneAndUpdate({ _id: request.job_id, request: null }, { $set: { request } }, { returnDocument: 'after', lean: true }))
         ?? (await model.findById(request.job_id).lean()) as JobRecord;
     },
 
@@ -61,7 +61,7 @@ export function createJobStore(conn: Connection): JobStore {
           const updated = await model.findOneAndUpdate(
             { _id: jobId, version: current.version },
             { $set: next, $setOnInsert: { request: null } },
-            { upsert: current.version === 0, new: true, lean: true },
+            { upsert: current.version === 0, returnDocument: 'after', lean: true },
           );
           if (updated) return updated as JobRecord;
         } catch (err) {
