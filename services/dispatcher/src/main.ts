@@ -3,6 +3,7 @@ import { createPixverseProvider } from '@pixsim/providers';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
+import { createAnnouncer } from './dispatch/announcer.js';
 import { createDispatchJob } from './dispatch/dispatch-job.js';
 import { createScanner } from './dispatch/scanner.js';
 import { createAccountCommandHandler } from './handlers/account-command.js';
@@ -31,8 +32,9 @@ await runService({
     const publish = (i: Parameters<typeof publisher.publish>[0]) => publisher.publish(i);
     const metrics = createDispatcherMetrics(registry, accounts);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
+    const announcer = createAnnouncer({ submissions, accounts, publish });
     const dispatchJob = createDispatchJob({
-      submissions, accounts, provider, publish, logger, metrics, accountChanged: (id) => views.touch(id),
+      submissions, accounts, provider, publish, announcer, logger, metrics, accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
       settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS },
     });
@@ -56,6 +58,8 @@ await runService({
     const onJobCreated = async ({ data }: { data: EventData<'JOB_CREATED'> }) => {
       const now = new Date();
       const sub = await submissions.ensure(data, now);
+      // A redelivery after a crash: publish the outcome the dead dispatcher recorded but did not announce.
+      if (sub.announced === false) return announcer.announceIfPending(data.job_id);
       if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {
         await publish({
           type: 'JOB_DEFERRED', id: eventIds.jobDeferred(data.job_id, 0, 'scheduled'),
@@ -69,12 +73,13 @@ await runService({
     };
 
     let reconcileTimer: NodeJS.Timeout | null = null;
+    let sweepTimer: NodeJS.Timeout | null = null;
     return {
       consumers: [
         consume({ type: 'JOB_CREATED', handler: onJobCreated }),
         consume({ type: 'JOB_COMPLETED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
         consume({ type: 'JOB_FAILED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
-        consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, publish }) }),
+        consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, announcer }) }),
         consume({
           type: 'ACCOUNT_COMMAND',
           // One at a time, in stream order: a top-up must not overtake the account's creation.
@@ -105,9 +110,12 @@ await runService({
         scanner.start();
         reconcileTimer = setInterval(() => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')), config.RECONCILE_INTERVAL_MS);
         reconcileTimer.unref();
+        sweepTimer = setInterval(() => void announcer.sweep().catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')), 2_000);
+        sweepTimer.unref();
       },
       async stop() {
         if (reconcileTimer) clearInterval(reconcileTimer);
+        if (sweepTimer) clearInterval(sweepTimer);
         await scanner.stop();
         await views.stop();
         await provider.close();

@@ -6,6 +6,7 @@ import type { PublishInput } from '@pixsim/bus';
 import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
 import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
 import { startSimulator } from '@pixsim/pixverse-sim';
+import { createAnnouncer } from '../src/dispatch/announcer.js';
 import { createDispatchJob, type DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createJobEndedHandler } from '../src/handlers/job-ended.js';
 import { createReconciler } from '../src/reconciler.js';
@@ -37,8 +38,10 @@ async function setup(opts: { maxTries?: number; staleMs?: number } = {}) {
   const published: PublishInput[] = [];
   const duplicates: string[] = [];
   const outcomes: DispatchOutcome[] = [];
+  const publish = async (i: PublishInput) => void published.push(i);
+  const announcer = createAnnouncer({ submissions, accounts, publish });
   const dispatchJob = createDispatchJob({
-    submissions, accounts, provider, publish: async (i) => void published.push(i),
+    submissions, accounts, provider, publish, announcer,
     openCredential: (a) => openSecret(keyring, a.credential),
     settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
     metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
@@ -59,7 +62,7 @@ async function setup(opts: { maxTries?: number; staleMs?: number } = {}) {
     await submissions.ensure(data, new Date());
     return jobId;
   };
-  return { accounts, submissions, published, duplicates, outcomes, dispatchJob, addAccount, newJob };
+  return { accounts, submissions, published, duplicates, outcomes, dispatchJob, addAccount, newJob, announcer };
 }
 
 const ofType = (published: PublishInput[], type: string) => published.filter((p) => p.type === type);
@@ -153,6 +156,23 @@ describe('dispatch', () => {
     expect(t.duplicates).toEqual([job]);
     expect(await t.submissions.get(job)).toMatchObject({ state: 'submitted', attempt: 2 });
     expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
+  });
+
+  it('when a dispatcher died after recording a submit but before publishing it, then the sweep publishes JOB_SUBMITTED with the same id', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 2 });
+    const job = await t.newJob(`unannounced ${randomUUID()}`);
+    // What a dispatcher leaves behind when killed between its record and its publish:
+    const token = 'dead-dispatcher';
+    await t.submissions.claim(job, token, new Date(), new Date(0));
+    await t.accounts.reserve('a1', 'pixverse', 45, new Date());
+    await t.submissions.recordIntent(job, token, 'a1', new Date());
+    await t.submissions.markSubmitted(job, token, '4242', 45);
+    expect(await t.announcer.sweep(0)).toBe(1);
+    expect(await t.announcer.sweep(0)).toBe(0);
+    expect(t.published.map((p) => p.id)).toEqual([eventIds.jobSubmitted(job, 1)]);
+    expect(t.published[0]!.data).toMatchObject({ provider_job_id: '4242', account_id: 'a1', attempt: 1 });
+    expect(await t.dispatchJob(job)).toBe('not_due');
   });
 
   it('when an in-flight counter drifts, then reconciliation repairs it on the second pass only', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventIds, type JobErrorCode } from '@pixsim/contracts';
+import type { Announcer } from './announcer.js';
 import type { PublishInput } from '@pixsim/bus';
 import type { VideoProvider } from '@pixsim/providers';
 import type { AccountDoc, AccountStore } from '../store/account-store.js';
@@ -13,6 +14,7 @@ export interface DispatchPorts {
   accounts: AccountStore;
   provider: Pick<VideoProvider, 'submit' | 'estimateCost' | 'breakers'>;
   publish(input: PublishInput): Promise<unknown>;
+  announcer: Pick<Announcer, 'announce'>;
   openCredential(account: AccountDoc): string;
   clock?: () => Date;
   settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number };
@@ -39,16 +41,9 @@ export function createDispatchJob(ports: DispatchPorts) {
     });
   };
 
-  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, retryCount?: number) => {
-    const failed = await submissions.fail(job._id, token, code, message);
-    if (!failed) return;
-    await ports.publish({
-      type: 'JOB_FAILED', id: eventIds.jobFailed(job._id),
-      data: {
-        job_id: job._id, stage: 'dispatch', error_code: code, error_message: message.slice(0, 2048),
-        retry_count: retryCount ?? failed.tries, account_id: null, provider_job_id: null, failed_at: now().toISOString(),
-      },
-    });
+  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, tries?: number) => {
+    const failed = await submissions.fail(job._id, token, code, message.slice(0, 2048), tries);
+    if (failed) await ports.announcer.announce(failed);
   };
 
   /** A dispatcher died mid-work on this job: give back its slot and say if a submit may have happened. */
@@ -86,17 +81,9 @@ export function createDispatchJob(ports: DispatchPorts) {
         }
         try {
           const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
-          await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
+          const submitted = await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
           await accounts.charge(account._id, result.cost);
-          await ports.publish({
-            type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(jobId, intent.attempt),
-            data: {
-              job_id: jobId, user_id: job.user_id, attempt: intent.attempt, provider_id: job.provider_id,
-              provider_job_id: result.providerJobId, account_id: account._id, credential: account.credential,
-              cost: result.cost, duration_sec: typeof job.params.duration === 'number' ? job.params.duration : null,
-              submitted_at: now().toISOString(),
-            },
-          });
+          if (submitted) await ports.announcer.announce(submitted);
           ports.metrics.outcome('submitted');
           return 'submitted';
         } catch (err) {

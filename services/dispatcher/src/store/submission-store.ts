@@ -31,6 +31,14 @@ export interface SubmissionDoc {
   detail: string | null;
   error_code: JobErrorCode | null;
   error_message: string | null;
+  /** When the outcome was recorded. */
+  settled_at: Date | null;
+  /**
+   * False from the moment an outcome (submitted, failed, cancelled) is recorded until
+   * its event is published: a dispatcher that dies in between leaves this false, and
+   * the sweeper publishes the event (same id) for it.
+   */
+  announced: boolean;
 }
 
 export function submissionModel(conn: Connection): Model<SubmissionDoc> {
@@ -39,8 +47,9 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
     _id: String, user_id: String, operation_type: String, provider_id: String, params: Schema.Types.Mixed,
     priority: Number, created_at: Date, state: String, attempt: Number, tries: Number, next_attempt_at: Date,
     claim_token: String, claimed_at: Date, account_id: String, provider_job_id: String, cost: Number,
-    released: Boolean, detail: String, error_code: String, error_message: String,
+    released: Boolean, detail: String, error_code: String, error_message: String, settled_at: Date, announced: Boolean,
   }, { versionKey: false, minimize: false });
+  schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
   schema.index({ account_id: 1, state: 1 });
   return conn.model<SubmissionDoc>('Submission', schema);
@@ -65,6 +74,7 @@ export function createSubmissionStore(conn: Connection) {
           priority: job.priority, created_at: new Date(job.created_at), state: 'waiting', attempt: 0, tries: 0,
           next_attempt_at: job.scheduled_at ? new Date(job.scheduled_at) : now, claim_token: null, claimed_at: null,
           account_id: null, provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
+          settled_at: null, announced: true,
         },
       }, { ...lean, upsert: true }) as Promise<SubmissionDoc>;
     },
@@ -97,7 +107,7 @@ export function createSubmissionStore(conn: Connection) {
     },
     async markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(owned(id, token), {
-        $set: { state: 'submitted', provider_job_id: providerJobId, cost, released: false, claim_token: null, detail: null },
+        $set: { state: 'submitted', provider_job_id: providerJobId, cost, released: false, claim_token: null, detail: null, settled_at: new Date(), announced: false },
       }, lean) as Promise<SubmissionDoc | null>;
     },
     /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
@@ -107,19 +117,26 @@ export function createSubmissionStore(conn: Connection) {
         ...(opts.countTry ? { $inc: { tries: 1 } } : {}),
       }, { returnDocument: 'before', lean: true }) as Promise<SubmissionDoc | null>;
     },
-    async fail(id: string, token: string, code: JobErrorCode, message: string): Promise<SubmissionDoc | null> {
+    async fail(id: string, token: string, code: JobErrorCode, message: string, tries?: number): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(owned(id, token), {
-        $set: { state: 'failed', error_code: code, error_message: message, claim_token: null, released: true },
+        $set: { ...(tries === undefined ? {} : { tries }), state: 'failed', error_code: code, error_message: message, claim_token: null, released: true, settled_at: new Date(), announced: false },
       }, lean) as Promise<SubmissionDoc | null>;
     },
     async cancelIfWaiting(id: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate({ _id: id, state: 'waiting' }, {
-        $set: { state: 'cancelled', error_code: 'CANCELLED_BY_USER', released: true, claim_token: null },
+        $set: { state: 'cancelled', error_code: 'CANCELLED_BY_USER', error_message: 'cancelled before it reached the provider', released: true, claim_token: null, settled_at: new Date(), announced: false },
       }, lean) as Promise<SubmissionDoc | null>;
     },
     /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
     async release(id: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate({ _id: id, state: 'submitted', released: false }, { $set: { released: true, state: 'done' } }, lean) as Promise<SubmissionDoc | null>;
+    },
+    async markAnnounced(id: string): Promise<void> {
+      await model.updateOne({ _id: id, announced: false }, { $set: { announced: true } });
+    },
+    /** Outcomes recorded before `before` whose event was never published. */
+    async unannounced(before: Date, limit: number): Promise<SubmissionDoc[]> {
+      return model.find({ announced: false, settled_at: { $lt: before } }).limit(limit).lean() as Promise<SubmissionDoc[]>;
     },
     async get(id: string): Promise<SubmissionDoc | null> {
       return model.findById(id).lean() as Promise<SubmissionDoc | null>;
