@@ -7,6 +7,8 @@ describe('crashes, end to end', () => {
     simulator: { latencyMs: 1_500, accounts: [{ apiKey: 'sim-key-crash', credits: 10_000_000, maxConcurrent: 100 }] },
     // Short takeover times, so work held by a killed process moves on within seconds.
     env: { POLL_INTERVAL_S: '1', CLAIM_TIMEOUT_MS: '3000', SUBMIT_STALE_MS: '4000', LEASE_MS: '3000', MAX_JOBS: '20' },
+    // One submit in flight per dispatcher: a kill can then repeat at most one submit.
+    serviceEnv: { dispatcher: { SUBMIT_CONCURRENCY: '1' } },
   });
 
   it('when the dispatcher and the poller are SIGKILLed with 300 jobs in flight, then every job ends once, no asset is duplicated and no generation is submitted twice unexplained', async () => {

@@ -6,3 +6,4 @@ export { streamStats, type StreamStats, type GroupStats } from './stream-stats.j
 export { ensureGroup } from './group.js';
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 export { silentLogger, type BusHooks, type BusLogger, type HandleOutcome, type RedisClient } from './types.js';
+export { Slots } from './slots.js';

@@ -31,6 +31,12 @@ export class Slots {
     for (const wake of waiters) wake();
   }
 
+  /** Waits for a free slot and takes it (check and take in one step, so waiters never over-take). */
+  async take(): Promise<void> {
+    while (this.#used >= this.capacity) await new Promise<void>((r) => this.#waiters.push(r));
+    this.#used++;
+  }
+
   /** Resolves once at least one slot is free. */
   async waitForFree(): Promise<void> {
     while (this.#used >= this.capacity) await new Promise<void>((r) => this.#waiters.push(r));

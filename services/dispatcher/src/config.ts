@@ -15,6 +15,11 @@ export const configSchema = z.object({
   /** A submit intent older than this with no outcome belongs to a dead dispatcher. */
   SUBMIT_STALE_MS: intFromEnv().default(120_000),
   ACCOUNT_VIEW_FLUSH_MS: intFromEnv().default(500),
+  /**
+   * Provider submits in flight at once per replica. A replica killed mid-call can repeat
+   * at most this many submits (each recognised and counted); 1 bounds it to one per kill.
+   */
+  SUBMIT_CONCURRENCY: intFromEnv().default(10),
   /** Provider call deadline; keep SUBMIT_STALE_MS well above it. */
   PROVIDER_TIMEOUT_MS: intFromEnv().default(30_000),
   /** How long the submit breaker stays open before a trial call. */

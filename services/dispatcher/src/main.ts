@@ -36,7 +36,7 @@ await runService({
     const dispatchJob = createDispatchJob({
       submissions, accounts, provider, publish, announcer, logger, metrics, accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
-      settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS },
+      settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS, submitConcurrency: config.SUBMIT_CONCURRENCY },
     });
     const scanner = createScanner({
       submissions, dispatchJob, intervalMs: config.SCAN_INTERVAL_MS,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIds, type JobErrorCode } from '@pixsim/contracts';
 import type { Announcer } from './announcer.js';
-import type { PublishInput } from '@pixsim/bus';
+import { Slots, type PublishInput } from '@pixsim/bus';
 import type { VideoProvider } from '@pixsim/providers';
 import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
@@ -17,7 +17,7 @@ export interface DispatchPorts {
   announcer: Pick<Announcer, 'announce'>;
   openCredential(account: AccountDoc): string;
   clock?: () => Date;
-  settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number };
+  settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number; submitConcurrency?: number };
   metrics: { outcome(o: DispatchOutcome): void; possibleDuplicate(jobId: string): void };
   /** An account's counters or status changed (so its view can be re-announced). */
   accountChanged?(accountId: string): void;
@@ -32,6 +32,9 @@ export interface DispatchPorts {
 export function createDispatchJob(ports: DispatchPorts) {
   const { submissions, accounts, settings, logger } = ports;
   const now = () => ports.clock?.() ?? new Date();
+  // Provider calls in flight at once, from intent to recorded outcome. A kill can repeat
+  // at most this many submits (each one recognised and counted): 1 makes it at most one.
+  const submitWindow = new Slots(settings.submitConcurrency ?? 1_000_000);
 
   const deferIfNew = async (before: SubmissionDoc | null, job: SubmissionDoc, reason: 'waiting_for_account' | 'retry_backoff', until: Date | null) => {
     if (before?.detail === reason && reason === 'waiting_for_account') return; // announced already
@@ -71,54 +74,12 @@ export function createDispatchJob(ports: DispatchPorts) {
       const candidates = await accounts.candidates(job.provider_id, cost, now());
       if (candidates.length === 0) break;
       for (const candidate of candidates) {
-        const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
-        if (!account) continue; // taken by another replica meanwhile
-        ports.accountChanged?.(account._id);
-        const intent = await submissions.recordIntent(jobId, token, account._id, now());
-        if (!intent) {
-          await accounts.release(account._id);
-          return 'not_due';
-        }
+        await submitWindow.take();
         try {
-          const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
-          const submitted = await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
-          await accounts.charge(account._id, result.cost);
-          if (submitted) await ports.announcer.announce(submitted);
-          ports.metrics.outcome('submitted');
-          return 'submitted';
-        } catch (err) {
-          await accounts.release(account._id);
-          let action = decideSubmitAction(err, settings.cooldownMs);
-          // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
-          // fault: wait it out without spending one of the job's MAX_TRIES.
-          if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
-          logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
-          if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
-          else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
-          else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
-          else if (action.do === 'fail') {
-            await fail(intent, token, action.code, action.message);
-            ports.metrics.outcome('failed');
-            return 'failed';
-          } else if (action.do === 'pause') {
-            const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
-            await deferIfNew(before, intent, 'retry_backoff', null);
-            ports.metrics.outcome('paused');
-            return 'paused';
-          } else {
-            if (intent.tries + 1 >= settings.maxTries) {
-              await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
-              ports.metrics.outcome('failed');
-              return 'failed';
-            }
-            const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
-            const until = new Date(now().getTime() + delay);
-            const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
-            await deferIfNew(before, intent, 'retry_backoff', until);
-            ports.metrics.outcome('retry');
-            return 'retry';
-          }
-          await submissions.backToClaimed(jobId, token);
+          const outcome = await attempt(candidate);
+          if (outcome !== 'next') return outcome;
+        } finally {
+          submitWindow.release();
         }
       }
     }
@@ -127,6 +88,60 @@ export function createDispatchJob(ports: DispatchPorts) {
     if (before) await deferIfNew(before, job, 'waiting_for_account', null);
     ports.metrics.outcome('waiting_for_account');
     return 'waiting_for_account';
+
+    /** One account: reserve, record the intent, submit, settle. 'next' tries the next account. */
+    async function attempt(candidate: AccountDoc): Promise<DispatchOutcome | 'next'> {
+      const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
+      if (!account) return 'next'; // taken by another replica meanwhile
+      ports.accountChanged?.(account._id);
+      const intent = await submissions.recordIntent(jobId, token, account._id, now());
+      if (!intent) {
+        await accounts.release(account._id);
+        return 'not_due';
+      }
+      try {
+        const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
+        const submitted = await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
+        await accounts.charge(account._id, result.cost);
+        if (submitted) await ports.announcer.announce(submitted);
+        ports.metrics.outcome('submitted');
+        return 'submitted';
+      } catch (err) {
+        await accounts.release(account._id);
+        let action = decideSubmitAction(err, settings.cooldownMs);
+        // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
+        // fault: wait it out without spending one of the job's MAX_TRIES.
+        if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
+        logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
+        if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
+        else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
+        else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
+        else if (action.do === 'fail') {
+          await fail(intent, token, action.code, action.message);
+          ports.metrics.outcome('failed');
+          return 'failed';
+        } else if (action.do === 'pause') {
+          const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+          await deferIfNew(before, intent, 'retry_backoff', null);
+          ports.metrics.outcome('paused');
+          return 'paused';
+        } else {
+          if (intent.tries + 1 >= settings.maxTries) {
+            await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
+            ports.metrics.outcome('failed');
+            return 'failed';
+          }
+          const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
+          const until = new Date(now().getTime() + delay);
+          const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
+          await deferIfNew(before, intent, 'retry_backoff', until);
+          ports.metrics.outcome('retry');
+          return 'retry';
+        }
+        await submissions.backToClaimed(jobId, token);
+        return 'next';
+      }
+    }
   };
 }
 
