@@ -9,6 +9,7 @@ import path from 'node:path';
 export const DATA_FILES = {
   secretKey: 'secret.key',
   adminToken: 'admin.token',
+  jwtSecret: 'jwt.secret',
   simAccountKey: 'sim-account.key',
   gatewayUrl: 'gateway.url',
   mongoSnapshot: 'mongo.snapshot',
@@ -20,6 +21,8 @@ export interface SystemSecrets {
   /** Base64 of 32 bytes: PIXSIM_SECRET_KEY of every service. */
   secretKey: string;
   adminToken: string;
+  /** JWT_SECRET of the gateway: signs user access tokens. */
+  jwtSecret: string;
   simAccountKey: string;
   sources: { secretKey: Source; adminToken: Source; simAccountKey: Source };
 }
@@ -51,13 +54,14 @@ async function pick(given: string | undefined, dataDir: string | null, file: str
 }
 
 /** Secrets from the environment, else from `dataDir`, else new ones (kept in `dataDir` when there is one). */
-export async function resolveSecrets(dataDir: string | null, given: { secretKey?: string; adminToken?: string }): Promise<SystemSecrets> {
+export async function resolveSecrets(dataDir: string | null, given: { secretKey?: string; adminToken?: string; jwtSecret?: string }): Promise<SystemSecrets> {
   const [secretKey, s1] = await pick(given.secretKey, dataDir, DATA_FILES.secretKey, () => randomBytes(32).toString('base64'));
   const [adminToken, s2] = await pick(given.adminToken, dataDir, DATA_FILES.adminToken, () => `pxa_${randomBytes(24).toString('base64url')}`);
   const [simAccountKey, s3] = await pick(undefined, dataDir, DATA_FILES.simAccountKey, () => `sim_${randomBytes(16).toString('hex')}`);
+  const [jwtSecret] = await pick(given.jwtSecret, dataDir, DATA_FILES.jwtSecret, () => randomBytes(48).toString('base64url'));
   // A token from the environment is written too, so `pixsim` in a second terminal finds it.
   if (dataDir && s2 === 'env') await writePrivate(path.join(dataDir, DATA_FILES.adminToken), adminToken);
-  return { secretKey, adminToken, simAccountKey, sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 } };
+  return { secretKey, adminToken, jwtSecret, simAccountKey, sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 } };
 }
 
 export async function writeGatewayUrl(dataDir: string, url: string): Promise<void> {

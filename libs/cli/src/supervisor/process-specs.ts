@@ -20,6 +20,7 @@ export interface ServiceSpecInput {
   shared: Record<string, string>;
   port: number;
   adminToken: string;
+  jwtSecret: string;
   mongoDbPrefix: string | undefined;
   overrides: Record<string, string>;
   entry: string;
@@ -35,7 +36,7 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
     // Stable across restarts, so a restarted service reads its own pending entries first
     // instead of waiting for another replica to reclaim them.
     CONSUMER_NAME: `${name}-1`,
-    ...(name === 'gateway' ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken } : { OPS_PORT: String(port) }),
+    ...(name === 'gateway' ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken, JWT_SECRET: input.jwtSecret } : { OPS_PORT: String(port) }),
     ...(input.mongoDbPrefix ? { MONGODB_DB: `${input.mongoDbPrefix}-${name}` } : {}),
     ...input.overrides,
   });

@@ -69,7 +69,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';
 
   await Promise.all([checkDependency('redis', redisUrl), checkDependency('nats', natsUrl)]);
-  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey ?? env.PIXSIM_SECRET_KEY, adminToken: opts.adminToken ?? env.PIXSIM_ADMIN_TOKEN });
+  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey ?? env.PIXSIM_SECRET_KEY, adminToken: opts.adminToken ?? env.PIXSIM_ADMIN_TOKEN, jwtSecret: env.JWT_SECRET });
   const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
     : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
 
@@ -97,7 +97,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
     };
     for (const name of names) {
       set.add('services', serviceSpec({
-        name, repoRoot, baseEnv: env, shared, port: ports[name]!, adminToken: secrets.adminToken,
+        name, repoRoot, baseEnv: env, shared, port: ports[name]!, adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret,
         mongoDbPrefix: opts.mongoDbPrefix, overrides: opts.serviceEnv?.[name] ?? {},
         entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
         nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,

@@ -80,6 +80,8 @@ export function createDispatchJob(ports: DispatchPorts) {
           if (outcome !== 'next') return outcome;
         } finally {
           submitWindow.release();
+          // After every write the attempt made (reserve, charge, release, status), not before.
+          ports.accountChanged?.(candidate._id);
         }
       }
     }
@@ -93,7 +95,6 @@ export function createDispatchJob(ports: DispatchPorts) {
     async function attempt(candidate: AccountDoc): Promise<DispatchOutcome | 'next'> {
       const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
       if (!account) return 'next'; // taken by another replica meanwhile
-      ports.accountChanged?.(account._id);
       const intent = await submissions.recordIntent(jobId, token, account._id, now());
       if (!intent) {
         await accounts.release(account._id);
