@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyring, type Keyring } from './secret-box.js';
 
 /** Reusable zod pieces for environment variables: every value arrives as a string. */
 
@@ -91,6 +92,12 @@ export const sharedConfigShape = {
   PORT: portFromEnv().optional(),
   OPS_PORT: portFromEnv().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: urlFromEnv(['http', 'https']).optional(),
+  /** This replica's name in its consumer groups; stable per replica (the pod name). */
+  CONSUMER_NAME: z.string().trim().min(1).optional(),
+  /** Entries idle this long are taken over from a replica that stopped answering. */
+  CLAIM_TIMEOUT_MS: intFromEnv().optional(),
+  /** The service's own database on MONGODB_URI; `pixsim-<service>` by default. */
+  MONGODB_DB: z.string().trim().min(1).optional(),
   STREAM_PREFIX: z
     .string()
     .trim()
@@ -100,3 +107,18 @@ export const sharedConfigShape = {
 
 export const sharedConfigSchema = z.object(sharedConfigShape);
 export type SharedConfig = z.infer<typeof sharedConfigSchema>;
+
+/**
+ * PIXSIM_SECRET_KEY parsed into a keyring at start, so a malformed key stops the
+ * process with the variable named (and its value never echoed).
+ */
+export function keyringFromEnv() {
+  return z.string().transform((raw, ctx): Keyring => {
+    try {
+      return parseKeyring(raw);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^PIXSIM_SECRET_KEY: /, '') });
+      return z.NEVER;
+    }
+  });
+}

@@ -11,6 +11,7 @@ export {
   boolFromEnv,
   urlFromEnv,
   logLevelFromEnv,
+  keyringFromEnv,
   LOG_LEVELS,
 } from './config-fields.js';
 export type { SharedConfig, LogLevel } from './config-fields.js';

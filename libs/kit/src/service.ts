@@ -55,7 +55,7 @@ export interface ServiceParts {
 
 export interface ServiceSpec<C extends SharedConfig> {
   name: ServiceName;
-  config: C & { CONSUMER_NAME?: string; MONGODB_DB?: string; CLAIM_TIMEOUT_MS?: number };
+  config: C;
   nats?: boolean;
   /** Default port of the side server when OPS_PORT is unset. */
   defaultOpsPort: number;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+import { exitOnConfigError, intFromEnv, keyringFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
 
 export const configSchema = z.object({
   ...sharedConfigShape,
-  PIXSIM_SECRET_KEY: z.string().min(1, 'required: base64 of 32 random bytes (openssl rand -base64 32)'),
+  PIXSIM_SECRET_KEY: keyringFromEnv(),
   /** How long an account rests after a concurrency limit or a 429 without Retry-After. */
   COOLDOWN_MS: intFromEnv().default(30_000),
   /** First delay before retrying a submit that failed on a provider hiccup. */
@@ -27,9 +27,6 @@ export const configSchema = z.object({
   BREAKER_ERROR_PERCENT: intFromEnv({ min: 1, max: 100 }).default(50),
   /** Calls in the rolling window before the breaker may open. */
   BREAKER_VOLUME: intFromEnv().default(5),
-  MONGODB_DB: z.string().min(1).optional(),
-  CONSUMER_NAME: z.string().min(1).optional(),
-  CLAIM_TIMEOUT_MS: intFromEnv().optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,4 @@
-import { consume, openSecret, parseKeyring, runService } from '@pixsim/kit';
+import { consume, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider } from '@pixsim/providers';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import { createAccountViews } from './account-views.js';
@@ -15,7 +15,7 @@ import { createAccountStore } from './store/account-store.js';
 import { createSubmissionStore } from './store/submission-store.js';
 
 const config = readConfig();
-const keyring = parseKeyring(config.PIXSIM_SECRET_KEY);
+const keyring = config.PIXSIM_SECRET_KEY;
 
 await runService({
   name: 'dispatcher',

@@ -6,8 +6,8 @@ import {
 
 const jobRef = { job_id: idSchema };
 
-/** Command from the edge: a user asked for a video. The gateway mints the job id. */
-export const jobRequestedSchema = z.object({
+/** What a user asked for; both the request and the created job carry it. */
+const jobRequestShape = {
   ...jobRef,
   user_id: idSchema,
   operation_type: operationTypeSchema,
@@ -18,23 +18,13 @@ export const jobRequestedSchema = z.object({
   description: z.string().max(4096).nullable(),
   workspace_id: z.string().max(128).nullable(),
   scheduled_at: isoDateSchema.nullable(),
-  requested_at: isoDateSchema,
-});
+};
+
+/** Command from the edge: a user asked for a video. The gateway mints the job id. */
+export const jobRequestedSchema = z.object({ ...jobRequestShape, requested_at: isoDateSchema });
 
 /** The job exists in the system of record and may be dispatched. */
-export const jobCreatedSchema = z.object({
-  ...jobRef,
-  user_id: idSchema,
-  operation_type: operationTypeSchema,
-  provider_id: z.string().min(1).max(64),
-  params: jobParamsSchema,
-  priority: z.number().int().min(0).max(10),
-  name: z.string().max(256).nullable(),
-  description: z.string().max(4096).nullable(),
-  workspace_id: z.string().max(128).nullable(),
-  scheduled_at: isoDateSchema.nullable(),
-  created_at: isoDateSchema,
-});
+export const jobCreatedSchema = z.object({ ...jobRequestShape, created_at: isoDateSchema });
 
 export const DEFER_REASONS = ['waiting_for_account', 'scheduled', 'retry_backoff'] as const;
 
