@@ -13,4 +13,6 @@ export const eventIds = {
   assetCreated: (jobId: string) => `${jobId}:ASSET_CREATED`,
   accountCommand: (accountId: string, requestId: string) => `${accountId}:ACCOUNT_COMMAND:${requestId}`,
   accountUpdated: (accountId: string, revision: number) => `${accountId}:ACCOUNT_UPDATED:${revision}`,
+  /** One per webhook delivery (its nonce), so a provider retry is recognised. */
+  generationPoked: (providerJobId: string, nonce: string) => `${providerJobId}:GENERATION_POKED:${nonce}`,
 } as const;

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'ASSET_CREATED',
   'ACCOUNT_COMMAND',
   'ACCOUNT_UPDATED',
+  'GENERATION_POKED',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -42,6 +43,7 @@ export const CONSUMERS: Readonly<Record<EventType, readonly ServiceName[]>> = {
   ASSET_CREATED: ['job-intake', 'gateway'],
   ACCOUNT_COMMAND: ['dispatcher'],
   ACCOUNT_UPDATED: ['gateway'],
+  GENERATION_POKED: ['poller'],
 };
 
 export function streamsConsumedBy(service: ServiceName): EventType[] {

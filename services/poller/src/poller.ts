@@ -47,6 +47,8 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
       consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
       consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ store, publish, clock }) }),
       consume({ type: 'JOB_FAILED', handler: createJobFailedHandler({ store, clock }) }),
+      // A provider webhook: check that generation now instead of at its next turn.
+      consume({ type: 'GENERATION_POKED', handler: async ({ data }) => void (await loop.pokeNow(data.provider_job_id)) }),
     ],
     store,
     loop,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { EventType } from '../event-types.js';
 import {
   assetCreatedSchema, jobCancelRequestedSchema, jobCompletedSchema, jobCreatedSchema,
-  jobDeferredSchema, jobFailedSchema, jobRequestedSchema, jobSubmittedSchema,
+  jobDeferredSchema, jobFailedSchema, jobRequestedSchema, jobSubmittedSchema, generationPokedSchema,
 } from './job-events.js';
 import { accountCommandSchema, accountUpdatedSchema } from './account-events.js';
 
@@ -21,6 +21,7 @@ export const EVENT_SCHEMAS = {
   ASSET_CREATED: { v: 1, schema: assetCreatedSchema },
   ACCOUNT_COMMAND: { v: 1, schema: accountCommandSchema },
   ACCOUNT_UPDATED: { v: 1, schema: accountUpdatedSchema },
+  GENERATION_POKED: { v: 1, schema: generationPokedSchema },
 } as const satisfies Record<EventType, { v: number; schema: z.ZodType }>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]['schema']>;

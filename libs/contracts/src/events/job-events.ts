@@ -105,3 +105,11 @@ export const assetCreatedSchema = z.object({
   file_size_bytes: z.number().int().min(0).nullable(),
   created_at: isoDateSchema,
 });
+
+/** The provider said (by webhook) that a generation changed: poll it now rather than at its next turn. */
+export const generationPokedSchema = z.object({
+  provider_id: z.string().min(1).max(64),
+  provider_job_id: z.string().min(1).max(128),
+  provider_status: z.number().int().nullable(),
+  received_at: isoDateSchema,
+});
