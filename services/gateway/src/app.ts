@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { monotonicFactory, ulid } from 'ulid';
 import { mountOpsRoutes, type Keyring, type Logger, type ReadinessChecks, type Registry } from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
@@ -7,23 +7,48 @@ import { adminTokenAuthenticator } from './auth/admin-token.js';
 import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
-import { installErrorBoundary } from './http/error-boundary.js';
+import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
+import { installOpenApi } from './http/openapi.js';
+import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
+import type { IdentityService } from './identity/identity-service.js';
+import { createJobCanceller } from './jobs/cancel-job.js';
+import type { IdempotencyStore } from './jobs/idempotency.js';
+import { systemResolver, type ResolveHost } from './jobs/public-url.js';
 import { createJobSubmitter } from './jobs/submit-job.js';
+import { memoryJobUpdates, type JobUpdates } from './live/job-updates.js';
 import type { Clock, NewId, Publish } from './ports.js';
 import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAssetRoutes } from './routes/assets.js';
+import { registerPublicAuthRoutes, registerSessionRoutes } from './routes/identity.js';
+import { registerJobEventRoutes } from './routes/job-events.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+import { noPoke, type NonceStore, type PokeGeneration } from './webhooks/webhook-ports.js';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteEntry[];
+  }
+}
 
 export interface AppDeps {
   logger: Logger;
   adminToken: string;
-  /** Tried after the admin token; users' sessions and API keys go here later. */
+  /** Tried after the admin token: sessions and API keys. */
   authenticators?: readonly Authenticator[];
+  identity: IdentityService;
   jobs: JobStore;
   assets: AssetStore;
   accounts: AccountStore;
+  idempotency?: IdempotencyStore;
   publish: Publish;
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
   keyring: Keyring;
@@ -31,6 +56,13 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   registry?: Registry;
   bodyLimit?: number;
+  /** Live job views from every replica (NATS in production). */
+  updates?: JobUpdates;
+  sseHeartbeatMs?: number;
+  rateLimit?: RateLimitSettings;
+  resolveHost?: ResolveHost;
+  webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
+  trustProxy?: boolean | number;
   clock?: Clock;
   newId?: NewId;
 }
@@ -40,28 +72,50 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
   // Monotonic: ids minted in the same millisecond still sort in minting order, as lists do.
   const newId = deps.newId ?? monotonicFactory();
-  const app = Fastify({
+  const options: FastifyServerOptions = {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     genReqId: () => ulid(),
-  });
+    frameworkErrors,
+    // A hop count trusts that many proxies nearest to us.
+    trustProxy: typeof deps.trustProxy === 'number' ? (_address: string, hop: number) => hop < (deps.trustProxy as number) : deps.trustProxy ?? false,
+  };
+  const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   installErrorBoundary(app);
+  // The route table, for the docs and fuzz tests ("every route is documented / survives").
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
+  });
+  app.decorate('routeTable', routes);
+  installOpenApi(app);
   mountOpsRoutes(app, { readiness: deps.readiness, registry: deps.registry, logger: deps.logger });
 
-  const submitJob = createJobSubmitter({ ...deps, clock, newId });
+  const submitJob = createJobSubmitter({ ...deps, resolveHost: deps.resolveHost ?? systemResolver, clock, newId });
+  const cancelJob = createJobCanceller({ ...deps, clock });
   const commands = createAccountCommands({ ...deps, clock, newId });
+  const updates = deps.updates ?? memoryJobUpdates();
   app.register(async (api) => {
-    installBearerAuth(api, [adminTokenAuthenticator(deps.adminToken), ...(deps.authenticators ?? [])]);
-    registerJobRoutes(api, { jobs: deps.jobs, submitJob });
-    registerAssetRoutes(api, { assets: deps.assets });
-    await api.register(async (admin) => {
-      admin.addHook('preHandler', requireRole('admin'));
-      registerAccountRoutes(admin, { accounts: deps.accounts, commands });
-      registerAdminRoutes(admin, { bus: deps.bus });
+    const limits = await installRateLimit(api, deps.rateLimit);
+    api.addHook('onRequest', limits.perIp);
+    registerPublicAuthRoutes(api, deps);
+    if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
+    await api.register(async (authed) => {
+      installBearerAuth(authed, [adminTokenAuthenticator(deps.adminToken), ...(deps.authenticators ?? [])]);
+      authed.addHook('onRequest', limits.perUser);
+      registerSessionRoutes(authed, deps);
+      registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
+      registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
+      registerAssetRoutes(authed, { assets: deps.assets });
+      await authed.register(async (admin) => {
+        admin.addHook('preHandler', requireRole('admin'));
+        registerAccountRoutes(admin, { accounts: deps.accounts, commands });
+        registerAdminRoutes(admin, { bus: deps.bus });
+      });
     });
   }, { prefix: '/api/v1' });
   return app;

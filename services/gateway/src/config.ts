@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intFromEnv, parseKeyring, portFromEnv, sharedConfigShape } from '@pixsim/kit';
+import { boolFromEnv, intFromEnv, parseKeyring, portFromEnv, sharedConfigShape } from '@pixsim/kit';
 
 /** The gateway's environment, parsed once at start (DESIGN §8). */
 export const configSchema = z.object({
@@ -18,7 +18,20 @@ export const configSchema = z.object({
   }),
   BODY_LIMIT_BYTES: intFromEnv({ min: 1024 }).default(1_048_576),
   /** A publish slower than this answers 503 rather than holding the request. */
-  PUBLISH_TIMEOUT_MS: intFromEnv({ min: 100 }).default(2_000),
+  PUBLISH_TIMEOUT_MS: intFromEnv({ min: 100 }).default(5_000),
+  /** Signs access tokens (HS256). Required: there is no safe default for a signing key. */
+  JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }),
+  ACCESS_TOKEN_TTL_S: intFromEnv({ min: 60, max: 30 * 86_400 }).default(3_600),
+  REGISTRATION_ENABLED: boolFromEnv().default(true),
+  /** Requests per window per client IP, and per user (admins exempt); 0 turns a limit off. */
+  RATE_LIMIT_IP_MAX: intFromEnv({ min: 0 }).default(6_000),
+  RATE_LIMIT_USER_MAX: intFromEnv({ min: 0 }).default(600),
+  RATE_LIMIT_WINDOW_MS: intFromEnv({ min: 1_000 }).default(60_000),
+  /** Behind a proxy: trust X-Forwarded-For (true, or a hop count), so limits see client IPs. */
+  TRUST_PROXY: z.union([z.coerce.number().int().min(1).max(10), boolFromEnv()]).default(false),
+  /** Verifies PixVerse webhooks; unset, POST /api/v1/webhooks/pixverse answers 404. */
+  PIXVERSE_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  SSE_HEARTBEAT_MS: intFromEnv({ min: 1_000 }).default(15_000),
   CONSUMER_NAME: z.string().trim().min(1).optional(),
   CLAIM_TIMEOUT_MS: intFromEnv().optional(),
   MONGODB_DB: z.string().trim().min(1).optional(),

@@ -1,56 +1,92 @@
+import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
   createRedis, exitOnConfigError, loadConfig, mongoPing, parseKeyring, redisPing, runService,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
+import { monotonicFactory } from 'ulid';
 import { buildApp } from './app.js';
+import { apiKeyAuthenticator, sessionAuthenticator } from './auth/user-authenticators.js';
 import { createBusAdmin } from './bus-admin.js';
 import { configSchema } from './config.js';
 import { readModelConsumers } from './handlers/consumers.js';
+import { createAccessTokens } from './identity/access-tokens.js';
+import { createIdentityService } from './identity/identity-service.js';
+import { createIdentityStores } from './identity/identity-store.js';
+import { createPasswordHasher } from './identity/password.js';
+import { createIdempotencyStore } from './jobs/idempotency.js';
+import { natsJobUpdates } from './live/job-updates.js';
 import { createAccountStore } from './read-model/account-store.js';
 import { createAssetStore } from './read-model/asset-store.js';
 import { createJobStore } from './read-model/job-store.js';
 import { createSafePublish } from './safe-publish.js';
+import { redisNonceStore } from './webhooks/webhook-ports.js';
 
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
+const clock = () => new Date();
 
 await runService({
   name: 'gateway',
   config,
+  nats: true, // live job views fan out to every replica
   defaultOpsPort: 9464, // unused: the gateway serves /health, /ready, /metrics on PORT
   async build(ctx) {
     const { logger } = ctx;
-    const [jobs, assets, accounts] = await Promise.all([
+    const [jobs, assets, accounts, identityStores, idempotency] = await Promise.all([
       createJobStore(ctx.mongo), createAssetStore(ctx.mongo), createAccountStore(ctx.mongo),
+      createIdentityStores(ctx.mongo), createIdempotencyStore(ctx.mongo),
     ]);
-    // Its own client without an offline queue: with Redis down a POST fails fast with 503
-    // instead of queueing a command that might still be sent after we answered.
-    const publisherRedis = createRedis(config.REDIS_URL, {
-      name: 'gateway:publisher', logger, options: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-    });
+    // Clients without an offline queue: with Redis down a POST fails fast with 503 (and the
+    // rate limiter lets requests through) instead of queueing commands behind our back.
+    const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
+    const publisherRedis = createRedis(config.REDIS_URL, { name: 'gateway:publisher', logger, options: failFast });
+    const limiterRedis = createRedis(config.REDIS_URL, { name: 'gateway:rate-limit', logger, options: { ...failFast, commandTimeout: 500 } });
     const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
+    const tokens = createAccessTokens({ secret: config.JWT_SECRET, ttlS: config.ACCESS_TOKEN_TTL_S, clock });
+    const identity = createIdentityService({
+      ...identityStores, passwords: createPasswordHasher(), tokens, registrationEnabled: config.REGISTRATION_ENABLED, clock, newId: monotonicFactory(),
+    });
+    const updates = natsJobUpdates(ctx.nats!, ctx.keys, (err) => logger.warn({ err }, 'nats job update failed'));
     const readiness = {
       // Both clients: POST /jobs needs the publisher's, the consumers and /admin the other.
       redis: async () => Promise.all([redisPing(ctx.redis), redisPing(publisherRedis)]),
       mongodb: () => mongoPing(ctx.mongo),
     };
+    // Dedupe on: an idempotent retry or a repeated cancel re-sends the same event id.
+    const publish = createSafePublish(createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }), config.PUBLISH_TIMEOUT_MS);
     const app = buildApp({
-      logger, adminToken: config.PIXSIM_ADMIN_TOKEN, jobs, assets, accounts, providers,
-      publish: createSafePublish(createPublisher({ redis: publisherRedis, keys: ctx.keys }), config.PUBLISH_TIMEOUT_MS),
+      logger, adminToken: config.PIXSIM_ADMIN_TOKEN, identity, jobs, assets, accounts, idempotency, providers, updates,
+      authenticators: [sessionAuthenticator({ ...identityStores, tokens, clock }), apiKeyAuthenticator(identityStores)],
+      publish,
       keyring: parseKeyring(config.PIXSIM_SECRET_KEY), bus: createBusAdmin(ctx.redis, ctx.keys),
-      readiness, registry: ctx.registry, bodyLimit: config.BODY_LIMIT_BYTES,
+      readiness, registry: ctx.registry, bodyLimit: config.BODY_LIMIT_BYTES, sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+      rateLimit: {
+        redis: limiterRedis, keys: ctx.keys, ipMax: config.RATE_LIMIT_IP_MAX, userMax: config.RATE_LIMIT_USER_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS,
+      },
+      webhook: {
+        secret: config.PIXVERSE_WEBHOOK_SECRET, nonces: redisNonceStore(ctx.redis, ctx.keys),
+        // The poller owns generations: tell it to look now.
+        poke: async ({ providerId, providerJobId, status, nonce }) => {
+          await publish({
+            type: 'GENERATION_POKED', id: eventIds.generationPoked(providerJobId, nonce),
+            data: { provider_id: providerId, provider_job_id: providerJobId, provider_status: status, received_at: clock().toISOString() },
+          });
+        },
+      },
+      trustProxy: config.TRUST_PROXY, clock,
     });
     return {
-      consumers: readModelConsumers({ jobs, assets, accounts }),
+      consumers: readModelConsumers({ jobs, assets, accounts, updates }),
       serveOps: false,
       async start() {
         const url = await app.listen({ port: config.PORT, host: config.HOST });
         logger.info({ url }, 'gateway listening');
       },
       async stop() {
-        await app.close(); // stop taking requests first; consumers drain after this
+        await app.close(); // stop taking requests (and end live streams) first; consumers drain after this
         publisherRedis.disconnect();
+        limiterRedis.disconnect();
         await providers.close();
       },
     };

@@ -3,13 +3,38 @@ import { ConfigError, loadConfig } from '@pixsim/kit';
 import { configSchema } from '../src/config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_ADMIN_TOKEN: 'a-long-enough-admin-token', PIXSIM_SECRET_KEY: KEY };
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_ADMIN_TOKEN: 'a-long-enough-admin-token', PIXSIM_SECRET_KEY: KEY, JWT_SECRET: 'j'.repeat(32) };
 
 describe('gateway config', () => {
   it('when only the required variables are set, then the defaults apply', () => {
     const config = loadConfig(configSchema, base);
     expect(config).toMatchObject({ PORT: 8000, HOST: '0.0.0.0', BODY_LIMIT_BYTES: 1_048_576, STREAM_PREFIX: 'pixsim' });
     expect(config.MONGODB_DB).toBeUndefined();
+    expect(config).toMatchObject({
+      ACCESS_TOKEN_TTL_S: 3600, REGISTRATION_ENABLED: true, RATE_LIMIT_IP_MAX: 6000, RATE_LIMIT_USER_MAX: 600,
+      RATE_LIMIT_WINDOW_MS: 60_000, TRUST_PROXY: false, SSE_HEARTBEAT_MS: 15_000,
+    });
+    expect(config.PIXVERSE_WEBHOOK_SECRET).toBeUndefined();
+  });
+
+  it('when JWT_SECRET is missing or short, then it is reported without echoing it', () => {
+    expect(() => loadConfig(configSchema, { ...base, JWT_SECRET: undefined })).toThrow(/JWT_SECRET: is required/);
+    const err = (() => {
+      try {
+        loadConfig(configSchema, { ...base, JWT_SECRET: 'too-short-secret' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.message).toContain('JWT_SECRET');
+    expect(err.message).not.toContain('too-short-secret');
+  });
+
+  it('when registration is turned off and a proxy hop count is given, then both parse', () => {
+    const config = loadConfig(configSchema, { ...base, REGISTRATION_ENABLED: 'false', TRUST_PROXY: '2', RATE_LIMIT_USER_MAX: '0' });
+    expect(config).toMatchObject({ REGISTRATION_ENABLED: false, TRUST_PROXY: 2, RATE_LIMIT_USER_MAX: 0 });
+    expect(loadConfig(configSchema, { ...base, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
   });
 
   it('when the admin token is short or the secret key malformed, then the error names them without echoing them', () => {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { monotonicFactory } from 'ulid';
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { createPublisher } from '@pixsim/bus';
@@ -13,10 +14,37 @@ import { createAssetStore } from '../src/read-model/asset-store.js';
 import { createJobStore } from '../src/read-model/job-store.js';
 import type { AccountStore, AssetStore, JobStore } from '../src/read-model/ports.js';
 import { createSafePublish } from '../src/safe-publish.js';
+import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
+import { createAccessTokens, type AccessTokens } from '../src/identity/access-tokens.js';
+import { createIdentityService } from '../src/identity/identity-service.js';
+import { createIdentityStores } from '../src/identity/identity-store.js';
+import { createPasswordHasher } from '../src/identity/password.js';
+import type { IdentityStores } from '../src/identity/ports.js';
+import { createIdempotencyStore } from '../src/jobs/idempotency.js';
+import type { ResolveHost } from '../src/jobs/public-url.js';
+import { memoryJobUpdates, type JobUpdates } from '../src/live/job-updates.js';
+import { redisNonceStore } from '../src/webhooks/webhook-ports.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` } as const;
+export const JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123';
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Offline DNS: *.example.com is public, localhost is loopback, the rest does not exist. */
+export const fakeResolver: ResolveHost = async (host) => {
+  if (host === 'localhost') return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+  if (host === 'example.com' || host.endsWith('.example.com')) return [{ address: '93.184.215.14', family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+};
+
+/** Mutable test clock (tokens, sessions, webhooks). */
+export function testClock(start = Date.now()) {
+  let now = start;
+  const clock = () => new Date(now);
+  return Object.assign(clock, { advance: (ms: number) => void (now += ms) });
+}
 
 /** A logger whose lines the test can read back. */
 export function memoryLogger(): { logger: Logger; lines: string[] } {
@@ -35,6 +63,10 @@ export interface Harness {
   accounts: AccountStore;
   keyring: Keyring;
   providers: ProviderRegistry;
+  identity: IdentityStores;
+  tokens: AccessTokens;
+  updates: JobUpdates;
+  clock: ReturnType<typeof testClock>;
   logLines: string[];
   entries(type: EventType): Promise<Array<{ streamId: string; fields: Record<string, string> }>>;
   close(): Promise<void>;
@@ -50,15 +82,25 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
   const keyring = parseKeyring(randomBytes(32).toString('base64'));
   const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' }) });
   const { logger, lines } = memoryLogger();
+  const [identity, idempotency] = await Promise.all([createIdentityStores(conn), createIdempotencyStore(conn)]);
+  const clock = testClock();
+  const tokens = createAccessTokens({ secret: JWT_SECRET, ttlS: 3600, clock });
+  const updates = overrides.updates ?? memoryJobUpdates();
   const app = buildApp({
-    logger, adminToken: ADMIN_TOKEN, jobs, assets, accounts, providers, keyring,
-    publish: createSafePublish(createPublisher({ redis, keys }), 2_000),
+    logger, adminToken: ADMIN_TOKEN, jobs, assets, accounts, providers, keyring, idempotency, updates, clock,
+    identity: createIdentityService({
+      ...identity, tokens, clock, newId: monotonicFactory(), registrationEnabled: true,
+      passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
+    }),
+    authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
+    publish: createSafePublish(createPublisher({ redis, keys, dedupeTtlSec: 600 }), 2_000),
     bus: createBusAdmin(redis, keys), readiness: { redis: async () => redis.ping() },
+    resolveHost: fakeResolver, webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
     ...overrides,
   });
   await app.ready();
   return {
-    app, redis, keys, conn, jobs, assets, accounts, keyring, providers, logLines: lines,
+    app, redis, keys, conn, jobs, assets, accounts, keyring, providers, identity, tokens, updates, clock, logLines: lines,
     async entries(type) {
       const raw = (await redis.xrange(keys.stream(type), '-', '+')) as [string, string[]][];
       return raw.map(([streamId, fields]) => ({ streamId, fields: fieldsToRecord(fields) }));
@@ -94,3 +136,20 @@ export const validJob = (over: Record<string, unknown> = {}) => ({
   params: { prompt: 'a cat surfing at sunset', model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9', seed: 42 },
   ...over,
 });
+
+/** Registers and logs in a user; returns its id and access token. */
+export async function signUp(app: FastifyInstance, email = `u-${randomUUID().slice(0, 8)}@example.com`, password = 'correct horse battery') {
+  const reg = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password } });
+  if (reg.statusCode !== 201) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login: ${login.statusCode} ${login.body}`);
+  return { id: reg.json().id as string, email, password, token: login.json().access_token as string };
+}
+
+/** A registered user promoted to admin by the bootstrap admin. */
+export async function signUpAdmin(app: FastifyInstance) {
+  const user = await signUp(app);
+  const res = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers: AUTH, payload: { role: 'admin' } });
+  if (res.statusCode !== 200) throw new Error(`promote: ${res.statusCode} ${res.body}`);
+  return user;
+}

@@ -6,6 +6,7 @@ import { createJobSubmitter } from '../src/jobs/submit-job.js';
 import { createJobBodySchema } from '../src/jobs/job-request.js';
 import type { Publish } from '../src/ports.js';
 import { memoryJobStore } from './fakes.js';
+import { fakeResolver } from './helpers.js';
 
 const provider = { id: 'pixverse', validate: (r) => validatePixverse(r.operationType, r.params), close: async () => {} } as VideoProvider;
 const body = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'a cat' } });
@@ -16,7 +17,7 @@ function setup(publish: Publish) {
   const jobs = memoryJobStore();
   const submit = createJobSubmitter({
     providers: createProviderRegistry({ pixverse: provider }), publish, jobs, logger: silent,
-    clock: () => new Date('2026-03-01T00:00:00.000Z'), newId: () => 'JOB1',
+    clock: () => new Date('2026-03-01T00:00:00.000Z'), newId: () => 'JOB1', resolveHost: fakeResolver,
   });
   return { jobs, submit };
 }
@@ -29,7 +30,8 @@ describe('createJobSubmitter (no I/O)', () => {
       order.push(`publish:${jobs.records.size}`);
       published.push(input as PublishInput);
     });
-    const job = await submit(admin, body);
+    const { job, replayed } = await submit(admin, body);
+    expect(replayed).toBe(false);
     expect(order).toEqual(['publish:0']);
     expect(published[0]).toMatchObject({ type: 'JOB_REQUESTED', id: 'JOB1:JOB_REQUESTED', at: '2026-03-01T00:00:00.000Z' });
     expect(job).toMatchObject({ _id: 'JOB1', status: 'PENDING', user_id: 'admin', priority: 5 });

@@ -1,9 +1,18 @@
-/** Who is calling. Users and API keys (later) resolve to the same shape. */
+/** Who is calling. The admin token, sessions and API keys all resolve to this shape. */
 export type Role = 'user' | 'admin';
+export const ROLES = ['user', 'admin'] as const;
+
+/** How the caller proved who they are: logout needs a session; keys need a user account. */
+export type Credential =
+  | { kind: 'admin_token' }
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'api_key'; apiKeyId: string };
 
 export interface Principal {
   userId: string;
   role: Role;
+  /** Absent only in tests that build principals by hand. */
+  credential?: Credential;
 }
 
 /**

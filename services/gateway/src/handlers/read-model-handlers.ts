@@ -1,26 +1,35 @@
 import type { ConsumedEvent } from '@pixsim/bus';
 import type { JobEvent } from '@pixsim/contracts';
+import type { JobUpdates } from '../live/job-updates.js';
+import { jobDto } from '../read-model/dto.js';
+import type { JobRecord } from '../read-model/job-record.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 
 /** The job events the gateway folds into its read model (CONSUMERS in contracts). */
 export const JOB_VIEW_EVENTS = ['JOB_CREATED', 'JOB_DEFERRED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'JOB_FAILED'] as const;
 export type JobViewEvent = (typeof JOB_VIEW_EVENTS)[number];
 
+/** After a write, the new view goes to every replica's live streams (a job not yet visible has no audience). */
+function announce(updates: JobUpdates | undefined, record: JobRecord): void {
+  if (updates && record.created_at) updates.publish(record._id, { version: record.version, job: jobDto(record) });
+}
+
 /**
  * Every handler is idempotent by construction: the job fold is order-independent
  * and a duplicate changes nothing; the asset insert and the account update are
  * conditional single-document writes. So redeliveries and any order are safe.
+ * A redelivery re-announces the same version, which streams ignore.
  */
-export function createJobEventHandler(deps: { jobs: JobStore }) {
+export function createJobEventHandler(deps: { jobs: JobStore; updates?: JobUpdates }) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
-    await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
+    announce(deps.updates, await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent));
   };
 }
 
-export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore }) {
+export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore; updates?: JobUpdates }) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
     await deps.assets.insert(event.data);
-    await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
+    announce(deps.updates, await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data }));
   };
 }
 

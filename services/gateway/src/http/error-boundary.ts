@@ -15,7 +15,19 @@ const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_BODY',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_BODY',
+  FST_ERR_BAD_URL: 'BAD_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'BAD_URL',
 };
+
+/**
+ * Fastify's router answers a malformed or overlong URL before any hook or the
+ * error handler runs; this option hook gives those answers the error shape too.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = isClientStatus(err.statusCode) ? err.statusCode : 400;
+  reply.header('x-request-id', request.id);
+  reply.code(status).send(body(FASTIFY_CODES[err.code] ?? 'BAD_REQUEST', 'malformed or overlong URL'));
+}
 
 /**
  * The one HTTP error boundary (DESIGN §11): 4xx messages pass through, 5xx are

@@ -67,3 +67,17 @@ export class DependencyDownError extends HttpError {
     });
   }
 }
+
+/** 409: the request conflicts with the current state (a taken email, a terminal job, a reused key). */
+export class ConflictError extends HttpError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+
+/** 429: too many requests from this caller; `Retry-After` says when to come back. */
+export class RateLimitedError extends HttpError {
+  constructor(retryAfterS: number) {
+    super(429, 'RATE_LIMITED', `too many requests; retry in ${retryAfterS} s`, { headers: { 'retry-after': String(retryAfterS) } });
+  }
+}

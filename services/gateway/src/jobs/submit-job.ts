@@ -1,54 +1,89 @@
 import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { ProviderRegistry } from '@pixsim/providers';
 import type { Principal } from '../auth/principal.js';
-import { InvalidParamsError } from '../http/errors.js';
+import { ConflictError, InvalidParamsError } from '../http/errors.js';
 import { foldJob, type JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../read-model/ports.js';
 import type { Clock, LogPort, NewId, Publish } from '../ports.js';
+import { bodyHash, type IdempotencyStore } from './idempotency.js';
 import type { CreateJobBody } from './job-request.js';
+import { checkPublicHost, type ResolveHost } from './public-url.js';
 
 export interface JobSubmitterDeps {
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
   publish: Publish;
   jobs: JobStore;
+  idempotency?: IdempotencyStore;
+  resolveHost: ResolveHost;
   clock: Clock;
   newId: NewId;
   logger: LogPort;
 }
 
-export type SubmitJob = (principal: Principal, body: CreateJobBody) => Promise<JobRecord>;
+export interface Submitted {
+  job: JobRecord;
+  /** True when an Idempotency-Key named a job made earlier: the answer is 200, not 202. */
+  replayed: boolean;
+}
+
+export type SubmitJob = (principal: Principal, body: CreateJobBody, idempotencyKey?: string) => Promise<Submitted>;
 
 /**
- * Accepts a job: provider limits, then JOB_REQUESTED, then the read model.
- * The event goes first and nothing is recorded when it fails, so there is never
- * a PENDING record without a durable event behind it (the old "stuck PENDING
- * after a failed enqueue"). A failed read-model write after a good publish is
- * only logged: JOB_CREATED carries every field and the view catches up.
+ * Accepts a job: provider limits and URL checks, then JOB_REQUESTED, then the
+ * read model. The event goes first and nothing is recorded when it fails, so
+ * there is never a PENDING record without a durable event behind it. With an
+ * Idempotency-Key the (user, key) record is claimed before the publish, so two
+ * racing requests get one job id; a retry whose job never reached the read
+ * model re-publishes the same command under the same event id.
  */
 export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
-  return async (principal, body) => {
-    checkProviderLimits(deps.providers, body);
+  return async (principal, body, idempotencyKey) => {
+    await checkRequest(deps, body);
     const jobId = deps.newId();
-    const data: EventData<'JOB_REQUESTED'> = {
+    let data: EventData<'JOB_REQUESTED'> = {
       job_id: jobId, user_id: principal.userId, operation_type: body.operation_type, provider_id: body.provider_id,
       params: body.params, priority: body.priority, name: body.name, description: body.description,
       workspace_id: body.workspace_id, scheduled_at: body.scheduled_at, requested_at: deps.clock().toISOString(),
     };
-    await deps.publish({ type: 'JOB_REQUESTED', id: eventIds.jobRequested(jobId), data, at: data.requested_at });
-    const event: JobEvent = { type: 'JOB_REQUESTED', data };
-    try {
-      return await deps.jobs.apply(jobId, event);
-    } catch (err) {
-      deps.logger.warn({ err, jobId }, 'job accepted but its read-model write failed; JOB_CREATED will fill it in');
-      return foldJob(null, jobId, event);
+    let replayed = false;
+    if (idempotencyKey !== undefined && deps.idempotency) {
+      const hash = bodyHash(body);
+      const claim = await deps.idempotency.claim({
+        _id: jobId, user_id: principal.userId, key: idempotencyKey, body_hash: hash, job_id: jobId, request: data, created_at: deps.clock(),
+      });
+      if (!claim.claimed) {
+        if (claim.existing.body_hash !== hash) {
+          throw new ConflictError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request body');
+        }
+        const known = await deps.jobs.get(claim.existing.job_id);
+        if (known) return { job: known, replayed: true };
+        ({ request: data } = claim.existing);
+        replayed = true;
+      }
     }
+    return { job: await publishAndRecord(deps, data), replayed };
   };
 }
 
-function checkProviderLimits(providers: JobSubmitterDeps['providers'], body: CreateJobBody): void {
-  if (!providers.has(body.provider_id)) {
+async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQUESTED'>): Promise<JobRecord> {
+  await deps.publish({ type: 'JOB_REQUESTED', id: eventIds.jobRequested(data.job_id), data, at: data.requested_at });
+  const event: JobEvent = { type: 'JOB_REQUESTED', data };
+  try {
+    return await deps.jobs.apply(data.job_id, event);
+  } catch (err) {
+    deps.logger.warn({ err, jobId: data.job_id }, 'job accepted but its read-model write failed; JOB_CREATED will fill it in');
+    return foldJob(null, data.job_id, event);
+  }
+}
+
+async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promise<void> {
+  if (!deps.providers.has(body.provider_id)) {
     throw new InvalidParamsError([{ field: 'provider_id', message: `unknown provider ${body.provider_id}` }]);
   }
-  const issues = providers.get(body.provider_id).validate({ operationType: body.operation_type, params: body.params });
+  const issues = deps.providers.get(body.provider_id).validate({ operationType: body.operation_type, params: body.params });
   if (issues.length > 0) throw new InvalidParamsError(issues);
+  for (const field of ['image_url', 'video_url'] as const) {
+    const url = body.params[field];
+    if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost);
+  }
 }

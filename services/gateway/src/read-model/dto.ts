@@ -3,12 +3,12 @@ import type { AssetRecord } from './asset-record.js';
 import type { JobRecord } from './job-record.js';
 
 /** The API shapes of api-contract.md. Internal fields (facts, version, account_id) stay inside. */
-export function jobDto(r: JobRecord) {
+export function jobDto(r: JobRecord, now: Date = new Date()) {
   return {
     id: r._id, user_id: r.user_id, operation_type: r.operation_type, provider_id: r.provider_id,
     params: r.params ?? {}, priority: r.priority, name: r.name, description: r.description,
     workspace_id: r.workspace_id, scheduled_at: r.scheduled_at,
-    status: r.status, status_detail: r.status_detail, error_code: r.error_code, error_message: r.error_message,
+    status: r.status, status_detail: r.status_detail ?? scheduledDetail(r, now), error_code: r.error_code, error_message: r.error_message,
     retry_count: r.retry_count, provider_job_id: r.provider_job_id, asset_id: r.asset_id,
     created_at: iso(r.created_at), started_at: r.started_at, completed_at: r.completed_at,
   };
@@ -30,6 +30,14 @@ export function accountDto(r: AccountRecord) {
     in_flight: r.in_flight, priority: r.priority, total_submitted: r.total_submitted,
     total_failed: r.total_failed, last_used: r.last_used, created_at: iso(r.created_at),
   };
+}
+
+/**
+ * A job held for its scheduled_at is "scheduled" at once, before the dispatcher's
+ * JOB_DEFERRED says so (and it says nothing once the time has passed).
+ */
+function scheduledDetail(r: JobRecord, now: Date): string | null {
+  return r.status === 'PENDING' && r.scheduled_at !== null && Date.parse(r.scheduled_at) > now.getTime() ? 'scheduled' : null;
 }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);

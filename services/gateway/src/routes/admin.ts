@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EVENT_TYPES } from '@pixsim/contracts';
 import type { BusAdmin } from '../bus-admin.js';
+import { doc } from '../http/openapi.js';
 import { parseInput } from '../http/validate.js';
 
 const replayParamsSchema = z.object({ type: z.enum(EVENT_TYPES) });
@@ -11,7 +12,7 @@ const replayBodySchema = z
 
 /** Operations (admin only; the caller scopes the role check). */
 export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin }): void {
-  app.get('/admin/streams', async () => {
+  app.get('/admin/streams', { schema: doc({ tags: ['admin'], summary: 'stream, group and DLQ statistics (admin)' }) }, async () => {
     const stats = await deps.bus.stats();
     return {
       streams: stats.map((s) => ({
@@ -23,7 +24,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
     };
   });
 
-  app.post<{ Params: { type: string } }>('/admin/dlq/:type/replay', async (request) => {
+  app.post<{ Params: { type: string } }>('/admin/dlq/:type/replay', {
+    schema: doc({ tags: ['admin'], summary: 're-publish dead-lettered entries (admin)', params: replayParamsSchema, body: replayBodySchema }),
+  }, async (request) => {
     const { type } = parseInput(replayParamsSchema, request.params);
     const body = parseInput(replayBodySchema, request.body ?? undefined);
     const { replayed } = await deps.bus.replay(type, body);

@@ -4,11 +4,15 @@ import { idSchema, jobStatusSchema, operationTypeSchema } from '@pixsim/contract
 import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError } from '../http/errors.js';
+import { doc, idParams } from '../http/openapi.js';
 import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
 import { parseInput } from '../http/validate.js';
+import type { CancelJob } from '../jobs/cancel-job.js';
+import { idempotencyKeyOf } from '../jobs/idempotency.js';
 import { createJobBodySchema } from '../jobs/job-request.js';
 import type { SubmitJob } from '../jobs/submit-job.js';
 import { jobDto } from '../read-model/dto.js';
+import type { JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../read-model/ports.js';
 
 const listQuerySchema = z.object({
@@ -17,27 +21,51 @@ const listQuerySchema = z.object({
   provider_id: z.string().min(1).max(64).optional(),
   ...pageQueryShape,
 });
+const postHeaders = z.object({ 'idempotency-key': z.string().max(255).optional().describe('same key + same body → the same job (200)') });
 
-export function registerJobRoutes(app: FastifyInstance, deps: { jobs: JobStore; submitJob: SubmitJob }): void {
-  app.post('/jobs', async (request, reply) => {
+type WithId = { Params: { id: string } };
+const TAGS = ['jobs'];
+
+export interface JobRouteDeps {
+  jobs: JobStore;
+  submitJob: SubmitJob;
+  cancelJob: CancelJob;
+}
+
+export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
+  app.post('/jobs', { schema: doc({ tags: TAGS, summary: 'submit a job', body: createJobBodySchema, headers: postHeaders, ok: 202 }) }, async (request, reply) => {
+    const key = idempotencyKeyOf(request.headers['idempotency-key']);
     const body = parseInput(createJobBodySchema, request.body);
-    const job = await deps.submitJob(principalOf(request), body);
-    return reply.code(202).send(jobDto(job));
+    const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
+    return reply.code(replayed ? 200 : 202).send(jobDto(job));
   });
 
-  app.get('/jobs', async (request) => {
+  app.get('/jobs', { schema: doc({ tags: TAGS, summary: 'list jobs, newest first', querystring: listQuerySchema }) }, async (request) => {
     const q = parseInput(listQuerySchema, request.query);
     const rows = await deps.jobs.list({
       userId: ownerFilter(principalOf(request)), status: q.status, operationType: q.operation_type,
       providerId: q.provider_id, limit: q.limit, after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
     });
-    return toPage(rows, q.limit, jobDto);
+    return toPage(rows, q.limit, (r) => jobDto(r));
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id', async (request) => {
-    const { id } = request.params;
-    const job = idSchema.safeParse(id).success ? await deps.jobs.get(id) : null;
-    if (!job || !canSee(principalOf(request), job.user_id)) throw new NotFoundError('job', id);
-    return jobDto(job);
+  app.get<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'one job', params: idParams }) }, async (request) =>
+    jobDto(await visibleJob(deps.jobs, request.params.id, request)));
+
+  app.delete<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'cancel a job (409 when it already ended)', params: idParams, ok: 202 }) }, async (request, reply) => {
+    const id = validId(request.params.id);
+    return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id)));
   });
+}
+
+const validId = (id: string): string => {
+  if (!idSchema.safeParse(id).success) throw new NotFoundError('job', '(invalid id)');
+  return id;
+};
+
+/** The job when the caller may see it; 404 alike for unknown and someone else's. */
+export async function visibleJob(jobs: JobStore, id: string, request: Parameters<typeof principalOf>[0]): Promise<JobRecord> {
+  const job = await jobs.get(validId(id));
+  if (!job || !canSee(principalOf(request), job.user_id)) throw new NotFoundError('job', id);
+  return job;
 }

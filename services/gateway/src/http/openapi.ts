@@ -1,0 +1,55 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/**
+ * OpenAPI from the same zod schemas the handlers parse with. The schemas on a
+ * route are documentation only: validation stays in `parseInput`, which gives
+ * the contract's error shape with dotted field names, so fastify's validator is
+ * a no-op and responses are serialised as plain JSON.
+ */
+export function installOpenApi(app: FastifyInstance): void {
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs (see api-contract.md).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+const errorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+type DocInput = {
+  tags: string[];
+  summary: string;
+  body?: z.ZodType;
+  querystring?: z.ZodType;
+  params?: z.ZodType;
+  headers?: z.ZodType;
+  /** Routes that need no bearer token. */
+  public?: boolean;
+  /** Success status and a description of its body. */
+  ok?: number;
+};
+
+/** A route's `schema`: its inputs, tags and the shared error shape. */
+export function doc(input: DocInput): FastifySchema {
+  const { tags, summary, body, querystring, params, headers } = input;
+  return {
+    tags, summary,
+    ...(body ? { body } : {}), ...(querystring ? { querystring } : {}), ...(params ? { params } : {}), ...(headers ? { headers } : {}),
+    ...(input.public ? { security: [] } : {}),
+    response: { [input.ok ?? 200]: z.unknown().describe('success'), '4XX': errorBody, '5XX': errorBody },
+  } as FastifySchema;
+}
+
+export const idParams = z.object({ id: z.string().describe('id') });

@@ -1,0 +1,69 @@
+import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
+import type { ApiKeyRecord, IdentityStores, SessionRecord, UserRecord } from './ports.js';
+
+const userSchema = new Schema(
+  { _id: String, email: String, email_lower: String, password_hash: String, role: String, created_at: Date },
+  { collection: 'users', versionKey: false },
+);
+userSchema.index({ email_lower: 1 }, { unique: true });
+
+const sessionSchema = new Schema(
+  { _id: String, user_id: String, created_at: Date, expires_at: Date, revoked_at: Date },
+  { collection: 'sessions', versionKey: false },
+);
+// Sessions are looked up by _id; the TTL index only sweeps dead ones (a day after expiry).
+sessionSchema.index({ expires_at: 1 }, { expireAfterSeconds: 86_400 });
+
+const apiKeySchema = new Schema(
+  { _id: String, user_id: String, name: String, key_hash: String, prefix: String, created_at: Date, revoked_at: Date },
+  { collection: 'api_keys', versionKey: false },
+);
+apiKeySchema.index({ key_hash: 1 }, { unique: true });
+apiKeySchema.index({ user_id: 1, created_at: -1 });
+
+/** Users, sessions and API keys: the gateway's own identity data (DESIGN §1). */
+export async function createIdentityStores(conn: Connection): Promise<IdentityStores> {
+  const User = modelOn<UserRecord>(conn, 'User', userSchema);
+  const Session = modelOn<SessionRecord>(conn, 'Session', sessionSchema);
+  const ApiKey = modelOn<ApiKeyRecord>(conn, 'ApiKey', apiKeySchema);
+  await Promise.all([User.init(), Session.init(), ApiKey.init()]);
+
+  return {
+    users: {
+      async insert(user) {
+        try {
+          await User.collection.insertOne(user as never);
+          return true;
+        } catch (err) {
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
+      },
+      get: (userId) => User.findById(userId).lean<UserRecord>().exec(),
+      findByEmail: (email) => User.findOne({ email_lower: email.toLowerCase() }).lean<UserRecord>().exec(),
+      setRole: (userId, role) => User.findByIdAndUpdate(userId, { $set: { role } }, { new: true }).lean<UserRecord>().exec(),
+    },
+    sessions: {
+      async insert(session) {
+        await Session.collection.insertOne(session as never);
+      },
+      findLive: (sessionId, now) =>
+        Session.findOne({ _id: sessionId, revoked_at: null, expires_at: { $gt: now } }).lean<SessionRecord>().exec(),
+      async revoke(sessionId, now) {
+        await Session.collection.updateOne({ _id: sessionId, revoked_at: null } as never, { $set: { revoked_at: now } });
+      },
+    },
+    apiKeys: {
+      async insert(key) {
+        await ApiKey.collection.insertOne(key as never);
+      },
+      findActiveByHash: (keyHash) => ApiKey.findOne({ key_hash: keyHash, revoked_at: null }).lean<ApiKeyRecord>().exec(),
+      listActive: (userId) => ApiKey.find({ user_id: userId, revoked_at: null }).sort({ created_at: -1 }).limit(1000).lean<ApiKeyRecord[]>().exec(),
+      async revoke(userId, keyId, now) {
+        const res = await ApiKey.collection.updateOne({ _id: keyId, user_id: userId, revoked_at: null } as never, { $set: { revoked_at: now } });
+        return res.modifiedCount === 1;
+      },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { ServerResponse } from 'node:http';
+import { isTerminal, type JobStatus } from '@pixsim/contracts';
+import type { JobUpdate, JobUpdates } from './job-updates.js';
+
+export interface JobStreamOptions {
+  jobId: string;
+  res: ServerResponse;
+  updates: JobUpdates;
+  /** The current view from the read model (null: gone). */
+  load(): Promise<JobUpdate | null>;
+  heartbeatMs: number;
+  onError(err: unknown): void;
+}
+
+/**
+ * One SSE stream of a job: subscribe first, then read the current view and send
+ * it, then forward every newer view; end after a terminal one. Each heartbeat
+ * also re-reads the view, so a NATS message lost on the way costs at most one
+ * heartbeat of delay. Returns a function that ends the stream (server shutdown).
+ */
+export function runJobStream(opts: JobStreamOptions): () => void {
+  const { res } = opts;
+  let lastVersion = -1;
+  let ended = false;
+
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    clearInterval(timer);
+    unsubscribe();
+    res.end();
+  };
+  const send = (update: JobUpdate) => {
+    if (ended || update.version <= lastVersion) return;
+    lastVersion = update.version;
+    res.write(`id: ${update.version}\nevent: job\ndata: ${JSON.stringify(update.job)}\n\n`);
+    if (isTerminal(update.job.status as JobStatus)) end();
+  };
+  const refresh = () => opts.load().then((u) => (u ? send(u) : end()), opts.onError);
+
+  const unsubscribe = opts.updates.subscribe(opts.jobId, send);
+  const timer = setInterval(() => {
+    if (ended) return;
+    res.write(': heartbeat\n\n');
+    void refresh();
+  }, opts.heartbeatMs);
+  timer.unref();
+  res.on('close', end);
+  void refresh();
+  return end;
+}
+
+export const sseHeaders = (requestId: string) => ({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no', // nginx: do not buffer the stream
+  'x-request-id': requestId,
+});

@@ -1,0 +1,140 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createKeys } from '@pixsim/contracts';
+import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
+import { AUTH, bearer, createHarness, REDIS_URL, signUp, validJob, WEBHOOK_SECRET, type Harness } from './helpers.js';
+
+describe('rate limits (Redis, shared by replicas)', () => {
+  let a: Harness;
+  let b: Harness;
+  let limiter: Redis;
+  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  beforeAll(async () => {
+    limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const rateLimit = { redis: limiter, keys, ipMax: 8, userMax: 3, windowMs: 60_000 };
+    a = await createHarness({ rateLimit });
+    // Replica b: the same users and read model (one database in production), the same Redis counters.
+    b = await createHarness({
+      rateLimit, jobs: a.jobs,
+      authenticators: [sessionAuthenticator({ ...a.identity, tokens: a.tokens, clock: a.clock }), apiKeyAuthenticator(a.identity)],
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    const left = await limiter.keys(`${keys.prefix}:*`);
+    if (left.length) await limiter.del(...left);
+    limiter.disconnect();
+  });
+
+  it('when a user goes over their limit across two replicas, then 429 with Retry-After and the error shape', async () => {
+    const u = await signUp(a.app); // register + login: 2 of the IP's 8
+    const call = (h: Harness) => h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(u.token) });
+    const codes = [(await call(a)).statusCode, (await call(b)).statusCode, (await call(a)).statusCode];
+    expect(codes).toEqual([200, 200, 200]);
+    const over = await call(b);
+    expect(over.statusCode).toBe(429);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(over.json().error).toMatchObject({ code: 'RATE_LIMITED', message: expect.any(String) });
+    const found = await limiter.keys(`${keys.prefix}:svc:gateway:rl:*`);
+    expect(found.sort()).toEqual([`${keys.prefix}:svc:gateway:rl:ip:127.0.0.1`, `${keys.prefix}:svc:gateway:rl:user:${u.id}`]);
+  });
+
+  it('when the IP goes over its limit, then even unauthenticated calls get 429; probes are never limited', async () => {
+    let last = 0;
+    for (let i = 0; i < 5; i++) last = (await b.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'x@example.com', password: 'password1' } })).statusCode;
+    expect(last).toBe(429);
+    expect((await a.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    // Admins are exempt from the per-user limit but not from the IP's.
+    expect((await a.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: AUTH })).statusCode).toBe(429);
+  });
+});
+
+describe('body limits and content types', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ bodyLimit: 2048 });
+  });
+  afterAll(async () => h.close());
+
+  it('when a body is too large, or not JSON, on any POST route, then 413 / 415 with the error shape', async () => {
+    for (const url of ['/api/v1/jobs', '/api/v1/auth/register', '/api/v1/api-keys']) {
+      const big = await h.app.inject({ method: 'POST', url, headers: AUTH, payload: validJob({ description: 'x'.repeat(4000) }) });
+      expect(big.statusCode, url).toBe(413);
+      expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+      const form = await h.app.inject({ method: 'POST', url, headers: { ...AUTH, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' });
+      expect(form.statusCode, url).toBe(415);
+      expect(form.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+});
+
+describe('POST /webhooks/pixverse', () => {
+  let h: Harness;
+  const pokes: string[] = [];
+  beforeAll(async () => {
+    const nonces = new Map<string, true>();
+    h = await createHarness({
+      webhook: {
+        secret: WEBHOOK_SECRET,
+        nonces: { claim: async (n) => !nonces.has(n) && Boolean(nonces.set(n, true)) },
+        poke: async (p) => void pokes.push(`${p.providerId}:${p.providerJobId}:${p.status}`),
+      },
+    });
+  });
+  afterAll(async () => h.close());
+
+  const signed = (body: string, opts: { ts?: number; nonce?: string; secret?: string } = {}) => {
+    const ts = String(opts.ts ?? Math.floor(h.clock().getTime() / 1000));
+    const nonce = opts.nonce ?? randomUUID();
+    const sig = createHmac('sha256', opts.secret ?? WEBHOOK_SECRET).update(`${ts}\n${nonce}\n${encodeURIComponent(body)}`).digest('base64');
+    return { 'content-type': 'application/json', 'webhook-timestamp': ts, 'webhook-nonce': nonce, 'webhook-signature': sig };
+  };
+  const send = (body: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url: '/api/v1/webhooks/pixverse', headers, payload: body });
+
+  it('when a correctly signed webhook arrives, then 200 text ok and the generation is poked', async () => {
+    const body = JSON.stringify({ video_id: 123456, status: 1, url: 'https://cdn.example.com/v.mp4' });
+    const res = await send(body, signed(body));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toBe('ok');
+    expect(pokes).toContain('pixverse:123456:1');
+  });
+
+  it('when the signature, secret, body or timestamp is wrong, then 401; a replayed nonce is 409', async () => {
+    const body = JSON.stringify({ video_id: 1, status: 5 });
+    const now = Math.floor(h.clock().getTime() / 1000);
+    const cases = [
+      signed(body, { secret: 'another-secret-0123456' }),
+      { ...signed(body), 'webhook-signature': 'AAAA' },
+      signed(body, { ts: now - 301 }),
+      signed(body, { ts: now + 301 }),
+      { 'content-type': 'application/json' },
+    ];
+    for (const headers of cases) expect((await send(body, headers)).statusCode).toBe(401);
+    expect((await send(body.replace('5', '1'), signed(body))).statusCode).toBe(401);
+    const headers = signed(body);
+    expect((await send(body, headers)).statusCode).toBe(200);
+    const replay = await send(body, headers);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json().error.code).toBe('WEBHOOK_REPLAY');
+  });
+
+  it('when the redis nonce store sees a nonce twice, then the second claim is refused (SET NX EX)', async () => {
+    const { redisNonceStore } = await import('../src/webhooks/webhook-ports.js');
+    const store = redisNonceStore(h.redis, h.keys);
+    expect(await store.claim('n-1')).toBe(true);
+    expect(await store.claim('n-1')).toBe(false);
+    expect(await h.redis.ttl(`${h.keys.prefix}:svc:gateway:webhook-nonce:n-1`)).toBeGreaterThan(590);
+  });
+
+  it('when no secret is configured, then the route answers 404', async () => {
+    const off = await createHarness({ webhook: { secret: undefined, nonces: { claim: async () => true } } });
+    try {
+      const body = '{"video_id":1}';
+      expect((await off.app.inject({ method: 'POST', url: '/api/v1/webhooks/pixverse', headers: signed(body), payload: body })).statusCode).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});

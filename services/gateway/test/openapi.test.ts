@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h.close());
+
+/** Routes that are not part of the API: probes and the docs themselves. */
+const UNDOCUMENTED = /^\/(health|ready|metrics|docs)(\/|$)/;
+
+describe('OpenAPI', () => {
+  it('when /docs/json is fetched, then every registered API route is in it with its method', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const api = h.app.routeTable.filter((r) => r.method !== 'HEAD' && !UNDOCUMENTED.test(r.url));
+    expect(api.length).toBeGreaterThanOrEqual(20);
+    const missing = api.filter((r) => !doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()]);
+    expect(missing).toEqual([]);
+  });
+
+  it('when a route validates a body with zod, then the document carries that schema (one source of truth)', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const post = doc.paths['/api/v1/jobs'].post;
+    expect(post.requestBody.content['application/json'].schema.properties.operation_type.enum).toContain('text_to_video');
+    expect(post.parameters.map((p: { name: string }) => p.name)).toContain('idempotency-key');
+    expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);
+    expect(doc.paths['/api/v1/jobs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'limit', 'cursor']));
+  });
+
+  it('when /docs is opened in a browser, then the UI answers without a token', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+});
