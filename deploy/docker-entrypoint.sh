@@ -1,0 +1,50 @@
+#!/bin/sh
+# One image, every process: the service comes from the first argument or PIXSIM_SERVICE.
+#   docker run pixsim dispatcher          docker run -e PIXSIM_SERVICE=poller pixsim
+#   docker run pixsim simulator --latency 2000 --account KEY:CREDITS:MAXCONC
+#   docker run pixsim seed-account        (gives a fresh gateway the simulator's account)
+# tini is PID 1 and forwards SIGTERM; `exec` makes node its direct child, so the
+# service's own graceful shutdown (drain within 25 s) is what a stop runs.
+set -eu
+
+SERVICES="gateway job-intake dispatcher poller asset"
+
+usage() {
+  echo "usage: docker-entrypoint.sh <$(echo "$SERVICES" | tr ' ' '|')|simulator|seed-account|healthcheck> [args...]" >&2
+  echo "       (or set PIXSIM_SERVICE)" >&2
+  exit 64
+}
+
+# A first argument that is a flag belongs to the process PIXSIM_SERVICE names
+# (compose: PIXSIM_SERVICE=simulator, command: [--latency, "2000"]).
+case "${1:-}" in
+  "" | -*) what=${PIXSIM_SERVICE:-} ;;
+  *) what=$1; shift ;;
+esac
+
+case "$what" in
+  gateway|job-intake|dispatcher|poller|asset)
+    export PIXSIM_SERVICE="$what"
+    export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-$what}"
+    exec node --import tsx --import @pixsim/kit/telemetry-register "services/$what/src/main.ts" "$@"
+    ;;
+  simulator|pixverse-sim)
+    export PIXSIM_SERVICE=simulator
+    # Later flags win, so "--port N" or "--host H" in the arguments override these.
+    exec node --import tsx libs/pixverse-sim/src/cli.ts --host 0.0.0.0 --port "${SIM_PORT:-8080}" "$@"
+    ;;
+  seed-account)
+    exec node --import tsx deploy/seed-account.ts "$@"
+    ;;
+  healthcheck)
+    exec node deploy/healthcheck.mjs "$@"
+    ;;
+  "")
+    echo "docker-entrypoint.sh: no service given" >&2
+    usage
+    ;;
+  *)
+    echo "docker-entrypoint.sh: unknown service \"$what\"" >&2
+    usage
+    ;;
+esac

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { configSchema as assetConfig } from '../../services/asset/src/config.js';
+import { configSchema as dispatcherConfig } from '../../services/dispatcher/src/config.js';
+import { configSchema as gatewayConfig } from '../../services/gateway/src/config.js';
+import { configSchema as jobIntakeConfig } from '../../services/job-intake/src/config.js';
+import { configSchema as pollerConfig } from '../../services/poller/src/config.js';
+import type { ServiceName } from '@pixsim/contracts';
+
+/** Each service's environment schema: a deployment's env must parse with it. */
+export const CONFIG_SCHEMAS: Record<ServiceName, z.ZodType> = {
+  gateway: gatewayConfig,
+  'job-intake': jobIntakeConfig,
+  dispatcher: dispatcherConfig,
+  poller: pollerConfig,
+  asset: assetConfig,
+};
+
+/** Where each service answers /health, /ready and /metrics (README "Configuration"). */
+export const SERVICE_PORTS: Record<ServiceName, { variable: 'PORT' | 'OPS_PORT'; port: number }> = {
+  gateway: { variable: 'PORT', port: 8000 },
+  'job-intake': { variable: 'OPS_PORT', port: 9101 },
+  dispatcher: { variable: 'OPS_PORT', port: 9102 },
+  poller: { variable: 'OPS_PORT', port: 9103 },
+  asset: { variable: 'OPS_PORT', port: 9104 },
+};
+
+/** The kit's graceful-shutdown budget (onShutdown delayMs): a pod must be given longer. */
+export const DRAIN_SECONDS = 25;
+
+/**
+ * Stand-ins for values that live in Secrets created outside git (prod): well-formed, so a
+ * failure means the manifest misses a variable, not that the placeholder is odd.
+ */
+export function placeholderSecret(key: string): string {
+  if (key === 'PIXSIM_SECRET_KEY') return randomBytes(32).toString('base64');
+  if (key === 'REDIS_URL') return 'rediss://:password@redis.example.internal:6380';
+  if (key === 'MONGODB_URI') return 'mongodb+srv://pixsim:password@cluster0.example.internal/?retryWrites=true';
+  if (key === 'NATS_URL') return 'tls://nats.example.internal:4222';
+  return 'x'.repeat(48);
+}
