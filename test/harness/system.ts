@@ -28,6 +28,8 @@ export interface TestSystemOptions {
   /** Run stand-ins instead of the real services (the harness's own tests). */
   entry?: (name: ServiceName) => string;
   nodeImports?: readonly string[];
+  /** Fixed ports for some services (the rest get free ones), e.g. for a webhook URL known in advance. */
+  ports?: Partial<Record<ServiceName, number>>;
 }
 
 export interface Job {
@@ -77,7 +79,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
   try {
     sys = await startSystem({
       services, prefix, mongoUri: uri, mongoDbPrefix: prefix, dataDir: null, sink,
-      ports: Object.fromEntries(services.map((s) => [s, 0])),
+      ports: { ...Object.fromEntries(services.map((s) => [s, 0])), ...opts.ports },
       simulator: { latencyMs: 0, ...opts.simulator },
       seedAccount: opts.seedAccount ?? true,
       commonEnv: { POLL_INTERVAL_S: '1', ...opts.env },

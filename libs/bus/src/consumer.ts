@@ -59,7 +59,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const handling = new Set<string>();
   const process = createEntryProcessor({
     redis, keys, type, group, consumer, handler: opts.handler, acks, logger, hooks: opts.hooks ?? {},
-    maxAttempts: opts.maxAttempts ?? 5, maxDeliveries: opts.maxDeliveries ?? 5,
+    maxAttempts: opts.maxAttempts ?? 5, maxDeliveries: opts.maxDeliveries ?? 10,
     backoff: opts.backoff ?? DEFAULT_BACKOFF, signal: stopping.signal,
   });
   let blocking: RedisClient | null = null;

@@ -1,0 +1,246 @@
+/**
+ * End to end (benchmark 3) and footprint (benchmark 5), in one run:
+ *
+ * 1. pixsim: the five services as separate processes, the simulator at latency 0,
+ *    mongo-dev. Idle RSS of each service, then `jobs` POSTs (concurrency `clients`);
+ *    jobs/s from the first POST to the last ASSET_CREATED, and per job the time from
+ *    its POST to its JOB_COMPLETED entry (Redis entry time) minus the provider's own
+ *    time (the simulator latency), p50/p95/p99; peak RSS of each service meanwhile.
+ * 2. The pixsim services are stopped; on the same simulator and mongo-dev, the BullMQ
+ *    flow (test/bench/bullmq-flow.ts: a fastify route, one worker process with four
+ *    queues) gets the same jobs, measured the same way (its worker stamps
+ *    completed_at_ms / asset_at_ms on the job record).
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { createKeys, SERVICES } from '@pixsim/contracts';
+import { printTable, progress, type BenchRow } from './bench-utils.js';
+import {
+  cpuSeconds, deleteKeys, percentile, pool, printGrid, REDIS_URL, rssMiB, rssSampler, spawnTs, startBenchSystem, TEXT_PARAMS, waitUntil,
+} from './system-utils.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface E2EOptions {
+  jobs: number;
+  clients: number;
+  concurrency: number;
+  latencyMs: number;
+  timeoutMs: number;
+}
+
+interface Measured {
+  row: BenchRow;
+  overhead: { p50: number; p95: number; p99: number };
+  idle: Record<string, number>;
+  peak: Record<string, number>;
+  /** CPU seconds each process used during the run. */
+  cpu: Record<string, number>;
+  /** pixsim only: median ms between a job's consecutive events, per hop. */
+  stages?: Array<[string, number, number]>;
+}
+
+function cpuOf(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, cpuSeconds(pid)]));
+}
+const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
+
+async function postAll(url: string, token: string, o: E2EOptions, label: string): Promise<{ ids: string[]; postedAt: number[]; firstPost: number }> {
+  const ids: string[] = new Array(o.jobs);
+  const postedAt: number[] = new Array(o.jobs);
+  const run = randomUUID().slice(0, 6);
+  let done = 0;
+  const stop = progress(`${label} POST`, () => done, o.jobs);
+  const firstPost = Date.now();
+  await pool(o.jobs, o.clients, async (i) => {
+    postedAt[i] = Date.now();
+    const res = await fetch(`${url}/api/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt: `${label} ${run} #${i}`, ...TEXT_PARAMS } }),
+    });
+    const body = (await res.json()) as { id?: string };
+    if (res.status !== 202 || !body.id) throw new Error(`${label}: POST answered ${res.status} ${JSON.stringify(body)}`);
+    ids[i] = body.id;
+    done++;
+  });
+  stop();
+  return { ids, postedAt, firstPost };
+}
+
+const entryMs = (id: string): number => Number(id.split('-')[0]);
+
+function overheads(postedAt: number[], completedAt: number[], latencyMs: number): Measured['overhead'] {
+  const d = postedAt.map((p, i) => completedAt[i]! - p - latencyMs).sort((a, b) => a - b);
+  return { p50: percentile(d, 50), p95: percentile(d, 95), p99: percentile(d, 99) };
+}
+
+export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq: Measured }> {
+  const sys = await startBenchSystem({
+    label: 'e2e',
+    ownMongo: true,
+    simulator: { latencyMs: o.latencyMs, accounts: [{ apiKey: 'sim-key-e2e', credits: 100_000_000, maxConcurrent: 1_000 }] },
+    env: {
+      MAX_JOBS: String(o.concurrency), SUBMIT_CONCURRENCY: String(o.concurrency), POLL_CONCURRENCY: String(o.concurrency),
+      // Polling driven by a short interval: first poll at once, the loop ticks every 50 ms.
+      POLL_INTERVAL_S: '1', FIRST_POLL_DELAY_MS: '0', POLL_TICK_MS: '50', LOG_LEVEL: 'warn',
+    },
+  });
+  const redis = new Redis(REDIS_URL);
+  try {
+    // --- pixsim ---
+    const keys = createKeys(sys.prefix);
+    const servicePids = () => Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.pid]));
+    await sleep(3_000);
+    const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
+    const sampler = rssSampler(servicePids);
+    const cpu0 = cpuOf(servicePids());
+    const posted = await postAll(sys.gatewayUrl!, sys.adminToken, o, 'pixsim');
+    const want = new Set(posted.ids);
+    let assetsSeen = 0;
+    const stop = progress('pixsim assets', () => assetsSeen, o.jobs);
+    let lastAsset = 0;
+    const finished = await waitUntil(async () => {
+      assetsSeen = await redis.xlen(keys.stream('ASSET_CREATED'));
+      if (assetsSeen < o.jobs) return false;
+      const got = new Set<string>();
+      for (const [id, f] of await readAll(redis, keys.stream('ASSET_CREATED'))) {
+        const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
+        if (want.has(jobId) && !got.has(jobId)) { got.add(jobId); lastAsset = Math.max(lastAsset, entryMs(id)); }
+      }
+      return got.size === o.jobs;
+    }, o.timeoutMs, 250);
+    stop();
+    const peak = sampler.stop();
+    const cpu = minus(cpuOf(servicePids()), cpu0);
+    if (!finished) {
+      sys.dumpLogs('the end-to-end run did not finish', 60);
+      throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
+    }
+    const completedAt = new Map<string, number>();
+    for (const [id, f] of await readAll(redis, keys.stream('JOB_COMPLETED'))) {
+      const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
+      if (!completedAt.has(jobId)) completedAt.set(jobId, entryMs(id));
+    }
+    const stats = await sys.simStats();
+    // Where the time goes: the first entry of each job on each stream of the spine.
+    const spine = ['JOB_REQUESTED', 'JOB_CREATED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'ASSET_CREATED'] as const;
+    const firstAt = new Map<string, Map<string, number>>();
+    for (const type of spine) {
+      const m = new Map<string, number>();
+      for (const [id, f] of await readAll(redis, keys.stream(type))) {
+        const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
+        if (!m.has(jobId)) m.set(jobId, entryMs(id));
+      }
+      firstAt.set(type, m);
+    }
+    const stages: Array<[string, number, number]> = [];
+    const hop = (name: string, from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
+      const d = posted.ids.map((id) => to(id)! - from(id)!).filter(Number.isFinite).sort((a, b) => a - b);
+      stages.push([name, percentile(d, 50), percentile(d, 99)]);
+    };
+    const postOf = new Map(posted.ids.map((id, i) => [id, posted.postedAt[i]!]));
+    hop('POST → JOB_REQUESTED (gateway)', (id) => postOf.get(id), (id) => firstAt.get('JOB_REQUESTED')!.get(id));
+    for (let k = 1; k < spine.length; k++) {
+      const owner = ['', 'job-intake', 'dispatcher', 'poller', 'asset'][k];
+      hop(`${spine[k - 1]} → ${spine[k]} (${owner})`, (id) => firstAt.get(spine[k - 1]!)!.get(id), (id) => firstAt.get(spine[k]!)!.get(id));
+    }
+    const pixsim: Measured = {
+      row: { name: 'pixsim (5 services as processes)', events: o.jobs, seconds: (lastAsset - posted.firstPost) / 1000,
+        extra: { duplicates: stats.duplicates } },
+      overhead: overheads(posted.postedAt, posted.ids.map((id) => completedAt.get(id)!), o.latencyMs),
+      idle, peak, cpu, stages,
+    };
+
+    // --- BullMQ flow, same simulator and mongo-dev ---
+    for (const s of SERVICES) await sys.kill(s, 'SIGTERM', { restart: false });
+    const flowPrefix = `e2e-bull-${randomUUID().slice(0, 8)}`;
+    const flowDb = `${sys.prefix}-bullmq`;
+    const flowEnv = {
+      REDIS_URL, MONGODB_URI: sys.mongoUri, MONGODB_DB: flowDb, FLOW_PREFIX: flowPrefix, FLOW_TOKEN: sys.adminToken,
+      SIM_URL: sys.simulatorUrl!, SIM_KEY: 'sim-key-e2e', FLOW_CONCURRENCY: String(o.concurrency), POLL_INTERVAL_MS: '1000', PORT: '0',
+    };
+    const flowFile = path.join(HERE, 'bullmq-flow.ts');
+    const worker = await spawnTs(flowFile, ['worker'], flowEnv);
+    const route = await spawnTs(flowFile, ['route'], flowEnv);
+    try {
+      const flowPids = () => ({ 'bullmq route': route.pid, 'bullmq worker': worker.pid });
+      await sleep(3_000);
+      const bIdle = Object.fromEntries(Object.entries(flowPids()).map(([s, pid]) => [s, rssMiB(pid)]));
+      const bSampler = rssSampler(flowPids);
+      const bCpu0 = cpuOf(flowPids());
+      const bPosted = await postAll(route.ready, sys.adminToken, o, 'bullmq');
+      let bDone = 0;
+      const bStop = progress('bullmq assets', () => bDone, o.jobs);
+      const bFinished = await waitUntil(async () => (bDone = Number(await redis.get(`${flowPrefix}:finished`) ?? 0)) >= o.jobs, o.timeoutMs, 250);
+      bStop();
+      const bPeak = bSampler.stop();
+      const bCpu = minus(cpuOf(flowPids()), bCpu0);
+      if (!bFinished) throw new Error(`BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`);
+      const conn = await mongoose.createConnection(sys.mongoUri).asPromise();
+      const docs = await conn.useDb(flowDb).collection<any>('jobs').find({}, { projection: { completed_at_ms: 1, asset_at_ms: 1, status: 1 } }).toArray();
+      await conn.close();
+      const byId = new Map(docs.map((d) => [String(d._id), d]));
+      const notCompleted = docs.filter((d) => d.status !== 'COMPLETED').length;
+      const bLast = Math.max(...docs.map((d) => Number(d.asset_at_ms ?? 0)));
+      const bullmq: Measured = {
+        row: { name: 'BullMQ flow (route + 1 worker, 4 queues)', events: o.jobs, seconds: (bLast - bPosted.firstPost) / 1000, extra: { notCompleted } },
+        overhead: overheads(bPosted.postedAt, bPosted.ids.map((id) => byId.get(id)?.completed_at_ms ?? NaN), o.latencyMs),
+        idle: bIdle, peak: bPeak, cpu: bCpu,
+      };
+      return { pixsim, bullmq };
+    } finally {
+      await route.stop();
+      await worker.stop();
+      await deleteKeys(REDIS_URL, `${flowPrefix}:*`).catch(() => {});
+    }
+  } finally {
+    redis.disconnect();
+    await sys.close();
+  }
+}
+
+async function readAll(redis: Redis, key: string): Promise<Array<[string, string[]]>> {
+  const out: Array<[string, string[]]> = [];
+  let start = '-';
+  for (;;) {
+    const page = (await redis.xrange(key, start, '+', 'COUNT', 5000)) as [string, string[]][];
+    out.push(...page);
+    if (page.length < 5000) return out;
+    start = `(${page.at(-1)![0]}`;
+  }
+}
+
+export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
+  const { pixsim, bullmq } = r;
+  printTable(`end to end: ${o.jobs} jobs, POST → ASSET_CREATED, simulator latency ${o.latencyMs} ms, ${o.clients} clients, concurrency ${o.concurrency}`, [pixsim.row, bullmq.row]);
+  printGrid('per job, POST → COMPLETED minus the provider\'s time (ms)', ['contender', 'p50', 'p95', 'p99'],
+    [pixsim, bullmq].map((m) => [m.row.name, Math.round(m.overhead.p50), Math.round(m.overhead.p95), Math.round(m.overhead.p99)]));
+  if (pixsim.stages) printGrid('pixsim, where the time goes: ms between a job\'s first entries on consecutive streams', ['hop', 'p50', 'p99'], pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]));
+  const ratio = (pixsim.row.events / pixsim.row.seconds) / (bullmq.row.events / bullmq.row.seconds);
+  const p99 = pixsim.overhead.p99;
+  const rateOk = ratio >= 1;
+  const p99Ok = p99 < 250;
+  console.log(`ratio: pixsim/BullMQ jobs/s = ${ratio.toFixed(2)} (target ≥ 1: ${rateOk ? 'met' : 'NOT met'}); ` +
+    `pixsim p99 overhead = ${Math.round(p99)} ms (target < 250: ${p99Ok ? 'met' : 'NOT met'})`);
+  return { ok: rateOk && p99Ok };
+}
+
+export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): void {
+  const rows = [...Object.keys(r.pixsim.idle), ...Object.keys(r.bullmq.idle)].map((name) => {
+    const idle = r.pixsim.idle[name] ?? r.bullmq.idle[name] ?? 0;
+    const peak = r.pixsim.peak[name] ?? r.bullmq.peak[name] ?? 0;
+    const cpu = r.pixsim.cpu[name] ?? r.bullmq.cpu[name] ?? 0;
+    return [name, idle.toFixed(0), peak.toFixed(0), (peak / idle).toFixed(2), cpu.toFixed(1)];
+  });
+  const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
+  rows.push(['pixsim total', sum(r.pixsim.idle).toFixed(0), sum(r.pixsim.peak).toFixed(0), (sum(r.pixsim.peak) / sum(r.pixsim.idle)).toFixed(2), sum(r.pixsim.cpu).toFixed(1)]);
+  rows.push(['BullMQ flow total', sum(r.bullmq.idle).toFixed(0), sum(r.bullmq.peak).toFixed(0), (sum(r.bullmq.peak) / sum(r.bullmq.idle)).toFixed(2), sum(r.bullmq.cpu).toFixed(1)]);
+  printGrid(`footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in the run`, ['process', 'idle', 'under load', 'load/idle', 'cpu s'], rows);
+  console.log(`ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
+    `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`);
+}

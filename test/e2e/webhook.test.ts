@@ -1,0 +1,50 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { useTestSystem } from '../harness/system.js';
+import { submitJob } from './helpers.js';
+
+/** A port nothing listens on now, so the simulator can be told the gateway's webhook URL up front. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const gatewayPort = await freePort();
+const secret = 'whsec-e2e-0123456789abcdef';
+
+describe('provider webhooks, end to end', () => {
+  const system = useTestSystem({
+    ports: { gateway: gatewayPort },
+    simulator: {
+      latencyMs: 1_500,
+      accounts: [{ apiKey: 'sim-key-webhook', credits: 1_000_000, maxConcurrent: 5 }],
+      args: ['--webhook-url', `http://127.0.0.1:${gatewayPort}/api/v1/webhooks/pixverse`, '--webhook-secret', secret],
+    },
+    // Polling alone would look at the generation only after a minute.
+    env: { POLL_INTERVAL_S: '60', FIRST_POLL_DELAY_MS: '60000' },
+    serviceEnv: { gateway: { PIXVERSE_WEBHOOK_SECRET: secret } },
+  });
+
+  it('when the provider signals the end by webhook, then the job completes long before its next poll would have come', async () => {
+    const sys = system();
+    const started = Date.now();
+    const job = await submitJob(sys, 'a hummingbird in slow motion');
+    const done = await sys.waitForJob(job, undefined, 30_000);
+    expect(done).toMatchObject({ status: 'COMPLETED' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const stats = await sys.simStats();
+    expect(stats.webhooks?.delivered ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when a webhook has a bad signature or a replayed nonce, then it is refused', async () => {
+    const sys = system();
+    const bad = await fetch(`http://127.0.0.1:${gatewayPort}/api/v1/webhooks/pixverse`, {
+      method: 'POST', body: '{"video_id":1,"status":1}',
+      headers: { 'content-type': 'application/json', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-nonce': 'n-1', 'webhook-signature': 'AAAA' },
+    });
+    expect(bad.status).toBe(401);
+  });
+});
