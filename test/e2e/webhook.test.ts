@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useTestSystem } from '../harness/system.js';
 import { submitJob } from './helpers.js';
@@ -46,5 +49,18 @@ describe('provider webhooks, end to end', () => {
       headers: { 'content-type': 'application/json', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-nonce': 'n-1', 'webhook-signature': 'AAAA' },
     });
     expect(bad.status).toBe(401);
+  });
+
+  it('when `pixsim submit --wait` runs against the system, then it prints the job id, the progress and the video URL', async () => {
+    const sys = system();
+    const bin = fileURLToPath(new URL('../../libs/cli/bin/pixsim.js', import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath, [bin, 'submit', 'a kite over the dunes', '--wait', '--url', sys.gatewayUrl!, '--token', sys.adminToken, '--timeout', '60'],
+      { timeout: 90_000 },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^[0-9A-Z]{26}$/);
+    expect(stdout).toMatch(/PENDING|PROCESSING/);
+    expect(stdout).toMatch(/COMPLETED in [\d.]+s\nhttps:\/\/\S+\.mp4/);
   });
 });

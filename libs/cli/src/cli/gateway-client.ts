@@ -6,6 +6,9 @@ export class GatewayUnreachableError extends CliError {}
 
 export interface GatewayClient {
   readonly url: string;
+  /** For streams (server-sent events) the client opens itself; absent in fakes that only answer requests. */
+  readonly token?: string;
+  readonly fetch?: typeof fetch;
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
@@ -48,6 +51,8 @@ export function describeHttpError(cfg: CliConfig, status: number, body: unknown,
 export function createGatewayClient(cfg: CliConfig, fetchImpl: typeof fetch = fetch): GatewayClient {
   return {
     url: cfg.url,
+    token: cfg.token,
+    fetch: fetchImpl,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       if (!cfg.token) throw new CliError(`no token: ${tokenHint(cfg)}`);
       let res: Response;

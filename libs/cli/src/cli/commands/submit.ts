@@ -2,6 +2,7 @@ import { intFlag, stringFlag, type ParsedCommand } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import type { GatewayClient } from '../gateway-client.js';
 import { nowOf, sleepOf, type CliIo } from '../io.js';
+import { jobEvents } from '../job-events.js';
 import type { JobView } from './views.js';
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -44,19 +45,46 @@ function progressLine(job: JobView, elapsedMs: number): string {
   return `${job.status}${job.status_detail ? ` (${job.status_detail})` : ''}  ${(elapsedMs / 1_000).toFixed(1)}s`;
 }
 
-/** Polls until the job ends, drawing its progress; exit 0 on COMPLETED, 1 otherwise. */
+/**
+ * Follows the job until it ends, drawing its progress; exit 0 on COMPLETED, 1
+ * otherwise. Live updates come from the job's event stream; when the stream
+ * cannot be opened or breaks off, it polls instead.
+ */
 export async function followJob(client: GatewayClient, id: string, io: CliIo, timeoutS?: number): Promise<number> {
   const now = nowOf(io);
-  const sleep = sleepOf(io);
   const started = now();
   let last = '';
-  let completedAt: number | undefined;
-  for (;;) {
-    const job = await client.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  const draw = (job: JobView) => {
     const state = `${job.status}|${job.status_detail ?? ''}`;
     if (io.isTTY) io.out(`\r\x1b[K${progressLine(job, now() - started)}`);
     else if (state !== last) io.out(`${progressLine(job, now() - started)}\n`);
     last = state;
+  };
+  if (client.token && client.fetch) {
+    const abort = new AbortController();
+    const timer = timeoutS === undefined ? null : setTimeout(() => abort.abort(), timeoutS * 1_000);
+    try {
+      for await (const job of jobEvents(`${client.url}/api/v1/jobs/${encodeURIComponent(id)}/events`, client.token, abort.signal, client.fetch)) {
+        draw(job);
+        if (TERMINAL.has(job.status) && (job.status !== 'COMPLETED' || job.asset_id)) break;
+      }
+    } catch {
+      // No stream (an older gateway, a proxy that buffers): polling below does the same job.
+    } finally {
+      if (timer) clearTimeout(timer);
+      abort.abort();
+    }
+  }
+  return pollJob(client, id, io, started, draw, timeoutS);
+}
+
+async function pollJob(client: GatewayClient, id: string, io: CliIo, started: number, draw: (job: JobView) => void, timeoutS?: number): Promise<number> {
+  const now = nowOf(io);
+  const sleep = sleepOf(io);
+  let completedAt: number | undefined;
+  for (;;) {
+    const job = await client.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    draw(job);
     if (TERMINAL.has(job.status)) {
       completedAt ??= now();
       if (job.status !== 'COMPLETED' || job.asset_id || now() - completedAt > ASSET_GRACE_MS) {
