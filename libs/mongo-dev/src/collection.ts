@@ -38,6 +38,29 @@ export class Collection {
     return [...this.docs.values()];
   }
 
+  /**
+   * The documents that can match `filter`: found directly through `_id` or a
+   * single-field unique index when the filter pins one with a plain value, else
+   * all of them. Callers still apply the whole filter; this only narrows the scan,
+   * which keeps lookups by id O(1) instead of a pass over the collection.
+   */
+  candidates(filter?: Document): Document[] {
+    for (const [field, value] of Object.entries(filter ?? {})) {
+      if (!isPlainValue(value)) continue;
+      if (field === '_id') {
+        const doc = this.docs.get(keyOf(value));
+        return doc ? [doc] : [];
+      }
+      for (const index of this.unique.values()) {
+        if (index.lookupField !== field) continue;
+        const owner = index.ownerOf(value);
+        const doc = owner === undefined ? undefined : this.docs.get(owner);
+        return doc ? [doc] : [];
+      }
+    }
+    return this.all();
+  }
+
   insert(doc: Document): void {
     const id = idKey(doc);
     // Index owners are `_id` keys, so a repeated `_id` would look like its own entry.
@@ -110,4 +133,13 @@ export class Collection {
 export function idKey(doc: Document): string {
   if (Array.isArray(doc._id)) throw badValue("can't use an array for _id");
   return keyOf(doc._id);
+}
+
+/** A value that an equality filter compares as is: not null, an array, an operator object or a regex. */
+function isPlainValue(value: unknown): boolean {
+  if (value === null || value === undefined || Array.isArray(value) || value instanceof RegExp) return false;
+  if (typeof value !== 'object') return true;
+  const proto = Object.getPrototypeOf(value);
+  // BSON values (ObjectId, Binary/UUID, Long, Decimal128) and Dates compare as values; plain objects may hold operators.
+  return proto !== Object.prototype && proto !== null;
 }

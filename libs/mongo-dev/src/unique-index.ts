@@ -52,6 +52,16 @@ export class UniqueIndex {
     return [...seen.values()];
   }
 
+  /** The one indexed field, for a single-field index that holds every document; else null. */
+  get lookupField(): string | null {
+    return this.fields.length === 1 && !this.spec.sparse && !this.partial ? this.fields[0]! : null;
+  }
+
+  /** The `_id` key of the document whose indexed value equals `value` (single-field indexes). */
+  ownerOf(value: unknown): string | undefined {
+    return this.entries.get(keyOf([value]));
+  }
+
   /** Throws E11000 when a key of `doc` is owned by another document. */
   check(doc: Document, ownerId: string, ns: string): void {
     for (const k of this.keysOf(doc)) {

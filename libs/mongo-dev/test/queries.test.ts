@@ -98,3 +98,29 @@ describe('queries', () => {
     expect(await coll.countDocuments()).toBe(300);
   });
 });
+
+describe('lookups by id and unique key', () => {
+  it('when 20,000 documents exist, then finding one by _id or by a unique field takes about as long as with 10', async () => {
+    const db = await target.connect('lookups');
+    const Thing = db.model('Thing', new Schema({ _id: String, code: { type: String, unique: true }, n: Number }, { versionKey: false }));
+    await Thing.init();
+    const timeLookups = async () => {
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) {
+        await Thing.findById('t-5').lean();
+        await Thing.findOne({ code: 'c-5' }).lean();
+        await Thing.updateOne({ _id: 't-5' }, { $inc: { n: 1 } });
+      }
+      return performance.now() - started;
+    };
+    await Thing.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: `t-${i}`, code: `c-${i}`, n: 0 })));
+    const small = await timeLookups();
+    await Thing.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ _id: `u-${i}`, code: `d-${i}`, n: 0 })));
+    const large = await timeLookups();
+    expect((await Thing.findById('t-5').lean())!.n).toBe(400);
+    expect(await Thing.findOne({ code: 'd-19999' }).lean()).toMatchObject({ _id: 'u-19999' });
+    expect(await Thing.countDocuments({ _id: 'nope' })).toBe(0);
+    // A scan of 20,000 documents per call would make this tens of times slower.
+    expect(large).toBeLessThan(small * 2);
+  });
+});

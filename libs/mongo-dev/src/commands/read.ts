@@ -6,12 +6,12 @@ import { project, select } from '../query-exec.js';
 import { collectionName, optionalNumber } from './context.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
-const docsOf = (ctx: CommandContext, name: string): Document[] => ctx.store.get(ctx.db, name)?.all() ?? [];
+const docsOf = (ctx: CommandContext, name: string, filter?: Document): Document[] => ctx.store.get(ctx.db, name)?.candidates(filter) ?? [];
 
 function find(cmd: Document, ctx: CommandContext): Document {
   const name = collectionName(cmd);
   const limit = optionalNumber(cmd.limit);
-  const matched = select(docsOf(ctx, name), cmd.filter as Document | undefined, {
+  const matched = select(docsOf(ctx, name, cmd.filter as Document | undefined), cmd.filter as Document | undefined, {
     sort: cmd.sort as Document | undefined,
     skip: optionalNumber(cmd.skip),
     limit,
@@ -49,7 +49,7 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
 }
 
 function count(cmd: Document, ctx: CommandContext): Document {
-  const matched = select(docsOf(ctx, collectionName(cmd)), cmd.query as Document | undefined, {
+  const matched = select(docsOf(ctx, collectionName(cmd), cmd.query as Document | undefined), cmd.query as Document | undefined, {
     skip: optionalNumber(cmd.skip),
     limit: optionalNumber(cmd.limit),
   });
