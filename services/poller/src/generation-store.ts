@@ -18,6 +18,7 @@ const generationSchema = new Schema<GenerationDoc>({
   duration_sec: Number,
   attempt: Number,
   submitted_at: Date,
+  trace: Schema.Types.Mixed,
   next_poll_at: Date,
   failures: { type: Number, default: 0 },
   lease_owner: String,

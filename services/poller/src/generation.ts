@@ -21,6 +21,11 @@ export interface Submission {
   duration_sec: number | null;
   attempt: number;
   submitted_at: Date;
+  /**
+   * W3C trace context of the JOB_SUBMITTED handling: each poll runs in it, so the
+   * status calls and JOB_COMPLETED stay in the job's one trace.
+   */
+  trace?: { traceparent?: string; tracestate?: string } | null;
 }
 
 /** A generation the poller follows (never a bare tombstone: those carry no submission). */

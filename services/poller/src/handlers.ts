@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import type { ConsumedEvent } from '@pixsim/bus';
 import { jobFailed, type Publish } from './events.js';
 import type { Generation, LedgerStore } from './generation.js';
@@ -20,7 +21,7 @@ export function createSubmittedHandler(deps: HandlerDeps & { firstPollDelayMs: n
     const gen = await deps.store.recordSubmission({
       job_id: d.job_id, user_id: d.user_id, provider_id: d.provider_id, provider_job_id: d.provider_job_id,
       account_id: d.account_id, credential: d.credential, duration_sec: d.duration_sec, attempt: d.attempt,
-      submitted_at: submittedAt,
+      submitted_at: submittedAt, trace: currentTraceContext(),
     }, new Date(submittedAt.getTime() + deps.firstPollDelayMs), deps.clock());
     if (gen.status === 'cancelled') await announceCancel(deps.publish, gen);
   };
@@ -41,4 +42,11 @@ export function createJobFailedHandler(deps: Omit<HandlerDeps, 'publish'>) {
     if (event.data.stage === 'poll') return;
     await deps.store.stopPolling(event.data.job_id, deps.clock());
   };
+}
+
+/** The active span's W3C context as entry fields (empty when tracing is off). */
+function currentTraceContext(): { traceparent?: string; tracestate?: string } {
+  const carrier: { traceparent?: string; tracestate?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
 }

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { JOB_ERROR_CODES, type SealedSecret } from '@pixsim/contracts';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
 import { jobCompleted, jobFailed, type Publish } from './events.js';
@@ -99,7 +100,12 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     await store.reschedule(gen, owner, { next_poll_at: nextPollAt(gen.submitted_at, now, delay, s), failures });
   }
 
-  async function pollOne(gen: Generation): Promise<void> {
+  /** Each poll runs in the job's trace (see Submission.trace). */
+  function pollOne(gen: Generation): Promise<void> {
+    return context.with(propagation.extract(ROOT_CONTEXT, gen.trace ?? {}), () => pollInTrace(gen));
+  }
+
+  async function pollInTrace(gen: Generation): Promise<void> {
     try {
       let status: ProviderStatus;
       metrics.callStarted();

@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { useTestSystem } from '../harness/system.js';
+import { submitJob } from './helpers.js';
+
+interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
+/** A minimal OTLP/HTTP (JSON) trace receiver: what an OpenTelemetry collector would get. */
+const spans: ReceivedSpan[] = [];
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    try {
+      const parsed = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: Attr[] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
+      for (const rs of parsed.resourceSpans ?? []) {
+        const service = String(attr(rs.resource?.attributes, 'service.name') ?? '');
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const s of ss.spans ?? []) {
+            spans.push({
+              service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind,
+              attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+            });
+          }
+        }
+      }
+    } catch {
+      // not JSON: ignore
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+type Attr = { key: string; value: Record<string, unknown> };
+type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: Attr[] };
+const valueOf = (v: Record<string, unknown>) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+const attr = (attrs: Attr[] | undefined, key: string) => {
+  const found = attrs?.find((a) => a.key === key);
+  return found ? valueOf(found.value) : undefined;
+};
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+
+const SERVER = 2;
+const CLIENT = 3;
+const SERVICES = ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset'];
+
+describe('one trace per job, end to end', () => {
+  const system = useTestSystem({
+    simulator: { latencyMs: 500, accounts: [{ apiKey: 'sim-key-trace', credits: 1_000_000, maxConcurrent: 5 }] },
+    env: { POLL_INTERVAL_S: '1', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_BSP_SCHEDULE_DELAY: '200' },
+  });
+
+  it('when a job runs, then one trace holds spans of all five services, from the HTTP request to ASSET_CREATED, with the PixVerse calls inside', async () => {
+    const sys = system();
+    const job = await submitJob(sys, 'a lantern drifting on a lake');
+    expect(await sys.waitForJob(job, (j) => Boolean(j.asset_id), 30_000)).toMatchObject({ status: 'COMPLETED' });
+
+    const traceOf = () => spans.find((s) => s.service === 'gateway' && s.name.endsWith(':JOB_REQUESTED') && s.name.startsWith('send'))?.traceId;
+    await expect.poll(() => {
+      const t = traceOf();
+      return t ? new Set(spans.filter((s) => s.traceId === t).map((s) => s.service)).size : 0;
+    }, { timeout: 20_000 }).toBe(5);
+    await expect.poll(() => spans.some((s) => s.traceId === traceOf() && s.name.startsWith('send') && s.name.endsWith(':ASSET_CREATED')), { timeout: 10_000 }).toBe(true);
+
+    const trace = spans.filter((s) => s.traceId === traceOf());
+    expect([...new Set(trace.map((s) => s.service))].sort()).toEqual([...SERVICES].sort());
+    // It starts at the HTTP request…
+    expect(trace.some((s) => s.service === 'gateway' && s.kind === SERVER)).toBe(true);
+    // …and the provider's HTTP calls (submit by the dispatcher, status by the poller) are in it.
+    const providerCalls = trace.filter((s) => s.kind === CLIENT && JSON.stringify(s.attributes).includes('/openapi/v2/'));
+    expect(new Set(providerCalls.map((s) => s.service))).toEqual(new Set(['dispatcher', 'poller']));
+    // Every consumer span has its producer in the same trace.
+    const ids = new Set(trace.map((s) => s.spanId));
+    const consumers = trace.filter((s) => s.name.startsWith('process '));
+    expect(consumers.length).toBeGreaterThanOrEqual(5);
+    expect(consumers.filter((s) => !ids.has(s.parentSpanId))).toEqual([]);
+  });
+});
