@@ -83,4 +83,31 @@ describe('one trace per job, end to end', () => {
     expect(consumers.length).toBeGreaterThanOrEqual(5);
     expect(consumers.filter((s) => !ids.has(s.parentSpanId))).toEqual([]);
   });
+
+  it('when every service is scraped, then /metrics carries the handler, stream, breaker, account, outcome and HTTP metrics', async () => {
+    const sys = system();
+    const scrape = async (service: string) => {
+      const base = service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const has = (text: string, name: string) => text.split('\n').some((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    const common = ['pixsim_handler_duration_seconds_bucket', 'pixsim_handled_total', 'pixsim_stream_lag', 'pixsim_stream_pending',
+      'pixsim_stream_oldest_pending_seconds', 'pixsim_dlq_length', 'process_resident_memory_bytes'];
+    const own: Record<string, string[]> = {
+      gateway: ['pixsim_http_request_duration_seconds_bucket'],
+      'job-intake': ['pixsim_job_outcomes_total'],
+      dispatcher: ['pixsim_circuit_breaker_state', 'pixsim_account_in_flight', 'pixsim_accounts', 'pixsim_dispatch_total'],
+      poller: ['pixsim_polls_total', 'pixsim_generations_polling'],
+      asset: [],
+    };
+    for (const service of SERVICES) {
+      const text = await scrape(service);
+      const missing = [...common, ...own[service]!].filter((name) => !has(text, name));
+      expect(missing, `${service} /metrics`).toEqual([]);
+      expect(text).toContain(`service="${service}"`);
+    }
+    expect(await scrape('job-intake')).toMatch(/pixsim_job_outcomes_total\{status="COMPLETED",error_code="",service="job-intake"\} [1-9]/);
+  });
 });

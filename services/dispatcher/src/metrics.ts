@@ -14,22 +14,27 @@ export function createDispatcherMetrics(registry: Registry, accounts: Pick<Accou
   });
   const repairs = new Counter({ name: 'pixsim_account_inflight_repairs_total', help: 'In-flight counters corrected by reconciliation', registers: [registry] });
   const breaker = new Gauge({ name: 'pixsim_circuit_breaker_state', help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider', 'name'], registers: [registry] });
-  const inFlight = new Gauge({
-    name: 'pixsim_account_in_flight', help: 'Generations holding a slot, per account', labelNames: ['account_id'], registers: [registry],
-    async collect() {
-      try {
-        const all = await accounts.all();
-        this.reset();
-        for (const a of all) if (!a.deleted) this.set({ account_id: a._id }, a.in_flight);
-        byStatus.reset();
-        for (const a of all) if (!a.deleted) byStatus.inc({ status: a.status });
-      } catch {
-        // a failed scrape keeps the last values
+  // One database read per scrape fills both account gauges, whichever is collected first.
+  let refreshing: Promise<void> | null = null;
+  const refresh = () => (refreshing ??= (async () => {
+    try {
+      const all = (await accounts.all()).filter((a) => !a.deleted);
+      inFlight.reset();
+      byStatus.reset();
+      for (const a of all) {
+        inFlight.set({ account_id: a._id }, a.in_flight);
+        byStatus.inc({ status: a.status });
       }
-    },
+    } catch {
+      // a failed scrape keeps the last values
+    } finally {
+      refreshing = null;
+    }
+  })());
+  const inFlight = new Gauge({
+    name: 'pixsim_account_in_flight', help: 'Generations holding a slot, per account', labelNames: ['account_id'], registers: [registry], collect: refresh,
   });
-  const byStatus = new Gauge({ name: 'pixsim_accounts', help: 'Accounts by status', labelNames: ['status'], registers: [registry] });
-  void inFlight;
+  const byStatus = new Gauge({ name: 'pixsim_accounts', help: 'Accounts by status', labelNames: ['status'], registers: [registry], collect: refresh });
   return {
     outcome: (o: DispatchOutcome) => outcomes.inc({ outcome: o }),
     possibleDuplicate: () => duplicates.inc(),

@@ -8,6 +8,7 @@ import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
+import { installRequestMetrics } from './http/request-metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
@@ -93,7 +94,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.decorate('routeTable', routes);
   installOpenApi(app);
-  mountOpsRoutes(app, { readiness: deps.readiness, registry: deps.registry, logger: deps.logger });
+  const registry = mountOpsRoutes(app, { readiness: deps.readiness, registry: deps.registry, logger: deps.logger });
+  installRequestMetrics(app, registry);
 
   const submitJob = createJobSubmitter({ ...deps, resolveHost: deps.resolveHost ?? systemResolver, clock, newId });
   const cancelJob = createJobCanceller({ ...deps, clock });

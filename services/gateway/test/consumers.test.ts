@@ -41,8 +41,9 @@ describe('read-model consumers on the bus', () => {
 
     await waitFor(async () => {
       const res = await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH });
-      return res.statusCode === 200 && res.json().asset_id === asset.asset_id;
-    }, 'the job view to complete');
+      // Each stream has its own consumer: wait until every one of the four events has landed.
+      return res.statusCode === 200 && res.json().asset_id === asset.asset_id && res.json().started_at !== null;
+    }, 'the job view to hold all four events');
     const job = (await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH })).json();
     expect(job).toMatchObject({ status: 'COMPLETED', user_id: 'user-1', provider_job_id: 'pv-1', started_at: submitted.submitted_at });
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/assets/${asset.asset_id}`, headers: AUTH })).statusCode).toBe(200);

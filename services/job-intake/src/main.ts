@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import { consume, runService } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import type { EventData } from '@pixsim/contracts';
@@ -12,17 +13,21 @@ await runService({
   name: 'job-intake',
   config,
   defaultOpsPort: 9101,
-  async build({ mongo, publisher }) {
+  async build({ mongo, publisher, registry }) {
     const jobs = createJobStore(mongo);
-    const registry = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
+    const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
     const validate = (req: EventData<'JOB_REQUESTED'>) => {
       try {
-        return registry.get(req.provider_id).validate({ operationType: req.operation_type, params: req.params });
+        return providers.get(req.provider_id).validate({ operationType: req.operation_type, params: req.params });
       } catch {
         return [{ field: 'provider_id', message: `unknown provider "${req.provider_id}"` }];
       }
     };
-    const onStatus = createJobStatusHandler(jobs);
+    const outcomes = new Counter({
+      name: 'pixsim_job_outcomes_total', help: 'Jobs that ended, by final status and error code',
+      labelNames: ['status', 'error_code'], registers: [registry],
+    });
+    const onStatus = createJobStatusHandler(jobs, (status, code) => outcomes.inc({ status, error_code: code ?? '' }));
     return {
       consumers: [
         consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, publish: (i) => publisher.publish(i) }) }),

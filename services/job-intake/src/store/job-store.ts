@@ -17,8 +17,8 @@ export interface JobRecord {
 export interface JobStore {
   /** Records the request once; a repeat returns what is already stored. */
   recordRequest(request: EventData<'JOB_REQUESTED'>): Promise<JobRecord>;
-  /** Folds one event into the job's facts (optimistic concurrency; order-independent). */
-  apply(jobId: string, event: JobEvent): Promise<JobRecord>;
+  /** Folds one event into the job's facts (optimistic concurrency; order-independent); says what the status was before. */
+  apply(jobId: string, event: JobEvent): Promise<JobRecord & { previousStatus: string }>;
   get(jobId: string): Promise<JobRecord | null>;
 }
 
@@ -63,7 +63,7 @@ export function createJobStore(conn: Connection): JobStore {
             { $set: next, $setOnInsert: { request: null } },
             { upsert: current.version === 0, returnDocument: 'after', lean: true },
           );
-          if (updated) return updated as JobRecord;
+          if (updated) return { ...(updated as JobRecord), previousStatus: current.status };
         } catch (err) {
           if ((err as { code?: number }).code !== 11000) throw err; // lost an insert race: read again
         }
