@@ -98,8 +98,8 @@ describe('one trace per job, end to end', () => {
     const own: Record<string, string[]> = {
       gateway: ['pixsim_http_request_duration_seconds_bucket'],
       'job-intake': ['pixsim_job_outcomes_total'],
-      dispatcher: ['pixsim_circuit_breaker_state', 'pixsim_account_in_flight', 'pixsim_accounts', 'pixsim_dispatch_total'],
-      poller: ['pixsim_polls_total', 'pixsim_generations_polling'],
+      dispatcher: ['pixsim_circuit_breaker_state', 'pixsim_circuit_breaker_window_calls', 'pixsim_account_in_flight', 'pixsim_accounts', 'pixsim_dispatch_total'],
+      poller: ['pixsim_polls_total', 'pixsim_generations_polling', 'pixsim_circuit_breaker_state', 'pixsim_circuit_breaker_window_calls'],
       asset: [],
     };
     for (const service of SERVICES) {

@@ -26,3 +26,4 @@ export {
   PIXVERSE_DEFAULT_BREAKER, PIXVERSE_DEFAULT_CONNECTIONS, PIXVERSE_DEFAULT_TIMEOUTS, createPixverseProvider,
 } from './pixverse/adapter.js';
 export type { PixverseProviderOptions } from './pixverse/adapter.js';
+export { registerBreakerMetrics } from './breaker-metrics.js';

@@ -1,5 +1,5 @@
 import { consume, openSecret, runService } from '@pixsim/kit';
-import { createPixverseProvider } from '@pixsim/providers';
+import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
@@ -31,6 +31,7 @@ await runService({
     });
     const publish = (i: Parameters<typeof publisher.publish>[0]) => publisher.publish(i);
     const metrics = createDispatcherMetrics(registry, accounts);
+    registerBreakerMetrics(registry, provider);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
     const announcer = createAnnouncer({ submissions, accounts, publish });
     const dispatchJob = createDispatchJob({
@@ -93,7 +94,6 @@ await runService({
       async start(consumers) {
         // While the provider's submit breaker is open, stop reading new jobs: they wait in the stream.
         provider.onBreakerChange((name, state) => {
-          metrics.breaker(provider.id, name, state);
           if (name !== 'submit') return;
           logger.warn({ breaker: name, state }, state === 'open' ? 'provider breaker open: pausing dispatch' : 'provider breaker recovering: resuming dispatch');
           const created = consumers.get('JOB_CREATED');
@@ -105,7 +105,6 @@ await runService({
             scanner.resume();
           }
         });
-        for (const b of provider.breakers()) metrics.breaker(provider.id, b.name, b.state);
         views.start();
         scanner.start();
         reconcileTimer = setInterval(() => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')), config.RECONCILE_INTERVAL_MS);

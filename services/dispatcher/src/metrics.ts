@@ -1,9 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { BreakerState } from '@pixsim/providers';
 import type { AccountStore } from './store/account-store.js';
 import type { DispatchOutcome } from './dispatch/dispatch-job.js';
 
-const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 export function createDispatcherMetrics(registry: Registry, accounts: Pick<AccountStore, 'all'>) {
   const outcomes = new Counter({ name: 'pixsim_dispatch_total', help: 'Dispatch attempts by outcome', labelNames: ['outcome'], registers: [registry] });
@@ -13,7 +11,6 @@ export function createDispatcherMetrics(registry: Registry, accounts: Pick<Accou
     registers: [registry],
   });
   const repairs = new Counter({ name: 'pixsim_account_inflight_repairs_total', help: 'In-flight counters corrected by reconciliation', registers: [registry] });
-  const breaker = new Gauge({ name: 'pixsim_circuit_breaker_state', help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider', 'name'], registers: [registry] });
   // One database read per scrape fills both account gauges, whichever is collected first.
   let refreshing: Promise<void> | null = null;
   const refresh = () => (refreshing ??= (async () => {
@@ -39,6 +36,5 @@ export function createDispatcherMetrics(registry: Registry, accounts: Pick<Accou
     outcome: (o: DispatchOutcome) => outcomes.inc({ outcome: o }),
     possibleDuplicate: () => duplicates.inc(),
     repaired: () => repairs.inc(),
-    breaker: (provider: string, name: string, state: BreakerState) => breaker.set({ provider, name }, BREAKER_VALUE[state]),
   };
 }

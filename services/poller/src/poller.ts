@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { consume, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
-import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
+import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import type { Config } from './config.js';
 import type { Publish } from './events.js';
 import type { GenerationStore } from './generation.js';
@@ -26,6 +26,7 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
   const store = await openGenerationStore(ctx.mongo);
   const provider = opts.provider
     ?? createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger: logger.child({ component: 'pixverse' }) });
+  if (!opts.provider) registerBreakerMetrics(ctx.registry, provider);
   const publish: Publish = (input) => ctx.publisher.publish(input);
   const clock = () => new Date();
   const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
