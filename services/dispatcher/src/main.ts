@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import { consume, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { eventIds, type EventData } from '@pixsim/contracts';
@@ -58,7 +59,9 @@ await runService({
 
     const onJobCreated = async ({ data }: { data: EventData<'JOB_CREATED'> }) => {
       const now = new Date();
-      const sub = await submissions.ensure(data, now);
+      const trace: { traceparent?: string; tracestate?: string } = {};
+      propagation.inject(context.active(), trace);
+      const sub = await submissions.ensure(data, now, trace);
       // A redelivery after a crash: publish the outcome the dead dispatcher recorded but did not announce.
       if (sub.announced === false) return announcer.announceIfPending(data.job_id);
       if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { eventIds, type JobErrorCode } from '@pixsim/contracts';
 import type { Announcer } from './announcer.js';
@@ -65,6 +66,12 @@ export function createDispatchJob(ports: DispatchPorts) {
     const token = randomUUID();
     const prev = await submissions.claim(jobId, token, now(), new Date(now().getTime() - settings.staleMs));
     if (!prev) return 'not_due';
+    // Run in the job's own trace, also when it waited and the scanner picks it up later.
+    return context.with(propagation.extract(ROOT_CONTEXT, prev.trace ?? {}), () => dispatchClaimed(prev, token));
+  };
+
+  async function dispatchClaimed(prev: SubmissionDoc, token: string): Promise<DispatchOutcome> {
+    const jobId = prev._id;
     await recover(prev);
     const job = { ...prev, claim_token: token };
     const cost = ports.provider.estimateCost({ operationType: job.operation_type, params: job.params });
@@ -143,7 +150,7 @@ export function createDispatchJob(ports: DispatchPorts) {
         return 'next';
       }
     }
-  };
+  }
 }
 
 function submitBreakerTripped(provider: Pick<VideoProvider, 'breakers'>): boolean {

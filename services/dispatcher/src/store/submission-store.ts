@@ -33,6 +33,8 @@ export interface SubmissionDoc {
   error_message: string | null;
   /** When the outcome was recorded. */
   settled_at: Date | null;
+  /** W3C trace context of the JOB_CREATED handling: a job that waits is dispatched later in its own trace. */
+  trace?: { traceparent?: string; tracestate?: string } | null;
   /**
    * False from the moment an outcome (submitted, failed, cancelled) is recorded until
    * its event is published: a dispatcher that dies in between leaves this false, and
@@ -48,6 +50,7 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
     priority: Number, created_at: Date, state: String, attempt: Number, tries: Number, next_attempt_at: Date,
     claim_token: String, claimed_at: Date, account_id: String, provider_job_id: String, cost: Number,
     released: Boolean, detail: String, error_code: String, error_message: String, settled_at: Date, announced: Boolean,
+    trace: Schema.Types.Mixed,
   }, { versionKey: false, minimize: false });
   schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
@@ -67,14 +70,14 @@ export function createSubmissionStore(conn: Connection) {
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
 
   return {
-    async ensure(job: EventData<'JOB_CREATED'>, now: Date): Promise<SubmissionDoc> {
+    async ensure(job: EventData<'JOB_CREATED'>, now: Date, trace: SubmissionDoc['trace'] = null): Promise<SubmissionDoc> {
       return model.findOneAndUpdate({ _id: job.job_id }, {
         $setOnInsert: {
           user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
           priority: job.priority, created_at: new Date(job.created_at), state: 'waiting', attempt: 0, tries: 0,
           next_attempt_at: job.scheduled_at ? new Date(job.scheduled_at) : now, claim_token: null, claimed_at: null,
           account_id: null, provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
-          settled_at: null, announced: true,
+          settled_at: null, announced: true, trace,
         },
       }, { ...lean, upsert: true }) as Promise<SubmissionDoc>;
     },
