@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { CONSUMERS, createKeys, EVENT_TYPES, SERVICES, type EventType, type Keys } from '@pixsim/contracts';
 import { streamStats } from '@pixsim/bus';
-import { fingerprint } from '@pixsim/pixverse-sim';
+import { fingerprint, seededRng } from '@pixsim/pixverse-sim';
 import { intArg } from '../bench/bench-utils.js';
 import { pool, printGrid, REDIS_URL, startBenchSystem, strArg, TEXT_PARAMS, waitUntil, type BenchSystem } from '../bench/system-utils.js';
 
@@ -55,18 +55,6 @@ const FAULTS = {
   endpoints: ['text_generate', 'result'] as Array<'text_generate' | 'result'>,
 };
 const NO_FAULTS = { highLoadRate: 0, http5xxRate: 0, timeoutRate: 0, dropRate: 0 };
-
-/** Small deterministic PRNG (mulberry32), so a failing schedule can be replayed with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const log = (msg: string): void => void process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
 
@@ -120,7 +108,8 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
 interface Accepted { ids: Set<string>; ambiguous: number; refused: number; prompts: Map<string, string> }
 
 async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise<Accepted> {
-  const random = rng(o.seed);
+  // Seeded, so a failing kill schedule can be replayed with --seed.
+  const random = seededRng(o.seed);
   const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, prompts: new Map() };
   await sys.setFaults(FAULTS);
   const chaosEnd = Date.now() + o.chaosMs;

@@ -18,3 +18,4 @@ export type {
   SimulatorOptions,
   WebhookOptions,
 } from './types.js';
+export { seededRng, type Rng } from './random.js';
