@@ -92,7 +92,7 @@ describe('dispatch', () => {
     expect((ofType(t.published, 'JOB_SUBMITTED')[0]!.data as EventData<'JOB_SUBMITTED'>).account_id).toBe('rich');
   });
 
-  it('when an account hits its concurrency limit at the provider, then it cools down and another account is used', async () => {
+  it('when an account hits its concurrency limit at the provider, then it cools down and the next account is tried at once', async () => {
     const t = await setup();
     await t.addAccount('limited', { simCredits: 10_000, max: 5, priority: 10 });
     await t.addAccount('spare', { simCredits: 10_000, max: 5 });
@@ -102,6 +102,8 @@ describe('dispatch', () => {
     const limited = await t.accounts.get('limited');
     expect(limited).toMatchObject({ status: 'RATE_LIMITED', in_flight: 0 });
     expect(limited!.cooldown_until!.getTime()).toBeGreaterThan(Date.now());
+    // The spare account was tried in the same dispatch (and refused the same way).
+    expect(await t.accounts.get('spare')).toMatchObject({ status: 'RATE_LIMITED', in_flight: 0 });
   });
 
   it('when the prompt is refused by moderation at submit, then the job fails at once with PROVIDER_MODERATION', async () => {
