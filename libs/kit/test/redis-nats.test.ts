@@ -29,6 +29,11 @@ describe('createRedis', () => {
       await expect(redisPing(redis)).resolves.toBeUndefined();
       expect(await redis.client('GETNAME')).toBe('kit-test:plain');
       expect(redis.options.maxRetriesPerRequest).toBe(20);
+      // Commands of one tick share a write: 50 concurrent commands, one pipeline.
+      const before = redis.autoPipelineQueueSize;
+      const answers = Promise.all(Array.from({ length: 50 }, () => redis.ping()));
+      expect(redis.autoPipelineQueueSize - before).toBe(50);
+      expect(await answers).toHaveLength(50);
     } finally {
       redis.disconnect();
     }
@@ -38,6 +43,7 @@ describe('createRedis', () => {
     const { logger } = memoryLogger();
     const redis = createRedis(REDIS_URL, { name: 'kit-test:reader', logger, blocking: true });
     expect(redis.options.maxRetriesPerRequest).toBeNull();
+    expect(redis.options.enableAutoPipelining).toBe(false); // a BLOCK would hold up the rest of its pipeline
     redis.disconnect();
   });
 
