@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamsConsumedBy, type JobEvent } from '@pixsim/contracts';
 import { readModelConsumers } from '../src/handlers/consumers.js';
+import { createJobStore } from '../src/read-model/job-store.js';
 import {
   createAccountUpdatedHandler, createAssetCreatedHandler, createJobEventHandler,
 } from '../src/handlers/read-model-handlers.js';
@@ -45,6 +46,17 @@ describe('job view', () => {
     await Promise.all([...success, ...success].map(deliver));
     const job = (await get('/api/v1/jobs/concurrent')).json();
     expect(job).toMatchObject({ status: 'COMPLETED', asset_id: 'asset-concurrent', started_at: expect.any(String), name: 'n' });
+  });
+
+  it('when two replicas fold one job through their caches, then a stale copy costs a retry, not a lost fact', async () => {
+    const [a, b] = await Promise.all([createJobStore(h.conn), createJobStore(h.conn)]);
+    const { created, submitted, completed } = jobHistory('two-replicas');
+    await a.apply('two-replicas', { type: 'JOB_CREATED', data: created });
+    await b.apply('two-replicas', { type: 'JOB_CREATED', data: created }); // b caches version 1
+    await a.apply('two-replicas', { type: 'JOB_SUBMITTED', data: submitted }); // now version 2
+    const done = await b.apply('two-replicas', { type: 'JOB_COMPLETED', data: completed });
+    expect(done).toMatchObject({ status: 'COMPLETED', provider_job_id: 'pv-1', version: 3 });
+    expect(await a.get('two-replicas')).toMatchObject({ status: 'COMPLETED', provider_job_id: 'pv-1', started_at: expect.any(String), version: 3 });
   });
 
   it('when a handler runs on in-memory ports, then it needs no I/O', async () => {

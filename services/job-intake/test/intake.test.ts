@@ -70,6 +70,23 @@ describe('job-intake', () => {
     const record = await jobs.get('job-x');
     expect(record!.status).toBe('COMPLETED');
     expect(record!.facts).toMatchObject({ asset_id: 'as1', submission: { provider_job_id: '77' }, terminal: { status: 'COMPLETED' } });
-    expect(record!.version).toBe(9);
+    // Three facts, three writes: the six duplicates changed nothing and wrote nothing.
+    expect(record!.version).toBe(3);
+  });
+
+  it('when two replicas fold events of the same job, then neither overwrites the other through its cache', async () => {
+    const a = createJobStore(conn);
+    const b = createJobStore(conn);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
+    await a.recordRequest(request('job-two', { prompt: 'two replicas' }));
+    await b.recordRequest(request('job-two', { prompt: 'two replicas' })); // b now caches the record too
+    await a.apply('job-two', { type: 'JOB_SUBMITTED', data: { job_id: 'job-two', user_id: 'u1', attempt: 1, provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: at(2) } });
+    // b's cached copy is one version behind: its write must fail the condition, re-read and keep a's fact.
+    const done = await b.apply('job-two', { type: 'JOB_COMPLETED', data: { job_id: 'job-two', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', completed_at: at(9), result: { url: 'https://v/5.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } });
+    expect(done.previousStatus).toBe('PROCESSING');
+    const stored = await a.get('job-two');
+    expect(stored!.facts).toMatchObject({ submission: { provider_job_id: '5' }, terminal: { status: 'COMPLETED' } });
+    expect(stored!.request).toMatchObject({ params: { prompt: 'two replicas' } });
   });
 });

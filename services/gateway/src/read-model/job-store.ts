@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Schema, type Connection } from 'mongoose';
 import { TransientError, type JobEvent } from '@pixsim/contracts';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
@@ -28,13 +29,20 @@ jobSchema.index({ created_at: -1, _id: -1 });
 /** Conflicts in a row before giving up; the bus then retries the event with backoff. */
 const MAX_CONFLICTS = 20;
 
-export async function createJobStore(conn: Connection): Promise<JobStore> {
+/**
+ * Writes are conditional on the version they were folded from, so the cache of
+ * recently written records can only cost a retry, never a lost update: a record
+ * another replica changed meanwhile fails the condition and is read again. A
+ * job's events come within seconds of each other, so a small cache saves the read
+ * that every event needed before.
+ */
+export async function createJobStore(conn: Connection, opts: { cacheSize?: number } = {}): Promise<JobStore> {
   const Job = modelOn<JobRecord>(conn, 'Job', jobSchema);
   await Job.init();
+  const recent = new LRUCache<string, JobRecord>({ max: opts.cacheSize ?? 20_000 });
 
-  /** One optimistic round: read, fold, write conditionally. Null on a conflict. */
-  async function tryApply(jobId: string, event: JobEvent): Promise<JobRecord | null> {
-    const current = await Job.findById(jobId).lean<JobRecord>().exec();
+  /** One optimistic round: fold into `current`, write conditionally. Null on a conflict. */
+  async function tryApply(jobId: string, current: JobRecord | null, event: JobEvent): Promise<JobRecord | null> {
     const next = foldJob(current, jobId, event);
     if (current && sameJob(current, next)) return current;
     const { _id, version, ...fields } = next;
@@ -53,9 +61,19 @@ export async function createJobStore(conn: Connection): Promise<JobStore> {
 
   return {
     async apply(jobId, event) {
+      let current = recent.get(jobId);
+      // A request is the job's first event as a rule (its id was just made): try the insert unread.
+      let unread = event.type === 'JOB_REQUESTED' && current === undefined;
       for (let i = 0; i < MAX_CONFLICTS; i++) {
-        const applied = await tryApply(jobId, event);
-        if (applied) return applied;
+        if (!unread) current ??= (await Job.collection.findOne({ _id: jobId } as never) as JobRecord | null) ?? undefined;
+        unread = false;
+        const applied = await tryApply(jobId, current ?? null, event);
+        if (applied) {
+          recent.set(jobId, applied);
+          return applied;
+        }
+        recent.delete(jobId);
+        current = undefined;
       }
       throw new TransientError(`job ${jobId}: ${MAX_CONFLICTS} write conflicts in a row`, { code: 'READ_MODEL_CONFLICT' });
     },
