@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import { consume, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
@@ -61,7 +62,9 @@ await runService({
       const now = new Date();
       const trace: { traceparent?: string; tracestate?: string } = {};
       propagation.inject(context.active(), trace);
-      const sub = await submissions.ensure(data, now, trace);
+      // Jobs already waiting go first (priority, then age): only without a backlog is a new job claimed as it is recorded.
+      const token = scanner.backlog > 0 ? undefined : randomUUID();
+      const sub = await submissions.ensure(data, now, trace, token);
       // A redelivery after a crash: publish the outcome the dead dispatcher recorded but did not announce.
       if (sub.announced === false) return announcer.announceIfPending(data.job_id);
       if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {
@@ -71,7 +74,7 @@ await runService({
         });
         return;
       }
-      // Jobs already waiting go first (priority, then age): queue behind them.
+      if (token !== undefined && sub.claim_token === token) return void (await dispatchJob(data.job_id, { sub, token }));
       if (scanner.backlog > 0) return scanner.kick();
       await dispatchJob(data.job_id);
     };

@@ -82,6 +82,26 @@ describe('dispatch', () => {
     expect(submitted.credential.alg).toBe('A256GCM');
   });
 
+  it('when a new job is recorded with a claim token, then that caller owns it at once and a redelivery with another token does not', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 5 });
+    const data: EventData<'JOB_CREATED'> = {
+      job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
+      params: { prompt: `claimed ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
+      scheduled_at: null, created_at: new Date().toISOString(),
+    };
+    const sub = await t.submissions.ensure(data, new Date(), null, 'token-1');
+    expect(sub).toMatchObject({ state: 'claimed', claim_token: 'token-1' });
+    // The same event again (a redelivery) finds the record claimed by someone else: not due for it.
+    expect(await t.submissions.ensure(data, new Date(), null, 'token-2')).toMatchObject({ claim_token: 'token-1' });
+    expect(await t.dispatchJob(data.job_id)).toBe('not_due');
+    expect(await t.dispatchJob(data.job_id, { sub, token: 'token-1' })).toBe('submitted');
+    expect(ofType(t.published, 'JOB_SUBMITTED')).toHaveLength(1);
+    // A job scheduled for later is recorded waiting, whatever the token.
+    const later = await t.submissions.ensure({ ...data, job_id: `${data.job_id}-later`, scheduled_at: new Date(Date.now() + 60_000).toISOString() }, new Date(), null, 'token-3');
+    expect(later).toMatchObject({ state: 'waiting', claim_token: null });
+  });
+
   it('when the best account has no credits at the provider, then it is marked EXHAUSTED and the job runs on another', async () => {
     const t = await setup();
     await t.addAccount('broke', { simCredits: 0, credits: 10_000, max: 5, priority: 10 });

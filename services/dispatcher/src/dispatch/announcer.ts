@@ -1,6 +1,6 @@
 import { eventIds } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import type { AccountStore } from '../store/account-store.js';
+import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 
 /**
@@ -14,10 +14,10 @@ export function createAnnouncer(ports: {
   accounts: Pick<AccountStore, 'get'>;
   publish(input: PublishInput): Promise<unknown>;
 }) {
-  const eventOf = async (sub: SubmissionDoc): Promise<PublishInput | null> => {
+  const eventOf = async (sub: SubmissionDoc, known?: AccountDoc): Promise<PublishInput | null> => {
     const at = (sub.settled_at ?? new Date()).toISOString();
     if (sub.state === 'submitted' || sub.state === 'done') {
-      const account = sub.account_id ? await ports.accounts.get(sub.account_id) : null;
+      const account = known?._id === sub.account_id ? known : sub.account_id ? await ports.accounts.get(sub.account_id) : null;
       if (!account || !sub.provider_job_id) return null;
       return {
         type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(sub._id, sub.attempt),
@@ -40,8 +40,9 @@ export function createAnnouncer(ports: {
     return null;
   };
 
-  const announce = async (sub: SubmissionDoc): Promise<void> => {
-    const event = await eventOf(sub);
+  /** `account`: the submission's account when the caller holds it already (it saves a read). */
+  const announce = async (sub: SubmissionDoc, account?: AccountDoc): Promise<void> => {
+    const event = await eventOf(sub, account);
     if (!event) return;
     await ports.publish(event);
     await ports.submissions.markAnnounced(sub._id);

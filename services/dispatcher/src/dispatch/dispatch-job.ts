@@ -62,7 +62,12 @@ export function createDispatchJob(ports: DispatchPorts) {
     }
   };
 
-  return async function dispatchJob(jobId: string): Promise<DispatchOutcome> {
+  /** `claimed`: a record this caller created already claimed (SubmissionStore.ensure with a token). */
+  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string }): Promise<DispatchOutcome> {
+    if (claimed) {
+      const { sub, token } = claimed;
+      return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () => dispatchClaimed(sub, token));
+    }
     const token = randomUUID();
     const prev = await submissions.claim(jobId, token, now(), new Date(now().getTime() - settings.staleMs));
     if (!prev) return 'not_due';
@@ -111,7 +116,7 @@ export function createDispatchJob(ports: DispatchPorts) {
         const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
         const submitted = await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
         await accounts.charge(account._id, result.cost);
-        if (submitted) await ports.announcer.announce(submitted);
+        if (submitted) await ports.announcer.announce(submitted, account);
         ports.metrics.outcome('submitted');
         return 'submitted';
       } catch (err) {
