@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
+import { applyJobEvent, eventIds, initialJobFacts, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
 import { createPixverseProvider } from '@pixsim/providers';
 import { createJobRequestedHandler } from '../src/handlers/job-requested.js';
@@ -44,6 +44,17 @@ describe('job-intake', () => {
     ]);
     const record = await jobs.get('job-ok');
     expect(record).toMatchObject({ status: 'PENDING', request: { params: { prompt: 'a cat surfing' } } });
+  });
+
+  it('when a new request is recorded with the event it leads to, then one write holds both and a repeat changes nothing', async () => {
+    const { jobs } = setup();
+    const data = request('job-one-write', { prompt: 'one write', model: 'v5' });
+    const created: JobEvent = { type: 'JOB_CREATED', data: { ...data, created_at: data.requested_at } as never };
+    const record = await jobs.recordRequest(data, created);
+    expect(record).toMatchObject({ version: 1, status: 'PENDING', request: { params: { prompt: 'one write' } } });
+    expect(record.facts).toEqual(applyJobEvent(initialJobFacts(), created));
+    expect((await jobs.recordRequest(data, created)).version).toBe(1);
+    expect((await jobs.apply('job-one-write', created)).version).toBe(1); // already folded: no write
   });
 
   it('when the model is unknown or the prompt is 3,000 characters, then the job FAILS with INVALID_PARAMS and is never created', async () => {

@@ -20,29 +20,42 @@ export interface IntakePorts {
 export function createJobRequestedHandler(ports: IntakePorts) {
   const now = () => (ports.clock?.() ?? new Date()).toISOString();
   return async ({ data }: { data: EventData<'JOB_REQUESTED'> }): Promise<void> => {
-    const record = await ports.jobs.recordRequest(data);
-    const request = record.request ?? data;
-    const issues = ports.validate(request);
-    if (issues.length > 0) {
-      const failed: JobEvent = {
-        type: 'JOB_FAILED',
-        data: {
-          job_id: data.job_id, stage: 'intake', error_code: 'INVALID_PARAMS',
-          error_message: issues.map((i) => `${i.field}: ${i.message}`).join('; ').slice(0, 2048),
-          retry_count: 0, account_id: null, provider_job_id: null, failed_at: record.facts.terminal?.at ?? now(),
-        },
-      };
-      await ports.jobs.apply(data.job_id, failed);
-      await ports.publish({ type: 'JOB_FAILED', id: eventIds.jobFailed(data.job_id), data: failed.data });
+    // The outcome is decided before the write, so a new job is recorded with it in one write;
+    // a redelivery decides it again from the same request and finds it recorded already.
+    const outcome = decide(data, ports.validate(data), now());
+    const record = await ports.jobs.recordRequest(data, outcome);
+    if (outcome.type === 'JOB_FAILED') {
+      // The first failure's time is the fact; a redelivery re-announces that one.
+      const failed = { ...outcome.data, failed_at: record.facts.terminal?.at ?? outcome.data.failed_at };
+      await ports.jobs.apply(data.job_id, { type: 'JOB_FAILED', data: failed });
+      await ports.publish({ type: 'JOB_FAILED', id: eventIds.jobFailed(data.job_id), data: failed });
       return;
     }
-    const created: EventData<'JOB_CREATED'> = {
+    await ports.jobs.apply(data.job_id, outcome);
+    await ports.publish({ type: 'JOB_CREATED', id: eventIds.jobCreated(data.job_id), data: outcome.data });
+  };
+}
+
+type Outcome = Extract<JobEvent, { type: 'JOB_CREATED' | 'JOB_FAILED' }>;
+
+function decide(request: EventData<'JOB_REQUESTED'>, issues: ValidationIssue[], at: string): Outcome {
+  if (issues.length > 0) {
+    return {
+      type: 'JOB_FAILED',
+      data: {
+        job_id: request.job_id, stage: 'intake', error_code: 'INVALID_PARAMS',
+        error_message: issues.map((i) => `${i.field}: ${i.message}`).join('; ').slice(0, 2048),
+        retry_count: 0, account_id: null, provider_job_id: null, failed_at: at,
+      },
+    };
+  }
+  return {
+    type: 'JOB_CREATED',
+    data: {
       job_id: request.job_id, user_id: request.user_id, operation_type: request.operation_type,
       provider_id: request.provider_id, params: request.params, priority: request.priority,
       name: request.name, description: request.description, workspace_id: request.workspace_id,
       scheduled_at: request.scheduled_at, created_at: request.requested_at,
-    };
-    await ports.jobs.apply(data.job_id, { type: 'JOB_CREATED', data: created });
-    await ports.publish({ type: 'JOB_CREATED', id: eventIds.jobCreated(data.job_id), data: created });
+    },
   };
 }

@@ -17,8 +17,11 @@ export interface JobRecord {
 }
 
 export interface JobStore {
-  /** Records the request once; a repeat returns what is already stored. */
-  recordRequest(request: EventData<'JOB_REQUESTED'>): Promise<JobRecord>;
+  /**
+   * Records the request once; a repeat returns what is already stored. `first`, the
+   * event the request leads to, is folded into a record created here in the same write.
+   */
+  recordRequest(request: EventData<'JOB_REQUESTED'>, first?: JobEvent): Promise<JobRecord>;
   /** Folds one event into the job's facts (optimistic concurrency; order-independent); says what the status was before. */
   apply(jobId: string, event: JobEvent): Promise<JobRecord & { previousStatus: string }>;
   get(jobId: string): Promise<JobRecord | null>;
@@ -84,9 +87,13 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
   }
 
   return {
-    async recordRequest(request) {
+    async recordRequest(request, first) {
       const jobId = request.job_id;
-      const { _id, request: _none, ...initial } = fresh(jobId);
+      const blank = fresh(jobId);
+      const facts = first ? applyJobEvent(blank.facts, first) : blank.facts;
+      const { _id, request: _none, ...initial } = first
+        ? { ...blank, facts, status: jobStatusView(facts).status, version: 1 }
+        : blank;
       try {
         // Creates the record with its request, or fills the request into one a status event created first.
         const doc = await jobs.findOneAndUpdate(
