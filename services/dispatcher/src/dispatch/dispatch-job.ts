@@ -8,6 +8,9 @@ import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 import { decideSubmitAction } from './submit-outcome.js';
 
+/** Accounts one dispatch tries before the job waits (each refusal takes its account out of the running). */
+const MAX_ACCOUNTS_PER_DISPATCH = 20;
+
 export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'not_due';
 
 export interface DispatchPorts {
@@ -81,20 +84,22 @@ export function createDispatchJob(ports: DispatchPorts) {
     const job = { ...prev, claim_token: token };
     const cost = ports.provider.estimateCost({ operationType: job.operation_type, params: job.params });
 
-    // Accounts that refuse (cooldown, exhausted, bad key) drop out; the next one is tried at once.
-    for (let round = 0; round < 3; round++) {
-      const candidates = await accounts.candidates(job.provider_id, cost, now());
-      if (candidates.length === 0) break;
-      for (const candidate of candidates) {
-        await submitWindow.take();
-        try {
-          const outcome = await attempt(candidate);
-          if (outcome !== 'next') return outcome;
-        } finally {
-          submitWindow.release();
-          // After every write the attempt made (reserve, charge, release, status), not before.
-          ports.accountChanged?.(candidate._id);
-        }
+    // Accounts that refuse (cooldown, exhausted, bad key) drop out of the eligible set, so the
+    // next reservation is the next account, tried at once. Bounded: a refusal that changes no
+    // account (a job sent back) must not spin.
+    for (let tried = 0; tried < MAX_ACCOUNTS_PER_DISPATCH; tried++) {
+      await submitWindow.take();
+      let accountId: string | undefined;
+      try {
+        const account = await accounts.reserveBest(job.provider_id, cost, now());
+        if (!account) break;
+        accountId = account._id;
+        const outcome = await attempt(account);
+        if (outcome !== 'next') return outcome;
+      } finally {
+        submitWindow.release();
+        // After every write the attempt made (reserve, charge, release, status), not before.
+        if (accountId) ports.accountChanged?.(accountId);
       }
     }
     // No eligible account: the job waits (it does not fail) and resumes when one frees up.
@@ -103,10 +108,8 @@ export function createDispatchJob(ports: DispatchPorts) {
     ports.metrics.outcome('waiting_for_account');
     return 'waiting_for_account';
 
-    /** One account: reserve, record the intent, submit, settle. 'next' tries the next account. */
-    async function attempt(candidate: AccountDoc): Promise<DispatchOutcome | 'next'> {
-      const account = await accounts.reserve(candidate._id, job.provider_id, cost, now());
-      if (!account) return 'next'; // taken by another replica meanwhile
+    /** One reserved account: record the intent, submit, settle. 'next' tries the next account. */
+    async function attempt(account: AccountDoc): Promise<DispatchOutcome | 'next'> {
       const intent = await submissions.recordIntent(jobId, token, account._id, now());
       if (!intent) {
         await accounts.release(account._id);

@@ -57,9 +57,17 @@ export function createAccountStore(conn: Connection) {
   }) as QueryFilter<AccountDoc>;
 
   return {
-    /** Eligible accounts, best first: priority, then least recently used. */
-    async candidates(providerId: string, cost: number, now: Date, limit = 20): Promise<AccountDoc[]> {
-      return model.find(eligible(providerId, cost, now)).sort({ priority: -1, last_used: 1, _id: 1 }).limit(limit).lean() as Promise<AccountDoc[]>;
+    /**
+     * Reserves a slot on the best eligible account (priority, then least recently used)
+     * in one write: the server picks and increments atomically, so replicas racing for
+     * the same account each get a different one, or none when all are full.
+     */
+    async reserveBest(providerId: string, cost: number, now: Date): Promise<AccountDoc | null> {
+      return model.findOneAndUpdate(
+        eligible(providerId, cost, now),
+        { $inc: { in_flight: 1, revision: 1 }, $set: { last_used: now, status: 'ACTIVE', cooldown_until: null } },
+        { ...lean, sort: { priority: -1, last_used: 1, _id: 1 } },
+      ) as Promise<AccountDoc | null>;
     },
     async reserve(id: string, providerId: string, cost: number, now: Date): Promise<AccountDoc | null> {
       return model.findOneAndUpdate(
