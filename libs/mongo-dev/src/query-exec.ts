@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
 import type { SortSpec } from 'mingo/types';
+import { simpleMatcher } from './fast-path.js';
 
 export interface SelectOptions {
   sort?: Document;
@@ -10,9 +11,9 @@ export interface SelectOptions {
 
 /** Matching documents (references to stored ones) in natural or requested order. */
 export function select(docs: Document[], filter: Document | undefined, opts: SelectOptions = {}): Document[] {
-  const query = new Query(filter ?? {}, {});
+  const test = simpleMatcher(filter) ?? ((q) => (d: Document) => q.test(d))(new Query(filter ?? {}, {}));
   const { $natural, ...sort } = opts.sort ?? {};
-  let matched = docs.filter((d) => query.test(d));
+  let matched = docs.filter(test);
   if ($natural === -1) matched = matched.reverse();
   if (Object.keys(sort).length) matched = new Query({}, {}).find(matched).sort(sort as SortSpec).all() as Document[];
   const skip = opts.skip && opts.skip > 0 ? opts.skip : 0;

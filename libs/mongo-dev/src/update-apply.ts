@@ -4,6 +4,7 @@ import { Aggregator } from 'mingo';
 import { update as applyOperators } from 'mingo/updater';
 import type { Modifier } from 'mingo/updater';
 import { cloneDoc, isPlainObject, keyOf, setPath } from './canonical.js';
+import { applySimpleUpdate } from './fast-path.js';
 import { badValue, CommandError, toCommandError } from './errors.js';
 
 export type UpdateSpec = Document | Document[];
@@ -55,6 +56,7 @@ function applyOperatorUpdate(doc: Document, u: Document, filter: Document, array
   if (Object.keys(set).length) ops.$set = set;
   else delete ops.$set;
   if (Object.keys(ops).length === 0) return out;
+  if (!arrayFilters && applySimpleUpdate(out, ops)) return out;
   // The filter only drives the positional `$`; a freshly seeded upsert need not match it.
   applyOperators(out, ops as Modifier<Document>, arrayFilters, inserting ? undefined : filter);
   return out;

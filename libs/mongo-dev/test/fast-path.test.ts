@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { update as mingoUpdate, type Modifier } from 'mingo/updater';
+import { describe, expect, it } from 'vitest';
+import { cloneDoc } from '../src/canonical.js';
+import { applySimpleUpdate, simpleMatcher } from '../src/fast-path.js';
+
+const field = fc.constantFrom('a', 'b', 'c', 'version');
+const scalar = fc.oneof(fc.constantFrom(null, true, false, 0, 1, 2, 'x', 'y'), fc.integer({ min: -3, max: 3 }));
+const stored = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.constant({ nested: 1 }));
+const doc = fc.dictionary(field, stored, { maxKeys: 4 }).map((d) => ({ _id: 'k', ...d }));
+
+describe('fast path', () => {
+  it('when a filter is equality on top-level fields, then it matches exactly the documents mingo matches', () => {
+    fc.assert(fc.property(doc, fc.dictionary(fc.oneof(field, fc.constant('_id')), scalar, { maxKeys: 3 }), (d, filter) => {
+      const fast = simpleMatcher(filter);
+      expect(fast).toBeDefined();
+      expect(fast!(d)).toBe(new Query(filter, {}).test(d));
+    }), { numRuns: 2_000 });
+  });
+
+  it('when a filter has operators, dotted paths or non-scalar values, then it is left to mingo', () => {
+    for (const filter of [{ a: { $gt: 1 } }, { 'a.b': 1 }, { $or: [{ a: 1 }] }, { a: new Date(0) }, { a: { b: 1 } }, { a: [1] }]) {
+      expect(simpleMatcher(filter as Document)).toBeUndefined();
+    }
+  });
+
+  it('when an update is $set, $inc and $unset of top-level fields, then the result equals mingo\'s', () => {
+    const numeric = fc.dictionary(field, fc.integer({ min: -5, max: 5 }), { maxKeys: 3 }).map((d) => ({ _id: 'k', ...d }));
+    const ops = fc.record({
+      $set: fc.dictionary(field, fc.oneof(scalar, fc.constant({ deep: [1, { x: 2 }] })), { maxKeys: 2 }),
+      $inc: fc.dictionary(field, fc.integer({ min: -3, max: 3 }), { maxKeys: 2 }),
+      $unset: fc.dictionary(field, fc.constant(''), { maxKeys: 1 }),
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(numeric, ops, (d, u) => {
+      const fast = cloneDoc(d) as Document;
+      const expected = cloneDoc(d) as Document;
+      let mingoError: unknown;
+      try {
+        mingoUpdate(expected, u as Modifier<Document>);
+      } catch (err) {
+        mingoError = err;
+      }
+      const applied = applySimpleUpdate(fast, u);
+      if (!applied) {
+        expect(fast).toEqual(d); // declined: untouched, mingo decides
+        return;
+      }
+      expect(mingoError).toBeUndefined();
+      expect(fast).toEqual(expected);
+      expect(Object.keys(fast)).toEqual(Object.keys(expected)); // new fields go last, as in mongod
+    }), { numRuns: 2_000 });
+  });
+
+  it('when $set stores an object, then later changes to the command do not reach the stored document', () => {
+    const value = { deep: { list: [1] } };
+    const out: Document = { _id: 1 };
+    expect(applySimpleUpdate(out, { $set: { v: value } })).toBe(true);
+    value.deep.list.push(2);
+    expect(out.v).toEqual({ deep: { list: [1] } });
+  });
+});
