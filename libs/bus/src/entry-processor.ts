@@ -50,8 +50,8 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
   const stream = keys.stream(type);
   const schema = EVENT_SCHEMAS[type];
 
-  const finish = (outcome: HandleOutcome, started: number, errorCode?: string) =>
-    hooks.onHandled?.({ type, group, outcome, durationMs: performance.now() - started, ...(errorCode ? { errorCode } : {}) });
+  const finish = (outcome: HandleOutcome, started: number, errorCode?: string, ended = performance.now()) =>
+    hooks.onHandled?.({ type, group, outcome, durationMs: ended - started, ...(errorCode ? { errorCode } : {}) });
 
   const deadLetter = async (streamId: string, fields: string[] | null, deliveries: number, err: unknown) => {
     const code = err instanceof PixsimError ? err.code : 'HANDLER_FAILED';
@@ -90,7 +90,8 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
           await withConsumerSpan({ destination: stream, group, messageId: env.id, streamId, deliveries }, env, () =>
             opts.handler({ ...env, type, streamId, deliveries, attempt, signal: opts.signal }));
           // The slot is free once the handler is done; the batched XACK follows.
-          void opts.acks.ack(streamId).then(() => finish('ok', started));
+          const ended = performance.now(); // the handler's time, not the batched ack's wait
+          void opts.acks.ack(streamId).then(() => finish('ok', started, undefined, ended));
           return;
         } catch (err) {
           const transient = !isPermanent(err) && isTransient(err);
