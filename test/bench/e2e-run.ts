@@ -40,6 +40,8 @@ interface Measured {
   peak: Record<string, number>;
   /** CPU seconds each process used during the run. */
   cpu: Record<string, number>;
+  /** CPU seconds the shared processes (mongo-dev, the simulator, redis-server) used in the run. */
+  infra: Record<string, number>;
   /** pixsim only: median ms between a job's consecutive events, per hop. */
   stages?: Array<[string, number, number]>;
 }
@@ -95,10 +97,13 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     // --- pixsim ---
     const keys = createKeys(sys.prefix);
     const servicePids = () => Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.pid]));
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
+    const infraPids = { 'mongo-dev': sys.processes['mongo-dev']?.pid, 'pixverse-sim': sys.processes['pixverse-sim']?.pid, 'redis-server': redisPid };
     await sleep(3_000);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
+    const infra0 = cpuOf(infraPids);
     const posted = await postAll(sys.gatewayUrl!, sys.adminToken, o, 'pixsim');
     const want = new Set(posted.ids);
     let assetsSeen = 0;
@@ -117,6 +122,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     stop();
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
+    const infra = minus(cpuOf(infraPids), infra0);
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
       throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
@@ -153,7 +159,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       row: { name: 'pixsim (5 services as processes)', events: o.jobs, seconds: (lastAsset - posted.firstPost) / 1000,
         extra: { duplicates: stats.duplicates } },
       overhead: overheads(posted.postedAt, posted.ids.map((id) => completedAt.get(id)!), o.latencyMs),
-      idle, peak, cpu, stages,
+      idle, peak, cpu, infra, stages,
     };
 
     // --- BullMQ flow, same simulator and mongo-dev ---
@@ -173,6 +179,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       const bIdle = Object.fromEntries(Object.entries(flowPids()).map(([s, pid]) => [s, rssMiB(pid)]));
       const bSampler = rssSampler(flowPids);
       const bCpu0 = cpuOf(flowPids());
+      const bInfra0 = cpuOf(infraPids);
       const bPosted = await postAll(route.ready, sys.adminToken, o, 'bullmq');
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
@@ -180,6 +187,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       bStop();
       const bPeak = bSampler.stop();
       const bCpu = minus(cpuOf(flowPids()), bCpu0);
+      const bInfra = minus(cpuOf(infraPids), bInfra0);
       if (!bFinished) throw new Error(`BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`);
       const conn = await mongoose.createConnection(sys.mongoUri).asPromise();
       const docs = await conn.useDb(flowDb).collection<any>('jobs').find({}, { projection: { completed_at_ms: 1, asset_at_ms: 1, status: 1 } }).toArray();
@@ -190,7 +198,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       const bullmq: Measured = {
         row: { name: 'BullMQ flow (route + 1 worker, 4 queues)', events: o.jobs, seconds: (bLast - bPosted.firstPost) / 1000, extra: { notCompleted } },
         overhead: overheads(bPosted.postedAt, bPosted.ids.map((id) => byId.get(id)?.completed_at_ms ?? NaN), o.latencyMs),
-        idle: bIdle, peak: bPeak, cpu: bCpu,
+        idle: bIdle, peak: bPeak, cpu: bCpu, infra: bInfra,
       };
       return { pixsim, bullmq };
     } finally {
@@ -241,6 +249,8 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
   rows.push(['pixsim total', sum(r.pixsim.idle).toFixed(0), sum(r.pixsim.peak).toFixed(0), (sum(r.pixsim.peak) / sum(r.pixsim.idle)).toFixed(2), sum(r.pixsim.cpu).toFixed(1)]);
   rows.push(['BullMQ flow total', sum(r.bullmq.idle).toFixed(0), sum(r.bullmq.peak).toFixed(0), (sum(r.bullmq.peak) / sum(r.bullmq.idle)).toFixed(2), sum(r.bullmq.cpu).toFixed(1)]);
   printGrid(`footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in the run`, ['process', 'idle', 'under load', 'load/idle', 'cpu s'], rows);
+  printGrid('shared processes: CPU seconds used during each contender\'s run', ['process', 'pixsim run', 'BullMQ run'],
+    Object.keys(r.pixsim.infra).map((name) => [name, (r.pixsim.infra[name] ?? 0).toFixed(1), (r.bullmq.infra[name] ?? 0).toFixed(1)]));
   console.log(`ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
     `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`);
 }
