@@ -1,5 +1,4 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { monotonicFactory, ulid } from 'ulid';
 import { mountOpsRoutes, type Keyring, type Logger, type ReadinessChecks, type Registry } from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { createAccountCommands } from './accounts/account-commands.js';
@@ -17,6 +16,7 @@ import type { IdempotencyStore } from './jobs/idempotency.js';
 import { systemResolver, type ResolveHost } from './jobs/public-url.js';
 import { createJobSubmitter } from './jobs/submit-job.js';
 import { memoryJobUpdates, type JobUpdates } from './live/job-updates.js';
+import { createIdFactory } from './ids.js';
 import type { Clock, NewId, Publish } from './ports.js';
 import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -71,12 +71,12 @@ export interface AppDeps {
 /** The gateway's HTTP app, without listening: main.ts listens, tests use `app.inject()`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
-  // Monotonic: ids minted in the same millisecond still sort in minting order, as lists do.
-  const newId = deps.newId ?? monotonicFactory();
+  const newId = deps.newId ?? createIdFactory();
+  const requestId = createIdFactory();
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
-    genReqId: () => ulid(),
+    genReqId: () => requestId(),
     frameworkErrors,
     // A hop count trusts that many proxies nearest to us.
     trustProxy: typeof deps.trustProxy === 'number' ? (_address: string, hop: number) => hop < (deps.trustProxy as number) : deps.trustProxy ?? false,

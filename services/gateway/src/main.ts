@@ -4,7 +4,6 @@ import {
   createRedis, exitOnConfigError, loadConfig, mongoPing, parseKeyring, redisPing, runService,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
-import { monotonicFactory } from 'ulid';
 import { buildApp } from './app.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from './auth/user-authenticators.js';
 import { createBusAdmin } from './bus-admin.js';
@@ -21,6 +20,7 @@ import { createAssetStore } from './read-model/asset-store.js';
 import { createJobStore } from './read-model/job-store.js';
 import { createSafePublish } from './safe-publish.js';
 import { redisNonceStore } from './webhooks/webhook-ports.js';
+import { createIdFactory } from './ids.js';
 
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
@@ -45,7 +45,7 @@ await runService({
     const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
     const tokens = createAccessTokens({ secret: config.JWT_SECRET, ttlS: config.ACCESS_TOKEN_TTL_S, clock });
     const identity = createIdentityService({
-      ...identityStores, passwords: createPasswordHasher(), tokens, registrationEnabled: config.REGISTRATION_ENABLED, clock, newId: monotonicFactory(),
+      ...identityStores, passwords: createPasswordHasher(), tokens, registrationEnabled: config.REGISTRATION_ENABLED, clock, newId: createIdFactory(),
     });
     const updates = natsJobUpdates(ctx.nats!, ctx.keys, (err) => logger.warn({ err }, 'nats job update failed'));
     const readiness = {
