@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { createKeys, SERVICES } from '@pixsim/contracts';
 import { printTable, progress, type BenchRow } from './bench-utils.js';
+import { LIMITS_ABOVE_LOAD } from './gateway-run.js';
 import {
   cpuSeconds, deleteKeys, percentile, pool, printGrid, REDIS_URL, rssMiB, rssSampler, spawnTs, startBenchSystem, TEXT_PARAMS, waitUntil,
 } from './system-utils.js';
@@ -89,7 +90,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     env: {
       MAX_JOBS: String(o.concurrency), SUBMIT_CONCURRENCY: String(o.concurrency), POLL_CONCURRENCY: String(o.concurrency),
       // Polling driven by a short interval: first poll at once, the loop ticks every 50 ms.
-      POLL_INTERVAL_S: '1', FIRST_POLL_DELAY_MS: '0', POLL_TICK_MS: '50', LOG_LEVEL: 'warn',
+      POLL_INTERVAL_S: '1', FIRST_POLL_DELAY_MS: '0', POLL_TICK_MS: '50', LOG_LEVEL: 'warn', ...LIMITS_ABOVE_LOAD,
     },
   });
   const redis = new Redis(REDIS_URL);
