@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type QueryFilter } from 'mongoose';
 import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
 import { GENERATION_STATUSES } from './generation.js';
 
@@ -90,12 +90,15 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       if (res.matchedCount === 0) await insertOnce(jobId, ended('failed_elsewhere', now));
     },
 
-    async claimDue(owner, now, leaseMs) {
-      return model.findOneAndUpdate(
-        { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] },
-        { $set: { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) } },
-        { ...AFTER, sort: { next_poll_at: 1 } },
-      );
+    async claimDue(owner, now, leaseMs, limit) {
+      const due: QueryFilter<GenerationDoc> = { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] };
+      // One query finds the candidates, then one conditional update per candidate leases it,
+      // all at once: the update checks `due` again, so one another replica took meanwhile is
+      // skipped. A lease per round trip, one after another, capped a replica at 1/RTT polls.
+      const candidates = await model.find(due, { _id: 1 }).sort({ next_poll_at: 1 }).limit(limit).lean();
+      const lease = { $set: { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) } };
+      const leased = await Promise.all(candidates.map(({ _id }) => model.findOneAndUpdate({ _id, ...due }, lease, AFTER)));
+      return leased.flatMap((g) => (g ? [g] : []));
     },
 
     async reschedule(gen, owner, next) {

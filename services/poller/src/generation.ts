@@ -45,8 +45,11 @@ export type EndReason = 'completed' | 'failed' | 'moderated' | 'deleted' | 'time
 
 /** The store as the poll loop sees it. */
 export interface PollStore {
-  /** Leases one due generation to `owner` until now + leaseMs; null when none is due. */
-  claimDue(owner: string, now: Date, leaseMs: number): Promise<Generation | null>;
+  /**
+   * Leases up to `limit` due generations (the longest due first) to `owner` until
+   * now + leaseMs; fewer, or none, when fewer are due or another replica takes some first.
+   */
+  claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<Generation[]>;
   /** Sets the next poll and releases the lease, if `owner` still holds it. */
   reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void>;
   /** Ends a still-polling generation of this attempt. */

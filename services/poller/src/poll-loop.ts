@@ -133,14 +133,17 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     const running = new Set<Promise<void>>();
     let claimed = 0;
     try {
-      // Claim one at a time, just before polling it, so no lease ticks away in a queue.
+      // Claim as many as there are free slots, once half of them are free, so every claimed
+      // generation is polled at once and no lease ticks away in a queue.
       while (!stopping && claimed < s.batch) {
-        if (running.size >= s.concurrency) await Promise.race(running);
-        const gen = await store.claimDue(owner, clock(), s.leaseMs);
-        if (!gen) break;
-        claimed++;
-        const p: Promise<void> = pollOne(gen).finally(() => running.delete(p));
-        running.add(p);
+        while (running.size > s.concurrency / 2) await Promise.race(running);
+        const gens = await store.claimDue(owner, clock(), s.leaseMs, Math.min(s.concurrency - running.size, s.batch - claimed));
+        if (gens.length === 0) break;
+        for (const gen of gens) {
+          claimed++;
+          const p: Promise<void> = pollOne(gen).finally(() => running.delete(p));
+          running.add(p);
+        }
       }
     } catch (err) {
       logger.error({ err }, 'could not claim due generations; trying again next tick');

@@ -15,13 +15,13 @@ export class MemoryPollStore implements PollStore {
     return this.docs.get(jobId)!;
   }
 
-  async claimDue(owner: string, now: Date, leaseMs: number): Promise<Generation | null> {
+  async claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<Generation[]> {
     const due = [...this.docs.values()]
       .filter((g) => g.status === 'polling' && g.next_poll_at! <= now && (!g.lease_until || g.lease_until <= now))
-      .sort((a, b) => a.next_poll_at!.getTime() - b.next_poll_at!.getTime())[0];
-    if (!due) return null;
-    Object.assign(due, { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) });
-    return { ...due };
+      .sort((a, b) => a.next_poll_at!.getTime() - b.next_poll_at!.getTime())
+      .slice(0, limit);
+    for (const g of due) Object.assign(g, { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) });
+    return due.map((g) => ({ ...g }));
   }
 
   async reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void> {

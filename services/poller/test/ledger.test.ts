@@ -47,7 +47,7 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   const docs = () => db.collection('generations').find({}).toArray();
   const claimAll = async (owner: string) => {
     const claimed: string[] = [];
-    for (let g; (g = await store.claimDue(owner, new Date(Date.now() + 1), 30_000));) claimed.push(g.job_id);
+    for (let got; (got = await store.claimDue(owner, new Date(Date.now() + 1), 30_000, 7)).length > 0;) claimed.push(...got.map((g) => g.job_id));
     return claimed;
   };
 
@@ -117,14 +117,45 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   it('when a replica holds a lease, then no other claims it until the lease expires', async () => {
     await onSubmitted(delivered(jobSubmitted('j1', { credential })));
     const now = new Date(Date.now() + 1);
-    expect((await store.claimDue('a', now, 1_000))?.lease_owner).toBe('a');
-    expect(await store.claimDue('b', now, 1_000)).toBeNull();
+    expect((await store.claimDue('a', now, 1_000, 10))[0]?.lease_owner).toBe('a');
+    expect(await store.claimDue('b', now, 1_000, 10)).toEqual([]);
     const later = new Date(now.getTime() + 1_000);
-    const stolen = await store.claimDue('b', later, 1_000);
+    const [stolen] = await store.claimDue('b', later, 1_000, 10);
     expect(stolen?.lease_owner).toBe('b');
     // the old owner's late answer cannot move the new owner's schedule
     await store.reschedule(stolen!, 'a', { next_poll_at: new Date(0), failures: 9 });
     expect((await docs())[0]).toMatchObject({ lease_owner: 'b', failures: 0 });
+  });
+
+  it('when three replicas claim batches at once until none is due, then each generation is leased to exactly one', async () => {
+    for (let i = 0; i < 30; i++) await onSubmitted(delivered(jobSubmitted(`b${String(i).padStart(2, '0')}`, { credential })));
+    const now = new Date(Date.now() + 1);
+    // Racing replicas see the same candidates; the conditional lease gives each to one of them.
+    const claimUntilNone = async (owner: string) => {
+      const mine: Array<{ job_id: string; lease_owner: string | null }> = [];
+      for (let got; (got = await store.claimDue(owner, now, 30_000, 12)).length > 0;) mine.push(...got);
+      return mine;
+    };
+    const batches = await Promise.all(['a', 'b', 'c'].map(claimUntilNone));
+    const ids = batches.flat().map((g) => g.job_id);
+    expect(ids).toHaveLength(30);
+    expect(new Set(ids).size).toBe(30);
+    const stored = await docs();
+    for (const [i, owner] of ['a', 'b', 'c'].entries()) {
+      for (const g of batches[i]!) {
+        expect(g.lease_owner).toBe(owner);
+        expect(stored.find((d) => d.job_id === g.job_id)!.lease_owner).toBe(owner);
+      }
+    }
+  });
+
+  it('when more are due than asked for, then the longest due are leased first', async () => {
+    const base = Date.now() - 60_000;
+    for (const [i, id] of ['late', 'early', 'middle'].entries()) {
+      await onSubmitted(delivered(jobSubmitted(id, { credential, submitted_at: new Date(base + [30, 10, 20][i]! * 1000).toISOString() })));
+    }
+    const got = await store.claimDue('a', new Date(), 30_000, 2);
+    expect(got.map((g) => g.job_id)).toEqual(['early', 'middle']);
   });
 
   it('when a generation is poked by its provider job id, then it is due now', async () => {
