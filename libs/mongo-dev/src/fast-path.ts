@@ -2,11 +2,13 @@ import type { Document } from 'bson';
 import { cloneDoc } from './canonical.js';
 
 /**
- * Shortcuts for the shapes that carry nearly all of a service's traffic: equality
- * filters on top-level fields (`{ _id, version }`) and `$set` / `$inc` / `$unset` of
- * top-level fields. mingo handles everything else; these only exist because building
- * a mingo Query or update copies its whole operator table, which cost more per
- * command than the command. Each returns undefined when the shape is not its own.
+ * Shortcuts for the shapes that carry nearly all of a service's traffic: filters on
+ * top-level fields with equality, range, `$in`, `$ne`, `$exists`, `$and` and `$or`
+ * (`{ _id, version }`, `{ status, next_poll_at: { $lte } , $or: [...] }`), and `$set` /
+ * `$inc` / `$unset` of top-level fields. mingo handles everything else. They exist
+ * because building a mingo Query or update copies its whole operator table, and a
+ * scan tests every document: both cost more than the command. Each returns undefined
+ * (or false) when the shape is not its own.
  */
 
 type Scalar = string | number | boolean | null;
@@ -19,14 +21,77 @@ const isTopLevelField = (key: string): boolean => key.length > 0 && key[0] !== '
 /** `{field: null}` also matches a missing field, and a scalar matches an array holding it, as in mongod. */
 const equals = (stored: unknown, wanted: Scalar): boolean => (wanted === null ? stored === null || stored === undefined : stored === wanted);
 
-export function simpleMatcher(filter: Document | undefined): ((doc: Document) => boolean) | undefined {
-  const entries = Object.entries(filter ?? {});
-  for (const [key, value] of entries) if (!isTopLevelField(key) || !isScalar(value)) return undefined;
-  const pairs = entries as Array<[string, Scalar]>;
-  return (doc) => pairs.every(([key, wanted]) => {
-    const stored = doc[key];
-    return equals(stored, wanted) || (Array.isArray(stored) && stored.some((item) => equals(item, wanted)));
-  });
+type Matcher = (doc: Document) => boolean;
+type ValueTest = (stored: unknown) => boolean;
+
+/** A value and its elements, as a query on an array field sees them. */
+const anyOf = (stored: unknown, test: ValueTest): boolean => test(stored) || (Array.isArray(stored) && stored.some(test));
+
+/**
+ * Ranges compare within one type only, as mongod's type brackets do: a Date bound
+ * matches Dates, a number numbers, a string strings (binary order).
+ */
+type Bound = number | string | Date;
+const isBound = (v: unknown): v is Bound =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || (v instanceof Date && !Number.isNaN(v.getTime()));
+const comparable = (stored: unknown, bound: Bound): number | undefined => {
+  if (bound instanceof Date) return stored instanceof Date ? stored.getTime() - bound.getTime() : undefined;
+  if (typeof bound === 'number') return typeof stored === 'number' && !Number.isNaN(stored) ? stored - bound : undefined;
+  return typeof stored === 'string' ? (stored < bound ? -1 : stored > bound ? 1 : 0) : undefined;
+};
+const RANGE: Record<string, (c: number) => boolean> = { $lt: (c) => c < 0, $lte: (c) => c <= 0, $gt: (c) => c > 0, $gte: (c) => c >= 0 };
+
+/** One field's condition: a scalar, or an object of the operators below; undefined for anything else. */
+function fieldTest(condition: unknown): ValueTest | undefined {
+  if (isScalar(condition)) return (stored) => anyOf(stored, (v) => equals(v, condition));
+  if (typeof condition !== 'object' || condition === null || Array.isArray(condition) || condition instanceof Date) return undefined;
+  const ops = Object.entries(condition as Document);
+  if (ops.length === 0) return undefined;
+  const tests: ValueTest[] = [];
+  for (const [op, arg] of ops) {
+    if (op in RANGE && isBound(arg)) {
+      const holds = RANGE[op]!;
+      tests.push((stored) => anyOf(stored, (v) => {
+        const c = comparable(v, arg);
+        return c !== undefined && holds(c);
+      }));
+    } else if (op === '$eq' && isScalar(arg)) {
+      tests.push((stored) => anyOf(stored, (v) => equals(v, arg)));
+    } else if (op === '$ne' && isScalar(arg)) {
+      tests.push((stored) => !anyOf(stored, (v) => equals(v, arg)));
+    } else if (op === '$in' && Array.isArray(arg) && arg.every(isScalar)) {
+      tests.push((stored) => anyOf(stored, (v) => arg.some((w: Scalar) => equals(v, w))));
+    } else if (op === '$exists' && typeof arg === 'boolean') {
+      tests.push((stored) => (stored !== undefined) === arg);
+    } else {
+      return undefined;
+    }
+  }
+  return (stored) => tests.every((t) => t(stored));
+}
+
+/**
+ * A matcher for filters made of top-level fields with scalar or operator conditions
+ * (`$eq $ne $in $lt $lte $gt $gte $exists`) combined by `$and` / `$or`; undefined
+ * for any other shape, which mingo then answers.
+ */
+export function simpleMatcher(filter: Document | undefined): Matcher | undefined {
+  const parts: Matcher[] = [];
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(value) || value.length === 0) return undefined;
+      const branches = value.map((f) => (typeof f === 'object' && f !== null && !Array.isArray(f) ? simpleMatcher(f as Document) : undefined));
+      if (branches.some((b) => b === undefined)) return undefined;
+      const all = branches as Matcher[];
+      parts.push(key === '$and' ? (d) => all.every((m) => m(d)) : (d) => all.some((m) => m(d)));
+      continue;
+    }
+    if (!isTopLevelField(key)) return undefined;
+    const test = fieldTest(value);
+    if (!test) return undefined;
+    parts.push((d) => test(d[key]));
+  }
+  return (doc) => parts.every((m) => m(doc));
 }
 
 const SIMPLE_OPERATORS = new Set(['$set', '$inc', '$unset']);

@@ -20,8 +20,30 @@ describe('fast path', () => {
     }), { numRuns: 2_000 });
   });
 
-  it('when a filter has operators, dotted paths or non-scalar values, then it is left to mingo', () => {
-    for (const filter of [{ a: { $gt: 1 } }, { 'a.b': 1 }, { $or: [{ a: 1 }] }, { a: new Date(0) }, { a: { b: 1 } }, { a: [1] }]) {
+  it('when a filter combines ranges, $in, $ne, $exists, $and and $or, then it matches exactly what mingo matches', () => {
+    const date = fc.integer({ min: 0, max: 4 }).map((n) => new Date(Date.UTC(2026, 0, 1 + n)));
+    const value = fc.oneof(scalar, date, fc.array(fc.oneof(scalar, date), { maxLength: 3 }), fc.constant(undefined));
+    const mixedDoc = fc.dictionary(field, value, { maxKeys: 4 }).map((d) => {
+      const out: Document = { _id: 'k' };
+      for (const [k, v] of Object.entries(d)) if (v !== undefined) out[k] = v;
+      return out;
+    });
+    const bound = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('x', 'y'), date);
+    const operators = { $lt: bound, $lte: bound, $gt: bound, $gte: bound, $eq: scalar, $ne: scalar, $in: fc.array(scalar, { maxLength: 3 }), $exists: fc.boolean() };
+    const oneOperator = fc.oneof(...Object.entries(operators).map(([op, arg]) => (arg as fc.Arbitrary<unknown>).map((v) => ({ [op]: v }))));
+    const twoOperators = fc.tuple(oneOperator, oneOperator).map(([a, b]) => ({ ...a, ...b }));
+    const condition = fc.oneof(scalar, oneOperator, oneOperator, twoOperators);
+    const leaf = fc.dictionary(field, condition, { minKeys: 1, maxKeys: 2 });
+    const filter = fc.oneof(leaf, fc.record({ $or: fc.array(leaf, { minLength: 1, maxLength: 3 }) }), fc.record({ $and: fc.array(leaf, { minLength: 1, maxLength: 2 }), c: scalar }));
+    fc.assert(fc.property(mixedDoc, filter, (d, f) => {
+      const fast = simpleMatcher(f as Document);
+      expect(fast).toBeDefined();
+      expect(fast!(d)).toBe(new Query(f as Document, {}).test(d));
+    }), { numRuns: 5_000 });
+  });
+
+  it('when a filter has dotted paths, object or array values, regexes or other operators, then it is left to mingo', () => {
+    for (const filter of [{ 'a.b': 1 }, { a: { b: 1 } }, { a: [1] }, { a: /x/ }, { a: { $regex: 'x' } }, { $expr: { $lt: ['$a', '$b'] } }, { a: { $lt: [1] } }, { $or: [] }, { a: {} }]) {
       expect(simpleMatcher(filter as Document)).toBeUndefined();
     }
   });
