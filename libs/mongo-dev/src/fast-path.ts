@@ -118,3 +118,42 @@ export function applySimpleUpdate(out: Document, ops: Document): boolean {
   }
   return true;
 }
+
+/** mongod's order of the BSON types a sort meets here: null (and missing), numbers, strings, booleans, dates. */
+function typeRank(v: unknown): number | undefined {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return 1;
+  if (typeof v === 'string') return 2;
+  if (typeof v === 'boolean') return 3;
+  if (v instanceof Date) return 4;
+  return undefined;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a)!;
+  const rb = typeRank(b)!;
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return 0;
+  if (ra === 4) return (a as Date).getTime() - (b as Date).getTime();
+  if (ra === 2) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+  return Number(a) - Number(b);
+}
+
+/**
+ * The documents in `sort` order, for sorts on top-level fields whose values are null,
+ * missing, numbers, strings, booleans or dates; undefined otherwise (mingo sorts those).
+ * Ties keep their natural order.
+ */
+export function simpleSort(docs: Document[], sort: Document): Document[] | undefined {
+  const keys = Object.entries(sort);
+  if (keys.length === 0) return undefined;
+  for (const [key, dir] of keys) if (!isTopLevelField(key) || (dir !== 1 && dir !== -1)) return undefined;
+  for (const doc of docs) for (const [key] of keys) if (typeRank(doc[key]) === undefined) return undefined;
+  return [...docs].sort((a, b) => {
+    for (const [key, dir] of keys) {
+      const c = compareValues(a[key], b[key]);
+      if (c !== 0) return c * (dir as number);
+    }
+    return 0;
+  });
+}

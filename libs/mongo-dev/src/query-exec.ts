@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
 import type { SortSpec } from 'mingo/types';
-import { simpleMatcher } from './fast-path.js';
+import { simpleMatcher, simpleSort } from './fast-path.js';
 
 export interface SelectOptions {
   sort?: Document;
@@ -15,7 +15,7 @@ export function select(docs: Document[], filter: Document | undefined, opts: Sel
   const { $natural, ...sort } = opts.sort ?? {};
   let matched = docs.filter(test);
   if ($natural === -1) matched = matched.reverse();
-  if (Object.keys(sort).length) matched = new Query({}, {}).find(matched).sort(sort as SortSpec).all() as Document[];
+  if (Object.keys(sort).length) matched = simpleSort(matched, sort) ?? (new Query({}, {}).find(matched).sort(sort as SortSpec).all() as Document[]);
   const skip = opts.skip && opts.skip > 0 ? opts.skip : 0;
   const limit = opts.limit && opts.limit !== 0 ? Math.abs(opts.limit) : undefined;
   return matched.slice(skip, limit === undefined ? undefined : skip + limit);

@@ -4,7 +4,7 @@ import { Query } from 'mingo';
 import { update as mingoUpdate, type Modifier } from 'mingo/updater';
 import { describe, expect, it } from 'vitest';
 import { cloneDoc } from '../src/canonical.js';
-import { applySimpleUpdate, simpleMatcher } from '../src/fast-path.js';
+import { applySimpleUpdate, simpleMatcher, simpleSort } from '../src/fast-path.js';
 
 const field = fc.constantFrom('a', 'b', 'c', 'version');
 const scalar = fc.oneof(fc.constantFrom(null, true, false, 0, 1, 2, 'x', 'y'), fc.integer({ min: -3, max: 3 }));
@@ -40,6 +40,27 @@ describe('fast path', () => {
       expect(fast).toBeDefined();
       expect(fast!(d)).toBe(new Query(f as Document, {}).test(d));
     }), { numRuns: 5_000 });
+  });
+
+  it('when a sort is on top-level fields of nulls, numbers, strings, booleans and dates, then the order is mingo\'s', () => {
+    const date = fc.integer({ min: 0, max: 3 }).map((n) => new Date(Date.UTC(2026, 0, 1 + n)));
+    const sortable = fc.oneof(fc.constantFrom(null, true, false, 'x', 'y', 0, 1, 2.5, -1), date, fc.constant(undefined));
+    const docs = fc.array(fc.record({ a: sortable, b: sortable }, { requiredKeys: [] }), { maxLength: 12 })
+      .map((list) => list.map((d, i) => {
+        const out: Document = { _id: i };
+        for (const [k, v] of Object.entries(d)) if (v !== undefined) out[k] = v;
+        return out;
+      }));
+    const sort = fc.oneof(fc.constantFrom({ a: 1 }, { a: -1 }, { b: 1, a: -1 }, { a: 1, b: 1 }));
+    fc.assert(fc.property(docs, sort, (list, spec) => {
+      const fast = simpleSort(list, spec);
+      expect(fast).toBeDefined();
+      // Ties may come in either order: compare the sequence of sort keys, not the ids.
+      const keysOf = (sorted: Document[]) => sorted.map((d) => Object.keys(spec).map((k) => d[k] ?? null));
+      expect(keysOf(fast!)).toEqual(keysOf(new Query({}, {}).find(list).sort(spec as never).all() as Document[]));
+    }), { numRuns: 3_000 });
+    expect(simpleSort([{ _id: 1, a: [1] }], { a: 1 })).toBeUndefined();
+    expect(simpleSort([{ _id: 1, a: { b: 1 } }], { a: 1 })).toBeUndefined();
   });
 
   it('when a filter has dotted paths, object or array values, regexes or other operators, then it is left to mingo', () => {
