@@ -16,7 +16,8 @@
  *    event loop was (/proc/PID/schedstat: on a CPU or waiting for one, so a saturated process
  *    shows as such even on a crowded machine), the poller's RSS, and the generations overdue
  *    at the end. "limited by" names the process whose event loop was busy ≥ 85% of the window.
- * The poller runs with its defaults (POLL_CONCURRENCY, POLL_BATCH, POLL_TICK_MS, MAX_JOBS).
+ * The poller runs with its defaults (POLL_CONCURRENCY, POLL_BATCH, POLL_TICK_MS, MAX_JOBS),
+ * or with `concurrency` polls in flight at once (POLL_BATCH four times that).
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ export interface PollerCapacityOptions {
   seconds: number;
   /** Warm-up after the first generation is due (default: one interval). */
   warmupS?: number;
+  /** POLL_CONCURRENCY for the poller (POLL_BATCH 4× it); its defaults when unset. */
+  concurrency?: number;
 }
 
 export interface SizeResult {
@@ -104,7 +107,10 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
     services: ['poller'],
     seedAccount: false,
     simulator: { latencyMs: SIM_LATENCY_MS, accounts: [{ apiKey: API_KEY, credits: 45 * n + 1_000, maxConcurrent: n + 100 }] },
-    env: { LOG_LEVEL: 'warn', PIXSIM_SECRET_KEY: secret, POLL_INTERVAL_S: String(o.intervalS), FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs) },
+    env: {
+      LOG_LEVEL: 'warn', PIXSIM_SECRET_KEY: secret, POLL_INTERVAL_S: String(o.intervalS), FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs),
+      ...(o.concurrency ? { POLL_CONCURRENCY: String(o.concurrency), POLL_BATCH: String(4 * o.concurrency) } : {}),
+    },
   });
   const redis = new Redis(REDIS_URL);
   const pids = () => ({ poller: sys.processes.poller?.pid, simulator: sys.processes['pixverse-sim']?.pid, mongo: sys.processes['mongo-dev']?.pid });
@@ -293,7 +299,8 @@ function limitOf(r: SizeResult): string {
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]): { ratio: number } {
-  const title = `poller capacity: one poller process, POLL_INTERVAL_S=${o.intervalS}, ${o.seconds}-s window after ${o.warmupS ?? o.intervalS} s of warm-up, ` +
+  const tuning = o.concurrency ? `POLL_CONCURRENCY=${o.concurrency}, POLL_BATCH=${4 * o.concurrency}` : 'POLL_CONCURRENCY and POLL_BATCH at their defaults';
+  const title = `poller capacity: one poller process, POLL_INTERVAL_S=${o.intervalS}, ${tuning}, ${o.seconds}-s window after ${o.warmupS ?? o.intervalS} s of warm-up, ` +
     `simulator latency ${SIM_LATENCY_MS / 1000} s, MongoDB = ${rs[0]?.mongo ?? '?'}; events = status calls the simulator answered`;
   printTable(title, rs.map((r) => ({ name: `${fmt(r.generations)} generations in flight`, events: Math.round(r.achieved * r.seconds), seconds: r.seconds })));
   printGrid('polls against the target (generations / interval); "overdue" = due more than 1 s ago at the end of the window',

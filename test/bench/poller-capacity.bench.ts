@@ -3,7 +3,10 @@
  * POLL_INTERVAL_S; polls/s achieved against N / interval, its CPU and memory, and how they
  * grow with N. See poller-capacity-run.ts.
  *
- *   npm run bench:poller [-- --generations 50000,100000 --interval-s 10 --seconds 30 --warmup-s 10]
+ *   npm run bench:poller [-- --generations 50000,100000 --interval-s 10 --seconds 30 --warmup-s 10 --concurrency 400]
+ *
+ * --concurrency sets POLL_CONCURRENCY (POLL_BATCH 4× it); 0, the default here, keeps the
+ * poller's defaults.
  */
 import { intArg } from './bench-utils.js';
 import { printPollerCapacity, runPollerCapacity } from './poller-capacity-run.js';
@@ -16,7 +19,7 @@ if (!generations.length || generations.some((n) => !Number.isInteger(n) || n <= 
   process.exit(2);
 }
 const intervalS = intArg('interval-s', 10);
-const o = { generations, intervalS, seconds: intArg('seconds', 30), warmupS: intArg('warmup-s', intervalS) };
+const o = { generations, intervalS, seconds: intArg('seconds', 30), warmupS: intArg('warmup-s', intervalS), concurrency: intArg('concurrency', 0) || undefined };
 console.log(`poller capacity benchmark: ${generations.join(', ')} generations, poll interval ${o.intervalS} s, ${o.seconds}-s window`);
 printPollerCapacity(o, await runPollerCapacity(o));
 process.exit(0);
