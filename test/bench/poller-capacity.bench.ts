@@ -5,8 +5,8 @@
  *
  *   npm run bench:poller [-- --generations 50000,100000 --interval-s 10 --seconds 30 --warmup-s 10 --concurrency 400]
  *
- * --concurrency sets POLL_CONCURRENCY (POLL_BATCH 4× it); 0, the default here, keeps the
- * poller's defaults.
+ * --concurrency sets POLL_CONCURRENCY (POLL_BATCH 4× it); without it the poller runs with
+ * its defaults.
  */
 import { intArg } from './bench-utils.js';
 import { printPollerCapacity, runPollerCapacity } from './poller-capacity-run.js';
