@@ -60,6 +60,8 @@ export interface AppDeps {
   /** Live job views from every replica (NATS in production). */
   updates?: JobUpdates;
   sseHeartbeatMs?: number;
+  /** How long a COMPLETED job's event stream waits for its asset id. */
+  sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
   resolveHost?: ResolveHost;
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
@@ -111,7 +113,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       authed.addHook('onRequest', limits.perUser);
       registerSessionRoutes(authed, deps);
       registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
-      registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
+      registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs });
       registerAssetRoutes(authed, { assets: deps.assets });
       await authed.register(async (admin) => {
         admin.addHook('preHandler', requireRole('admin'));

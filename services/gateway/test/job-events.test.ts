@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { createKeys } from '@pixsim/contracts';
-import { createJobEventHandler } from '../src/handlers/read-model-handlers.js';
+import { createAssetCreatedHandler, createJobEventHandler } from '../src/handlers/read-model-handlers.js';
 import { natsJobUpdates } from '../src/live/job-updates.js';
 import { AUTH, createHarness, validJob, type Harness } from './helpers.js';
 import { jobHistory } from './events.js';
@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('GET /jobs/{id}/events (in-process fan-out)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ sseHeartbeatMs: 100 });
+    h = await createHarness({ sseHeartbeatMs: 100, sseAssetGraceMs: 400 });
   });
   afterAll(async () => h.close());
 
@@ -33,18 +33,32 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
     expect(jobEvents(res.body).map((j) => j.status)).toEqual(['FAILED']);
   });
 
-  it('when the pipeline moves the job on, then each new state is streamed, current first, ending after the terminal one', async () => {
+  it('when the pipeline moves the job on, then each new state is streamed, current first, ending once the completed job has its asset', async () => {
     const id = await newJob(h);
     const onEvent = createJobEventHandler({ jobs: h.jobs, updates: h.updates });
+    const onAsset = createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates });
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
     const history = jobHistory(id);
     await onEvent(consumed('JOB_SUBMITTED', history.submitted));
     await onEvent(consumed('JOB_SUBMITTED', history.submitted)); // a redelivery streams nothing new
     await onEvent(consumed('JOB_COMPLETED', history.completed));
+    await sleep(50);
+    await onAsset(consumed('ASSET_CREATED', history.asset));
     const events = jobEvents((await stream).body);
-    expect(events.map((j) => j.status)).toEqual(['PENDING', 'PROCESSING', 'COMPLETED']);
-    expect(events[2]).toMatchObject({ id, provider_job_id: 'pv-1' });
+    expect(events.map((j) => [j.status, j.asset_id])).toEqual([['PENDING', null], ['PROCESSING', null], ['COMPLETED', null], ['COMPLETED', `asset-${id}`]]);
+    expect(events[3]).toMatchObject({ id, provider_job_id: 'pv-1' });
+  });
+
+  it('when a completed job gets no asset, then the stream still ends after the grace time', async () => {
+    const id = await newJob(h);
+    const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
+    await sleep(50);
+    const started = Date.now();
+    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(consumed('JOB_COMPLETED', jobHistory(id).completed));
+    const events = jobEvents((await stream).body);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(events.map((j) => j.status)).toEqual(['PENDING', 'COMPLETED']);
   });
 
   it('when an update message is lost, then the heartbeat re-read still delivers the end', async () => {
@@ -100,7 +114,9 @@ describe('GET /jobs/{id}/events across replicas (NATS)', () => {
     const handlerA = createJobEventHandler({ jobs: a.jobs, updates: a.updates });
     await handlerA(consumed('JOB_SUBMITTED', history.submitted));
     await handlerA(consumed('JOB_COMPLETED', history.completed));
+    await createAssetCreatedHandler({ jobs: a.jobs, assets: a.assets, updates: a.updates })(consumed('ASSET_CREATED', history.asset));
     await read;
-    expect(jobEvents(chunks.join('')).map((j) => j.status)).toEqual(['PENDING', 'PROCESSING', 'COMPLETED']);
+    expect(jobEvents(chunks.join('')).map((j) => j.status)).toEqual(['PENDING', 'PROCESSING', 'COMPLETED', 'COMPLETED']);
+    expect(jobEvents(chunks.join('')).at(-1).asset_id).toBe(`asset-${id}`);
   });
 });

@@ -9,14 +9,19 @@ export interface JobStreamOptions {
   /** The current view from the read model (null: gone). */
   load(): Promise<JobUpdate | null>;
   heartbeatMs: number;
+  /** How long a COMPLETED job's stream waits for its asset id before it ends anyway (default 30 s). */
+  assetGraceMs?: number;
   onError(err: unknown): void;
 }
 
 /**
  * One SSE stream of a job: subscribe first, then read the current view and send
- * it, then forward every newer view; end after a terminal one. Each heartbeat
- * also re-reads the view, so a NATS message lost on the way costs at most one
- * heartbeat of delay. Returns a function that ends the stream (server shutdown).
+ * it, then forward every newer view; end after the final one. A job is COMPLETED
+ * when the provider is done and learns its asset id a moment later (ASSET_CREATED):
+ * the stream stays open for that view, so a client gets the asset without asking
+ * again, but not past `assetGraceMs`. Each heartbeat also re-reads the view, so a
+ * NATS message lost on the way costs at most one heartbeat of delay. Returns a
+ * function that ends the stream (server shutdown).
  */
 export function runJobStream(opts: JobStreamOptions): () => void {
   const { res } = opts;
@@ -27,14 +32,18 @@ export function runJobStream(opts: JobStreamOptions): () => void {
     if (ended) return;
     ended = true;
     clearInterval(timer);
+    clearTimeout(graceTimer);
     unsubscribe();
     res.end();
   };
+  let graceTimer: NodeJS.Timeout | undefined;
   const send = (update: JobUpdate) => {
     if (ended || update.version <= lastVersion) return;
     lastVersion = update.version;
     res.write(`id: ${update.version}\nevent: job\ndata: ${JSON.stringify(update.job)}\n\n`);
-    if (isTerminal(update.job.status as JobStatus)) end();
+    if (!isTerminal(update.job.status as JobStatus)) return;
+    if (update.job.status !== 'COMPLETED' || update.job.asset_id) end();
+    else graceTimer ??= setTimeout(end, opts.assetGraceMs ?? 30_000);
   };
   const refresh = () => opts.load().then((u) => (u ? send(u) : end()), opts.onError);
 

@@ -10,6 +10,7 @@ export interface JobEventRouteDeps {
   jobs: JobStore;
   updates: JobUpdates;
   heartbeatMs: number;
+  assetGraceMs?: number;
 }
 
 /**
@@ -31,7 +32,7 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
     reply.hijack();
     reply.raw.writeHead(200, sseHeaders(request.id));
     const end = runJobStream({
-      jobId: job._id, res: reply.raw, updates: deps.updates, heartbeatMs: deps.heartbeatMs,
+      jobId: job._id, res: reply.raw, updates: deps.updates, heartbeatMs: deps.heartbeatMs, assetGraceMs: deps.assetGraceMs,
       load: async () => {
         const current = await deps.jobs.get(job._id);
         return current ? { version: current.version, job: jobDto(current) } : null;
