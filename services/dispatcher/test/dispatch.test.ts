@@ -31,10 +31,12 @@ afterEach(async () => {
   await conn?.close();
 });
 
-async function setup(opts: { maxTries?: number; staleMs?: number } = {}) {
+type Submissions = ReturnType<typeof createSubmissionStore>;
+
+async function setup(opts: { maxTries?: number; staleMs?: number; wrapSubmissions?: (s: Submissions) => Submissions } = {}) {
   conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-dispatch-${randomUUID().slice(0, 8)}` }).asPromise();
   const accounts = createAccountStore(conn);
-  const submissions = createSubmissionStore(conn);
+  const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(conn));
   const published: PublishInput[] = [];
   const duplicates: string[] = [];
   const outcomes: DispatchOutcome[] = [];
@@ -100,6 +102,32 @@ describe('dispatch', () => {
     // A job scheduled for later is recorded waiting, whatever the token.
     const later = await t.submissions.ensure({ ...data, job_id: `${data.job_id}-later`, scheduled_at: new Date(Date.now() + 60_000).toISOString() }, new Date(), null, 'token-3');
     expect(later).toMatchObject({ state: 'waiting', claim_token: null });
+  });
+
+  it('when recording the outcome fails after the provider accepted, then the job is not sent back for another submit', async () => {
+    let failNext = true;
+    const t = await setup({
+      wrapSubmissions: (real) => ({
+        ...real,
+        async markSubmitted(...args: Parameters<Submissions['markSubmitted']>) {
+          if (failNext) {
+            failNext = false;
+            throw new Error('connection reset while recording');
+          }
+          return real.markSubmitted(...args);
+        },
+      }),
+    });
+    await t.addAccount('a1', { simCredits: 10_000, max: 5 });
+    const job = await t.newJob(`accepted ${randomUUID()}`);
+    const before = (await fetch(`${sim.url}/__sim/stats`).then((r) => r.json()) as { total_submissions: number }).total_submissions;
+    await expect(t.dispatchJob(job)).rejects.toThrow(/connection reset/);
+    const after = (await fetch(`${sim.url}/__sim/stats`).then((r) => r.json()) as { total_submissions: number }).total_submissions;
+    expect(after - before).toBe(1);
+    // The intent stays: not due again until it is stale, and then recovered as a possible duplicate.
+    expect(await t.submissions.get(job)).toMatchObject({ state: 'submitting', account_id: 'a1' });
+    expect(await t.dispatchJob(job)).toBe('not_due');
+    expect(ofType(t.published, 'JOB_DEFERRED')).toHaveLength(0);
   });
 
   it('when the best account has no credits at the provider, then it is marked EXHAUSTED and the job runs on another', async () => {

@@ -115,48 +115,59 @@ export function createDispatchJob(ports: DispatchPorts) {
         await accounts.release(account._id);
         return 'not_due';
       }
+      let result: Awaited<ReturnType<DispatchPorts['provider']['submit']>>;
       try {
-        const result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
-        const submitted = await submissions.markSubmitted(jobId, token, result.providerJobId, result.cost);
-        await accounts.charge(account._id, result.cost);
-        if (submitted) await ports.announcer.announce(submitted, account);
-        ports.metrics.outcome('submitted');
-        return 'submitted';
+        result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
       } catch (err) {
-        await accounts.release(account._id);
-        let action = decideSubmitAction(err, settings.cooldownMs);
-        // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
-        // fault: wait it out without spending one of the job's MAX_TRIES.
-        if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
-        logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
-        if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
-        else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
-        else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
-        else if (action.do === 'fail') {
-          await fail(intent, token, action.code, action.message);
+        return refused(account, intent, err);
+      }
+      // The provider accepted: from here a failure must not send the job back for another
+      // submit. It propagates; the intent stays, and recovery treats it as a possible duplicate.
+      // Two documents, no order between them: one round trip, not two.
+      const [submitted] = await Promise.all([
+        submissions.markSubmitted(jobId, token, result.providerJobId, result.cost),
+        accounts.charge(account._id, result.cost),
+      ]);
+      if (submitted) await ports.announcer.announce(submitted, account);
+      ports.metrics.outcome('submitted');
+      return 'submitted';
+    }
+
+    /** The provider refused: settle the account, then the job (next account, wait, retry or fail). */
+    async function refused(account: AccountDoc, intent: SubmissionDoc, err: unknown): Promise<DispatchOutcome | 'next'> {
+      await accounts.release(account._id);
+      let action = decideSubmitAction(err, settings.cooldownMs);
+      // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
+      // fault: wait it out without spending one of the job's MAX_TRIES.
+      if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
+      logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
+      if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
+      else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
+      else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
+      else if (action.do === 'fail') {
+        await fail(intent, token, action.code, action.message);
+        ports.metrics.outcome('failed');
+        return 'failed';
+      } else if (action.do === 'pause') {
+        const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+        await deferIfNew(before, intent, 'retry_backoff', null);
+        ports.metrics.outcome('paused');
+        return 'paused';
+      } else {
+        if (intent.tries + 1 >= settings.maxTries) {
+          await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
           ports.metrics.outcome('failed');
           return 'failed';
-        } else if (action.do === 'pause') {
-          const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
-          await deferIfNew(before, intent, 'retry_backoff', null);
-          ports.metrics.outcome('paused');
-          return 'paused';
-        } else {
-          if (intent.tries + 1 >= settings.maxTries) {
-            await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
-            ports.metrics.outcome('failed');
-            return 'failed';
-          }
-          const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
-          const until = new Date(now().getTime() + delay);
-          const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
-          await deferIfNew(before, intent, 'retry_backoff', until);
-          ports.metrics.outcome('retry');
-          return 'retry';
         }
-        await submissions.backToClaimed(jobId, token);
-        return 'next';
+        const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
+        const until = new Date(now().getTime() + delay);
+        const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
+        await deferIfNew(before, intent, 'retry_backoff', until);
+        ports.metrics.outcome('retry');
+        return 'retry';
       }
+      await submissions.backToClaimed(jobId, token);
+      return 'next';
     }
   }
 }
