@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { context, propagation } from '@opentelemetry/api';
 import { consume, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
-import { eventIds, type EventData } from '@pixsim/contracts';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
 import { createAnnouncer } from './dispatch/announcer.js';
@@ -10,6 +7,7 @@ import { createDispatchJob } from './dispatch/dispatch-job.js';
 import { createScanner } from './dispatch/scanner.js';
 import { createAccountCommandHandler } from './handlers/account-command.js';
 import { createCancelHandler } from './handlers/cancel.js';
+import { createJobCreatedHandler } from './handlers/job-created.js';
 import { createJobEndedHandler } from './handlers/job-ended.js';
 import { createDispatcherMetrics } from './metrics.js';
 import { createReconciler } from './reconciler.js';
@@ -35,7 +33,10 @@ await runService({
     const metrics = createDispatcherMetrics(registry, accounts);
     registerBreakerMetrics(registry, provider);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
-    const announcer = createAnnouncer({ submissions, accounts, publish });
+    const announcer = createAnnouncer({
+      submissions, accounts, publish,
+      onMarkFailed: (jobId, err) => logger.warn({ job_id: jobId, err }, 'could not mark an announced outcome; the sweep will publish it again under the same id'),
+    });
     const dispatchJob = createDispatchJob({
       submissions, accounts, provider, publish, announcer, logger, metrics, accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
@@ -58,26 +59,10 @@ await runService({
       },
     });
 
-    const onJobCreated = async ({ data }: { data: EventData<'JOB_CREATED'> }) => {
-      const now = new Date();
-      const trace: { traceparent?: string; tracestate?: string } = {};
-      propagation.inject(context.active(), trace);
-      // Jobs already waiting go first (priority, then age): only without a backlog is a new job claimed as it is recorded.
-      const token = scanner.backlog > 0 ? undefined : randomUUID();
-      const sub = await submissions.ensure(data, now, trace, token);
-      // A redelivery after a crash: publish the outcome the dead dispatcher recorded but did not announce.
-      if (sub.announced === false) return announcer.announceIfPending(data.job_id);
-      if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {
-        await publish({
-          type: 'JOB_DEFERRED', id: eventIds.jobDeferred(data.job_id, 0, 'scheduled'),
-          data: { job_id: data.job_id, reason: 'scheduled', attempt: 0, until: data.scheduled_at, deferred_at: now.toISOString() },
-        });
-        return;
-      }
-      if (token !== undefined && sub.claim_token === token) return void (await dispatchJob(data.job_id, { sub, token }));
-      if (scanner.backlog > 0) return scanner.kick();
-      await dispatchJob(data.job_id);
-    };
+    const onJobCreated = createJobCreatedHandler({
+      submissions, accounts, provider, announcer, publish, dispatchJob,
+      backlog: () => scanner.backlog, kickScanner: () => scanner.kick(), accountChanged: (id) => views.touch(id),
+    });
 
     let reconcileTimer: NodeJS.Timeout | null = null;
     let sweepTimer: NodeJS.Timeout | null = null;

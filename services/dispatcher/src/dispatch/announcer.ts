@@ -13,6 +13,8 @@ export function createAnnouncer(ports: {
   submissions: Pick<SubmissionStore, 'markAnnounced' | 'unannounced' | 'get'>;
   accounts: Pick<AccountStore, 'get'>;
   publish(input: PublishInput): Promise<unknown>;
+  /** A mark written behind a published event failed (the sweep will publish it again). */
+  onMarkFailed?(jobId: string, err: unknown): void;
 }) {
   const eventOf = async (sub: SubmissionDoc, known?: AccountDoc): Promise<PublishInput | null> => {
     const at = (sub.settled_at ?? new Date()).toISOString();
@@ -40,12 +42,19 @@ export function createAnnouncer(ports: {
     return null;
   };
 
-  /** `account`: the submission's account when the caller holds it already (it saves a read). */
-  const announce = async (sub: SubmissionDoc, account?: AccountDoc): Promise<void> => {
+  /**
+   * `account`: the submission's account when the caller holds it already (it saves a read).
+   * `markLater`: return once the event is published and write the mark behind it, off the
+   * job's critical path; a dispatcher killed before that write leaves the outcome
+   * unannounced, and the sweep publishes it again under the same id.
+   */
+  const announce = async (sub: SubmissionDoc, account?: AccountDoc, opts: { markLater?: boolean } = {}): Promise<void> => {
     const event = await eventOf(sub, account);
     if (!event) return;
     await ports.publish(event);
-    await ports.submissions.markAnnounced(sub._id);
+    const marked = ports.submissions.markAnnounced(sub._id);
+    if (!opts.markLater) return marked;
+    marked.catch((err: unknown) => ports.onMarkFailed?.(sub._id, err));
   };
 
   return {

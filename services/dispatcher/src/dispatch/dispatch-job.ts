@@ -11,6 +11,11 @@ import { decideSubmitAction } from './submit-outcome.js';
 /** Accounts one dispatch tries before the job waits (each refusal takes its account out of the running). */
 const MAX_ACCOUNTS_PER_DISPATCH = 20;
 
+/** An account reserved for a job whose record was created holding the intent on it. */
+export interface ReservedIntent {
+  account: AccountDoc;
+}
+
 export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'not_due';
 
 export interface DispatchPorts {
@@ -65,11 +70,14 @@ export function createDispatchJob(ports: DispatchPorts) {
     }
   };
 
-  /** `claimed`: a record this caller created already claimed (SubmissionStore.ensure with a token). */
-  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string }): Promise<DispatchOutcome> {
+  /**
+   * `claimed`: a record this caller created already claimed (SubmissionStore.ensure with a
+   * token); with `reserved`, created holding the submit intent on that reserved account.
+   */
+  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: ReservedIntent }): Promise<DispatchOutcome> {
     if (claimed) {
-      const { sub, token } = claimed;
-      return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () => dispatchClaimed(sub, token));
+      const { sub, token, reserved } = claimed;
+      return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () => dispatchClaimed(sub, token, reserved));
     }
     const token = randomUUID();
     const prev = await submissions.claim(jobId, token, now(), new Date(now().getTime() - settings.staleMs));
@@ -78,9 +86,10 @@ export function createDispatchJob(ports: DispatchPorts) {
     return context.with(propagation.extract(ROOT_CONTEXT, prev.trace ?? {}), () => dispatchClaimed(prev, token));
   };
 
-  async function dispatchClaimed(prev: SubmissionDoc, token: string): Promise<DispatchOutcome> {
+  async function dispatchClaimed(prev: SubmissionDoc, token: string, reserved?: ReservedIntent): Promise<DispatchOutcome> {
     const jobId = prev._id;
-    await recover(prev);
+    // A fresh intent is this call's own, not a dead dispatcher's.
+    if (!reserved) await recover(prev);
     const job = { ...prev, claim_token: token };
     const cost = ports.provider.estimateCost({ operationType: job.operation_type, params: job.params });
 
@@ -91,10 +100,11 @@ export function createDispatchJob(ports: DispatchPorts) {
       await submitWindow.take();
       let accountId: string | undefined;
       try {
-        const account = await accounts.reserveBest(job.provider_id, cost, now());
+        const first = tried === 0 ? reserved : undefined;
+        const account = first?.account ?? await accounts.reserveBest(job.provider_id, cost, now());
         if (!account) break;
         accountId = account._id;
-        const outcome = await attempt(account);
+        const outcome = await attempt(account, first ? prev : undefined);
         if (outcome !== 'next') return outcome;
       } finally {
         submitWindow.release();
@@ -108,9 +118,9 @@ export function createDispatchJob(ports: DispatchPorts) {
     ports.metrics.outcome('waiting_for_account');
     return 'waiting_for_account';
 
-    /** One reserved account: record the intent, submit, settle. 'next' tries the next account. */
-    async function attempt(account: AccountDoc): Promise<DispatchOutcome | 'next'> {
-      const intent = await submissions.recordIntent(jobId, token, account._id, now());
+    /** One reserved account: record the intent (unless recorded), submit, settle. 'next' tries the next account. */
+    async function attempt(account: AccountDoc, recorded?: SubmissionDoc): Promise<DispatchOutcome | 'next'> {
+      const intent = recorded ?? await submissions.recordIntent(jobId, token, account._id, now());
       if (!intent) {
         await accounts.release(account._id);
         return 'not_due';
@@ -128,7 +138,7 @@ export function createDispatchJob(ports: DispatchPorts) {
         submissions.markSubmitted(jobId, token, result.providerJobId, result.cost),
         accounts.charge(account._id, result.cost),
       ]);
-      if (submitted) await ports.announcer.announce(submitted, account);
+      if (submitted) await ports.announcer.announce(submitted, account, { markLater: true });
       ports.metrics.outcome('submitted');
       return 'submitted';
     }

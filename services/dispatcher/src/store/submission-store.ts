@@ -72,18 +72,24 @@ export function createSubmissionStore(conn: Connection) {
   return {
     /**
      * The job's record, created on first sight. With `claimToken`, a record created
-     * due now is created claimed by that token (it saves the separate claim); a record
-     * that already existed is returned as it is, claimed by whoever holds it.
+     * due now is created claimed by that token (it saves the separate claim), and with
+     * `intentAccountId` too it is created holding the submit intent on that reserved
+     * account, as recordIntent would leave it. A record that already existed is
+     * returned as it is, claimed by whoever holds it.
      */
-    async ensure(job: EventData<'JOB_CREATED'>, now: Date, trace: SubmissionDoc['trace'] = null, claimToken?: string): Promise<SubmissionDoc> {
+    async ensure(job: EventData<'JOB_CREATED'>, now: Date, trace: SubmissionDoc['trace'] = null, claimToken?: string, intentAccountId?: string): Promise<SubmissionDoc> {
       const nextAttemptAt = job.scheduled_at ? new Date(job.scheduled_at) : now;
       const claimNow = claimToken !== undefined && nextAttemptAt <= now;
+      const state = !claimNow
+        ? { state: 'waiting', claim_token: null, claimed_at: null, attempt: 0, account_id: null }
+        : intentAccountId
+          ? { state: 'submitting', claim_token: claimToken, claimed_at: now, attempt: 1, account_id: intentAccountId }
+          : { state: 'claimed', claim_token: claimToken, claimed_at: now, attempt: 0, account_id: null };
       return model.findOneAndUpdate({ _id: job.job_id }, {
         $setOnInsert: {
           user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
-          priority: job.priority, created_at: new Date(job.created_at), attempt: 0, tries: 0, next_attempt_at: nextAttemptAt,
-          ...(claimNow ? { state: 'claimed', claim_token: claimToken, claimed_at: now } : { state: 'waiting', claim_token: null, claimed_at: null }),
-          account_id: null, provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
+          priority: job.priority, created_at: new Date(job.created_at), tries: 0, next_attempt_at: nextAttemptAt, ...state,
+          provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
           settled_at: null, announced: true, trace,
         },
       }, { ...lean, upsert: true }) as Promise<SubmissionDoc>;
