@@ -1,40 +1,23 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
-import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
-import { startSimulator } from '@pixsim/pixverse-sim';
+import { openSecret } from '@pixsim/kit';
 import { createAnnouncer } from '../src/dispatch/announcer.js';
 import { createDispatchJob, type DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createJobEndedHandler } from '../src/handlers/job-ended.js';
 import { createReconciler } from '../src/reconciler.js';
 import { createAccountStore } from '../src/store/account-store.js';
 import { createSubmissionStore } from '../src/store/submission-store.js';
+import { useDispatchWorld } from './world.js';
 
-const keyring = parseKeyring(randomBytes(32).toString('base64'));
-let conn: Connection;
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let provider: VideoProvider;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, latencyMs: 60_000 });
-  provider = createPixverseProvider({ baseUrl: sim.url, breaker: { volumeThreshold: 1000 } });
-});
-afterAll(async () => {
-  await provider.close();
-  await sim.stop();
-});
-afterEach(async () => {
-  await conn?.dropDatabase();
-  await conn?.close();
-});
+const world = useDispatchWorld('t-dispatch');
+const { keyring } = world;
 
 type Submissions = ReturnType<typeof createSubmissionStore>;
 
 async function setup(opts: { maxTries?: number; staleMs?: number; wrapSubmissions?: (s: Submissions) => Submissions } = {}) {
-  conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-dispatch-${randomUUID().slice(0, 8)}` }).asPromise();
+  const conn = await world.openDb();
   const accounts = createAccountStore(conn);
   const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(conn));
   const published: PublishInput[] = [];
@@ -43,18 +26,13 @@ async function setup(opts: { maxTries?: number; staleMs?: number; wrapSubmission
   const publish = async (i: PublishInput) => void published.push(i);
   const announcer = createAnnouncer({ submissions, accounts, publish });
   const dispatchJob = createDispatchJob({
-    submissions, accounts, provider, publish, announcer,
+    submissions, accounts, provider: world.provider(), publish, announcer,
     openCredential: (a) => openSecret(keyring, a.credential),
     settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
     metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
     logger: { info() {}, warn() {} },
   });
-  const addAccount = async (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => {
-    const apiKey = `key-${id}-${randomUUID()}`;
-    sim.addAccount({ apiKey, credits: o.simCredits, maxConcurrent: o.max });
-    await accounts.apply({ action: 'create', account_id: id, provider_id: 'pixverse', credential: sealSecret(keyring, apiKey), max_concurrent_jobs: o.max, priority: o.priority ?? 0, requested_at: new Date().toISOString() }, new Date());
-    await accounts.setCredits(id, o.credits ?? o.simCredits);
-  };
+  const addAccount = (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => world.addAccount(accounts, id, o);
   const newJob = async (prompt: string, priority = 5) => {
     const jobId = `job-${randomUUID().slice(0, 8)}`;
     const data: EventData<'JOB_CREATED'> = {
@@ -120,9 +98,9 @@ describe('dispatch', () => {
     });
     await t.addAccount('a1', { simCredits: 10_000, max: 5 });
     const job = await t.newJob(`accepted ${randomUUID()}`);
-    const before = (await fetch(`${sim.url}/__sim/stats`).then((r) => r.json()) as { total_submissions: number }).total_submissions;
+    const before = await world.submittedAtSim();
     await expect(t.dispatchJob(job)).rejects.toThrow(/connection reset/);
-    const after = (await fetch(`${sim.url}/__sim/stats`).then((r) => r.json()) as { total_submissions: number }).total_submissions;
+    const after = await world.submittedAtSim();
     expect(after - before).toBe(1);
     // The intent stays: not due again until it is stale, and then recovered as a possible duplicate.
     expect(await t.submissions.get(job)).toMatchObject({ state: 'submitting', account_id: 'a1' });

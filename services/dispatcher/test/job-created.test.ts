@@ -1,37 +1,20 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
-import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
-import { startSimulator } from '@pixsim/pixverse-sim';
+import { openSecret } from '@pixsim/kit';
 import { createAnnouncer } from '../src/dispatch/announcer.js';
 import { createDispatchJob } from '../src/dispatch/dispatch-job.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
 import { createAccountStore } from '../src/store/account-store.js';
 import { createSubmissionStore } from '../src/store/submission-store.js';
+import { useDispatchWorld } from './world.js';
 
-const keyring = parseKeyring(randomBytes(32).toString('base64'));
-let conn: Connection;
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let provider: VideoProvider;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, latencyMs: 60_000 });
-  provider = createPixverseProvider({ baseUrl: sim.url, breaker: { volumeThreshold: 1000 } });
-});
-afterAll(async () => {
-  await provider.close();
-  await sim.stop();
-});
-afterEach(async () => {
-  await conn?.dropDatabase();
-  await conn?.close();
-});
+const world = useDispatchWorld('t-created');
+const { keyring } = world;
 
 async function setup(opts: { backlog?: number } = {}) {
-  conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-created-${randomUUID().slice(0, 8)}` }).asPromise();
+  const conn = await world.openDb();
   const accounts = createAccountStore(conn);
   const submissions = createSubmissionStore(conn);
   const published: PublishInput[] = [];
@@ -39,7 +22,7 @@ async function setup(opts: { backlog?: number } = {}) {
   const publish = async (i: PublishInput) => void published.push(i);
   const announcer = createAnnouncer({ submissions, accounts, publish });
   const dispatchJob = createDispatchJob({
-    submissions, accounts, provider, publish, announcer,
+    submissions, accounts, provider: world.provider(), publish, announcer,
     openCredential: (a) => openSecret(keyring, a.credential),
     settings: { maxTries: 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: 120_000 },
     metrics: { outcome() {}, possibleDuplicate: (id) => void duplicates.push(id) },
@@ -47,22 +30,16 @@ async function setup(opts: { backlog?: number } = {}) {
   });
   let kicks = 0;
   const handler = createJobCreatedHandler({
-    submissions, accounts, provider, announcer, publish, dispatchJob,
+    submissions, accounts, provider: world.provider(), announcer, publish, dispatchJob,
     backlog: () => opts.backlog ?? 0, kickScanner: () => void kicks++, accountChanged() {},
   });
-  const addAccount = async (id: string, max: number) => {
-    const apiKey = `key-${id}-${randomUUID()}`;
-    sim.addAccount({ apiKey, credits: 100_000, maxConcurrent: max });
-    await accounts.apply({ action: 'create', account_id: id, provider_id: 'pixverse', credential: sealSecret(keyring, apiKey), max_concurrent_jobs: max, priority: 0, requested_at: new Date().toISOString() }, new Date());
-    await accounts.setCredits(id, 100_000);
-  };
+  const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });
   const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}): EventData<'JOB_CREATED'> => ({
     job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
     params: { prompt: `created ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
     scheduled_at: null, created_at: new Date().toISOString(), ...extra,
   });
-  const submittedAtSim = async () => ((await fetch(`${sim.url}/__sim/stats`).then((r) => r.json())) as { total_submissions: number }).total_submissions;
-  return { accounts, submissions, published, duplicates, handler, addAccount, created, submittedAtSim, kicks: () => kicks };
+  return { accounts, submissions, published, duplicates, handler, addAccount, created, submittedAtSim: world.submittedAtSim, kicks: () => kicks };
 }
 
 describe('JOB_CREATED', () => {
