@@ -1,7 +1,9 @@
+import net from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
@@ -23,6 +25,21 @@ describe('log lines', () => {
     const raw = '{"level":30,"msg":"hi"}';
     expect(formatLogLine('asset', raw, 'stdout', { ...pretty, json: true })).toBe(raw);
     expect(JSON.parse(formatLogLine('asset', 'oops', 'stderr', { ...pretty, json: true }))).toEqual({ level: 50, time: at.toISOString(), service: 'asset', msg: 'oops' });
+  });
+});
+
+describe('free ports', () => {
+  it('when ports are picked for children, then they lie below the ephemeral range, where no outgoing connection can hold them', async () => {
+    const [low] = ephemeralRange();
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low);
+    }
+    // And each one can really be listened on, on every interface.
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '0.0.0.0', () => resolve()));
+    await new Promise((resolve) => server.close(resolve));
   });
 });
 

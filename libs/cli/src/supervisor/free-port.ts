@@ -1,20 +1,39 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
+/** Where outgoing connections take their local ports (Linux); elsewhere, the IANA range. */
+export function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch { /* not Linux */ }
+  return [49152, 65535];
+}
+
+const canListen = (port: number, host: string): Promise<boolean> => new Promise((resolve) => {
+  const server = net.createServer();
+  server.unref();
+  server.once('error', () => resolve(false));
+  server.listen(port, host, () => server.close(() => resolve(true)));
+});
+
 /**
- * Asks the kernel for a free loopback port. Another process could take it before the
- * child binds it; the window is milliseconds and only tests ask for port 0.
+ * A port that is free now, below the ephemeral range. A port the kernel hands out for
+ * `listen(0)` comes from that range, where any outgoing connection (a Redis or MongoDB
+ * client, say) may take it as its local port before the child binds it; the child then
+ * fails with EADDRINUSE for as long as that connection lives. Below the range only
+ * another listener can take it, and the window is milliseconds.
  */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  const span = Math.max(1, low - floor);
+  for (let i = 0; i < 50; i++) {
+    const port = floor + Math.floor(Math.random() * span);
+    // Services listen on every interface; the check covers both.
+    if ((await canListen(port, host)) && (await canListen(port, '0.0.0.0'))) return port;
+  }
+  throw new Error(`no free port between ${floor} and ${low - 1} after 50 tries`);
 }
 
 /** `wanted` unless it is 0, in which case a free port. */
