@@ -32,6 +32,13 @@ export interface E2EOptions {
   concurrency: number;
   latencyMs: number;
   timeoutMs: number;
+  /**
+   * Jobs per second, open loop: job i is posted at i / rate s, whatever the answers.
+   * Unset: as fast as `clients` connections allow (a burst that measures throughput;
+   * its overhead is mostly queueing). Set below both contenders' capacity, the overhead
+   * is the pipeline's own.
+   */
+  rate?: number;
 }
 
 interface Measured {
@@ -60,6 +67,7 @@ async function postAll(url: string, token: string, o: E2EOptions, label: string)
   const stop = progress(`${label} POST`, () => done, o.jobs);
   const firstPost = Date.now();
   await pool(o.jobs, o.clients, async (i) => {
+    if (o.rate) await sleep(Math.max(0, firstPost + (i * 1000) / o.rate - Date.now()));
     postedAt[i] = Date.now();
     const res = await fetch(`${url}/api/v1/jobs`, {
       method: 'POST',
@@ -237,6 +245,19 @@ export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured 
   console.log(`ratio: pixsim/BullMQ jobs/s = ${ratio.toFixed(2)} (target ≥ 1: ${rateOk ? 'met' : 'NOT met'}); ` +
     `pixsim p99 overhead = ${Math.round(p99)} ms (target < 250: ${p99Ok ? 'met' : 'NOT met'})`);
   return { ok: rateOk && p99Ok };
+}
+
+/** The paced run: the pipeline's own latency at a rate both contenders keep up with. */
+export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
+  const { pixsim, bullmq } = r;
+  printGrid(`end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's time (ms)`,
+    ['contender', 'jobs/s done', 'p50', 'p95', 'p99'],
+    [pixsim, bullmq].map((m) => [m.row.name, (m.row.events / m.row.seconds).toFixed(0), Math.round(m.overhead.p50), Math.round(m.overhead.p95), Math.round(m.overhead.p99)]));
+  if (pixsim.stages) printGrid('pixsim at that rate, where the time goes (ms)', ['hop', 'p50', 'p99'], pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]));
+  const ok = pixsim.overhead.p99 < 250;
+  console.log(`ratio: pixsim/BullMQ p99 overhead at ${o.rate} jobs/s = ${(pixsim.overhead.p99 / bullmq.overhead.p99).toFixed(2)} ` +
+    `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ${Math.round(bullmq.overhead.p99)} ms)`);
+  return { ok };
 }
 
 export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): void {
