@@ -1,9 +1,11 @@
+import http from 'node:http';
 import net from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
+import { waitUntilReady } from '../src/supervisor/ready-check.js';
 import { formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
@@ -40,6 +42,23 @@ describe('free ports', () => {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '0.0.0.0', () => resolve()));
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('readiness probe', () => {
+  it('when something else answers 200 on the port, then the child is not taken for ready; its own answer is', async () => {
+    let body = '<html>not a pixsim service</html>';
+    const server = http.createServer((_req, res) => res.writeHead(200).end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/ready`;
+    try {
+      const until = Date.now() + 700;
+      expect(await waitUntilReady(url, () => Date.now() < until, 50)).toBe(false);
+      body = JSON.stringify({ status: 'ready', checks: {} });
+      expect(await waitUntilReady(url, () => true, 50)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

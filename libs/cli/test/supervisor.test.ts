@@ -54,6 +54,15 @@ describe('supervisor', () => {
     expect(sys.logs().join('\n')).toContain('dispatcher ready again (restart 1)');
   });
 
+  it('when a restarted service dies again soon after it got ready, then the next delay doubles (a crash loop backs off)', async () => {
+    sys = await startSystem(options(['dispatcher']));
+    await sys.kill('dispatcher');
+    await sys.waitReady('dispatcher');
+    await sys.kill('dispatcher');
+    expect(sys.logs().join('\n')).toContain('dispatcher exited (code 137, SIGKILL); restarting in 200ms');
+    await sys.waitReady('dispatcher');
+  });
+
   it('when a service is killed with restart: false, then it stays down until started again', async () => {
     sys = await startSystem(options(['poller']));
     await sys.kill('poller', 'SIGTERM', { restart: false });

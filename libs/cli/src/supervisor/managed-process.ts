@@ -170,7 +170,8 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
 
   private markReady(match: RegExpMatchArray | null): void {
     this.readyLine = match ?? this.readyLine;
-    this.crashes = 0;
+    // Crashes are forgiven once a child stays up stableAfterMs, not when it reports ready:
+    // a child that gets ready and dies seconds later is a crash loop, and backs off as one.
     const again = this.everReady;
     this.everReady = true;
     this.setState('ready');
