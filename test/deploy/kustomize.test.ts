@@ -265,7 +265,8 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         expect(SERVICES, `${so.metadata.name} targets a pixsim service`).toContain(service);
         const watched: string[] = [];
         for (const t of so.spec.triggers) {
-          const at = `${so.metadata.name} trigger ${t.metadata?.stream}`;
+          const at = `${so.metadata.name} trigger ${t.metadata?.stream ?? t.name}`;
+          if (t.type === 'prometheus') continue; // the poller's work in flight: its own check below
           expect(t.type, at).toBe('redis-streams');
           const type = streamTypes.get(t.metadata.stream);
           expect(type, `${at}: a stream of libs/contracts with prefix ${prefix}`).toBeDefined();
@@ -283,6 +284,23 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         }
         expect(watched.sort(), `${service}: one trigger per consumed stream`).toEqual(streamsConsumedBy(service).sort());
       }
+    });
+
+    it('when generations are in flight without lag, then only in prod the poller also scales on how many there are', () => {
+      const objects = objectsOf(dir);
+      const extra = byKind(objects, 'ScaledObject').flatMap((so) =>
+        so.spec.triggers.filter((t: any) => t.type !== 'redis-streams').map((t: any) => [so.spec.scaleTargetRef.name, t]));
+      if (dir !== 'overlays/prod') return void expect(extra).toEqual([]);
+      expect(extra.map(([name]) => name)).toEqual(['poller']);
+      const [, t] = extra[0]!;
+      expect(t.type).toBe('prometheus');
+      // The gauge every poller replica serves (services/poller), over the shared collection: max, not sum.
+      expect(t.metadata.query).toMatch(/^max\(pixsim_generations_polling\{namespace="pixsim"\}\)$/);
+      expect(t.metadata.serverAddress).toMatch(/^https?:\/\/[^/]+:\d+$/);
+      expect(Number(t.metadata.threshold)).toBeGreaterThan(0);
+      const poller = byKind(objects, 'ScaledObject').find((so) => so.spec.scaleTargetRef.name === 'poller')!;
+      // At the threshold's pace (one replica per `threshold` generations), maxReplicaCount covers 50,000 in flight.
+      expect(poller.spec.maxReplicaCount * Number(t.metadata.threshold)).toBeGreaterThanOrEqual(50_000);
     });
 
     it('when NetworkPolicies apply, then everything is denied and each service reaches only what it uses', () => {
