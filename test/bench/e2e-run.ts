@@ -19,9 +19,8 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { createKeys, SERVICES } from '@pixsim/contracts';
 import { printTable, progress, type BenchRow } from './bench-utils.js';
-import { LIMITS_ABOVE_LOAD } from './gateway-run.js';
 import {
-  cpuSeconds, deleteKeys, percentile, pool, printGrid, REDIS_URL, rssMiB, rssSampler, spawnTs, startBenchSystem, TEXT_PARAMS, waitUntil,
+  cpuSeconds, deleteKeys, LIMITS_ABOVE_LOAD, percentile, pool, printGrid, REDIS_URL, rssMiB, rssSampler, spawnTs, startBenchSystem, TEXT_PARAMS, waitUntil,
 } from './system-utils.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { cloneDoc } from './canonical.js';
+import { cloneDoc, isPlainObject } from './canonical.js';
 
 /**
  * Shortcuts for the shapes that carry nearly all of a service's traffic: filters on
@@ -44,8 +44,8 @@ const RANGE: Record<string, (c: number) => boolean> = { $lt: (c) => c < 0, $lte:
 /** One field's condition: a scalar, or an object of the operators below; undefined for anything else. */
 function fieldTest(condition: unknown): ValueTest | undefined {
   if (isScalar(condition)) return (stored) => anyOf(stored, (v) => equals(v, condition));
-  if (typeof condition !== 'object' || condition === null || Array.isArray(condition) || condition instanceof Date) return undefined;
-  const ops = Object.entries(condition as Document);
+  if (!isPlainObject(condition)) return undefined;
+  const ops = Object.entries(condition);
   if (ops.length === 0) return undefined;
   const tests: ValueTest[] = [];
   for (const [op, arg] of ops) {
@@ -80,7 +80,7 @@ export function simpleMatcher(filter: Document | undefined): Matcher | undefined
   for (const [key, value] of Object.entries(filter ?? {})) {
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) return undefined;
-      const branches = value.map((f) => (typeof f === 'object' && f !== null && !Array.isArray(f) ? simpleMatcher(f as Document) : undefined));
+      const branches = value.map((f) => (isPlainObject(f) ? simpleMatcher(f) : undefined));
       if (branches.some((b) => b === undefined)) return undefined;
       const all = branches as Matcher[];
       parts.push(key === '$and' ? (d) => all.every((m) => m(d)) : (d) => all.some((m) => m(d)));
@@ -99,8 +99,8 @@ const SIMPLE_OPERATORS = new Set(['$set', '$inc', '$unset']);
 /** Applies the update to `out` in place; false (and `out` untouched) when the shape is not a simple one. */
 export function applySimpleUpdate(out: Document, ops: Document): boolean {
   for (const [op, fields] of Object.entries(ops)) {
-    if (!SIMPLE_OPERATORS.has(op) || typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false;
-    for (const [key, value] of Object.entries(fields as Document)) {
+    if (!SIMPLE_OPERATORS.has(op) || !isPlainObject(fields)) return false;
+    for (const [key, value] of Object.entries(fields)) {
       if (!isTopLevelField(key) || key === '_id') return false;
       // $inc of a non-number (or onto one) is an error mongod reports: mingo reports it too.
       if (op === '$inc' && (typeof value !== 'number' || (out[key] !== undefined && typeof out[key] !== 'number'))) return false;

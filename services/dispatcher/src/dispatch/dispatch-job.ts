@@ -11,11 +11,6 @@ import { decideSubmitAction } from './submit-outcome.js';
 /** Accounts one dispatch tries before the job waits (each refusal takes its account out of the running). */
 const MAX_ACCOUNTS_PER_DISPATCH = 20;
 
-/** An account reserved for a job whose record was created holding the intent on it. */
-export interface ReservedIntent {
-  account: AccountDoc;
-}
-
 export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'not_due';
 
 export interface DispatchPorts {
@@ -74,7 +69,7 @@ export function createDispatchJob(ports: DispatchPorts) {
    * `claimed`: a record this caller created already claimed (SubmissionStore.ensure with a
    * token); with `reserved`, created holding the submit intent on that reserved account.
    */
-  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: ReservedIntent }): Promise<DispatchOutcome> {
+  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc }): Promise<DispatchOutcome> {
     if (claimed) {
       const { sub, token, reserved } = claimed;
       return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () => dispatchClaimed(sub, token, reserved));
@@ -86,7 +81,7 @@ export function createDispatchJob(ports: DispatchPorts) {
     return context.with(propagation.extract(ROOT_CONTEXT, prev.trace ?? {}), () => dispatchClaimed(prev, token));
   };
 
-  async function dispatchClaimed(prev: SubmissionDoc, token: string, reserved?: ReservedIntent): Promise<DispatchOutcome> {
+  async function dispatchClaimed(prev: SubmissionDoc, token: string, reserved?: AccountDoc): Promise<DispatchOutcome> {
     const jobId = prev._id;
     // A fresh intent is this call's own, not a dead dispatcher's.
     if (!reserved) await recover(prev);
@@ -101,7 +96,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       let accountId: string | undefined;
       try {
         const first = tried === 0 ? reserved : undefined;
-        const account = first?.account ?? await accounts.reserveBest(job.provider_id, cost, now());
+        const account = first ?? await accounts.reserveBest(job.provider_id, cost, now());
         if (!account) break;
         accountId = account._id;
         const outcome = await attempt(account, first ? prev : undefined);

@@ -4,8 +4,8 @@ import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
 import type { VideoProvider } from '@pixsim/providers';
 import type { Announcer } from '../dispatch/announcer.js';
-import type { DispatchOutcome, ReservedIntent } from '../dispatch/dispatch-job.js';
-import type { AccountStore } from '../store/account-store.js';
+import type { DispatchOutcome } from '../dispatch/dispatch-job.js';
+import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 
 export interface JobCreatedPorts {
@@ -14,7 +14,7 @@ export interface JobCreatedPorts {
   provider: Pick<VideoProvider, 'estimateCost'>;
   announcer: Pick<Announcer, 'announceIfPending'>;
   publish(input: PublishInput): Promise<unknown>;
-  dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: ReservedIntent }): Promise<DispatchOutcome>;
+  dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc }): Promise<DispatchOutcome>;
   /** Jobs already waiting for an account, which a new job queues behind. */
   backlog(): number;
   kickScanner(): void;
@@ -60,7 +60,7 @@ export function createJobCreatedHandler(ports: JobCreatedPorts) {
       });
       return;
     }
-    if (mine) return void (await ports.dispatchJob(data.job_id, { sub, token: token!, ...(reserved ? { reserved: { account: reserved } } : {}) }));
+    if (mine) return void (await ports.dispatchJob(data.job_id, { sub, token: token!, ...(reserved ? { reserved } : {}) }));
     if (ports.backlog() > 0) return ports.kickScanner();
     await ports.dispatchJob(data.job_id);
   };
