@@ -375,19 +375,23 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
   };
   let letters = new Map<string, string>();
   let jobsDone = 0;
+  let pending: string[] = [];
+  // A job reads COMPLETED before its ASSET_CREATED has been handled everywhere, so a single look at the
+  // groups right then can catch entries still in a handler. Wait for the groups to drain as well: an entry
+  // that stays pending for the whole minute is a real failure and is reported below.
   const ok = await waitUntil(async () => {
     letters = await found();
     const statuses = await Promise.all(jobIds.map((id) => sys.api<{ status: string }>('GET', `/api/v1/jobs/${id}`)));
     jobsDone = statuses.filter((r) => r.status === 200 && r.body.status === 'COMPLETED').length;
-    return letters.size >= expectedLetters && jobsDone === jobIds.length;
+    const sstats = await streamStats(redis, keys);
+    pending = sstats.flatMap((s) => s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group} ${g.pending} pending, ${g.lag ?? 0} unread`));
+    return letters.size >= expectedLetters && jobsDone === jobIds.length && pending.length === 0;
   }, 60_000, 1_000);
   const missingLetters: string[] = [];
   for (const type of EVENT_TYPES) {
     for (const id of injected.get(type)!) for (const group of CONSUMERS[type]) if (!letters.has(`${type} ${id} ${group}`)) missingLetters.push(`${type} ${id} ${group}`);
   }
   const noReason = [...letters].filter(([, r]) => !r).map(([k]) => k);
-  const sstats = await streamStats(redis, keys);
-  const pending = sstats.flatMap((s) => s.groups.filter((g) => g.pending > 0).map((g) => `${s.type}/${g.group} ${g.pending}`));
   const restarted = SERVICES.filter((s) => (sys.processes[s]?.restarts ?? 0) !== restartsBefore[s] || sys.processes[s]?.state !== 'ready');
   const sample = [...letters.values()].slice(0, 3).map((r) => r.slice(0, 60)).join(' | ');
   return [
