@@ -67,7 +67,9 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
     if (env.type !== type) throw new SchemaError(`entry of type ${env.type} on the ${type} stream`);
     const parsed = schema.schema.safeParse(env.data);
     if (!parsed.success) throw new SchemaError(`${type} ${env.id}: ${formatIssues(parsed.error)}`, parsed.error.issues);
-    return { ...env, data: parsed.data as EventData<T> };
+    // The envelope is this call's own object: swap in the checked data rather than copy it.
+    env.data = parsed.data;
+    return env as Envelope<EventData<T>>;
   };
 
   return async function process(streamId: string, fields: string[] | null, deliveries: number): Promise<void> {

@@ -34,33 +34,48 @@ export function fieldsToRecord(fields: readonly string[]): Record<string, string
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+function badEnvelope(field: string, why: string): never {
+  throw new SchemaError(`bad envelope: ${field}: ${why}`, [{ path: [field], message: why }]);
+}
+
 /**
  * Parses raw entry fields into an envelope with JSON-decoded (not yet
- * schema-checked) data. Hand-written rather than a zod object: it runs once
- * per consumed entry, and the messages still name the bad field.
+ * schema-checked) data. Hand-written rather than a zod object, and reading the
+ * field list in place rather than through a record: it runs once per consumed
+ * entry, and the messages still name the bad field.
  */
 export function parseEnvelope(fields: readonly string[]): Envelope<unknown> {
-  const f = fieldsToRecord(fields);
-  const bad = (field: string, why: string): never => {
-    throw new SchemaError(`bad envelope: ${field}: ${why}`, [{ path: [field], message: why }]);
-  };
-  if (!f.id || f.id.length > 512) bad('id', 'required, at most 512 characters');
-  if (!f.type || !KNOWN_TYPES.has(f.type)) bad('type', `unknown event type ${JSON.stringify(f.type ?? null)}`);
-  const v = Number(f.v);
-  if (!Number.isInteger(v) || v < 1) bad('v', `expected a positive integer, got ${JSON.stringify(f.v ?? null)}`);
-  if (!f.at || !ISO_TIME.test(f.at)) bad('at', 'expected an ISO-8601 time');
-  if (f.data === undefined) bad('data', 'required');
-  if (f.traceparent !== undefined && f.traceparent.length > 256) bad('traceparent', 'too long');
-  if (f.tracestate !== undefined && f.tracestate.length > 512) bad('tracestate', 'too long');
-  let data: unknown;
-  try {
-    data = JSON.parse(f.data!);
-  } catch (err) {
-    bad('data', `not JSON (${(err as Error).message})`);
+  let id: string | undefined, type: string | undefined, rawV: string | undefined, at: string | undefined;
+  let data: string | undefined, traceparent: string | undefined, tracestate: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1]!;
+    switch (fields[i]) {
+      case 'id': id = value; break;
+      case 'type': type = value; break;
+      case 'v': rawV = value; break;
+      case 'at': at = value; break;
+      case 'data': data = value; break;
+      case 'traceparent': traceparent = value; break;
+      case 'tracestate': tracestate = value; break;
+    }
   }
-  const env: Envelope<unknown> = { id: f.id!, type: f.type as EventType, v, at: f.at!, data };
-  if (f.traceparent) env.traceparent = f.traceparent;
-  if (f.tracestate) env.tracestate = f.tracestate;
+  if (!id || id.length > 512) badEnvelope('id', 'required, at most 512 characters');
+  if (!type || !KNOWN_TYPES.has(type)) badEnvelope('type', `unknown event type ${JSON.stringify(type ?? null)}`);
+  const v = Number(rawV);
+  if (!Number.isInteger(v) || v < 1) badEnvelope('v', `expected a positive integer, got ${JSON.stringify(rawV ?? null)}`);
+  if (!at || !ISO_TIME.test(at)) badEnvelope('at', 'expected an ISO-8601 time');
+  if (data === undefined) badEnvelope('data', 'required');
+  if (traceparent !== undefined && traceparent.length > 256) badEnvelope('traceparent', 'too long');
+  if (tracestate !== undefined && tracestate.length > 512) badEnvelope('tracestate', 'too long');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(data!);
+  } catch (err) {
+    badEnvelope('data', `not JSON (${(err as Error).message})`);
+  }
+  const env: Envelope<unknown> = { id: id!, type: type as EventType, v, at: at!, data: decoded };
+  if (traceparent) env.traceparent = traceparent;
+  if (tracestate) env.tracestate = tracestate;
   return env;
 }
 
