@@ -18,6 +18,32 @@ const payload = (run: string, i: number): EventData<'JOB_CREATED'> => ({
   priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
 });
 
+/**
+ * CPU spent during the timed part, per event: this process (producer and consumer
+ * both) and the Redis server (INFO cpu; nothing else uses it during the run). Redis
+ * is the one part every producer and consumer replica shares, so its CPU per event
+ * bounds a whole deployment's rate however many processes the clients spread over.
+ */
+async function cpuMeter(redis: Redis, events: number): Promise<() => Promise<Record<string, string>>> {
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return field('used_cpu_sys') + field('used_cpu_user');
+  };
+  const client0 = process.cpuUsage();
+  const redis0 = await redisCpu();
+  return async () => {
+    const client = process.cpuUsage(client0);
+    const redisSeconds = (await redisCpu()) - redis0;
+    const perEvent = (us: number) => (us / events).toFixed(1);
+    return {
+      'client CPU µs/event': perEvent(client.user + client.system),
+      'Redis CPU µs/event': perEvent(redisSeconds * 1e6),
+      'Redis-bound ceiling/s': Math.round(events / redisSeconds).toLocaleString('en-US'),
+    };
+  };
+}
+
 async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   let cursor = '0';
   do {
@@ -43,6 +69,7 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
   });
   await consumer.start();
   const stop = progress('pixsim', () => acked, o.events);
+  const meter = await cpuMeter(redis, o.events);
   const t0 = performance.now();
   for (let i = 0; i < o.events; i += o.batch) {
     const inputs: PublishInput[] = [];
@@ -53,11 +80,12 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
   }
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const extra = await meter();
   stop();
   await consumer.stop();
   await deleteKeys(redis, `bench-${run}:*`);
   redis.disconnect();
-  return { name: 'pixsim bus (schemas + tracing)', events: o.events, seconds };
+  return { name: 'pixsim bus (schemas + tracing)', events: o.events, seconds, extra };
 }
 
 /** BullMQ: add → process with removeOnComplete, the way its users run it. */
@@ -74,6 +102,8 @@ export async function runBullmq(o: ContenderOptions): Promise<BenchRow> {
   worker.on('completed', () => { if (++completed === o.events) finish(); });
   await worker.waitUntilReady();
   const stop = progress('bullmq', () => completed, o.events);
+  const meterClient = new Redis(o.redisUrl);
+  const meter = await cpuMeter(meterClient, o.events);
   const t0 = performance.now();
   for (let i = 0; i < o.events; i += o.batch) {
     const jobs = [];
@@ -84,6 +114,8 @@ export async function runBullmq(o: ContenderOptions): Promise<BenchRow> {
   }
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const extra = await meter();
+  meterClient.disconnect();
   stop();
   await worker.close();
   await queue.obliterate({ force: true });
@@ -91,7 +123,7 @@ export async function runBullmq(o: ContenderOptions): Promise<BenchRow> {
   const redis = new Redis(o.redisUrl);
   await deleteKeys(redis, `${prefix}:*`);
   redis.disconnect();
-  return { name: 'BullMQ add → process', events: o.events, seconds };
+  return { name: 'BullMQ add → process', events: o.events, seconds, extra };
 }
 
 /** The ceiling: pipelined XADD, XREADGROUP COUNT 50, one XACK per batch, nothing else. */
@@ -103,6 +135,7 @@ export async function runBareLoop(o: ContenderOptions): Promise<BenchRow> {
   await redis.xgroup('CREATE', stream, 'bench', '0', 'MKSTREAM');
   let acked = 0;
   const stop = progress('bare', () => acked, o.events);
+  const meter = await cpuMeter(redis, o.events);
   const t0 = performance.now();
   const consume = (async () => {
     while (acked < o.events) {
@@ -123,9 +156,10 @@ export async function runBareLoop(o: ContenderOptions): Promise<BenchRow> {
   }
   await consume;
   const seconds = (performance.now() - t0) / 1000;
+  const extra = await meter();
   stop();
   await redis.unlink(stream);
   reader.disconnect();
   redis.disconnect();
-  return { name: 'bare ioredis loop (ceiling)', events: o.events, seconds };
+  return { name: 'bare ioredis loop (ceiling)', events: o.events, seconds, extra };
 }

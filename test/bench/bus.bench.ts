@@ -29,6 +29,12 @@ const bare = await runBareLoop(options);
 const pixsim = await runPixsim(options);
 const bullmq = await runBullmq(options);
 printTable('publish → consume → ack', [pixsim, bullmq, bare]);
+const redisPerEvent = (row: typeof pixsim) => Number(row.extra?.['Redis CPU µs/event']);
+console.log(
+  `\nRedis, the part every replica shares, spends ${redisPerEvent(pixsim)} µs per event on pixsim's bus and ` +
+  `${redisPerEvent(bullmq)} µs on BullMQ (${(redisPerEvent(bullmq) / redisPerEvent(pixsim)).toFixed(1)}× as much): ` +
+  'spread over more client processes than this machine has cores, that is where each one stops.',
+);
 const vsBull = rate(pixsim) / rate(bullmq);
 const vsBare = rate(pixsim) / rate(bare);
 console.log(
