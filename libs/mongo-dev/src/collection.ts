@@ -1,6 +1,9 @@
 import type { Document } from 'bson';
 import { keyOf } from './canonical.js';
 import { badValue, CommandError } from './errors.js';
+import { OrderedIndex } from './ordered-index.js';
+import { planQuery } from './query-plan.js';
+import { matcherOf, select, window, type SelectOptions } from './query-exec.js';
 import { defaultIndexName, UniqueIndex } from './unique-index.js';
 import type { IndexSpec } from './unique-index.js';
 
@@ -17,6 +20,11 @@ export class Collection {
   private readonly docs = new Map<string, Document>();
   private readonly indexes = new Map<string, IndexSpec>([[ID_INDEX.name, ID_INDEX]]);
   private readonly unique = new Map<string, UniqueIndex>([[ID_INDEX.name, new UniqueIndex(ID_INDEX)]]);
+  /** Every index but `_id`'s, ordered, for equality/range reads and sorted reads with a limit. */
+  private readonly ordered = new Map<string, OrderedIndex>();
+  /** Insertion number of each stored `_id` key: natural order, and the tie-breaker of index order. */
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 0;
   private readonly onChange: () => void;
 
   constructor(db: string, name: string, onChange: () => void) {
@@ -45,6 +53,37 @@ export class Collection {
    * which keeps lookups by id O(1) instead of a pass over the collection.
    */
   candidates(filter?: Document): Document[] {
+    return this.lookup(filter) ?? this.all();
+  }
+
+  /**
+   * The documents matching `filter`, sorted, skipped and limited: through `_id` or a
+   * unique index when the filter pins one, else through the best ordered index (see
+   * planQuery), else by a scan of the collection. Same answer each way.
+   */
+  query(filter: Document | undefined, opts: SelectOptions = {}): Document[] {
+    const direct = this.lookup(filter);
+    if (direct) return select(direct, filter, opts);
+    const { skip, limit } = window(opts);
+    const plan = planQuery(this.ordered.values(), filter, opts.sort, limit !== undefined);
+    if (!plan) return select(this.all(), filter, opts);
+    if (plan.inSortOrder) {
+      const test = matcherOf(filter);
+      const out: Document[] = [];
+      for (const entry of plan.index.scan(plan.bounds)) {
+        const doc = this.docs.get(entry.id)!;
+        if (!test(doc)) continue;
+        out.push(doc);
+        if (limit !== undefined && out.length >= skip + limit) break;
+      }
+      return out.slice(skip);
+    }
+    // Back to natural order, which an unsorted find (and a sort's ties) keeps.
+    const entries = [...plan.index.scan(plan.bounds)].sort((a, b) => a.seq - b.seq);
+    return select(entries.map((e) => this.docs.get(e.id)!), filter, opts);
+  }
+
+  private lookup(filter: Document | undefined): Document[] | undefined {
     for (const [field, value] of Object.entries(filter ?? {})) {
       if (!isPlainValue(value)) continue;
       if (field === '_id') {
@@ -58,7 +97,7 @@ export class Collection {
         return doc ? [doc] : [];
       }
     }
-    return this.all();
+    return undefined;
   }
 
   insert(doc: Document): void {
@@ -67,6 +106,9 @@ export class Collection {
     if (this.docs.has(id)) throw (this.unique.get(ID_INDEX.name) as UniqueIndex).duplicate(this.ns, [doc._id]);
     for (const index of this.unique.values()) index.check(doc, id, this.ns);
     for (const index of this.unique.values()) index.add(doc, id);
+    const seq = this.nextSeq++;
+    this.seqs.set(id, seq);
+    for (const index of this.ordered.values()) index.add(doc, seq, id);
     this.docs.set(id, doc);
     this.onChange();
   }
@@ -82,6 +124,8 @@ export class Collection {
       index.remove(before, id);
       index.add(after, id);
     }
+    const seq = this.seqs.get(id)!;
+    for (const index of this.ordered.values()) index.replace(before, after, seq, id);
     this.docs.set(id, after);
     this.onChange();
   }
@@ -89,6 +133,9 @@ export class Collection {
   remove(doc: Document): void {
     const id = idKey(doc);
     for (const index of this.unique.values()) index.remove(doc, id);
+    const seq = this.seqs.get(id)!;
+    for (const index of this.ordered.values()) index.remove(doc, seq, id);
+    this.seqs.delete(id);
     this.docs.delete(id);
     this.onChange();
   }
@@ -108,6 +155,9 @@ export class Collection {
       }
       this.unique.set(spec.name, index);
     }
+    const ordered = new OrderedIndex(spec);
+    for (const [id, doc] of this.docs) ordered.add(doc, this.seqs.get(id)!, id);
+    this.ordered.set(spec.name, ordered);
     this.indexes.set(spec.name, spec);
     this.onChange();
     return true;
@@ -117,6 +167,7 @@ export class Collection {
     if (name === ID_INDEX.name) throw new CommandError(72, 'InvalidOptions', 'cannot drop _id index');
     if (!this.indexes.delete(name)) throw new CommandError(27, 'IndexNotFound', `index not found with name [${name}]`);
     this.unique.delete(name);
+    this.ordered.delete(name);
     this.onChange();
   }
 

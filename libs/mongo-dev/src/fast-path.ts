@@ -120,7 +120,7 @@ export function applySimpleUpdate(out: Document, ops: Document): boolean {
 }
 
 /** mongod's order of the BSON types a sort meets here: null (and missing), numbers, strings, booleans, dates. */
-function typeRank(v: unknown): number | undefined {
+export function typeRank(v: unknown): number | undefined {
   if (v === null || v === undefined) return 0;
   if (typeof v === 'number') return 1;
   if (typeof v === 'string') return 2;
@@ -129,7 +129,7 @@ function typeRank(v: unknown): number | undefined {
   return undefined;
 }
 
-function compareValues(a: unknown, b: unknown): number {
+export function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a)!;
   const rb = typeRank(b)!;
   if (ra !== rb) return ra - rb;

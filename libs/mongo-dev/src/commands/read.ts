@@ -2,16 +2,18 @@ import type { Document } from 'bson';
 import { Aggregator, Query } from 'mingo';
 import { cloneDoc, getPath, keyOf } from '../canonical.js';
 import { badValue } from '../errors.js';
-import { project, select } from '../query-exec.js';
+import { project, type SelectOptions } from '../query-exec.js';
 import { collectionName, optionalNumber } from './context.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
-const docsOf = (ctx: CommandContext, name: string, filter?: Document): Document[] => ctx.store.get(ctx.db, name)?.candidates(filter) ?? [];
+const docsOf = (ctx: CommandContext, name: string): Document[] => ctx.store.get(ctx.db, name)?.all() ?? [];
+const queryOf = (ctx: CommandContext, name: string, filter: Document | undefined, opts: SelectOptions): Document[] =>
+  ctx.store.get(ctx.db, name)?.query(filter, opts) ?? [];
 
 function find(cmd: Document, ctx: CommandContext): Document {
   const name = collectionName(cmd);
   const limit = optionalNumber(cmd.limit);
-  const matched = select(docsOf(ctx, name, cmd.filter as Document | undefined), cmd.filter as Document | undefined, {
+  const matched = queryOf(ctx, name, cmd.filter as Document | undefined, {
     sort: cmd.sort as Document | undefined,
     skip: optionalNumber(cmd.skip),
     limit,
@@ -35,12 +37,14 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
   if (pipeline.some((s: Document) => '$out' in s || '$merge' in s)) throw badValue('$out and $merge are not supported by mongo-dev');
   const name = typeof cmd.aggregate === 'string' ? cmd.aggregate : undefined;
   let stages: Document[] = pipeline;
-  let source = name ? docsOf(ctx, name) : [];
+  let source: Document[];
   // Filter before cloning: mingo stages may mutate their input, and stored docs must stay intact.
   const first = stages[0];
   if (first && '$match' in first) {
-    source = select(source, first.$match as Document);
+    source = name ? queryOf(ctx, name, first.$match as Document, {}) : [];
     stages = stages.slice(1);
+  } else {
+    source = name ? docsOf(ctx, name) : [];
   }
   const collectionResolver = (other: string): Document[] => cloneDoc(docsOf(ctx, other));
   const result = new Aggregator(stages, { collectionResolver }).run(cloneDoc(source)) as Document[];
@@ -49,7 +53,7 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
 }
 
 function count(cmd: Document, ctx: CommandContext): Document {
-  const matched = select(docsOf(ctx, collectionName(cmd), cmd.query as Document | undefined), cmd.query as Document | undefined, {
+  const matched = queryOf(ctx, collectionName(cmd), cmd.query as Document | undefined, {
     skip: optionalNumber(cmd.skip),
     limit: optionalNumber(cmd.limit),
   });

@@ -2,7 +2,7 @@ import { ObjectId } from 'bson';
 import type { Document } from 'bson';
 import type { Collection } from '../collection.js';
 import { badValue, toCommandError } from '../errors.js';
-import { project, select } from '../query-exec.js';
+import { project } from '../query-exec.js';
 import { applyUpdate, buildUpsert, changed } from '../update-apply.js';
 import type { UpdateSpec } from '../update-apply.js';
 import { collectionName } from './context.js';
@@ -62,7 +62,7 @@ function update(cmd: Document, ctx: CommandContext): Document {
     const filter = op.q ?? {};
     const isReplacement = !Array.isArray(op.u) && !Object.keys(op.u).some((k) => k.startsWith('$'));
     if (op.multi && isReplacement) throw badValue('multi update is not supported for replacement-style update');
-    const matched = coll ? select(coll.candidates(filter), filter, { sort: op.sort, limit: op.multi ? undefined : 1 }) : [];
+    const matched = coll ? coll.query(filter, { sort: op.sort, limit: op.multi ? undefined : 1 }) : [];
     if (matched.length === 0 && op.upsert) {
       const doc = buildUpsert(filter, op.u, op.arrayFilters);
       coll ??= ctx.store.ensure(ctx.db, name).coll;
@@ -90,7 +90,7 @@ function deleteCmd(cmd: Document, ctx: CommandContext): Document {
   let n = 0;
   const errors = eachOp(ops as Document[], cmd.ordered !== false, (op) => {
     if (!coll) return;
-    const matched = select(coll.candidates(op.q as Document | undefined), op.q as Document | undefined, { limit: op.limit === 1 ? 1 : undefined });
+    const matched = coll.query(op.q as Document | undefined, { limit: op.limit === 1 ? 1 : undefined });
     for (const doc of matched) coll.remove(doc);
     n += matched.length;
   });
@@ -107,7 +107,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
     ok: 1,
   });
   const existing = ctx.store.get(ctx.db, name);
-  const [doc] = existing ? select(existing.candidates(filter), filter, { sort: cmd.sort as Document | undefined, limit: 1 }) : [];
+  const [doc] = existing ? existing.query(filter, { sort: cmd.sort as Document | undefined, limit: 1 }) : [];
   if (cmd.remove) {
     if (doc) existing?.remove(doc);
     return reply(doc ?? null, { n: doc ? 1 : 0 });
