@@ -83,21 +83,24 @@ export class Collection {
     return select(entries.map((e) => this.docs.get(e.id)!), filter, opts);
   }
 
+  /** The documents a filter pins by `_id` or a single-field unique key (a value or `$in` of values), in natural order. */
   private lookup(filter: Document | undefined): Document[] | undefined {
     for (const [field, value] of Object.entries(filter ?? {})) {
-      if (!isPlainValue(value)) continue;
-      if (field === '_id') {
-        const doc = this.docs.get(keyOf(value));
-        return doc ? [doc] : [];
-      }
+      const values = pinnedValues(value);
+      if (!values) continue;
+      if (field === '_id') return this.inNaturalOrder(values.map((v) => keyOf(v)));
       for (const index of this.unique.values()) {
         if (index.lookupField !== field) continue;
-        const owner = index.ownerOf(value);
-        const doc = owner === undefined ? undefined : this.docs.get(owner);
-        return doc ? [doc] : [];
+        return this.inNaturalOrder(values.map((v) => index.ownerOf(v)));
       }
     }
     return undefined;
+  }
+
+  private inNaturalOrder(ids: Array<string | undefined>): Document[] {
+    const found = [...new Set(ids)].filter((id): id is string => id !== undefined && this.docs.has(id));
+    if (found.length > 1) found.sort((a, b) => this.seqs.get(a)! - this.seqs.get(b)!);
+    return found.map((id) => this.docs.get(id)!);
   }
 
   insert(doc: Document): void {
@@ -184,6 +187,16 @@ export class Collection {
 export function idKey(doc: Document): string {
   if (Array.isArray(doc._id)) throw badValue("can't use an array for _id");
   return keyOf(doc._id);
+}
+
+/** The values an equality or `$in` condition pins, when every one is a plain value; else undefined. */
+function pinnedValues(condition: unknown): unknown[] | undefined {
+  if (isPlainValue(condition)) return [condition];
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const ops = Object.entries(condition as Document);
+  if (ops.length !== 1 || ops[0]![0] !== '$in' || !Array.isArray(ops[0]![1])) return undefined;
+  const values = ops[0]![1] as unknown[];
+  return values.every(isPlainValue) ? values : undefined;
 }
 
 /** A value that an equality filter compares as is: not null, an array, an operator object or a regex. */

@@ -101,7 +101,7 @@ describe('queries', () => {
 });
 
 describe('lookups by id and unique key', () => {
-  it('when a filter pins _id or a single-field unique key to a value, then only that document is examined; other filters scan', () => {
+  it('when a filter pins _id or a single-field unique key to a value or $in values, then only those documents are examined; other filters scan', () => {
     const coll = new Collection('db', 'things', () => {});
     coll.createIndex({ key: { code: 1 }, name: 'code_1', unique: true });
     coll.createIndex({ key: { tag: 1 }, name: 'tag_1', unique: true, sparse: true });
@@ -109,8 +109,13 @@ describe('lookups by id and unique key', () => {
     expect(coll.candidates({ _id: 't-5' }).map((d) => d._id)).toEqual(['t-5']);
     expect(coll.candidates({ code: 'c-7', n: 7 }).map((d) => d._id)).toEqual(['t-7']);
     expect(coll.candidates({ _id: 'nope' })).toEqual([]);
-    // Operators, null, and sparse or compound indexes are not shortcuts: the whole collection is a candidate.
-    expect(coll.candidates({ _id: { $in: ['t-1', 't-2'] } })).toHaveLength(1_000);
+    // $in of values: each one looked up, in natural order, each document once.
+    expect(coll.candidates({ _id: { $in: ['t-9', 'nope', 't-2', 't-9'] } }).map((d) => d._id)).toEqual(['t-2', 't-9']);
+    expect(coll.candidates({ code: { $in: ['c-3', 'c-1'] } }).map((d) => d._id)).toEqual(['t-1', 't-3']);
+    expect(coll.candidates({ _id: { $in: [] } })).toEqual([]);
+    // Other operators, null, and sparse or compound indexes are not shortcuts: the whole collection is a candidate.
+    expect(coll.candidates({ _id: { $in: ['t-1', { $gt: 't-1' }] } })).toHaveLength(1_000);
+    expect(coll.candidates({ _id: { $nin: ['t-1'] } })).toHaveLength(1_000);
     expect(coll.candidates({ code: null })).toHaveLength(1_000);
     expect(coll.candidates({ tag: 'g-3' })).toHaveLength(1_000);
     expect(coll.candidates({ n: 3 })).toHaveLength(1_000);
