@@ -1,11 +1,8 @@
 import type { BusLogger, RedisClient } from './types.js';
 import { backoffDelay, sleep } from './backoff.js';
+import { LingerBatch, type LingerBatchOptions } from './linger-batch.js';
 
-/** How long a handled entry may wait for others to share its XACK, and how many one XACK carries. */
-export interface AckBatchOptions {
-  lingerMs?: number;
-  maxBatch?: number;
-}
+export type AckBatchOptions = LingerBatchOptions;
 
 /**
  * Acknowledges handled entries in batches: ids acked within `lingerMs` of the
@@ -16,11 +13,7 @@ export interface AckBatchOptions {
  * the idempotent handler runs again.
  */
 export class AckBatcher {
-  #pending: string[] = [];
-  #scheduled: Promise<void> | null = null;
-  #sendNow: (() => void) | null = null;
-  readonly #lingerMs: number;
-  readonly #maxBatch: number;
+  readonly #batch: LingerBatch<string>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -29,45 +22,25 @@ export class AckBatcher {
     private readonly logger: BusLogger,
     opts: AckBatchOptions = {},
   ) {
-    this.#lingerMs = opts.lingerMs ?? 5;
-    this.#maxBatch = opts.maxBatch ?? 200;
+    this.#batch = new LingerBatch((ids) => this.#send(ids), opts);
   }
 
   ack(id: string): Promise<void> {
-    this.#pending.push(id);
-    if (!this.#scheduled) {
-      this.#scheduled = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#lingerMs);
-        this.#sendNow = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      }).then(() => this.#flush());
-    }
-    const scheduled = this.#scheduled;
-    if (this.#pending.length >= this.#maxBatch) this.#sendNow?.();
-    return scheduled;
+    return this.#batch.add(id);
   }
 
   /** Sends every queued ack now and waits until they are sent. */
-  async flush(): Promise<void> {
-    while (this.#scheduled) {
-      this.#sendNow?.();
-      await this.#scheduled;
-    }
+  flush(): Promise<void> {
+    return this.#batch.flush();
   }
 
-  async #flush(): Promise<void> {
-    const ids = this.#pending;
-    this.#pending = [];
-    this.#scheduled = null;
-    this.#sendNow = null;
+  /** Never throws: unacked entries are redelivered, so giving up loses nothing but time. */
+  async #send(ids: string[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.redis.xack(this.stream, this.group, ...ids);
         return;
       } catch (err) {
-        // Unacked entries are redelivered, so giving up loses nothing but time.
         if (attempt >= 4) {
           this.logger.warn({ err, stream: this.stream, group: this.group, count: ids.length }, 'XACK failed; entries will be redelivered');
           return;

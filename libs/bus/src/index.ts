@@ -7,3 +7,4 @@ export { ensureGroup } from './group.js';
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 export { silentLogger, type BusHooks, type BusLogger, type HandleOutcome, type RedisClient } from './types.js';
 export { Slots } from './slots.js';
+export { LingerBatch, type LingerBatchOptions } from './linger-batch.js';
