@@ -1,4 +1,5 @@
-import { Schema, type Connection, type Model, type QueryFilter } from 'mongoose';
+import { Schema, type Connection, type Model, type QueryFilter, type UpdateQuery } from 'mongoose';
+import { LingerBatch } from '@pixsim/bus';
 import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
 import { GENERATION_STATUSES } from './generation.js';
 
@@ -36,7 +37,7 @@ generationSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
 const AFTER = { returnDocument: 'after', lean: true } as const;
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown }).code === 11000;
 
-/** Mongoose-backed store; every change is one atomic single-document update (DESIGN §4). */
+/** Mongoose-backed store; every change is an atomic single-document update (DESIGN §4), though several may share a round trip. */
 export async function openGenerationStore(conn: Connection): Promise<GenerationStore> {
   const model = (conn.models.Generation as Model<GenerationDoc> | undefined)
     ?? conn.model<GenerationDoc>('Generation', generationSchema);
@@ -58,6 +59,15 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
   };
 
   const current = async (jobId: string) => (await model.findOne({ job_id: jobId }).lean())!;
+
+  // Every poll ends in a conditional update of its generation; those made within a
+  // millisecond go to MongoDB as one unordered bulkWrite instead of a round trip each.
+  // The wait holds the poll's slot, so it is kept short: at a few polls per millisecond
+  // batches form anyway.
+  type Reschedule = { filter: QueryFilter<GenerationDoc>; update: UpdateQuery<GenerationDoc> };
+  const reschedules = new LingerBatch<Reschedule>(async (batch) => {
+    await model.bulkWrite(batch.map((updateOne) => ({ updateOne })), { ordered: false });
+  }, { lingerMs: 1 });
 
   return {
     async recordSubmission(sub, nextPollAt, now) {
@@ -92,20 +102,23 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
 
     async claimDue(owner, now, leaseMs, limit) {
       const due: QueryFilter<GenerationDoc> = { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] };
-      // One query finds the candidates, then one conditional update per candidate leases it,
-      // all at once: the update checks `due` again, so one another replica took meanwhile is
-      // skipped. A lease per round trip, one after another, capped a replica at 1/RTT polls.
+      // Three round trips whatever the limit: find the candidates, lease those still due in
+      // one update (one another replica took meanwhile fails `due` and is skipped), then read
+      // back the ones this call leased. Owner and expiry name the lease: this process claims
+      // one batch at a time, and a batch's candidates were all unleased when it looked.
       const candidates = await model.find(due, { _id: 1 }).sort({ next_poll_at: 1 }).limit(limit).lean();
-      const lease = { $set: { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) } };
-      const leased = await Promise.all(candidates.map(({ _id }) => model.findOneAndUpdate({ _id, ...due }, lease, AFTER)));
-      return leased.flatMap((g) => (g ? [g] : []));
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((c) => c._id);
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      await model.updateMany({ _id: { $in: ids }, ...due }, { $set: { lease_owner: owner, lease_until: leaseUntil } });
+      return model.find({ _id: { $in: ids }, lease_owner: owner, lease_until: leaseUntil }).sort({ next_poll_at: 1 }).lean();
     },
 
-    async reschedule(gen, owner, next) {
-      await model.updateOne(
-        { job_id: gen.job_id, attempt: gen.attempt, status: 'polling', lease_owner: owner },
-        { $set: { ...next, lease_owner: null, lease_until: null } },
-      );
+    reschedule(gen, owner, next) {
+      return reschedules.add({
+        filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'polling', lease_owner: owner },
+        update: { $set: { ...next, lease_owner: null, lease_until: null } },
+      });
     },
 
     async finish(gen, reason, now) {
