@@ -105,12 +105,12 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
   return { checks, ok };
 }
 
-interface Accepted { ids: Set<string>; ambiguous: number; refused: number; prompts: Map<string, string> }
+interface Accepted { ids: Set<string>; ambiguous: number; refused: number; replayed: number; prompts: Map<string, string> }
 
 async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise<Accepted> {
   // Seeded, so a failing kill schedule can be replayed with --seed.
   const random = seededRng(o.seed);
-  const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, prompts: new Map() };
+  const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, replayed: 0, prompts: new Map() };
   await sys.setFaults(FAULTS);
   const chaosEnd = Date.now() + o.chaosMs;
   const events: string[] = [];
@@ -161,18 +161,20 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise
     // The gateway may be down (killed, restarting: several seconds on two cores): keep
     // trying for up to two minutes per job.
     const giveUpAt = Date.now() + 120_000;
+    // One Idempotency-Key per job, as a careful client sends: a retry after an answer lost
+    // to a kill gets the job the first attempt created (200) instead of making another.
+    const idempotencyKey = `chaos-${sys.prefix}-${i}`;
+    const prompt = `chaos job #${i} (${sys.prefix})`;
     for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
-      // A new prompt per attempt after an unclear outcome: a first attempt that did get
-      // through is then a separate job, not a duplicate submission of this one.
-      const prompt = `chaos job #${i} attempt ${attempt} (${sys.prefix})`;
       try {
         const res = await fetch(`${sys.gatewayUrl}/api/v1/jobs`, {
           method: 'POST', signal: AbortSignal.timeout(10_000),
-          headers: { authorization: `Bearer ${sys.adminToken}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${sys.adminToken}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
           body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt, ...TEXT_PARAMS } }),
         });
         const body = await res.json().catch(() => null) as { id?: string } | null;
-        if (res.status === 202 && body?.id) {
+        if ((res.status === 202 || res.status === 200) && body?.id) {
+          if (res.status === 200) accepted.replayed++;
           accepted.ids.add(body.id);
           accepted.prompts.set(body.id, prompt);
           return;
@@ -188,7 +190,7 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise
     throw new Error(`job #${i}: not accepted within 120 s`);
   });
   log(`${accepted.ids.size} jobs accepted in ${((Date.now() - submitStarted) / 1000).toFixed(1)} s ` +
-    `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried as new jobs)`);
+    `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried, ${accepted.replayed} answered by the job an earlier attempt made)`);
   await chaos;
   void chaosDone;
   await sys.setFaults(NO_FAULTS);
@@ -242,6 +244,8 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
 
   // 1. Every job in exactly one terminal state.
   const missing = [...accepted.ids].filter((id) => !byId.has(id));
+  // With an Idempotency-Key on every POST, a job no answer named would be a retry that made a second job.
+  const unanswered = intakeJobs.filter((j) => !accepted.ids.has(j._id));
   const open = intakeJobs.filter((j) => !TERMINAL.has(j.status));
   const completedIds = new Set((await readStream(redis, keys.stream('JOB_COMPLETED'))).map(([, r]) => jobIdOf(r)));
   const failedIds = new Set((await readStream(redis, keys.stream('JOB_FAILED'))).map(([, r]) => jobIdOf(r)));
@@ -251,11 +255,12 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
   for (const j of intakeJobs) counts[j.status] = (counts[j.status] ?? 0) + 1;
   checks.push({
     name: 'every job in exactly one terminal state',
-    ok: missing.length === 0 && open.length === 0 && both.length === 0 && disagree.length === 0,
-    detail: `${intakeJobs.length} jobs (${accepted.ids.size} answered 202): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
-      `missing ${missing.length}, not terminal ${open.length}, both completed and failed ${both.length}, gateway view differs ${disagree.length}` +
-      (open.length || missing.length || both.length || disagree.length
+    ok: missing.length === 0 && unanswered.length === 0 && open.length === 0 && both.length === 0 && disagree.length === 0,
+    detail: `${intakeJobs.length} jobs (${accepted.ids.size} accepted): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+      `missing ${missing.length}, made twice ${unanswered.length}, not terminal ${open.length}, both completed and failed ${both.length}, gateway view differs ${disagree.length}` +
+      (open.length || missing.length || unanswered.length || both.length || disagree.length
         ? `\n${[...open.slice(0, 5).map((j) => `open ${j._id} ${j.status}`), ...missing.slice(0, 5).map((id) => `missing ${id}`),
+          ...unanswered.slice(0, 5).map((j) => `made twice ${j._id}`),
           ...both.slice(0, 5).map((id) => `both ${id}`), ...disagree.slice(0, 5).map((j) => `differs ${j._id} intake ${j.status} gateway ${gatewayJobs.get(j._id)?.status}`)].join('\n')}`
         : ''),
   });
