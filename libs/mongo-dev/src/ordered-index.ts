@@ -112,8 +112,9 @@ export class OrderedIndex {
 
   private entryOf(doc: Document, seq: number, id: string): IndexEntry | null {
     const values = this.fields.map((f) => doc[f] ?? null);
-    if (values.some((v) => typeRank(v) === undefined || Number.isNaN(v))) {
-      // Arrays (multikey), objects and other BSON types: leave them to full scans.
+    if (values.some((v) => typeRank(v) === undefined || Number.isNaN(v) || (v instanceof Date && Number.isNaN(v.getTime())))) {
+      // Arrays (multikey), objects, other BSON types, NaN and invalid dates (which
+      // have no place in the order): leave them to full scans.
       this.#usable = false;
       this.tree.clear();
       return null;

@@ -99,11 +99,14 @@ describe('ordered indexes', () => {
     expect(slice.map((e) => (e.values[1] as Date).getTime())).toEqual(slice.map((e) => (e.values[1] as Date).getTime()).sort((a, b) => a - b));
   });
 
-  it('when a document holds an array, an object or an ObjectId in an indexed field, then the index retires and queries scan, with the same answers', () => {
+  it('when a document holds an array, an object, an ObjectId or an invalid date in an indexed field, then the index retires and queries scan, with the same answers', () => {
     const coll = new Collection('db', 'mixed', () => {});
     coll.createIndex({ key: { tag: 1 }, name: 'tag_1' });
     for (let i = 0; i < 20; i++) coll.insert({ _id: i, tag: `t-${i % 3}` });
     expect(planQuery([new OrderedIndex({ v: 2, key: { tag: 1 }, name: 'tag_1' })], { tag: 't-1' }, undefined, false)).toBeDefined();
+    const nan = new OrderedIndex({ v: 2, key: { n: 1 }, name: 'n_1' });
+    nan.add({ n: new Date(Number.NaN) }, 0, 'bad-date');
+    expect(nan.usable).toBe(false);
     coll.insert({ _id: 'arr', tag: ['t-1', 't-2'] });
     const ids = coll.query({ tag: 't-1' }).map((d) => d._id);
     expect(ids).toEqual([1, 4, 7, 10, 13, 16, 19, 'arr']);
