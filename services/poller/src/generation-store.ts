@@ -59,6 +59,7 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
   };
 
   const current = async (jobId: string) => (await model.findOne({ job_id: jobId }).lean())!;
+  let lastLeaseUntil = 0;
 
   // Every poll ends in a conditional update of its generation; those made within a
   // millisecond go to MongoDB as one unordered bulkWrite instead of a round trip each.
@@ -103,13 +104,14 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     async claimDue(owner, now, leaseMs, limit) {
       const due: QueryFilter<GenerationDoc> = { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] };
       // Three round trips whatever the limit: find the candidates, lease those still due in
-      // one update (one another replica took meanwhile fails `due` and is skipped), then read
-      // back the ones this call leased. Owner and expiry name the lease: this process claims
-      // one batch at a time, and a batch's candidates were all unleased when it looked.
+      // one update (one another claim took meanwhile fails `due` and is skipped), then read
+      // back the ones this call leased. Owner and expiry name the lease: owners differ between
+      // processes, and within one each claim's expiry is later than the one before.
+      const leaseUntil = new Date(Math.max(now.getTime() + leaseMs, lastLeaseUntil + 1));
+      lastLeaseUntil = leaseUntil.getTime();
       const candidates = await model.find(due, { _id: 1 }).sort({ next_poll_at: 1 }).limit(limit).lean();
       if (candidates.length === 0) return [];
       const ids = candidates.map((c) => c._id);
-      const leaseUntil = new Date(now.getTime() + leaseMs);
       await model.updateMany({ _id: { $in: ids }, ...due }, { $set: { lease_owner: owner, lease_until: leaseUntil } });
       return model.find({ _id: { $in: ids }, lease_owner: owner, lease_until: leaseUntil }).sort({ next_poll_at: 1 }).lean();
     },
