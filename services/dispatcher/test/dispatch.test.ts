@@ -177,7 +177,7 @@ describe('dispatch', () => {
     // What a dispatcher leaves behind when killed inside provider.submit():
     const token = 'dead-dispatcher';
     expect(await t.submissions.claim(job, token, new Date(), new Date(0))).not.toBeNull();
-    await t.accounts.reserve('a1', 'pixverse', 45, new Date());
+    expect((await t.accounts.reserveBest('pixverse', 45, new Date()))?._id).toBe('a1');
     await t.submissions.recordIntent(job, token, 'a1', new Date());
     await new Promise((r) => setTimeout(r, 80));
     expect(await t.dispatchJob(job)).toBe('submitted');
@@ -193,7 +193,7 @@ describe('dispatch', () => {
     // What a dispatcher leaves behind when killed between its record and its publish:
     const token = 'dead-dispatcher';
     await t.submissions.claim(job, token, new Date(), new Date(0));
-    await t.accounts.reserve('a1', 'pixverse', 45, new Date());
+    expect((await t.accounts.reserveBest('pixverse', 45, new Date()))?._id).toBe('a1');
     await t.submissions.recordIntent(job, token, 'a1', new Date());
     await t.submissions.markSubmitted(job, token, '4242', 45);
     expect(await t.announcer.sweep(0)).toBe(1);
@@ -207,7 +207,7 @@ describe('dispatch', () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, max: 5 });
     await t.dispatchJob(await t.newJob(`held ${randomUUID()}`));
-    await t.accounts.reserve('a1', 'pixverse', 0, new Date()); // a leaked reservation: 2 held, 1 real
+    expect((await t.accounts.reserveBest('pixverse', 0, new Date()))?._id).toBe('a1'); // a leaked reservation: 2 held, 1 real
     const repaired: Array<[string, number, number]> = [];
     const reconcile = createReconciler({ accounts: t.accounts, submissions: t.submissions, onRepaired: (...a) => void repaired.push(a) });
     expect(await reconcile()).toBe(0);

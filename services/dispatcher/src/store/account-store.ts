@@ -69,13 +69,6 @@ export function createAccountStore(conn: Connection) {
         { ...lean, sort: { priority: -1, last_used: 1, _id: 1 } },
       ) as Promise<AccountDoc | null>;
     },
-    async reserve(id: string, providerId: string, cost: number, now: Date): Promise<AccountDoc | null> {
-      return model.findOneAndUpdate(
-        { ...eligible(providerId, cost, now), _id: id } as QueryFilter<AccountDoc>,
-        { $inc: { in_flight: 1, revision: 1 }, $set: { last_used: now, status: 'ACTIVE', cooldown_until: null } },
-        lean,
-      ) as Promise<AccountDoc | null>;
-    },
     async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
       await model.updateOne({ _id: id, in_flight: { $gt: 0 } }, {
         $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
