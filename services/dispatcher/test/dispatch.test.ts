@@ -2,47 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { openSecret } from '@pixsim/kit';
-import { createAnnouncer } from '../src/dispatch/announcer.js';
-import { createDispatchJob, type DispatchOutcome } from '../src/dispatch/dispatch-job.js';
+import type { DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createJobEndedHandler } from '../src/handlers/job-ended.js';
 import { createReconciler } from '../src/reconciler.js';
-import { createAccountStore } from '../src/store/account-store.js';
-import { createSubmissionStore } from '../src/store/submission-store.js';
-import { useDispatchWorld } from './world.js';
+import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
 
 const world = useDispatchWorld('t-dispatch');
-const { keyring } = world;
 
-type Submissions = ReturnType<typeof createSubmissionStore>;
-
-async function setup(opts: { maxTries?: number; staleMs?: number; wrapSubmissions?: (s: Submissions) => Submissions } = {}) {
-  const conn = await world.openDb();
-  const accounts = createAccountStore(conn);
-  const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(conn));
-  const published: PublishInput[] = [];
-  const duplicates: string[] = [];
-  const outcomes: DispatchOutcome[] = [];
-  const publish = async (i: PublishInput) => void published.push(i);
-  const announcer = createAnnouncer({ submissions, accounts, publish });
-  const dispatchJob = createDispatchJob({
-    submissions, accounts, provider: world.provider(), publish, announcer,
-    openCredential: (a) => openSecret(keyring, a.credential),
-    settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
-    metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
-    logger: { info() {}, warn() {} },
-  });
-  const addAccount = (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => world.addAccount(accounts, id, o);
+async function setup(opts: DispatchPartsOptions = {}) {
+  const parts = await world.dispatchParts(opts);
+  const addAccount = (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => world.addAccount(parts.accounts, id, o);
   const newJob = async (prompt: string, priority = 5) => {
-    const jobId = `job-${randomUUID().slice(0, 8)}`;
-    const data: EventData<'JOB_CREATED'> = {
-      job_id: jobId, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt, model: 'v5' },
-      priority, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
-    };
-    await submissions.ensure(data, new Date());
-    return jobId;
+    const data = jobCreatedData({ params: { prompt, model: 'v5' }, priority });
+    await parts.submissions.ensure(data, new Date());
+    return data.job_id;
   };
-  return { accounts, submissions, published, duplicates, outcomes, dispatchJob, addAccount, newJob, announcer };
+  return { ...parts, addAccount, newJob };
 }
 
 const ofType = (published: PublishInput[], type: string) => published.filter((p) => p.type === type);
@@ -65,11 +40,7 @@ describe('dispatch', () => {
   it('when a new job is recorded with a claim token, then that caller owns it at once and a redelivery with another token does not', async () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, max: 5 });
-    const data: EventData<'JOB_CREATED'> = {
-      job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
-      params: { prompt: `claimed ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
-      scheduled_at: null, created_at: new Date().toISOString(),
-    };
+    const data = jobCreatedData();
     const sub = await t.submissions.ensure(data, new Date(), null, 'token-1');
     expect(sub).toMatchObject({ state: 'claimed', claim_token: 'token-1' });
     // The same event again (a redelivery) finds the record claimed by someone else: not due for it.

@@ -1,44 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
-import type { PublishInput } from '@pixsim/bus';
-import { openSecret } from '@pixsim/kit';
-import { createAnnouncer } from '../src/dispatch/announcer.js';
-import { createDispatchJob } from '../src/dispatch/dispatch-job.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
-import { createAccountStore } from '../src/store/account-store.js';
-import { createSubmissionStore } from '../src/store/submission-store.js';
-import { useDispatchWorld } from './world.js';
+import { jobCreatedData, useDispatchWorld } from './world.js';
 
 const world = useDispatchWorld('t-created');
-const { keyring } = world;
 
 async function setup(opts: { backlog?: number } = {}) {
-  const conn = await world.openDb();
-  const accounts = createAccountStore(conn);
-  const submissions = createSubmissionStore(conn);
-  const published: PublishInput[] = [];
-  const duplicates: string[] = [];
-  const publish = async (i: PublishInput) => void published.push(i);
-  const announcer = createAnnouncer({ submissions, accounts, publish });
-  const dispatchJob = createDispatchJob({
-    submissions, accounts, provider: world.provider(), publish, announcer,
-    openCredential: (a) => openSecret(keyring, a.credential),
-    settings: { maxTries: 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: 120_000 },
-    metrics: { outcome() {}, possibleDuplicate: (id) => void duplicates.push(id) },
-    logger: { info() {}, warn() {} },
-  });
+  const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts();
   let kicks = 0;
   const handler = createJobCreatedHandler({
     submissions, accounts, provider: world.provider(), announcer, publish, dispatchJob,
     backlog: () => opts.backlog ?? 0, kickScanner: () => void kicks++, accountChanged() {},
   });
   const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });
-  const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}): EventData<'JOB_CREATED'> => ({
-    job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
-    params: { prompt: `created ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
-    scheduled_at: null, created_at: new Date().toISOString(), ...extra,
-  });
+  const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}) => jobCreatedData(extra);
   return { accounts, submissions, published, duplicates, handler, addAccount, created, submittedAtSim: world.submittedAtSim, kicks: () => kicks };
 }
 

@@ -1,10 +1,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { parseKeyring, sealSecret } from '@pixsim/kit';
+import type { EventData } from '@pixsim/contracts';
+import type { PublishInput } from '@pixsim/bus';
+import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
 import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
 import { startSimulator } from '@pixsim/pixverse-sim';
+import { createAnnouncer } from '../src/dispatch/announcer.js';
+import { createDispatchJob, type DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createAccountStore } from '../src/store/account-store.js';
+import { createSubmissionStore } from '../src/store/submission-store.js';
+
+export type Submissions = ReturnType<typeof createSubmissionStore>;
+
+export interface DispatchPartsOptions {
+  maxTries?: number;
+  staleMs?: number;
+  wrapSubmissions?: (s: Submissions) => Submissions;
+}
+
+/** A JOB_CREATED payload for a text-to-video job with a fresh id. */
+export function jobCreatedData(extra: Partial<EventData<'JOB_CREATED'>> = {}): EventData<'JOB_CREATED'> {
+  return {
+    job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
+    params: { prompt: `job ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
+    scheduled_at: null, created_at: new Date().toISOString(), ...extra,
+  };
+}
 
 /**
  * What the dispatcher tests share: one simulator (generations stay in progress for a
@@ -48,6 +70,28 @@ export function useDispatchWorld(dbPrefix: string) {
         max_concurrent_jobs: o.max, priority: o.priority ?? 0, requested_at: new Date().toISOString(),
       }, new Date());
       await accounts.setCredits(id, o.credits ?? o.simCredits);
+    },
+    /**
+     * The dispatcher's stores, announcer and dispatchJob on a fresh database, with what they
+     * publish, the outcomes they count and the possible duplicates they report collected.
+     */
+    async dispatchParts(opts: DispatchPartsOptions = {}) {
+      const db = await this.openDb();
+      const accounts = createAccountStore(db);
+      const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(db));
+      const published: PublishInput[] = [];
+      const duplicates: string[] = [];
+      const outcomes: DispatchOutcome[] = [];
+      const publish = async (i: PublishInput) => void published.push(i);
+      const announcer = createAnnouncer({ submissions, accounts, publish });
+      const dispatchJob = createDispatchJob({
+        submissions, accounts, provider, publish, announcer,
+        openCredential: (a) => openSecret(keyring, a.credential),
+        settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
+        metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
+        logger: { info() {}, warn() {} },
+      });
+      return { accounts, submissions, published, duplicates, outcomes, publish, announcer, dispatchJob };
     },
     /** Generations the simulator has accepted so far. */
     async submittedAtSim(): Promise<number> {
