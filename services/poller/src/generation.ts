@@ -47,7 +47,8 @@ export type EndReason = 'completed' | 'failed' | 'moderated' | 'deleted' | 'time
 export interface PollStore {
   /**
    * Leases up to `limit` due generations (the longest due first) to `owner` until
-   * now + leaseMs; fewer, or none, when fewer are due or another replica takes some first.
+   * now + leaseMs (or a millisecond past the previous claim's lease, which names each
+   * claim); fewer, or none, when fewer are due or another claim takes some first.
    */
   claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<Generation[]>;
   /** Sets the next poll and releases the lease, if `owner` still holds it. */
