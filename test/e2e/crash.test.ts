@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestSystem } from '../harness/system.js';
-import { allAssets, metric, submitMany } from './helpers.js';
+import { allAssets, metric, submitMany, waitForAssets } from './helpers.js';
 
 describe('crashes, end to end', () => {
   const system = useTestSystem({
@@ -23,6 +23,7 @@ describe('crashes, end to end', () => {
 
     const jobs = await sys.waitForAll(ids, ['COMPLETED', 'FAILED', 'CANCELLED'], 180_000);
     expect(jobs.filter((j) => j.status !== 'COMPLETED').map((j) => `${j.id} ${j.status} ${j.error_code}`)).toEqual([]);
+    await waitForAssets(sys, ids);
     const assets = (await allAssets(sys)).filter((a) => ids.includes(a.job_id));
     expect(assets).toHaveLength(300);
     expect(new Set(assets.map((a) => a.job_id)).size).toBe(300);

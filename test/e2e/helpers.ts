@@ -25,6 +25,21 @@ export async function submitMany(sys: TestSystem, count: number, label: string):
   return Promise.all(Array.from({ length: count }, (_, i) => submitJob(sys, `${label} ${run} #${i}`)));
 }
 
+/**
+ * Waits until every one of `ids` is COMPLETED and carries its asset id, and returns the jobs.
+ * A job is COMPLETED when the provider is done; its asset id follows with ASSET_CREATED, so
+ * right after the last job turns COMPLETED a few assets may still be on their way.
+ */
+export async function waitForAssets(sys: TestSystem, ids: readonly string[], timeoutMs = 30_000): Promise<Job[]> {
+  let jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
+  for (const deadline = Date.now() + timeoutMs; jobs.some((j) => !j.asset_id) && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 250));
+    jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
+  }
+  expect(jobs.filter((j) => !j.asset_id).map((j) => j.id), 'COMPLETED jobs still without an asset').toEqual([]);
+  return jobs;
+}
+
 /** Every asset the system holds (all pages). */
 export async function allAssets(sys: TestSystem): Promise<Array<{ id: string; job_id: string }>> {
   const out: Array<{ id: string; job_id: string }> = [];
