@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { waitUntilReady } from '../src/supervisor/ready-check.js';
-import { formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
+import { checkDependency, formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -42,6 +42,32 @@ describe('free ports', () => {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '0.0.0.0', () => resolve()));
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('dependency check', () => {
+  it('when nothing answers on a local port, then the hint starts the server on that port and names its package', async () => {
+    const port = await freePort();
+    const lines = async (p: Promise<void>) => ((await p.catch((e: Error) => e)) as Error).message.split('\n');
+    const redis = await lines(checkDependency('redis', `redis://127.0.0.1:${port}`));
+    expect(redis[0]).toMatch(new RegExp(`^Redis is not answering at 127\\.0\\.0\\.1:${port} \\(`));
+    expect(redis[2]).toMatch(new RegExp(`^  redis-server --daemonize yes .*--port ${port} `));
+    expect(redis[3]).toMatch(/^or set REDIS_URL to one that runs\. \(No redis-server installed\? apt-get install -y redis-server\)$/);
+    const nats = await lines(checkDependency('nats', `nats://localhost:${port}`));
+    expect(nats[0]).toMatch(new RegExp(`^NATS is not answering at localhost:${port} \\(`));
+    expect(nats[2]).toMatch(new RegExp(`nats-server -- -a 127\\.0\\.0\\.1 -p ${port} `));
+    expect(nats[3]).toMatch(/apt-get install -y nats-server\)$/);
+  });
+
+  it('when a remote host does not answer, then the hint says to check that host rather than start a local server', async () => {
+    // The .invalid top-level domain never resolves (RFC 2606): nothing answers there.
+    const err = await checkDependency('redis', 'redis://redis.invalid:6380', 300).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^Redis is not answering at redis\.invalid:6380 .*\nCheck that Redis runs on redis\.invalid and that this machine can reach port 6380, or set REDIS_URL/);
+    expect((err as Error).message).not.toMatch(/redis-server --daemonize/);
+  });
+
+  it('when a server answers, then the check passes', async () => {
+    await expect(checkDependency('redis', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')).resolves.toBeUndefined();
   });
 });
 

@@ -1,11 +1,15 @@
 import net from 'node:net';
 import { InfraUnavailableError } from './errors.js';
 
-/** How to start each dependency on a development machine (shared/toolchain.md). */
+/** How to start each dependency on a development machine (shared/toolchain.md), on the port asked for. */
 export const START_COMMANDS = {
-  redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
-  nats: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+  redis: (port: number) => `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,
+  nats: (port: number) => `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server -l /var/log/nats-server.log`,
 } as const;
+
+const PACKAGES = { redis: 'redis-server', nats: 'nats-server' } as const;
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 interface Probe {
   /** Sent after connecting; null to only read. */
@@ -54,11 +58,11 @@ export async function checkDependency(kind: 'redis' | 'nats', url: string, timeo
   } catch (err) {
     const name = kind === 'redis' ? 'Redis' : 'NATS';
     const variable = kind === 'redis' ? 'REDIS_URL' : 'NATS_URL';
-    throw new InfraUnavailableError(
-      `${name} is not answering at ${host}:${port} (${(err as Error).message}).\n` +
-        `Start it with:\n  ${START_COMMANDS[kind]}\n` +
-        `or set ${variable} to one that runs. (No ${kind}-server installed? apt-get install -y redis-server nats-server)`,
-      { cause: err },
-    );
+    // A server on another host is not ours to start: say where to look instead.
+    const next = isLoopback(host)
+      ? `Start it with:\n  ${START_COMMANDS[kind](port)}\n` +
+        `or set ${variable} to one that runs. (No ${PACKAGES[kind]} installed? apt-get install -y ${PACKAGES[kind]})`
+      : `Check that ${name} runs on ${host} and that this machine can reach port ${port}, or set ${variable} to one that runs.`;
+    throw new InfraUnavailableError(`${name} is not answering at ${host}:${port} (${(err as Error).message}).\n${next}`, { cause: err });
   }
 }
