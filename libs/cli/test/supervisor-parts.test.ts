@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { waitUntilReady } from '../src/supervisor/ready-check.js';
-import { checkDependency, formatLogLine, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
+import { checkDependency, checkMongo, formatLogLine, mongoSeeds, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -68,6 +68,36 @@ describe('dependency check', () => {
 
   it('when a server answers, then the check passes', async () => {
     await expect(checkDependency('redis', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')).resolves.toBeUndefined();
+  });
+});
+
+describe('MongoDB check', () => {
+  it('when a connection string has credentials, several seeds, IPv6 and options, then the seeds are its hosts and ports', () => {
+    expect(mongoSeeds('mongodb://u%40x:p%3Aw@db-0.db:27018,db-1.db,[::1]:27019/pixsim?replicaSet=rs0&authSource=admin')).toEqual([
+      { host: 'db-0.db', port: 27018 }, { host: 'db-1.db', port: 27017 }, { host: '::1', port: 27019 },
+    ]);
+    expect(mongoSeeds('mongodb://127.0.0.1/?directConnection=true')).toEqual([{ host: '127.0.0.1', port: 27017 }]);
+  });
+
+  it('when no seed accepts a connection, then it fails naming the seeds (never the credentials) and what to do', async () => {
+    const port = await freePort();
+    const err = await checkMongo(`mongodb://admin:s3cret@127.0.0.1:${port}/pixsim`).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(new RegExp(`^MongoDB is not answering at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\.\\nStart mongod there, or unset MONGODB_URI`));
+    expect((err as Error).message).not.toContain('s3cret');
+    const remote = await checkMongo('mongodb://db.invalid:27017', 300).catch((e: Error) => e);
+    expect((remote as Error).message).toMatch(/^MongoDB is not answering at db\.invalid:27017 .*\nCheck that MongoDB runs on db\.invalid:27017/);
+  });
+
+  it('when one seed of several accepts a connection, or the string is a DNS seed list, then the check passes', async () => {
+    const server = net.createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const live = (server.address() as net.AddressInfo).port;
+    try {
+      await expect(checkMongo(`mongodb://127.0.0.1:${await freePort()},127.0.0.1:${live}/pixsim`)).resolves.toBeUndefined();
+      await expect(checkMongo('mongodb+srv://cluster0.db.invalid/pixsim')).resolves.toBeUndefined();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -99,6 +99,12 @@ describe('supervisor', () => {
     await expect(started).rejects.toThrow(new RegExp(`Redis is not answering at 127.0.0.1:${port} .*\\nStart it with:\\n  redis-server --daemonize yes`));
   });
 
+  it('when the MONGODB_URI given does not answer, then startSystem fails at once saying so, before starting anything', async () => {
+    const port = await freePort();
+    const started = startSystem(options(['dispatcher'], { mongoUri: undefined, env: { ...process.env, MONGODB_URI: `mongodb://127.0.0.1:${port}/pixsim` } }));
+    await expect(started).rejects.toThrow(new RegExp(`MongoDB is not answering at 127.0.0.1:${port} .*\\nStart mongod there, or unset MONGODB_URI`));
+  });
+
   it('when MONGODB_URI is unset, then it runs mongo-dev and the simulator and hands the services their URLs and own settings', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', OPS_PORT: '2', PIXSIM_ADMIN_TOKEN: 'from-env' };
     delete env.MONGODB_URI;

@@ -4,7 +4,7 @@ export type { ProcessView, ProcessState, ProcessSpec } from './managed-process.j
 export { ManagedProcess } from './managed-process.js';
 export { DEFAULT_PORTS, DEFAULT_NODE_IMPORTS } from './process-specs.js';
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
-export { checkDependency, START_COMMANDS } from './infra-check.js';
+export { checkDependency, checkMongo, mongoSeeds, START_COMMANDS } from './infra-check.js';
 export { createLogSink, type LogSink, type LogMode } from './log-sink.js';
 export { formatLogLine } from './log-format.js';
 export { resolveSecrets, wipeDataDir, DATA_FILES, type SystemSecrets } from './data-dir.js';

@@ -29,7 +29,7 @@ function hostPort(url: string, defaultPort: number): { host: string; port: numbe
   return { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(u.port) || defaultPort };
 }
 
-function probe(host: string, port: number, p: Probe, tls: boolean, timeoutMs: number): Promise<void> {
+function probe(host: string, port: number, p: Probe | null, tls: boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const done = (err?: Error): void => {
@@ -42,10 +42,10 @@ function probe(host: string, port: number, p: Probe, tls: boolean, timeoutMs: nu
     socket.once('error', (err) => done(err));
     socket.once('connect', () => {
       // Behind TLS we cannot speak the protocol without a handshake: a TCP connect is enough.
-      if (tls) return done();
+      if (tls || !p) return done();
       if (p.send) socket.write(p.send);
     });
-    socket.once('data', (buf) => done(p.answers(buf.toString('latin1')) ? undefined : new Error('an unexpected answer (is this the right port?)')));
+    socket.once('data', (buf) => done(p?.answers(buf.toString('latin1')) ? undefined : new Error('an unexpected answer (is this the right port?)')));
   });
 }
 
@@ -64,5 +64,37 @@ export async function checkDependency(kind: 'redis' | 'nats', url: string, timeo
         `or set ${variable} to one that runs. (No ${PACKAGES[kind]} installed? apt-get install -y ${PACKAGES[kind]})`
       : `Check that ${name} runs on ${host} and that this machine can reach port ${port}, or set ${variable} to one that runs.`;
     throw new InfraUnavailableError(`${name} is not answering at ${host}:${port} (${(err as Error).message}).\n${next}`, { cause: err });
+  }
+}
+
+/** The host:port seeds of a `mongodb://` connection string (credentials and options left out). */
+export function mongoSeeds(uri: string): Array<{ host: string; port: number }> {
+  const rest = uri.replace(/^mongodb:\/\//, '');
+  const authority = rest.split(/[/?]/)[0] ?? '';
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  return hosts.split(',').filter(Boolean).map((seed) => {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(seed) ?? /^([^:]+)(?::(\d+))?$/.exec(seed);
+    return { host: decodeURIComponent(m?.[1] ?? seed), port: Number(m?.[2] ?? 27017) };
+  });
+}
+
+/**
+ * Fails, saying what to do, when no seed of a given MONGODB_URI accepts a connection.
+ * A connect is the whole probe (MongoDB speaks only when spoken to); `mongodb+srv://`
+ * names a DNS record, not a host, and is left to the driver.
+ */
+export async function checkMongo(uri: string, timeoutMs = 2_000): Promise<void> {
+  if (!uri.startsWith('mongodb://')) return;
+  const seeds = mongoSeeds(uri);
+  if (seeds.length === 0) return;
+  try {
+    await Promise.any(seeds.map(({ host, port }) => probe(host, port, null, false, timeoutMs)));
+  } catch (err) {
+    const where = seeds.map(({ host, port }) => `${host}:${port}`).join(', ');
+    const first = (err as AggregateError).errors?.[0] as Error | undefined;
+    const next = seeds.every(({ host }) => isLoopback(host))
+      ? 'Start mongod there, or unset MONGODB_URI and npm start runs the bundled dev server (libs/mongo-dev).'
+      : `Check that MongoDB runs on ${where} and that this machine can reach it, or fix MONGODB_URI (unset, npm start runs the bundled dev server).`;
+    throw new InfraUnavailableError(`MongoDB is not answering at ${where} (${first?.message ?? 'no answer'}).\n${next}`, { cause: err });
   }
 }

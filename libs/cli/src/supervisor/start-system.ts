@@ -4,7 +4,7 @@ import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
 import { resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
 import { SupervisorError } from './errors.js';
 import { portOrFree } from './free-port.js';
-import { checkDependency } from './infra-check.js';
+import { checkDependency, checkMongo } from './infra-check.js';
 import { createLogSink, type LogSink } from './log-sink.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
 import { DEFAULT_NODE_IMPORTS, DEFAULT_PORTS, mongoDevSpec, serviceSpec, simulatorSpec } from './process-specs.js';
@@ -68,7 +68,10 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
   const natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';
 
-  await Promise.all([checkDependency('redis', redisUrl), checkDependency('nats', natsUrl)]);
+  const givenMongo = opts.mongoUri ?? env.MONGODB_URI;
+  await Promise.all([
+    checkDependency('redis', redisUrl), checkDependency('nats', natsUrl), ...(givenMongo ? [checkMongo(givenMongo)] : []),
+  ]);
   const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey ?? env.PIXSIM_SECRET_KEY, adminToken: opts.adminToken ?? env.PIXSIM_ADMIN_TOKEN, jwtSecret: env.JWT_SECRET });
   const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
     : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
