@@ -1,12 +1,10 @@
-import { Redis } from 'ioredis';
 import { streamStats, type StreamStats } from '@pixsim/bus';
-import { createKeys } from '@pixsim/contracts';
 import type { ParsedCommand } from '../args.js';
-import { redisUrlFrom, type CliConfig } from '../config.js';
-import { CliError } from '../errors.js';
-import { GatewayUnreachableError, type GatewayClient } from '../gateway-client.js';
+import type { CliConfig } from '../config.js';
+import type { GatewayClient } from '../gateway-client.js';
 import type { CliIo } from '../io.js';
 import { age, renderTable } from '../table.js';
+import { gatewayOrRedis } from './redis-direct.js';
 import type { StreamRow } from './views.js';
 
 interface GatewayStreams {
@@ -23,20 +21,6 @@ const fromBus = (stats: StreamStats[]): StreamRow[] => stats.map((s) => ({
   groups: s.groups.map((g) => ({ group: g.group, lag: g.lag, pending: g.pending, oldestPendingMs: g.oldestPendingMs })),
 }));
 
-/** Straight from Redis, for when the gateway is down (which is when one most wants this). */
-export async function readRedisStats(url: string, prefix: string): Promise<StreamRow[]> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => {}); // reported by the failing command below
-  try {
-    await redis.connect();
-    return fromBus(await streamStats(redis, createKeys(prefix)));
-  } catch (err) {
-    throw new CliError(`cannot read Redis at ${url} (${(err as Error).message}): is it running? Set --redis or REDIS_URL.`);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 export function renderStreams(rows: StreamRow[]): string {
   const lines = rows.flatMap((s) => (s.groups.length ? s.groups : [null]).map((g) => [
     s.type, g?.group ?? '-', String(s.length), g ? String(g.lag ?? '?') : '-', g ? String(g.pending) : '-',
@@ -46,19 +30,9 @@ export function renderStreams(rows: StreamRow[]): string {
 }
 
 export async function streamsCommand(client: GatewayClient, cfg: CliConfig, parsed: ParsedCommand, io: CliIo): Promise<number> {
-  let rows: StreamRow[];
-  if (cfg.redisUrl) {
-    rows = await readRedisStats(cfg.redisUrl, cfg.prefix);
-  } else {
-    try {
-      rows = fromGateway(await client.request<GatewayStreams>('GET', '/api/v1/admin/streams'));
-    } catch (err) {
-      if (!(err instanceof GatewayUnreachableError)) throw err;
-      const url = redisUrlFrom(cfg, io.env);
-      io.err(`${err.message}\nreading Redis directly at ${url} (prefix ${cfg.prefix}) instead\n`);
-      rows = await readRedisStats(url, cfg.prefix);
-    }
-  }
+  const rows = await gatewayOrRedis(cfg, io,
+    async () => fromGateway(await client.request<GatewayStreams>('GET', '/api/v1/admin/streams')),
+    async (redis, keys) => fromBus(await streamStats(redis, keys)));
   io.out(parsed.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStreams(rows)}\n`);
   return 0;
 }
