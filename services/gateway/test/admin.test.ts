@@ -35,6 +35,44 @@ describe('admin routes', () => {
     expect(await h.redis.xlen(h.keys.deadLetter('JOB_REQUESTED'))).toBe(0);
   });
 
+  it('when dead letters are listed, then each says why it was set aside and carries the entry, oldest first, a page at a time', async () => {
+    const stream = h.keys.stream('JOB_CREATED');
+    await h.redis.xgroup('CREATE', stream, 'dispatcher', '$', 'MKSTREAM');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const fields = ['id', `evt-${i}`, 'type', 'JOB_CREATED', 'v', '1', 'data', `{"job_id":"job-${i}"}`];
+      const sourceId = (await h.redis.xadd(stream, '*', ...fields))!;
+      await moveToDeadLetter(h.redis, h.keys, 'JOB_CREATED', fields, {
+        reason: `broken ${i}`, code: 'SCHEMA_INVALID', group: 'dispatcher', consumer: 'dispatcher-1', sourceId, deliveries: i + 1,
+      });
+      ids.push(sourceId);
+    }
+    const first = await h.app.inject({ method: 'GET', url: '/api/v1/admin/dlq/JOB_CREATED?limit=2', headers: AUTH });
+    expect(first.statusCode).toBe(200);
+    const page = first.json();
+    expect(page.items).toHaveLength(2);
+    expect(page.items[0]).toEqual({
+      id: expect.stringMatching(/^\d+-\d+$/), event_id: 'evt-0', event_type: 'JOB_CREATED', group: 'dispatcher',
+      consumer: 'dispatcher-1', code: 'SCHEMA_INVALID', reason: 'broken 0', deliveries: 1, source_id: ids[0],
+      dead_at: expect.any(String), fields: { id: 'evt-0', type: 'JOB_CREATED', v: '1', data: '{"job_id":"job-0"}' },
+    });
+    expect(page.next_cursor).toBe(page.items[1].id);
+    const rest = (await h.app.inject({ method: 'GET', url: `/api/v1/admin/dlq/JOB_CREATED?limit=2&cursor=${page.next_cursor}`, headers: AUTH })).json();
+    expect(rest.items.map((d: { event_id: string }) => d.event_id)).toEqual(['evt-2']);
+    expect(rest.next_cursor).toBeNull();
+    // Listing is reading: nothing left the dead-letter stream.
+    expect(await h.redis.xlen(h.keys.deadLetter('JOB_CREATED'))).toBe(3);
+  });
+
+  it('when the dead-letter cursor or limit is malformed, then 400 naming the field', async () => {
+    const bad = await h.app.inject({ method: 'GET', url: '/api/v1/admin/dlq/JOB_CREATED?cursor=abc', headers: AUTH });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toEqual([{ field: 'cursor', message: expect.stringContaining('dead letter id') }]);
+    const big = await h.app.inject({ method: 'GET', url: '/api/v1/admin/dlq/JOB_CREATED?limit=100000', headers: AUTH });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().error.details).toEqual([{ field: 'limit', message: expect.any(String) }]);
+  });
+
   it('when the event type is unknown, then 400 naming the type', async () => {
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/NOPE/replay', headers: AUTH });
     expect(res.statusCode).toBe(400);

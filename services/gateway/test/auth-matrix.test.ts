@@ -92,6 +92,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', url: () => `/api/v1/accounts/${accountId}/credits`, payload: { credits: 10 }, expect: ADMIN_ONLY(202) },
   { method: 'DELETE', url: () => `/api/v1/accounts/${accountId}`, expect: ADMIN_ONLY(202) },
   { method: 'GET', url: () => '/api/v1/admin/streams', expect: ADMIN_ONLY(200) },
+  { method: 'GET', url: () => '/api/v1/admin/dlq/JOB_CREATED', expect: ADMIN_ONLY(200) },
   { method: 'POST', url: () => '/api/v1/admin/dlq/JOB_CREATED/replay', payload: {}, expect: ADMIN_ONLY(200) },
   { method: 'PATCH', url: () => `/api/v1/admin/users/${other.id}`, payload: { role: 'user' }, expect: ADMIN_ONLY(200) },
 ];

@@ -37,7 +37,7 @@ const request = fc.record({
     'POST /api/v1/jobs', 'GET /api/v1/jobs', 'GET /api/v1/jobs/:id', 'DELETE /api/v1/jobs/:id', 'GET /api/v1/jobs/:id/events',
     'GET /api/v1/assets', 'GET /api/v1/assets/:id', 'POST /api/v1/accounts', 'GET /api/v1/accounts', 'GET /api/v1/accounts/:id',
     'PATCH /api/v1/accounts/:id', 'DELETE /api/v1/accounts/:id', 'POST /api/v1/accounts/:id/credits', 'GET /api/v1/admin/streams',
-    'POST /api/v1/admin/dlq/:id/replay', 'POST /api/v1/webhooks/pixverse', 'GET /api/v1/nowhere', 'PUT /api/v1/jobs',
+    'GET /api/v1/admin/dlq/:id', 'POST /api/v1/admin/dlq/:id/replay', 'POST /api/v1/webhooks/pixverse', 'GET /api/v1/nowhere', 'PUT /api/v1/jobs',
   ),
   id: fc.oneof(fc.constantFrom(...Array.from({ length: 8 }, (_, i) => i)).map((i) => `@${i}`), fc.string({ maxLength: 20 }).map(encodeURIComponent)),
   query: fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'operation_type', 'provider_id', 'x'), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String))),

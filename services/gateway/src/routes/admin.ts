@@ -1,13 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EVENT_TYPES } from '@pixsim/contracts';
+import type { DeadLetter } from '@pixsim/bus';
 import type { BusAdmin } from '../bus-admin.js';
 import { doc } from '../http/openapi.js';
+import { pageQueryShape } from '../http/pagination.js';
 import { parseInput } from '../http/validate.js';
 
 const replayParamsSchema = z.object({ type: z.enum(EVENT_TYPES) });
+const STREAM_ID = /^\d+-\d+$/;
+const deadLetterQuerySchema = z.object({
+  limit: pageQueryShape.limit,
+  cursor: z.string().regex(STREAM_ID, 'not a cursor this API returned (a dead letter id)').optional(),
+});
 const replayBodySchema = z
-  .strictObject({ ids: z.array(z.string().regex(/^\d+-\d+$/, 'a stream entry id')).min(1).max(1000).optional(), count: z.number().int().min(1).max(10_000).optional() })
+  .strictObject({ ids: z.array(z.string().regex(STREAM_ID, 'a stream entry id')).min(1).max(1000).optional(), count: z.number().int().min(1).max(10_000).optional() })
   .default({});
 
 /** Operations (admin only; the caller scopes the role check). */
@@ -24,6 +31,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
     };
   });
 
+  app.get<{ Params: { type: string } }>('/admin/dlq/:type', {
+    schema: doc({ tags: ['admin'], summary: 'dead-lettered entries of one event type, oldest first, with why (admin)', params: replayParamsSchema, querystring: deadLetterQuerySchema }),
+  }, async (request) => {
+    const { type } = parseInput(replayParamsSchema, request.params);
+    const q = parseInput(deadLetterQuerySchema, request.query);
+    const letters = await deps.bus.deadLetters(type, { count: q.limit + 1, after: q.cursor });
+    const items = letters.slice(0, q.limit).map(deadLetterDto);
+    return { type, items, next_cursor: letters.length > q.limit ? items.at(-1)!.id : null };
+  });
+
   app.post<{ Params: { type: string } }>('/admin/dlq/:type/replay', {
     schema: doc({ tags: ['admin'], summary: 're-publish dead-lettered entries (admin)', params: replayParamsSchema, body: replayBodySchema }),
   }, async (request) => {
@@ -32,4 +49,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
     const { replayed } = await deps.bus.replay(type, body);
     return { type, replayed };
   });
+}
+
+/** A dead letter as the API shows it: why it was set aside, and the entry as it was. */
+function deadLetterDto(d: DeadLetter) {
+  return {
+    id: d.dlqId, event_id: d.fields.id ?? null, event_type: d.fields.type ?? null,
+    group: d.group, consumer: d.consumer, code: d.code, reason: d.reason, deliveries: d.deliveries,
+    source_id: d.sourceId, dead_at: d.at || null, fields: d.fields,
+  };
 }
