@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { moveToDeadLetter } from '@pixsim/bus';
 import { createKeys } from '@pixsim/contracts';
 import { parseCommand, runCli, type CliIo } from '../src/cli/index.js';
 import { buildSubmitBody } from '../src/cli/commands/submit.js';
@@ -146,6 +147,102 @@ describe('pixsim against a gateway', () => {
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['streams'], t)).toBe(0);
     expect(t.stdout()).toMatch(/STREAM\s+GROUP\s+LENGTH\s+LAG\s+PENDING\s+OLDEST PENDING\s+DLQ\nJOB_CREATED\s+dispatcher\s+7\s+2\s+3\s+4s\s+1\n/);
+  });
+});
+
+describe('pixsim dlq against a gateway', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  async function gateway(routes: Record<string, Route>) {
+    const g = await startFakeGateway(routes);
+    close = g.close;
+    return g;
+  }
+  const letter = { id: '1700000000000-0', event_id: 'evt-1', event_type: 'JOB_CREATED', group: 'dispatcher', consumer: 'dispatcher-1', code: 'SCHEMA_INVALID', reason: 'JOB_CREATED evt-1:\n  data.params.prompt: required', deliveries: 1, source_id: '1-0', dead_at: new Date(Date.now() - 120_000).toISOString(), fields: { id: 'evt-1' } };
+
+  it('when no type is given, then it names only the streams holding dead letters, and how to look closer', async () => {
+    const g = await gateway({
+      'GET /api/v1/admin/streams': () => ({ status: 200, body: { streams: [{ type: 'JOB_REQUESTED', dlq_length: 0, groups: [] }, { type: 'JOB_CREATED', dlq_length: 3, groups: [] }] } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['dlq'], t)).toBe(0);
+    expect(t.stdout()).toBe('STREAM       DEAD LETTERS\nJOB_CREATED  3\nsee why: pixsim dlq TYPE; once the cause is fixed: pixsim dlq replay TYPE\n');
+  });
+
+  it('when a type is given, then each dead letter is a row with its group, code, age and reason on one line', async () => {
+    const g = await gateway({ 'GET /api/v1/admin/dlq/JOB_CREATED': () => ({ status: 200, body: { type: 'JOB_CREATED', items: [letter], next_cursor: '1700000000000-0' } }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['dlq', 'job_created', '--limit', '1'], t)).toBe(0);
+    expect(g.requests[0]!.url).toBe('/api/v1/admin/dlq/JOB_CREATED?limit=1');
+    const lines = t.stdout().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+EVENT\s+GROUP\s+CODE\s+DELIVERIES\s+AGE\s+REASON$/);
+    expect(lines[1]).toMatch(/^1700000000000-0\s+evt-1\s+dispatcher\s+SCHEMA_INVALID\s+1\s+2m\s+JOB_CREATED evt-1: data\.params\.prompt: required$/);
+    expect(lines[2]).toBe('more than 1: --limit up to 100, or --json for the whole entries');
+    expect(lines[3]).toBe('replay once the cause is fixed: pixsim dlq replay JOB_CREATED [--ids ID,ID]');
+  });
+
+  it('when replay is asked with ids, then those are sent and the count is reported', async () => {
+    const g = await gateway({ 'POST /api/v1/admin/dlq/JOB_CREATED/replay': () => ({ status: 200, body: { type: 'JOB_CREATED', replayed: 2 } }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['dlq', 'replay', 'JOB_CREATED', '--ids', '1-0, 2-0'], t)).toBe(0);
+    expect(g.requests[0]!.body).toEqual({ ids: ['1-0', '2-0'] });
+    expect(t.stdout()).toBe('replayed 2 JOB_CREATED entries: every group handles them again (handlers are idempotent on the event id)\n');
+  });
+
+  it('when the type, the ids or the flags are wrong, then exit 2 saying which and why, before anything is sent', async () => {
+    const g = await gateway({});
+    const cases: Array<[string[], RegExp]> = [
+      [['dlq', 'NOPE'], /unknown event type "NOPE"; one of: JOB_REQUESTED, JOB_CREATED/],
+      [['dlq', 'replay'], /dlq replay needs an event type, one of: JOB_REQUESTED/],
+      [['dlq', 'replay', 'JOB_CREATED', '--ids', 'abc'], /--ids expects dead letter ids .* got "abc"/],
+      [['dlq', 'replay', 'JOB_CREATED', '--ids', '1-0', '--count', '5'], /give --ids or --count, not both/],
+      [['dlq', 'JOB_CREATED', '--limit', '0'], /--limit expects an integer >= 1, got "0"/],
+      [['dlq', 'JOB_CREATED', 'JOB_FAILED'], /dlq takes at most one event type/],
+    ];
+    for (const [argv, message] of cases) {
+      const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+      expect(await runCli(argv, t), argv.join(' ')).toBe(2);
+      expect(t.stderr(), argv.join(' ')).toMatch(message);
+    }
+    expect(g.requests).toEqual([]);
+  });
+});
+
+describe('pixsim dlq without a gateway', () => {
+  it('when the gateway cannot be reached, then it lists and replays dead letters straight from Redis', async () => {
+    const prefix = `t-${randomUUID().slice(0, 8)}`;
+    const keys = createKeys(prefix);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const stream = keys.stream('JOB_CREATED');
+    try {
+      await redis.xgroup('CREATE', stream, 'dispatcher', '$', 'MKSTREAM');
+      for (const id of ['evt-a', 'evt-b']) {
+        const fields = ['id', id, 'type', 'JOB_CREATED', 'v', '1', 'data', '{}'];
+        const sourceId = (await redis.xadd(stream, '*', ...fields))!;
+        await moveToDeadLetter(redis, keys, 'JOB_CREATED', fields, { reason: `bad ${id}`, code: 'SCHEMA_INVALID', group: 'dispatcher', consumer: 'c', sourceId, deliveries: 1 });
+      }
+      const env = { PIXSIM_URL: `http://127.0.0.1:${await freePort()}`, PIXSIM_TOKEN: 'tok', STREAM_PREFIX: prefix };
+      const summary = io(env);
+      expect(await runCli(['dlq'], summary)).toBe(0);
+      expect(summary.stderr()).toContain(`reading Redis directly at redis://127.0.0.1:6379 (prefix ${prefix}) instead`);
+      expect(summary.stdout()).toMatch(/^STREAM\s+DEAD LETTERS\nJOB_CREATED\s+2\n/);
+      const listed = io(env);
+      expect(await runCli(['dlq', 'JOB_CREATED', '--json'], listed)).toBe(0);
+      const items = JSON.parse(listed.stdout()) as Array<{ id: string; event_id: string; reason: string }>;
+      expect(items.map((d) => [d.event_id, d.reason])).toEqual([['evt-a', 'bad evt-a'], ['evt-b', 'bad evt-b']]);
+      const replayed = io(env);
+      expect(await runCli(['dlq', 'replay', 'JOB_CREATED', '--ids', items[1]!.id], replayed)).toBe(0);
+      expect(replayed.stdout()).toMatch(/^replayed 1 JOB_CREATED entry/);
+      expect(await redis.xlen(keys.deadLetter('JOB_CREATED'))).toBe(1);
+      const back = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+      expect(back.at(-1)![1].slice(0, 2)).toEqual(['id', 'evt-b']);
+    } finally {
+      await redis.del(stream, keys.deadLetter('JOB_CREATED'));
+      redis.disconnect();
+    }
   });
 });
 

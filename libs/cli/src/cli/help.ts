@@ -11,6 +11,12 @@ usage:
   pixsim streams [--redis URL] [--prefix P] [--json]
       Length, lag, pending and dead letters per stream and consumer group. Reads Redis
       directly with --redis, or when the gateway cannot be reached.
+  pixsim dlq [TYPE [--limit N]] [--json] [--redis URL] [--prefix P]
+      Without TYPE, which streams hold dead letters and how many; with TYPE (JOB_CREATED,
+      …), the oldest of them, each with the group that gave up on it and why.
+  pixsim dlq replay TYPE [--ids ID,ID | --count N] [--redis URL] [--prefix P]
+      Puts dead letters back on their stream (all of TYPE's, up to 1000, unless --ids or
+      --count); every group handles them again. Fix the cause first.
 
 every command:
   --url URL      the gateway (PIXSIM_URL; else what \`npm start\` wrote to .pixsim/gateway.url;

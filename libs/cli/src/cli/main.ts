@@ -4,6 +4,7 @@ import { CliError } from './errors.js';
 import { createGatewayClient } from './gateway-client.js';
 import { USAGE } from './help.js';
 import type { CliIo } from './io.js';
+import { dlqCommand } from './commands/dlq.js';
 import { jobsCommand } from './commands/jobs.js';
 import { streamsCommand } from './commands/streams.js';
 import { submitCommand } from './commands/submit.js';
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'submit': return await submitCommand(client, parsed, io);
       case 'jobs': return await jobsCommand(client, parsed, io);
       case 'streams': return await streamsCommand(client, cfg, parsed, io);
+      case 'dlq': return await dlqCommand(client, cfg, parsed, io);
     }
   } catch (err) {
     if (err instanceof CliError) {
