@@ -1,14 +1,16 @@
 // `npm start`: the whole system on this machine, under the supervisor of @pixsim/cli.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
+import { applyEnvFile, REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
 
 const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
   --json         print the services' raw pino JSON lines
   --latency MS   how long a simulated generation takes (default 3000, so PROCESSING shows)
   --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
-  MONGODB_URI (else a mongo-dev child), PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR`;
+  MONGODB_URI (else a mongo-dev child), PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
+  and every service setting (README, Configuration); a .env file in this directory
+  fills in what the environment leaves unset`;
 
 function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
   try {
@@ -57,8 +59,19 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean): st
   ].join('\n');
 }
 
+/** Says which settings came from .env (names only: values may be secrets). */
+function loadDotEnv(): void {
+  const file = path.join(process.cwd(), '.env');
+  const loaded = applyEnvFile(file, process.env);
+  if (!loaded) return;
+  const names = (keys: string[]) => (keys.length ? keys.join(', ') : 'none');
+  console.log(`read ${file}: ${names(loaded.applied)}` +
+    (loaded.shadowed.length ? `; already set in the environment, which wins: ${names(loaded.shadowed)}` : ''));
+}
+
 async function main(): Promise<void> {
   const args = parse();
+  loadDotEnv();
   const dataDir = process.env.PIXSIM_DATA_DIR ? path.resolve(process.env.PIXSIM_DATA_DIR) : path.join(REPO_ROOT, '.pixsim');
   if (args.fresh) await wipeDataDir(dataDir);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

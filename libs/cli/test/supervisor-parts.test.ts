@@ -1,12 +1,12 @@
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { waitUntilReady } from '../src/supervisor/ready-check.js';
-import { checkDependency, checkMongo, formatLogLine, mongoSeeds, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
+import { applyEnvFile, checkDependency, checkMongo, formatLogLine, mongoSeeds, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -97,6 +97,26 @@ describe('MongoDB check', () => {
       await expect(checkMongo('mongodb+srv://cluster0.db.invalid/pixsim')).resolves.toBeUndefined();
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('.env file', () => {
+  it('when a .env names settings, then the unset ones are filled in and the environment keeps its own', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-env-'));
+    try {
+      const file = path.join(dir, '.env');
+      await writeFile(file, '# from the old system\nREDIS_URL=redis://10.0.0.5:6379\nexport ARQ_MAX_JOBS=4\nPIXVERSE_BASE_URL="https://example.test/api"\n\nLOG_LEVEL=debug\n');
+      const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
+      expect(applyEnvFile(file, env)).toEqual({ applied: ['ARQ_MAX_JOBS', 'PIXVERSE_BASE_URL', 'REDIS_URL'], shadowed: ['LOG_LEVEL'] });
+      expect(env).toEqual({ LOG_LEVEL: 'warn', REDIS_URL: 'redis://10.0.0.5:6379', ARQ_MAX_JOBS: '4', PIXVERSE_BASE_URL: 'https://example.test/api' });
+      expect(applyEnvFile(path.join(dir, 'absent.env'), env)).toBeNull();
+      if (process.getuid?.() !== 0) { // root reads through any mode
+        await chmod(file, 0o000);
+        expect(() => applyEnvFile(file, {})).toThrow(/^cannot read .*\.env \(EACCES.*\); fix it or move it away$/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

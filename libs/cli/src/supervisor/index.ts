@@ -8,6 +8,7 @@ export { checkDependency, checkMongo, mongoSeeds, START_COMMANDS } from './infra
 export { createLogSink, type LogSink, type LogMode } from './log-sink.js';
 export { formatLogLine } from './log-format.js';
 export { resolveSecrets, wipeDataDir, DATA_FILES, type SystemSecrets } from './data-dir.js';
+export { applyEnvFile, type EnvFileResult } from './env-file.js';
 export { seedSimulatorAccount } from './seed.js';
 export { freePort } from './free-port.js';
 export { SupervisorError, InfraUnavailableError, ProcessStartError, SeedError } from './errors.js';
