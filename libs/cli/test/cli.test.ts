@@ -150,6 +150,59 @@ describe('pixsim against a gateway', () => {
   });
 });
 
+describe('pixsim accounts', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const account = (over: Record<string, unknown>) => ({
+    id: 'acc-1', provider_id: 'pixverse', email: 'a@example.com', nickname: null, status: 'ACTIVE', credits: 900,
+    cooldown_until: null, max_concurrent_jobs: 5, in_flight: 2, priority: 1, total_submitted: 40, total_failed: 1,
+    last_used: '2026-01-01T11:59:30Z', created_at: '2025-12-01T00:00:00Z', ...over,
+  });
+
+  it('when accounts are listed, then each is a row with its cooldown, fill and last use; a filter goes to the query', async () => {
+    const g = await startFakeGateway({
+      'GET /api/v1/accounts': () => ({ status: 200, body: { items: [
+        account({}),
+        account({ id: 'acc-2', nickname: 'spare', status: 'RATE_LIMITED', cooldown_until: '2026-01-01T12:00:45Z', in_flight: 0, last_used: null }),
+      ], next_cursor: null } }),
+    });
+    close = g.close;
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
+    expect(await runCli(['accounts'], t)).toBe(0);
+    expect(g.requests[0]!.url).toBe('/api/v1/accounts?limit=100');
+    const lines = t.stdout().trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+PROVIDER\s+NAME\s+STATUS\s+CREDITS\s+IN FLIGHT\s+PRIORITY\s+SUBMITTED\s+FAILED\s+LAST USED$/);
+    expect(lines[1]).toMatch(/^acc-1\s+pixverse\s+a@example\.com\s+ACTIVE\s+900\s+2\/5\s+1\s+40\s+1\s+30s ago$/);
+    expect(lines[2]).toMatch(/^acc-2\s+pixverse\s+spare\s+RATE_LIMITED \(cooling 45s\)\s+900\s+0\/5\s+1\s+40\s+1\s+never$/);
+    expect(lines).toHaveLength(3);
+
+    const filtered = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['accounts', '--status', 'exhausted', '--limit', '5'], filtered)).toBe(0);
+    expect(g.requests[1]!.url).toBe('/api/v1/accounts?limit=5&status=EXHAUSTED');
+  });
+
+  it('when no account can take a job, then it says new jobs will wait; with none at all, how to add one', async () => {
+    const full = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [account({ in_flight: 5 }), account({ id: 'acc-2', status: 'EXHAUSTED', credits: 0 })], next_cursor: null } }) });
+    close = full.close;
+    const t = io({ PIXSIM_URL: full.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
+    expect(await runCli(['accounts'], t)).toBe(0);
+    expect(t.stdout()).toMatch(/\nnone can take a job right now: new jobs wait \(waiting_for_account\) until one frees up or is added\n$/);
+    await full.close();
+    const empty = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [], next_cursor: null } }) });
+    close = empty.close;
+    const e = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['accounts'], e)).toBe(0);
+    expect(e.stdout()).toBe('no provider accounts: jobs wait (waiting_for_account) until one is added with POST /api/v1/accounts\n');
+    const bad = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['accounts', '--status', 'tired'], bad)).toBe(2);
+    expect(bad.stderr()).toMatch(/--status must be one of ACTIVE, EXHAUSTED, RATE_LIMITED, ERROR, DISABLED, got "tired"/);
+  });
+});
+
 describe('pixsim dlq against a gateway', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {

@@ -17,6 +17,7 @@ export const COMMAND_OPTIONS = {
   },
   jobs: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   streams: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
+  accounts: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   dlq: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, ids: { type: 'string' }, count: { type: 'string' } },
 } as const satisfies Record<string, Options>;
 

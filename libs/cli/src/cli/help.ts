@@ -8,6 +8,9 @@ usage:
       the video URL (exit 0) or the error (exit 1). Unset options take PixVerse's defaults.
   pixsim jobs [--status PENDING|PROCESSING|COMPLETED|FAILED|CANCELLED] [--limit N] [--json]
       Recent jobs, newest first.
+  pixsim accounts [--status ACTIVE|EXHAUSTED|RATE_LIMITED|ERROR|DISABLED] [--limit N] [--json]
+      Provider accounts: status (and cooldown), credits, jobs in flight of the maximum,
+      priority, totals, last use. Where to look when jobs wait for an account.
   pixsim streams [--redis URL] [--prefix P] [--json]
       Length, lag, pending and dead letters per stream and consumer group. Reads Redis
       directly with --redis, or when the gateway cannot be reached.

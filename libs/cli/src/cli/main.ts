@@ -4,6 +4,7 @@ import { CliError } from './errors.js';
 import { createGatewayClient } from './gateway-client.js';
 import { USAGE } from './help.js';
 import type { CliIo } from './io.js';
+import { accountsCommand } from './commands/accounts.js';
 import { dlqCommand } from './commands/dlq.js';
 import { jobsCommand } from './commands/jobs.js';
 import { streamsCommand } from './commands/streams.js';
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'jobs': return await jobsCommand(client, parsed, io);
       case 'streams': return await streamsCommand(client, cfg, parsed, io);
       case 'dlq': return await dlqCommand(client, cfg, parsed, io);
+      case 'accounts': return await accountsCommand(client, parsed, io);
     }
   } catch (err) {
     if (err instanceof CliError) {

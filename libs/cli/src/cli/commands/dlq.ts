@@ -4,7 +4,7 @@ import { intFlag, stringFlag, type ParsedCommand } from '../args.js';
 import type { CliConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { GatewayClient } from '../gateway-client.js';
-import type { CliIo } from '../io.js';
+import { nowOf, type CliIo } from '../io.js';
 import { age, renderTable, truncate } from '../table.js';
 import { gatewayOrRedis } from './redis-direct.js';
 
@@ -82,7 +82,7 @@ async function list(client: GatewayClient, cfg: CliConfig, parsed: ParsedCommand
     io.out(`no dead letters on ${type}\n`);
     return 0;
   }
-  const now = Date.now();
+  const now = nowOf(io)();
   io.out(`${renderTable(['ID', 'EVENT', 'GROUP', 'CODE', 'DELIVERIES', 'AGE', 'REASON'], page.items.map((d) => [
     d.id, d.event_id ?? '-', d.group, d.code, String(d.deliveries), d.dead_at ? age(now - Date.parse(d.dead_at)) : '-', truncate(d.reason.replace(/\s+/g, ' '), 80),
   ]))}\n`);

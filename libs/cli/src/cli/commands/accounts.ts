@@ -1,0 +1,60 @@
+import { ACCOUNT_STATUSES } from '@pixsim/contracts';
+import { intFlag, stringFlag, type ParsedCommand } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { GatewayClient } from '../gateway-client.js';
+import { nowOf, type CliIo } from '../io.js';
+import { age, renderTable } from '../table.js';
+
+/** An account as GET /api/v1/accounts shows it (api-contract.md). */
+export interface AccountView {
+  id: string;
+  provider_id: string;
+  email: string | null;
+  nickname: string | null;
+  status: string;
+  credits: number;
+  cooldown_until: string | null;
+  max_concurrent_jobs: number;
+  in_flight: number;
+  priority: number;
+  total_submitted: number;
+  total_failed: number;
+  last_used: string | null;
+}
+
+export function accountsQuery(values: ParsedCommand['values']): string {
+  const status = stringFlag(values, 'status')?.toUpperCase();
+  if (status !== undefined && !(ACCOUNT_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${ACCOUNT_STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);
+  const limit = intFlag(values, 'limit', { min: 1, max: 100 }) ?? 100;
+  return `/api/v1/accounts?${new URLSearchParams({ limit: String(limit), ...(status ? { status } : {}) })}`;
+}
+
+/**
+ * Provider accounts at a glance: which can take work now, which are cooling down or out
+ * of credits, and how full each is. The first place to look when jobs wait for an account.
+ */
+export async function accountsCommand(client: GatewayClient, parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const { items, next_cursor } = await client.request<{ items: AccountView[]; next_cursor: string | null }>('GET', accountsQuery(parsed.values));
+  if (parsed.values.json) {
+    io.out(`${JSON.stringify(items, null, 2)}\n`);
+    return 0;
+  }
+  if (items.length === 0) {
+    io.out(parsed.values.status
+      ? `no ${String(parsed.values.status).toUpperCase()} accounts\n`
+      : 'no provider accounts: jobs wait (waiting_for_account) until one is added with POST /api/v1/accounts\n');
+    return 0;
+  }
+  const now = nowOf(io)();
+  const cooling = (a: AccountView) => a.cooldown_until !== null && Date.parse(a.cooldown_until) > now;
+  io.out(`${renderTable(['ID', 'PROVIDER', 'NAME', 'STATUS', 'CREDITS', 'IN FLIGHT', 'PRIORITY', 'SUBMITTED', 'FAILED', 'LAST USED'], items.map((a) => [
+    a.id, a.provider_id, a.nickname ?? a.email ?? '-',
+    cooling(a) ? `${a.status} (cooling ${age(Date.parse(a.cooldown_until!) - now)})` : a.status,
+    String(a.credits), `${a.in_flight}/${a.max_concurrent_jobs}`, String(a.priority),
+    String(a.total_submitted), String(a.total_failed), a.last_used ? `${age(now - Date.parse(a.last_used))} ago` : 'never',
+  ]))}\n`);
+  if (next_cursor) io.out('more accounts than shown: --limit up to 100, or --status to narrow\n');
+  const usable = items.filter((a) => a.status === 'ACTIVE' && !cooling(a) && a.in_flight < a.max_concurrent_jobs);
+  if (usable.length === 0 && !parsed.values.status) io.out('none can take a job right now: new jobs wait (waiting_for_account) until one frees up or is added\n');
+  return 0;
+}
