@@ -35,6 +35,19 @@ function jobSequence(last: Record<string, unknown>): Route {
   return () => ({ status: 200, body: states[Math.min(i++, states.length - 1)] });
 }
 
+/** Fake gateways for one describe block, each closed after its test. */
+function useFakeGateways(): (routes: Record<string, Route>) => ReturnType<typeof startFakeGateway> {
+  const open: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((close) => close()));
+  });
+  return async (routes) => {
+    const g = await startFakeGateway(routes);
+    open.push(g.close);
+    return g;
+  };
+}
+
 describe('pixsim argument parsing', () => {
   it('when a flag is unknown, then it is a usage error (exit 2) naming the flag', async () => {
     const t = io({});
@@ -69,16 +82,7 @@ describe('pixsim argument parsing', () => {
 });
 
 describe('pixsim against a gateway', () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
-  async function gateway(routes: Record<string, Route>) {
-    const g = await startFakeGateway(routes);
-    close = g.close;
-    return g;
-  }
+  const gateway = useFakeGateways();
 
   it('when submit --wait sees the job complete, then it prints the id, a line per change and the video URL, exit 0', async () => {
     const g = await gateway({
@@ -151,11 +155,7 @@ describe('pixsim against a gateway', () => {
 });
 
 describe('pixsim accounts', () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const gateway = useFakeGateways();
   const now = Date.parse('2026-01-01T12:00:00Z');
   const account = (over: Record<string, unknown>) => ({
     id: 'acc-1', provider_id: 'pixverse', email: 'a@example.com', nickname: null, status: 'ACTIVE', credits: 900,
@@ -164,13 +164,12 @@ describe('pixsim accounts', () => {
   });
 
   it('when accounts are listed, then each is a row with its cooldown, fill and last use; a filter goes to the query', async () => {
-    const g = await startFakeGateway({
+    const g = await gateway({
       'GET /api/v1/accounts': () => ({ status: 200, body: { items: [
         account({}),
         account({ id: 'acc-2', nickname: 'spare', status: 'RATE_LIMITED', cooldown_until: '2026-01-01T12:00:45Z', in_flight: 0, last_used: null }),
       ], next_cursor: null } }),
     });
-    close = g.close;
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
     expect(await runCli(['accounts'], t)).toBe(0);
     expect(g.requests[0]!.url).toBe('/api/v1/accounts?limit=100');
@@ -186,14 +185,11 @@ describe('pixsim accounts', () => {
   });
 
   it('when no account can take a job, then it says new jobs will wait; with none at all, how to add one', async () => {
-    const full = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [account({ in_flight: 5 }), account({ id: 'acc-2', status: 'EXHAUSTED', credits: 0 })], next_cursor: null } }) });
-    close = full.close;
+    const full = await gateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [account({ in_flight: 5 }), account({ id: 'acc-2', status: 'EXHAUSTED', credits: 0 })], next_cursor: null } }) });
     const t = io({ PIXSIM_URL: full.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
     expect(await runCli(['accounts'], t)).toBe(0);
     expect(t.stdout()).toMatch(/\nnone can take a job right now: new jobs wait \(waiting_for_account\) until one frees up or is added\n$/);
-    await full.close();
-    const empty = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [], next_cursor: null } }) });
-    close = empty.close;
+    const empty = await gateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [], next_cursor: null } }) });
     const e = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts'], e)).toBe(0);
     expect(e.stdout()).toBe('no provider accounts: jobs wait (waiting_for_account) until one is added with POST /api/v1/accounts\n');
@@ -204,16 +200,7 @@ describe('pixsim accounts', () => {
 });
 
 describe('pixsim dlq against a gateway', () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
-  async function gateway(routes: Record<string, Route>) {
-    const g = await startFakeGateway(routes);
-    close = g.close;
-    return g;
-  }
+  const gateway = useFakeGateways();
   const letter = { id: '1700000000000-0', event_id: 'evt-1', event_type: 'JOB_CREATED', group: 'dispatcher', consumer: 'dispatcher-1', code: 'SCHEMA_INVALID', reason: 'JOB_CREATED evt-1:\n  data.params.prompt: required', deliveries: 1, source_id: '1-0', dead_at: new Date(Date.now() - 120_000).toISOString(), fields: { id: 'evt-1' } };
 
   it('when no type is given, then it names only the streams holding dead letters, and how to look closer', async () => {
