@@ -105,9 +105,9 @@ describe('supervisor', () => {
     await expect(started).rejects.toThrow(new RegExp(`MongoDB is not answering at 127.0.0.1:${port} .*\\nStart mongod there, or unset MONGODB_URI`));
   });
 
-  it('when MONGODB_URI is unset, then it runs mongo-dev and the simulator and hands the services their URLs and own settings', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', OPS_PORT: '2', PIXSIM_ADMIN_TOKEN: 'from-env' };
-    delete env.MONGODB_URI;
+  it('when MONGODB_URI is empty (as unset), then it runs mongo-dev and the simulator and hands the services their URLs and own settings', async () => {
+    // An `.env` line `MONGODB_URI=` leaves it empty: that means unset, not "connect to ''".
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', OPS_PORT: '2', PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_URI: '' };
     const simulator = { latencyMs: 0, accounts: [{ apiKey: 'k-1', credits: 500, maxConcurrent: 2 }] };
     sys = await startSystem(options(['gateway', 'asset'], { env, mongoUri: undefined, mongoDbPrefix: 'tdb', simulator, seedAccount: false }));
     expect(sys.mongoUri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+/);

@@ -68,7 +68,8 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
   const natsUrl = env.NATS_URL || 'nats://127.0.0.1:4222';
 
-  const givenMongo = opts.mongoUri ?? env.MONGODB_URI;
+  // Empty means unset, as in the services' own config (an `.env` line `MONGODB_URI=`).
+  const givenMongo = opts.mongoUri || env.MONGODB_URI || undefined;
   await Promise.all([
     checkDependency('redis', redisUrl), checkDependency('nats', natsUrl), ...(givenMongo ? [checkMongo(givenMongo)] : []),
   ]);
@@ -90,7 +91,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const uninstallSignals = opts.handleSignals ? installSignalHandlers(sink, stop, exitHook) : () => {};
 
   try {
-    const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs });
+    const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs, givenMongo });
     const ports = await servicePorts(names, opts.ports, env);
     const shared: Record<string, string> = {
       REDIS_URL: redisUrl, NATS_URL: natsUrl, MONGODB_URI: infra.mongoUri, STREAM_PREFIX: prefix,
@@ -118,9 +119,9 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
 
 async function startInfra(
   opts: StartSystemOptions, set: ProcessSet,
-  ctx: { env: NodeJS.ProcessEnv; repoRoot: string; dataDir: string | null; simAccounts: SimulatorAccount[]; readyTimeoutMs: number },
+  ctx: { env: NodeJS.ProcessEnv; repoRoot: string; dataDir: string | null; simAccounts: SimulatorAccount[]; readyTimeoutMs: number; givenMongo?: string },
 ): Promise<{ mongoUri: string; simulatorUrl: string | null }> {
-  const given = opts.mongoUri ?? ctx.env.MONGODB_URI;
+  const given = ctx.givenMongo;
   const mongo = given ? null : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir));
   const sim = opts.simulator === false ? null
     : set.add('infra', simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), { ...opts.simulator, accounts: ctx.simAccounts }));
