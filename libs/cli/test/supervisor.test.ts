@@ -99,6 +99,12 @@ describe('supervisor', () => {
     await expect(started).rejects.toThrow(new RegExp(`Redis is not answering at 127.0.0.1:${port} .*\\nStart it with:\\n  redis-server --daemonize yes`));
   });
 
+  it('when STREAM_PREFIX is malformed, then startSystem fails naming it, before starting anything', async () => {
+    const started = startSystem(options(['dispatcher'], { prefix: undefined, env: { ...process.env, STREAM_PREFIX: 'my prefix' } }));
+    await expect(started).rejects.toThrow(/^STREAM_PREFIX "my prefix": stream prefix "my prefix" must match/);
+    await expect(started).rejects.toMatchObject({ code: 'BAD_SETTING' });
+  });
+
   it('when the MONGODB_URI given does not answer, then startSystem fails at once saying so, before starting anything', async () => {
     const port = await freePort();
     const started = startSystem(options(['dispatcher'], { mongoUri: undefined, env: { ...process.env, MONGODB_URI: `mongodb://127.0.0.1:${port}/pixsim` } }));

@@ -59,7 +59,7 @@ class ProcessSet {
 export async function startSystem(opts: StartSystemOptions = {}): Promise<SystemHandle> {
   const env = opts.env ?? process.env;
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
-  const prefix = createKeys(opts.prefix ?? env.STREAM_PREFIX ?? 'pixsim').prefix;
+  const prefix = streamPrefix(opts.prefix || env.STREAM_PREFIX || 'pixsim');
   const dataDir = opts.dataDir === undefined ? path.join(repoRoot, '.pixsim') : opts.dataDir;
   const names = opts.services ?? SERVICES;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
@@ -73,7 +73,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   await Promise.all([
     checkDependency('redis', redisUrl), checkDependency('nats', natsUrl), ...(givenMongo ? [checkMongo(givenMongo)] : []),
   ]);
-  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey ?? env.PIXSIM_SECRET_KEY, adminToken: opts.adminToken ?? env.PIXSIM_ADMIN_TOKEN, jwtSecret: env.JWT_SECRET });
+  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined, adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined, jwtSecret: env.JWT_SECRET || undefined });
   const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
     : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
 
@@ -114,6 +114,15 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** The stream prefix, or a start error naming the setting (not a stack trace). */
+function streamPrefix(raw: string): string {
+  try {
+    return createKeys(raw).prefix;
+  } catch (err) {
+    throw new SupervisorError('BAD_SETTING', `STREAM_PREFIX ${JSON.stringify(raw)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
