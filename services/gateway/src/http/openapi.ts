@@ -37,8 +37,10 @@ type DocInput = {
   headers?: z.ZodType;
   /** Routes that need no bearer token. */
   public?: boolean;
-  /** Success status and a description of its body. */
-  ok?: number;
+  /** Success status (or statuses, answered with the same body); 200 when absent. */
+  ok?: number | number[];
+  /** The success body (response-schemas.ts); none for 204. */
+  response?: z.ZodType;
 };
 
 /** A route's `schema`: its inputs, tags and the shared error shape. */
@@ -48,7 +50,10 @@ export function doc(input: DocInput): FastifySchema {
     tags, summary,
     ...(body ? { body } : {}), ...(querystring ? { querystring } : {}), ...(params ? { params } : {}), ...(headers ? { headers } : {}),
     ...(input.public ? { security: [] } : {}),
-    response: { [input.ok ?? 200]: z.unknown().describe('success'), '4XX': errorBody, '5XX': errorBody },
+    response: {
+      ...Object.fromEntries([input.ok ?? 200].flat().map((status) => [status, status === 204 ? z.null().describe('no content') : input.response ?? z.unknown().describe('success')])),
+      '4XX': errorBody, '5XX': errorBody,
+    },
   } as FastifySchema;
 }
 

@@ -5,6 +5,7 @@ import type { DeadLetter } from '@pixsim/bus';
 import type { BusAdmin } from '../bus-admin.js';
 import { doc } from '../http/openapi.js';
 import { pageQueryShape } from '../http/pagination.js';
+import { deadLetterPageResponse, replayResponse, streamsResponse } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 
 const replayParamsSchema = z.object({ type: z.enum(EVENT_TYPES) });
@@ -19,7 +20,7 @@ const replayBodySchema = z
 
 /** Operations (admin only; the caller scopes the role check). */
 export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin }): void {
-  app.get('/admin/streams', { schema: doc({ tags: ['admin'], summary: 'stream, group and DLQ statistics (admin)' }) }, async () => {
+  app.get('/admin/streams', { schema: doc({ tags: ['admin'], summary: 'stream, group and DLQ statistics (admin)', response: streamsResponse }) }, async () => {
     const stats = await deps.bus.stats();
     return {
       streams: stats.map((s) => ({
@@ -32,7 +33,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
   });
 
   app.get<{ Params: { type: string } }>('/admin/dlq/:type', {
-    schema: doc({ tags: ['admin'], summary: 'dead-lettered entries of one event type, oldest first, with why (admin)', params: replayParamsSchema, querystring: deadLetterQuerySchema }),
+    schema: doc({ tags: ['admin'], summary: 'dead-lettered entries of one event type, oldest first, with why (admin)', params: replayParamsSchema, querystring: deadLetterQuerySchema, response: deadLetterPageResponse }),
   }, async (request) => {
     const { type } = parseInput(replayParamsSchema, request.params);
     const q = parseInput(deadLetterQuerySchema, request.query);
@@ -42,7 +43,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
   });
 
   app.post<{ Params: { type: string } }>('/admin/dlq/:type/replay', {
-    schema: doc({ tags: ['admin'], summary: 're-publish dead-lettered entries (admin)', params: replayParamsSchema, body: replayBodySchema }),
+    schema: doc({ tags: ['admin'], summary: 're-publish dead-lettered entries (admin)', params: replayParamsSchema, body: replayBodySchema, response: replayResponse }),
   }, async (request) => {
     const { type } = parseInput(replayParamsSchema, request.params);
     const body = parseInput(replayBodySchema, request.body ?? undefined);

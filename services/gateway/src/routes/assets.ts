@@ -6,6 +6,7 @@ import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError } from '../http/errors.js';
 import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
 import { doc, idParams } from '../http/openapi.js';
+import { assetResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import { assetDto } from '../read-model/dto.js';
 import type { AssetStore } from '../read-model/ports.js';
@@ -13,14 +14,14 @@ import type { AssetStore } from '../read-model/ports.js';
 const listQuerySchema = z.object(pageQueryShape);
 
 export function registerAssetRoutes(app: FastifyInstance, deps: { assets: AssetStore }): void {
-  app.get('/assets', { schema: doc({ tags: ['assets'], summary: 'list assets, newest first', querystring: listQuerySchema }) }, async (request) => {
+  app.get('/assets', { schema: doc({ tags: ['assets'], summary: 'list assets, newest first', querystring: listQuerySchema, response: pageOf(assetResponse) }) }, async (request) => {
     const q = parseInput(listQuerySchema, request.query);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     const rows = await deps.assets.list({ userId: ownerFilter(principalOf(request)), limit: q.limit, after });
     return toPage(rows, q.limit, (r) => assetDto(r));
   });
 
-  app.get<{ Params: { id: string } }>('/assets/:id', { schema: doc({ tags: ['assets'], summary: 'one asset', params: idParams }) }, async (request) => {
+  app.get<{ Params: { id: string } }>('/assets/:id', { schema: doc({ tags: ['assets'], summary: 'one asset', params: idParams, response: assetResponse }) }, async (request) => {
     const { id } = request.params;
     const asset = idSchema.safeParse(id).success ? await deps.assets.get(id) : null;
     if (!asset || !canSee(principalOf(request), asset.user_id)) throw new NotFoundError('asset', id);

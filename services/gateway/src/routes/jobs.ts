@@ -5,6 +5,7 @@ import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
+import { jobResponse, pageOf } from '../http/response-schemas.js';
 import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
 import { parseInput } from '../http/validate.js';
 import type { CancelJob } from '../jobs/cancel-job.js';
@@ -33,14 +34,14 @@ export interface JobRouteDeps {
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
-  app.post('/jobs', { schema: doc({ tags: TAGS, summary: 'submit a job', body: createJobBodySchema, headers: postHeaders, ok: 202 }) }, async (request, reply) => {
+  app.post('/jobs', { schema: doc({ tags: TAGS, summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)', body: createJobBodySchema, headers: postHeaders, ok: [202, 200], response: jobResponse }) }, async (request, reply) => {
     const key = idempotencyKeyOf(request.headers['idempotency-key']);
     const body = parseInput(createJobBodySchema, request.body);
     const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
     return reply.code(replayed ? 200 : 202).send(jobDto(job));
   });
 
-  app.get('/jobs', { schema: doc({ tags: TAGS, summary: 'list jobs, newest first', querystring: listQuerySchema }) }, async (request) => {
+  app.get('/jobs', { schema: doc({ tags: TAGS, summary: 'list jobs, newest first', querystring: listQuerySchema, response: pageOf(jobResponse) }) }, async (request) => {
     const q = parseInput(listQuerySchema, request.query);
     const rows = await deps.jobs.list({
       userId: ownerFilter(principalOf(request)), status: q.status, operationType: q.operation_type,
@@ -49,10 +50,10 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     return toPage(rows, q.limit, (r) => jobDto(r));
   });
 
-  app.get<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'one job', params: idParams }) }, async (request) =>
+  app.get<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'one job', params: idParams, response: jobResponse }) }, async (request) =>
     jobDto(await visibleJob(deps.jobs, request.params.id, request)));
 
-  app.delete<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'cancel a job (409 when it already ended)', params: idParams, ok: 202 }) }, async (request, reply) => {
+  app.delete<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'cancel a job (409 when it already ended)', params: idParams, ok: 202, response: jobResponse }) }, async (request, reply) => {
     const id = validId(request.params.id);
     return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id)));
   });
