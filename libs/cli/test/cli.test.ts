@@ -154,6 +154,63 @@ describe('pixsim against a gateway', () => {
   });
 });
 
+describe('pixsim job and cancel', () => {
+  const gateway = useFakeGateways();
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const done = job({
+    id: 'job-9', status: 'COMPLETED', asset_id: 'a-9', operation_type: 'text_to_video', params: { prompt: 'a fox' },
+    created_at: '2026-01-01T11:59:00Z', started_at: '2026-01-01T11:59:02Z', completed_at: '2026-01-01T11:59:50Z',
+  });
+
+  it('when a job is shown, then its status, times and video URL are one line each; --json adds the URL to the job', async () => {
+    const g = await gateway({
+      'GET /api/v1/jobs/job-9': () => ({ status: 200, body: done }),
+      'GET /api/v1/assets/a-9': () => ({ status: 200, body: { id: 'a-9', remote_url: 'https://cdn.example/fox.mp4' } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
+    expect(await runCli(['job', 'job-9'], t)).toBe(0);
+    expect(t.stdout().split('\n')).toEqual([
+      'id         job-9', 'status     COMPLETED', 'operation  text_to_video', 'prompt     a fox',
+      'created    2026-01-01T11:59:00Z (1m ago)', 'started    2026-01-01T11:59:02Z (58s ago)', 'completed  2026-01-01T11:59:50Z (10s ago)',
+      'video      https://cdn.example/fox.mp4', '',
+    ]);
+    const j = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['job', 'job-9', '--json'], j)).toBe(0);
+    expect(JSON.parse(j.stdout())).toMatchObject({ id: 'job-9', status: 'COMPLETED', video_url: 'https://cdn.example/fox.mp4' });
+  });
+
+  it('when a failed job is shown, then its error is a line; --wait on a running job follows it to the end', async () => {
+    const g = await gateway({
+      'GET /api/v1/jobs/job-f': () => ({ status: 200, body: job({ id: 'job-f', status: 'FAILED', error_code: 'PROVIDER_MODERATION', error_message: 'refused' }) }),
+      'GET /api/v1/jobs/job-1': jobSequence({ status: 'COMPLETED', asset_id: 'a-1' }),
+      'GET /api/v1/assets/a-1': () => ({ status: 200, body: { id: 'a-1', remote_url: 'https://cdn.example/v.mp4' } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['job', 'job-f'], t)).toBe(0);
+    expect(t.stdout()).toMatch(/^id\s+job-f\nstatus\s+FAILED\nerror\s+PROVIDER_MODERATION: refused\n/);
+    expect(t.stdout()).toMatch(/\nvideo\s+-\n$/);
+    const w = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['job', 'job-1', '--wait'], w)).toBe(0);
+    expect(w.stdout().trim().split('\n').at(-1)).toBe('https://cdn.example/v.mp4');
+  });
+
+  it('when a job is cancelled, then the answer says so; a job that already ended is a 409 reported with exit 1', async () => {
+    const g = await gateway({
+      'DELETE /api/v1/jobs/job-1': () => ({ status: 202, body: job({ status: 'PENDING', status_detail: 'cancelling' }) }),
+      'DELETE /api/v1/jobs/job-9': () => ({ status: 409, body: { error: { code: 'JOB_ALREADY_ENDED', message: 'job job-9 is COMPLETED' } } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['cancel', 'job-1'], t)).toBe(0);
+    expect(t.stdout()).toBe('job-1: cancel requested (now PENDING, cancelling); pixsim job job-1 --wait follows it\n');
+    const ended = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['cancel', 'job-9'], ended)).toBe(1);
+    expect(ended.stderr()).toContain('409 JOB_ALREADY_ENDED: job job-9 is COMPLETED');
+    const none = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['cancel'], none)).toBe(2);
+    expect(none.stderr()).toContain('cancel needs a job id (pixsim jobs lists them)');
+  });
+});
+
 describe('pixsim accounts', () => {
   const gateway = useFakeGateways();
   const now = Date.parse('2026-01-01T12:00:00Z');

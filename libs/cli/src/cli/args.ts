@@ -16,6 +16,8 @@ export const COMMAND_OPTIONS = {
     wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' },
   },
   jobs: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  job: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+  cancel: {},
   streams: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
   accounts: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   dlq: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, ids: { type: 'string' }, count: { type: 'string' } },

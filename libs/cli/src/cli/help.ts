@@ -8,6 +8,11 @@ usage:
       the video URL (exit 0) or the error (exit 1). Unset options take PixVerse's defaults.
   pixsim jobs [--status PENDING|PROCESSING|COMPLETED|FAILED|CANCELLED] [--limit N] [--json]
       Recent jobs, newest first.
+  pixsim job ID [--wait [--timeout SECONDS]] [--json]
+      One job: status, error, times and the video URL. --wait follows it to the end, as
+      submit --wait does (exit 0 on COMPLETED, 1 otherwise).
+  pixsim cancel ID
+      Cancels a job that has not ended (a job that has is a 409).
   pixsim accounts [--status ACTIVE|EXHAUSTED|RATE_LIMITED|ERROR|DISABLED] [--limit N] [--json]
       Provider accounts: status (and cooldown), credits, jobs in flight of the maximum,
       priority, totals, last use. Where to look when jobs wait for an account.

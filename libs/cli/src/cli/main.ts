@@ -6,6 +6,7 @@ import { USAGE } from './help.js';
 import type { CliIo } from './io.js';
 import { accountsCommand } from './commands/accounts.js';
 import { dlqCommand } from './commands/dlq.js';
+import { cancelCommand, jobCommand } from './commands/job.js';
 import { jobsCommand } from './commands/jobs.js';
 import { streamsCommand } from './commands/streams.js';
 import { submitCommand } from './commands/submit.js';
@@ -24,6 +25,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     switch (parsed.command) {
       case 'submit': return await submitCommand(client, parsed, io);
       case 'jobs': return await jobsCommand(client, parsed, io);
+      case 'job': return await jobCommand(client, parsed, io);
+      case 'cancel': return await cancelCommand(client, parsed, io);
       case 'streams': return await streamsCommand(client, cfg, parsed, io);
       case 'dlq': return await dlqCommand(client, cfg, parsed, io);
       case 'accounts': return await accountsCommand(client, parsed, io);

@@ -9,6 +9,8 @@ export interface JobView {
   error_message?: string | null;
   asset_id?: string | null;
   created_at?: string;
+  started_at?: string | null;
+  completed_at?: string | null;
 }
 
 export interface StreamRow {

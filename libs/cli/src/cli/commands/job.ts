@@ -1,0 +1,52 @@
+import { intFlag, type ParsedCommand } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { GatewayClient } from '../gateway-client.js';
+import { nowOf, type CliIo } from '../io.js';
+import { age } from '../table.js';
+import { followJob } from './submit.js';
+import type { JobView } from './views.js';
+
+function jobId(parsed: ParsedCommand, command: string): string {
+  const [id, ...extra] = parsed.positionals;
+  if (!id) throw new UsageError(`${command} needs a job id (pixsim jobs lists them)`);
+  if (extra.length) throw new UsageError(`${command} takes one job id, got also ${JSON.stringify(extra.join(' '))}`);
+  return id;
+}
+
+/** `pixsim job ID [--wait]`: one job in full; --wait follows it to the end, as `submit --wait` does. */
+export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const id = jobId(parsed, 'job');
+  if (parsed.values.wait) return followJob(client, id, io, intFlag(parsed.values, 'timeout', { min: 1 }));
+  const job = await client.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  const video = job.asset_id
+    ? (await client.request<{ remote_url?: string }>('GET', `/api/v1/assets/${encodeURIComponent(job.asset_id)}`)).remote_url ?? null
+    : null;
+  if (parsed.values.json) {
+    io.out(`${JSON.stringify({ ...job, video_url: video }, null, 2)}\n`);
+    return 0;
+  }
+  const now = nowOf(io)();
+  const when = (iso: string | null | undefined) => (iso ? `${iso} (${age(now - Date.parse(iso))} ago)` : '-');
+  const rows: Array<[string, string]> = [
+    ['id', job.id],
+    ['status', `${job.status}${job.status_detail ? ` (${job.status_detail})` : ''}`],
+    ...(job.error_code ? [['error', `${job.error_code}: ${job.error_message ?? ''}`] as [string, string]] : []),
+    ['operation', String(job.operation_type ?? '-')],
+    ['prompt', job.params?.prompt ?? '-'],
+    ['created', when(job.created_at)],
+    ['started', when(job.started_at)],
+    ['completed', when(job.completed_at)],
+    ['video', video ?? (job.status === 'COMPLETED' ? '(the asset is on its way)' : '-')],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  io.out(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  return 0;
+}
+
+/** `pixsim cancel ID`: asks for the cancel (202); a job that already ended is a 409, reported as such. */
+export async function cancelCommand(client: GatewayClient, parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const id = jobId(parsed, 'cancel');
+  const job = await client.request<JobView>('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  io.out(`${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim job ${job.id} --wait follows it\n`);
+  return 0;
+}
