@@ -46,6 +46,14 @@ describe('job-intake', () => {
     expect(record).toMatchObject({ status: 'PENDING', request: { params: { prompt: 'a cat surfing' } } });
   });
 
+  it('when a request names a callback_url, then JOB_CREATED carries it (the gateway rebuilds its view from it); without one, no such field', async () => {
+    const { published, handler } = setup();
+    await handler({ data: { ...request('job-cb', { prompt: 'a heron', model: 'v5' }), callback_url: 'https://hooks.example.com/p' } });
+    await handler({ data: request('job-no-cb', { prompt: 'a heron', model: 'v5' }) });
+    expect((published[0]!.data as EventData<'JOB_CREATED'>).callback_url).toBe('https://hooks.example.com/p');
+    expect(published[1]!.data).not.toHaveProperty('callback_url');
+  });
+
   it('when a new request is recorded with the event it leads to, then one write holds both and a repeat changes nothing', async () => {
     const { jobs } = setup();
     const data = request('job-one-write', { prompt: 'one write', model: 'v5' });

@@ -18,6 +18,8 @@ const jobRequestShape = {
   description: z.string().max(4096).nullable(),
   workspace_id: z.string().max(128).nullable(),
   scheduled_at: isoDateSchema.nullable(),
+  /** Where the gateway POSTs the job's final view (optional; checked by the gateway). */
+  callback_url: z.string().url().max(2048).optional(),
 };
 
 /** Command from the edge: a user asked for a video. The gateway mints the job id. */

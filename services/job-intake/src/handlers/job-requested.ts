@@ -56,6 +56,7 @@ function decide(request: EventData<'JOB_REQUESTED'>, issues: ValidationIssue[], 
       provider_id: request.provider_id, params: request.params, priority: request.priority,
       name: request.name, description: request.description, workspace_id: request.workspace_id,
       scheduled_at: request.scheduled_at, created_at: request.requested_at,
+      ...(request.callback_url === undefined ? {} : { callback_url: request.callback_url }),
     },
   };
 }
