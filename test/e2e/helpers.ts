@@ -3,13 +3,13 @@ import { expect } from 'vitest';
 import type { Job, TestSystem } from '../harness/system.js';
 
 /**
- * POSTs a text-to-video job and returns its id (asserting the 202). Like a well-behaved
+ * POSTs a text-to-video job (`body`: more top-level fields) and returns its id (asserting the 202). Like a well-behaved
  * client it honours 503/429 with Retry-After a few times: a loaded test machine can make
  * the gateway shed load, which is an answer, not a failure.
  */
-export async function submitJob(sys: TestSystem, prompt: string, params: Record<string, unknown> = {}): Promise<string> {
+export async function submitJob(sys: TestSystem, prompt: string, params: Record<string, unknown> = {}, body: Record<string, unknown> = {}): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const res = await sys.api<Job>('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt, ...params } });
+    const res = await sys.api<Job>('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt, ...params }, ...body });
     if ((res.status === 503 || res.status === 429) && attempt < 5) {
       await new Promise((r) => setTimeout(r, 1_000 * Number(res.headers.get('retry-after') ?? 1)));
       continue;

@@ -14,7 +14,7 @@ import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
 import type { IdempotencyStore } from './jobs/idempotency.js';
 import { systemResolver, type ResolveHost } from './jobs/public-url.js';
-import { createJobSubmitter } from './jobs/submit-job.js';
+import { createJobSubmitter, type CallbackPolicy } from './jobs/submit-job.js';
 import { memoryJobUpdates, type JobUpdates } from './live/job-updates.js';
 import { createIdFactory } from './ids.js';
 import type { Clock, NewId, Publish } from './ports.js';
@@ -64,6 +64,8 @@ export interface AppDeps {
   sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
   resolveHost?: ResolveHost;
+  /** Callbacks to the client's own URL: off (callback_url refused) when absent. */
+  callbacks?: CallbackPolicy;
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
   trustProxy?: boolean | number;
   clock?: Clock;

@@ -32,6 +32,16 @@ export const configSchema = z.object({
   /** Verifies PixVerse webhooks; unset, POST /api/v1/webhooks/pixverse answers 404. */
   PIXVERSE_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   SSE_HEARTBEAT_MS: intFromEnv({ min: 1_000 }).default(15_000),
+  /** Signs callbacks to clients' callback_url (README, Callbacks); unset, a callback_url is refused. */
+  CALLBACK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  /** Development only: callbacks to http:// and to private or loopback hosts. */
+  CALLBACK_ALLOW_PRIVATE: boolFromEnv().default(false),
+  CALLBACK_MAX_ATTEMPTS: intFromEnv({ min: 1, max: 20 }).default(8),
+  /** The first retry's delay; each next one is three times longer, up to an hour. */
+  CALLBACK_FIRST_RETRY_MS: intFromEnv({ min: 100 }).default(10_000),
+  CALLBACK_TIMEOUT_MS: intFromEnv({ min: 500, max: 120_000 }).default(10_000),
+  /** Callbacks in flight at once per replica. */
+  CALLBACK_CONCURRENCY: intFromEnv({ min: 1, max: 100 }).default(4),
   CONSUMER_NAME: z.string().trim().min(1).optional(),
   CLAIM_TIMEOUT_MS: intFromEnv().optional(),
   MONGODB_DB: z.string().trim().min(1).optional(),

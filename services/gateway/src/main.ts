@@ -1,23 +1,31 @@
+import os from 'node:os';
+import { Counter } from 'prom-client';
 import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
-  createRedis, exitOnConfigError, loadConfig, mongoPing, parseKeyring, redisPing, runService,
+  createRedis, exitOnConfigError, loadConfig, mongoPing, parseKeyring, redisPing, runService, type ServiceContext,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import { buildApp } from './app.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from './auth/user-authenticators.js';
 import { createBusAdmin } from './bus-admin.js';
-import { configSchema } from './config.js';
+import { createCallbackSender } from './callbacks/callback-sender.js';
+import { createCallbackStore } from './callbacks/callback-store.js';
+import { createCallbackTrigger } from './callbacks/callback-trigger.js';
+import { createCallbackWorker } from './callbacks/callback-worker.js';
+import { configSchema, type GatewayConfig } from './config.js';
 import { readModelConsumers } from './handlers/consumers.js';
 import { createAccessTokens } from './identity/access-tokens.js';
 import { createIdentityService } from './identity/identity-service.js';
 import { createIdentityStores } from './identity/identity-store.js';
 import { createPasswordHasher } from './identity/password.js';
 import { createIdempotencyStore } from './jobs/idempotency.js';
+import { systemResolver } from './jobs/public-url.js';
 import { natsJobUpdates } from './live/job-updates.js';
 import { createAccountStore } from './read-model/account-store.js';
 import { createAssetStore } from './read-model/asset-store.js';
 import { createJobStore } from './read-model/job-store.js';
+import type { AssetStore } from './read-model/ports.js';
 import { createSafePublish } from './safe-publish.js';
 import { redisNonceStore } from './webhooks/webhook-ports.js';
 import { createIdFactory } from './ids.js';
@@ -55,6 +63,7 @@ await runService({
     };
     // Dedupe on: an idempotent retry or a repeated cancel re-sends the same event id.
     const publish = createSafePublish(createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }), config.PUBLISH_TIMEOUT_MS);
+    const callbacks = config.CALLBACK_SECRET ? await callbackParts(ctx, config.CALLBACK_SECRET, assets) : null;
     const app = buildApp({
       logger, adminToken: config.PIXSIM_ADMIN_TOKEN, identity, jobs, assets, accounts, idempotency, providers, updates,
       authenticators: [sessionAuthenticator({ ...identityStores, tokens, clock }), apiKeyAuthenticator(identityStores)],
@@ -75,16 +84,19 @@ await runService({
         },
       },
       trustProxy: config.TRUST_PROXY, clock,
+      ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE } } : {}),
     });
     return {
-      consumers: readModelConsumers({ jobs, assets, accounts, updates }),
+      consumers: readModelConsumers({ jobs, assets, accounts, updates, ...(callbacks ? { onView: callbacks.trigger } : {}) }),
       serveOps: false,
       async start() {
         const url = await app.listen({ port: config.PORT, host: config.HOST });
+        callbacks?.worker.start();
         logger.info({ url }, 'gateway listening');
       },
       async stop() {
         await app.close(); // stop taking requests (and end live streams) first; consumers drain after this
+        await callbacks?.worker.stop(); // POSTs in flight finish; the rest wait in MongoDB for any replica
         publisherRedis.disconnect();
         limiterRedis.disconnect();
         await providers.close();
@@ -92,3 +104,18 @@ await runService({
     };
   },
 });
+
+/** Callbacks to clients: scheduled from the read model's final views, delivered by a worker on every replica. */
+async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string, assets: AssetStore) {
+  const store = await createCallbackStore(ctx.mongo);
+  const outcomes = new Counter({ name: 'pixsim_callbacks_total', help: 'Callback attempts by outcome', labelNames: ['outcome'], registers: [ctx.registry] });
+  const send = createCallbackSender({
+    secret, timeoutMs: config.CALLBACK_TIMEOUT_MS, allowPrivate: config.CALLBACK_ALLOW_PRIVATE, resolveHost: systemResolver, clock,
+  });
+  const worker = createCallbackWorker({
+    store, send, owner: config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`, concurrency: config.CALLBACK_CONCURRENCY,
+    policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
+    leaseMs: config.CALLBACK_TIMEOUT_MS * 3, idleMs: 1_000, clock, logger: ctx.logger, onOutcome: (kind) => outcomes.inc({ outcome: kind }),
+  });
+  return { trigger: createCallbackTrigger({ store, assets, clock }), worker };
+}

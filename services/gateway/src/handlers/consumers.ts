@@ -1,4 +1,5 @@
 import { consume, type ConsumerSpec } from '@pixsim/kit';
+import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 import {
@@ -6,7 +7,7 @@ import {
 } from './read-model-handlers.js';
 
 /** One consumer per stream the gateway reads (contracts CONSUMERS: every job event, assets, accounts). */
-export function readModelConsumers(deps: { jobs: JobStore; assets: AssetStore; accounts: AccountStore; updates?: JobUpdates }): ConsumerSpec[] {
+export function readModelConsumers(deps: { jobs: JobStore; assets: AssetStore; accounts: AccountStore; updates?: JobUpdates; onView?: OnJobView }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [
     ...JOB_VIEW_EVENTS.map((type) => consume({ type, handler: onJobEvent })),

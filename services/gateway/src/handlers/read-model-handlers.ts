@@ -1,5 +1,6 @@
 import type { ConsumedEvent } from '@pixsim/bus';
 import type { JobEvent } from '@pixsim/contracts';
+import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import { jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
@@ -20,16 +21,20 @@ function announce(updates: JobUpdates | undefined, record: JobRecord): void {
  * conditional single-document writes. So redeliveries and any order are safe.
  * A redelivery re-announces the same version, which streams ignore.
  */
-export function createJobEventHandler(deps: { jobs: JobStore; updates?: JobUpdates }) {
+export function createJobEventHandler(deps: { jobs: JobStore; updates?: JobUpdates; onView?: OnJobView }) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
-    announce(deps.updates, await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent));
+    const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
+    announce(deps.updates, record);
+    await deps.onView?.(record);
   };
 }
 
-export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore; updates?: JobUpdates }) {
+export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore; updates?: JobUpdates; onView?: OnJobView }) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
     await deps.assets.insert(event.data);
-    announce(deps.updates, await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data }));
+    const record = await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
+    announce(deps.updates, record);
+    await deps.onView?.(record);
   };
 }
 

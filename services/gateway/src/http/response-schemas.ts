@@ -15,6 +15,7 @@ export const jobResponse = z.strictObject({
   params: z.record(z.string(), z.unknown()).describe('as submitted, checked against the provider limits'),
   priority: z.number().int(), name: z.string().nullable(), description: z.string().nullable(),
   workspace_id: z.string().nullable(), scheduled_at: time.nullable(),
+  callback_url: z.string().nullable().describe('where the final view is POSTed (README, Callbacks)'),
   status: jobStatusSchema,
   status_detail: z.string().nullable().describe('e.g. waiting_for_account, scheduled, retry_backoff, generating'),
   error_code: z.enum(JOB_ERROR_CODE_LIST).nullable(), error_message: z.string().nullable(),

@@ -16,6 +16,8 @@ export const createJobBodySchema = z
     description: z.string().max(4096).nullable().default(null),
     workspace_id: z.string().max(128).nullable().default(null),
     scheduled_at: isoDateSchema.nullable().default(null),
+    /** Where the final view is POSTed (README, Callbacks); checked against the gateway's callback settings. */
+    callback_url: z.string().max(2048).optional(),
   })
   .superRefine((body, ctx) => {
     const needs = (field: 'prompt' | 'image_url') =>

@@ -1,13 +1,13 @@
 import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { ProviderRegistry } from '@pixsim/providers';
 import type { Principal } from '../auth/principal.js';
-import { ConflictError, InvalidParamsError } from '../http/errors.js';
+import { ConflictError, InvalidParamsError, ValidationFailedError } from '../http/errors.js';
 import { foldJob, type JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../read-model/ports.js';
 import type { Clock, LogPort, NewId, Publish } from '../ports.js';
 import { bodyHash, type IdempotencyStore } from './idempotency.js';
-import type { CreateJobBody } from './job-request.js';
 import { checkPublicHost, type ResolveHost } from './public-url.js';
+import { publicHttpsProblem, type CreateJobBody } from './job-request.js';
 
 export interface JobSubmitterDeps {
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
@@ -15,6 +15,8 @@ export interface JobSubmitterDeps {
   jobs: JobStore;
   idempotency?: IdempotencyStore;
   resolveHost: ResolveHost;
+  /** Absent: callbacks are off and a callback_url is refused. */
+  callbacks?: CallbackPolicy;
   clock: Clock;
   newId: NewId;
   logger: LogPort;
@@ -44,6 +46,7 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
       job_id: jobId, user_id: principal.userId, operation_type: body.operation_type, provider_id: body.provider_id,
       params: body.params, priority: body.priority, name: body.name, description: body.description,
       workspace_id: body.workspace_id, scheduled_at: body.scheduled_at, requested_at: deps.clock().toISOString(),
+      ...(body.callback_url === undefined ? {} : { callback_url: body.callback_url }),
     };
     let replayed = false;
     if (idempotencyKey !== undefined && deps.idempotency) {
@@ -86,4 +89,29 @@ async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promis
     const url = body.params[field];
     if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost);
   }
+  if (body.callback_url !== undefined) await checkCallbackUrl(deps, body.callback_url);
+}
+
+/** Whether the gateway takes callbacks, and to where: private and plain-http hosts only when allowed (development). */
+export interface CallbackPolicy {
+  allowPrivate: boolean;
+}
+
+async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<void> {
+  const refuse = (message: string) => new ValidationFailedError([{ field: 'callback_url', message }]);
+  if (!deps.callbacks) throw refuse('callbacks are not enabled on this gateway (its operator sets CALLBACK_SECRET)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw refuse('not a URL');
+  }
+  if (url.username || url.password) throw refuse('must not carry credentials; authenticate the callback by its signature');
+  if (deps.callbacks.allowPrivate) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refuse('must be an http(s) URL');
+    return;
+  }
+  const problem = publicHttpsProblem(raw);
+  if (problem) throw refuse(problem);
+  await checkPublicHost('callback_url', raw, deps.resolveHost);
 }

@@ -7,7 +7,7 @@ export function jobDto(r: JobRecord, now: Date = new Date()) {
   return {
     id: r._id, user_id: r.user_id, operation_type: r.operation_type, provider_id: r.provider_id,
     params: r.params ?? {}, priority: r.priority, name: r.name, description: r.description,
-    workspace_id: r.workspace_id, scheduled_at: r.scheduled_at,
+    workspace_id: r.workspace_id, scheduled_at: r.scheduled_at, callback_url: r.callback_url ?? null,
     status: r.status, status_detail: r.status_detail ?? scheduledDetail(r, now), error_code: r.error_code, error_message: r.error_message,
     retry_count: r.retry_count, provider_job_id: r.provider_job_id, asset_id: r.asset_id,
     created_at: iso(r.created_at), started_at: r.started_at, completed_at: r.completed_at,

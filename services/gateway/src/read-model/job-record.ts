@@ -14,6 +14,8 @@ export interface JobCreation {
   description: string | null;
   workspace_id: string | null;
   scheduled_at: string | null;
+  /** Where the job's final view is POSTed (callbacks/); null for none. */
+  callback_url: string | null;
   /** Null until the creation fields are known; such a job is not visible through the API. */
   created_at: Date | null;
 }
@@ -31,7 +33,7 @@ export interface JobRecord extends JobCreation, JobStatusView {
 
 const NO_CREATION: JobCreation = {
   user_id: null, operation_type: null, provider_id: null, params: null, priority: null,
-  name: null, description: null, workspace_id: null, scheduled_at: null, created_at: null,
+  name: null, description: null, workspace_id: null, scheduled_at: null, callback_url: null, created_at: null,
 };
 
 export function emptyJobRecord(jobId: string): JobRecord {
@@ -54,7 +56,7 @@ export function foldJob(current: JobRecord | null, jobId: string, event: JobEven
     const creation: JobCreation = base.created_at ? pickCreation(base) : {
       user_id: d.user_id, operation_type: d.operation_type, provider_id: d.provider_id, params: d.params,
       priority: d.priority, name: d.name, description: d.description, workspace_id: d.workspace_id,
-      scheduled_at: d.scheduled_at, created_at: at,
+      scheduled_at: d.scheduled_at, callback_url: d.callback_url ?? null, created_at: at,
     };
     if (creation.created_at! > at) creation.created_at = at;
     Object.assign(next, creation);
@@ -75,6 +77,6 @@ function pickCreation(r: JobCreation): JobCreation {
   return {
     user_id: r.user_id, operation_type: r.operation_type, provider_id: r.provider_id, params: r.params,
     priority: r.priority, name: r.name, description: r.description, workspace_id: r.workspace_id,
-    scheduled_at: r.scheduled_at, created_at: r.created_at,
+    scheduled_at: r.scheduled_at, callback_url: r.callback_url ?? null, created_at: r.created_at,
   };
 }

@@ -12,7 +12,7 @@ const jobSchema = new Schema(
   {
     _id: String,
     user_id: String, operation_type: String, provider_id: String, params: Mixed, priority: Number,
-    name: String, description: String, workspace_id: String, scheduled_at: String, created_at: Date,
+    name: String, description: String, workspace_id: String, scheduled_at: String, callback_url: String, created_at: Date,
     facts: Mixed,
     status: String, status_detail: String, error_code: String, error_message: String, retry_count: Number,
     provider_job_id: String, account_id: String, asset_id: String, started_at: String, completed_at: String,

@@ -1,0 +1,82 @@
+import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
+
+export type CallbackEvent = 'job.completed' | 'job.failed' | 'job.cancelled';
+
+/** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
+export interface CallbackDoc {
+  _id: string; // the job id: one callback per job
+  url: string;
+  event: CallbackEvent;
+  body: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_at: Date;
+  owner: string | null;
+  lease_until: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Date;
+  /** Settled callbacks are kept this long for operators, then expire (TTL index). */
+  purge_at: Date | null;
+}
+
+const schema = new Schema<CallbackDoc>({
+  _id: String, url: String, event: String, body: String, state: String, attempts: Number, next_at: Date,
+  owner: String, lease_until: Date, last_status: Number, last_error: String, created_at: Date, purge_at: Date,
+}, { collection: 'callbacks', versionKey: false });
+schema.index({ state: 1, next_at: 1 });
+schema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
+
+const KEEP_SETTLED_MS = 7 * 86_400_000;
+
+export type CallbackOutcome =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; at: Date; status: number | null; error: string }
+  | { kind: 'failed'; status: number | null; error: string };
+
+/**
+ * The gateway's callbacks (owner of the `callbacks` collection). Scheduling is
+ * insert-if-absent on the job id, so a redelivered final event schedules nothing
+ * more; a claim is a lease, so replicas share the work and a dead one's claim expires.
+ */
+export async function createCallbackStore(conn: Connection) {
+  const Callback = modelOn<CallbackDoc>(conn, 'Callback', schema);
+  await Callback.init();
+  return {
+    /** False when this job's callback was scheduled before. */
+    async schedule(doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>, now: Date): Promise<boolean> {
+      try {
+        await Callback.collection.insertOne({
+          ...doc, state: 'pending', attempts: 0, next_at: now, owner: null, lease_until: null,
+          last_status: null, last_error: null, created_at: now, purge_at: null,
+        } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    /** The next due callback, leased to `owner` until now + leaseMs; null when none is due. */
+    async claim(owner: string, now: Date, leaseMs: number): Promise<CallbackDoc | null> {
+      return Callback.collection.findOneAndUpdate(
+        { state: 'pending', next_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] } as never,
+        { $set: { owner, lease_until: new Date(now.getTime() + leaseMs) } },
+        { sort: { next_at: 1 }, returnDocument: 'after' },
+      ) as Promise<CallbackDoc | null>;
+    },
+    /** Records an attempt's outcome, if the lease is still this owner's. */
+    async settle(id: string, owner: string, outcome: CallbackOutcome, now: Date): Promise<void> {
+      const common = { owner: null, lease_until: null, last_status: outcome.status };
+      const set = outcome.kind === 'retry'
+        ? { ...common, next_at: outcome.at, last_error: outcome.error }
+        : { ...common, state: outcome.kind, last_error: outcome.kind === 'failed' ? outcome.error : null, purge_at: new Date(now.getTime() + KEEP_SETTLED_MS) };
+      await Callback.collection.updateOne({ _id: id, owner } as never, { $set: set, $inc: { attempts: 1 } });
+    },
+    async get(id: string): Promise<CallbackDoc | null> {
+      return Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
+    },
+  };
+}
+
+export type CallbackStore = Awaited<ReturnType<typeof createCallbackStore>>;

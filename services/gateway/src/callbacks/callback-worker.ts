@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decide, type RetryPolicy } from './callback-policy.js';
+import type { CallbackSender } from './callback-sender.js';
+import type { CallbackDoc, CallbackStore } from './callback-store.js';
+
+export interface CallbackWorkerOptions {
+  store: Pick<CallbackStore, 'claim' | 'settle'>;
+  send: CallbackSender;
+  policy: RetryPolicy;
+  /** This replica's name in leases. */
+  owner: string;
+  /** Callbacks in flight at once. */
+  concurrency: number;
+  /** How long a claim is this replica's; longer than a POST can take. */
+  leaseMs: number;
+  /** Pause between looks when nothing is due. */
+  idleMs: number;
+  clock: () => Date;
+  onOutcome?(kind: 'delivered' | 'retry' | 'failed'): void;
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/**
+ * Delivers due callbacks, `concurrency` at a time, on every gateway replica. Each
+ * lane claims one, POSTs it, records the outcome and claims the next; when nothing
+ * is due it waits `idleMs`. stop() lets the POSTs in flight finish.
+ */
+export function createCallbackWorker(o: CallbackWorkerOptions) {
+  const abort = new AbortController();
+  let lanes: Promise<void>[] = [];
+
+  async function lane(): Promise<void> {
+    while (!abort.signal.aborted) {
+      let claimed: CallbackDoc | null = null;
+      try {
+        claimed = await o.store.claim(o.owner, o.clock(), o.leaseMs);
+        if (claimed) {
+          const attempt = claimed.attempts + 1;
+          const outcome = decide(await o.send(claimed, attempt), attempt, o.policy, o.clock());
+          await o.store.settle(claimed._id, o.owner, outcome, o.clock());
+          o.onOutcome?.(outcome.kind);
+          const log = { job_id: claimed._id, event: claimed.event, attempt, outcome: outcome.kind, status: outcome.status };
+          if (outcome.kind === 'delivered') o.logger.info(log, 'callback delivered');
+          else o.logger.warn({ ...log, error: outcome.error, ...(outcome.kind === 'retry' ? { next_at: outcome.at } : {}) },
+            outcome.kind === 'retry' ? 'callback not taken; will retry' : 'callback given up');
+        }
+      } catch (err) {
+        // MongoDB away: the lease (if any) expires and the callback is claimed again later.
+        o.logger.warn({ err }, 'callback worker could not claim or settle; retrying');
+      }
+      if (!claimed) await sleep(o.idleMs, undefined, { signal: abort.signal }).catch(() => {});
+    }
+  }
+
+  return {
+    start(): void {
+      lanes = Array.from({ length: o.concurrency }, () => lane());
+    },
+    async stop(): Promise<void> {
+      abort.abort();
+      await Promise.all(lanes);
+    },
+  };
+}

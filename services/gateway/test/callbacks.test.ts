@@ -1,0 +1,198 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCallbackSender } from '../src/callbacks/callback-sender.js';
+import { verifyCallback } from '../src/callbacks/callback-signature.js';
+import { createCallbackStore, type CallbackStore } from '../src/callbacks/callback-store.js';
+import { createCallbackTrigger } from '../src/callbacks/callback-trigger.js';
+import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
+import { systemResolver } from '../src/jobs/public-url.js';
+import { createAssetStore } from '../src/read-model/asset-store.js';
+import { createJobStore } from '../src/read-model/job-store.js';
+import { jobHistory } from './events.js';
+import { AUTH, createHarness, fakeResolver, mongoUri, validJob } from './helpers.js';
+
+const SECRET = 'callback-secret-0123456789';
+const quiet = { info: () => {}, warn: () => {} };
+
+interface Received { headers: http.IncomingHttpHeaders; body: string }
+
+/** A client's endpoint: answers each POST with the next status of `script` (then 200). */
+async function receiver(script: number[] = []) {
+  const got: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(script.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+let conn: Connection;
+let store: CallbackStore;
+const stops: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  conn = await mongoose.createConnection(mongoUri(), { dbName: `cb_${randomUUID().slice(0, 8)}` }).asPromise();
+  store = await createCallbackStore(conn);
+});
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
+  const worker = createCallbackWorker({
+    store, owner, concurrency: 4, leaseMs: 5_000, idleMs: 20, clock: () => new Date(), logger: quiet,
+    policy: { maxAttempts: 3, firstRetryMs: 100 },
+    send: createCallbackSender({ secret: SECRET, timeoutMs: 2_000, allowPrivate: over.allowPrivate ?? true, resolveHost: systemResolver, clock: () => new Date() }),
+  });
+  worker.start();
+  stops.push(() => worker.stop());
+  return worker;
+}
+
+const settled = async (id: string) => {
+  await expect.poll(async () => (await store.get(id))?.state, { timeout: 10_000, interval: 20 }).not.toBe('pending');
+  return (await store.get(id))!;
+};
+
+describe('callback delivery (real MongoDB, a local receiver)', () => {
+  it('when a callback is scheduled twice, then it is POSTed once, signed, with its event and delivery id', async () => {
+    const r = await receiver();
+    stops.push(r.close);
+    const id = `job-${randomUUID()}`;
+    const body = JSON.stringify({ event: 'job.completed', delivery_id: id });
+    expect(await store.schedule({ _id: id, url: r.url, event: 'job.completed', body }, new Date())).toBe(true);
+    expect(await store.schedule({ _id: id, url: r.url, event: 'job.completed', body }, new Date())).toBe(false);
+    startWorker();
+    expect(await settled(id)).toMatchObject({ state: 'delivered', attempts: 1, last_status: 200, purge_at: expect.any(Date) });
+    expect(r.got).toHaveLength(1);
+    const [{ headers, body: sent }] = r.got as [Received];
+    expect(sent).toBe(body);
+    expect(headers).toMatchObject({ 'content-type': 'application/json', 'x-pixsim-event': 'job.completed', 'x-pixsim-delivery': id, 'x-pixsim-attempt': '1' });
+    expect(verifyCallback(SECRET, sent, String(headers['x-pixsim-signature']), Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  it('when the receiver answers 503 twice, then the third attempt delivers it; a 410 is given up at once', async () => {
+    const flaky = await receiver([503, 503, 200]);
+    const gone = await receiver([410]);
+    stops.push(flaky.close, gone.close);
+    const a = `job-${randomUUID()}`;
+    const b = `job-${randomUUID()}`;
+    await store.schedule({ _id: a, url: flaky.url, event: 'job.failed', body: '{}' }, new Date());
+    await store.schedule({ _id: b, url: gone.url, event: 'job.failed', body: '{}' }, new Date());
+    startWorker();
+    expect(await settled(a)).toMatchObject({ state: 'delivered', attempts: 3, last_status: 200 });
+    expect(flaky.got.map((g) => g.headers['x-pixsim-attempt'])).toEqual(['1', '2', '3']);
+    expect(await settled(b)).toMatchObject({ state: 'failed', attempts: 1, last_status: 410, last_error: 'answered 410: not retried' });
+    expect(gone.got).toHaveLength(1);
+  });
+
+  it('when nothing listens, then it is retried up to the last attempt and given up with the error', async () => {
+    const r = await receiver();
+    await r.close(); // its port is now closed
+    const id = `job-${randomUUID()}`;
+    await store.schedule({ _id: id, url: r.url, event: 'job.failed', body: '{}' }, new Date());
+    startWorker();
+    expect(await settled(id)).toMatchObject({ state: 'failed', attempts: 3, last_status: null, last_error: expect.stringMatching(/ECONNREFUSED.*\(last of 3 attempts\)$/) });
+  });
+
+  it('when two replicas deliver 30 callbacks, then each is POSTed exactly once', async () => {
+    const r = await receiver();
+    stops.push(r.close);
+    const ids = Array.from({ length: 30 }, () => `job-${randomUUID()}`);
+    for (const id of ids) await store.schedule({ _id: id, url: r.url, event: 'job.completed', body: '{}' }, new Date());
+    startWorker('gw-1');
+    startWorker('gw-2');
+    for (const id of ids) expect((await settled(id)).state).toBe('delivered');
+    const counts = new Map<string, number>();
+    for (const g of r.got) counts.set(String(g.headers['x-pixsim-delivery']), (counts.get(String(g.headers['x-pixsim-delivery'])) ?? 0) + 1);
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(counts.size).toBe(30);
+  });
+
+  it('when private hosts are not allowed, then a loopback callback is refused at delivery and never sent', async () => {
+    const r = await receiver();
+    stops.push(r.close);
+    const id = `job-${randomUUID()}`;
+    await store.schedule({ _id: id, url: r.url, event: 'job.completed', body: '{}' }, new Date());
+    startWorker('gw-1', { allowPrivate: false });
+    expect(await settled(id)).toMatchObject({ state: 'failed', attempts: 1, last_error: expect.stringContaining('private or loopback') });
+    expect(r.got).toHaveLength(0);
+  });
+});
+
+describe('callback scheduling from the read model', () => {
+  it('when a job with a callback_url completes, then its callback is scheduled once its asset is known, carrying job and asset', async () => {
+    const [jobs, assets] = await Promise.all([createJobStore(conn), createAssetStore(conn)]);
+    const trigger = createCallbackTrigger({ store, assets, clock: () => new Date() });
+    const h = jobHistory(`01J${randomUUID().replace(/-/g, '').slice(0, 23).toUpperCase()}`);
+    const jobId = h.created.job_id;
+    const created = { ...h.created, callback_url: 'https://hooks.example.com/pixsim' };
+    await trigger(await jobs.apply(jobId, { type: 'JOB_CREATED', data: created }));
+    await trigger(await jobs.apply(jobId, { type: 'JOB_SUBMITTED', data: h.submitted }));
+    await trigger(await jobs.apply(jobId, { type: 'JOB_COMPLETED', data: h.completed }));
+    expect(await store.get(jobId)).toBeNull(); // COMPLETED, but the asset is not known yet
+    await assets.insert(h.asset);
+    const done = await jobs.apply(jobId, { type: 'ASSET_CREATED', data: h.asset });
+    await trigger(done);
+    await trigger(done); // a redelivery
+    const cb = (await store.get(jobId))!;
+    expect(cb).toMatchObject({ url: 'https://hooks.example.com/pixsim', event: 'job.completed', state: 'pending', attempts: 0 });
+    const body = JSON.parse(cb.body);
+    expect(body).toMatchObject({ event: 'job.completed', delivery_id: jobId, job: { id: jobId, status: 'COMPLETED', asset_id: h.asset.asset_id, callback_url: 'https://hooks.example.com/pixsim' }, asset: { id: h.asset.asset_id, remote_url: h.asset.remote_url } });
+
+    const f = jobHistory(`01J${randomUUID().replace(/-/g, '').slice(0, 23).toUpperCase()}`);
+    await trigger(await jobs.apply(f.created.job_id, { type: 'JOB_CREATED', data: { ...f.created, callback_url: 'https://hooks.example.com/x' } }));
+    await trigger(await jobs.apply(f.created.job_id, { type: 'JOB_FAILED', data: f.failed }));
+    expect(await store.get(f.created.job_id)).toMatchObject({ event: 'job.failed' });
+    const plain = jobHistory(`01J${randomUUID().replace(/-/g, '').slice(0, 23).toUpperCase()}`);
+    await trigger(await jobs.apply(plain.created.job_id, { type: 'JOB_CREATED', data: plain.created }));
+    await trigger(await jobs.apply(plain.created.job_id, { type: 'JOB_FAILED', data: plain.failed }));
+    expect(await store.get(plain.created.job_id)).toBeNull();
+  });
+});
+
+describe('callback_url on POST /api/v1/jobs', () => {
+  it('when callbacks are off, then a callback_url is refused naming the field and saying why', async () => {
+    const h = await createHarness();
+    try {
+      const res = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: { ...validJob(), callback_url: 'https://hooks.example.com/a' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toEqual([{ field: 'callback_url', message: expect.stringContaining('CALLBACK_SECRET') }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when callbacks are on, then plain http, private hosts and credentials are refused, and a public https URL is kept on the job', async () => {
+    const h = await createHarness({ callbacks: { allowPrivate: false }, resolveHost: fakeResolver });
+    try {
+      const post = (callback_url: string) => h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: { ...validJob(), callback_url } });
+      for (const [url, why] of [
+        ['http://hooks.example.com/a', 'must be an https URL'], ['https://localhost/a', 'private or loopback'],
+        ['https://10.1.2.3/a', 'private or loopback'], ['https://u:p@hooks.example.com/a', 'must not carry credentials'], ['not a url', 'not a URL'],
+      ]) {
+        const res = await post(url!);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error.details, url).toEqual([{ field: 'callback_url', message: expect.stringContaining(why!) }]);
+      }
+      const ok = await post('https://hooks.example.com/pixsim');
+      expect(ok.statusCode).toBe(202);
+      expect(ok.json().callback_url).toBe('https://hooks.example.com/pixsim');
+      const [entry] = await h.entries('JOB_REQUESTED');
+      expect(JSON.parse(entry!.fields.data!).callback_url).toBe('https://hooks.example.com/pixsim');
+    } finally {
+      await h.close();
+    }
+  });
+});
