@@ -72,6 +72,9 @@ describe('pixsim argument parsing', () => {
     expect(buildSubmitBody(parseCommand(['submit', 'p', '--image-url', 'https://x/y.png', '--priority', '7']))).toMatchObject({
       operation_type: 'image_to_video', params: { prompt: 'p', image_url: 'https://x/y.png' }, priority: 7,
     });
+    expect(buildSubmitBody(parseCommand(['submit', 'p', '--callback-url', 'https://hooks.example.com/p']))).toEqual({
+      operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'p' }, callback_url: 'https://hooks.example.com/p',
+    });
   });
 
   it('when the command is unknown, then exit 2', async () => {

@@ -13,7 +13,7 @@ export const COMMAND_OPTIONS = {
   submit: {
     model: { type: 'string' }, quality: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' },
     'image-url': { type: 'string' }, priority: { type: 'string' }, seed: { type: 'string' }, 'negative-prompt': { type: 'string' },
-    wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' },
+    wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, 'callback-url': { type: 'string' },
   },
   jobs: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   job: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, json: { type: 'boolean' } },

@@ -3,8 +3,9 @@ export const USAGE = `pixsim — talk to a running pixsim gateway
 usage:
   pixsim submit "a prompt" [--model v5] [--quality 540p] [--duration 5] [--aspect 16:9]
                 [--image-url URL] [--priority N] [--seed N] [--negative-prompt TEXT]
-                [--wait [--timeout SECONDS]]
-      Queue a generation and print its job id. --wait follows it to the end and prints
+                [--callback-url URL] [--wait [--timeout SECONDS]]
+      Queue a generation and print its job id. --callback-url: the gateway POSTs the final
+      view there (README, Callbacks). --wait follows it to the end and prints
       the video URL (exit 0) or the error (exit 1). Unset options take PixVerse's defaults.
   pixsim jobs [--status PENDING|PROCESSING|COMPLETED|FAILED|CANCELLED] [--limit N] [--json]
       Recent jobs, newest first.

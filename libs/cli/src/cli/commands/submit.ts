@@ -29,6 +29,7 @@ export function buildSubmitBody({ values, positionals }: ParsedCommand): Record<
     provider_id: 'pixverse',
     params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
     ...(values.priority === undefined ? {} : { priority: intFlag(values, 'priority') }),
+    ...(stringFlag(values, 'callback-url') === undefined ? {} : { callback_url: stringFlag(values, 'callback-url') }),
   };
 }
 
