@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, retryDelayMs } from '../src/callbacks/callback-policy.js';
 import { signCallback, verifyCallback } from '../src/callbacks/callback-signature.js';
+import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
 
 const policy = { maxAttempts: 4, firstRetryMs: 10_000 };
 const now = new Date('2026-01-01T00:00:00Z');
@@ -40,5 +41,22 @@ describe('callback signature', () => {
     expect(verifyCallback('another-secret-value', body, header, 1_700_000_100)).toBe(false);
     expect(verifyCallback('s3cret-s3cret-s3cret', body, header, 1_700_000_400)).toBe(false);
     expect(verifyCallback('s3cret-s3cret-s3cret', body, 't=abc,v1=00', 1_700_000_000)).toBe(false);
+  });
+});
+
+describe('callback worker', () => {
+  it('when its store fails, then each lane waits 5 s before trying again instead of spinning and warning every idle period', async () => {
+    let claims = 0;
+    const warnings: string[] = [];
+    const worker = createCallbackWorker({
+      store: { claim: async () => { claims++; throw new Error('connection refused'); }, settle: async () => {} },
+      send: async () => ({ status: 200 }), policy, owner: 'w', concurrency: 2, leaseMs: 1_000, idleMs: 10, clock: () => new Date(),
+      logger: { info: () => {}, warn: (_o, m) => void warnings.push(m) },
+    });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await worker.stop();
+    expect(claims).toBe(2); // one per lane; with idleMs alone it would be ~60
+    expect(warnings).toEqual(Array(2).fill('callback worker could not claim or settle; retrying in 5 s'));
   });
 });

@@ -32,6 +32,7 @@ export function createCallbackWorker(o: CallbackWorkerOptions) {
   async function lane(): Promise<void> {
     while (!abort.signal.aborted) {
       let claimed: CallbackDoc | null = null;
+      let failed = false;
       try {
         claimed = await o.store.claim(o.owner, o.clock(), o.leaseMs);
         if (claimed) {
@@ -46,9 +47,11 @@ export function createCallbackWorker(o: CallbackWorkerOptions) {
         }
       } catch (err) {
         // MongoDB away: the lease (if any) expires and the callback is claimed again later.
-        o.logger.warn({ err }, 'callback worker could not claim or settle; retrying');
+        o.logger.warn({ err }, 'callback worker could not claim or settle; retrying in 5 s');
+        failed = true;
       }
-      if (!claimed) await sleep(o.idleMs, undefined, { signal: abort.signal }).catch(() => {});
+      // Nothing due: look again soon. A failure: wait longer, so an outage is not a flood of warnings.
+      if (!claimed || failed) await sleep(failed ? Math.max(o.idleMs, 5_000) : o.idleMs, undefined, { signal: abort.signal }).catch(() => {});
     }
   }
 
