@@ -9,7 +9,8 @@
  *   - SIGKILL a random service every `--kill-every-ms` (± 50%); the supervisor restarts it;
  *   - CLIENT KILL TYPE normal once (every Redis client connection dropped);
  *   - the simulator fails 30% of submit and status calls: 500069, 5xx, timeouts, dropped connections;
- *   - mongo-dev stopped (SIGSTOP) for 5 s once, then SIGCONT.
+ *   - mongo-dev stopped (SIGSTOP) for 5 s once, then SIGCONT;
+ *   - every fourth job names a callback_url on this process, which answers 500 to a fifth of the POSTs.
  * After `--chaos-ms` the faults stop and the system settles; then the checks.
  * Poison run (same system, afterwards): malformed entries injected into every stream
  * must end in that stream's DLQ, once per consumer group, while good jobs still complete.
@@ -22,6 +23,7 @@ import { streamStats } from '@pixsim/bus';
 import { fingerprint, seededRng } from '@pixsim/pixverse-sim';
 import { intArg } from '../bench/bench-utils.js';
 import { pool, printGrid, REDIS_URL, startBenchSystem, strArg, TEXT_PARAMS, waitUntil, type BenchSystem } from '../bench/system-utils.js';
+import { CALLBACK_SECRET, callbackCheck, pendingCallbacks, startCallbackReceiver, type CallbackReceiver } from './callbacks.js';
 
 export interface ChaosOptions {
   jobs: number;
@@ -62,6 +64,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
   const started = Date.now();
   console.log(`chaos: ${o.jobs} jobs, a random service SIGKILLed every ~${o.killEveryMs} ms for ${o.chaosMs} ms, ` +
     `30% simulator faults, one CLIENT KILL, mongo-dev paused 5 s; settle ≤ ${o.settleMs} ms; seed ${o.seed}`);
+  const receiver = await startCallbackReceiver(seededRng(o.seed + 1));
   const sys = await startBenchSystem({
     label: 'chaos',
     ownMongo: true,
@@ -72,6 +75,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
       PROVIDER_TIMEOUT_MS: '2000', SUBMIT_STALE_MS: '6000', RETRY_BASE_MS: '200', MAX_TRIES: '8',
       BREAKER_RESET_MS: '2000', COOLDOWN_MS: '1000', SCAN_INTERVAL_MS: '500', RECONCILE_INTERVAL_MS: '2000',
       LOG_LEVEL: 'warn',
+      CALLBACK_SECRET, CALLBACK_ALLOW_PRIVATE: 'true', CALLBACK_FIRST_RETRY_MS: '200', CALLBACK_MAX_ATTEMPTS: '20', CALLBACK_TIMEOUT_MS: '2000',
     },
     restart: { initialDelayMs: 250 },
   });
@@ -82,11 +86,13 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
   const checks: Check[] = [];
   try {
     log(`system up in ${((Date.now() - started) / 1000).toFixed(1)} s (prefix ${sys.prefix})`);
-    const accepted = await mainRun(sys, redis, o);
+    const accepted = await mainRun(sys, redis, o, receiver);
     log(`settling (≤ ${o.settleMs} ms)`);
     const settled = await settle(sys, redis, mongo, keys, o.settleMs);
     checks.push({ name: 'settled in time', ok: settled.ok, detail: settled.detail });
     checks.push(...await invariants(sys, redis, mongo, keys, accepted));
+    const statusOf = new Map((await mongo.useDb(`${sys.prefix}-job-intake`).collection('jobs').find({}).toArray()).map((j) => [String(j._id), String(j.status)]));
+    checks.push(await callbackCheck(mongo, sys.prefix, receiver, accepted.callbacks, statusOf));
     if (o.poison) checks.push(...await poisonRun(sys, redis, keys, o));
   } catch (err) {
     checks.push({ name: 'ran to the end', ok: false, detail: (err as Error).stack ?? String(err) });
@@ -96,6 +102,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
     redis.disconnect();
     await mongo.close().catch(() => {});
     await sys.close();
+    await receiver.close();
   }
   const ok = checks.length > 0 && checks.every((c) => c.ok);
   printGrid(`chaos invariants (${((Date.now() - started) / 1000).toFixed(0)} s)`, ['check', 'result', 'detail'],
@@ -105,12 +112,12 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
   return { checks, ok };
 }
 
-interface Accepted { ids: Set<string>; ambiguous: number; refused: number; replayed: number; prompts: Map<string, string> }
+interface Accepted { ids: Set<string>; ambiguous: number; refused: number; replayed: number; prompts: Map<string, string>; callbacks: Set<string> }
 
-async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise<Accepted> {
+async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver: CallbackReceiver): Promise<Accepted> {
   // Seeded, so a failing kill schedule can be replayed with --seed.
   const random = seededRng(o.seed);
-  const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, replayed: 0, prompts: new Map() };
+  const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, replayed: 0, prompts: new Map(), callbacks: new Set() };
   await sys.setFaults(FAULTS);
   const chaosEnd = Date.now() + o.chaosMs;
   const events: string[] = [];
@@ -165,18 +172,20 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions): Promise
     // to a kill gets the job the first attempt created (200) instead of making another.
     const idempotencyKey = `chaos-${sys.prefix}-${i}`;
     const prompt = `chaos job #${i} (${sys.prefix})`;
+    const callback = i % 4 === 0 ? { callback_url: receiver.url } : {};
     for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
       try {
         const res = await fetch(`${sys.gatewayUrl}/api/v1/jobs`, {
           method: 'POST', signal: AbortSignal.timeout(10_000),
           headers: { authorization: `Bearer ${sys.adminToken}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-          body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt, ...TEXT_PARAMS } }),
+          body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt, ...TEXT_PARAMS }, ...callback }),
         });
         const body = await res.json().catch(() => null) as { id?: string } | null;
         if ((res.status === 202 || res.status === 200) && body?.id) {
           if (res.status === 200) accepted.replayed++;
           accepted.ids.add(body.id);
           accepted.prompts.set(body.id, prompt);
+          if (callback.callback_url) accepted.callbacks.add(body.id);
           return;
         }
         accepted.refused++;
@@ -210,8 +219,10 @@ async function settle(sys: BenchSystem, redis: Redis, mongo: Connection, keys: K
     const busy = stats.flatMap((s) => s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group}`));
     const inFlight = (await dispatcher.find({}).toArray()).reduce((n, a) => n + Number(a.in_flight ?? 0), 0);
     const down = SERVICES.filter((s) => sys.processes[s]?.state !== 'ready');
-    last = `${open} jobs open, ${busy.length} groups busy${busy.length ? ` (${busy.slice(0, 4).join(' ')})` : ''}, ${inFlight} account slots held, ${down.length ? `down: ${down.join(' ')}` : 'all services ready'}`;
-    return open === 0 && busy.length === 0 && inFlight === 0 && down.length === 0;
+    const callbacks = await pendingCallbacks(mongo, sys.prefix);
+    last = `${open} jobs open, ${busy.length} groups busy${busy.length ? ` (${busy.slice(0, 4).join(' ')})` : ''}, ${inFlight} account slots held, ` +
+      `${callbacks} callbacks to deliver, ${down.length ? `down: ${down.join(' ')}` : 'all services ready'}`;
+    return open === 0 && busy.length === 0 && inFlight === 0 && callbacks === 0 && down.length === 0;
   }, timeoutMs, 1_000);
   return { ok, detail: `${((Date.now() - t0) / 1000).toFixed(1)} s; ${last}` };
 }
