@@ -6,6 +6,7 @@ import { adminTokenAuthenticator } from './auth/admin-token.js';
 import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
+import type { CallbackStore } from './callbacks/callback-store.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import { installOpenApi } from './http/openapi.js';
@@ -21,6 +22,7 @@ import type { Clock, NewId, Publish } from './ports.js';
 import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerCallbackRoutes } from './routes/callbacks.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerPublicAuthRoutes, registerSessionRoutes } from './routes/identity.js';
 import { registerJobEventRoutes } from './routes/job-events.js';
@@ -66,6 +68,8 @@ export interface AppDeps {
   resolveHost?: ResolveHost;
   /** Callbacks to the client's own URL: off (callback_url refused) when absent. */
   callbacks?: CallbackPolicy;
+  /** Where callbacks are kept, for GET /jobs/{id}/callback and its resend. */
+  callbackStore?: Pick<CallbackStore, 'get' | 'resend'>;
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
   trustProxy?: boolean | number;
   clock?: Clock;
@@ -115,6 +119,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       authed.addHook('onRequest', limits.perUser);
       registerSessionRoutes(authed, deps);
       registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
+      registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks ? deps.callbackStore : undefined, clock });
       registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs });
       registerAssetRoutes(authed, { assets: deps.assets });
       await authed.register(async (admin) => {

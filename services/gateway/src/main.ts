@@ -84,7 +84,7 @@ await runService({
         },
       },
       trustProxy: config.TRUST_PROXY, clock,
-      ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE } } : {}),
+      ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE }, callbackStore: callbacks.store } : {}),
     });
     return {
       consumers: readModelConsumers({ jobs, assets, accounts, updates, ...(callbacks ? { onView: callbacks.trigger } : {}) }),
@@ -117,5 +117,5 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
     policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
     leaseMs: config.CALLBACK_TIMEOUT_MS * 3, idleMs: 1_000, clock, logger: ctx.logger, onOutcome: (kind) => outcomes.inc({ outcome: kind }),
   });
-  return { trigger: createCallbackTrigger({ store, assets, clock }), worker };
+  return { store, trigger: createCallbackTrigger({ store, assets, clock }), worker };
 }

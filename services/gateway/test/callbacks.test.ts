@@ -12,7 +12,8 @@ import { systemResolver } from '../src/jobs/public-url.js';
 import { createAssetStore } from '../src/read-model/asset-store.js';
 import { createJobStore } from '../src/read-model/job-store.js';
 import { jobHistory } from './events.js';
-import { AUTH, createHarness, fakeResolver, mongoUri, validJob } from './helpers.js';
+import { AUTH, bearer, createHarness, fakeResolver, mongoUri, signUp, validJob } from './helpers.js';
+import { callbackResponse } from '../src/http/response-schemas.js';
 
 const SECRET = 'callback-secret-0123456789';
 const quiet = { info: () => {}, warn: () => {} };
@@ -191,6 +192,61 @@ describe('callback_url on POST /api/v1/jobs', () => {
       expect(ok.json().callback_url).toBe('https://hooks.example.com/pixsim');
       const [entry] = await h.entries('JOB_REQUESTED');
       expect(JSON.parse(entry!.fields.data!).callback_url).toBe('https://hooks.example.com/pixsim');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('GET /api/v1/jobs/{id}/callback and its resend', () => {
+  it('when a callback was given up, then its owner sees why and can send it again; others see nothing; a second resend while pending is 409', async () => {
+    const h = await createHarness({ callbacks: { allowPrivate: false }, callbackStore: store, resolveHost: fakeResolver });
+    try {
+      const owner = await signUp(h.app);
+      const other = await signUp(h.app);
+      const url = 'https://hooks.example.com/pixsim';
+      const job = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: bearer(owner.token), payload: { ...validJob(), callback_url: url } })).json().id as string;
+      const plain = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: bearer(owner.token), payload: validJob() })).json().id as string;
+      const get = (id: string, headers: Record<string, string>) => h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/callback`, headers });
+      const resend = (id: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url: `/api/v1/jobs/${id}/callback/resend`, headers });
+
+      const early = await get(job, bearer(owner.token));
+      expect(early.statusCode).toBe(404);
+      expect(early.json().error.message).toContain('sent when the job ends');
+      expect((await get(plain, bearer(owner.token))).statusCode).toBe(404);
+
+      // The job ended and its receiver answered 410: given up after one attempt.
+      await store.schedule({ _id: job, url, event: 'job.failed', body: '{}' }, new Date());
+      // Claim until this one comes up (callbacks of earlier tests are due before it).
+      for (let i = 0; i < 50 && (await store.claim('gw-test', new Date(), 60_000))?._id !== job; i++);
+      await store.settle(job, 'gw-test', { kind: 'failed', status: 410, error: 'answered 410: not retried' }, new Date());
+
+      const seen = await get(job, bearer(owner.token));
+      expect(seen.statusCode).toBe(200);
+      expect(callbackResponse.parse(seen.json())).toMatchObject({ job_id: job, url, event: 'job.failed', state: 'failed', attempts: 1, last_status: 410, next_attempt_at: null });
+      expect((await get(job, AUTH)).statusCode).toBe(200); // an admin sees every job's
+      expect((await get(job, bearer(other.token))).statusCode).toBe(404); // never reveal someone else's
+      expect((await get(job, {})).statusCode).toBe(401);
+      expect((await resend(job, bearer(other.token))).statusCode).toBe(404);
+
+      const again = await resend(job, bearer(owner.token));
+      expect(again.statusCode).toBe(202);
+      expect(callbackResponse.parse(again.json())).toMatchObject({ state: 'pending', attempts: 0, next_attempt_at: expect.any(String) });
+      expect(await store.get(job)).toMatchObject({ state: 'pending', attempts: 0, owner: null, purge_at: null });
+      const busy = await resend(job, bearer(owner.token));
+      expect(busy.statusCode).toBe(409);
+      expect(busy.json().error.code).toBe('CALLBACK_PENDING');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when callbacks are off, then the callback routes answer 404', async () => {
+    const h = await createHarness();
+    try {
+      const job = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
+      expect((await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${job}/callback`, headers: AUTH })).statusCode).toBe(404);
+      expect((await h.app.inject({ method: 'POST', url: `/api/v1/jobs/${job}/callback/resend`, headers: AUTH })).statusCode).toBe(404);
     } finally {
       await h.close();
     }

@@ -34,7 +34,7 @@ const request = fc.record({
   route: fc.constantFrom(
     'POST /api/v1/auth/register', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/users/me',
     'POST /api/v1/api-keys', 'GET /api/v1/api-keys', 'DELETE /api/v1/api-keys/:id', 'PATCH /api/v1/admin/users/:id',
-    'POST /api/v1/jobs', 'GET /api/v1/jobs', 'GET /api/v1/jobs/:id', 'DELETE /api/v1/jobs/:id', 'GET /api/v1/jobs/:id/events',
+    'POST /api/v1/jobs', 'GET /api/v1/jobs', 'GET /api/v1/jobs/:id', 'DELETE /api/v1/jobs/:id', 'GET /api/v1/jobs/:id/events', 'GET /api/v1/jobs/:id/callback', 'POST /api/v1/jobs/:id/callback/resend',
     'GET /api/v1/assets', 'GET /api/v1/assets/:id', 'POST /api/v1/accounts', 'GET /api/v1/accounts', 'GET /api/v1/accounts/:id',
     'PATCH /api/v1/accounts/:id', 'DELETE /api/v1/accounts/:id', 'POST /api/v1/accounts/:id/credits', 'GET /api/v1/admin/streams',
     'GET /api/v1/admin/dlq/:id', 'POST /api/v1/admin/dlq/:id/replay', 'POST /api/v1/webhooks/pixverse', 'GET /api/v1/nowhere', 'PUT /api/v1/jobs',

@@ -43,6 +43,7 @@ export type CallbackOutcome =
 export async function createCallbackStore(conn: Connection) {
   const Callback = modelOn<CallbackDoc>(conn, 'Callback', schema);
   await Callback.init();
+  const get = (id: string) => Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
   return {
     /** False when this job's callback was scheduled before. */
     async schedule(doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>, now: Date): Promise<boolean> {
@@ -73,9 +74,19 @@ export async function createCallbackStore(conn: Connection) {
         : { ...common, state: outcome.kind, last_error: outcome.kind === 'failed' ? outcome.error : null, purge_at: new Date(now.getTime() + KEEP_SETTLED_MS) };
       await Callback.collection.updateOne({ _id: id, owner } as never, { $set: set, $inc: { attempts: 1 } });
     },
-    async get(id: string): Promise<CallbackDoc | null> {
-      return Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
+    /**
+     * Sends a settled callback again (delivered or given up), with a fresh set of
+     * attempts. Null when there is none; the callback as it is when it is still pending.
+     */
+    async resend(id: string, now: Date): Promise<{ doc: CallbackDoc | null; resent: boolean }> {
+      const doc = await Callback.collection.findOneAndUpdate(
+        { _id: id, state: { $in: ['delivered', 'failed'] } } as never,
+        { $set: { state: 'pending', next_at: now, attempts: 0, owner: null, lease_until: null, purge_at: null } },
+        { returnDocument: 'after' },
+      ) as CallbackDoc | null;
+      return doc ? { doc, resent: true } : { doc: await get(id), resent: false };
     },
+    get,
   };
 }
 

@@ -72,3 +72,10 @@ export const deadLetterPageResponse = z.strictObject({
 });
 
 export const replayResponse = z.strictObject({ type: z.enum(EVENT_TYPES), replayed: z.number().int() });
+
+export const callbackResponse = z.strictObject({
+  job_id: z.string(), url: z.string(), event: z.enum(['job.completed', 'job.failed', 'job.cancelled']),
+  state: z.enum(['pending', 'delivered', 'failed']), attempts: z.number().int(),
+  next_attempt_at: time.nullable().describe('while pending'), last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(), created_at: time,
+}).describe("a job's callback and how its delivery went");
