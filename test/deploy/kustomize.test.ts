@@ -385,10 +385,10 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
   });
 
   describe('k8s/base/monitoring', () => {
-    it('when alerts are defined, then lag, DLQ growth, an open breaker and a stalled group are covered', () => {
+    it('when alerts are defined, then lag, DLQ growth, an open breaker, a stalled group and failing callbacks are covered', () => {
       const rule = byKind(objectsOf('base/monitoring'), 'PrometheusRule')[0]!;
       const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
-      for (const name of ['PixsimConsumerLagHigh', 'PixsimDeadLettersGrowing', 'PixsimCircuitBreakerOpen', 'PixsimConsumerGroupStalled']) {
+      for (const name of ['PixsimConsumerLagHigh', 'PixsimDeadLettersGrowing', 'PixsimCircuitBreakerOpen', 'PixsimConsumerGroupStalled', 'PixsimCallbacksFailing']) {
         expect(alerts).toContain(name);
       }
       for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
