@@ -182,6 +182,27 @@ describe('pixsim job and cancel', () => {
     expect(JSON.parse(j.stdout())).toMatchObject({ id: 'job-9', status: 'COMPLETED', video_url: 'https://cdn.example/fox.mp4' });
   });
 
+  it('when a job has a callback_url, then its delivery is a line: not yet, given up (with how to resend), delivered', async () => {
+    let answer: { status: number; body: unknown } = { status: 404, body: { error: { code: 'NOT_FOUND', message: 'callback of job job-c not found' } } };
+    const g = await gateway({
+      'GET /api/v1/jobs/job-c': () => ({ status: 200, body: job({ id: 'job-c', status: 'FAILED', error_code: 'PROVIDER_FAILED', error_message: 'x', callback_url: 'https://hooks.example.com/p' }) }),
+      'GET /api/v1/jobs/job-c/callback': () => answer,
+    });
+    const show = async () => {
+      const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+      expect(await runCli(['job', 'job-c'], t)).toBe(0);
+      return t.stdout().split('\n').find((l) => l.startsWith('callback'));
+    };
+    expect(await show()).toBe('callback   https://hooks.example.com/p: sent when the job ends');
+    answer = { status: 200, body: { state: 'failed', attempts: 8, next_attempt_at: null, last_status: 410, last_error: 'answered 410: not retried' } };
+    expect(await show()).toBe('callback   https://hooks.example.com/p: given up after 8 attempts: answered 410: not retried (POST /api/v1/jobs/job-c/callback/resend sends it again)');
+    answer = { status: 200, body: { state: 'delivered', attempts: 1, next_attempt_at: null, last_status: 204, last_error: null } };
+    expect(await show()).toBe('callback   https://hooks.example.com/p: delivered (1 attempt, answered 204)');
+    answer = { status: 500, body: { error: { code: 'INTERNAL', message: 'boom' } } };
+    const broken = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['job', 'job-c'], broken)).toBe(1); // only a 404 means "none yet"
+  });
+
   it('when a failed job is shown, then its error is a line; --wait on a running job follows it to the end', async () => {
     const g = await gateway({
       'GET /api/v1/jobs/job-f': () => ({ status: 200, body: job({ id: 'job-f', status: 'FAILED', error_code: 'PROVIDER_MODERATION', error_message: 'refused' }) }),

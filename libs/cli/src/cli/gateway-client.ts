@@ -4,6 +4,13 @@ import type { CliConfig } from './config.js';
 /** The gateway cannot be reached at all: `streams` falls back to Redis on this one. */
 export class GatewayUnreachableError extends CliError {}
 
+/** The gateway answered, with a non-2xx status a command may expect (a 404 for "none"). */
+export class GatewayAnswerError extends CliError {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 export interface GatewayClient {
   readonly url: string;
   /** For streams (server-sent events) the client opens itself; absent in fakes that only answer requests. */
@@ -31,21 +38,25 @@ function tokenHint(cfg: CliConfig): string {
 }
 
 /** Turns a non-2xx answer into one message that says what to do next. */
-export function describeHttpError(cfg: CliConfig, status: number, body: unknown, retryAfter: string | null): CliError {
+export function describeHttpError(cfg: CliConfig, status: number, body: unknown, retryAfter: string | null): GatewayAnswerError {
+  return new GatewayAnswerError(httpErrorMessage(cfg, status, body, retryAfter), status);
+}
+
+function httpErrorMessage(cfg: CliConfig, status: number, body: unknown, retryAfter: string | null): string {
   const err = (body as ErrorBody | null)?.error ?? {};
   const code = err.code ?? `HTTP_${status}`;
   const message = err.message ?? (typeof body === 'string' && body ? body.slice(0, 200) : 'no details');
-  if (status === 401) return new CliError(`the gateway refused the request (401 ${code}: ${message}); ${tokenHint(cfg)}`);
-  if (status === 403) return new CliError(`not allowed (403 ${code}: ${message}); this needs an admin token: ${tokenHint(cfg)}`);
+  if (status === 401) return `the gateway refused the request (401 ${code}: ${message}); ${tokenHint(cfg)}`;
+  if (status === 403) return `not allowed (403 ${code}: ${message}); this needs an admin token: ${tokenHint(cfg)}`;
   if (status === 400) {
     const lines = fieldLines(err.details);
-    return new CliError(`the gateway rejected the request (400 ${code}):\n${lines.length ? lines.join('\n') : `  ${message}`}`);
+    return `the gateway rejected the request (400 ${code}):\n${lines.length ? lines.join('\n') : `  ${message}`}`;
   }
   if (status === 429 || status === 503) {
-    return new CliError(`the gateway is busy (${status} ${code}: ${message}); try again${retryAfter ? ` in ${retryAfter}s` : ' shortly'}`);
+    return `the gateway is busy (${status} ${code}: ${message}); try again${retryAfter ? ` in ${retryAfter}s` : ' shortly'}`;
   }
-  if (status >= 500) return new CliError(`the gateway failed (${status} ${code}: ${message}); its log (the \`npm start\` terminal) says more`);
-  return new CliError(`${status} ${code}: ${message}`);
+  if (status >= 500) return `the gateway failed (${status} ${code}: ${message}); its log (the \`npm start\` terminal) says more`;
+  return `${status} ${code}: ${message}`;
 }
 
 export function createGatewayClient(cfg: CliConfig, fetchImpl: typeof fetch = fetch): GatewayClient {

@@ -1,6 +1,6 @@
 import { intFlag, type ParsedCommand } from '../args.js';
 import { UsageError } from '../errors.js';
-import type { GatewayClient } from '../gateway-client.js';
+import { GatewayAnswerError, type GatewayClient } from '../gateway-client.js';
 import { nowOf, type CliIo } from '../io.js';
 import { age } from '../table.js';
 import { followJob } from './submit.js';
@@ -21,8 +21,9 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
   const video = job.asset_id
     ? (await client.request<{ remote_url?: string }>('GET', `/api/v1/assets/${encodeURIComponent(job.asset_id)}`)).remote_url ?? null
     : null;
+  const callback = job.callback_url ? await callbackOf(client, job.id) : null;
   if (parsed.values.json) {
-    io.out(`${JSON.stringify({ ...job, video_url: video }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ ...job, video_url: video, ...(job.callback_url ? { callback } : {}) }, null, 2)}\n`);
     return 0;
   }
   const now = nowOf(io)();
@@ -37,10 +38,37 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
     ['started', when(job.started_at)],
     ['completed', when(job.completed_at)],
     ['video', video ?? (job.status === 'COMPLETED' ? '(the asset is on its way)' : '-')],
+    ...(job.callback_url ? [['callback', `${job.callback_url}: ${callbackLine(callback, job.id)}`] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   io.out(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   return 0;
+}
+
+interface CallbackView {
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+/** The job's callback, or null when it is not scheduled yet (the job has not ended). */
+async function callbackOf(client: GatewayClient, id: string): Promise<CallbackView | null> {
+  try {
+    return await client.request<CallbackView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/callback`);
+  } catch (err) {
+    if (err instanceof GatewayAnswerError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+function callbackLine(cb: CallbackView | null, id: string): string {
+  if (!cb) return 'sent when the job ends';
+  const tries = `${cb.attempts} attempt${cb.attempts === 1 ? '' : 's'}`;
+  if (cb.state === 'delivered') return `delivered (${tries}, answered ${cb.last_status})`;
+  if (cb.state === 'failed') return `given up after ${tries}: ${cb.last_error ?? 'no answer'} (POST /api/v1/jobs/${id}/callback/resend sends it again)`;
+  return `being delivered (${tries} so far${cb.last_error ? `, last: ${cb.last_error}` : ''}; next at ${cb.next_attempt_at ?? 'once claimed'})`;
 }
 
 /** `pixsim cancel ID`: asks for the cancel (202); a job that already ended is a 409, reported as such. */

@@ -11,6 +11,7 @@ export interface JobView {
   created_at?: string;
   started_at?: string | null;
   completed_at?: string | null;
+  callback_url?: string | null;
 }
 
 export interface StreamRow {
