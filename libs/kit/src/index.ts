@@ -49,6 +49,7 @@ export { onShutdown } from './shutdown.js';
 export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdown.js';
 
 export { runService, consume } from './service.js';
+export { leaseOwner, replicaName } from './replica.js';
 export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
 export { createBusMetrics } from './bus-metrics.js';
 export { parseKeyring, sealSecret, openSecret, needsReseal, SecretError } from './secret-box.js';

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
@@ -15,6 +14,7 @@ import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
 import { createRedis, redisPing } from './redis.js';
+import { replicaName } from './replica.js';
 import { onShutdown } from './shutdown.js';
 
 /** What a service's composition root gets to build its handlers from. */
@@ -96,7 +96,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   parts = await spec.build({ config, logger, redis, mongo, nats, keys, publisher, registry, signal });
 
   const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
-  const consumerName = config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`;
+  const consumerName = replicaName(config);
   for (const c of parts.consumers) {
     consumers.set(c.type, createConsumer({
       redis, keys, type: c.type, group: name, consumer: consumerName, handler: c.handler,

@@ -1,9 +1,8 @@
-import os from 'node:os';
 import { Counter } from 'prom-client';
 import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
-  createRedis, exitOnConfigError, loadConfig, mongoPing, parseKeyring, redisPing, runService, type ServiceContext,
+  createRedis, exitOnConfigError, leaseOwner, loadConfig, mongoPing, parseKeyring, redisPing, runService, type ServiceContext,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import { buildApp } from './app.js';
@@ -113,7 +112,7 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
     secret, timeoutMs: config.CALLBACK_TIMEOUT_MS, allowPrivate: config.CALLBACK_ALLOW_PRIVATE, resolveHost: systemResolver, clock,
   });
   const worker = createCallbackWorker({
-    store, send, owner: config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`, concurrency: config.CALLBACK_CONCURRENCY,
+    store, send, owner: leaseOwner(config), concurrency: config.CALLBACK_CONCURRENCY,
     policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
     leaseMs: config.CALLBACK_TIMEOUT_MS * 3, idleMs: 1_000, clock, logger: ctx.logger, onOutcome: (kind) => outcomes.inc({ outcome: kind }),
   });

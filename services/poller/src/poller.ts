@@ -1,6 +1,4 @@
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { consume, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
+import { consume, leaseOwner, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import type { Config } from './config.js';
 import type { Publish } from './events.js';
@@ -34,7 +32,7 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
     store, provider, publish, clock,
     openCredential: (sealed) => openSecret(config.PIXSIM_SECRET_KEY, sealed),
     // Unique per process: a restarted replica must not think it still holds its old leases.
-    owner: opts.owner ?? `${config.CONSUMER_NAME ?? `${os.hostname()}-${process.pid}`}:${randomUUID().slice(0, 8)}`,
+    owner: opts.owner ?? leaseOwner(config),
     settings: {
       tickMs: config.POLL_TICK_MS, batch: config.POLL_BATCH, concurrency: config.POLL_CONCURRENCY,
       leaseMs: config.LEASE_MS, pollIntervalMs, jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
