@@ -66,10 +66,11 @@ export interface AppDeps {
   sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
   resolveHost?: ResolveHost;
-  /** Callbacks to the client's own URL: off (callback_url refused) when absent. */
-  callbacks?: CallbackPolicy;
-  /** Where callbacks are kept, for GET /jobs/{id}/callback and its resend. */
-  callbackStore?: Pick<CallbackStore, 'get' | 'resend'>;
+  /**
+   * Callbacks to the client's own URL, and where they are kept (GET /jobs/{id}/callback,
+   * its resend); absent, callbacks are off: a callback_url is refused.
+   */
+  callbacks?: CallbackPolicy & { store: Pick<CallbackStore, 'get' | 'resend'> };
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
   trustProxy?: boolean | number;
   clock?: Clock;
@@ -119,7 +120,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       authed.addHook('onRequest', limits.perUser);
       registerSessionRoutes(authed, deps);
       registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
-      registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks ? deps.callbackStore : undefined, clock });
+      registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
       registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs });
       registerAssetRoutes(authed, { assets: deps.assets });
       await authed.register(async (admin) => {

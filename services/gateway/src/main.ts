@@ -83,7 +83,7 @@ await runService({
         },
       },
       trustProxy: config.TRUST_PROXY, clock,
-      ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE }, callbackStore: callbacks.store } : {}),
+      ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
     });
     return {
       consumers: readModelConsumers({ jobs, assets, accounts, updates, ...(callbacks ? { onView: callbacks.trigger } : {}) }),

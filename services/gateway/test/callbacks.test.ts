@@ -176,7 +176,7 @@ describe('callback_url on POST /api/v1/jobs', () => {
   });
 
   it('when callbacks are on, then plain http, private hosts and credentials are refused, and a public https URL is kept on the job', async () => {
-    const h = await createHarness({ callbacks: { allowPrivate: false }, resolveHost: fakeResolver });
+    const h = await createHarness({ callbacks: { allowPrivate: false, store }, resolveHost: fakeResolver });
     try {
       const post = (callback_url: string) => h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: { ...validJob(), callback_url } });
       for (const [url, why] of [
@@ -200,7 +200,7 @@ describe('callback_url on POST /api/v1/jobs', () => {
 
 describe('GET /api/v1/jobs/{id}/callback and its resend', () => {
   it('when a callback was given up, then its owner sees why and can send it again; others see nothing; a second resend while pending is 409', async () => {
-    const h = await createHarness({ callbacks: { allowPrivate: false }, callbackStore: store, resolveHost: fakeResolver });
+    const h = await createHarness({ callbacks: { allowPrivate: false, store }, resolveHost: fakeResolver });
     try {
       const owner = await signUp(h.app);
       const other = await signUp(h.app);
