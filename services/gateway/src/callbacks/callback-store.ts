@@ -1,7 +1,9 @@
 import { Schema, type Connection } from 'mongoose';
 import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
 
-export type CallbackEvent = 'job.completed' | 'job.failed' | 'job.cancelled';
+export const CALLBACK_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
+export const CALLBACK_STATES = ['pending', 'delivered', 'failed'] as const;
 
 /** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
 export interface CallbackDoc {
@@ -9,7 +11,7 @@ export interface CallbackDoc {
   url: string;
   event: CallbackEvent;
   body: string;
-  state: 'pending' | 'delivered' | 'failed';
+  state: (typeof CALLBACK_STATES)[number];
   attempts: number;
   next_at: Date;
   owner: string | null;

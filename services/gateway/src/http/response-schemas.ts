@@ -3,6 +3,7 @@ import {
   ACCOUNT_STATUSES, assetCreatedSchema, EVENT_TYPES, JOB_ERROR_CODE_LIST, jobStatusSchema, operationTypeSchema,
 } from '@pixsim/contracts';
 import { ROLES } from '../auth/principal.js';
+import { CALLBACK_EVENTS, CALLBACK_STATES } from '../callbacks/callback-store.js';
 
 /**
  * What each route answers, for the OpenAPI document. Strict, so the conformance test
@@ -74,8 +75,8 @@ export const deadLetterPageResponse = z.strictObject({
 export const replayResponse = z.strictObject({ type: z.enum(EVENT_TYPES), replayed: z.number().int() });
 
 export const callbackResponse = z.strictObject({
-  job_id: z.string(), url: z.string(), event: z.enum(['job.completed', 'job.failed', 'job.cancelled']),
-  state: z.enum(['pending', 'delivered', 'failed']), attempts: z.number().int(),
+  job_id: z.string(), url: z.string(), event: z.enum(CALLBACK_EVENTS),
+  state: z.enum(CALLBACK_STATES), attempts: z.number().int(),
   next_attempt_at: time.nullable().describe('while pending'), last_status: z.number().int().nullable(),
   last_error: z.string().nullable(), created_at: time,
 }).describe("a job's callback and how its delivery went");
