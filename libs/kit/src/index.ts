@@ -34,7 +34,7 @@ export type { OpsRoutesOptions, AnyFastifyInstance } from './ops-routes.js';
 export { runReadiness, describeFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
 export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport } from './readiness.js';
 
-export { connectMongo, mongoPing, mongoHint } from './mongo.js';
+export { closeMongo, connectMongo, mongoPing, mongoHint } from './mongo.js';
 export type { ConnectMongoOptions } from './mongo.js';
 export { createRedis, redisPing } from './redis.js';
 export type { CreateRedisOptions } from './redis.js';

@@ -40,11 +40,23 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<Connectio
     },
     (signal) => openOnce(opts, signal),
   );
-  conn.on('disconnected', () => logger.warn({ target }, 'mongodb disconnected; the driver is reconnecting'));
+  conn.on('disconnected', () => {
+    // A close the service asked for is not an outage: no warning, no talk of reconnecting.
+    if (closing.has(conn)) logger.debug({ target }, 'mongodb connection closed');
+    else logger.warn({ target }, 'mongodb disconnected; the driver is reconnecting');
+  });
   conn.on('reconnected', () => logger.info({ target }, 'mongodb reconnected'));
   conn.on('error', (err: unknown) => logger.error({ target, reason: errorMessage(err) }, 'mongodb error'));
   logger.info({ target }, 'mongodb connected');
   return conn;
+}
+
+const closing = new WeakSet<Connection>();
+
+/** Closes a connection from connectMongo on purpose, so its logs do not read as an outage. */
+export async function closeMongo(conn: Connection): Promise<void> {
+  closing.add(conn);
+  await conn.close();
 }
 
 async function openOnce(opts: ConnectMongoOptions, signal: AbortSignal | undefined): Promise<Connection> {

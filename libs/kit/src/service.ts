@@ -9,7 +9,7 @@ import { createBusMetrics } from './bus-metrics.js';
 import type { SharedConfig } from './config-fields.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, type Registry } from './metrics.js';
-import { connectMongo, mongoPing } from './mongo.js';
+import { closeMongo, connectMongo, mongoPing } from './mongo.js';
 import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
@@ -82,7 +82,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     await Promise.all([...consumers.values()].map((c) => c.stop()));
     await closeOps?.();
     await nats?.drain().catch(() => {});
-    await mongo?.close().catch(() => {});
+    if (mongo) await closeMongo(mongo).catch(() => {});
     redis?.disconnect();
   });
   const signal = shutdown.signal;

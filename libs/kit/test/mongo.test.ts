@@ -1,8 +1,36 @@
 import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type Socket } from 'node:net';
 import { Schema } from 'mongoose';
-import { connectMongo, DependencyRejectedError, DependencyUnreachableError, mongoPing } from '../src/index.js';
+import { closeMongo, connectMongo, DependencyRejectedError, DependencyUnreachableError, mongoPing } from '../src/index.js';
 import { closedPort, memoryLogger } from './helpers.js';
+
+/** A TCP relay to the test server that can be cut, to play an outage without stopping the server. */
+async function relayTo(uri: string): Promise<{ uri: string; cut(): Promise<void> }> {
+  const target = new URL(uri.replace(/^mongodb:/, 'http:'));
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 27017), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s)).on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+    cut: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+const warnings = (records: () => Record<string, unknown>[]) =>
+  records().filter((r) => r.level === 40 && String(r.msg).includes('disconnected')).map((r) => r.msg);
 
 function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
@@ -26,6 +54,33 @@ describe('connectMongo', () => {
       await conn.close();
     }
     await expect(mongoPing(conn)).rejects.toThrow(/connection is disconnected/);
+  });
+
+  it('when the service closes its connection with closeMongo, then nothing warns of a disconnect', async () => {
+    const { logger, records } = memoryLogger();
+    const conn = await connectMongo({ uri: mongoUri(), dbName: `kit_test_${randomUUID().slice(0, 8)}`, logger });
+    await closeMongo(conn);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(warnings(records)).toEqual([]);
+    expect(records().some((r) => r.msg === 'mongodb connection closed')).toBe(true);
+  });
+
+  it('when the server goes away under an open connection, then the disconnect is a warning that says it reconnects', async () => {
+    if (process.env.MONGODB_URI?.startsWith('mongodb+srv:')) return; // no single host to relay to
+    const relay = await relayTo(mongoUri());
+    const { logger, records } = memoryLogger();
+    const conn = await connectMongo({
+      uri: relay.uri, dbName: `kit_test_${randomUUID().slice(0, 8)}`, logger,
+      connectOptions: { heartbeatFrequencyMS: 200 },
+    });
+    try {
+      await relay.cut();
+      await expect.poll(() => warnings(records), { timeout: 10_000, interval: 100 }).toEqual([
+        'mongodb disconnected; the driver is reconnecting',
+      ]);
+    } finally {
+      await closeMongo(conn).catch(() => {});
+    }
   });
 
   it('when nothing listens on the port, then it retries with backoff and gives up with a clear error', async () => {
