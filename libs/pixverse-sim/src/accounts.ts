@@ -35,6 +35,12 @@ export class AccountStore {
     return account;
   }
 
+  /** Takes back an account from a state file, with its id and credits (its in-flight count follows its generations). */
+  restore(saved: Omit<Account, 'keyId' | 'inFlight'>): void {
+    this.byKey.set(saved.apiKey, { ...saved, keyId: keyId(saved.apiKey), inFlight: 0 });
+    this.nextAccountId = Math.max(this.nextAccountId, saved.accountId + 1);
+  }
+
   get(apiKey: string): Account | undefined {
     return this.byKey.get(apiKey);
   }

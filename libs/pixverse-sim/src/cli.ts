@@ -3,7 +3,7 @@ import type { AccountSpec, SimulatorOptions } from './types.js';
 
 const USAGE = `usage: pixverse-sim [--port 0] [--host 127.0.0.1] [--latency MS] [--slot-release MS]
                     [--account KEY:CREDITS:MAXCONC]... [--webhook-url URL --webhook-secret S]
-                    [--seed N] [--log-level warn]`;
+                    [--seed N] [--state FILE] [--log-level warn]`;
 
 function integer(flag: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
@@ -30,6 +30,7 @@ function parse(argv: string[]): SimulatorOptions & { logLevel: string } {
       'webhook-url': { type: 'string' },
       'webhook-secret': { type: 'string' },
       seed: { type: 'string' },
+      state: { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -47,6 +48,10 @@ function parse(argv: string[]): SimulatorOptions & { logLevel: string } {
   opts.slotReleaseMs = integer('slot-release', values['slot-release']);
   opts.seed = integer('seed', values.seed);
   opts.accounts = (values.account ?? []).map(account);
+  if (values.state !== undefined) {
+    if (!values.state) throw new Error('--state needs a file path');
+    opts.statePath = values.state;
+  }
   const url = values['webhook-url'];
   const secret = values['webhook-secret'];
   if ((url === undefined) !== (secret === undefined)) throw new Error('--webhook-url and --webhook-secret go together');

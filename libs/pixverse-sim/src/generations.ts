@@ -14,6 +14,8 @@ export interface Generation {
   createdAt: number;
   /** When the generation leaves status 5; Infinity when it never does. */
   doneAt: number;
+  /** When the provider frees its concurrency slot even if it is still generating. */
+  slotReleaseAt: number;
   outcome: TerminalStatus;
   width: number;
   height: number;
@@ -68,6 +70,7 @@ export class GenerationStore {
       cost: g.cost,
       createdAt: g.now,
       doneAt: g.now + g.latencyMs,
+      slotReleaseAt: g.now + g.slotReleaseMs,
       outcome: g.outcome,
       width,
       height,
@@ -75,12 +78,40 @@ export class GenerationStore {
       slotHeld: true,
       settled: false,
     };
-    this.byId.set(gen.id, gen);
-    g.account.inFlight++;
-    const slotAt = g.now + g.slotReleaseMs;
-    if (Number.isFinite(gen.doneAt)) this.due.push({ at: gen.doneAt, id: gen.id, kind: 'done' });
-    if (slotAt < gen.doneAt) this.due.push({ at: slotAt, id: gen.id, kind: 'slot' });
+    this.track(gen);
     return gen;
+  }
+
+  /** Every generation, oldest first: what a state file keeps. */
+  all(): IterableIterator<Generation> {
+    return this.byId.values();
+  }
+
+  /** The id the next generation gets. */
+  get nextGenerationId(): number {
+    return this.nextId;
+  }
+
+  /**
+   * Takes back generations from a state file: one still generating holds its slot
+   * again and finishes at its own time; one that came due while the simulator was
+   * down settles at the next call.
+   */
+  restore(generations: Iterable<Generation>, nextId: number): void {
+    for (const gen of generations) this.track(gen);
+    this.nextId = Math.max(this.nextId, nextId);
+  }
+
+  private track(gen: Generation): void {
+    this.byId.set(gen.id, gen);
+    if (gen.id >= this.nextId) this.nextId = gen.id + 1;
+    if (gen.settled) return;
+    if (gen.slotHeld) {
+      const account = this.accounts.get(gen.apiKey);
+      if (account) account.inFlight++;
+      if (gen.slotReleaseAt < gen.doneAt) this.due.push({ at: gen.slotReleaseAt, id: gen.id, kind: 'slot' });
+    }
+    if (Number.isFinite(gen.doneAt)) this.due.push({ at: gen.doneAt, id: gen.id, kind: 'done' });
   }
 
   get(id: number): Generation | undefined {

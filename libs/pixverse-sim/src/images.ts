@@ -66,4 +66,14 @@ export class ImageStore {
   clear(): void {
     this.ids.clear();
   }
+
+  /** Uploaded ids and the next one: what a state file keeps. */
+  saved(): { ids: number[]; nextId: number } {
+    return { ids: [...this.ids], nextId: this.nextId };
+  }
+
+  restore(saved: { ids: readonly number[]; nextId: number }): void {
+    for (const id of saved.ids) this.ids.add(id);
+    this.nextId = Math.max(this.nextId, saved.nextId);
+  }
 }

@@ -9,12 +9,14 @@ import { operatorRoutes, type SimControl } from './operator-routes.js';
 import { createRng, seededRng } from './random.js';
 import { pixverseRoutes } from './routes.js';
 import { SettleScheduler } from './settle-scheduler.js';
+import { keepState, readState, restoreState } from './state.js';
 import { StatsRecorder } from './stats.js';
 import type { SimConfig, Simulator, SimulatorOptions } from './types.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 const DEFAULT_LATENCY_MS = 2000;
 const DEFAULT_SLOT_RELEASE_MS = 10 * 60 * 1000;
+const DEFAULT_STATE_INTERVAL_MS = 1000;
 
 function webhookPayload(gen: Generation): Record<string, unknown> {
   const { id, url, ...rest } = statusResp(gen, gen.outcome);
@@ -39,6 +41,8 @@ function buildApp(opts: SimulatorOptions): FastifyInstance {
 
 /** Starts a PixVerse simulator on loopback; see the README for what it mimics. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  // Read before anything listens, so a state file it cannot use stops the start with its reason.
+  const saved = opts.statePath ? await readState(opts.statePath) : undefined;
   const app = buildApp(opts);
   const config: SimConfig = {
     latencyMs: opts.latencyMs ?? DEFAULT_LATENCY_MS,
@@ -46,7 +50,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
   const now = (): number => Date.now();
   const accounts = new AccountStore();
-  for (const a of opts.accounts ?? []) accounts.upsert(a);
   const stats = new StatsRecorder();
   const webhook = opts.webhook ? new WebhookDispatcher(opts.webhook, app.log) : undefined;
   const generations = new GenerationStore(accounts, (gen) => webhook?.enqueue(webhookPayload(gen)));
@@ -64,6 +67,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     now,
     settle: () => scheduler.settle(),
   };
+  if (saved) restoreState(core, saved);
+  // Accounts given at start are added; one the state already has keeps its saved credits.
+  for (const a of opts.accounts ?? []) if (!saved || !accounts.get(a.apiKey)) accounts.upsert(a);
+  const state = opts.statePath
+    ? keepState(core, opts.statePath, opts.stateIntervalMs ?? DEFAULT_STATE_INTERVAL_MS, (msg) => app.log.warn(msg))
+    : undefined;
   const noWebhooks = { delivered: 0, failed: 0, attempts: 0, pending: 0 };
   const control: SimControl = {
     addAccount: (a) => void accounts.upsert(a),
@@ -110,6 +119,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       faults.stop();
       webhook?.stop();
       await app.close();
+      await state?.stop();
     },
   };
 }

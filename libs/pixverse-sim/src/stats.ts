@@ -55,6 +55,15 @@ export class StatsRecorder {
     return true;
   }
 
+  /** Trace ids of accepted submits: the provider remembers them across a restart, and so does a state file. */
+  knownTraceIds(): string[] {
+    return [...this.traceIds];
+  }
+
+  rememberTraceIds(ids: Iterable<string>): void {
+    for (const id of ids) this.traceIds.add(id);
+  }
+
   accepted(keyId: string, params: GenerationParams): void {
     this.total++;
     increment(this.submissions, keyId);

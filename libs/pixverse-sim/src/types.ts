@@ -66,6 +66,14 @@ export interface SimulatorOptions {
   webhook?: WebhookOptions;
   /** Makes fault rolls and generated seeds reproducible. */
   seed?: number;
+  /**
+   * A JSON file the simulator reads at start and keeps up to date: accounts and their
+   * credits, generations, uploaded images and trace ids survive a restart, as they do
+   * at the provider. Accounts in `accounts` that the file already has keep its credits.
+   */
+  statePath?: string;
+  /** How often the state file is rewritten when something changed (default 1000 ms). */
+  stateIntervalMs?: number;
   /** A pino(-compatible) logger; silent when absent. */
   logger?: FastifyBaseLogger;
 }
