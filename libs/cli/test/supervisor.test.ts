@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@pixsim/contracts';
 import { freePort, startSystem, type StartSystemOptions, type SystemHandle } from '../src/supervisor/index.js';
@@ -130,5 +133,33 @@ describe('supervisor', () => {
     const infraPids = [sys.processes['mongo-dev']!.pid, sys.processes['pixverse-sim']!.pid];
     await sys.stop();
     expect(infraPids.some(alive)).toBe(false);
+  });
+
+  it('when the system is stopped mid-generation and started again on its data dir, then the simulator still has the generation and the spent credits', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
+    const simulator = { latencyMs: 60_000, accounts: [{ apiKey: 'k-state', credits: 500, maxConcurrent: 2 }] };
+    const over = { dataDir, simulator, seedAccount: false } as const;
+    const sim = (url: string, route: string, body?: unknown) =>
+      fetch(`${url}/openapi/v2${route}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { 'API-KEY': 'k-state', 'Ai-trace-id': randomUUID(), 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then((r) => r.json() as Promise<{ ErrCode: number; Resp: Record<string, number> }>);
+    try {
+      sys = await startSystem(options(['asset'], over));
+      const submitted = await sim(sys.simulatorUrl!, '/video/text/generate', { prompt: 'a cat', model: 'v4.5', quality: '540p', duration: 5, aspect_ratio: '16:9' });
+      expect(submitted.ErrCode).toBe(0);
+      await sys.stop();
+
+      sys = await startSystem(options(['asset'], over));
+      const status = await sim(sys.simulatorUrl!, `/video/result/${submitted.Resp.video_id}`);
+      expect(status).toMatchObject({ ErrCode: 0, Resp: { status: 5 } });
+      const { Resp: credits } = await sim(sys.simulatorUrl!, '/account/balance');
+      expect(credits.credit_monthly! + credits.credit_package!).toBe(455);
+    } finally {
+      await sys?.stop();
+      sys = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /**
  * What a local system keeps between runs, so a restarted system can still open the
- * credentials it sealed and the simulator still knows the seeded account's key.
+ * credentials it sealed, and the simulator still knows the seeded account's key and
+ * the generations of jobs that were running when the system stopped.
  */
 export const DATA_FILES = {
   secretKey: 'secret.key',
@@ -13,6 +14,7 @@ export const DATA_FILES = {
   simAccountKey: 'sim-account.key',
   gatewayUrl: 'gateway.url',
   mongoSnapshot: 'mongo.snapshot',
+  simState: 'pixverse-sim.json',
 } as const;
 
 export type Source = 'env' | 'file' | 'generated';

@@ -65,14 +65,15 @@ export function mongoDevSpec(repoRoot: string, baseEnv: NodeJS.ProcessEnv, port:
 
 export function simulatorSpec(
   repoRoot: string, baseEnv: NodeJS.ProcessEnv, port: number,
-  opts: { latencyMs?: number; accounts: SimulatorAccount[]; args?: string[] },
+  opts: { latencyMs?: number; accounts: SimulatorAccount[]; args?: string[]; statePath?: string },
 ): ProcessSpec {
   const latency = opts.latencyMs === undefined ? [] : ['--latency', String(opts.latencyMs)];
+  const state = opts.statePath ? ['--state', opts.statePath] : [];
   const accounts = opts.accounts.flatMap((a) => ['--account', `${a.apiKey}:${a.credits}:${a.maxConcurrent}`]);
   return {
     name: 'pixverse-sim',
     command: process.execPath,
-    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...accounts, ...(opts.args ?? [])],
+    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...accounts, ...state, ...(opts.args ?? [])],
     cwd: repoRoot,
     env: baseEnv,
     // It prints "pixverse-sim listening: http://127.0.0.1:N" once it accepts requests.

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
-import { resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
+import { DATA_FILES, resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
 import { SupervisorError } from './errors.js';
 import { portOrFree } from './free-port.js';
 import { checkDependency, checkMongo } from './infra-check.js';
@@ -133,7 +133,10 @@ async function startInfra(
   const given = ctx.givenMongo;
   const mongo = given ? null : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir));
   const sim = opts.simulator === false ? null
-    : set.add('infra', simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), { ...opts.simulator, accounts: ctx.simAccounts }));
+    : set.add('infra', simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), {
+      ...opts.simulator, accounts: ctx.simAccounts,
+      ...(ctx.dataDir ? { statePath: path.join(ctx.dataDir, DATA_FILES.simState) } : {}),
+    }));
   await Promise.all([...set.infra.values()].map((p) => p.waitReady(ctx.readyTimeoutMs)));
   return { mongoUri: given ?? mongo!.readyLine![1]!, simulatorUrl: sim ? sim.readyLine![1]!.replace(/\/+$/, '') : null };
 }
