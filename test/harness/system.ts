@@ -28,6 +28,8 @@ export interface TestSystemOptions {
   /** Run stand-ins instead of the real services (the harness's own tests). */
   entry?: (name: ServiceName) => string;
   nodeImports?: readonly string[];
+  /** PIXSIM_SECRET_KEY of every service (default: a new key). */
+  secretKey?: string;
   /** Fixed ports for some services (the rest get free ones), e.g. for a webhook URL known in advance. */
   ports?: Partial<Record<ServiceName, number>>;
 }
@@ -78,7 +80,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
   let sys: SystemHandle;
   try {
     sys = await startSystem({
-      services, prefix, mongoUri: uri, mongoDbPrefix: prefix, dataDir: null, sink,
+      services, prefix, mongoUri: uri, mongoDbPrefix: prefix, dataDir: null, sink, secretKey: opts.secretKey,
       ports: { ...Object.fromEntries(services.map((s) => [s, 0])), ...opts.ports },
       simulator: { latencyMs: 0, ...opts.simulator },
       seedAccount: opts.seedAccount ?? true,

@@ -46,7 +46,7 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
   private readonly lastLines: string[] = [];
   private lastExit = 'still running';
 
-  constructor(private readonly spec: ProcessSpec, private readonly policy: RestartPolicy, private readonly sink: LogSink) {
+  constructor(private spec: ProcessSpec, private readonly policy: RestartPolicy, private readonly sink: LogSink) {
     super();
   }
 
@@ -54,8 +54,10 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
   get pid(): number | undefined { return this.child?.pid; }
   tail(): string[] { return [...this.lastLines]; }
 
-  start(): void {
+  /** `env` changes the settings of this start and of every restart after it. */
+  start(opts: { env?: Record<string, string> } = {}): void {
     if (this.child || this.state === 'starting') return;
+    if (opts.env) this.spec = { ...this.spec, env: { ...this.spec.env, ...opts.env } };
     clearTimeout(this.timer);
     this.holdOnExit = false;
     // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then

@@ -180,9 +180,9 @@ function handle(ctx: {
     ports: ctx.ports,
     processes: Object.fromEntries([...set.all()].map((p) => [p.name, p])),
     kill: (name, signal = 'SIGKILL', o) => set.get(name).kill(signal, o),
-    start: async (name) => {
+    start: async (name, opts) => {
       const p = set.get(name);
-      p.start();
+      p.start(opts);
       await p.waitReady(ctx.readyTimeoutMs);
     },
     waitReady: (name, timeoutMs) => set.get(name).waitReady(timeoutMs ?? ctx.readyTimeoutMs),

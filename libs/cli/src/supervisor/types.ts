@@ -80,8 +80,11 @@ export interface SystemHandle {
   processes: Record<string, ProcessView>;
   /** Signals a child (SIGKILL by default); the supervisor restarts it unless `restart: false`. Resolves when it is gone. */
   kill(name: string, signal?: NodeJS.Signals, opts?: { restart?: boolean }): Promise<void>;
-  /** Starts a child stopped with `restart: false` again and waits until it is ready. */
-  start(name: string): Promise<void>;
+  /**
+   * Starts a child stopped with `restart: false` again and waits until it is ready;
+   * `env` changes its settings from then on (a rolling change, as a deployment would make).
+   */
+  start(name: string, opts?: { env?: Record<string, string> }): Promise<void>;
   waitReady(name: string, timeoutMs?: number): Promise<void>;
   /** Services first (SIGTERM, grace, SIGKILL), infrastructure last. Idempotent. */
   stop(): Promise<void>;
