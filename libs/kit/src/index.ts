@@ -53,4 +53,5 @@ export { leaseOwner, replicaName } from './replica.js';
 export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
 export { createBusMetrics } from './bus-metrics.js';
 export { parseKeyring, sealSecret, openSecret, needsReseal, SecretError } from './secret-box.js';
+export { createResealer, type CredentialHolder, type Resealer, type ResealPort, type ResealReport } from './reseal.js';
 export type { Keyring } from './secret-box.js';

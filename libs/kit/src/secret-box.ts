@@ -5,8 +5,8 @@ import { PixsimError, type SealedSecret } from '@pixsim/contracts';
  * AES-256-GCM sealing of provider credentials (DESIGN §6). The keyring comes
  * from PIXSIM_SECRET_KEY: `kid:base64key[,kid:base64key…]`, the first key seals,
  * every key opens — so a key is rotated by putting the new one first, letting
- * the dispatcher re-seal stored accounts, then dropping the old one. A bare
- * base64 key means one key with kid "k1".
+ * the dispatcher and the poller re-seal what they store (reseal.ts), then
+ * dropping the old one. A bare base64 key means one key with kid "k1".
  */
 export interface Keyring {
   readonly currentKid: string;
