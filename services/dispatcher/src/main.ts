@@ -1,4 +1,4 @@
-import { consume, openSecret, runService } from '@pixsim/kit';
+import { consume, createResealer, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
@@ -16,6 +16,8 @@ import { createSubmissionStore } from './store/submission-store.js';
 
 const config = readConfig();
 const keyring = config.PIXSIM_SECRET_KEY;
+/** How often provider keys sealed under an older key are sealed again under the current one. */
+const RESEAL_INTERVAL_MS = 5 * 60_000;
 
 await runService({
   name: 'dispatcher',
@@ -64,6 +66,8 @@ await runService({
       backlog: () => scanner.backlog, kickScanner: () => scanner.kick(), accountChanged: (id) => views.touch(id),
     });
 
+    const resealer = createResealer({ keyring, port: accounts, logger, registry, holders: 'provider account keys' });
+
     let reconcileTimer: NodeJS.Timeout | null = null;
     let sweepTimer: NodeJS.Timeout | null = null;
     return {
@@ -98,6 +102,7 @@ await runService({
         });
         views.start();
         scanner.start();
+        resealer.start(RESEAL_INTERVAL_MS);
         reconcileTimer = setInterval(() => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')), config.RECONCILE_INTERVAL_MS);
         reconcileTimer.unref();
         sweepTimer = setInterval(() => void announcer.sweep().catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')), 2_000);
@@ -106,6 +111,7 @@ await runService({
       async stop() {
         if (reconcileTimer) clearInterval(reconcileTimer);
         if (sweepTimer) clearInterval(sweepTimer);
+        await resealer.stop();
         await scanner.stop();
         await views.stop();
         await provider.close();

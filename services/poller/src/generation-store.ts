@@ -133,5 +133,15 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     },
 
     countPolling: () => model.countDocuments({ status: 'polling' }),
+
+    async *sealedUnderOtherKeys(kid) {
+      const cursor = model.find({ status: 'polling', 'credential.kid': { $ne: kid } }, { job_id: 1, credential: 1 }).lean().cursor();
+      for await (const doc of cursor) yield { id: doc.job_id, credential: doc.credential };
+    },
+
+    async replaceCredential(jobId, was, next) {
+      const res = await model.updateOne({ job_id: jobId, 'credential.kid': was.kid, 'credential.iv': was.iv }, { $set: { credential: next } });
+      return res.modifiedCount === 1;
+    },
   };
 }

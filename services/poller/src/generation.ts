@@ -76,4 +76,10 @@ export interface LedgerStore {
   stopPolling(jobId: string, now: Date): Promise<void>;
 }
 
-export type GenerationStore = PollStore & LedgerStore;
+/** The store as key rotation sees it: polling generations' sealed credentials. */
+export interface CredentialStore {
+  sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }>;
+  replaceCredential(jobId: string, was: SealedSecret, next: SealedSecret): Promise<boolean>;
+}
+
+export type GenerationStore = PollStore & LedgerStore & CredentialStore;

@@ -1,4 +1,4 @@
-import { consume, leaseOwner, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
+import { consume, createResealer, leaseOwner, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import type { Config } from './config.js';
 import type { Publish } from './events.js';
@@ -15,6 +15,9 @@ export interface Poller {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How often credentials sealed under an older key are sealed again under the current one. */
+const RESEAL_INTERVAL_MS = 5 * 60_000;
 
 type PollerContext = Pick<ServiceContext<Config>, 'config' | 'mongo' | 'publisher' | 'registry' | 'logger'>;
 
@@ -41,6 +44,7 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
     metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
   });
   const firstPollDelayMs = config.FIRST_POLL_DELAY_MS ?? Math.min(pollIntervalMs, 2_000);
+  const resealer = createResealer({ keyring: config.PIXSIM_SECRET_KEY, port: store, logger, registry: ctx.registry, holders: 'polling generations' });
   return {
     consumers: [
       consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
@@ -51,8 +55,12 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
     ],
     store,
     loop,
-    start: async () => loop.start(),
+    async start() {
+      await loop.start();
+      resealer.start(RESEAL_INTERVAL_MS);
+    },
     async stop() {
+      await resealer.stop();
       await loop.stop();
       if (!opts.provider) await provider.close(); // a provider passed in belongs to the caller
     },

@@ -92,6 +92,16 @@ export function createAccountStore(conn: Connection) {
     async all(): Promise<AccountDoc[]> {
       return model.find({}).lean() as Promise<AccountDoc[]>;
     },
+    /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
+    async *sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }> {
+      const cursor = model.find({ deleted: false, 'credential.kid': { $ne: kid } }, { credential: 1 }).lean().cursor();
+      for await (const doc of cursor) yield { id: doc._id, credential: doc.credential };
+    },
+    /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
+    async replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean> {
+      const res = await model.updateOne({ _id: id, 'credential.kid': was.kid, 'credential.iv': was.iv }, { $set: { credential: next } });
+      return res.modifiedCount === 1;
+    },
     /** Repairs a drifted counter, only if it still holds the value that was seen. */
     async correctInFlight(id: string, seen: number, expected: number): Promise<boolean> {
       const res = await model.updateOne({ _id: id, in_flight: seen }, { $set: { in_flight: expected }, ...bump });
