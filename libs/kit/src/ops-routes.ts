@@ -40,7 +40,8 @@ export function mountOpsRoutes(app: AnyFastifyInstance, opts: OpsRoutesOptions):
   app.get('/ready', quiet, async (_req, reply) => {
     const report = await runReadiness(opts.readiness, opts.readyTimeoutMs);
     logTransitions(logger, failing, report.failures.map((f) => f.dependency), report.failures);
-    if (report.ready) return { status: 'ready', checks: report.checks };
+    // The pid lets a supervisor tell its own child from another process that holds the port.
+    if (report.ready) return { status: 'ready', checks: report.checks, pid: process.pid };
     return reply
       .code(503)
       .header('retry-after', String(RETRY_AFTER_S))

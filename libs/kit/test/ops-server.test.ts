@@ -29,7 +29,7 @@ describe('ops server', () => {
     const { server } = ops({ redis: async () => 'PONG', mongodb: async () => undefined });
     const res = await server.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { redis: 'ok', mongodb: 'ok' } });
+    expect(res.json()).toEqual({ status: 'ready', checks: { redis: 'ok', mongodb: 'ok' }, pid: process.pid });
   });
 
   it('when a check fails, then /ready answers 503 DEPENDENCY_DOWN naming it, with Retry-After', async () => {
@@ -83,7 +83,7 @@ describe('ops server', () => {
       ['/health', '/ready', '/metrics'].map((url) => app.inject({ method: 'GET', url })),
     );
     expect(health?.statusCode).toBe(200);
-    expect(ready?.json()).toEqual({ status: 'ready', checks: { redis: 'ok' } });
+    expect(ready?.json()).toEqual({ status: 'ready', checks: { redis: 'ok' }, pid: process.pid });
     expect(metrics?.body).toContain('jobs_total{service="gateway"} 3');
     await app.close();
   });
