@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { waitUntilReady } from '../src/supervisor/ready-check.js';
-import { applyEnvFile, checkDependency, checkMongo, formatLogLine, mongoSeeds, resolveSecrets, seedSimulatorAccount } from '../src/supervisor/index.js';
+import { spawnSync } from 'node:child_process';
+import { applyEnvFile, checkDependency, checkMongo, formatLogLine, lockDataDir, mongoSeeds, resolveSecrets, seedSimulatorAccount, wipeDataDir } from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -132,6 +133,11 @@ describe('readiness probe', () => {
       expect(await waitUntilReady(url, () => Date.now() < until, 50)).toBe(false);
       body = JSON.stringify({ status: 'ready', checks: {} });
       expect(await waitUntilReady(url, () => true, 50)).toBe(true);
+      // Another pixsim's service on the port answers ready too, but names its own pid.
+      body = JSON.stringify({ status: 'ready', checks: {}, pid: 4242 });
+      const soon = Date.now() + 500;
+      expect(await waitUntilReady(url, () => Date.now() < soon, 50, 1234)).toBe(false);
+      expect(await waitUntilReady(url, () => true, 50, 4242)).toBe(true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -160,6 +166,24 @@ describe('data dir', () => {
     expect(Buffer.from(first.secretKey, 'base64')).toHaveLength(32);
     expect((await stat(path.join(dir, 'admin.token'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('when a live process holds the data dir, then a second lock and a wipe are refused naming it; a dead holder\'s lock is taken over', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-data-'));
+    const lockFile = path.join(dir, 'supervisor.pid');
+    const parent = process.ppid; // alive for as long as this test runs
+    await writeFile(lockFile, `${parent}\n`);
+    await expect(lockDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`pid ${parent}`) });
+    await expect(wipeDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE' });
+    expect((await stat(lockFile)).isFile()).toBe(true);
+
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;
+    await writeFile(lockFile, `${dead}\n`);
+    const lock = await lockDataDir(dir);
+    expect((await readFile(lockFile, 'utf8')).trim()).toBe(String(process.pid));
+    lock.release();
+    lock.release();
+    await expect(stat(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('when the token comes from the environment, then it wins and is written for the CLI', async () => {

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@pixsim/contracts';
-import { freePort, startSystem, type StartSystemOptions, type SystemHandle } from '../src/supervisor/index.js';
+import { DEFAULT_PORTS, freePort, startSystem, type StartSystemOptions, type SystemHandle } from '../src/supervisor/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/fixture-service.ts', import.meta.url));
 
@@ -159,6 +161,76 @@ describe('supervisor', () => {
     } finally {
       await sys?.stop();
       sys = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when a worker\'s default side port is taken, then it gets a free one and the supervisor says so; a taken gateway port stops the start before anything runs', async () => {
+    const hold = async (port: number) => {
+      const server = net.createServer();
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, '0.0.0.0', () => resolve(true));
+      });
+      return { close: () => (ok ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve()) };
+    };
+    const held = await hold(DEFAULT_PORTS.asset); // or someone else holds it already: the same for the test
+    try {
+      sys = await startSystem(options(['asset'], { ports: {} }));
+      expect(sys.ports.asset).not.toBe(DEFAULT_PORTS.asset);
+      expect(sys.logs().join('\n')).toContain(`port ${DEFAULT_PORTS.asset} is in use; asset serves /health /ready /metrics on ${sys.ports.asset} instead`);
+      expect((await fetch(`${opsUrl(sys, 'asset')}/ready`)).status).toBe(200);
+    } finally {
+      await held.close();
+    }
+
+    const gateway = await hold(DEFAULT_PORTS.gateway);
+    try {
+      const env = { ...process.env, PORT: '' };
+      await expect(startSystem(options(['gateway'], { ports: {}, env }))).rejects.toMatchObject({
+        code: 'PORT_IN_USE', message: expect.stringMatching(/^port 8000 is in use .*set PORT to another port$/),
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('when a second system starts on a data dir in use, then it is refused naming the first; once the first stops, the lock is gone', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
+    try {
+      sys = await startSystem(options(['asset'], { dataDir }));
+      await expect(startSystem(options(['asset'], { dataDir }))).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`pid ${process.pid}`) });
+      await sys.stop();
+      sys = undefined;
+      await expect(stat(path.join(dataDir, 'supervisor.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('when npm start gets %s (Ctrl-C, a stop, the terminal closed), then it stops every child and frees the data dir', async (signal) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/supervised-system.ts', import.meta.url))], {
+      env: { ...process.env, FIXTURE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const servicePid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /READY (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`the supervisor exited (${code}) before it was ready: ${out}`)));
+      });
+      expect(alive(servicePid)).toBe(true);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(alive(servicePid)).toBe(false);
+      await expect(stat(path.join(dataDir, 'supervisor.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SupervisorError } from './errors.js';
 
 /**
  * What a local system keeps between runs, so a restarted system can still open the
@@ -15,6 +17,7 @@ export const DATA_FILES = {
   gatewayUrl: 'gateway.url',
   mongoSnapshot: 'mongo.snapshot',
   simState: 'pixverse-sim.json',
+  lock: 'supervisor.pid',
 } as const;
 
 export type Source = 'env' | 'file' | 'generated';
@@ -71,7 +74,55 @@ export async function writeGatewayUrl(dataDir: string, url: string): Promise<voi
   await writeFile(path.join(dataDir, DATA_FILES.gatewayUrl), `${url}\n`);
 }
 
-/** `--fresh`: forget stored jobs, accounts and keys. */
+/** `--fresh`: forget stored jobs, accounts and keys; never under a system that is running on them. */
 export async function wipeDataDir(dataDir: string): Promise<void> {
+  (await lockDataDir(dataDir)).release();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Held while a system runs on a data dir; `release` is safe to call more than once, and from an exit hook. */
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * One system per data dir: two would write the same mongo-dev snapshot and simulator
+ * state over each other. The lock is a file holding the supervisor's pid; one left by
+ * a supervisor that died without removing it is taken over.
+ */
+export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, DATA_FILES.lock);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return {
+        release() {
+          try {
+            if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
+          } catch { /* gone already */ }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+        throw new SupervisorError(
+          'DATA_DIR_IN_USE',
+          `another pixsim (supervisor pid ${holder}) is running on ${dataDir}: stop it first, or give this one its own PIXSIM_DATA_DIR, PORT and STREAM_PREFIX`,
+        );
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new SupervisorError('DATA_DIR_IN_USE', `could not take the lock ${file}; remove it if no pixsim is running`);
 }

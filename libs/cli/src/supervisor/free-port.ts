@@ -36,6 +36,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   throw new Error(`no free port between ${floor} and ${low - 1} after 50 tries`);
 }
 
+/** Whether nothing listens on `port` now, on loopback or on every interface. */
+export async function isPortFree(port: number): Promise<boolean> {
+  return (await canListen(port, '127.0.0.1')) && (await canListen(port, '0.0.0.0'));
+}
+
 /** `wanted` unless it is 0, in which case a free port. */
 export async function portOrFree(wanted: number): Promise<number> {
   return wanted === 0 ? freePort() : wanted;

@@ -167,7 +167,7 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
 
   private async probe(child: ChildProcess, url: string): Promise<void> {
     const live = (): boolean => this.child === child && this.state === 'starting';
-    if (await waitUntilReady(url, live)) this.markReady(null);
+    if (await waitUntilReady(url, live, undefined, child.pid)) this.markReady(null);
   }
 
   private markReady(match: RegExpMatchArray | null): void {

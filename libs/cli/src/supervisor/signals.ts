@@ -1,8 +1,10 @@
 import type { LogSink } from './log-sink.js';
 
 /**
- * SIGINT/SIGTERM stop the system in order and exit 0; a second signal while stopping
- * kills every child at once and exits 1 (the operator has run out of patience).
+ * SIGINT/SIGTERM/SIGHUP stop the system in order and exit 0; a second signal while
+ * stopping kills every child at once and exits 1 (the operator has run out of patience).
+ * SIGHUP is the terminal closing: by default it would end the supervisor alone and
+ * leave the children (each in its own process group) running, holding their ports.
  */
 export function installSignalHandlers(sink: LogSink, stop: () => Promise<void>, killAll: () => void): () => void {
   let received = 0;
@@ -22,10 +24,21 @@ export function installSignalHandlers(sink: LogSink, stop: () => Promise<void>, 
       },
     );
   };
+  // With the terminal gone, writing the stop's log lines fails; that must not end the stop.
+  const ignoreWriteErrors = (): void => {
+    process.stdout.on('error', () => {});
+    process.stderr.on('error', () => {});
+  };
+  const onHangup = (signal: NodeJS.Signals): void => {
+    ignoreWriteErrors();
+    onSignal(signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
   };
 }

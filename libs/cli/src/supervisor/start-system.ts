@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
-import { DATA_FILES, resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
+import { DATA_FILES, lockDataDir, resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
 import { SupervisorError } from './errors.js';
-import { portOrFree } from './free-port.js';
+import { freePort, isPortFree, portOrFree } from './free-port.js';
 import { checkDependency, checkMongo } from './infra-check.js';
 import { createLogSink, type LogSink } from './log-sink.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
@@ -73,16 +73,25 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   await Promise.all([
     checkDependency('redis', redisUrl), checkDependency('nats', natsUrl), ...(givenMongo ? [checkMongo(givenMongo)] : []),
   ]);
-  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined, adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined, jwtSecret: env.JWT_SECRET || undefined });
+  const lock = dataDir ? await lockDataDir(dataDir) : null;
+  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined, adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined, jwtSecret: env.JWT_SECRET || undefined })
+    .catch((err: unknown) => {
+      lock?.release();
+      throw err;
+    });
   const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
     : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
 
   const set = new ProcessSet(restartPolicy(opts.restart), sink);
-  const exitHook = (): void => { for (const p of set.all()) p.killNow(); };
+  const exitHook = (): void => {
+    for (const p of set.all()) p.killNow();
+    lock?.release();
+  };
   process.on('exit', exitHook);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= set.stop(stopGraceMs).finally(() => {
+      lock?.release();
       process.off('exit', exitHook);
       uninstallSignals();
     });
@@ -91,8 +100,9 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const uninstallSignals = opts.handleSignals ? installSignalHandlers(sink, stop, exitHook) : () => {};
 
   try {
+    // Ports first: a taken gateway port stops the start before anything runs.
+    const ports = await servicePorts(names, opts.ports, env, sink);
     const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs, givenMongo });
-    const ports = await servicePorts(names, opts.ports, env);
     const shared: Record<string, string> = {
       REDIS_URL: redisUrl, NATS_URL: natsUrl, MONGODB_URI: infra.mongoUri, STREAM_PREFIX: prefix,
       PIXSIM_SECRET_KEY: secrets.secretKey,
@@ -141,11 +151,31 @@ async function startInfra(
   return { mongoUri: given ?? mongo!.readyLine![1]!, simulatorUrl: sim ? sim.readyLine![1]!.replace(/\/+$/, '') : null };
 }
 
-async function servicePorts(names: readonly ServiceName[], wanted: StartSystemOptions['ports'], env: NodeJS.ProcessEnv): Promise<Partial<Record<ServiceName, number>>> {
+/**
+ * Each service's port: the one asked for, else the default. A worker's default side port
+ * that is taken (a second system on this machine, say) is swapped for a free one, since
+ * nothing outside needs to know it; the gateway's port is the system's address, so a
+ * taken one stops the start with what to do.
+ */
+async function servicePorts(
+  names: readonly ServiceName[], wanted: StartSystemOptions['ports'], env: NodeJS.ProcessEnv, sink: LogSink,
+): Promise<Partial<Record<ServiceName, number>>> {
   const out: Partial<Record<ServiceName, number>> = {};
   for (const name of names) {
-    const fallback = name === 'gateway' && env.PORT ? Number(env.PORT) : DEFAULT_PORTS[name];
-    out[name] = await portOrFree(wanted?.[name] ?? fallback);
+    const asked = wanted?.[name] ?? (name === 'gateway' && env.PORT ? Number(env.PORT) : undefined);
+    if (asked !== undefined) {
+      out[name] = await portOrFree(asked);
+      continue;
+    }
+    const port = DEFAULT_PORTS[name];
+    if (await isPortFree(port)) {
+      out[name] = port;
+    } else if (name === 'gateway') {
+      throw new SupervisorError('PORT_IN_USE', `port ${port} is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`);
+    } else {
+      out[name] = await freePort();
+      sink.supervisor('info', `port ${port} is in use; ${name} serves /health /ready /metrics on ${out[name]} instead`);
+    }
   }
   return out;
 }
