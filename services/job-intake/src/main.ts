@@ -3,6 +3,7 @@ import { consume, runService } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import type { EventData } from '@pixsim/contracts';
 import { readConfig } from './config.js';
+import { createJobJournal } from './handlers/job-journal.js';
 import { createJobRequestedHandler } from './handlers/job-requested.js';
 import { createJobStatusHandler } from './handlers/job-status.js';
 import { createJobStore } from './store/job-store.js';
@@ -13,7 +14,7 @@ await runService({
   name: 'job-intake',
   config,
   defaultOpsPort: 9101,
-  async build({ mongo, publisher, registry }) {
+  async build({ mongo, publisher, registry, logger }) {
     const jobs = createJobStore(mongo);
     const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
     const validate = (req: EventData<'JOB_REQUESTED'>) => {
@@ -27,10 +28,11 @@ await runService({
       name: 'pixsim_job_outcomes_total', help: 'Jobs that ended, by final status and error code',
       labelNames: ['status', 'error_code'], registers: [registry],
     });
-    const onStatus = createJobStatusHandler(jobs, (status, code) => outcomes.inc({ status, error_code: code ?? '' }));
+    const journal = createJobJournal(logger.child({ component: 'journal' }));
+    const onStatus = createJobStatusHandler({ jobs, journal, onTerminal: (status, code) => outcomes.inc({ status, error_code: code ?? '' }) });
     return {
       consumers: [
-        consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, publish: (i) => publisher.publish(i) }) }),
+        consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, journal, publish: (i) => publisher.publish(i) }) }),
         consume({ type: 'JOB_DEFERRED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_SUBMITTED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_COMPLETED', handler: (e) => onStatus(e) }),

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyJobEvent, eventIds, initialJobFacts, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
 import { createPixverseProvider } from '@pixsim/providers';
+import { createJobJournal } from '../src/handlers/job-journal.js';
 import { createJobRequestedHandler } from '../src/handlers/job-requested.js';
+import { createJobStatusHandler } from '../src/handlers/job-status.js';
 import { createJobStore } from '../src/store/job-store.js';
 
 let conn: Connection;
@@ -103,9 +105,47 @@ describe('job-intake', () => {
     await a.apply('job-two', { type: 'JOB_SUBMITTED', data: { job_id: 'job-two', user_id: 'u1', attempt: 1, provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: at(2) } });
     // b's cached copy is one version behind: its write must fail the condition, re-read and keep a's fact.
     const done = await b.apply('job-two', { type: 'JOB_COMPLETED', data: { job_id: 'job-two', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', completed_at: at(9), result: { url: 'https://v/5.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } });
-    expect(done.previousStatus).toBe('PROCESSING');
+    expect(done.previous.status).toBe('PROCESSING');
     const stored = await a.get('job-two');
     expect(stored!.facts).toMatchObject({ submission: { provider_job_id: '5' }, terminal: { status: 'COMPLETED' } });
     expect(stored!.request).toMatchObject({ params: { prompt: 'two replicas' } });
+  });
+
+  it('when a job lives and ends, then the journal logs each step once, redeliveries log nothing, and a failure is a warning with its code', async () => {
+    const lines: Array<{ level: 'info' | 'warn'; fields: Record<string, unknown>; msg: string }> = [];
+    const journal = createJobJournal({
+      info: (fields, msg) => void lines.push({ level: 'info', fields, msg }),
+      warn: (fields, msg) => void lines.push({ level: 'warn', fields, msg }),
+    });
+    const jobs = createJobStore(conn);
+    const intake = createJobRequestedHandler({
+      jobs, journal, validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }), publish: async () => {},
+    });
+    const onStatus = createJobStatusHandler({ jobs, journal });
+    const data = { ...request('job-journal', { prompt: 'a heron', model: 'v5' }), requested_at: '2026-01-01T00:00:00.000Z' };
+    const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
+    const submitted: JobEvent = { type: 'JOB_SUBMITTED', data: { job_id: 'job-journal', user_id: 'u1', attempt: 2, provider_id: 'pixverse', provider_job_id: '42', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: '2026-01-01T00:00:01.000Z' } };
+    const completed: JobEvent = { type: 'JOB_COMPLETED', data: { job_id: 'job-journal', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '42', account_id: 'a1', completed_at: '2026-01-01T00:00:04.250Z', result: { url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } };
+    const asset: JobEvent = { type: 'ASSET_CREATED', data: { asset_id: 'as-42', job_id: 'job-journal', user_id: 'u1', media_type: 'video', provider_id: 'pixverse', provider_asset_id: '42', remote_url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1, created_at: '2026-01-01T00:00:05.000Z' } };
+    for (const step of [() => intake({ data }), () => intake({ data }), () => onStatus(submitted), () => onStatus(submitted), () => onStatus(completed), () => onStatus(asset), () => onStatus(completed)]) await step();
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      ['info', 'job created'],
+      ['info', 'job submitted to the provider as 42 (attempt 2)'],
+      ['info', 'job completed in 4.3 s'],
+      ['info', 'asset as-42 stored for the job'],
+    ]);
+    expect(lines.every((l) => l.fields.job_id === 'job-journal')).toBe(true);
+    expect(lines[1]!.fields).toMatchObject({ account_id: 'a1', attempt: 2 });
+
+    lines.length = 0;
+    await intake({ data: request('job-journal-bad', { prompt: 'x', model: 'v99' }) });
+    await intake({ data: request('job-journal-late', { prompt: 'late', model: 'v5' }) });
+    await onStatus({ type: 'JOB_FAILED', data: { job_id: 'job-journal-late', stage: 'poll', error_code: 'TIMEOUT', error_message: 'still generating after 3600 s', retry_count: 0, account_id: 'a1', provider_job_id: '43', failed_at: new Date().toISOString() } });
+    expect(lines.map((l) => [l.level, l.fields.job_id, l.fields.error_code ?? null])).toEqual([
+      ['warn', 'job-journal-bad', 'INVALID_PARAMS'],
+      ['info', 'job-journal-late', null],
+      ['warn', 'job-journal-late', 'TIMEOUT'],
+    ]);
+    expect(lines[2]!.msg).toBe('job failed: TIMEOUT: still generating after 3600 s');
   });
 });

@@ -2,12 +2,14 @@ import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
 import type { ValidationIssue } from '@pixsim/providers';
 import type { JobStore } from '../store/job-store.js';
+import type { JobJournal } from './job-journal.js';
 
 export interface IntakePorts {
   jobs: Pick<JobStore, 'recordRequest' | 'apply'>;
   /** Provider limits for a request; unknown providers answer with an issue too. */
   validate(request: EventData<'JOB_REQUESTED'>): ValidationIssue[];
   publish(input: PublishInput): Promise<unknown>;
+  journal?: Pick<JobJournal, 'recorded'>;
   clock?: () => Date;
 }
 
@@ -24,6 +26,7 @@ export function createJobRequestedHandler(ports: IntakePorts) {
     // a redelivery decides it again from the same request and finds it recorded already.
     const outcome = decide(data, ports.validate(data), now());
     const record = await ports.jobs.recordRequest(data, outcome);
+    if (record.firstTime) ports.journal?.recorded(record, outcome);
     if (outcome.type === 'JOB_FAILED') {
       // The first failure's time is the fact; a redelivery re-announces that one.
       const failed = { ...outcome.data, failed_at: record.facts.terminal?.at ?? outcome.data.failed_at };

@@ -1,16 +1,22 @@
 import { TERMINAL_STATUSES, type JobEvent, type JobStatus } from '@pixsim/contracts';
 import type { JobStore } from '../store/job-store.js';
+import type { JobJournal } from './job-journal.js';
 
-/**
- * Every later event of a job folds into the system of record through the status
- * machine. `onTerminal` hears each job's end once, as the status first turns terminal.
- */
-export function createJobStatusHandler(jobs: Pick<JobStore, 'apply'>, onTerminal?: (status: JobStatus, errorCode: string | null) => void) {
+export interface JobStatusPorts {
+  jobs: Pick<JobStore, 'apply'>;
+  /** Hears each job's end once, as the status first turns terminal. */
+  onTerminal?: (status: JobStatus, errorCode: string | null) => void;
+  journal?: Pick<JobJournal, 'changed'>;
+}
+
+/** Every later event of a job folds into the system of record through the status machine. */
+export function createJobStatusHandler(ports: JobStatusPorts) {
   return async (event: JobEvent): Promise<void> => {
-    const record = await jobs.apply(event.data.job_id, event);
+    const record = await ports.jobs.apply(event.data.job_id, event);
     const status = record.status as JobStatus;
-    if (onTerminal && TERMINAL_STATUSES.includes(status) && record.previousStatus !== status) {
-      onTerminal(status, record.facts.terminal?.error_code ?? null);
+    ports.journal?.changed(record, record.previous);
+    if (ports.onTerminal && TERMINAL_STATUSES.includes(status) && record.previous.status !== status) {
+      ports.onTerminal(status, record.facts.terminal?.error_code ?? null);
     }
   };
 }

@@ -21,9 +21,9 @@ export interface JobStore {
    * Records the request once; a repeat returns what is already stored. `first`, the
    * event the request leads to, is folded into a record created here in the same write.
    */
-  recordRequest(request: EventData<'JOB_REQUESTED'>, first?: JobEvent): Promise<JobRecord>;
-  /** Folds one event into the job's facts (optimistic concurrency; order-independent); says what the status was before. */
-  apply(jobId: string, event: JobEvent): Promise<JobRecord & { previousStatus: string }>;
+  recordRequest(request: EventData<'JOB_REQUESTED'>, first?: JobEvent): Promise<JobRecord & { firstTime: boolean }>;
+  /** Folds one event into the job's facts (optimistic concurrency; order-independent); says what they were before. */
+  apply(jobId: string, event: JobEvent): Promise<JobRecord & { previous: Pick<JobRecord, 'status' | 'facts'> }>;
   get(jobId: string): Promise<JobRecord | null>;
 }
 
@@ -101,13 +101,13 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
           { $set: { request }, $setOnInsert: initial },
           { upsert: true, returnDocument: 'after' },
         );
-        if (doc) return remember(doc as unknown as JobRecord);
+        if (doc) return { ...remember(doc as unknown as JobRecord), firstTime: true };
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err; // the request is recorded already
       }
       const stored = await read(jobId);
       if (!stored) throw new Error(`job ${jobId}: the record vanished while its request was recorded`);
-      return remember(stored);
+      return { ...remember(stored), firstTime: false };
     },
 
     async apply(jobId, event) {
@@ -115,7 +115,7 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
       for (let i = 0; i < MAX_CAS_RETRIES; i++) {
         current ??= (await read(jobId)) ?? fresh(jobId);
         const applied = await tryApply(current, event);
-        if (applied) return { ...remember(applied), previousStatus: current.status };
+        if (applied) return { ...remember(applied), previous: { status: current.status, facts: current.facts } };
         recent.delete(jobId);
         current = undefined;
       }
