@@ -11,15 +11,15 @@ const compose = parse(readRepoFile(COMPOSE), { merge: true }) as { services: Rec
 const services = compose.services;
 const OURS = [...SERVICES, 'simulator'] as const;
 
-/** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` with an empty environment: what `docker compose up` gets. */
-function interpolate(value: unknown): string {
-  return String(value).replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, dflt?: string) => dflt ?? '');
+/** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` under `shell` (empty by default: what a bare `docker compose up` gets). */
+function interpolate(value: unknown, shell: Record<string, string> = {}): string {
+  return String(value).replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, name: string, dflt?: string) => shell[name] || (dflt ?? ''));
 }
 
-function envOf(name: string): Record<string, string> {
+function envOf(name: string, shell: Record<string, string> = {}): Record<string, string> {
   const env = services[name]?.environment ?? {};
   if (Array.isArray(env)) throw new Error(`${name}: use the mapping form of environment`);
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, shell)]));
 }
 
 const seconds = (d: string): number => {
@@ -55,6 +55,14 @@ describe('deploy/compose.yaml', () => {
     expect(env[variable]).toBe(String(port));
     expect(env.OTEL_SERVICE_NAME).toBe(name);
     expect(env.CONSUMER_NAME, 'stable across restarts: a restarted service reads its own pending entries first').toBe(`${name}-1`);
+  });
+
+  it.each(['dispatcher', 'poller'] as const)('when the .env of the ARQ setup is given (--env-file), then %s gets its worker settings under the old names', (name) => {
+    const shell = { ARQ_MAX_JOBS: '20', ARQ_MAX_TRIES: '5', ARQ_JOB_TIMEOUT: '7200', POLL_INTERVAL_S: '5' };
+    const config = loadConfig(CONFIG_SCHEMAS[name], envOf(name, shell)) as Record<string, unknown>;
+    expect(config).toMatchObject({ MAX_JOBS: 20, JOB_TIMEOUT_S: 7200, ...(name === 'dispatcher' ? { MAX_TRIES: 5 } : { POLL_INTERVAL_S: 5 }) });
+    // With nothing set, each service keeps its own defaults.
+    expect(loadConfig(CONFIG_SCHEMAS[name], envOf(name)) as Record<string, unknown>).toMatchObject({ MAX_JOBS: 10, JOB_TIMEOUT_S: 3600 });
   });
 
   it.each(SERVICES)('when %s connects, then every address is a service of this file', (name) => {
