@@ -273,10 +273,44 @@ describe('pixsim accounts', () => {
     const empty = await gateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [], next_cursor: null } }) });
     const e = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts'], e)).toBe(0);
-    expect(e.stdout()).toBe('no provider accounts: jobs wait (waiting_for_account) until one is added with POST /api/v1/accounts\n');
+    expect(e.stdout()).toBe('no provider accounts: jobs wait (waiting_for_account) until one is added: pixsim accounts add --api-key-stdin < key.txt\n');
     const bad = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts', '--status', 'tired'], bad)).toBe(2);
     expect(bad.stderr()).toMatch(/--status must be one of ACTIVE, EXHAUSTED, RATE_LIMITED, ERROR, DISABLED, got "tired"/);
+  });
+});
+
+describe('pixsim accounts add', () => {
+  const gateway = useFakeGateways();
+  const created = { id: 'acc-9', provider_id: 'pixverse', email: null, nickname: 'night shift', status: 'ACTIVE', credits: 0, cooldown_until: null, max_concurrent_jobs: 3, in_flight: 0, priority: 5, total_submitted: 0, total_failed: 0, last_used: null };
+
+  it('when the key comes on stdin, then the POST carries it trimmed with the flags, and only the id and a hint are printed', async () => {
+    const g = await gateway({ 'POST /api/v1/accounts': () => ({ status: 201, body: created }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { readStdin: async () => 'sk-live-123\n' });
+    expect(await runCli(['accounts', 'add', '--api-key-stdin', '--nickname', 'night shift', '--max-concurrent', '3', '--priority', '5'], t)).toBe(0);
+    expect(g.requests[0]).toMatchObject({ authorization: 'Bearer tok', body: { provider_id: 'pixverse', api_key: 'sk-live-123', nickname: 'night shift', max_concurrent_jobs: 3, priority: 5 } });
+    expect(t.stdout().split('\n')[0]).toBe('acc-9');
+    expect(t.stdout()).toContain('added pixverse account night shift (up to 3 at once, priority 5)');
+    expect(t.stdout()).not.toContain('sk-live-123');
+  });
+
+  it('when the key is missing, given twice, or a flag is out of range, then it is a usage error saying how; the gateway\'s refusal is shown as it is', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['accounts', 'add'], /accounts add needs the provider API key: --api-key KEY, or --api-key-stdin/],
+      [['accounts', 'add', '--api-key', 'k', '--api-key-stdin'], /give the API key once/],
+      [['accounts', 'add', '--api-key', 'k', '--priority', '101'], /--priority expects an integer >= 0, got "101"/],
+      [['accounts', '--api-key', 'k'], /--api-key is for pixsim accounts add/],
+      [['accounts', 'remove'], /unknown accounts action "remove"/],
+    ];
+    for (const [argv, message] of cases) {
+      const t = io({ PIXSIM_URL: 'http://127.0.0.1:9', PIXSIM_TOKEN: 'tok' }, { readStdin: async () => 'k' });
+      expect(await runCli(argv, t), argv.join(' ')).toBe(2);
+      expect(t.stderr()).toMatch(message);
+    }
+    const g = await gateway({ 'POST /api/v1/accounts': () => ({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'email: Invalid email address' } } }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['accounts', 'add', '--api-key', 'k', '--email', 'nope'], t)).toBe(1);
+    expect(t.stderr()).toMatch(/email: Invalid email address/);
   });
 });
 

@@ -19,7 +19,11 @@ export const COMMAND_OPTIONS = {
   job: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
   cancel: {},
   streams: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
-  accounts: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  accounts: {
+    status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
+    'api-key': { type: 'string' }, 'api-key-stdin': { type: 'boolean' }, nickname: { type: 'string' }, email: { type: 'string' },
+    'max-concurrent': { type: 'string' }, priority: { type: 'string' }, provider: { type: 'string' },
+  },
   dlq: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, ids: { type: 'string' }, count: { type: 'string' } },
 } as const satisfies Record<string, Options>;
 

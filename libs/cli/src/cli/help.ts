@@ -17,6 +17,10 @@ usage:
   pixsim accounts [--status ACTIVE|EXHAUSTED|RATE_LIMITED|ERROR|DISABLED] [--limit N] [--json]
       Provider accounts: status (and cooldown), credits, jobs in flight of the maximum,
       priority, totals, last use. Where to look when jobs wait for an account.
+  pixsim accounts add (--api-key KEY | --api-key-stdin) [--nickname NAME] [--email E]
+                      [--max-concurrent N] [--priority 0-100] [--provider pixverse]
+      Adds a provider account (admin). --api-key-stdin reads the key from standard input,
+      so it stays out of the shell's history. Prints the new account's id.
   pixsim streams [--redis URL] [--prefix P] [--json]
       Length, lag, pending and dead letters per stream and consumer group. Reads Redis
       directly with --redis, or when the gateway cannot be reached.

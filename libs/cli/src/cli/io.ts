@@ -12,6 +12,14 @@ export interface CliIo {
   pollMs?: number;
   sleep?(ms: number): Promise<void>;
   now?(): number;
+  /** Everything on standard input, for secrets that must not go on the command line. */
+  readStdin?(): Promise<string>;
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function processIo(): CliIo {
@@ -20,6 +28,7 @@ export function processIo(): CliIo {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
+    readStdin: readProcessStdin,
   };
 }
 
