@@ -8,7 +8,8 @@ const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
   --latency MS   how long a simulated generation takes (default 3000, so PROCESSING shows)
   --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
-  MONGODB_URI (else a mongo-dev child), PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
+  MONGODB_URI (else a mongo-dev child), PIXVERSE_BASE_URL (else the simulator),
+  PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
   and every service setting (README, Configuration); a .env file in this directory
   fills in what the environment leaves unset`;
 
@@ -31,7 +32,7 @@ function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
   }
 }
 
-function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean): string {
+function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, providerUrl: string | undefined): string {
   // Short paths for the usual case (the data dir under the repo), absolute ones otherwise.
   const rel = (p: string): string => {
     const r = path.relative(process.cwd(), p);
@@ -44,7 +45,9 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean): st
     'pixsim is running',
     `  gateway      ${sys.gatewayUrl}   (API under /api/v1, docs at /docs)`,
     `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ${rel(path.join(dataDir, 'admin.token'))})`,
-    `  simulator    ${sys.simulatorUrl}   (PixVerse stand-in, ${latencyMs} ms per generation)`,
+    providerUrl
+      ? `  provider     ${providerUrl}   (PIXVERSE_BASE_URL, so no simulator: add your accounts with npx pixsim accounts add)`
+      : `  simulator    ${sys.simulatorUrl}   (PixVerse stand-in, ${latencyMs} ms per generation)`,
     `  mongodb      ${mongo}`,
     `  streams      prefix "${sys.prefix}"`,
     `  data         ${rel(dataDir)}   (npm start -- --fresh wipes it)`,
@@ -74,19 +77,21 @@ async function main(): Promise<void> {
   loadDotEnv();
   const dataDir = process.env.PIXSIM_DATA_DIR ? path.resolve(process.env.PIXSIM_DATA_DIR) : path.join(REPO_ROOT, '.pixsim');
   if (args.fresh) await wipeDataDir(dataDir);
+  const providerUrl = process.env.PIXVERSE_BASE_URL || undefined;
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const sys = await startSystem({
     env: process.env,
     dataDir,
     logs: args.json ? 'json' : 'pretty',
     color,
-    simulator: { latencyMs: args.latencyMs },
+    // A provider named in the environment is used as it is; the simulator is only the default.
+    simulator: providerUrl ? false : { latencyMs: args.latencyMs },
     // Ten seconds between polls (the services' default) is long for a person watching a
     // three-second generation.
     commonEnv: process.env.POLL_INTERVAL_S ? {} : { POLL_INTERVAL_S: '2' },
     handleSignals: true,
   });
-  process.stdout.write(banner(sys, args.latencyMs, Boolean(process.env.PIXSIM_ADMIN_TOKEN)));
+  process.stdout.write(banner(sys, args.latencyMs, Boolean(process.env.PIXSIM_ADMIN_TOKEN), providerUrl));
 }
 
 main().catch((err: unknown) => {
