@@ -20,6 +20,9 @@ describe('the pipeline, end to end (five services as processes)', () => {
     const stats = await sys.simStats();
     expect(stats.total_submissions).toBe(500);
     expect(stats.duplicates).toBe(0);
+    // The system's count of the account's credits is the provider's: read at creation, then charged per submit.
+    await expect.poll(async () => (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { credits: number }) => a.credits), { timeout: 10_000 })
+      .toEqual(Object.values(stats.credits));
   });
 
   it('when the provider fails or moderates a generation, then the job FAILS with the matching code', async () => {

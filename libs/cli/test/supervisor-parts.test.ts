@@ -197,23 +197,37 @@ describe('data dir', () => {
 describe('seeding', () => {
   const account = { apiKey: 'sim-key', credits: 1_000, maxConcurrent: 3 };
 
-  it('when the gateway has no account, then it creates the simulator account and gives it credits', async () => {
-    let creditsCalls = 0;
+  it('when the gateway has no account, then it creates the simulator account and waits for the balance the dispatcher reads; it adds no credits of its own', async () => {
+    let reads = 0;
     const g = await startFakeGateway({
       'GET /api/v1/accounts': () => ({ status: 200, body: { items: [] } }),
       'POST /api/v1/accounts': () => ({ status: 201, body: { id: 'acc-1' } }),
-      // The first credits call races the account's way to the read model.
-      'POST /api/v1/accounts/acc-1/credits': () => (++creditsCalls === 1 ? { status: 404, body: {} } : { status: 202, body: {} }),
+      // First the account is on its way to the read model, then it is there without its balance, then with it.
+      'GET /api/v1/accounts/acc-1': () => [{ status: 404, body: {} }, { status: 200, body: { id: 'acc-1', credits: 0 } }][reads++] ?? { status: 200, body: { id: 'acc-1', credits: 1_000 } },
     });
     try {
       expect(await seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account })).toBe('seeded');
       expect(g.requests.map((r) => [r.method, r.url, r.body])).toEqual([
         ['GET', '/api/v1/accounts', undefined],
         ['POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: 'sim-key', nickname: 'simulator', max_concurrent_jobs: 3 }],
-        ['POST', '/api/v1/accounts/acc-1/credits', { credits: 1_000 }],
-        ['POST', '/api/v1/accounts/acc-1/credits', { credits: 1_000 }],
+        ['GET', '/api/v1/accounts/acc-1', undefined],
+        ['GET', '/api/v1/accounts/acc-1', undefined],
+        ['GET', '/api/v1/accounts/acc-1', undefined],
       ]);
       expect(g.requests.every((r) => r.authorization === 'Bearer adm')).toBe(true);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('when the balance never arrives, then the seed fails saying where to look', async () => {
+    const g = await startFakeGateway({
+      'GET /api/v1/accounts': () => ({ status: 200, body: { items: [] } }),
+      'POST /api/v1/accounts': () => ({ status: 201, body: { id: 'acc-1' } }),
+      'GET /api/v1/accounts/acc-1': () => ({ status: 200, body: { id: 'acc-1', credits: 0 } }),
+    });
+    try {
+      await expect(seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account, settleMs: 500 })).rejects.toThrow(/balance did not arrive within 500 ms.*dispatcher's log/);
     } finally {
       await g.close();
     }

@@ -6,7 +6,7 @@ export interface SeedInput {
   gatewayUrl: string;
   adminToken: string;
   account: SimulatorAccount;
-  /** How long to retry the credits call while the new account reaches the gateway's read model. */
+  /** How long to wait for the new account's balance to reach the gateway's read model. */
   settleMs?: number;
 }
 
@@ -35,8 +35,10 @@ function itemsOf(json: unknown): unknown[] {
 }
 
 /**
- * Gives a gateway with no provider account the simulator's account, with credits, so a
- * fresh system can run a job at once. A gateway that has any account is left alone.
+ * Gives a gateway with no provider account the simulator's account, so a fresh system
+ * can run a job at once. Its credits are the provider's balance, which the dispatcher
+ * reads when the account is created; adding the simulator's credits on top would count
+ * them twice. A gateway that has any account is left alone.
  */
 export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' | 'present'> {
   const list = await call(input, 'GET', '/api/v1/accounts');
@@ -48,15 +50,16 @@ export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' |
   expectOk('POST /api/v1/accounts', created);
   const id = (created.json as { id?: unknown } | null)?.id;
   if (typeof id !== 'string' && typeof id !== 'number') throw new SeedError('seeding the simulator account: POST /api/v1/accounts answered without an id');
+  // Wait for the balance, so the first job finds an account with credits rather than waiting for one.
+  const path = `/api/v1/accounts/${encodeURIComponent(String(id))}`;
   const deadline = Date.now() + (input.settleMs ?? 10_000);
   for (;;) {
-    const credits = await call(input, 'POST', `/api/v1/accounts/${encodeURIComponent(String(id))}/credits`, { credits: input.account.credits });
-    // The account travels to its owner over a stream; the credits call may beat it there.
-    if (credits.status === 404 && Date.now() < deadline) {
-      await sleep(200);
-      continue;
+    const account = await call(input, 'GET', path);
+    if (account.status === 200 && Number((account.json as { credits?: unknown } | null)?.credits) > 0) return 'seeded';
+    if (account.status !== 200 && account.status !== 404) expectOk(`GET ${path}`, account);
+    if (Date.now() >= deadline) {
+      throw new SeedError(`seeding the simulator account: its balance did not arrive within ${input.settleMs ?? 10_000} ms; the dispatcher reads it from the simulator, so look at the dispatcher's log`);
     }
-    expectOk(`POST /api/v1/accounts/${id}/credits`, credits);
-    return 'seeded';
+    await sleep(200);
   }
 }
