@@ -141,6 +141,23 @@ describe('dispatch', () => {
     expect(freed).toEqual(['a1']);
   });
 
+  it('when one job is cancelled and another fails at the provider, then only the failure counts in the account\'s total_failed', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, max: 2 });
+    const [cancelled, failed] = [await t.newJob(`cancel ${randomUUID()}`), await t.newJob(`fail ${randomUUID()}`)];
+    await t.dispatchJob(cancelled);
+    await t.dispatchJob(failed);
+    const ended = createJobEndedHandler({ submissions: t.submissions, accounts: t.accounts, onSlotFreed: () => {} });
+    const failure = (jobId: string, code: 'CANCELLED_BY_USER' | 'PROVIDER_FAILED') => ({
+      type: 'JOB_FAILED' as const,
+      data: { job_id: jobId, stage: 'poll' as const, error_code: code, error_message: code, retry_count: 0, account_id: 'a1', provider_job_id: '1', failed_at: new Date().toISOString() },
+    });
+    await ended(failure(cancelled, 'CANCELLED_BY_USER'));
+    expect((await t.accounts.get('a1'))).toMatchObject({ in_flight: 1, total_failed: 0 });
+    await ended(failure(failed, 'PROVIDER_FAILED'));
+    expect((await t.accounts.get('a1'))).toMatchObject({ in_flight: 0, total_failed: 1 });
+  });
+
   it('when a dispatcher died after recording its intent, then the takeover counts a possible duplicate and submits again', async () => {
     const t = await setup({ staleMs: 50 });
     await t.addAccount('a1', { simCredits: 10_000, max: 2 });
