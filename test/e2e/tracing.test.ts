@@ -110,4 +110,16 @@ describe('one trace per job, end to end', () => {
     }
     expect(await scrape('job-intake')).toMatch(/pixsim_job_outcomes_total\{status="COMPLETED",error_code="",service="job-intake"\} [1-9]/);
   });
+
+  it('when every service is asked /ready, then each checks the dependencies it uses: the gateway NATS too, for live updates', async () => {
+    const sys = system();
+    const checks = async (service: string) => {
+      const base = service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
+      const res = await fetch(`${base}/ready`);
+      expect(res.status, service).toBe(200);
+      return Object.keys(((await res.json()) as { checks: Record<string, string> }).checks).sort();
+    };
+    expect(await checks('gateway')).toEqual(['mongodb', 'nats', 'redis']);
+    for (const service of ['job-intake', 'dispatcher', 'poller', 'asset']) expect(await checks(service), service).toEqual(expect.arrayContaining(['mongodb', 'redis']));
+  });
 });

@@ -2,7 +2,7 @@ import { Counter } from 'prom-client';
 import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
-  createRedis, exitOnConfigError, leaseOwner, loadConfig, mongoPing, parseKeyring, redisPing, runService, type ServiceContext,
+  createRedis, exitOnConfigError, leaseOwner, loadConfig, mongoPing, natsPing, parseKeyring, redisPing, runService, type ServiceContext,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import { buildApp } from './app.js';
@@ -59,6 +59,8 @@ await runService({
       // Both clients: POST /jobs needs the publisher's, the consumers and /admin the other.
       redis: async () => Promise.all([redisPing(ctx.redis), redisPing(publisherRedis)]),
       mongodb: () => mongoPing(ctx.mongo),
+      // Live job updates (SSE on every replica) travel over NATS.
+      nats: () => natsPing(ctx.nats!),
     };
     // Dedupe on: an idempotent retry or a repeated cancel re-sends the same event id.
     const publish = createSafePublish(createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }), config.PUBLISH_TIMEOUT_MS);
