@@ -12,6 +12,9 @@ export interface JobView {
   started_at?: string | null;
   completed_at?: string | null;
   callback_url?: string | null;
+  provider_job_id?: string | null;
+  account_id?: string | null;
+  retry_count?: number;
 }
 
 export interface StreamRow {
