@@ -73,6 +73,29 @@ describe('admin routes', () => {
     expect(big.json().error.details).toEqual([{ field: 'limit', message: expect.any(String) }]);
   });
 
+  it('when a dead-letter id is beyond the 64-bit range Redis accepts, then 400 naming the field, never 500', async () => {
+    const cursors = ['99999999999999999999999-1', '18446744073709551616-0', '1-18446744073709551616', `${'0'.repeat(200)}1-1`,
+      // The cursor is an exclusive start: nothing can follow the largest id, and Redis refuses `(` before it.
+      '18446744073709551615-18446744073709551615'];
+    for (const cursor of cursors) {
+      const res = await h.app.inject({ method: 'GET', url: `/api/v1/admin/dlq/JOB_CREATED?cursor=${cursor}`, headers: AUTH });
+      expect(res.statusCode, cursor).toBe(400);
+      expect(res.json().error.details).toEqual([{ field: 'cursor', message: expect.stringContaining('dead letter id') }]);
+    }
+    const replay = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_CREATED/replay', headers: AUTH, payload: { ids: ['1-1', '99999999999999999999999-1'] } });
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json().error.details).toEqual([{ field: 'ids.1', message: expect.any(String) }]);
+  });
+
+  it('when a dead-letter id is at the top of the 64-bit range, then it is accepted', async () => {
+    const page = await h.app.inject({ method: 'GET', url: '/api/v1/admin/dlq/JOB_CREATED?cursor=18446744073709551615-18446744073709551614', headers: AUTH });
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toEqual({ type: 'JOB_CREATED', items: [], next_cursor: null });
+    const replay = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_CREATED/replay', headers: AUTH, payload: { ids: ['18446744073709551615-18446744073709551615'] } });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toEqual({ type: 'JOB_CREATED', replayed: 0 });
+  });
+
   it('when the event type is unknown, then 400 naming the type', async () => {
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/NOPE/replay', headers: AUTH });
     expect(res.statusCode).toBe(400);

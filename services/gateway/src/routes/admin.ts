@@ -9,13 +9,19 @@ import { deadLetterPageResponse, replayResponse, streamsResponse } from '../http
 import { parseInput } from '../http/validate.js';
 
 const replayParamsSchema = z.object({ type: z.enum(EVENT_TYPES) });
-const STREAM_ID = /^\d+-\d+$/;
+const U64_MAX = 2n ** 64n - 1n;
+/** A stream entry id `ms-seq`: Redis refuses a part above 2^64-1, which would come back as a 500. */
+const streamId = (message: string) => z.string()
+  .regex(/^\d{1,20}-\d{1,20}$/, { message, abort: true })
+  .refine((id) => id.split('-').every((part) => BigInt(part) <= U64_MAX), message);
+const CURSOR = 'not a cursor this API returned (a dead letter id)';
 const deadLetterQuerySchema = z.object({
   limit: pageQueryShape.limit,
-  cursor: z.string().regex(STREAM_ID, 'not a cursor this API returned (a dead letter id)').optional(),
+  // An exclusive start: Redis refuses `(` before the largest id, and no page could follow it.
+  cursor: streamId(CURSOR).refine((id) => id !== `${U64_MAX}-${U64_MAX}`, CURSOR).optional(),
 });
 const replayBodySchema = z
-  .strictObject({ ids: z.array(z.string().regex(STREAM_ID, 'a stream entry id')).min(1).max(1000).optional(), count: z.number().int().min(1).max(10_000).optional() })
+  .strictObject({ ids: z.array(streamId('a stream entry id')).min(1).max(1000).optional(), count: z.number().int().min(1).max(10_000).optional() })
   .default({});
 
 /** Operations (admin only; the caller scopes the role check). */
