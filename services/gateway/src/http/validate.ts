@@ -3,10 +3,12 @@ import { ValidationFailedError, type FieldIssue } from './errors.js';
 
 /** Zod issues as `{ field, message }`, fields dotted (`params.prompt`), prefixed when the input is nested. */
 export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return { field: [prefix, path].filter(Boolean).join('.') || '(body)', message: issue.message };
-  });
+  const field = (path: readonly PropertyKey[]) => [prefix, path.map(String).join('.')].filter(Boolean).join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    // One issue lists every unknown key of an object; the client needs each named where it is.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: field([...issue.path, key]), message: 'unknown field' }))
+      : [{ field: field(issue.path), message: issue.message }]);
 }
 
 /** Parses a request part; a mismatch is a 400 VALIDATION_FAILED naming each bad field. */
