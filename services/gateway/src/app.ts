@@ -7,7 +7,9 @@ import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
 import type { CallbackStore } from './callbacks/callback-store.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
@@ -87,11 +89,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     genReqId: () => requestId(),
     frameworkErrors,
+    clientErrorHandler,
     // A hop count trusts that many proxies nearest to us.
     trustProxy: typeof deps.trustProxy === 'number' ? (_address: string, hop: number) => hop < (deps.trustProxy as number) : deps.trustProxy ?? false,
   };
   const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
+  installJsonBodyParser(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
