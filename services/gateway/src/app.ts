@@ -24,7 +24,7 @@ import type { Clock, NewId, Publish } from './ports.js';
 import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
-import { registerCallbackRoutes } from './routes/callbacks.js';
+import { registerCallbackAdminRoutes, registerCallbackRoutes } from './routes/callbacks.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerPublicAuthRoutes, registerSessionRoutes } from './routes/identity.js';
 import { registerJobEventRoutes } from './routes/job-events.js';
@@ -72,7 +72,7 @@ export interface AppDeps {
    * Callbacks to the client's own URL, and where they are kept (GET /jobs/{id}/callback,
    * its resend); absent, callbacks are off: a callback_url is refused.
    */
-  callbacks?: CallbackPolicy & { store: Pick<CallbackStore, 'get' | 'resend'> };
+  callbacks?: CallbackPolicy & { store: Pick<CallbackStore, 'get' | 'resend' | 'list' | 'resendFailed'> };
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
   trustProxy?: boolean | number;
   clock?: Clock;
@@ -131,6 +131,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         admin.addHook('preHandler', requireRole('admin'));
         registerAccountRoutes(admin, { accounts: deps.accounts, commands });
         registerAdminRoutes(admin, { bus: deps.bus });
+        registerCallbackAdminRoutes(admin, { callbacks: deps.callbacks?.store, clock });
       });
     });
   }, { prefix: '/api/v1' });

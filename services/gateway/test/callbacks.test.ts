@@ -148,7 +148,7 @@ describe('callback scheduling from the read model', () => {
     await trigger(done);
     await trigger(done); // a redelivery
     const cb = (await store.get(jobId))!;
-    expect(cb).toMatchObject({ url: 'https://hooks.example.com/pixsim', event: 'job.completed', state: 'pending', attempts: 0 });
+    expect(cb).toMatchObject({ user_id: h.created.user_id, url: 'https://hooks.example.com/pixsim', event: 'job.completed', state: 'pending', attempts: 0 });
     const body = JSON.parse(cb.body);
     expect(body).toMatchObject({ event: 'job.completed', delivery_id: jobId, job: { id: jobId, status: 'COMPLETED', asset_id: h.asset.asset_id, callback_url: 'https://hooks.example.com/pixsim' }, asset: { id: h.asset.asset_id, remote_url: h.asset.remote_url } });
 
@@ -247,6 +247,94 @@ describe('GET /api/v1/jobs/{id}/callback and its resend', () => {
       const job = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
       expect((await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${job}/callback`, headers: AUTH })).statusCode).toBe(404);
       expect((await h.app.inject({ method: 'POST', url: `/api/v1/jobs/${job}/callback/resend`, headers: AUTH })).statusCode).toBe(404);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('the operators\' callbacks: GET /api/v1/admin/callbacks and POST …/resend', () => {
+  let own: Connection;
+  let ops: CallbackStore;
+  beforeAll(async () => {
+    own = await mongoose.createConnection(mongoUri(), { dbName: `cb_ops_${randomUUID().slice(0, 8)}` }).asPromise();
+    ops = await createCallbackStore(own);
+  });
+  afterAll(async () => {
+    await own.dropDatabase();
+    await own.close();
+  });
+
+  /** Schedules one callback per state wanted, a millisecond apart, and settles it there. */
+  async function seed(states: Array<'pending' | 'delivered' | 'failed'>): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, state] of states.entries()) {
+      const id = `job-${String(i).padStart(3, '0')}-${randomUUID().slice(0, 4)}`;
+      await ops.schedule({ _id: id, user_id: `user-${i % 2}`, url: `https://hooks${i % 2}.example.com/p`, event: 'job.failed', body: '{}' }, new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)));
+      if (state !== 'pending') {
+        await own.collection('callbacks').updateOne({ _id: id } as never, { $set: { state, attempts: state === 'failed' ? 8 : 1, last_status: state === 'failed' ? 503 : 200, last_error: state === 'failed' ? 'answered 503' : null } });
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  it('when an admin lists them, then newest first, filtered by state, paged without repeats, with whose they are; users are refused', async () => {
+    const ids = await seed(['failed', 'delivered', 'failed', 'pending', 'failed']);
+    const h = await createHarness({ callbacks: { allowPrivate: false, store: ops }, resolveHost: fakeResolver });
+    try {
+      const list = (query: string, headers: Record<string, string> = AUTH) => h.app.inject({ method: 'GET', url: `/api/v1/admin/callbacks${query}`, headers });
+      const failed = await list('?state=failed&limit=2');
+      expect(failed.statusCode).toBe(200);
+      const page1 = failed.json() as { items: Array<Record<string, unknown>>; next_cursor: string };
+      expect(page1.items.map((c) => c.job_id)).toEqual([ids[4], ids[2]]);
+      expect(callbackResponse.parse(page1.items[0])).toMatchObject({ user_id: 'user-0', state: 'failed', attempts: 8, last_status: 503, last_error: 'answered 503' });
+      const page2 = (await list(`?state=failed&limit=2&cursor=${encodeURIComponent(page1.next_cursor)}`)).json();
+      expect(page2).toEqual({ items: [expect.objectContaining({ job_id: ids[0] })], next_cursor: null });
+      expect((await list('')).json().items.map((c: { job_id: string }) => c.job_id)).toEqual([...ids].reverse());
+
+      const bad = await list('?state=lost&limit=500');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'state']);
+      const user = await signUp(h.app);
+      expect((await list('', bearer(user.token))).statusCode).toBe(403);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when an admin resends given-up callbacks, then only failed ones, of the ids or the oldest up to count, turn pending with fresh attempts', async () => {
+    await own.collection('callbacks').deleteMany({});
+    const ids = await seed(['failed', 'delivered', 'failed', 'failed']);
+    const h = await createHarness({ callbacks: { allowPrivate: false, store: ops }, resolveHost: fakeResolver });
+    try {
+      const resend = (payload?: object) => h.app.inject({ method: 'POST', url: '/api/v1/admin/callbacks/resend', headers: AUTH, payload });
+      const byIds = await resend({ ids: [ids[1], ids[2]] });
+      expect(byIds.statusCode).toBe(202);
+      expect(byIds.json()).toEqual({ resent: 1 }); // ids[1] was delivered: not a given-up one
+      expect(await ops.get(ids[2]!)).toMatchObject({ state: 'pending', attempts: 0, purge_at: null });
+      expect((await ops.get(ids[1]!))!.state).toBe('delivered');
+
+      expect((await resend({ count: 1 })).json()).toEqual({ resent: 1 });
+      expect((await ops.get(ids[0]!))!.state).toBe('pending'); // the oldest first
+      expect((await ops.get(ids[3]!))!.state).toBe('failed');
+      expect((await resend()).json()).toEqual({ resent: 1 });
+      expect((await ops.get(ids[3]!))!.state).toBe('pending');
+
+      const both = await resend({ ids: [ids[0]], count: 3 });
+      expect(both.statusCode).toBe(400);
+      expect(both.json().error.details[0].message).toBe('give ids or count, not both');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when callbacks are off, then the admin routes say how to turn them on', async () => {
+    const h = await createHarness();
+    try {
+      const res = await h.app.inject({ method: 'GET', url: '/api/v1/admin/callbacks', headers: AUTH });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.message).toContain('set CALLBACK_SECRET');
     } finally {
       await h.close();
     }

@@ -1,17 +1,21 @@
 import { Schema, type Connection } from 'mongoose';
+import { afterCursor, NEWEST_FIRST, type PageCursor } from '../http/pagination.js';
 import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
 
 export const CALLBACK_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;
 export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 export const CALLBACK_STATES = ['pending', 'delivered', 'failed'] as const;
+export type CallbackState = (typeof CALLBACK_STATES)[number];
 
 /** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
 export interface CallbackDoc {
   _id: string; // the job id: one callback per job
+  /** The job's owner, so an operator sees whose receiver fails; null on callbacks scheduled before it was kept. */
+  user_id: string | null;
   url: string;
   event: CallbackEvent;
   body: string;
-  state: (typeof CALLBACK_STATES)[number];
+  state: CallbackState;
   attempts: number;
   next_at: Date;
   owner: string | null;
@@ -24,10 +28,13 @@ export interface CallbackDoc {
 }
 
 const schema = new Schema<CallbackDoc>({
-  _id: String, url: String, event: String, body: String, state: String, attempts: Number, next_at: Date,
+  _id: String, user_id: String, url: String, event: String, body: String, state: String, attempts: Number, next_at: Date,
   owner: String, lease_until: Date, last_status: Number, last_error: String, created_at: Date, purge_at: Date,
 }, { collection: 'callbacks', versionKey: false });
 schema.index({ state: 1, next_at: 1 });
+// The operators' lists: newest first, all or of one state.
+schema.index({ created_at: -1, _id: -1 });
+schema.index({ state: 1, created_at: -1, _id: -1 });
 schema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
 
 const KEEP_SETTLED_MS = 7 * 86_400_000;
@@ -48,10 +55,10 @@ export async function createCallbackStore(conn: Connection) {
   const get = (id: string) => Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
   return {
     /** False when this job's callback was scheduled before. */
-    async schedule(doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>, now: Date): Promise<boolean> {
+    async schedule(doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null }, now: Date): Promise<boolean> {
       try {
         await Callback.collection.insertOne({
-          ...doc, state: 'pending', attempts: 0, next_at: now, owner: null, lease_until: null,
+          user_id: null, ...doc, state: 'pending', attempts: 0, next_at: now, owner: null, lease_until: null,
           last_status: null, last_error: null, created_at: now, purge_at: null,
         } as never);
         return true;
@@ -87,6 +94,28 @@ export async function createCallbackStore(conn: Connection) {
         { returnDocument: 'after' },
       ) as CallbackDoc | null;
       return doc ? { doc, resent: true } : { doc: await get(id), resent: false };
+    },
+    /** Newest first, all or of one state; `limit + 1` rows, so the caller knows whether a page follows. */
+    async list(q: { state?: CallbackState; limit: number; after?: PageCursor }): Promise<CallbackDoc[]> {
+      return Callback.collection
+        .find({ ...(q.state ? { state: q.state } : {}), ...afterCursor(q.after) } as never)
+        .sort(NEWEST_FIRST)
+        .limit(q.limit + 1)
+        .toArray() as unknown as Promise<CallbackDoc[]>;
+    },
+    /**
+     * Sends given-up callbacks again with fresh attempts, oldest first: those of `ids`, or
+     * any, up to `count`. For after a receiver's outage is over. Returns how many.
+     */
+    async resendFailed(q: { ids?: readonly string[]; count: number }, now: Date): Promise<number> {
+      const filter = { state: 'failed', ...(q.ids ? { _id: { $in: [...q.ids] } } : {}) };
+      const due = await Callback.collection.find(filter as never, { projection: { _id: 1 } }).sort({ created_at: 1, _id: 1 }).limit(q.count).toArray();
+      if (due.length === 0) return 0;
+      const res = await Callback.collection.updateMany(
+        { _id: { $in: due.map((d) => d._id) }, state: 'failed' } as never,
+        { $set: { state: 'pending', next_at: now, attempts: 0, owner: null, lease_until: null, purge_at: null } },
+      );
+      return res.modifiedCount;
     },
     get,
   };

@@ -28,6 +28,6 @@ export function createCallbackTrigger(deps: { store: Pick<CallbackStore, 'schedu
     const asset = record.asset_id ? await deps.assets.get(record.asset_id) : null;
     if (event === 'job.completed' && !asset) return; // ASSET_CREATED is on its way and will call again
     const body = JSON.stringify({ event, delivery_id: record._id, job: jobDto(record), asset: asset ? assetDto(asset) : null });
-    await deps.store.schedule({ _id: record._id, url: record.callback_url, event, body }, deps.clock());
+    await deps.store.schedule({ _id: record._id, user_id: record.user_id, url: record.callback_url, event, body }, deps.clock());
   };
 }

@@ -75,8 +75,10 @@ export const deadLetterPageResponse = z.strictObject({
 export const replayResponse = z.strictObject({ type: z.enum(EVENT_TYPES), replayed: z.number().int() });
 
 export const callbackResponse = z.strictObject({
-  job_id: z.string(), url: z.string(), event: z.enum(CALLBACK_EVENTS),
+  job_id: z.string(), user_id: z.string().nullable().describe("the job's owner"), url: z.string(), event: z.enum(CALLBACK_EVENTS),
   state: z.enum(CALLBACK_STATES), attempts: z.number().int(),
   next_attempt_at: time.nullable().describe('while pending'), last_status: z.number().int().nullable(),
   last_error: z.string().nullable(), created_at: time,
 }).describe("a job's callback and how its delivery went");
+
+export const callbackResendResponse = z.strictObject({ resent: z.number().int().describe('given-up callbacks now pending again') });

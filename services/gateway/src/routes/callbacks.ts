@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CallbackDoc, CallbackStore } from '../callbacks/callback-store.js';
+import { z } from 'zod';
+import { CALLBACK_STATES, type CallbackDoc, type CallbackStore } from '../callbacks/callback-store.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
-import { callbackResponse } from '../http/response-schemas.js';
+import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { callbackResendResponse, callbackResponse, pageOf } from '../http/response-schemas.js';
+import { parseInput } from '../http/validate.js';
 import type { JobStore } from '../read-model/ports.js';
 import { visibleJob } from './jobs.js';
 
@@ -12,7 +15,7 @@ const TAGS = ['jobs'];
 /** The callback of a job, as its owner sees it: where it goes, and how delivery went. */
 function callbackDto(d: CallbackDoc) {
   return {
-    job_id: d._id, url: d.url, event: d.event, state: d.state, attempts: d.attempts,
+    job_id: d._id, user_id: d.user_id ?? null, url: d.url, event: d.event, state: d.state, attempts: d.attempts,
     next_attempt_at: d.state === 'pending' ? d.next_at.toISOString() : null,
     last_status: d.last_status, last_error: d.last_error, created_at: d.created_at.toISOString(),
   };
@@ -46,5 +49,42 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: { jobs: JobSt
     if (!cb) throw new NotFoundError('callback of job', `${job._id} (not scheduled yet: it is sent when the job ends)`);
     if (!resent) throw new ConflictError('CALLBACK_PENDING', `the callback of job ${job._id} is being delivered (attempt ${cb.attempts + 1} next)`);
     return reply.code(202).send(callbackDto(cb));
+  });
+}
+
+const listQuerySchema = z.object({ state: z.enum(CALLBACK_STATES).optional(), ...pageQueryShape });
+const resendBodySchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(128)).min(1).max(1000).optional(),
+    count: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((b) => !(b.ids && b.count), { message: 'give ids or count, not both' })
+  .default({});
+
+/**
+ * The operators' view of every client's callbacks: which receivers give up (the
+ * PixsimCallbacksFailing alert), and a way to send the given-up ones again once a
+ * receiver is back. Admin only; the caller scopes the role check.
+ */
+export function registerCallbackAdminRoutes(app: FastifyInstance, deps: { callbacks?: Pick<CallbackStore, 'list' | 'resendFailed'>; clock: () => Date }): void {
+  const store = () => {
+    if (!deps.callbacks) throw new NotFoundError('callbacks', '(they are off: set CALLBACK_SECRET to turn them on)');
+    return deps.callbacks;
+  };
+
+  app.get('/admin/callbacks', {
+    schema: doc({ tags: ['admin'], summary: "every client's callbacks, newest first, all or of one state (admin)", querystring: listQuerySchema, response: pageOf(callbackResponse) }),
+  }, async (request) => {
+    const q = parseInput(listQuerySchema, request.query);
+    const rows = await store().list({ state: q.state, limit: q.limit, after: q.cursor === undefined ? undefined : decodeCursor(q.cursor) });
+    return toPage(rows, q.limit, callbackDto);
+  });
+
+  app.post('/admin/callbacks/resend', {
+    schema: doc({ tags: ['admin'], summary: 'send given-up callbacks again with fresh attempts: those of ids, or the oldest up to count (1000) (admin)', body: resendBodySchema, ok: 202, response: callbackResendResponse }),
+  }, async (request, reply) => {
+    const body = parseInput(resendBodySchema, request.body ?? undefined);
+    const resent = await store().resendFailed({ ids: body.ids, count: body.count ?? body.ids?.length ?? 1000 }, deps.clock());
+    return reply.code(202).send({ resent });
   });
 }
