@@ -315,6 +315,50 @@ describe('pixsim accounts add', () => {
   });
 });
 
+describe('pixsim callbacks', () => {
+  const gateway = useFakeGateways();
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const cb = (over: Record<string, unknown>) => ({
+    job_id: 'job-1', user_id: 'u-1', url: 'https://hooks.example.com/pixsim', event: 'job.completed', state: 'failed', attempts: 8,
+    next_attempt_at: null, last_status: 503, last_error: 'answered 503', created_at: '2026-01-01T11:00:00Z', ...over,
+  });
+
+  it('when failed callbacks are listed, then each is a row with whose, where and the last answer, and the way to resend them', async () => {
+    const g = await gateway({
+      'GET /api/v1/admin/callbacks': () => ({ status: 200, body: { items: [cb({}), cb({ job_id: 'job-2', user_id: null, state: 'pending', attempts: 2, next_attempt_at: '2026-01-01T12:00:30Z', created_at: '2026-01-01T11:59:00Z' })], next_cursor: null } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
+    expect(await runCli(['callbacks', '--state', 'FAILED', '--limit', '10'], t)).toBe(0);
+    expect(g.requests[0]!.url).toBe('/api/v1/admin/callbacks?limit=10&state=failed');
+    const lines = t.stdout().trim().split('\n');
+    expect(lines[0]).toMatch(/^JOB\s+USER\s+URL\s+EVENT\s+STATE\s+ATTEMPTS\s+LAST\s+AGE$/);
+    expect(lines[1]).toMatch(/^job-1\s+u-1\s+https:\/\/hooks\.example\.com\/pixsim\s+job\.completed\s+failed\s+8\s+answered 503\s+1h$/);
+    expect(lines[2]).toMatch(/^job-2\s+-\s+.*pending \(next in 30s\)\s+2\s+/);
+    expect(lines.at(-1)).toBe('once a receiver answers again: pixsim callbacks resend (all given-up ones) or --ids JOB,JOB');
+  });
+
+  it('when resent, then the body carries the ids or the count, and the answer says how many; misuse is a usage error', async () => {
+    const g = await gateway({ 'POST /api/v1/admin/callbacks/resend': (req) => ({ status: 202, body: { resent: (req.body as { ids?: string[] }).ids?.length ?? 0 } }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['callbacks', 'resend', '--ids', 'job-1, job-2'], t)).toBe(0);
+    expect(g.requests[0]!.body).toEqual({ ids: ['job-1', 'job-2'] });
+    expect(t.stdout()).toBe('2 given-up callbacks pending again, with fresh attempts: pixsim callbacks --state pending follows them\n');
+    const none = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['callbacks', 'resend'], none)).toBe(0);
+    expect(g.requests[1]!.body).toEqual({});
+    expect(none.stdout()).toMatch(/^nothing to resend/);
+    for (const [argv, message] of [
+      [['callbacks', 'resend', '--ids', 'a', '--count', '2'], /give --ids or --count, not both/],
+      [['callbacks', '--state', 'lost'], /--state must be one of pending, delivered, failed/],
+      [['callbacks', '--count', '2'], /--count is for pixsim callbacks resend/],
+    ] as Array<[string[], RegExp]>) {
+      const bad = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+      expect(await runCli(argv, bad), argv.join(' ')).toBe(2);
+      expect(bad.stderr()).toMatch(message);
+    }
+  });
+});
+
 describe('pixsim dlq against a gateway', () => {
   const gateway = useFakeGateways();
   const letter = { id: '1700000000000-0', event_id: 'evt-1', event_type: 'JOB_CREATED', group: 'dispatcher', consumer: 'dispatcher-1', code: 'SCHEMA_INVALID', reason: 'JOB_CREATED evt-1:\n  data.params.prompt: required', deliveries: 1, source_id: '1-0', dead_at: new Date(Date.now() - 120_000).toISOString(), fields: { id: 'evt-1' } };

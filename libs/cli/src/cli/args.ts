@@ -24,6 +24,7 @@ export const COMMAND_OPTIONS = {
     'api-key': { type: 'string' }, 'api-key-stdin': { type: 'boolean' }, nickname: { type: 'string' }, email: { type: 'string' },
     'max-concurrent': { type: 'string' }, priority: { type: 'string' }, provider: { type: 'string' },
   },
+  callbacks: { state: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, ids: { type: 'string' }, count: { type: 'string' } },
   dlq: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, ids: { type: 'string' }, count: { type: 'string' } },
 } as const satisfies Record<string, Options>;
 

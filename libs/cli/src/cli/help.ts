@@ -21,6 +21,12 @@ usage:
                       [--max-concurrent N] [--priority 0-100] [--provider pixverse]
       Adds a provider account (admin). --api-key-stdin reads the key from standard input,
       so it stays out of the shell's history. Prints the new account's id.
+  pixsim callbacks [--state pending|delivered|failed] [--limit N] [--json]
+      Every client's callbacks (admin), newest first: whose, where, how many attempts and
+      the last answer. Where to look when PixsimCallbacksFailing fires.
+  pixsim callbacks resend [--ids JOB,JOB | --count N]
+      Sends given-up callbacks again with fresh attempts (the oldest up to 1000, unless
+      --ids or --count), once the receiver answers again.
   pixsim streams [--redis URL] [--prefix P] [--json]
       Length, lag, pending and dead letters per stream and consumer group. Reads Redis
       directly with --redis, or when the gateway cannot be reached.

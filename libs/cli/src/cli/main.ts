@@ -5,6 +5,7 @@ import { createGatewayClient } from './gateway-client.js';
 import { USAGE } from './help.js';
 import type { CliIo } from './io.js';
 import { accountsCommand } from './commands/accounts.js';
+import { callbacksCommand } from './commands/callbacks.js';
 import { dlqCommand } from './commands/dlq.js';
 import { cancelCommand, jobCommand } from './commands/job.js';
 import { jobsCommand } from './commands/jobs.js';
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'streams': return await streamsCommand(client, cfg, parsed, io);
       case 'dlq': return await dlqCommand(client, cfg, parsed, io);
       case 'accounts': return await accountsCommand(client, parsed, io);
+      case 'callbacks': return await callbacksCommand(client, parsed, io);
     }
   } catch (err) {
     if (err instanceof CliError) {
