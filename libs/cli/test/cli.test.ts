@@ -315,6 +315,42 @@ describe('pixsim accounts add', () => {
   });
 });
 
+describe('pixsim resubmit', () => {
+  const gateway = useFakeGateways();
+  const failed = job({
+    id: 'job-f', status: 'FAILED', error_code: 'PROVIDER_FAILED', operation_type: 'text_to_video', provider_id: 'pixverse',
+    params: { prompt: 'a fox', model: 'v5' }, priority: 7, name: 'fox', description: null, workspace_id: 'ws-1',
+    callback_url: 'https://hooks.example.com/p', user_id: 'u-1', created_at: '2026-01-01T11:59:00Z',
+  });
+
+  it('when a failed job is resubmitted, then its request goes again as a new job and the new id is printed; --wait follows it', async () => {
+    const g = await gateway({
+      'GET /api/v1/jobs/job-f': () => ({ status: 200, body: failed }),
+      'POST /api/v1/jobs': () => ({ status: 202, body: job({ id: 'job-2' }) }),
+      'GET /api/v1/jobs/job-2': jobSequence({ id: 'job-2', status: 'COMPLETED', asset_id: 'a-2' }),
+      'GET /api/v1/assets/a-2': () => ({ status: 200, body: { id: 'a-2', remote_url: 'https://cdn.example/fox2.mp4' } }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['resubmit', 'job-f', '--wait'], t)).toBe(0);
+    expect(g.requests[1]).toMatchObject({ method: 'POST', body: {
+      operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'a fox', model: 'v5' }, priority: 7,
+      name: 'fox', description: null, workspace_id: 'ws-1', callback_url: 'https://hooks.example.com/p',
+    } });
+    expect(Object.keys(g.requests[1]!.body as object)).not.toContain('user_id');
+    const lines = t.stdout().trim().split('\n');
+    expect(lines[0]).toBe('job-2');
+    expect(lines.at(-1)).toBe('https://cdn.example/fox2.mp4');
+  });
+
+  it('when the job is still running, then nothing is submitted and it says how to follow or cancel it', async () => {
+    const g = await gateway({ 'GET /api/v1/jobs/job-r': () => ({ status: 200, body: job({ id: 'job-r', status: 'PROCESSING' }) }) });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['resubmit', 'job-r'], t)).toBe(1);
+    expect(g.requests).toHaveLength(1);
+    expect(t.stderr()).toContain('job job-r is still PROCESSING: it may yet complete (pixsim job job-r --wait follows it; pixsim cancel job-r stops it)');
+  });
+});
+
 describe('pixsim callbacks', () => {
   const gateway = useFakeGateways();
   const now = Date.parse('2026-01-01T12:00:00Z');

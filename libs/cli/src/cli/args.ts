@@ -18,6 +18,7 @@ export const COMMAND_OPTIONS = {
   jobs: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   job: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
   cancel: {},
+  resubmit: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } },
   streams: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
   accounts: {
     status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },

@@ -14,6 +14,9 @@ usage:
       submit --wait does (exit 0 on COMPLETED, 1 otherwise).
   pixsim cancel ID
       Cancels a job that has not ended (a job that has is a 409).
+  pixsim resubmit ID [--wait [--timeout SECONDS]]
+      Submits a job's request again as a new job and prints its id: how a FAILED or
+      CANCELLED job is tried again (one still running is refused).
   pixsim accounts [--status ACTIVE|EXHAUSTED|RATE_LIMITED|ERROR|DISABLED] [--limit N] [--json]
       Provider accounts: status (and cooldown), credits, jobs in flight of the maximum,
       priority, totals, last use. Where to look when jobs wait for an account.

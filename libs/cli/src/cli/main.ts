@@ -7,7 +7,7 @@ import type { CliIo } from './io.js';
 import { accountsCommand } from './commands/accounts.js';
 import { callbacksCommand } from './commands/callbacks.js';
 import { dlqCommand } from './commands/dlq.js';
-import { cancelCommand, jobCommand } from './commands/job.js';
+import { cancelCommand, jobCommand, resubmitCommand } from './commands/job.js';
 import { jobsCommand } from './commands/jobs.js';
 import { streamsCommand } from './commands/streams.js';
 import { submitCommand } from './commands/submit.js';
@@ -28,6 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'jobs': return await jobsCommand(client, parsed, io);
       case 'job': return await jobCommand(client, parsed, io);
       case 'cancel': return await cancelCommand(client, parsed, io);
+      case 'resubmit': return await resubmitCommand(client, parsed, io);
       case 'streams': return await streamsCommand(client, cfg, parsed, io);
       case 'dlq': return await dlqCommand(client, cfg, parsed, io);
       case 'accounts': return await accountsCommand(client, parsed, io);

@@ -80,3 +80,37 @@ export async function cancelCommand(client: GatewayClient, parsed: ParsedCommand
   io.out(`${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim job ${job.id} --wait follows it\n`);
   return 0;
 }
+
+/** A job's request as the API shows it back: what `resubmit` sends again. */
+interface JobRequestView extends JobView {
+  provider_id?: string;
+  params?: Record<string, unknown> & { prompt?: string };
+  priority?: number;
+  name?: string | null;
+  description?: string | null;
+  workspace_id?: string | null;
+}
+
+/**
+ * `pixsim resubmit ID [--wait]`: the same request again, as a new job. A failed or
+ * cancelled job is final; this is how it is tried again (a job still running is
+ * refused: it may yet complete).
+ */
+export async function resubmitCommand(client: GatewayClient, parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const id = jobId(parsed, 'resubmit');
+  const timeoutS = intFlag(parsed.values, 'timeout', { min: 1 });
+  const old = await client.request<JobRequestView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  if (old.status === 'PENDING' || old.status === 'PROCESSING') {
+    io.err(`pixsim: job ${id} is still ${old.status}: it may yet complete (pixsim job ${id} --wait follows it; pixsim cancel ${id} stops it)\n`);
+    return 1;
+  }
+  const body = {
+    operation_type: old.operation_type, provider_id: old.provider_id, params: old.params, priority: old.priority,
+    name: old.name ?? null, description: old.description ?? null, workspace_id: old.workspace_id ?? null,
+    ...(old.callback_url ? { callback_url: old.callback_url } : {}),
+  };
+  const job = await client.request<JobView>('POST', '/api/v1/jobs', body);
+  io.out(`${job.id}\n`);
+  if (!parsed.values.wait) return 0;
+  return followJob(client, job.id, io, timeoutS);
+}
