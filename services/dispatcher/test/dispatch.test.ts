@@ -141,6 +141,18 @@ describe('dispatch', () => {
     expect(freed).toEqual(['a1']);
   });
 
+  it('when a credit top-up is delivered twice, then it counts once; another top-up counts too, and an EXHAUSTED account is revived', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, credits: 100, max: 2 });
+    await t.accounts.setStatus('a1', 'EXHAUSTED', 'insufficient balance', 100);
+    const topUp = { action: 'add_credits' as const, account_id: 'a1', credits: 500, requested_at: new Date().toISOString() };
+    await t.accounts.apply(topUp, new Date(), 'a1:ACCOUNT_COMMAND:first');
+    await t.accounts.apply(topUp, new Date(), 'a1:ACCOUNT_COMMAND:first'); // redelivered
+    expect(await t.accounts.get('a1')).toMatchObject({ credits: 600, status: 'ACTIVE' });
+    await t.accounts.apply(topUp, new Date(), 'a1:ACCOUNT_COMMAND:second');
+    expect((await t.accounts.get('a1'))!.credits).toBe(1_100);
+  });
+
   it('when one job is cancelled and another fails at the provider, then only the failure counts in the account\'s total_failed', async () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, max: 2 });

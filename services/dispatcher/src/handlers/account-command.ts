@@ -13,8 +13,8 @@ export function createAccountCommandHandler(ports: {
   logger: { warn(o: object, m: string): void };
   clock?: () => Date;
 }) {
-  return async ({ data }: { data: EventData<'ACCOUNT_COMMAND'> }) => {
-    const account = await ports.accounts.apply(data, ports.clock?.() ?? new Date());
+  return async ({ id, data }: { id: string; data: EventData<'ACCOUNT_COMMAND'> }) => {
+    const account = await ports.accounts.apply(data, ports.clock?.() ?? new Date(), id);
     if (!account) return; // unknown or deleted account: nothing to do
     if (data.action === 'create' && account.revision === 1) {
       try {

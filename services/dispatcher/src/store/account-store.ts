@@ -22,7 +22,12 @@ export interface AccountDoc {
   deleted: boolean;
   /** Bumped by every change, so views of the account can be ordered. */
   revision: number;
+  /** Ids of the latest credit top-ups applied, so a redelivered one adds nothing. */
+  credit_commands?: string[];
 }
+
+/** Top-ups remembered per account: far more than can be redelivered at once. */
+const CREDIT_COMMANDS_KEPT = 100;
 
 type Command = EventData<'ACCOUNT_COMMAND'>;
 
@@ -32,7 +37,7 @@ export function accountModel(conn: Connection): Model<AccountDoc> {
     _id: String, provider_id: String, email: String, nickname: String, credential: Schema.Types.Mixed,
     status: String, status_reason: String, credits: Number, cooldown_until: Date, max_concurrent_jobs: Number,
     in_flight: Number, priority: Number, is_private: Boolean, total_submitted: Number, total_failed: Number,
-    last_used: Date, created_at: Date, deleted: Boolean, revision: Number,
+    last_used: Date, created_at: Date, deleted: Boolean, revision: Number, credit_commands: [String],
   }, { versionKey: false, minimize: false });
   schema.index({ provider_id: 1, status: 1, priority: -1, last_used: 1 });
   return conn.model<AccountDoc>('Account', schema);
@@ -107,7 +112,8 @@ export function createAccountStore(conn: Connection) {
       const res = await model.updateOne({ _id: id, in_flight: seen }, { $set: { in_flight: expected }, ...bump });
       return res.modifiedCount === 1;
     },
-    async apply(cmd: Command, now: Date): Promise<AccountDoc | null> {
+    /** `commandId` (the event id) makes a top-up count once however often it is delivered. */
+    async apply(cmd: Command, now: Date, commandId?: string): Promise<AccountDoc | null> {
       switch (cmd.action) {
         case 'create':
           return model.findOneAndUpdate({ _id: cmd.account_id }, {
@@ -129,8 +135,13 @@ export function createAccountStore(conn: Connection) {
         case 'delete':
           return model.findOneAndUpdate({ _id: cmd.account_id }, { $set: { deleted: true, status: 'DISABLED', status_reason: 'deleted' }, ...bump }, lean) as Promise<AccountDoc | null>;
         case 'add_credits': {
-          await model.updateOne({ _id: cmd.account_id, status: 'EXHAUSTED' }, { $set: { status: 'ACTIVE', status_reason: null } });
-          return model.findOneAndUpdate({ _id: cmd.account_id }, { $inc: { credits: cmd.credits, revision: 1 } }, lean) as Promise<AccountDoc | null>;
+          const once = commandId
+            ? { filter: { credit_commands: { $ne: commandId } }, push: { $push: { credit_commands: { $each: [commandId], $slice: -CREDIT_COMMANDS_KEPT } } } }
+            : { filter: {}, push: {} };
+          await model.updateOne({ _id: cmd.account_id, ...once.filter }, { $inc: { credits: cmd.credits, revision: 1 }, ...once.push });
+          // Revived on every delivery: the first may have died between these two writes.
+          await model.updateOne({ _id: cmd.account_id, status: 'EXHAUSTED' }, { $set: { status: 'ACTIVE', status_reason: null }, ...bump });
+          return model.findById(cmd.account_id).lean() as Promise<AccountDoc | null>;
         }
       }
     },
