@@ -29,10 +29,11 @@ await runService({
       labelNames: ['status', 'error_code'], registers: [registry],
     });
     const journal = createJobJournal(logger.child({ component: 'journal' }));
-    const onStatus = createJobStatusHandler({ jobs, journal, onTerminal: (status, code) => outcomes.inc({ status, error_code: code ?? '' }) });
+    const onTerminal = (status: string, code: string | null) => outcomes.inc({ status, error_code: code ?? '' });
+    const onStatus = createJobStatusHandler({ jobs, journal, onTerminal });
     return {
       consumers: [
-        consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, journal, publish: (i) => publisher.publish(i) }) }),
+        consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, journal, onTerminal, publish: (i) => publisher.publish(i) }) }),
         consume({ type: 'JOB_DEFERRED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_SUBMITTED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_COMPLETED', handler: (e) => onStatus(e) }),

@@ -68,13 +68,20 @@ describe('job-intake', () => {
   });
 
   it('when the model is unknown or the prompt is 3,000 characters, then the job FAILS with INVALID_PARAMS and is never created', async () => {
-    const { jobs, published, handler } = setup();
+    const { jobs, published } = setup();
+    const ended: string[] = [];
+    const handler = createJobRequestedHandler({
+      jobs, validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
+      publish: async (i) => void published.push(i), onTerminal: (status, code) => void ended.push(`${status} ${code}`),
+    });
     await handler({ data: request('job-bad-model', { prompt: 'x', model: 'v99' }) });
+    await handler({ data: request('job-bad-model', { prompt: 'x', model: 'v99' }) }); // redelivered: counted once
     await handler({ data: request('job-long', { prompt: 'p'.repeat(3000) }) });
-    expect(published.map((p) => p.type)).toEqual(['JOB_FAILED', 'JOB_FAILED']);
+    expect(published.map((p) => p.type)).toEqual(['JOB_FAILED', 'JOB_FAILED', 'JOB_FAILED']);
+    expect(ended).toEqual(['FAILED INVALID_PARAMS', 'FAILED INVALID_PARAMS']);
     expect((published[0]!.data as EventData<'JOB_FAILED'>)).toMatchObject({ error_code: 'INVALID_PARAMS', stage: 'intake' });
     expect((published[0]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.model/);
-    expect((published[1]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.prompt/);
+    expect((published[2]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.prompt/);
     expect((await jobs.get('job-long'))!.status).toBe('FAILED');
   });
 

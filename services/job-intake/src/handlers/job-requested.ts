@@ -10,6 +10,8 @@ export interface IntakePorts {
   validate(request: EventData<'JOB_REQUESTED'>): ValidationIssue[];
   publish(input: PublishInput): Promise<unknown>;
   journal?: Pick<JobJournal, 'recorded'>;
+  /** Hears a job refused at intake once, as it is first recorded (its end, like any other). */
+  onTerminal?: (status: 'FAILED', errorCode: string) => void;
   clock?: () => Date;
 }
 
@@ -26,7 +28,10 @@ export function createJobRequestedHandler(ports: IntakePorts) {
     // a redelivery decides it again from the same request and finds it recorded already.
     const outcome = decide(data, ports.validate(data), now());
     const record = await ports.jobs.recordRequest(data, outcome);
-    if (record.firstTime) ports.journal?.recorded(record, outcome);
+    if (record.firstTime) {
+      ports.journal?.recorded(record, outcome);
+      if (outcome.type === 'JOB_FAILED') ports.onTerminal?.('FAILED', outcome.data.error_code);
+    }
     if (outcome.type === 'JOB_FAILED') {
       // The first failure's time is the fact; a redelivery re-announces that one.
       const failed = { ...outcome.data, failed_at: record.facts.terminal?.at ?? outcome.data.failed_at };
