@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseKeyring, sealSecret } from '@pixsim/kit';
 import { describe, expect, it } from 'vitest';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
@@ -139,6 +140,26 @@ describe('dispatch', () => {
     await Promise.all([ended(event), ended(event), ended(event)]);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
     expect(freed).toEqual(['a1']);
+  });
+
+  it('when an account\'s key is sealed under a key the dispatcher lacks, then that account is set aside saying what to do, the job goes on another without spending a try, and a new api_key revives it', async () => {
+    const t = await setup();
+    await t.addAccount('good', { simCredits: 10_000, max: 2 });
+    const lost = parseKeyring(`gone:${randomBytes(32).toString('base64')}`);
+    await t.accounts.apply({
+      action: 'create', account_id: 'lost', provider_id: 'pixverse', credential: sealSecret(lost, 'some-key'),
+      max_concurrent_jobs: 2, priority: 9, requested_at: new Date().toISOString(),
+    }, new Date());
+    await t.accounts.setCredits('lost', 10_000);
+    const job = await t.newJob(`sealed away ${randomUUID()}`);
+    expect(await t.dispatchJob(job)).toBe('submitted');
+    expect(await t.submissions.get(job)).toMatchObject({ account_id: 'good', tries: 0 });
+    const setAside = (await t.accounts.get('lost'))!;
+    expect(setAside).toMatchObject({ status: 'ERROR', in_flight: 0 });
+    expect(setAside.status_reason).toMatch(/no key "gone" in PIXSIM_SECRET_KEY.*set the account ACTIVE \(PATCH \/api\/v1\/accounts\/\{id\}\), or PATCH its api_key again/);
+
+    await t.accounts.apply({ action: 'update', account_id: 'lost', credential: sealSecret(world.keyring, 'a-new-key'), requested_at: new Date().toISOString() }, new Date());
+    expect(await t.accounts.get('lost')).toMatchObject({ status: 'ACTIVE', status_reason: null });
   });
 
   it('when a credit top-up is delivered twice, then it counts once; another top-up counts too, and an EXHAUSTED account is revived', async () => {

@@ -1,4 +1,4 @@
-import type { JobErrorCode } from '@pixsim/contracts';
+import { PixsimError, type JobErrorCode } from '@pixsim/contracts';
 import { ProviderError } from '@pixsim/providers';
 
 /** What the dispatcher does after a refused submit (DESIGN §6). */
@@ -11,6 +11,14 @@ export type SubmitAction =
   | { do: 'pause'; reason: string };                        // breaker open: wait, do not count a try
 
 export function decideSubmitAction(err: unknown, cooldownMs: number): SubmitAction {
+  // The account's key cannot be opened here (its key left PIXSIM_SECRET_KEY, or the seal is
+  // damaged): no retry will open it, so the account is set aside and the job goes on without it.
+  if (err instanceof PixsimError && err.code.startsWith('SECRET_')) {
+    return {
+      do: 'account_error',
+      reason: `${err.message} and set the account ACTIVE (PATCH /api/v1/accounts/{id}), or PATCH its api_key again`,
+    };
+  }
   if (!(err instanceof ProviderError)) return { do: 'retry', reason: (err as Error)?.message ?? String(err) };
   const reason = `${err.kind}: ${err.message}`;
   switch (err.kind) {

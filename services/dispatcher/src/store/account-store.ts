@@ -130,7 +130,12 @@ export function createAccountStore(conn: Connection) {
             if (cmd[k] !== undefined) set[k] = cmd[k];
           }
           if (cmd.status) Object.assign(set, { status: cmd.status, status_reason: 'set by an admin', cooldown_until: null });
-          return model.findOneAndUpdate({ _id: cmd.account_id, deleted: false }, { $set: set, ...bump }, lean) as Promise<AccountDoc | null>;
+          const updated = await model.findOneAndUpdate({ _id: cmd.account_id, deleted: false }, { $set: set, ...bump }, lean) as AccountDoc | null;
+          // A new key is a new chance for an account set aside for its key (refused, or unreadable here).
+          if (updated && cmd.credential && !cmd.status && updated.status === 'ERROR') {
+            return model.findOneAndUpdate({ _id: cmd.account_id, status: 'ERROR' }, { $set: { status: 'ACTIVE', status_reason: null }, ...bump }, lean) as Promise<AccountDoc | null>;
+          }
+          return updated;
         }
         case 'delete':
           return model.findOneAndUpdate({ _id: cmd.account_id }, { $set: { deleted: true, status: 'DISABLED', status_reason: 'deleted' }, ...bump }, lean) as Promise<AccountDoc | null>;
