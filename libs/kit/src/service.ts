@@ -47,7 +47,12 @@ export interface ServiceParts {
   readiness?: ReadinessChecks;
   /** Runs after the consumers started (timers, HTTP servers). */
   start?(consumers: ReadonlyMap<EventType, Consumer>): Promise<void>;
-  /** Runs first on shutdown, before the consumers drain. */
+  /**
+   * Shutdown, first step: stop taking new work (HTTP requests, timers, loops) and let
+   * what is under way finish. Runs while the consumers stop reading, before they drain.
+   */
+  quiesce?(): Promise<void>;
+  /** Shutdown, last step: close what the handlers used (clients, flushes), once the consumers have drained. */
   stop?(): Promise<void>;
   /** The gateway serves /health, /ready, /metrics itself; workers get a side server. */
   serveOps?: false;
@@ -78,8 +83,12 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   let nats: NatsConnection | null = null;
 
   const shutdown = onShutdown({ logger }, async () => {
-    await parts?.stop?.();
+    // Take no new work, let what is under way finish and ack, and only then close what it
+    // uses: a handler still running must never find its provider client already closed.
+    for (const consumer of consumers.values()) consumer.pause();
+    await parts?.quiesce?.();
     await Promise.all([...consumers.values()].map((c) => c.stop()));
+    await parts?.stop?.();
     await closeOps?.();
     await nats?.drain().catch(() => {});
     if (mongo) await closeMongo(mongo).catch(() => {});

@@ -108,11 +108,14 @@ await runService({
         sweepTimer = setInterval(() => void announcer.sweep().catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')), 2_000);
         sweepTimer.unref();
       },
-      async stop() {
+      async quiesce() {
         if (reconcileTimer) clearInterval(reconcileTimer);
         if (sweepTimer) clearInterval(sweepTimer);
         await resealer.stop();
         await scanner.stop();
+      },
+      async stop() {
+        // After the consumers drained: account changes made while they did are announced too.
         await views.stop();
         await provider.close();
       },

@@ -95,9 +95,11 @@ await runService({
         callbacks?.worker.start();
         logger.info({ url }, 'gateway listening');
       },
-      async stop() {
-        await app.close(); // stop taking requests (and end live streams) first; consumers drain after this
+      async quiesce() {
+        await app.close(); // stop taking requests (and end live streams); the consumers drain after this
         await callbacks?.worker.stop(); // POSTs in flight finish; the rest wait in MongoDB for any replica
+      },
+      async stop() {
         publisherRedis.disconnect();
         limiterRedis.disconnect();
         await providers.close();

@@ -10,6 +10,6 @@ await runService({
   defaultOpsPort: 9103,
   async build(ctx) {
     const poller = await buildPoller(ctx);
-    return { consumers: poller.consumers, start: poller.start, stop: poller.stop };
+    return { consumers: poller.consumers, start: poller.start, quiesce: poller.quiesce, stop: poller.stop };
   },
 });

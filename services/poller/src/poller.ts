@@ -13,6 +13,9 @@ export interface Poller {
   store: GenerationStore;
   loop: PollLoop;
   start(): Promise<void>;
+  /** Stops taking work (polls, re-seal passes); what is under way finishes. */
+  quiesce(): Promise<void>;
+  /** quiesce, then closes the provider client (one the caller passed in stays open). */
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,11 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
     metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
   });
   const firstPollDelayMs = config.FIRST_POLL_DELAY_MS ?? Math.min(pollIntervalMs, 2_000);
+  /** No new polls or passes; those under way finish. Safe to call again. */
+  const quiesce = async () => {
+    await resealer.stop();
+    await loop.stop();
+  };
   const resealer = createResealer({ keyring: config.PIXSIM_SECRET_KEY, port: store, logger, registry: ctx.registry, holders: 'polling generations' });
   return {
     consumers: [
@@ -59,9 +67,9 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
       await loop.start();
       resealer.start(RESEAL_INTERVAL_MS);
     },
+    quiesce,
     async stop() {
-      await resealer.stop();
-      await loop.stop();
+      await quiesce();
       if (!opts.provider) await provider.close(); // a provider passed in belongs to the caller
     },
   };
