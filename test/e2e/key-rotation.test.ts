@@ -15,12 +15,11 @@ describe('PIXSIM_SECRET_KEY rotation, end to end', () => {
 
   it('when a new key is put first, the services re-seal what they store and the old key is then dropped, then running and new jobs still complete', async () => {
     const sys = system();
-    const restartWith = async (secretKey: string) => {
-      for (const name of KEY_HOLDERS) {
-        await sys.kill(name, 'SIGTERM', { restart: false });
-        await sys.start(name, { env: { PIXSIM_SECRET_KEY: secretKey } });
-      }
-    };
+    // All three at once, as a deployment's rollout of one changed secret would.
+    const restartWith = (secretKey: string) => Promise.all(KEY_HOLDERS.map(async (name) => {
+      await sys.kill(name, 'SIGTERM', { restart: false });
+      await sys.start(name, { env: { PIXSIM_SECRET_KEY: secretKey } });
+    }));
     const before = await submitJob(sys, 'a lighthouse at dawn');
     expect(await sys.waitForJob(before, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
     // Still generating through the whole rotation: the poller holds its credential sealed under k1.
