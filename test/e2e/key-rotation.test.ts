@@ -23,10 +23,12 @@ describe('PIXSIM_SECRET_KEY rotation, end to end', () => {
     const before = await submitJob(sys, 'a lighthouse at dawn');
     expect(await sys.waitForJob(before, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
     // Still generating through the whole rotation: the poller holds its credential sealed under k1.
-    const running = await submitJob(sys, 'a slow tide [sim:delay=20000]');
+    const running = await submitJob(sys, 'a slow tide [sim:delay=30000]');
     await sys.waitForJob(running, (j) => j.status === 'PROCESSING', 20_000);
 
     await restartWith(`k2:${newKey},k1:${oldKey}`);
+    // The re-seal below must find the generation still polling (30 s leaves room on a loaded machine).
+    expect((await sys.api('GET', `/api/v1/jobs/${running}`)).body.status).toBe('PROCESSING');
     // Each service's first pass runs a few seconds after its start.
     for (const name of ['dispatcher', 'poller'] as const) {
       await expect.poll(async () => {
@@ -40,7 +42,7 @@ describe('PIXSIM_SECRET_KEY rotation, end to end', () => {
     await restartWith(`k2:${newKey}`);
     const after = await submitJob(sys, 'a heron in the reeds');
     expect(await sys.waitForJob(after, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
-    expect(await sys.waitForJob(running, undefined, 40_000)).toMatchObject({ status: 'COMPLETED' });
+    expect(await sys.waitForJob(running, undefined, 60_000)).toMatchObject({ status: 'COMPLETED' });
     expect(await metric(sys, 'poller', 'pixsim_poll_errors_total')).toBe(0);
   });
 });
