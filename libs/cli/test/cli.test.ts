@@ -163,7 +163,7 @@ describe('pixsim job and cancel', () => {
   const done = job({
     id: 'job-9', status: 'COMPLETED', asset_id: 'a-9', operation_type: 'text_to_video', params: { prompt: 'a fox' },
     created_at: '2026-01-01T11:59:00Z', started_at: '2026-01-01T11:59:02Z', completed_at: '2026-01-01T11:59:50Z',
-    provider_job_id: '300000000042', account_id: 'acc-1', retry_count: 1,
+    provider_job_id: '300000000042', retry_count: 1,
   });
 
   it('when a job is shown, then its status, times, provider id and video URL are one line each; --json adds the URL to the job', async () => {
@@ -176,7 +176,7 @@ describe('pixsim job and cancel', () => {
     expect(t.stdout().split('\n')).toEqual([
       'id         job-9', 'status     COMPLETED', 'operation  text_to_video', 'prompt     a fox',
       'created    2026-01-01T11:59:00Z (1m ago)', 'started    2026-01-01T11:59:02Z (58s ago)', 'completed  2026-01-01T11:59:50Z (10s ago)',
-      'provider   300000000042 (account acc-1, 1 retry)', 'video      https://cdn.example/fox.mp4', '',
+      'provider   300000000042 (after 1 retry)', 'video      https://cdn.example/fox.mp4', '',
     ]);
     const j = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['job', 'job-9', '--json'], j)).toBe(0);

@@ -188,10 +188,23 @@ describe('supervisor', () => {
     try {
       const env = { ...process.env, PORT: '' };
       await expect(startSystem(options(['gateway'], { ports: {}, env }))).rejects.toMatchObject({
-        code: 'PORT_IN_USE', message: expect.stringMatching(/^port 8000 is in use .*set PORT to another port$/),
+        code: 'PORT_IN_USE', message: expect.stringMatching(/^port 8000 \(the gateway's default\) is in use .*set PORT to another port$/),
       });
     } finally {
       await gateway.close();
+    }
+    // A PORT that is set and taken stops the start too, before mongo-dev or the simulator run.
+    const asked = await freePort();
+    const busy = await hold(asked);
+    try {
+      const env = { ...process.env, PORT: String(asked) };
+      const started = Date.now();
+      await expect(startSystem(options(['gateway'], { ports: {}, env, simulator: { latencyMs: 0 }, mongoUri: undefined }))).rejects.toMatchObject({
+        code: 'PORT_IN_USE', message: expect.stringMatching(new RegExp(`^port ${asked} \\(PORT\\) is in use`)),
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await busy.close();
     }
   });
 

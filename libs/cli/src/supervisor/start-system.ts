@@ -161,17 +161,28 @@ async function servicePorts(
   names: readonly ServiceName[], wanted: StartSystemOptions['ports'], env: NodeJS.ProcessEnv, sink: LogSink,
 ): Promise<Partial<Record<ServiceName, number>>> {
   const out: Partial<Record<ServiceName, number>> = {};
+  const taken = (port: number, what: string) => new SupervisorError(
+    'PORT_IN_USE',
+    `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`,
+  );
   for (const name of names) {
-    const asked = wanted?.[name] ?? (name === 'gateway' && env.PORT ? Number(env.PORT) : undefined);
+    const fromEnv = name === 'gateway' && env.PORT ? Number(env.PORT) : undefined;
+    const asked = wanted?.[name] ?? fromEnv;
+    if (asked === 0) {
+      out[name] = await freePort();
+      continue;
+    }
     if (asked !== undefined) {
-      out[name] = await portOrFree(asked);
+      // A port asked for is the one the system is reached on: taken, it stops the start.
+      if (!(await isPortFree(asked))) throw taken(asked, fromEnv === asked ? 'PORT' : `${name}'s port`);
+      out[name] = asked;
       continue;
     }
     const port = DEFAULT_PORTS[name];
     if (await isPortFree(port)) {
       out[name] = port;
     } else if (name === 'gateway') {
-      throw new SupervisorError('PORT_IN_USE', `port ${port} is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`);
+      throw taken(port, "the gateway's default");
     } else {
       out[name] = await freePort();
       sink.supervisor('info', `port ${port} is in use; ${name} serves /health /ready /metrics on ${out[name]} instead`);

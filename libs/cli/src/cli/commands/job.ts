@@ -37,8 +37,8 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
     ['created', when(job.created_at)],
     ['started', when(job.started_at)],
     ['completed', when(job.completed_at)],
-    // Where it runs at the provider: what to quote to its support, and which account paid.
-    ...(job.provider_job_id ? [['provider', `${job.provider_job_id} (account ${job.account_id ?? '-'}${job.retry_count ? `, ${job.retry_count} ${job.retry_count === 1 ? 'retry' : 'retries'}` : ''})`] as [string, string]] : []),
+    // Where it runs at the provider: the id to quote to its support (the account is in job-intake's log line).
+    ...(job.provider_job_id ? [['provider', `${job.provider_job_id}${job.retry_count ? ` (after ${job.retry_count} ${job.retry_count === 1 ? 'retry' : 'retries'})` : ''}`] as [string, string]] : []),
     ['video', video ?? (job.status === 'COMPLETED' ? '(the asset is on its way)' : '-')],
     ...(job.callback_url ? [['callback', `${job.callback_url}: ${callbackLine(callback, job.id)}`] as [string, string]] : []),
   ];

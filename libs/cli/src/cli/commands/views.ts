@@ -13,7 +13,6 @@ export interface JobView {
   completed_at?: string | null;
   callback_url?: string | null;
   provider_job_id?: string | null;
-  account_id?: string | null;
   retry_count?: number;
 }
 
