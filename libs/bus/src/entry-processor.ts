@@ -50,8 +50,12 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
   const stream = keys.stream(type);
   const schema = EVENT_SCHEMAS[type];
 
-  const finish = (outcome: HandleOutcome, started: number, errorCode?: string, ended = performance.now()) =>
-    hooks.onHandled?.({ type, group, outcome, durationMs: ended - started, ...(errorCode ? { errorCode } : {}) });
+  const finish = (outcome: HandleOutcome, started: number, errorCode?: string, ended = performance.now()) => {
+    if (!hooks.onHandled) return;
+    const handled: Parameters<NonNullable<BusHooks['onHandled']>>[0] = { type, group, outcome, durationMs: ended - started };
+    if (errorCode) handled.errorCode = errorCode;
+    hooks.onHandled(handled);
+  };
 
   const deadLetter = async (streamId: string, fields: string[] | null, deliveries: number, err: unknown) => {
     const code = err instanceof PixsimError ? err.code : 'HANDLER_FAILED';
@@ -87,10 +91,16 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
         await deadLetter(streamId, fields, deliveries, err);
         return finish('dead_letter', started, err.code);
       }
+      const span = { destination: stream, group, messageId: env.id, streamId, deliveries };
       for (let attempt = 1, failures = 0; ; attempt++) {
+        // Built field by field rather than spread from the envelope: one shape for every entry
+        // keeps this per-entry step cheap (a spread of envelopes of varying shapes is not).
+        const event: ConsumedEvent<T> = {
+          id: env.id, type, v: env.v, at: env.at, traceparent: env.traceparent, tracestate: env.tracestate, data: env.data,
+          streamId, deliveries, attempt, signal: opts.signal,
+        };
         try {
-          await withConsumerSpan({ destination: stream, group, messageId: env.id, streamId, deliveries }, env, () =>
-            opts.handler({ ...env, type, streamId, deliveries, attempt, signal: opts.signal }));
+          await withConsumerSpan(span, env, () => opts.handler(event));
           // The slot is free once the handler is done; the batched XACK follows.
           const ended = performance.now(); // the handler's time, not the batched ack's wait
           void opts.acks.ack(streamId).then(() => finish('ok', started, undefined, ended));

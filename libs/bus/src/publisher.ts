@@ -64,7 +64,10 @@ export function createPublisher(opts: PublisherOptions): Publisher {
     if (!parsed.success) {
       throw new SchemaError(`${input.type} ${input.id}: ${formatIssues(parsed.error)}`, parsed.error.issues);
     }
-    return toStreamFields({ id: input.id, type: input.type, v: schema.v, at: input.at ?? new Date().toISOString(), ...carrier, data: parsed.data });
+    return toStreamFields({
+      id: input.id, type: input.type, v: schema.v, at: input.at ?? new Date().toISOString(),
+      traceparent: carrier.traceparent, tracestate: carrier.tracestate, data: parsed.data,
+    });
   };
 
   const queue = (target: Pipeline, input: PublishInput, fields: string[]) => {
