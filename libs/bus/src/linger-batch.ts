@@ -14,6 +14,8 @@ export interface LingerBatchOptions {
 export class LingerBatch<T> {
   #items: T[] = [];
   #scheduled: Promise<void> | null = null;
+  /** Batches being sent now: flush waits for them too, not only for the one still gathering. */
+  readonly #sending = new Set<Promise<void>>();
   #sendNow: (() => void) | null = null;
   readonly #lingerMs: number;
   readonly #maxBatch: number;
@@ -41,9 +43,9 @@ export class LingerBatch<T> {
 
   /** Sends what is waiting now and waits until every batch is sent (errors stay with their callers). */
   async flush(): Promise<void> {
-    while (this.#scheduled) {
+    while (this.#scheduled || this.#sending.size > 0) {
       this.#sendNow?.();
-      await this.#scheduled.catch(() => {});
+      await Promise.all([this.#scheduled, ...this.#sending].map((p) => p?.catch(() => {})));
     }
   }
 
@@ -52,6 +54,12 @@ export class LingerBatch<T> {
     this.#items = [];
     this.#scheduled = null;
     this.#sendNow = null;
-    await this.send(items);
+    const sending = this.send(items);
+    this.#sending.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.#sending.delete(sending);
+    }
   }
 }

@@ -33,4 +33,24 @@ describe('LingerBatch', () => {
     await next;
     expect(sent).toEqual([['c']]);
   });
+
+  it('when flush is called while a batch is being sent, then it waits until that send is done', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let done = false;
+    const batch = new LingerBatch<number>(async () => {
+      await gate;
+      done = true;
+    }, { lingerMs: 60_000, maxBatch: 1 });
+    const added = batch.add(1); // full at once: its send starts now and waits on the gate
+    await new Promise((r) => setTimeout(r, 10));
+    let flushed = false;
+    const flushing = batch.flush().then(() => (flushed = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(flushed).toBe(false);
+    release();
+    await flushing;
+    expect(done).toBe(true);
+    await added;
+  });
 });
