@@ -79,18 +79,16 @@ export function createPublisher(opts: PublisherOptions): Publisher {
     }
   };
 
-  const send = async (inputs: readonly PublishInput[], destination: string): Promise<PublishResult[]> => {
-    const pipeline = withProducerSpan(destination, inputs.length === 1 ? inputs[0]!.id : undefined, (carrier) => {
+  const send = (inputs: readonly PublishInput[], destination: string): Promise<PublishResult[]> =>
+    withProducerSpan(destination, inputs.length === 1 ? inputs[0]!.id : undefined, async (carrier) => {
       const p = redis.pipeline();
       for (const input of inputs) queue(p, input, fieldsOf(input, carrier));
-      return p;
+      // A refused command fails the publish, and the span with it.
+      return ((await p.exec()) ?? []).map(([err, streamId]) => {
+        if (err) throw err;
+        return { streamId: (streamId as string | null) ?? null };
+      });
     });
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, streamId]) => {
-      if (err) throw err;
-      return { streamId: (streamId as string | null) ?? null };
-    });
-  };
 
   return {
     async publish(input) {

@@ -17,8 +17,8 @@ export interface TraceCarrier {
   tracestate?: string;
 }
 
-/** Runs `fn` inside a PRODUCER span and hands it the context to inject. */
-export function withProducerSpan<R>(destination: string, messageId: string | undefined, fn: (carrier: TraceCarrier) => R): R {
+/** Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the span ends when the send does. */
+export async function withProducerSpan<R>(destination: string, messageId: string | undefined, fn: (carrier: TraceCarrier) => Promise<R>): Promise<R> {
   const span = tracer().startSpan(`send ${destination}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
@@ -31,7 +31,11 @@ export function withProducerSpan<R>(destination: string, messageId: string | und
   try {
     const carrier: TraceCarrier = {};
     propagation.inject(trace.setSpan(context.active(), span), carrier);
-    return fn(carrier);
+    return await fn(carrier);
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    throw err;
   } finally {
     span.end();
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -50,5 +50,24 @@ describe('trace propagation', () => {
     expect(consumerSpan.attributes).toMatchObject({
       'messaging.operation.type': 'process', 'messaging.consumer.group.name': 'dispatcher', 'messaging.message.id': 'job-1:JOB_CREATED',
     });
+  });
+
+  it('when Redis accepts a publish the PRODUCER span is fine; when it refuses it, the span (which covers the send) records the failure', async () => {
+    const t = testBus();
+    exporter.reset();
+    const publisher = createPublisher({ redis: t.redis, keys: t.keys });
+    await publisher.publish(jobCreated(2));
+    const [ok] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
+    expect(ok!.status.code).not.toBe(SpanStatusCode.ERROR);
+
+    exporter.reset();
+    await t.redis.set(t.keys.stream('JOB_CREATED').replace(/JOB_CREATED$/, 'JOB_FAILED'), 'not a stream');
+    await expect(publisher.publish({
+      type: 'JOB_FAILED', id: 'job-9:JOB_FAILED',
+      data: { job_id: 'job-9', stage: 'poll', error_code: 'TIMEOUT', error_message: 'x', retry_count: 0, account_id: null, provider_job_id: null, failed_at: new Date().toISOString() },
+    })).rejects.toThrow(/WRONGTYPE/);
+    const [failed] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
+    expect(failed!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('WRONGTYPE') });
+    await t.cleanup();
   });
 });

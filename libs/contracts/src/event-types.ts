@@ -28,9 +28,10 @@ export const SERVICES = ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset
 export type ServiceName = (typeof SERVICES)[number];
 
 /**
- * Who consumes what: the topology of DESIGN §1 as data. The bus creates these
- * groups, the operations view reports them, the Kubernetes checks compare the
- * autoscalers against them.
+ * Who consumes what: the topology of DESIGN §1 as data. Each service's consumers
+ * create their own group when they start; this table is what the operations view
+ * (streamStats) reports even before they have, what the services' tests compare
+ * their consumers against, and what the Kubernetes checks compare the autoscalers with.
  */
 export const CONSUMERS: Readonly<Record<EventType, readonly ServiceName[]>> = {
   JOB_REQUESTED: ['job-intake'],

@@ -9,8 +9,10 @@ import type { JobStatus } from './job.js';
  * number of times. Instead of transitions, the state records what is known,
  * and every merge is order-independent (a max, a min, or "first terminal
  * wins"), so any permutation of a causal history, with duplicates, folds to
- * the state the causal order gives. The visible status is derived:
- * PENDING < PROCESSING < terminal, and a terminal state is never overwritten.
+ * the state the causal order gives. A causal history has one terminal event;
+ * should two different ones ever arrive (the services never emit both), the
+ * first to arrive stays. The visible status is derived: PENDING < PROCESSING <
+ * terminal, and a terminal state is never overwritten.
  */
 export type JobEvent =
   | { type: 'JOB_REQUESTED'; data: EventData<'JOB_REQUESTED'> }
