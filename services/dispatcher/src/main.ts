@@ -46,6 +46,8 @@ await runService({
     });
     const scanner = createScanner({
       submissions, dispatchJob, intervalMs: config.SCAN_INTERVAL_MS,
+      costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
+      hasFreeSlot: (providerId) => accounts.hasFreeSlot(providerId, new Date()),
       staleMs: config.SUBMIT_STALE_MS, concurrency: config.MAX_JOBS, logger,
     });
     const changed = (accountId: string) => {

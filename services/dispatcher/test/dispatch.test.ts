@@ -6,6 +6,7 @@ import type { PublishInput } from '@pixsim/bus';
 import type { DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createJobEndedHandler } from '../src/handlers/job-ended.js';
 import { createReconciler } from '../src/reconciler.js';
+import { createScanner } from '../src/dispatch/scanner.js';
 import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
 
 const world = useDispatchWorld('t-dispatch');
@@ -160,6 +161,48 @@ describe('dispatch', () => {
 
     await t.accounts.apply({ action: 'update', account_id: 'lost', credential: sealSecret(world.keyring, 'a-new-key'), requested_at: new Date().toISOString() }, new Date());
     expect(await t.accounts.get('lost')).toMatchObject({ status: 'ACTIVE', status_reason: null });
+  });
+
+  it('when the first waiting job costs more than any account has left, then the scanner still dispatches the cheaper ones behind it; with no free slot it stops at once', async () => {
+    const t = await setup();
+    await t.addAccount('a1', { simCredits: 10_000, credits: 100, max: 3 });
+    const newJob = async (quality: string, priority: number) => {
+      const data = jobCreatedData({ params: { prompt: `p ${randomUUID()}`, model: 'v5', quality, duration: 5 }, priority });
+      await t.submissions.ensure(data, new Date());
+      return data.job_id;
+    };
+    const dear = await newJob('1080p', 9); // 120 credits: more than the 100 left, and first in line
+    const cheap = [await newJob('540p', 5), await newJob('540p', 5)]; // 45 each
+    const provider = world.provider();
+    const scanner = createScanner({
+      submissions: t.submissions, dispatchJob: (id) => t.dispatchJob(id), intervalMs: 60_000, staleMs: 120_000, concurrency: 1,
+      logger: { warn() {} },
+      costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
+      hasFreeSlot: (p) => t.accounts.hasFreeSlot(p, new Date()),
+    });
+    scanner.start();
+    await expect.poll(async () => (await Promise.all(cheap.map((j) => t.submissions.get(j)))).map((s) => s?.state), { timeout: 5_000 })
+      .toEqual(['submitted', 'submitted']);
+    await scanner.stop();
+    expect((await t.submissions.get(dear))!.state).toBe('waiting');
+    expect(scanner.backlog).toBe(1);
+
+    // Every slot taken now: the next job that waits ends the pass, and nothing after it is tried.
+    const u = await setup();
+    await u.addAccount('a2', { simCredits: 10_000, credits: 10_000, max: 1 });
+    const first = await u.newJob(`takes the slot ${randomUUID()}`, 9);
+    expect(await u.dispatchJob(first)).toBe('submitted');
+    const behind = [await u.newJob(`w1 ${randomUUID()}`, 5), await u.newJob(`w2 ${randomUUID()}`, 5), await u.newJob(`w3 ${randomUUID()}`, 5)];
+    const tried: string[] = [];
+    const full = createScanner({
+      submissions: u.submissions, dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)), intervalMs: 60_000, staleMs: 120_000, concurrency: 1,
+      logger: { warn() {} }, costOf: () => 45, hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
+    });
+    full.start();
+    await expect.poll(() => tried.length, { timeout: 5_000 }).toBe(1);
+    await full.stop();
+    expect(tried).toEqual([behind[0]]);
+    expect(full.backlog).toBe(3);
   });
 
   it('when a credit top-up is delivered twice, then it counts once; another top-up counts too, and an EXHAUSTED account is revived', async () => {

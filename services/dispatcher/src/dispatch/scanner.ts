@@ -1,9 +1,13 @@
-import type { SubmissionStore } from '../store/submission-store.js';
+import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 import type { DispatchOutcome } from './dispatch-job.js';
 
 export interface ScannerOptions {
   submissions: Pick<SubmissionStore, 'due'>;
   dispatchJob(jobId: string): Promise<DispatchOutcome>;
+  /** The credits a waiting job would cost (the provider's estimate). */
+  costOf(job: SubmissionDoc): number;
+  /** Whether any account of the provider has a free slot now (credits aside). */
+  hasFreeSlot(providerId: string): Promise<boolean>;
   intervalMs: number;
   staleMs: number;
   concurrency: number;
@@ -13,8 +17,10 @@ export interface ScannerOptions {
 /**
  * Looks at waiting jobs — highest priority, then oldest, first — every
  * interval and whenever something may have made an account eligible (a slot
- * freed, an account added or topped up). It stops a pass as soon as a job
- * finds no account, since the jobs after it would not find one either.
+ * freed, an account added or topped up). When a job finds no account, the pass
+ * stops if no account has a free slot (the jobs after it would not find one
+ * either); otherwise the job was too dear for the credits left, so the pass goes
+ * on with cheaper jobs only. One expensive job never holds up the ones behind it.
  */
 export function createScanner(opts: ScannerOptions) {
   let timer: NodeJS.Timeout | null = null;
@@ -28,14 +34,28 @@ export function createScanner(opts: ScannerOptions) {
     const due = await opts.submissions.due(new Date(), new Date(Date.now() - opts.staleMs), opts.concurrency * 4);
     let blocked = false;
     let index = 0;
+    // Jobs costing this much or more found no account in this pass; those left behind.
+    let ceiling = Infinity;
+    let left = 0;
     const worker = async () => {
       while (!blocked && !paused && !stopped && index < due.length) {
-        const outcome = await opts.dispatchJob(due[index++]!._id);
-        if (outcome === 'waiting_for_account' || outcome === 'paused') blocked = true;
+        const job = due[index++]!;
+        const cost = opts.costOf(job);
+        if (cost >= ceiling) {
+          left++;
+          continue;
+        }
+        const outcome = await opts.dispatchJob(job._id);
+        if (outcome === 'paused') blocked = true;
+        else if (outcome === 'waiting_for_account') {
+          left++;
+          ceiling = Math.min(ceiling, cost);
+          if (!(await opts.hasFreeSlot(job.provider_id))) blocked = true;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency, due.length) }, worker));
-    waiting = blocked ? due.length - index + 1 : 0;
+    waiting = blocked ? due.length - index + left : left;
     if (!blocked && due.length === opts.concurrency * 4) again = true; // more may be due
   };
 

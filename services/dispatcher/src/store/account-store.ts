@@ -74,6 +74,11 @@ export function createAccountStore(conn: Connection) {
         { ...lean, sort: { priority: -1, last_used: 1, _id: 1 } },
       ) as Promise<AccountDoc | null>;
     },
+    /** Whether an account of the provider could take a job now if it had the credits. */
+    async hasFreeSlot(providerId: string, now: Date): Promise<boolean> {
+      const { credits: _credits, ...usable } = eligible(providerId, 0, now) as Record<string, unknown>;
+      return (await model.exists(usable as QueryFilter<AccountDoc>)) !== null;
+    },
     async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
       await model.updateOne({ _id: id, in_flight: { $gt: 0 } }, {
         $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
