@@ -62,7 +62,7 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
     const reason = (err as Error)?.message ?? String(err);
     await moveToDeadLetter(redis, keys, type, fields, { reason, code, group, consumer, sourceId: streamId, deliveries });
     hooks.onDeadLetter?.({ type, group, reason, code });
-    logger.error({ err, stream, group, streamId, code, deliveries }, 'entry moved to the dead-letter stream');
+    logger.error({ err, stream, group, streamId, code, deliveries, ...identify(fields) }, 'entry moved to the dead-letter stream');
   };
 
   const decode = (fields: string[] | null): Envelope<EventData<T>> => {
@@ -112,7 +112,7 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
             await deadLetter(streamId, fields, deliveries, err);
             return finish('dead_letter', started, err instanceof PixsimError ? err.code : 'HANDLER_FAILED');
           }
-          logger.warn({ err, stream, group, eventId: env.id, attempt, transient }, 'handler failed; retrying');
+          logger.warn({ err, stream, group, attempt, transient, ...identify(fields) }, 'handler failed; retrying');
           hooks.onHandled?.({ type, group, outcome: 'retry', durationMs: performance.now() - started });
           if (!(await sleep(backoffDelay(attempt - 1, opts.backoff), opts.signal))) {
             return finish('abandoned', started);
@@ -126,4 +126,25 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
       finish('abandoned', started);
     }
   };
+}
+
+/**
+ * What an operator greps for, read from the raw fields (they may not parse): the event
+ * id, the job id inside the data, and the trace id of its traceparent. Only on the rare
+ * paths that log (a retry, a dead letter), so the JSON is parsed again there.
+ */
+function identify(fields: readonly string[] | null): { event_id?: string; job_id?: string; trace_id?: string } {
+  const out: { event_id?: string; job_id?: string; trace_id?: string } = {};
+  for (let i = 0; fields && i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1]!;
+    if (fields[i] === 'id') out.event_id = value;
+    else if (fields[i] === 'traceparent') out.trace_id = value.split('-')[1];
+    else if (fields[i] === 'data') {
+      try {
+        const jobId = (JSON.parse(value) as { job_id?: unknown } | null)?.job_id;
+        if (typeof jobId === 'string') out.job_id = jobId;
+      } catch { /* not JSON: the dead letter's reason says so */ }
+    }
+  }
+  return out;
 }

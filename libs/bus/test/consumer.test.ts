@@ -94,13 +94,15 @@ describe('retries and dead letters', () => {
     expect(await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))).toBe(0);
   });
 
-  it('when a handler keeps failing, then after maxAttempts the entry is dead-lettered with the reason', async () => {
+  it('when a handler keeps failing, then after maxAttempts the entry is dead-lettered with the reason, and each log line names the event and the job', async () => {
     const t = setup();
     let calls = 0;
+    const logged: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+    const at = (level: string) => (obj: object, msg?: string) => void logged.push({ level, obj: obj as Record<string, unknown>, msg });
     await t.consume('dispatcher', 'c1', async () => {
       calls++;
       throw new Error('bug: cannot read property x');
-    }, { maxAttempts: 3 }).start();
+    }, { maxAttempts: 3, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } }).start();
     await t.publisher.publish(jobCreated(1));
     await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
     expect(calls).toBe(3);
@@ -109,6 +111,9 @@ describe('retries and dead letters', () => {
     expect(letter!.fields.id).toBe('job-1:JOB_CREATED');
     expect(JSON.parse(letter!.fields.data!).job_id).toBe('job-1');
     expect(await pendingCount(t.redis, t.stream, 'dispatcher')).toBe(0);
+    const lines = logged.filter((l) => l.level === 'warn' || l.level === 'error');
+    expect(lines.map((l) => l.msg)).toEqual(['handler failed; retrying', 'handler failed; retrying', 'entry moved to the dead-letter stream']);
+    for (const l of lines) expect(l.obj).toMatchObject({ event_id: 'job-1:JOB_CREATED', job_id: 'job-1' });
   });
 
   it('when a handler throws a PermanentError, then the entry is dead-lettered at once', async () => {
