@@ -1,12 +1,12 @@
 import { Schema, type Connection, type Model, type QueryFilter, type UpdateQuery } from 'mongoose';
-import { LingerBatch } from '@pixsim/bus';
+import { LingerBatch, type PublishInput } from '@pixsim/bus';
 import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
 import { GENERATION_STATUSES } from './generation.js';
 
 /** Ended generations and tombstones are kept this long for operators, then expire (TTL index). */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
-type GenerationDoc = Generation & { cancel_requested_at: Date | null; purge_at: Date | null };
+type GenerationDoc = Generation & { cancel_requested_at: Date | null; purge_at: Date | null; ending_event?: PublishInput | null };
 
 const generationSchema = new Schema<GenerationDoc>({
   job_id: { type: String, required: true },
@@ -28,6 +28,7 @@ const generationSchema = new Schema<GenerationDoc>({
   end_reason: String,
   cancel_requested_at: Date,
   purge_at: Date,
+  ending_event: Schema.Types.Mixed,
 }, { versionKey: false, minimize: false, collection: 'generations' });
 generationSchema.index({ status: 1, next_poll_at: 1 });
 generationSchema.index({ job_id: 1 }, { unique: true });
@@ -123,8 +124,21 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       });
     },
 
+    async beginEnd(gen, reason, event, now) {
+      const res = await model.updateOne(
+        { job_id: gen.job_id, attempt: gen.attempt, status: 'polling' },
+        { $set: { status: 'ending', end_reason: reason, ended_at: now, next_poll_at: null, ending_event: event } },
+      );
+      return res.modifiedCount === 1;
+    },
+
     async finish(gen, reason, now) {
-      await model.updateOne({ job_id: gen.job_id, attempt: gen.attempt, status: 'polling' }, { $set: ended(reason, now) });
+      await model.updateOne({ job_id: gen.job_id, attempt: gen.attempt, status: 'ending' }, { $set: { ...ended(reason, now), ending_event: null } });
+    },
+
+    async unannounced(before, limit) {
+      const docs = await model.find({ status: 'ending', ended_at: { $lt: before } }).limit(limit).lean();
+      return docs.map((doc) => ({ gen: doc, event: doc.ending_event! }));
     },
 
     async pokeNow(id, now) {

@@ -1,12 +1,15 @@
+import type { PublishInput } from '@pixsim/bus';
 import type { SealedSecret } from '@pixsim/contracts';
 
 /**
  * - `polling`: in flight at the provider, polled when due;
+ * - `ending`: a poll decided its end and holds the event to announce (published, then `done`);
+ *   a cancel or another end can no longer take it, so a job never gets two endings;
  * - `done`: ended (completed, failed, timed out, or failed elsewhere): never polled again;
  * - `cancelled`: cancelled by the user while polling; JOB_FAILED CANCELLED_BY_USER was announced;
  * - `cancel_requested`: a tombstone: the cancel came before the submission, which is cancelled on arrival.
  */
-export const GENERATION_STATUSES = ['polling', 'done', 'cancelled', 'cancel_requested'] as const;
+export const GENERATION_STATUSES = ['polling', 'ending', 'done', 'cancelled', 'cancel_requested'] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 
 /** What JOB_SUBMITTED tells the poller about one accepted generation. */
@@ -53,8 +56,16 @@ export interface PollStore {
   claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<Generation[]>;
   /** Sets the next poll and releases the lease, if `owner` still holds it. */
   reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void>;
-  /** Ends a still-polling generation of this attempt. */
+  /**
+   * Takes the end of a still-polling generation of this attempt for `reason`, keeping the
+   * event that announces it. False when something else ended it first (a cancel, another
+   * replica): then nothing is announced.
+   */
+  beginEnd(gen: Generation, reason: EndReason, event: PublishInput, now: Date): Promise<boolean>;
+  /** The end's event was published: `ending` becomes `done`. */
   finish(gen: Generation, reason: EndReason, now: Date): Promise<void>;
+  /** Ends taken before `before` whose event may not have gone out (the process died between). */
+  unannounced(before: Date, limit: number): Promise<Array<{ gen: Generation; event: PublishInput }>>;
   /** Makes a polling generation due now, by job id or provider job id; returns how many. */
   pokeNow(id: string, now: Date): Promise<number>;
   countPolling(): Promise<number>;

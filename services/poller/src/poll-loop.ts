@@ -56,9 +56,27 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const callTimeoutMs = Math.max(1, Math.floor(s.leaseMs / 2));
   const ageOf = (gen: Generation, now: Date) => now.getTime() - gen.submitted_at.getTime();
 
+  /**
+   * The first to end a generation announces its end, and only it: a cancel landing while
+   * this poll ran wins, and the poll's outcome is dropped. A crash after the end was taken
+   * and before its event went out is caught by `announceStranded`.
+   */
   const end = async (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) => {
-    await publish(event); // first publish, then end: a crash in between re-polls and re-publishes the same id
+    if (!(await store.beginEnd(gen, reason, event, now))) return;
+    await publish(event);
     await store.finish(gen, reason, now);
+  };
+
+  /** Ends taken by a replica that died before announcing them, older than a lease: announced again (same event id). */
+  const announceStranded = async () => {
+    try {
+      for (const { gen, event } of await store.unannounced(new Date(clock().getTime() - s.leaseMs), s.batch)) {
+        await publish(event);
+        await store.finish(gen, (gen.end_reason ?? 'completed') as EndReason, clock());
+      }
+    } catch (err) {
+      logger.warn({ err }, 'could not announce ended generations; trying again next tick');
+    }
   };
 
   const timeOut = (gen: Generation, now: Date, detail: string) => {
@@ -132,6 +150,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   async function tick(): Promise<number> {
     const running = new Set<Promise<void>>();
     let claimed = 0;
+    await announceStranded();
     try {
       // Claim as many as there are free slots, once half of them are free, so every claimed
       // generation is polled at once and no lease ticks away in a queue.

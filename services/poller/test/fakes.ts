@@ -30,10 +30,28 @@ export class MemoryPollStore implements PollStore {
     Object.assign(doc, next, { lease_owner: null, lease_until: null });
   }
 
+  readonly endingEvents = new Map<string, PublishInput>();
+
+  async beginEnd(gen: Generation, reason: EndReason, event: PublishInput, now: Date): Promise<boolean> {
+    const doc = this.docs.get(gen.job_id);
+    if (doc?.status !== 'polling' || doc.attempt !== gen.attempt) return false;
+    Object.assign(doc, { status: 'ending', end_reason: reason, ended_at: now, next_poll_at: null });
+    this.endingEvents.set(gen.job_id, event);
+    return true;
+  }
+
   async finish(gen: Generation, reason: EndReason, now: Date): Promise<void> {
     const doc = this.docs.get(gen.job_id);
-    if (doc?.status !== 'polling' || doc.attempt !== gen.attempt) return;
+    if (doc?.status !== 'ending' || doc.attempt !== gen.attempt) return;
     Object.assign(doc, { status: 'done', end_reason: reason, ended_at: now, next_poll_at: null, lease_owner: null, lease_until: null });
+    this.endingEvents.delete(gen.job_id);
+  }
+
+  async unannounced(before: Date, limit: number): Promise<Array<{ gen: Generation; event: PublishInput }>> {
+    return [...this.docs.values()]
+      .filter((g) => g.status === 'ending' && g.ended_at! < before)
+      .slice(0, limit)
+      .map((g) => ({ gen: { ...g }, event: this.endingEvents.get(g.job_id)! }));
   }
 
   async pokeNow(id: string, now: Date): Promise<number> {

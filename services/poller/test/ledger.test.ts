@@ -73,6 +73,28 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     expect(all[0]).toMatchObject({ attempt: 2, provider_job_id: 'pv-b', status: 'polling' });
   });
 
+  it('when a poll takes the end first, then a cancel after it announces nothing; when a cancel is first, the poll cannot take the end', async () => {
+    await onSubmitted(delivered(jobSubmitted('job-e', { credential })));
+    await onSubmitted(delivered(jobSubmitted('job-c', { credential })));
+    const claimed = await store.claimDue('poller-t', new Date(Date.now() + 60_000), 30_000, 10);
+    const e = claimed.find((g) => g.job_id === 'job-e')!;
+    const c = claimed.find((g) => g.job_id === 'job-c')!;
+    const completed = { type: 'JOB_COMPLETED', id: eventIds.jobCompleted('job-e'), data: { job_id: 'job-e' } } as never;
+
+    expect(await store.beginEnd(e, 'completed', completed, new Date(Date.now() - 60_000))).toBe(true);
+    await onCancel(cancelRequested('job-e'));
+    expect(rec.published).toEqual([]);
+    // Taken but never announced (the poller died): found a lease later, with its event.
+    const stranded = await store.unannounced(new Date(Date.now() - 30_000), 10);
+    expect(stranded.map((x) => [x.gen.job_id, x.gen.status, x.event.id])).toEqual([['job-e', 'ending', eventIds.jobCompleted('job-e')]]);
+    await store.finish(e, 'completed', new Date());
+    expect(await store.unannounced(new Date(), 10)).toEqual([]);
+
+    await onCancel(cancelRequested('job-c'));
+    expect(rec.published.map((p) => (p.data as { error_code: string }).error_code)).toEqual(['CANCELLED_BY_USER']);
+    expect(await store.beginEnd(c, 'completed', completed, new Date())).toBe(false);
+  });
+
   it('when a cancel arrives while polling, then the generation is cancelled once and JOB_FAILED CANCELLED_BY_USER is announced', async () => {
     await onSubmitted(delivered(jobSubmitted('j1', { credential, attempt: 2 })));
     await onCancel(cancelRequested('j1'));

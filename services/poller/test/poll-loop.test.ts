@@ -150,19 +150,38 @@ describe('poll loop', () => {
     expect(t.metrics.errors.every((k) => k === 'unexpected')).toBe(true);
   });
 
-  it('when publishing the completion fails, then the generation stays polling and the retry re-publishes the same event id', async () => {
+  it('when publishing the completion fails, then the end stays taken with its event, and a lease later the same event id is announced', async () => {
     const t = setup();
     t.add('j1');
     t.provider.script('pv-j1', { state: 'completed', result: RESULT });
     t.failPublish(true);
     await t.loop.tick();
-    expect(t.store.get('j1')).toMatchObject({ status: 'polling', failures: 1, lease_owner: null });
+    expect(t.store.get('j1')).toMatchObject({ status: 'ending', end_reason: 'completed' });
     expect(t.metrics.errors).toEqual(['settle']);
     t.failPublish(false);
     t.time.advance(1_000);
     await t.loop.tick();
+    expect(t.published).toEqual([]); // not yet: the poll that took the end may still be announcing it
+    t.time.advance(30_000);
+    await t.loop.tick();
     expect(t.published.map((p) => p.id)).toEqual(['j1:JOB_COMPLETED']);
     expect(t.store.get('j1').status).toBe('done');
+    expect(t.provider.calls).toHaveLength(1); // ended: never polled again
+  });
+
+  it('when a cancel takes the generation while its poll is out, then the poll finds it ended and announces nothing', async () => {
+    const t = setup();
+    t.add('j1');
+    t.provider.script('pv-j1', { state: 'completed', result: RESULT });
+    const status = t.provider.status.bind(t.provider);
+    t.provider.status = async (creds, id) => {
+      // The cancel handler's conditional update lands while the call is out.
+      Object.assign(t.store.get('j1'), { status: 'cancelled' });
+      return status(creds, id);
+    };
+    await t.loop.tick();
+    expect(t.published).toEqual([]);
+    expect(t.store.get('j1').status).toBe('cancelled');
   });
 
   it('when many generations are due, then at most POLL_CONCURRENCY calls run at once and at most POLL_BATCH are claimed', async () => {
