@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
+import { createCancelHandler } from '../src/handlers/cancel.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
 import { jobCreatedData, useDispatchWorld } from './world.js';
 
 const world = useDispatchWorld('t-created');
 
-async function setup(opts: { backlog?: number } = {}) {
-  const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts();
+async function setup(opts: { backlog?: number; wrapSubmissions?: Parameters<typeof world.dispatchParts>[0] extends infer O ? O extends { wrapSubmissions?: infer W } ? W : never : never } = {}) {
+  const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts(opts.wrapSubmissions ? { wrapSubmissions: opts.wrapSubmissions } : {});
   let kicks = 0;
   const handler = createJobCreatedHandler({
     submissions, accounts, provider: world.provider(), announcer, publish, dispatchJob,
@@ -14,7 +15,9 @@ async function setup(opts: { backlog?: number } = {}) {
   });
   const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });
   const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}) => jobCreatedData(extra);
-  return { accounts, submissions, published, duplicates, handler, addAccount, created, submittedAtSim: world.submittedAtSim, kicks: () => kicks };
+  const cancel = createCancelHandler({ submissions, announcer });
+  const cancelled = (jobId: string) => cancel({ data: { job_id: jobId, user_id: 'u1', requested_at: new Date().toISOString() } });
+  return { accounts, submissions, published, duplicates, handler, cancelled, dispatchJob, addAccount, created, submittedAtSim: world.submittedAtSim, kicks: () => kicks };
 }
 
 describe('JOB_CREATED', () => {
@@ -58,5 +61,62 @@ describe('JOB_CREATED', () => {
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'waiting' });
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
     expect(t.published.map((p) => [p.type, (p.data as { reason?: string }).reason])).toEqual([['JOB_DEFERRED', 'scheduled']]);
+  });
+
+  it('when the cancel arrives before JOB_CREATED, then the job is cancelled on arrival: announced once, nothing submitted, no slot held', async () => {
+    const t = await setup();
+    await t.addAccount('a1', 5);
+    const data = t.created();
+    const before = await t.submittedAtSim();
+    await t.cancelled(data.job_id);
+    expect(t.published).toEqual([]);
+    await t.handler({ data });
+    await t.handler({ data }); // redelivered
+    expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled', error_code: 'CANCELLED_BY_USER', announced: true });
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect(await t.submittedAtSim()).toBe(before);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
+  });
+
+  it('when the cancel arrives while a dispatcher is choosing an account, then it is cancelled instead of submitted, and its slot is given back', async () => {
+    let beforeIntent: (() => Promise<void>) | null = null;
+    const t = await setup({
+      wrapSubmissions: (s) => ({
+        ...s,
+        async recordIntent(...args: Parameters<typeof s.recordIntent>) {
+          await beforeIntent?.();
+          return s.recordIntent(...args);
+        },
+      }),
+    });
+    await t.addAccount('a1', 5);
+    const data = t.created();
+    const before = await t.submittedAtSim();
+    await t.submissions.ensure(data, new Date()); // waiting: the general way, claim → reserve → intent
+    beforeIntent = () => t.cancelled(data.job_id); // lands after the claim, before the intent
+    expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
+    expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled', error_code: 'CANCELLED_BY_USER' });
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect(await t.submittedAtSim()).toBe(before);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
+  });
+
+  it('when the cancel arrives while the job goes back to waiting for an account, then it ends cancelled, not waiting', async () => {
+    let beforeWait: (() => Promise<void>) | null = null;
+    const t = await setup({
+      wrapSubmissions: (s) => ({
+        ...s,
+        async wait(...args: Parameters<typeof s.wait>) {
+          await beforeWait?.();
+          return s.wait(...args);
+        },
+      }),
+    });
+    const data = t.created(); // no account at all: it will go back to waiting
+    await t.submissions.ensure(data, new Date());
+    beforeWait = () => t.cancelled(data.job_id);
+    expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
+    expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled' });
+    expect(t.published.filter((p) => p.type === 'JOB_FAILED')).toHaveLength(1);
   });
 });

@@ -11,7 +11,7 @@ import { decideSubmitAction } from './submit-outcome.js';
 /** Accounts one dispatch tries before the job waits (each refusal takes its account out of the running). */
 const MAX_ACCOUNTS_PER_DISPATCH = 20;
 
-export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'not_due';
+export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'cancelled' | 'not_due';
 
 export interface DispatchPorts {
   submissions: SubmissionStore;
@@ -46,6 +46,27 @@ export function createDispatchJob(ports: DispatchPorts) {
       type: 'JOB_DEFERRED', id: eventIds.jobDeferred(job._id, job.attempt, reason),
       data: { job_id: job._id, reason, attempt: job.attempt, until: until?.toISOString() ?? null, deferred_at: now().toISOString() },
     });
+  };
+
+  /** A cancel came while this dispatcher held the job: it is cancelled here, not submitted. */
+  const cancelHeld = async (jobId: string, token: string): Promise<DispatchOutcome | null> => {
+    const cancelled = await submissions.cancelOwned(jobId, token);
+    if (!cancelled) return null;
+    await ports.announcer.announce(cancelled);
+    ports.metrics.outcome('cancelled');
+    return 'cancelled';
+  };
+
+  /** Back to waiting; a cancel that came meanwhile is carried out at once rather than at the next turn. */
+  const waitOrCancel = async (jobId: string, token: string, at: Date, detail: string, opts?: { countTry?: boolean }) => {
+    const before = await submissions.wait(jobId, token, at, detail, opts);
+    if (!before?.cancel_requested_at) return { before, cancelled: false };
+    const cancelled = await submissions.cancelIfWaiting(jobId);
+    if (cancelled) {
+      await ports.announcer.announce(cancelled);
+      ports.metrics.outcome('cancelled');
+    }
+    return { before, cancelled: true };
   };
 
   const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, tries?: number) => {
@@ -85,6 +106,13 @@ export function createDispatchJob(ports: DispatchPorts) {
     const jobId = prev._id;
     // A fresh intent is this call's own, not a dead dispatcher's.
     if (!reserved) await recover(prev);
+    if (prev.cancel_requested_at) {
+      if (reserved) {
+        await accounts.release(reserved._id);
+        ports.accountChanged?.(reserved._id);
+      }
+      return (await cancelHeld(jobId, token)) ?? 'not_due';
+    }
     const job = { ...prev, claim_token: token };
     const cost = ports.provider.estimateCost({ operationType: job.operation_type, params: job.params });
 
@@ -108,7 +136,8 @@ export function createDispatchJob(ports: DispatchPorts) {
       }
     }
     // No eligible account: the job waits (it does not fail) and resumes when one frees up.
-    const before = await submissions.wait(jobId, token, now(), 'waiting_for_account');
+    const { before, cancelled } = await waitOrCancel(jobId, token, now(), 'waiting_for_account');
+    if (cancelled) return 'cancelled';
     if (before) await deferIfNew(before, job, 'waiting_for_account', null);
     ports.metrics.outcome('waiting_for_account');
     return 'waiting_for_account';
@@ -118,7 +147,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       const intent = recorded ?? await submissions.recordIntent(jobId, token, account._id, now());
       if (!intent) {
         await accounts.release(account._id);
-        return 'not_due';
+        return (await cancelHeld(jobId, token)) ?? 'not_due';
       }
       let result: Awaited<ReturnType<DispatchPorts['provider']['submit']>>;
       try {
@@ -154,7 +183,8 @@ export function createDispatchJob(ports: DispatchPorts) {
         ports.metrics.outcome('failed');
         return 'failed';
       } else if (action.do === 'pause') {
-        const before = await submissions.wait(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+        const { before, cancelled } = await waitOrCancel(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+        if (cancelled) return 'cancelled';
         await deferIfNew(before, intent, 'retry_backoff', null);
         ports.metrics.outcome('paused');
         return 'paused';
@@ -166,7 +196,8 @@ export function createDispatchJob(ports: DispatchPorts) {
         }
         const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
         const until = new Date(now().getTime() + delay);
-        const before = await submissions.wait(jobId, token, until, 'retry_backoff', { countTry: true });
+        const { before, cancelled } = await waitOrCancel(jobId, token, until, 'retry_backoff', { countTry: true });
+        if (cancelled) return 'cancelled';
         await deferIfNew(before, intent, 'retry_backoff', until);
         ports.metrics.outcome('retry');
         return 'retry';

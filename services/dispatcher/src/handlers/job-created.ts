@@ -9,10 +9,10 @@ import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 
 export interface JobCreatedPorts {
-  submissions: Pick<SubmissionStore, 'ensure'>;
+  submissions: Pick<SubmissionStore, 'ensure' | 'cancelOnArrival'>;
   accounts: Pick<AccountStore, 'reserveBest' | 'release'>;
   provider: Pick<VideoProvider, 'estimateCost'>;
-  announcer: Pick<Announcer, 'announceIfPending'>;
+  announcer: Pick<Announcer, 'announceIfPending' | 'announce'>;
   publish(input: PublishInput): Promise<unknown>;
   dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc }): Promise<DispatchOutcome>;
   /** Jobs already waiting for an account, which a new job queues behind. */
@@ -45,6 +45,13 @@ export function createJobCreatedHandler(ports: JobCreatedPorts) {
     } catch (err) {
       if (reserved) await giveBack(reserved._id);
       throw err;
+    }
+    if (sub.state === 'cancel_requested') {
+      // The user cancelled before this event arrived: nothing is submitted.
+      if (reserved) await giveBack(reserved._id);
+      const cancelled = await ports.submissions.cancelOnArrival(data);
+      if (cancelled) await ports.announcer.announce(cancelled);
+      return;
     }
     const mine = token !== undefined && sub.claim_token === token;
     if (reserved && !(mine && sub.state === 'submitting' && sub.account_id === reserved._id)) {

@@ -6,7 +6,8 @@ export type SubmissionState =
   | 'claimed'     // a dispatcher is choosing an account for it
   | 'submitting'  // intent recorded: an account is reserved and the provider is being called
   | 'submitted'   // the provider accepted it; the slot is held until the job ends
-  | 'done' | 'failed' | 'cancelled';
+  | 'done' | 'failed' | 'cancelled'
+  | 'cancel_requested'; // a tombstone: the cancel came before JOB_CREATED, which is cancelled on arrival
 
 export interface SubmissionDoc {
   _id: string; // job id
@@ -33,6 +34,11 @@ export interface SubmissionDoc {
   error_message: string | null;
   /** When the outcome was recorded. */
   settled_at: Date | null;
+  /**
+   * Set when a cancel arrives while a dispatcher works on the job: the owner cancels it at
+   * its next step instead of submitting it, or as it sends it back to waiting.
+   */
+  cancel_requested_at?: Date | null;
   /** W3C trace context of the JOB_CREATED handling: a job that waits is dispatched later in its own trace. */
   trace?: { traceparent?: string; tracestate?: string } | null;
   /**
@@ -50,7 +56,7 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
     priority: Number, created_at: Date, state: String, attempt: Number, tries: Number, next_attempt_at: Date,
     claim_token: String, claimed_at: Date, account_id: String, provider_job_id: String, cost: Number,
     released: Boolean, detail: String, error_code: String, error_message: String, settled_at: Date, announced: Boolean,
-    trace: Schema.Types.Mixed,
+    cancel_requested_at: Date, trace: Schema.Types.Mixed,
   }, { versionKey: false, minimize: false });
   schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
@@ -68,6 +74,12 @@ export function createSubmissionStore(conn: Connection) {
   const model = submissionModel(conn);
   const lean = { returnDocument: 'after', lean: true } as const;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
+  const cancelIfWaiting = (id: string): Promise<SubmissionDoc | null> =>
+    model.findOneAndUpdate({ _id: id, state: 'waiting' }, { $set: cancelledNow() }, lean) as Promise<SubmissionDoc | null>;
+  const cancelledNow = () => ({
+    state: 'cancelled', error_code: 'CANCELLED_BY_USER', error_message: 'cancelled before it reached the provider',
+    released: true, claim_token: null, settled_at: new Date(), announced: false,
+  });
 
   return {
     /**
@@ -112,8 +124,9 @@ export function createSubmissionStore(conn: Connection) {
         ],
       }).sort({ priority: -1, created_at: 1 }).limit(limit).lean() as Promise<SubmissionDoc[]>;
     },
+    /** Null when the job is no longer this token's, or when a cancel was asked for (then cancelOwned). */
     async recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate(owned(id, token), {
+      return model.findOneAndUpdate({ ...owned(id, token), cancel_requested_at: null }, {
         $set: { state: 'submitting', account_id: accountId, claimed_at: now }, $inc: { attempt: 1 },
       }, lean) as Promise<SubmissionDoc | null>;
     },
@@ -138,9 +151,34 @@ export function createSubmissionStore(conn: Connection) {
         $set: { ...(tries === undefined ? {} : { tries }), state: 'failed', error_code: code, error_message: message, claim_token: null, released: true, settled_at: new Date(), announced: false },
       }, lean) as Promise<SubmissionDoc | null>;
     },
-    async cancelIfWaiting(id: string): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({ _id: id, state: 'waiting' }, {
-        $set: { state: 'cancelled', error_code: 'CANCELLED_BY_USER', error_message: 'cancelled before it reached the provider', released: true, claim_token: null, settled_at: new Date(), announced: false },
+    cancelIfWaiting,
+    /**
+     * A cancel of a job that has not reached the provider, whatever the dispatcher is doing:
+     * a job being worked on is flagged (its owner cancels it at its next step), a job not
+     * seen yet gets a tombstone (JOB_CREATED then cancels it on arrival), and a waiting one
+     * is cancelled now. Returns the cancelled job to announce, if it was cancelled here.
+     */
+    async requestCancel(id: string, now: Date): Promise<SubmissionDoc | null> {
+      const flagged = await model.updateOne({ _id: id, state: { $in: ['waiting', 'claimed', 'submitting'] } }, { $set: { cancel_requested_at: now } });
+      if (flagged.matchedCount === 0) {
+        await model.updateOne({ _id: id }, { $setOnInsert: { state: 'cancel_requested', cancel_requested_at: now, announced: true } }, { upsert: true })
+          .catch((err: { code?: number }) => { if (err.code !== 11000) throw err; });
+      }
+      // Last: a job that went back to waiting meanwhile (or was waiting all along) is cancelled here.
+      return cancelIfWaiting(id);
+    },
+    /** The owner cancels a job it holds, after a cancel was asked for. */
+    async cancelOwned(id: string, token: string): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate({ ...owned(id, token), cancel_requested_at: { $ne: null } }, { $set: cancelledNow() }, lean) as Promise<SubmissionDoc | null>;
+    },
+    /** JOB_CREATED found a tombstone: the job is recorded, cancelled, to be announced. */
+    async cancelOnArrival(job: EventData<'JOB_CREATED'>): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate({ _id: job.job_id, state: 'cancel_requested' }, {
+        $set: {
+          user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
+          priority: job.priority, created_at: new Date(job.created_at), tries: 0, attempt: 0, next_attempt_at: new Date(),
+          claimed_at: null, account_id: null, provider_job_id: null, cost: 0, detail: null, trace: null, ...cancelledNow(),
+        },
       }, lean) as Promise<SubmissionDoc | null>;
     },
     /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
