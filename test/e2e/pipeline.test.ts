@@ -48,4 +48,18 @@ describe('the pipeline, end to end (five services as processes)', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await sys.simStats()).total_submissions).toBe(before);
   });
+
+  it('when jobs are cancelled right after they are submitted, then every one ends CANCELLED, whichever service the cancel finds it in', async () => {
+    const sys = system();
+    const ids = await submitMany(sys, 20, 'a heron, never mind');
+    const cancels = await Promise.all(ids.map((id) => sys.api('DELETE', `/api/v1/jobs/${id}`)));
+    expect(cancels.map((c) => c.status)).toEqual(ids.map(() => 202));
+    const jobs = await sys.waitForAll(ids, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000);
+    expect(jobs.filter((j) => j.status !== 'CANCELLED').map((j) => `${j.id} ${j.status} ${j.error_code}`)).toEqual([]);
+    const assets = (await allAssets(sys)).filter((a) => ids.includes(a.job_id));
+    expect(assets).toEqual([]);
+    // Every slot a cancelled job held is back.
+    await expect.poll(async () => (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { in_flight: number }) => a.in_flight), { timeout: 10_000 })
+      .toEqual([0]);
+  });
 });
