@@ -119,4 +119,25 @@ describe('JOB_CREATED', () => {
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled' });
     expect(t.published.filter((p) => p.type === 'JOB_FAILED')).toHaveLength(1);
   });
+
+  it('when the cancel arrives during the provider call and the provider refuses the job, then it ends CANCELLED, as the user asked, not FAILED', async () => {
+    let afterIntent: (() => Promise<void>) | null = null;
+    const t = await setup({
+      wrapSubmissions: (s) => ({
+        ...s,
+        async recordIntent(...args: Parameters<typeof s.recordIntent>) {
+          const intent = await s.recordIntent(...args);
+          await afterIntent?.(); // the provider is being called now
+          return intent;
+        },
+      }),
+    });
+    await t.addAccount('a1', 5);
+    const data = t.created({ params: { prompt: 'a storm [sim:reject]', model: 'v5' } });
+    await t.submissions.ensure(data, new Date());
+    afterIntent = () => t.cancelled(data.job_id);
+    expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
+  });
 });

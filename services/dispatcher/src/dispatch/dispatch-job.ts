@@ -69,9 +69,14 @@ export function createDispatchJob(ports: DispatchPorts) {
     return { before, cancelled: true };
   };
 
-  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, tries?: number) => {
+  /** Ends the job FAILED, unless the user cancelled it meanwhile: then it ends as they asked. */
+  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, tries?: number): Promise<DispatchOutcome> => {
+    const cancelled = await cancelHeld(job._id, token);
+    if (cancelled) return cancelled;
     const failed = await submissions.fail(job._id, token, code, message.slice(0, 2048), tries);
     if (failed) await ports.announcer.announce(failed);
+    ports.metrics.outcome('failed');
+    return 'failed';
   };
 
   /** A dispatcher died mid-work on this job: give back its slot and say if a submit may have happened. */
@@ -179,9 +184,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
       else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
       else if (action.do === 'fail') {
-        await fail(intent, token, action.code, action.message);
-        ports.metrics.outcome('failed');
-        return 'failed';
+        return fail(intent, token, action.code, action.message);
       } else if (action.do === 'pause') {
         const { before, cancelled } = await waitOrCancel(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
         if (cancelled) return 'cancelled';
@@ -190,9 +193,7 @@ export function createDispatchJob(ports: DispatchPorts) {
         return 'paused';
       } else {
         if (intent.tries + 1 >= settings.maxTries) {
-          await fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
-          ports.metrics.outcome('failed');
-          return 'failed';
+          return fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
         }
         const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
         const until = new Date(now().getTime() + delay);
