@@ -2,11 +2,24 @@ import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import { createCancelHandler } from '../src/handlers/cancel.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
-import { jobCreatedData, useDispatchWorld } from './world.js';
+import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
 
 const world = useDispatchWorld('t-created');
 
-async function setup(opts: { backlog?: number; wrapSubmissions?: Parameters<typeof world.dispatchParts>[0] extends infer O ? O extends { wrapSubmissions?: infer W } ? W : never : never } = {}) {
+/** Submissions whose `method` runs `moment.hook` just before or after its write: where a cancel lands in a test. */
+function intercept(method: 'recordIntent' | 'wait', when: 'before' | 'after', moment: { hook: (() => Promise<void>) | null }) {
+  return (s: Submissions): Submissions => ({
+    ...s,
+    [method]: async (...args: unknown[]) => {
+      if (when === 'before') await moment.hook?.();
+      const result = await (s[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+      if (when === 'after') await moment.hook?.();
+      return result;
+    },
+  });
+}
+
+async function setup(opts: { backlog?: number; wrapSubmissions?: DispatchPartsOptions['wrapSubmissions'] } = {}) {
   const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts(opts.wrapSubmissions ? { wrapSubmissions: opts.wrapSubmissions } : {});
   let kicks = 0;
   const handler = createJobCreatedHandler({
@@ -79,21 +92,13 @@ describe('JOB_CREATED', () => {
   });
 
   it('when the cancel arrives while a dispatcher is choosing an account, then it is cancelled instead of submitted, and its slot is given back', async () => {
-    let beforeIntent: (() => Promise<void>) | null = null;
-    const t = await setup({
-      wrapSubmissions: (s) => ({
-        ...s,
-        async recordIntent(...args: Parameters<typeof s.recordIntent>) {
-          await beforeIntent?.();
-          return s.recordIntent(...args);
-        },
-      }),
-    });
+    const beforeIntent: { hook: (() => Promise<void>) | null } = { hook: null };
+    const t = await setup({ wrapSubmissions: intercept('recordIntent', 'before', beforeIntent) });
     await t.addAccount('a1', 5);
     const data = t.created();
     const before = await t.submittedAtSim();
     await t.submissions.ensure(data, new Date()); // waiting: the general way, claim → reserve → intent
-    beforeIntent = () => t.cancelled(data.job_id); // lands after the claim, before the intent
+    beforeIntent.hook = () => t.cancelled(data.job_id); // lands after the claim, before the intent
     expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled', error_code: 'CANCELLED_BY_USER' });
     expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
@@ -102,40 +107,23 @@ describe('JOB_CREATED', () => {
   });
 
   it('when the cancel arrives while the job goes back to waiting for an account, then it ends cancelled, not waiting', async () => {
-    let beforeWait: (() => Promise<void>) | null = null;
-    const t = await setup({
-      wrapSubmissions: (s) => ({
-        ...s,
-        async wait(...args: Parameters<typeof s.wait>) {
-          await beforeWait?.();
-          return s.wait(...args);
-        },
-      }),
-    });
+    const beforeWait: { hook: (() => Promise<void>) | null } = { hook: null };
+    const t = await setup({ wrapSubmissions: intercept('wait', 'before', beforeWait) });
     const data = t.created(); // no account at all: it will go back to waiting
     await t.submissions.ensure(data, new Date());
-    beforeWait = () => t.cancelled(data.job_id);
+    beforeWait.hook = () => t.cancelled(data.job_id);
     expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled' });
     expect(t.published.filter((p) => p.type === 'JOB_FAILED')).toHaveLength(1);
   });
 
   it('when the cancel arrives during the provider call and the provider refuses the job, then it ends CANCELLED, as the user asked, not FAILED', async () => {
-    let afterIntent: (() => Promise<void>) | null = null;
-    const t = await setup({
-      wrapSubmissions: (s) => ({
-        ...s,
-        async recordIntent(...args: Parameters<typeof s.recordIntent>) {
-          const intent = await s.recordIntent(...args);
-          await afterIntent?.(); // the provider is being called now
-          return intent;
-        },
-      }),
-    });
+    const afterIntent: { hook: (() => Promise<void>) | null } = { hook: null };
+    const t = await setup({ wrapSubmissions: intercept('recordIntent', 'after', afterIntent) }); // then the provider is called
     await t.addAccount('a1', 5);
     const data = t.created({ params: { prompt: 'a storm [sim:reject]', model: 'v5' } });
     await t.submissions.ensure(data, new Date());
-    afterIntent = () => t.cancelled(data.job_id);
+    afterIntent.hook = () => t.cancelled(data.job_id);
     expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
     expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
