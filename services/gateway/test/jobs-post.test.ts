@@ -95,6 +95,12 @@ describe('POST /api/v1/jobs', () => {
     const big = await post(validJob({ description: 'x'.repeat(1_100_000) }));
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    // A job's body is held to 64 KiB, well under the server's 1 MiB: it is copied into every stream entry it passes.
+    const padded = await post(validJob({ params: { ...validJob().params, ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`x${i}`, 'y'.repeat(2_000)])) }, description: 'd'.repeat(40_000) }));
+    expect(padded.statusCode).toBe(413);
+    const many = await post(validJob({ params: { ...validJob().params, ...Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`extra_${i}`, 1])) } }));
+    expect(many.statusCode).toBe(400);
+    expect(many.json().error.details).toEqual([{ field: 'params', message: expect.stringMatching(/^at most 16 params beyond the known ones, got 17/) }]);
     const none = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH });
     expect(none.statusCode).toBe(400);
     expect(none.json().error.code).toBe('VALIDATION_FAILED');

@@ -6,6 +6,9 @@ import { isoDateSchema, jobParamsSchema, operationTypeSchema } from '@pixsim/con
  * limits (models, durations, prompt length) are checked by its adapter next.
  * Unknown top-level fields are dropped, as the system we replace did.
  */
+const KNOWN_PARAMS = new Set(Object.keys(jobParamsSchema.shape));
+const MAX_EXTRA_PARAMS = 16;
+
 export const createJobBodySchema = z
   .object({
     operation_type: operationTypeSchema,
@@ -20,6 +23,11 @@ export const createJobBodySchema = z
     callback_url: z.string().max(2048).optional(),
   })
   .superRefine((body, ctx) => {
+    // Params beyond the known ones are passed to the provider as given; a few are plenty.
+    const extra = Object.keys(body.params).filter((k) => !KNOWN_PARAMS.has(k));
+    if (extra.length > MAX_EXTRA_PARAMS) {
+      ctx.addIssue({ code: 'custom', path: ['params'], message: `at most ${MAX_EXTRA_PARAMS} params beyond the known ones, got ${extra.length} (${extra.slice(0, 5).join(', ')}…)` });
+    }
     const needs = (field: 'prompt' | 'image_url') =>
       ctx.addIssue({ code: 'custom', path: ['params', field], message: `Required for ${body.operation_type}` });
     if ((body.operation_type === 'text_to_video' || body.operation_type === 'image_to_video') && !body.params.prompt) needs('prompt');

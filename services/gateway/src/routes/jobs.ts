@@ -16,6 +16,9 @@ import { jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../read-model/ports.js';
 
+/** Larger job bodies answer 413 (the rest of the API keeps BODY_LIMIT_BYTES). */
+export const JOB_BODY_LIMIT_BYTES = 65_536;
+
 const listQuerySchema = z.object({
   status: jobStatusSchema.optional(),
   operation_type: operationTypeSchema.optional(),
@@ -34,7 +37,9 @@ export interface JobRouteDeps {
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
-  app.post('/jobs', { schema: doc({ tags: TAGS, summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)', body: createJobBodySchema, headers: postHeaders, ok: [202, 200], response: jobResponse }) }, async (request, reply) => {
+  // A job is a prompt and a few settings: 64 KiB is generous, and a bigger body would be
+  // copied into every stream entry and read model the job passes through.
+  app.post('/jobs', { bodyLimit: Math.min(app.initialConfig.bodyLimit ?? JOB_BODY_LIMIT_BYTES, JOB_BODY_LIMIT_BYTES), schema: doc({ tags: TAGS, summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)', body: createJobBodySchema, headers: postHeaders, ok: [202, 200], response: jobResponse }) }, async (request, reply) => {
     const key = idempotencyKeyOf(request.headers['idempotency-key']);
     const body = parseInput(createJobBodySchema, request.body);
     const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
