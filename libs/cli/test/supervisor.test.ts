@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -127,10 +127,13 @@ describe('supervisor', () => {
     expect(Object.values(stats.credits)).toEqual([500]);
     const get = async (name: ServiceName) => (await fetch(`${opsUrl(sys!, name)}/env`)).json() as Promise<Record<string, string>>;
     const [gateway, asset] = await Promise.all([get('gateway'), get('asset')]);
-    expect(asset).toMatchObject({ MONGODB_URI: sys.mongoUri, PIXVERSE_BASE_URL: sys.simulatorUrl, STREAM_PREFIX: sys.prefix, MONGODB_DB: 'tdb-asset', CONSUMER_NAME: 'asset-1', OTEL_SERVICE_NAME: 'asset' });
+    expect(asset).toMatchObject({ MONGODB_URI: sys.mongoUri, PIXVERSE_BASE_URL: sys.simulatorUrl, STREAM_PREFIX: sys.prefix, MONGODB_DB: 'tdb-asset', CONSUMER_NAME: 'asset-1', OTEL_SERVICE_NAME: 'asset', OPS_HOST: '127.0.0.1' });
+    // The simulator's account key travels in its environment, never on a command line `ps` shows.
+    const simCmdline = await readFile(`/proc/${sys.processes['pixverse-sim']!.pid}/cmdline`, 'utf8');
+    expect(simCmdline).not.toContain('k-1');
     expect(asset.PIXSIM_ADMIN_TOKEN).toBeUndefined();
     expect(asset.PORT).toBeUndefined();
-    expect(gateway).toMatchObject({ PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_DB: 'tdb-gateway', PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY });
+    expect(gateway).toMatchObject({ PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_DB: 'tdb-gateway', PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY, HOST: '127.0.0.1' });
     expect(Buffer.from(asset.PIXSIM_SECRET_KEY!, 'base64')).toHaveLength(32);
     const infraPids = [sys.processes['mongo-dev']!.pid, sys.processes['pixverse-sim']!.pid];
     await sys.stop();

@@ -91,6 +91,8 @@ export const sharedConfigShape = {
   LOG_LEVEL: logLevelFromEnv().default('info'),
   PORT: portFromEnv().optional(),
   OPS_PORT: portFromEnv().optional(),
+  /** Where the side server listens: every interface for a cluster's probes; npm start uses loopback. */
+  OPS_HOST: z.string().trim().min(1).default('0.0.0.0'),
   OTEL_EXPORTER_OTLP_ENDPOINT: urlFromEnv(['http', 'https']).optional(),
   /** This replica's name in its consumer groups; stable per replica (the pod name). */
   CONSUMER_NAME: z.string().trim().min(1).optional(),

@@ -121,7 +121,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     ...parts.readiness,
   };
   if (parts.serveOps !== false) {
-    const ops = createOpsServer({ logger, port: config.OPS_PORT ?? spec.defaultOpsPort, readiness, registry, service: name });
+    const ops = createOpsServer({ logger, port: config.OPS_PORT ?? spec.defaultOpsPort, host: config.OPS_HOST, readiness, registry, service: name });
     const url = await ops.listen();
     closeOps = () => ops.close();
     logger.info({ url }, 'ops endpoints: /health /ready /metrics');

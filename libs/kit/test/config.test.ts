@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       POLL_INTERVAL_S: 10,
       PIXVERSE_BASE_URL: 'https://app-api.pixverse.ai',
       LOG_LEVEL: 'info',
+      OPS_HOST: '0.0.0.0',
       STREAM_PREFIX: 'pixsim',
     });
   });

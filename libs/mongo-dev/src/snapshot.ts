@@ -50,6 +50,7 @@ export async function writeSnapshot(path: string, store: Store): Promise<void> {
   }
   // Write then rename, so a crash mid-write never leaves a half snapshot behind.
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, Buffer.concat(parts));
+  // Owner-only: it holds every service's data (password hashes, sealed keys).
+  await writeFile(tmp, Buffer.concat(parts), { mode: 0o600 });
   await rename(tmp, path);
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,7 @@ describe('server', () => {
         await conn.collection('users').insertMany([{ email: 'a', at: new Date(5) }, { email: 'b' }]);
       });
       await first.stop();
+      expect((await stat(snapshotPath)).mode & 0o777).toBe(0o600); // every service's data: owner-only
       const second = await start({ port: 0, snapshotPath });
       await withConnection(second.uri, 'snap', async (conn) => {
         const users = conn.collection('users');

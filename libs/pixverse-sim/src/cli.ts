@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AccountSpec, SimulatorOptions } from './types.js';
 
 const USAGE = `usage: pixverse-sim [--port 0] [--host 127.0.0.1] [--latency MS] [--slot-release MS]
-                    [--account KEY:CREDITS:MAXCONC]... [--webhook-url URL --webhook-secret S]
+                    [--account KEY:CREDITS:MAXCONC]... (or PIXVERSE_SIM_ACCOUNTS=K:C:M,…) [--webhook-url URL --webhook-secret S]
                     [--seed N] [--state FILE] [--log-level warn]`;
 
 function integer(flag: string, value: string | undefined, min = 0): number | undefined {
@@ -47,7 +47,9 @@ function parse(argv: string[]): SimulatorOptions & { logLevel: string } {
   opts.latencyMs = integer('latency', values.latency);
   opts.slotReleaseMs = integer('slot-release', values['slot-release']);
   opts.seed = integer('seed', values.seed);
-  opts.accounts = (values.account ?? []).map(account);
+  // PIXVERSE_SIM_ACCOUNTS (KEY:CREDITS:MAXCONC, comma-separated) keeps keys out of `ps`.
+  const fromEnv = (process.env.PIXVERSE_SIM_ACCOUNTS ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  opts.accounts = [...fromEnv, ...(values.account ?? [])].map(account);
   if (values.state !== undefined) {
     if (!values.state) throw new Error('--state needs a file path');
     opts.statePath = values.state;

@@ -113,7 +113,7 @@ export async function readState(file: string): Promise<SavedState | undefined> {
 export async function writeState(file: string, state: SavedState): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state));
+  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 }); // it holds the accounts' API keys
   await rename(tmp, file);
 }
 

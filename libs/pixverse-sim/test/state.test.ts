@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,5 +119,6 @@ describe('simulator state file', () => {
     const saved = JSON.parse(await readFile(file, 'utf8')) as { generations: unknown[]; accounts: unknown[] };
     expect(saved.generations).toEqual([]);
     expect(saved.accounts).toHaveLength(1);
+    expect((await stat(file)).mode & 0o777).toBe(0o600); // it holds the accounts' API keys
   });
 });

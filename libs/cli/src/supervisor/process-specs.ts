@@ -37,6 +37,8 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
     // instead of waiting for another replica to reclaim them.
     CONSUMER_NAME: `${name}-1`,
     ...(name === 'gateway' ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken, JWT_SECRET: input.jwtSecret } : { OPS_PORT: String(port) }),
+    // A system on a laptop answers on loopback only, unless HOST / OPS_HOST say otherwise.
+    ...(name === 'gateway' ? { HOST: input.baseEnv.HOST || '127.0.0.1' } : { OPS_HOST: input.baseEnv.OPS_HOST || '127.0.0.1' }),
     ...(input.mongoDbPrefix ? { MONGODB_DB: `${input.mongoDbPrefix}-${name}` } : {}),
     ...input.overrides,
   });
@@ -69,13 +71,14 @@ export function simulatorSpec(
 ): ProcessSpec {
   const latency = opts.latencyMs === undefined ? [] : ['--latency', String(opts.latencyMs)];
   const state = opts.statePath ? ['--state', opts.statePath] : [];
-  const accounts = opts.accounts.flatMap((a) => ['--account', `${a.apiKey}:${a.credits}:${a.maxConcurrent}`]);
+  // Through the environment, not the command line, where `ps` would show the keys.
+  const accounts = opts.accounts.map((a) => `${a.apiKey}:${a.credits}:${a.maxConcurrent}`).join(',');
   return {
     name: 'pixverse-sim',
     command: process.execPath,
-    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...accounts, ...state, ...(opts.args ?? [])],
+    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...state, ...(opts.args ?? [])],
     cwd: repoRoot,
-    env: baseEnv,
+    env: { ...baseEnv, PIXVERSE_SIM_ACCOUNTS: accounts },
     // It prints "pixverse-sim listening: http://127.0.0.1:N" once it accepts requests.
     ready: { line: /pixverse-sim listening: (https?:\/\/[^\s"']+)/ },
   };
