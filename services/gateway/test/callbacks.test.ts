@@ -1,5 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { verifyCallback } from '../src/callbacks/callback-signature.js';
 import { createCallbackStore, type CallbackStore } from '../src/callbacks/callback-store.js';
 import { createCallbackTrigger } from '../src/callbacks/callback-trigger.js';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
-import { systemResolver } from '../src/jobs/public-url.js';
+import { pinnedAgent } from '../src/callbacks/pinned-agent.js';
+import { systemResolver, type ResolveHost } from '../src/jobs/public-url.js';
 import { createAssetStore } from '../src/read-model/asset-store.js';
 import { createJobStore } from '../src/read-model/job-store.js';
 import { jobHistory } from './events.js';
@@ -104,7 +106,12 @@ describe('callback delivery (real MongoDB, a local receiver)', () => {
     const id = `job-${randomUUID()}`;
     await store.schedule({ _id: id, url: r.url, event: 'job.failed', body: '{}' }, new Date());
     startWorker();
-    expect(await settled(id)).toMatchObject({ state: 'failed', attempts: 3, last_status: null, last_error: expect.stringMatching(/ECONNREFUSED.*\(last of 3 attempts\)$/) });
+    const done = await settled(id);
+    expect(done).toMatchObject({ state: 'failed', attempts: 3, last_status: null, last_error: expect.stringMatching(/^could not connect to the receiver.*\(last of 3 attempts\)$/) });
+    // The owner reads last_error: no socket code, address or port to probe the gateway's network with.
+    const { port } = new URL(r.url);
+    expect(done.last_error).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+    expect(done.last_error).not.toContain(port);
   });
 
   it('when two replicas deliver 30 callbacks, then each is POSTed exactly once', async () => {
@@ -129,6 +136,77 @@ describe('callback delivery (real MongoDB, a local receiver)', () => {
     startWorker('gw-1', { allowPrivate: false });
     expect(await settled(id)).toMatchObject({ state: 'failed', attempts: 1, last_error: expect.stringContaining('private or loopback') });
     expect(r.got).toHaveLength(0);
+  });
+});
+
+describe('callback delivery against DNS rebinding (real sockets on loopback)', () => {
+  /** A listener on loopback that only counts the connections reaching it. */
+  async function trap() {
+    let connections = 0;
+    const server = net.createServer((socket) => { connections++; socket.destroy(); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+  const cb = (url: string) => ({ _id: `job-${randomUUID()}`, url, event: 'job.completed' as const, body: '{}' });
+
+  it('when a name answers a public address first and 127.0.0.1 after, then no delivery ever connects to loopback', async () => {
+    const t = await trap();
+    stops.push(t.close);
+    const asked: string[] = [];
+    // `localhost` so that any second resolution outside this port (the system's) would land on the trap too.
+    const rebinding: ResolveHost = async (host) => {
+      asked.push(host);
+      return asked.length === 1 ? [{ address: '93.184.215.14', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+    };
+    const send = createCallbackSender({ secret: SECRET, timeoutMs: 300, allowPrivate: false, resolveHost: rebinding, clock: () => new Date() });
+    const first = await send(cb(`http://localhost:${t.port}/hook`), 1);
+    expect(first).toEqual({ error: expect.stringMatching(/^(could not connect to the receiver|the receiver did not answer in time)$/), retryable: true });
+    expect(asked).toEqual(['localhost']); // resolved once per delivery: the checked answer is the one used
+    const second = await send(cb(`http://localhost:${t.port}/hook`), 2);
+    expect(second).toMatchObject({ error: expect.stringContaining('private or loopback'), retryable: false });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.connections()).toBe(0);
+  });
+
+  it('when an agent is pinned to an address, then a request for another name connects there and keeps its own Host', async () => {
+    const r = await receiver();
+    stops.push(r.close);
+    const port = new URL(r.url).port;
+    const agent = pinnedAgent('127.0.0.1', 4, 2_000);
+    try {
+      const res = await request(`http://hooks.example.invalid:${port}/hook`, { method: 'POST', body: 'x', dispatcher: agent });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await agent.close();
+    }
+    expect(r.got).toHaveLength(1);
+    expect(r.got[0]!.headers.host).toBe(`hooks.example.invalid:${port}`);
+  });
+
+  it('when private hosts are allowed, then a callback to a local receiver is still delivered', async () => {
+    const r = await receiver();
+    stops.push(r.close);
+    const send = createCallbackSender({ secret: SECRET, timeoutMs: 2_000, allowPrivate: true, resolveHost: fakeResolver, clock: () => new Date() });
+    expect(await send(cb(r.url.replace('127.0.0.1', 'localhost')), 1)).toEqual({ status: 200 });
+    expect(r.got).toHaveLength(1);
+  });
+
+  it('when the connection is refused, then the stored error names neither the address nor the port, and the detail is logged', async () => {
+    const r = await receiver();
+    await r.close();
+    const port = new URL(r.url).port;
+    const logged: object[] = [];
+    const send = createCallbackSender({
+      secret: SECRET, timeoutMs: 2_000, allowPrivate: true, resolveHost: fakeResolver, clock: () => new Date(), logger: { warn: (o) => logged.push(o) },
+    });
+    const result = await send(cb(r.url), 1);
+    expect(result).toEqual({ error: 'could not connect to the receiver', retryable: true });
+    const text = JSON.stringify(result);
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).not.toContain(port);
+    expect(text).not.toContain('ECONNREFUSED');
+    expect(logged).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,9 @@
-import { request } from 'undici';
-import { checkPublicHost, type ResolveHost } from '../jobs/public-url.js';
+import { isIP } from 'node:net';
+import { request, type Dispatcher } from 'undici';
+import { checkPublicHost, type ResolvedAddress, type ResolveHost } from '../jobs/public-url.js';
 import { signCallback } from './callback-signature.js';
 import type { CallbackDoc } from './callback-store.js';
+import { pinnedAgent } from './pinned-agent.js';
 
 export interface SenderOptions {
   secret: string;
@@ -10,6 +12,19 @@ export interface SenderOptions {
   allowPrivate: boolean;
   resolveHost: ResolveHost;
   clock: () => Date;
+  /** Where the detailed cause of a connection failure goes (the stored error stays generic). */
+  logger?: { warn(o: object, m: string): void };
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/**
+ * What the job's owner is told when no HTTP answer came. Never the socket error
+ * itself: its code, address and port would let an owner probe what the gateway
+ * can reach (open, closed or filtered ports).
+ */
+function connectionFailure(code: string | undefined): string {
+  return code && TIMEOUT_CODES.has(code) ? 'the receiver did not answer in time' : 'could not connect to the receiver';
 }
 
 /** What one attempt got back: an HTTP status, or why there was none. */
@@ -22,16 +37,26 @@ export type AttemptResult = { status: number } | { error: string; retryable: boo
  */
 export function createCallbackSender(o: SenderOptions) {
   return async function send(cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>, attempt: number): Promise<AttemptResult> {
+    // Unless private hosts are fine, the name is resolved once, here: every address
+    // it gave must be public, and the connection goes to the first of them, not to
+    // whatever a second resolution (a rebinding DNS answer) would say.
+    let dispatcher: Dispatcher | undefined;
     if (!o.allowPrivate) {
+      let resolved: ResolvedAddress[] | undefined;
       try {
-        await checkPublicHost('callback_url', cb.url, o.resolveHost);
+        await checkPublicHost('callback_url', cb.url, async (host) => (resolved = await o.resolveHost(host)));
       } catch (err) {
         const message = (err as { details?: Array<{ message: string }> }).details?.[0]?.message ?? (err as Error).message;
         return { error: `refused: ${message}`, retryable: (err as { code?: string }).code === 'DEPENDENCY_DOWN' };
       }
+      const host = new URL(cb.url).hostname.replace(/^\[|\]$/g, '');
+      const pinned = isIP(host) ? { address: host, family: isIP(host) } : resolved?.[0];
+      if (!pinned) return { error: 'refused: host does not resolve', retryable: false };
+      dispatcher = pinnedAgent(pinned.address, pinned.family === 6 ? 6 : 4, o.timeoutMs);
     }
     try {
       const res = await request(cb.url, {
+        ...(dispatcher ? { dispatcher } : {}),
         method: 'POST',
         body: cb.body,
         headers: {
@@ -48,8 +73,12 @@ export function createCallbackSender(o: SenderOptions) {
       await res.body.dump(); // the answer's body is not ours to read; free the socket
       return { status: res.statusCode };
     } catch (err) {
-      const e = err as { code?: string; message?: string };
-      return { error: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}`.slice(0, 500), retryable: true };
+      const code = (err as { code?: string }).code;
+      o.logger?.warn({ err, delivery_id: cb._id, attempt }, 'callback could not reach its receiver');
+      return { error: connectionFailure(code), retryable: true };
+    } finally {
+      // One agent per delivery: nothing pinned outlives the check it came from.
+      if (dispatcher) void dispatcher.destroy().catch(() => {});
     }
   };
 }
