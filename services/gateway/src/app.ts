@@ -11,6 +11,7 @@ import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestMetrics } from './http/request-metrics.js';
+import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
@@ -64,6 +65,8 @@ export interface AppDeps {
   /** Live job views from every replica (NATS in production). */
   updates?: JobUpdates;
   sseHeartbeatMs?: number;
+  /** Caps on live-update streams (per user, per replica) and their lifetime; defaults apply when unset. */
+  sseStreamLimits?: Partial<StreamLimitSettings>;
   /** How long a COMPLETED job's event stream waits for its asset id. */
   sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
@@ -125,7 +128,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerSessionRoutes(authed, deps);
       registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
       registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
-      registerJobEventRoutes(authed, { jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs });
+      registerJobEventRoutes(authed, {
+        jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs, streamLimits: deps.sseStreamLimits,
+      });
       registerAssetRoutes(authed, { assets: deps.assets });
       await authed.register(async (admin) => {
         admin.addHook('preHandler', requireRole('admin'));

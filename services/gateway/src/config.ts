@@ -32,6 +32,11 @@ export const configSchema = z.object({
   /** Verifies PixVerse webhooks; unset, POST /api/v1/webhooks/pixverse answers 404. */
   PIXVERSE_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   SSE_HEARTBEAT_MS: intFromEnv({ min: 1_000 }).default(15_000),
+  /** Concurrent GET /jobs/{id}/events streams per user, and in all, per replica; past them a 429. */
+  SSE_MAX_PER_USER: intFromEnv({ min: 1 }).default(20),
+  SSE_MAX_STREAMS: intFromEnv({ min: 1 }).default(5_000),
+  /** An event stream is ended after this long (the client reconnects), so none is held forever. */
+  SSE_MAX_LIFETIME_S: intFromEnv({ min: 10 }).default(3_600),
   /** Signs callbacks to clients' callback_url (README, Callbacks); unset, a callback_url is refused. */
   CALLBACK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Development only: callbacks to http:// and to private or loopback hosts. */

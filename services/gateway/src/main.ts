@@ -28,6 +28,7 @@ import type { AssetStore } from './read-model/ports.js';
 import { createSafePublish } from './safe-publish.js';
 import { redisNonceStore } from './webhooks/webhook-ports.js';
 import { createIdFactory } from './ids.js';
+import { streamLimitsFromConfig } from './live/stream-limits.js';
 
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
@@ -71,6 +72,7 @@ await runService({
       publish,
       keyring: parseKeyring(config.PIXSIM_SECRET_KEY), bus: createBusAdmin(ctx.redis, ctx.keys),
       readiness, registry: ctx.registry, bodyLimit: config.BODY_LIMIT_BYTES, sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+      sseStreamLimits: streamLimitsFromConfig(config),
       rateLimit: {
         redis: limiterRedis, keys: ctx.keys, ipMax: config.RATE_LIMIT_IP_MAX, userMax: config.RATE_LIMIT_USER_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS,
       },
@@ -114,6 +116,7 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
   const outcomes = new Counter({ name: 'pixsim_callbacks_total', help: 'Callback attempts by outcome', labelNames: ['outcome'], registers: [ctx.registry] });
   const send = createCallbackSender({
     secret, timeoutMs: config.CALLBACK_TIMEOUT_MS, allowPrivate: config.CALLBACK_ALLOW_PRIVATE, resolveHost: systemResolver, clock,
+    logger: ctx.logger.child({ component: 'callbacks' }),
   });
   const worker = createCallbackWorker({
     store, send, owner: leaseOwner(config), concurrency: config.CALLBACK_CONCURRENCY,

@@ -11,6 +11,8 @@ export interface JobStreamOptions {
   heartbeatMs: number;
   /** How long a COMPLETED job's stream waits for its asset id before it ends anyway (default 30 s). */
   assetGraceMs?: number;
+  /** The stream ends (with a comment saying so) after this long, so nothing is held forever; absent, no limit. */
+  maxLifetimeMs?: number;
   onError(err: unknown): void;
 }
 
@@ -19,7 +21,9 @@ export interface JobStreamOptions {
  * it, then forward every newer view; end after the final one. A job is COMPLETED
  * when the provider is done and learns its asset id a moment later (ASSET_CREATED):
  * the stream stays open for that view, so a client gets the asset without asking
- * again, but not past `assetGraceMs`. Each heartbeat also re-reads the view, so a
+ * again, but not past `assetGraceMs`. After `maxLifetimeMs` the stream ends
+ * cleanly whatever the job's state (a job scheduled far ahead would hold it
+ * forever); an EventSource reconnects with Last-Event-ID. Each heartbeat also re-reads the view, so a
  * NATS message lost on the way costs at most one heartbeat of delay. Returns a
  * function that ends the stream (server shutdown).
  */
@@ -33,6 +37,7 @@ export function runJobStream(opts: JobStreamOptions): () => void {
     ended = true;
     clearInterval(timer);
     clearTimeout(graceTimer);
+    clearTimeout(lifetimeTimer);
     unsubscribe();
     res.end();
   };
@@ -54,6 +59,12 @@ export function runJobStream(opts: JobStreamOptions): () => void {
     void refresh();
   }, opts.heartbeatMs);
   timer.unref();
+  const lifetimeTimer = opts.maxLifetimeMs === undefined ? undefined : setTimeout(() => {
+    if (ended) return;
+    res.write(': stream lifetime reached; reconnect to continue\n\n');
+    end();
+  }, opts.maxLifetimeMs);
+  lifetimeTimer?.unref();
   res.on('close', end);
   void refresh();
   return end;
