@@ -83,6 +83,9 @@ export interface AppDeps {
 }
 
 /** The gateway's HTTP app, without listening: main.ts listens, tests use `app.inject()`. */
+/** Routes that check a password: each attempt costs a scrypt, so they have a limit of their own. */
+const PASSWORD_ROUTES = new Set(['/api/v1/auth/login', '/api/v1/auth/register']);
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? createIdFactory();
@@ -120,6 +123,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(async (api) => {
     const limits = await installRateLimit(api, deps.rateLimit);
     api.addHook('onRequest', limits.perIp);
+    api.addHook('onRequest', async (request, reply) => {
+      if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt.call(api, request, reply);
+    });
     registerPublicAuthRoutes(api, deps);
     if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
     await api.register(async (authed) => {

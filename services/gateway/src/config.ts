@@ -26,6 +26,8 @@ export const configSchema = z.object({
   /** Requests per window per client IP, and per user (admins exempt); 0 turns a limit off. */
   RATE_LIMIT_IP_MAX: intFromEnv({ min: 0 }).default(6_000),
   RATE_LIMIT_USER_MAX: intFromEnv({ min: 0 }).default(600),
+  /** Login and register attempts per window per client IP. */
+  RATE_LIMIT_AUTH_MAX: intFromEnv({ min: 0 }).default(20),
   RATE_LIMIT_WINDOW_MS: intFromEnv({ min: 1_000 }).default(60_000),
   /** Behind a proxy: trust X-Forwarded-For (true, or a hop count), so limits see client IPs. */
   TRUST_PROXY: z.union([z.coerce.number().int().min(1).max(10), boolFromEnv()]).default(false),

@@ -74,7 +74,8 @@ await runService({
       readiness, registry: ctx.registry, bodyLimit: config.BODY_LIMIT_BYTES, sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
       sseStreamLimits: streamLimitsFromConfig(config),
       rateLimit: {
-        redis: limiterRedis, keys: ctx.keys, ipMax: config.RATE_LIMIT_IP_MAX, userMax: config.RATE_LIMIT_USER_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS,
+        redis: limiterRedis, keys: ctx.keys, ipMax: config.RATE_LIMIT_IP_MAX, userMax: config.RATE_LIMIT_USER_MAX,
+        authMax: config.RATE_LIMIT_AUTH_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS,
       },
       webhook: {
         secret: config.PIXVERSE_WEBHOOK_SECRET, nonces: redisNonceStore(ctx.redis, ctx.keys),

@@ -50,6 +50,36 @@ describe('rate limits (Redis, shared by replicas)', () => {
   });
 });
 
+describe('password attempts (a limit of their own)', () => {
+  let h: Harness;
+  let limiter: Redis;
+  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  beforeAll(async () => {
+    limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    h = await createHarness({ rateLimit: { redis: limiter, keys, ipMax: 1_000, userMax: 1_000, authMax: 3, windowMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await h.close();
+    const left = await limiter.keys(`${keys.prefix}:*`);
+    if (left.length) await limiter.del(...left);
+    limiter.disconnect();
+  });
+
+  it('when one IP floods login and register, then it gets 429 after a few, while its other calls still pass', async () => {
+    const login = () => h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'x@example.com', password: 'password1' } });
+    const codes = [(await login()).statusCode, (await login()).statusCode, (await login()).statusCode];
+    expect(codes).toEqual([401, 401, 401]);
+    const over = await h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'y@example.com', password: 'correct horse battery' } });
+    expect(over.statusCode).toBe(429);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(over.json().error.code).toBe('RATE_LIMITED');
+    // The same IP's other calls are under the general limit only.
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: AUTH })).statusCode).toBe(200);
+    expect(await limiter.keys(`${keys.prefix}:svc:gateway:rl:auth:*`)).toEqual([`${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`]);
+    expect(await limiter.pttl(`${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`)).toBeGreaterThan(0); // it expires with its window
+  });
+});
+
 describe('body limits and content types', () => {
   let h: Harness;
   beforeAll(async () => {
