@@ -90,11 +90,17 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     },
 
     async cancel(jobId, now) {
-      const doc = (await model.findOneAndUpdate({ job_id: jobId, status: 'polling' }, { $set: ended('cancelled', now) }, AFTER))
-        ?? (await insertOnce(jobId, {
+      // A JOB_SUBMITTED may record the generation between the two steps: then the
+      // tombstone's insert finds it polling, and the cancel is tried on it again.
+      for (let round = 0; round < 3; round++) {
+        const cancelled = await model.findOneAndUpdate({ job_id: jobId, status: 'polling' }, { $set: ended('cancelled', now) }, AFTER);
+        if (cancelled) return cancelled;
+        const doc = await insertOnce(jobId, {
           status: 'cancel_requested', cancel_requested_at: now, purge_at: new Date(now.getTime() + RETENTION_MS),
-        }));
-      return doc.status === 'cancelled' ? doc : null;
+        });
+        if (doc.status !== 'polling') return doc.status === 'cancelled' ? doc : null;
+      }
+      throw new Error(`job ${jobId}: could not settle its cancel against a concurrent submission; it is retried`);
     },
 
     async stopPolling(jobId, now) {

@@ -95,6 +95,15 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     expect(await store.beginEnd(c, 'completed', completed, new Date())).toBe(false);
   });
 
+  it('when cancels and submissions of 60 jobs arrive at the same moment, then every generation ends cancelled and each cancel is announced once', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `job-race-${i}`);
+    await Promise.all(ids.flatMap((id) => [onCancel(cancelRequested(id)), onSubmitted(delivered(jobSubmitted(id, { credential })))]));
+    const claimed = await store.claimDue('poller-t', new Date(Date.now() + 60_000), 30_000, 100);
+    expect(claimed.map((g) => g.job_id)).toEqual([]); // none left polling
+    const announced = rec.published.map((p) => (p.data as { job_id: string }).job_id).sort();
+    expect(announced).toEqual([...ids].sort());
+  });
+
   it('when a cancel arrives while polling, then the generation is cancelled once and JOB_FAILED CANCELLED_BY_USER is announced', async () => {
     await onSubmitted(delivered(jobSubmitted('j1', { credential, attempt: 2 })));
     await onCancel(cancelRequested('j1'));
