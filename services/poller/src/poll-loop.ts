@@ -67,8 +67,15 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     await store.finish(gen, reason, now);
   };
 
-  /** Ends taken by a replica that died before announcing them, older than a lease: announced again (same event id). */
+  /**
+   * Ends taken by a replica that died before announcing them, older than a lease: announced
+   * again (same event id). Looked for every few seconds, not on every tick: a busy loop ticks
+   * many times a second, and a stranded end is rare and waits a lease anyway.
+   */
+  let nextStrandedCheck = 0;
   const announceStranded = async () => {
+    if (clock().getTime() < nextStrandedCheck) return;
+    nextStrandedCheck = clock().getTime() + Math.min(s.leaseMs, 5_000);
     try {
       for (const { gen, event } of await store.unannounced(new Date(clock().getTime() - s.leaseMs), s.batch)) {
         await publish(event);
