@@ -31,7 +31,7 @@ export interface JobEventRouteDeps {
  * ends after a maximum lifetime.
  */
 export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRouteDeps): void {
-  const limits: StreamLimitSettings = { ...DEFAULT_STREAM_LIMITS, ...definedOnly(deps.streamLimits) };
+  const limits: StreamLimitSettings = { ...DEFAULT_STREAM_LIMITS, ...deps.streamLimits };
   const limiter = deps.limiter ?? createStreamLimiter(limits);
   const open = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -72,6 +72,3 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
     }
   });
 }
-
-const definedOnly = <T extends object>(o: T | undefined): Partial<T> =>
-  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
