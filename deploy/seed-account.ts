@@ -11,7 +11,10 @@ import { seedSimulatorAccount } from '@pixsim/cli';
 
 function parseAccount(spec: string | undefined): { apiKey: string; credits: number; maxConcurrent: number } {
   const m = /^(.+):(\d+):(\d+)$/.exec(spec ?? '');
-  if (!m) throw new Error(`SIM_ACCOUNT must be KEY:CREDITS:MAXCONC (the simulator's --account), got ${JSON.stringify(spec ?? '')}`);
+  if (!m)
+    throw new Error(
+      `SIM_ACCOUNT must be KEY:CREDITS:MAXCONC (the simulator's --account), got ${JSON.stringify(spec ?? '')}`,
+    );
   return { apiKey: m[1]!, credits: Number(m[2]), maxConcurrent: Number(m[3]) };
 }
 
@@ -25,7 +28,11 @@ async function main(): Promise<void> {
   for (;;) {
     try {
       const outcome = await seedSimulatorAccount({ gatewayUrl, adminToken, account });
-      console.log(outcome === 'seeded' ? 'seeded the simulator account into the gateway' : 'the gateway already has provider accounts; not seeding');
+      console.log(
+        outcome === 'seeded'
+          ? 'seeded the simulator account into the gateway'
+          : 'the gateway already has provider accounts; not seeding',
+      );
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

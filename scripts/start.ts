@@ -16,7 +16,12 @@ environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
 function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
   try {
     const { values } = parseArgs({
-      options: { json: { type: 'boolean' }, latency: { type: 'string', default: '3000' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        latency: { type: 'string', default: '3000' },
+        fresh: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     });
     if (values.help) {
@@ -39,7 +44,9 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, pro
     return r.startsWith('..') || path.isAbsolute(r) ? p : r || '.';
   };
   const dataDir = sys.dataDir!;
-  const mongo = sys.processes['mongo-dev'] ? `${sys.mongoUri} (mongo-dev; snapshot in ${rel(path.join(dataDir, 'mongo.snapshot'))})` : sys.mongoUri;
+  const mongo = sys.processes['mongo-dev']
+    ? `${sys.mongoUri} (mongo-dev; snapshot in ${rel(path.join(dataDir, 'mongo.snapshot'))})`
+    : sys.mongoUri;
   return [
     '',
     'pixsim is running',
@@ -68,14 +75,18 @@ function loadDotEnv(): void {
   const loaded = applyEnvFile(file, process.env);
   if (!loaded) return;
   const names = (keys: string[]) => (keys.length ? keys.join(', ') : 'none');
-  console.log(`read ${file}: ${names(loaded.applied)}` +
-    (loaded.shadowed.length ? `; already set in the environment, which wins: ${names(loaded.shadowed)}` : ''));
+  console.log(
+    `read ${file}: ${names(loaded.applied)}` +
+      (loaded.shadowed.length ? `; already set in the environment, which wins: ${names(loaded.shadowed)}` : ''),
+  );
 }
 
 async function main(): Promise<void> {
   const args = parse();
   loadDotEnv();
-  const dataDir = process.env.PIXSIM_DATA_DIR ? path.resolve(process.env.PIXSIM_DATA_DIR) : path.join(REPO_ROOT, '.pixsim');
+  const dataDir = process.env.PIXSIM_DATA_DIR
+    ? path.resolve(process.env.PIXSIM_DATA_DIR)
+    : path.join(REPO_ROOT, '.pixsim');
   if (args.fresh) await wipeDataDir(dataDir);
   const providerUrl = process.env.PIXVERSE_BASE_URL || undefined;
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

@@ -12,7 +12,10 @@ const benches = ['bus.bench.ts', 'gateway.bench.ts', 'e2e.bench.ts', 'poller-cap
 const failed: string[] = [];
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], { stdio: 'inherit', timeout: 30 * 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {
+    stdio: 'inherit',
+    timeout: 30 * 60_000,
+  });
   if (r.status !== 0) failed.push(`${file} (exit ${r.status ?? r.signal})`);
 }
 if (failed.length) {

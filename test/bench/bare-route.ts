@@ -16,9 +16,28 @@ app.post('/api/v1/jobs', async (req, reply) => {
   const body = req.body as { operation_type?: string; params?: { prompt?: string } };
   if (typeof body?.params?.prompt !== 'string') return reply.code(400).send({ error: 'bad body' });
   const id = randomUUID();
-  await redis.xadd(stream, 'MAXLEN', '~', '1000000', '*', 'id', `${id}:JOB_REQUESTED`, 'type', 'JOB_REQUESTED', 'data', JSON.stringify({ job_id: id, ...body }));
+  await redis.xadd(
+    stream,
+    'MAXLEN',
+    '~',
+    '1000000',
+    '*',
+    'id',
+    `${id}:JOB_REQUESTED`,
+    'type',
+    'JOB_REQUESTED',
+    'data',
+    JSON.stringify({ job_id: id, ...body }),
+  );
   return reply.code(202).send({ id, status: 'PENDING' });
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(`ready ${url}`);
-process.once('SIGTERM', () => void app.close().then(() => { redis.disconnect(); process.exit(0); }));
+process.once(
+  'SIGTERM',
+  () =>
+    void app.close().then(() => {
+      redis.disconnect();
+      process.exit(0);
+    }),
+);

@@ -11,15 +11,21 @@ export const rate = (row: BenchRow) => row.events / row.seconds;
 
 export function printTable(title: string, rows: readonly BenchRow[]): void {
   console.log(`\n${title}`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   const extras = [...new Set(rows.flatMap((r) => Object.keys(r.extra ?? {})))];
   const header = ['contender', 'events', 'seconds', 'events/s', ...extras];
   const lines = rows.map((r) => [
-    r.name, String(r.events), r.seconds.toFixed(2), Math.round(rate(r)).toLocaleString('en-US'),
+    r.name,
+    String(r.events),
+    r.seconds.toFixed(2),
+    Math.round(rate(r)).toLocaleString('en-US'),
     ...extras.map((k) => String(r.extra?.[k] ?? '')),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
 }

@@ -25,14 +25,20 @@ const env = (name: string, fallback?: string): string => {
 const redisUrl = new URL(env('REDIS_URL', 'redis://127.0.0.1:6379'));
 const connection = { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: null };
 const prefix = env('FLOW_PREFIX');
-const opts = { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 200 } } as const;
+const opts = {
+  removeOnComplete: true,
+  removeOnFail: 1000,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 200 },
+} as const;
 
 async function route(): Promise<void> {
   const token = env('FLOW_TOKEN');
   const intake = new Queue('intake', { connection, prefix });
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
   app.post('/api/v1/jobs', async (req, reply) => {
-    if (req.headers.authorization !== `Bearer ${token}`) return reply.code(401).send({ error: { code: 'UNAUTHORIZED' } });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return reply.code(401).send({ error: { code: 'UNAUTHORIZED' } });
     const body = req.body as { operation_type?: unknown; params?: { prompt?: unknown } } | null;
     if (body?.operation_type !== 'text_to_video' || typeof body.params?.prompt !== 'string') {
       return reply.code(400).send({ error: { code: 'VALIDATION_FAILED' } });
@@ -44,7 +50,14 @@ async function route(): Promise<void> {
   });
   const url = await app.listen({ port: Number(env('PORT', '0')), host: '127.0.0.1' });
   console.log(`ready ${url}`);
-  process.once('SIGTERM', () => void app.close().then(() => intake.close()).then(() => process.exit(0)));
+  process.once(
+    'SIGTERM',
+    () =>
+      void app
+        .close()
+        .then(() => intake.close())
+        .then(() => process.exit(0)),
+  );
 }
 
 async function worker(): Promise<void> {
@@ -58,7 +71,11 @@ async function worker(): Promise<void> {
   const simUrl = env('SIM_URL');
   const simKey = env('SIM_KEY');
   const accountId = 'acct-1';
-  await accounts.updateOne({ _id: accountId }, { $setOnInsert: { in_flight: 0, max_concurrent_jobs: 1_000 } }, { upsert: true });
+  await accounts.updateOne(
+    { _id: accountId },
+    { $setOnInsert: { in_flight: 0, max_concurrent_jobs: 1_000 } },
+    { upsert: true },
+  );
   const concurrency = Number(env('FLOW_CONCURRENCY', '50'));
   const pollIntervalMs = Number(env('POLL_INTERVAL_MS', '1000'));
   const redis = new Redis(redisUrl.toString());
@@ -69,8 +86,13 @@ async function worker(): Promise<void> {
   };
   const sim = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${simUrl}${path}`, {
-      method, signal: AbortSignal.timeout(30_000),
-      headers: { 'API-KEY': simKey, 'Ai-trace-id': randomUUID(), ...(body ? { 'content-type': 'application/json' } : {}) },
+      method,
+      signal: AbortSignal.timeout(30_000),
+      headers: {
+        'API-KEY': simKey,
+        'Ai-trace-id': randomUUID(),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const json = (await res.json()) as { ErrCode: number; ErrMsg: string; Resp: any };
@@ -81,25 +103,46 @@ async function worker(): Promise<void> {
   const handlers: Record<string, (job: Job) => Promise<void>> = {
     intake: async (job) => {
       const { job_id, params, requested_at } = job.data;
-      await jobs.updateOne({ _id: job_id }, { $setOnInsert: { params, status: 'PENDING', created_at: new Date(requested_at) } }, { upsert: true });
+      await jobs.updateOne(
+        { _id: job_id },
+        { $setOnInsert: { params, status: 'PENDING', created_at: new Date(requested_at) } },
+        { upsert: true },
+      );
       await queues.dispatch.add('dispatch', { job_id, params }, opts);
     },
     dispatch: async (job) => {
       const { job_id, params } = job.data;
-      const reserved = await accounts.findOneAndUpdate({ _id: accountId, $expr: { $lt: ['$in_flight', '$max_concurrent_jobs'] } }, { $inc: { in_flight: 1 } });
+      const reserved = await accounts.findOneAndUpdate(
+        { _id: accountId, $expr: { $lt: ['$in_flight', '$max_concurrent_jobs'] } },
+        { $inc: { in_flight: 1 } },
+      );
       if (!reserved) throw new Error('no account slot');
-      await submissions.updateOne({ _id: job_id }, { $set: { state: 'submitting', account_id: accountId, attempt: job.attemptsMade + 1 } }, { upsert: true });
+      await submissions.updateOne(
+        { _id: job_id },
+        { $set: { state: 'submitting', account_id: accountId, attempt: job.attemptsMade + 1 } },
+        { upsert: true },
+      );
       let resp: { video_id: number };
       try {
         resp = await sim('POST', '/openapi/v2/video/text/generate', {
-          prompt: params.prompt, model: params.model ?? 'v5', duration: params.duration ?? 5, quality: params.quality ?? '540p', aspect_ratio: params.aspect_ratio ?? '16:9',
+          prompt: params.prompt,
+          model: params.model ?? 'v5',
+          duration: params.duration ?? 5,
+          quality: params.quality ?? '540p',
+          aspect_ratio: params.aspect_ratio ?? '16:9',
         });
       } catch (err) {
         await accounts.updateOne({ _id: accountId }, { $inc: { in_flight: -1 } });
         throw err;
       }
-      await submissions.updateOne({ _id: job_id }, { $set: { state: 'submitted', provider_job_id: String(resp.video_id) } });
-      await jobs.updateOne({ _id: job_id }, { $set: { status: 'PROCESSING', provider_job_id: String(resp.video_id), submitted_at: new Date() } });
+      await submissions.updateOne(
+        { _id: job_id },
+        { $set: { state: 'submitted', provider_job_id: String(resp.video_id) } },
+      );
+      await jobs.updateOne(
+        { _id: job_id },
+        { $set: { status: 'PROCESSING', provider_job_id: String(resp.video_id), submitted_at: new Date() } },
+      );
       await queues.poll.add('poll', { job_id, video_id: resp.video_id }, { ...opts, delay: 0 });
     },
     poll: async (job) => {
@@ -113,24 +156,57 @@ async function worker(): Promise<void> {
       await accounts.updateOne({ _id: accountId }, { $inc: { in_flight: -1 } });
       await submissions.updateOne({ _id: job_id }, { $set: { state: 'done' } });
       if (r.status !== 1) {
-        await jobs.updateOne({ _id: job_id }, { $set: { status: 'FAILED', error_code: `PROVIDER_${r.status}`, completed_at_ms: completedAtMs } });
+        await jobs.updateOne(
+          { _id: job_id },
+          { $set: { status: 'FAILED', error_code: `PROVIDER_${r.status}`, completed_at_ms: completedAtMs } },
+        );
         await redis.incr(`${prefix}:finished`);
         return;
       }
-      await jobs.updateOne({ _id: job_id }, { $set: { completed_at_ms: completedAtMs, result: { url: r.url, width: r.outputWidth, height: r.outputHeight } } });
-      await queues.asset.add('asset', { job_id, video_id, url: r.url, width: r.outputWidth, height: r.outputHeight, size: r.size }, opts);
+      await jobs.updateOne(
+        { _id: job_id },
+        {
+          $set: {
+            completed_at_ms: completedAtMs,
+            result: { url: r.url, width: r.outputWidth, height: r.outputHeight },
+          },
+        },
+      );
+      await queues.asset.add(
+        'asset',
+        { job_id, video_id, url: r.url, width: r.outputWidth, height: r.outputHeight, size: r.size },
+        opts,
+      );
     },
     asset: async (job) => {
       const d = job.data;
       const assetId = randomUUID();
-      await assets.updateOne({ job_id: d.job_id }, {
-        $setOnInsert: { _id: assetId, media_type: 'video', provider_asset_id: String(d.video_id), remote_url: d.url, width: d.width, height: d.height, file_size_bytes: d.size, created_at: new Date() },
-      }, { upsert: true });
-      await jobs.updateOne({ _id: d.job_id }, { $set: { status: 'COMPLETED', asset_id: assetId, asset_at_ms: Date.now() } });
+      await assets.updateOne(
+        { job_id: d.job_id },
+        {
+          $setOnInsert: {
+            _id: assetId,
+            media_type: 'video',
+            provider_asset_id: String(d.video_id),
+            remote_url: d.url,
+            width: d.width,
+            height: d.height,
+            file_size_bytes: d.size,
+            created_at: new Date(),
+          },
+        },
+        { upsert: true },
+      );
+      await jobs.updateOne(
+        { _id: d.job_id },
+        { $set: { status: 'COMPLETED', asset_id: assetId, asset_at_ms: Date.now() } },
+      );
       await redis.incr(`${prefix}:finished`);
     },
   };
-  const workers = Object.entries(handlers).map(([name, fn]) => new Worker(name, fn, { connection, prefix, concurrency }));
+  const workers = Object.entries(handlers).map(
+    ([name, fn]) => new Worker(name, fn, { connection, prefix, concurrency }),
+  );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   console.log('ready worker');
   process.once('SIGTERM', () => {

@@ -13,9 +13,17 @@ export interface ContenderOptions {
 }
 
 const payload = (run: string, i: number): EventData<'JOB_CREATED'> => ({
-  job_id: `${run}-${i}`, user_id: 'user-1', operation_type: 'text_to_video', provider_id: 'pixverse',
+  job_id: `${run}-${i}`,
+  user_id: 'user-1',
+  operation_type: 'text_to_video',
+  provider_id: 'pixverse',
   params: { prompt: `a cat surfing, take ${i}`, model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9' },
-  priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
+  priority: 5,
+  name: null,
+  description: null,
+  workspace_id: null,
+  scheduled_at: null,
+  created_at: new Date().toISOString(),
 });
 
 /**
@@ -63,9 +71,19 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const consumer = createConsumer({
-    redis, keys, type: 'JOB_CREATED', group: 'bench', consumer: 'c1', concurrency: o.concurrency, blockMs: 1000,
+    redis,
+    keys,
+    type: 'JOB_CREATED',
+    group: 'bench',
+    consumer: 'c1',
+    concurrency: o.concurrency,
+    blockMs: 1000,
     handler: async () => {},
-    hooks: { onHandled: ({ outcome }) => { if (outcome === 'ok' && ++acked === o.events) finish(); } },
+    hooks: {
+      onHandled: ({ outcome }) => {
+        if (outcome === 'ok' && ++acked === o.events) finish();
+      },
+    },
   });
   await consumer.start();
   const stop = progress('pixsim', () => acked, o.events);
@@ -99,7 +117,9 @@ export async function runBullmq(o: ContenderOptions): Promise<BenchRow> {
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const worker = new Worker('jobs', async () => {}, { connection, prefix, concurrency: o.concurrency });
-  worker.on('completed', () => { if (++completed === o.events) finish(); });
+  worker.on('completed', () => {
+    if (++completed === o.events) finish();
+  });
   await worker.waitUntilReady();
   const stop = progress('bullmq', () => completed, o.events);
   const meterClient = new Redis(o.redisUrl);
@@ -139,8 +159,21 @@ export async function runBareLoop(o: ContenderOptions): Promise<BenchRow> {
   const t0 = performance.now();
   const consume = (async () => {
     while (acked < o.events) {
-      const reply = (await reader.call('XREADGROUP', ['GROUP', 'bench', 'c1', 'COUNT', 50, 'BLOCK', 1000, 'STREAMS', stream, '>'])) as unknown[] | null;
-      const entries = (Array.isArray(reply?.[0]) ? (reply![0] as unknown[])[1] : reply?.[1]) as [string, string[]][] | undefined;
+      const reply = (await reader.call('XREADGROUP', [
+        'GROUP',
+        'bench',
+        'c1',
+        'COUNT',
+        50,
+        'BLOCK',
+        1000,
+        'STREAMS',
+        stream,
+        '>',
+      ])) as unknown[] | null;
+      const entries = (Array.isArray(reply?.[0]) ? (reply![0] as unknown[])[1] : reply?.[1]) as
+        | [string, string[]][]
+        | undefined;
       if (!entries?.length) continue;
       await redis.xack(stream, 'bench', ...entries.map(([id]) => id));
       acked += entries.length;
@@ -149,7 +182,13 @@ export async function runBareLoop(o: ContenderOptions): Promise<BenchRow> {
   for (let i = 0; i < o.events; i += o.batch) {
     const pipeline = redis.pipeline();
     for (let j = i; j < Math.min(o.events, i + o.batch); j++) {
-      const fields = toStreamFields({ id: eventIds.jobCreated(`${run}-${j}`), type: 'JOB_CREATED', v: 1, at: new Date().toISOString(), data: payload(run, j) });
+      const fields = toStreamFields({
+        id: eventIds.jobCreated(`${run}-${j}`),
+        type: 'JOB_CREATED',
+        v: 1,
+        at: new Date().toISOString(),
+        data: payload(run, j),
+      });
       pipeline.xadd(stream, 'MAXLEN', '~', '1000000', '*', ...fields);
     }
     await pipeline.exec();

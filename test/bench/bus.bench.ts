@@ -24,7 +24,9 @@ const options = {
   batch: intArg('batch', 500),
 };
 
-console.log(`bus benchmark: ${options.events} events, concurrency ${options.concurrency}, publish batches of ${options.batch}, Redis ${options.redisUrl}`);
+console.log(
+  `bus benchmark: ${options.events} events, concurrency ${options.concurrency}, publish batches of ${options.batch}, Redis ${options.redisUrl}`,
+);
 const bare = await runBareLoop(options);
 const pixsim = await runPixsim(options);
 const bullmq = await runBullmq(options);
@@ -32,13 +34,13 @@ printTable('publish → consume → ack', [pixsim, bullmq, bare]);
 const redisPerEvent = (row: typeof pixsim) => Number(row.extra?.['Redis CPU µs/event']);
 console.log(
   `\nRedis, the part every replica shares, spends ${redisPerEvent(pixsim)} µs per event on pixsim's bus and ` +
-  `${redisPerEvent(bullmq)} µs on BullMQ (${(redisPerEvent(bullmq) / redisPerEvent(pixsim)).toFixed(1)}× as much): ` +
-  'spread over more client processes than this machine has cores, that is where each one stops.',
+    `${redisPerEvent(bullmq)} µs on BullMQ (${(redisPerEvent(bullmq) / redisPerEvent(pixsim)).toFixed(1)}× as much): ` +
+    'spread over more client processes than this machine has cores, that is where each one stops.',
 );
 const vsBull = rate(pixsim) / rate(bullmq);
 const vsBare = rate(pixsim) / rate(bare);
 console.log(
   `ratio: pixsim/BullMQ = ${vsBull.toFixed(2)}× (target ≥ 4: ${vsBull >= 4 ? 'met' : 'NOT met'}); ` +
-  `pixsim/bare = ${vsBare.toFixed(2)} (target ≥ 0.5: ${vsBare >= 0.5 ? 'met' : 'NOT met'})`,
+    `pixsim/bare = ${vsBare.toFixed(2)} (target ≥ 0.5: ${vsBare >= 0.5 ? 'met' : 'NOT met'})`,
 );
 process.exit(0);

@@ -20,7 +20,9 @@ try {
   const p = { generations: [5_000], intervalS: 10, seconds: 10, warmupS: 2 };
   const { ratio } = printPollerCapacity(p, await runPollerCapacity(p));
   if (ratio < 0.5) {
-    console.error(`poller capacity: ${(100 * ratio).toFixed(1)}% of the target poll rate at 5,000 generations (under 50%)`);
+    console.error(
+      `poller capacity: ${(100 * ratio).toFixed(1)}% of the target poll rate at 5,000 generations (under 50%)`,
+    );
     process.exit(1);
   }
 } catch (err) {

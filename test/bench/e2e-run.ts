@@ -20,7 +20,19 @@ import mongoose from 'mongoose';
 import { createKeys, SERVICES } from '@pixsim/contracts';
 import { printTable, progress, type BenchRow } from './bench-utils.js';
 import {
-  cpuSeconds, deleteKeys, LIMITS_ABOVE_LOAD, percentile, pool, printGrid, REDIS_URL, rssMiB, rssSampler, spawnTs, startBenchSystem, TEXT_PARAMS, waitUntil,
+  cpuSeconds,
+  deleteKeys,
+  LIMITS_ABOVE_LOAD,
+  percentile,
+  pool,
+  printGrid,
+  REDIS_URL,
+  rssMiB,
+  rssSampler,
+  spawnTs,
+  startBenchSystem,
+  TEXT_PARAMS,
+  waitUntil,
 } from './system-utils.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -56,9 +68,15 @@ interface Measured {
 function cpuOf(pids: Record<string, number | undefined>): Record<string, number> {
   return Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, cpuSeconds(pid)]));
 }
-const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
+const minus = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
 
-async function postAll(url: string, token: string, o: E2EOptions, label: string): Promise<{ ids: string[]; postedAt: number[]; firstPost: number }> {
+async function postAll(
+  url: string,
+  token: string,
+  o: E2EOptions,
+  label: string,
+): Promise<{ ids: string[]; postedAt: number[]; firstPost: number }> {
   const ids: string[] = new Array(o.jobs);
   const postedAt: number[] = new Array(o.jobs);
   const run = randomUUID().slice(0, 6);
@@ -71,10 +89,14 @@ async function postAll(url: string, token: string, o: E2EOptions, label: string)
     const res = await fetch(`${url}/api/v1/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt: `${label} ${run} #${i}`, ...TEXT_PARAMS } }),
+      body: JSON.stringify({
+        operation_type: 'text_to_video',
+        params: { prompt: `${label} ${run} #${i}`, ...TEXT_PARAMS },
+      }),
     });
     const body = (await res.json()) as { id?: string };
-    if (res.status !== 202 || !body.id) throw new Error(`${label}: POST answered ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 202 || !body.id)
+      throw new Error(`${label}: POST answered ${res.status} ${JSON.stringify(body)}`);
     ids[i] = body.id;
     done++;
   });
@@ -93,11 +115,20 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
   const sys = await startBenchSystem({
     label: 'e2e',
     ownMongo: true,
-    simulator: { latencyMs: o.latencyMs, accounts: [{ apiKey: 'sim-key-e2e', credits: 100_000_000, maxConcurrent: 1_000 }] },
+    simulator: {
+      latencyMs: o.latencyMs,
+      accounts: [{ apiKey: 'sim-key-e2e', credits: 100_000_000, maxConcurrent: 1_000 }],
+    },
     env: {
-      MAX_JOBS: String(o.concurrency), SUBMIT_CONCURRENCY: String(o.concurrency), POLL_CONCURRENCY: String(o.concurrency),
+      MAX_JOBS: String(o.concurrency),
+      SUBMIT_CONCURRENCY: String(o.concurrency),
+      POLL_CONCURRENCY: String(o.concurrency),
       // Polling driven by a short interval: first poll at once, the loop ticks every 50 ms.
-      POLL_INTERVAL_S: '1', FIRST_POLL_DELAY_MS: '0', POLL_TICK_MS: '50', LOG_LEVEL: 'warn', ...LIMITS_ABOVE_LOAD,
+      POLL_INTERVAL_S: '1',
+      FIRST_POLL_DELAY_MS: '0',
+      POLL_TICK_MS: '50',
+      LOG_LEVEL: 'warn',
+      ...LIMITS_ABOVE_LOAD,
     },
   });
   const redis = new Redis(REDIS_URL);
@@ -106,7 +137,11 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     const keys = createKeys(sys.prefix);
     const servicePids = () => Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.pid]));
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
-    const infraPids = { 'mongo-dev': sys.processes['mongo-dev']?.pid, 'pixverse-sim': sys.processes['pixverse-sim']?.pid, 'redis-server': redisPid };
+    const infraPids = {
+      'mongo-dev': sys.processes['mongo-dev']?.pid,
+      'pixverse-sim': sys.processes['pixverse-sim']?.pid,
+      'redis-server': redisPid,
+    };
     await sleep(3_000);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
     const sampler = rssSampler(servicePids);
@@ -117,16 +152,23 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     let assetsSeen = 0;
     const stop = progress('pixsim assets', () => assetsSeen, o.jobs);
     let lastAsset = 0;
-    const finished = await waitUntil(async () => {
-      assetsSeen = await redis.xlen(keys.stream('ASSET_CREATED'));
-      if (assetsSeen < o.jobs) return false;
-      const got = new Set<string>();
-      for (const [id, f] of await readAll(redis, keys.stream('ASSET_CREATED'))) {
-        const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
-        if (want.has(jobId) && !got.has(jobId)) { got.add(jobId); lastAsset = Math.max(lastAsset, entryMs(id)); }
-      }
-      return got.size === o.jobs;
-    }, o.timeoutMs, 250);
+    const finished = await waitUntil(
+      async () => {
+        assetsSeen = await redis.xlen(keys.stream('ASSET_CREATED'));
+        if (assetsSeen < o.jobs) return false;
+        const got = new Set<string>();
+        for (const [id, f] of await readAll(redis, keys.stream('ASSET_CREATED'))) {
+          const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
+          if (want.has(jobId) && !got.has(jobId)) {
+            got.add(jobId);
+            lastAsset = Math.max(lastAsset, entryMs(id));
+          }
+        }
+        return got.size === o.jobs;
+      },
+      o.timeoutMs,
+      250,
+    );
     stop();
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
@@ -154,20 +196,43 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     }
     const stages: Array<[string, number, number]> = [];
     const hop = (name: string, from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
-      const d = posted.ids.map((id) => to(id)! - from(id)!).filter(Number.isFinite).sort((a, b) => a - b);
+      const d = posted.ids
+        .map((id) => to(id)! - from(id)!)
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
       stages.push([name, percentile(d, 50), percentile(d, 99)]);
     };
     const postOf = new Map(posted.ids.map((id, i) => [id, posted.postedAt[i]!]));
-    hop('POST → JOB_REQUESTED (gateway)', (id) => postOf.get(id), (id) => firstAt.get('JOB_REQUESTED')!.get(id));
+    hop(
+      'POST → JOB_REQUESTED (gateway)',
+      (id) => postOf.get(id),
+      (id) => firstAt.get('JOB_REQUESTED')!.get(id),
+    );
     for (let k = 1; k < spine.length; k++) {
       const owner = ['', 'job-intake', 'dispatcher', 'poller', 'asset'][k];
-      hop(`${spine[k - 1]} → ${spine[k]} (${owner})`, (id) => firstAt.get(spine[k - 1]!)!.get(id), (id) => firstAt.get(spine[k]!)!.get(id));
+      hop(
+        `${spine[k - 1]} → ${spine[k]} (${owner})`,
+        (id) => firstAt.get(spine[k - 1]!)!.get(id),
+        (id) => firstAt.get(spine[k]!)!.get(id),
+      );
     }
     const pixsim: Measured = {
-      row: { name: 'pixsim (5 services as processes)', events: o.jobs, seconds: (lastAsset - posted.firstPost) / 1000,
-        extra: { duplicates: stats.duplicates } },
-      overhead: overheads(posted.postedAt, posted.ids.map((id) => completedAt.get(id)!), o.latencyMs),
-      idle, peak, cpu, infra, stages,
+      row: {
+        name: 'pixsim (5 services as processes)',
+        events: o.jobs,
+        seconds: (lastAsset - posted.firstPost) / 1000,
+        extra: { duplicates: stats.duplicates },
+      },
+      overhead: overheads(
+        posted.postedAt,
+        posted.ids.map((id) => completedAt.get(id)!),
+        o.latencyMs,
+      ),
+      idle,
+      peak,
+      cpu,
+      infra,
+      stages,
     };
 
     // --- BullMQ flow, same simulator and mongo-dev ---
@@ -175,8 +240,16 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     const flowPrefix = `e2e-bull-${randomUUID().slice(0, 8)}`;
     const flowDb = `${sys.prefix}-bullmq`;
     const flowEnv = {
-      REDIS_URL, MONGODB_URI: sys.mongoUri, MONGODB_DB: flowDb, FLOW_PREFIX: flowPrefix, FLOW_TOKEN: sys.adminToken,
-      SIM_URL: sys.simulatorUrl!, SIM_KEY: 'sim-key-e2e', FLOW_CONCURRENCY: String(o.concurrency), POLL_INTERVAL_MS: '1000', PORT: '0',
+      REDIS_URL,
+      MONGODB_URI: sys.mongoUri,
+      MONGODB_DB: flowDb,
+      FLOW_PREFIX: flowPrefix,
+      FLOW_TOKEN: sys.adminToken,
+      SIM_URL: sys.simulatorUrl!,
+      SIM_KEY: 'sim-key-e2e',
+      FLOW_CONCURRENCY: String(o.concurrency),
+      POLL_INTERVAL_MS: '1000',
+      PORT: '0',
     };
     const flowFile = path.join(HERE, 'bullmq-flow.ts');
     const worker = await spawnTs(flowFile, ['worker'], flowEnv);
@@ -191,22 +264,45 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       const bPosted = await postAll(route.ready, sys.adminToken, o, 'bullmq');
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
-      const bFinished = await waitUntil(async () => (bDone = Number(await redis.get(`${flowPrefix}:finished`) ?? 0)) >= o.jobs, o.timeoutMs, 250);
+      const bFinished = await waitUntil(
+        async () => (bDone = Number((await redis.get(`${flowPrefix}:finished`)) ?? 0)) >= o.jobs,
+        o.timeoutMs,
+        250,
+      );
       bStop();
       const bPeak = bSampler.stop();
       const bCpu = minus(cpuOf(flowPids()), bCpu0);
       const bInfra = minus(cpuOf(infraPids), bInfra0);
-      if (!bFinished) throw new Error(`BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`);
+      if (!bFinished)
+        throw new Error(
+          `BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`,
+        );
       const conn = await mongoose.createConnection(sys.mongoUri).asPromise();
-      const docs = await conn.useDb(flowDb).collection<any>('jobs').find({}, { projection: { completed_at_ms: 1, asset_at_ms: 1, status: 1 } }).toArray();
+      const docs = await conn
+        .useDb(flowDb)
+        .collection<any>('jobs')
+        .find({}, { projection: { completed_at_ms: 1, asset_at_ms: 1, status: 1 } })
+        .toArray();
       await conn.close();
       const byId = new Map(docs.map((d) => [String(d._id), d]));
       const notCompleted = docs.filter((d) => d.status !== 'COMPLETED').length;
       const bLast = Math.max(...docs.map((d) => Number(d.asset_at_ms ?? 0)));
       const bullmq: Measured = {
-        row: { name: 'BullMQ flow (route + 1 worker, 4 queues)', events: o.jobs, seconds: (bLast - bPosted.firstPost) / 1000, extra: { notCompleted } },
-        overhead: overheads(bPosted.postedAt, bPosted.ids.map((id) => byId.get(id)?.completed_at_ms ?? NaN), o.latencyMs),
-        idle: bIdle, peak: bPeak, cpu: bCpu, infra: bInfra,
+        row: {
+          name: 'BullMQ flow (route + 1 worker, 4 queues)',
+          events: o.jobs,
+          seconds: (bLast - bPosted.firstPost) / 1000,
+          extra: { notCompleted },
+        },
+        overhead: overheads(
+          bPosted.postedAt,
+          bPosted.ids.map((id) => byId.get(id)?.completed_at_ms ?? NaN),
+          o.latencyMs,
+        ),
+        idle: bIdle,
+        peak: bPeak,
+        cpu: bCpu,
+        infra: bInfra,
       };
       return { pixsim, bullmq };
     } finally {
@@ -233,29 +329,62 @@ async function readAll(redis: Redis, key: string): Promise<Array<[string, string
 
 export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
   const { pixsim, bullmq } = r;
-  printTable(`end to end: ${o.jobs} jobs, POST → ASSET_CREATED, simulator latency ${o.latencyMs} ms, ${o.clients} clients, concurrency ${o.concurrency}`, [pixsim.row, bullmq.row]);
-  printGrid('per job, POST → COMPLETED minus the provider\'s time (ms)', ['contender', 'p50', 'p95', 'p99'],
-    [pixsim, bullmq].map((m) => [m.row.name, Math.round(m.overhead.p50), Math.round(m.overhead.p95), Math.round(m.overhead.p99)]));
-  if (pixsim.stages) printGrid('pixsim, where the time goes: ms between a job\'s first entries on consecutive streams', ['hop', 'p50', 'p99'], pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]));
-  const ratio = (pixsim.row.events / pixsim.row.seconds) / (bullmq.row.events / bullmq.row.seconds);
+  printTable(
+    `end to end: ${o.jobs} jobs, POST → ASSET_CREATED, simulator latency ${o.latencyMs} ms, ${o.clients} clients, concurrency ${o.concurrency}`,
+    [pixsim.row, bullmq.row],
+  );
+  printGrid(
+    "per job, POST → COMPLETED minus the provider's time (ms)",
+    ['contender', 'p50', 'p95', 'p99'],
+    [pixsim, bullmq].map((m) => [
+      m.row.name,
+      Math.round(m.overhead.p50),
+      Math.round(m.overhead.p95),
+      Math.round(m.overhead.p99),
+    ]),
+  );
+  if (pixsim.stages)
+    printGrid(
+      "pixsim, where the time goes: ms between a job's first entries on consecutive streams",
+      ['hop', 'p50', 'p99'],
+      pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]),
+    );
+  const ratio = pixsim.row.events / pixsim.row.seconds / (bullmq.row.events / bullmq.row.seconds);
   const p99 = pixsim.overhead.p99;
   const rateOk = ratio >= 1;
   const p99Ok = p99 < 250;
-  console.log(`ratio: pixsim/BullMQ jobs/s = ${ratio.toFixed(2)} (target ≥ 1: ${rateOk ? 'met' : 'NOT met'}); ` +
-    `pixsim p99 overhead = ${Math.round(p99)} ms (target < 250: ${p99Ok ? 'met' : 'NOT met'})`);
+  console.log(
+    `ratio: pixsim/BullMQ jobs/s = ${ratio.toFixed(2)} (target ≥ 1: ${rateOk ? 'met' : 'NOT met'}); ` +
+      `pixsim p99 overhead = ${Math.round(p99)} ms (target < 250: ${p99Ok ? 'met' : 'NOT met'})`,
+  );
   return { ok: rateOk && p99Ok };
 }
 
 /** The paced run: the pipeline's own latency at a rate both contenders keep up with. */
 export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
   const { pixsim, bullmq } = r;
-  printGrid(`end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's time (ms)`,
+  printGrid(
+    `end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's time (ms)`,
     ['contender', 'jobs/s done', 'p50', 'p95', 'p99'],
-    [pixsim, bullmq].map((m) => [m.row.name, (m.row.events / m.row.seconds).toFixed(0), Math.round(m.overhead.p50), Math.round(m.overhead.p95), Math.round(m.overhead.p99)]));
-  if (pixsim.stages) printGrid('pixsim at that rate, where the time goes (ms)', ['hop', 'p50', 'p99'], pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]));
+    [pixsim, bullmq].map((m) => [
+      m.row.name,
+      (m.row.events / m.row.seconds).toFixed(0),
+      Math.round(m.overhead.p50),
+      Math.round(m.overhead.p95),
+      Math.round(m.overhead.p99),
+    ]),
+  );
+  if (pixsim.stages)
+    printGrid(
+      'pixsim at that rate, where the time goes (ms)',
+      ['hop', 'p50', 'p99'],
+      pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]),
+    );
   const ok = pixsim.overhead.p99 < 250;
-  console.log(`ratio: pixsim/BullMQ p99 overhead at ${o.rate} jobs/s = ${(pixsim.overhead.p99 / bullmq.overhead.p99).toFixed(2)} ` +
-    `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ${Math.round(bullmq.overhead.p99)} ms)`);
+  console.log(
+    `ratio: pixsim/BullMQ p99 overhead at ${o.rate} jobs/s = ${(pixsim.overhead.p99 / bullmq.overhead.p99).toFixed(2)} ` +
+      `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ${Math.round(bullmq.overhead.p99)} ms)`,
+  );
   return { ok };
 }
 
@@ -267,11 +396,36 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     return [name, idle.toFixed(0), peak.toFixed(0), (peak / idle).toFixed(2), cpu.toFixed(1)];
   });
   const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
-  rows.push(['pixsim total', sum(r.pixsim.idle).toFixed(0), sum(r.pixsim.peak).toFixed(0), (sum(r.pixsim.peak) / sum(r.pixsim.idle)).toFixed(2), sum(r.pixsim.cpu).toFixed(1)]);
-  rows.push(['BullMQ flow total', sum(r.bullmq.idle).toFixed(0), sum(r.bullmq.peak).toFixed(0), (sum(r.bullmq.peak) / sum(r.bullmq.idle)).toFixed(2), sum(r.bullmq.cpu).toFixed(1)]);
-  printGrid(`footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in the run`, ['process', 'idle', 'under load', 'load/idle', 'cpu s'], rows);
-  printGrid('shared processes: CPU seconds used during each contender\'s run', ['process', 'pixsim run', 'BullMQ run'],
-    Object.keys(r.pixsim.infra).map((name) => [name, (r.pixsim.infra[name] ?? 0).toFixed(1), (r.bullmq.infra[name] ?? 0).toFixed(1)]));
-  console.log(`ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
-    `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`);
+  rows.push([
+    'pixsim total',
+    sum(r.pixsim.idle).toFixed(0),
+    sum(r.pixsim.peak).toFixed(0),
+    (sum(r.pixsim.peak) / sum(r.pixsim.idle)).toFixed(2),
+    sum(r.pixsim.cpu).toFixed(1),
+  ]);
+  rows.push([
+    'BullMQ flow total',
+    sum(r.bullmq.idle).toFixed(0),
+    sum(r.bullmq.peak).toFixed(0),
+    (sum(r.bullmq.peak) / sum(r.bullmq.idle)).toFixed(2),
+    sum(r.bullmq.cpu).toFixed(1),
+  ]);
+  printGrid(
+    `footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in the run`,
+    ['process', 'idle', 'under load', 'load/idle', 'cpu s'],
+    rows,
+  );
+  printGrid(
+    "shared processes: CPU seconds used during each contender's run",
+    ['process', 'pixsim run', 'BullMQ run'],
+    Object.keys(r.pixsim.infra).map((name) => [
+      name,
+      (r.pixsim.infra[name] ?? 0).toFixed(1),
+      (r.bullmq.infra[name] ?? 0).toFixed(1),
+    ]),
+  );
+  console.log(
+    `ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
+      `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`,
+  );
 }

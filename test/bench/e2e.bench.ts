@@ -15,12 +15,17 @@ const o = {
   jobs: intArg('jobs', 5_000),
   clients: intArg('clients', 64),
   concurrency: intArg('concurrency', 50),
-  latencyMs: Number(process.env.BENCH_LATENCY ?? (process.argv.includes('--latency') ? process.argv[process.argv.indexOf('--latency') + 1] : 0)),
+  latencyMs: Number(
+    process.env.BENCH_LATENCY ??
+      (process.argv.includes('--latency') ? process.argv[process.argv.indexOf('--latency') + 1] : 0),
+  ),
   timeoutMs: intArg('timeout-s', 600) * 1000,
 };
 const paced = { ...o, jobs: intArg('paced-jobs', 1_000), rate: intArg('rate', 25) };
-console.log(`end-to-end benchmark: ${o.jobs} jobs, ${o.clients} clients, concurrency ${o.concurrency}, simulator latency ${o.latencyMs} ms; ` +
-  `then ${paced.jobs} jobs at a steady ${paced.rate} jobs/s`);
+console.log(
+  `end-to-end benchmark: ${o.jobs} jobs, ${o.clients} clients, concurrency ${o.concurrency}, simulator latency ${o.latencyMs} ms; ` +
+    `then ${paced.jobs} jobs at a steady ${paced.rate} jobs/s`,
+);
 const r = await runE2E(o);
 printFootprint(o, r);
 printE2E(o, r);

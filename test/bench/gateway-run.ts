@@ -10,12 +10,31 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIMITS_ABOVE_LOAD, printGrid, REDIS_URL, spawnTs, startBenchSystem, TEXT_PARAMS, deleteKeys } from './system-utils.js';
+import {
+  LIMITS_ABOVE_LOAD,
+  printGrid,
+  REDIS_URL,
+  spawnTs,
+  startBenchSystem,
+  TEXT_PARAMS,
+  deleteKeys,
+} from './system-utils.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export interface GatewayOptions { connections: number; seconds: number }
-interface Result { name: string; rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number }
+export interface GatewayOptions {
+  connections: number;
+  seconds: number;
+}
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
 
 async function cannon(url: string, token: string, o: GatewayOptions, name: string): Promise<Result> {
   let autocannon: any;
@@ -24,22 +43,47 @@ async function cannon(url: string, token: string, o: GatewayOptions, name: strin
   } catch {
     throw new Error('autocannon is not installed: npm i --no-save autocannon@9.0.0 (or add it to devDependencies)');
   }
-  const body = JSON.stringify({ operation_type: 'text_to_video', params: { prompt: `a cat surfing ${randomUUID().slice(0, 6)}`, ...TEXT_PARAMS } });
+  const body = JSON.stringify({
+    operation_type: 'text_to_video',
+    params: { prompt: `a cat surfing ${randomUUID().slice(0, 6)}`, ...TEXT_PARAMS },
+  });
   const r = await autocannon({
-    url: `${url}/api/v1/jobs`, method: 'POST', connections: o.connections, duration: o.seconds,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body,
+    url: `${url}/api/v1/jobs`,
+    method: 'POST',
+    connections: o.connections,
+    duration: o.seconds,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
   });
   const ok = r['2xx'] as number;
-  return { name, rps: ok / o.seconds, p50: r.latency.p50, p99: r.latency.p99, ok, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  return {
+    name,
+    rps: ok / o.seconds,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
 }
 
 export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; bare: Result }> {
-  const sys = await startBenchSystem({ label: 'gw', services: ['gateway'], simulator: false, seedAccount: false, env: { LOG_LEVEL: 'warn', ...LIMITS_ABOVE_LOAD } });
+  const sys = await startBenchSystem({
+    label: 'gw',
+    services: ['gateway'],
+    simulator: false,
+    seedAccount: false,
+    env: { LOG_LEVEL: 'warn', ...LIMITS_ABOVE_LOAD },
+  });
   const bareStream = `gw-bare-${randomUUID().slice(0, 8)}:JOB_REQUESTED`;
   let bare: Result;
   let gateway: Result;
   try {
-    const child = await spawnTs(path.join(HERE, 'bare-route.ts'), [], { REDIS_URL, BARE_STREAM: bareStream, BARE_TOKEN: sys.adminToken });
+    const child = await spawnTs(path.join(HERE, 'bare-route.ts'), [], {
+      REDIS_URL,
+      BARE_STREAM: bareStream,
+      BARE_TOKEN: sys.adminToken,
+    });
     try {
       // Warm both up (JIT, connection pools), then measure the bare route first.
       await cannon(child.ready, sys.adminToken, { connections: 10, seconds: 2 }, 'warm-up');
@@ -57,11 +101,15 @@ export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; 
 }
 
 export function printGateway(o: GatewayOptions, r: { gateway: Result; bare: Result }): { ok: boolean } {
-  printGrid(`gateway: POST /api/v1/jobs, autocannon ${o.connections} connections × ${o.seconds} s, authenticated, valid bodies, rate limits on (set above the load)`,
+  printGrid(
+    `gateway: POST /api/v1/jobs, autocannon ${o.connections} connections × ${o.seconds} s, authenticated, valid bodies, rate limits on (set above the load)`,
     ['contender', '2xx', 'non-2xx', 'errors', 'req/s', 'p50 ms', 'p99 ms'],
-    [r.gateway, r.bare].map((x) => [x.name, x.ok, x.non2xx, x.errors, Math.round(x.rps), x.p50, x.p99]));
+    [r.gateway, r.bare].map((x) => [x.name, x.ok, x.non2xx, x.errors, Math.round(x.rps), x.p50, x.p99]),
+  );
   const ratio = r.gateway.rps / r.bare.rps;
   const ok = ratio >= 0.6 && r.gateway.ok > 0;
-  console.log(`ratio: gateway/bare req/s = ${ratio.toFixed(2)} (target ≥ 0.6: ${ok ? 'met' : 'NOT met'}); p99 ${r.gateway.p99} ms vs ${r.bare.p99} ms`);
+  console.log(
+    `ratio: gateway/bare req/s = ${ratio.toFixed(2)} (target ≥ 0.6: ${ok ? 'met' : 'NOT met'}); p99 ${r.gateway.p99} ms vs ${r.bare.p99} ms`,
+  );
   return { ok };
 }

@@ -30,7 +30,16 @@ import { createPublisher, streamStats, type PublishInput } from '@pixsim/bus';
 import { parseKeyring, sealSecret } from '@pixsim/kit';
 import { printTable, progress } from './bench-utils.js';
 import {
-  cpuSeconds, pool, printGrid, REDIS_URL, rssMiB, rssSampler, startBenchSystem, TEXT_PARAMS, waitUntil, type BenchSystem,
+  cpuSeconds,
+  pool,
+  printGrid,
+  REDIS_URL,
+  rssMiB,
+  rssSampler,
+  startBenchSystem,
+  TEXT_PARAMS,
+  waitUntil,
+  type BenchSystem,
 } from './system-utils.js';
 
 export interface PollerCapacityOptions {
@@ -91,10 +100,17 @@ interface Plan {
 function plan(n: number, o: PollerCapacityOptions): Plan {
   const intervalMs = o.intervalS * 1000;
   const ingestBudgetMs = Math.ceil(n / INGEST_GUESS_PER_S) * 1000 + 2_000;
-  const p = { intervalMs, warmupMs: (o.warmupS ?? o.intervalS) * 1000, ingestBudgetMs, firstPollDelayMs: ingestBudgetMs + intervalMs };
+  const p = {
+    intervalMs,
+    warmupMs: (o.warmupS ?? o.intervalS) * 1000,
+    ingestBudgetMs,
+    firstPollDelayMs: ingestBudgetMs + intervalMs,
+  };
   const oldestAgeS = (p.firstPollDelayMs + p.warmupMs + o.seconds * 1000) / 1000 + 10;
   if (oldestAgeS >= SLOWER_AFTER_S) {
-    throw new Error(`${n} generations: the run would reach ${oldestAgeS.toFixed(0)} s of generation age, where the poller slows down on purpose; use a shorter --seconds or fewer generations`);
+    throw new Error(
+      `${n} generations: the run would reach ${oldestAgeS.toFixed(0)} s of generation age, where the poller slows down on purpose; use a shorter --seconds or fewer generations`,
+    );
   }
   return p;
 }
@@ -106,29 +122,53 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
     label: 'pollcap',
     services: ['poller'],
     seedAccount: false,
-    simulator: { latencyMs: SIM_LATENCY_MS, accounts: [{ apiKey: API_KEY, credits: 45 * n + 1_000, maxConcurrent: n + 100 }] },
+    simulator: {
+      latencyMs: SIM_LATENCY_MS,
+      accounts: [{ apiKey: API_KEY, credits: 45 * n + 1_000, maxConcurrent: n + 100 }],
+    },
     env: {
-      LOG_LEVEL: 'warn', PIXSIM_SECRET_KEY: secret, POLL_INTERVAL_S: String(o.intervalS), FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs),
+      LOG_LEVEL: 'warn',
+      PIXSIM_SECRET_KEY: secret,
+      POLL_INTERVAL_S: String(o.intervalS),
+      FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs),
       ...(o.concurrency ? { POLL_CONCURRENCY: String(o.concurrency), POLL_BATCH: String(4 * o.concurrency) } : {}),
     },
   });
   const redis = new Redis(REDIS_URL);
-  const pids = () => ({ poller: sys.processes.poller?.pid, simulator: sys.processes['pixverse-sim']?.pid, mongo: sys.processes['mongo-dev']?.pid });
+  const pids = () => ({
+    poller: sys.processes.poller?.pid,
+    simulator: sys.processes['pixverse-sim']?.pid,
+    mongo: sys.processes['mongo-dev']?.pid,
+  });
   try {
     await sleep(1_000);
     const idle = rssMiB(pids().poller);
     const seeded = await seed(sys, redis, n, p, secret);
     const windowStart = Math.max(seeded.firstDueMs + p.warmupMs, Date.now() + 1_000);
     const ageAtEndS = (windowStart + o.seconds * 1000 - (seeded.firstDueMs - p.firstPollDelayMs)) / 1000;
-    if (ageAtEndS >= SLOWER_AFTER_S) throw new Error(`${n}: ingestion was so slow that generations would be ${ageAtEndS.toFixed(0)} s old in the window, where the poller slows down on purpose`);
+    if (ageAtEndS >= SLOWER_AFTER_S)
+      throw new Error(
+        `${n}: ingestion was so slow that generations would be ${ageAtEndS.toFixed(0)} s old in the window, where the poller slows down on purpose`,
+      );
     await sleep(windowStart - Date.now());
     const m = await measureWindow(sys, pids, o.seconds);
     const late = await overdue(sys);
     return {
-      generations: n, target: n / o.intervalS, achieved: m.statusCalls / m.seconds, seconds: m.seconds,
-      pollerPolls: m.polls, pollerErrors: m.errors, cpu: m.cpu, busy: m.busy, rss: { idle, peak: m.peakRss },
-      overdue: late.count, oldestOverdueS: late.oldestS, seedRate: seeded.seedRate, ingestRate: seeded.ingestRate,
-      restarts: sys.processes.poller?.restarts ?? 0, mongo: pids().mongo ? 'mongo-dev' : 'MONGODB_URI',
+      generations: n,
+      target: n / o.intervalS,
+      achieved: m.statusCalls / m.seconds,
+      seconds: m.seconds,
+      pollerPolls: m.polls,
+      pollerErrors: m.errors,
+      cpu: m.cpu,
+      busy: m.busy,
+      rss: { idle, peak: m.peakRss },
+      overdue: late.count,
+      oldestOverdueS: late.oldestS,
+      seedRate: seeded.seedRate,
+      ingestRate: seeded.ingestRate,
+      restarts: sys.processes.poller?.restarts ?? 0,
+      mongo: pids().mongo ? 'mongo-dev' : 'MONGODB_URI',
     };
   } catch (err) {
     sys.dumpLogs(`poller capacity at ${n} failed`, 60);
@@ -147,10 +187,17 @@ async function seed(sys: BenchSystem, redis: Redis, n: number, p: Plan, secret: 
   const seedRate = n / ((Date.now() - seedStart) / 1000);
   const pubStart = Date.now();
   const firstDueMs = pubStart + p.ingestBudgetMs;
-  await publishSubmissions(redis, sys.prefix, videoIds, { sealed: sealSecret(parseKeyring(secret), API_KEY), firstDueMs, ...p });
+  await publishSubmissions(redis, sys.prefix, videoIds, {
+    sealed: sealSecret(parseKeyring(secret), API_KEY),
+    firstDueMs,
+    ...p,
+  });
   await waitIngested(sys, redis, n, label);
   const ingestRate = n / ((Date.now() - pubStart) / 1000);
-  if (Date.now() > firstDueMs) console.error(`${label}: ingestion took longer than the ${p.ingestBudgetMs} ms planned; the first polls overlapped it`);
+  if (Date.now() > firstDueMs)
+    console.error(
+      `${label}: ingestion took longer than the ${p.ingestBudgetMs} ms planned; the first polls overlapped it`,
+    );
   return { seedRate, ingestRate, firstDueMs };
 }
 
@@ -164,7 +211,12 @@ async function createAtSimulator(simUrl: string, n: number, label: string): Prom
   try {
     await pool(n, 32, async (i) => {
       const body = JSON.stringify({ prompt: `poller capacity ${run} #${i}`, ...TEXT_PARAMS });
-      const res = await postJson(agent, `${simUrl}/openapi/v2/video/text/generate`, { 'API-KEY': API_KEY, 'Ai-trace-id': randomUUID() }, body);
+      const res = await postJson(
+        agent,
+        `${simUrl}/openapi/v2/video/text/generate`,
+        { 'API-KEY': API_KEY, 'Ai-trace-id': randomUUID() },
+        body,
+      );
       if (res.ErrCode !== 0) throw new Error(`simulator generate: ErrCode ${res.ErrCode} ${res.ErrMsg}`);
       ids[i] = String(res.Resp.video_id);
       done++;
@@ -178,12 +230,29 @@ async function createAtSimulator(simUrl: string, n: number, label: string): Prom
 
 function postJson(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => {
-        try { resolve(JSON.parse(text)); } catch { reject(new Error(`simulator answered ${res.statusCode}: ${text.slice(0, 200)}`)); }
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => {
+            text += c;
+          })
+          .on('end', () => {
+            try {
+              resolve(JSON.parse(text));
+            } catch {
+              reject(new Error(`simulator answered ${res.statusCode}: ${text.slice(0, 200)}`));
+            }
+          });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -191,7 +260,9 @@ function postJson(agent: http.Agent, url: string, headers: Record<string, string
 
 /** Due times spread evenly over one interval from `firstDueMs`: i-th due at firstDueMs + i·interval/n. */
 async function publishSubmissions(
-  redis: Redis, prefix: string, videoIds: string[],
+  redis: Redis,
+  prefix: string,
+  videoIds: string[],
   o: { sealed: ReturnType<typeof sealSecret>; firstDueMs: number; intervalMs: number; firstPollDelayMs: number },
 ): Promise<void> {
   const publisher = createPublisher({ redis, keys: createKeys(prefix) });
@@ -201,12 +272,24 @@ async function publishSubmissions(
     const batch = videoIds.slice(start, start + 1_000).map((videoId, k): PublishInput<'JOB_SUBMITTED'> => {
       const i = start + k;
       const jobId = `pollcap-${run}-${i}`;
-      const submittedAt = new Date(o.firstDueMs + Math.floor((i * o.intervalMs) / n) - o.firstPollDelayMs).toISOString();
+      const submittedAt = new Date(
+        o.firstDueMs + Math.floor((i * o.intervalMs) / n) - o.firstPollDelayMs,
+      ).toISOString();
       return {
-        type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(jobId, 1), at: submittedAt,
+        type: 'JOB_SUBMITTED',
+        id: eventIds.jobSubmitted(jobId, 1),
+        at: submittedAt,
         data: {
-          job_id: jobId, user_id: 'bench-user', attempt: 1, provider_id: 'pixverse', provider_job_id: videoId,
-          account_id: 'bench-account', credential: o.sealed, cost: 45, duration_sec: TEXT_PARAMS.duration, submitted_at: submittedAt,
+          job_id: jobId,
+          user_id: 'bench-user',
+          attempt: 1,
+          provider_id: 'pixverse',
+          provider_job_id: videoId,
+          account_id: 'bench-account',
+          credential: o.sealed,
+          cost: 45,
+          duration_sec: TEXT_PARAMS.duration,
+          submitted_at: submittedAt,
         },
       };
     });
@@ -217,12 +300,16 @@ async function publishSubmissions(
 async function waitIngested(sys: BenchSystem, redis: Redis, n: number, label: string): Promise<void> {
   let read = 0;
   const stop = progress(`${label}: JOB_SUBMITTED ingested by the poller`, () => read, n);
-  const ok = await waitUntil(async () => {
-    const [s] = await streamStats(redis, createKeys(sys.prefix), ['JOB_SUBMITTED']);
-    const g = s!.groups.find((x) => x.group === 'poller');
-    read = g && g.lag !== null ? s!.length - g.lag - g.pending : 0;
-    return g !== undefined && g.lag === 0 && g.pending === 0;
-  }, 600_000, 250);
+  const ok = await waitUntil(
+    async () => {
+      const [s] = await streamStats(redis, createKeys(sys.prefix), ['JOB_SUBMITTED']);
+      const g = s!.groups.find((x) => x.group === 'poller');
+      read = g && g.lag !== null ? s!.length - g.lag - g.pending : 0;
+      return g !== undefined && g.lag === 0 && g.pending === 0;
+    },
+    600_000,
+    250,
+  );
   stop();
   if (!ok) throw new Error(`${label}: the poller did not ingest the JOB_SUBMITTED events within 10 minutes`);
 }
@@ -243,7 +330,8 @@ async function measureWindow(sys: BenchSystem, pids: () => Record<string, number
   const peakRss = sampler.stop().poller ?? 0;
   const pct = (k: string) => ((cpu1[k]! - cpu0[k]!) / elapsed) * 100;
   const busy = (k: string) => ((demand1[k]! - demand0[k]!) / elapsed) * 100;
-  const count = (m: Map<string, number>, k?: string) => [...m].filter(([o]) => !k || o === k).reduce((a, [, v]) => a + v, 0);
+  const count = (m: Map<string, number>, k?: string) =>
+    [...m].filter(([o]) => !k || o === k).reduce((a, [, v]) => a + v, 0);
   return {
     seconds: elapsed,
     statusCalls: (stats1.calls.result ?? 0) - (stats0.calls.result ?? 0),
@@ -270,7 +358,8 @@ function mainThreadDemandS(pid: number | undefined): number {
 async function pollerMetrics(sys: BenchSystem): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${sys.ports.poller}/metrics`)).text();
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^pixsim_polls_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm)) out.set(m[1]!, Number(m[2]));
+  for (const m of text.matchAll(/^pixsim_polls_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm))
+    out.set(m[1]!, Number(m[2]));
   return out;
 }
 
@@ -282,7 +371,9 @@ async function overdue(sys: BenchSystem): Promise<{ count: number; oldestS: numb
     const now = Date.now();
     const filter = { status: 'polling', next_poll_at: { $lt: new Date(now - 1_000) } };
     const count = await coll.countDocuments(filter);
-    const oldest = count ? await coll.findOne(filter, { sort: { next_poll_at: 1 }, projection: { next_poll_at: 1 } }) : null;
+    const oldest = count
+      ? await coll.findOne(filter, { sort: { next_poll_at: 1 }, projection: { next_poll_at: 1 } })
+      : null;
     return { count, oldestS: oldest ? (now - (oldest.next_poll_at as Date).getTime()) / 1000 : 0 };
   } finally {
     await conn.close();
@@ -292,36 +383,102 @@ async function overdue(sys: BenchSystem): Promise<{ count: number; oldestS: numb
 /** An event loop busy (on a CPU or waiting for one) nearly all the time is the wall; else the poller waits on something. */
 function limitOf(r: SizeResult): string {
   if (r.achieved >= 0.95 * r.target) return 'kept up';
-  const [name, pct] = Object.entries(r.busy).filter((e): e is [string, number] => e[1] !== null).sort((a, b) => b[1] - a[1])[0]!;
+  const [name, pct] = Object.entries(r.busy)
+    .filter((e): e is [string, number] => e[1] !== null)
+    .sort((a, b) => b[1] - a[1])[0]!;
   return pct >= 85 ? `${name} (busy ${Math.round(pct)}%)` : `nothing saturated (max busy ${Math.round(pct)}%, ${name})`;
 }
 
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]): { ratio: number } {
-  const tuning = o.concurrency ? `POLL_CONCURRENCY=${o.concurrency}, POLL_BATCH=${4 * o.concurrency}` : 'POLL_CONCURRENCY and POLL_BATCH at their defaults';
-  const title = `poller capacity: one poller process, POLL_INTERVAL_S=${o.intervalS}, ${tuning}, ${o.seconds}-s window after ${o.warmupS ?? o.intervalS} s of warm-up, ` +
+  const tuning = o.concurrency
+    ? `POLL_CONCURRENCY=${o.concurrency}, POLL_BATCH=${4 * o.concurrency}`
+    : 'POLL_CONCURRENCY and POLL_BATCH at their defaults';
+  const title =
+    `poller capacity: one poller process, POLL_INTERVAL_S=${o.intervalS}, ${tuning}, ${o.seconds}-s window after ${o.warmupS ?? o.intervalS} s of warm-up, ` +
     `simulator latency ${SIM_LATENCY_MS / 1000} s, MongoDB = ${rs[0]?.mongo ?? '?'}; events = status calls the simulator answered`;
-  printTable(title, rs.map((r) => ({ name: `${fmt(r.generations)} generations in flight`, events: Math.round(r.achieved * r.seconds), seconds: r.seconds })));
-  printGrid('polls against the target (generations / interval); "overdue" = due more than 1 s ago at the end of the window',
-    ['generations', 'target/s', 'polls/s', 'of target', 'limited by', 'poller errors/polls', 'overdue', 'oldest late s'],
-    rs.map((r) => [fmt(r.generations), fmt(r.target), fmt(r.achieved), `${fmt((100 * r.achieved) / r.target, 1)}%`, limitOf(r),
-      `${fmt(r.pollerErrors)}/${fmt(r.pollerPolls)}`, fmt(r.overdue), fmt(r.oldestOverdueS, 1)]), ['limited by']);
+  printTable(
+    title,
+    rs.map((r) => ({
+      name: `${fmt(r.generations)} generations in flight`,
+      events: Math.round(r.achieved * r.seconds),
+      seconds: r.seconds,
+    })),
+  );
+  printGrid(
+    'polls against the target (generations / interval); "overdue" = due more than 1 s ago at the end of the window',
+    [
+      'generations',
+      'target/s',
+      'polls/s',
+      'of target',
+      'limited by',
+      'poller errors/polls',
+      'overdue',
+      'oldest late s',
+    ],
+    rs.map((r) => [
+      fmt(r.generations),
+      fmt(r.target),
+      fmt(r.achieved),
+      `${fmt((100 * r.achieved) / r.target, 1)}%`,
+      limitOf(r),
+      `${fmt(r.pollerErrors)}/${fmt(r.pollerPolls)}`,
+      fmt(r.overdue),
+      fmt(r.oldestOverdueS, 1),
+    ]),
+    ['limited by'],
+  );
   const na = (x: number | null) => (x === null ? 'n/a' : fmt(x));
-  printGrid('resources in the window: cpu = % of one core, all threads; busy = % of the time the main thread was on a CPU or waiting for one; ' +
-    'poller RSS in MiB (idle = before seeding); created/ingested per s = the set-up',
-    ['generations', 'poller cpu %', 'poller busy %', 'poller cpu ms/poll', 'poller rss idle', 'poller rss peak', 'sim cpu %', 'sim busy %', 'mongo cpu %', 'mongo busy %', 'created/s', 'ingested/s'],
-    rs.map((r) => [fmt(r.generations), fmt(r.cpu.poller), fmt(r.busy.poller), fmt((10 * r.cpu.poller) / r.achieved, 2), fmt(r.rss.idle), fmt(r.rss.peak),
-      fmt(r.cpu.simulator), fmt(r.busy.simulator), na(r.cpu.mongo), na(r.busy.mongo), fmt(r.seedRate), fmt(r.ingestRate)]));
-  for (const r of rs.filter((x) => x.restarts > 0)) console.log(`warning: the poller restarted ${r.restarts} time(s) at ${fmt(r.generations)}: its numbers are not trustworthy`);
+  printGrid(
+    'resources in the window: cpu = % of one core, all threads; busy = % of the time the main thread was on a CPU or waiting for one; ' +
+      'poller RSS in MiB (idle = before seeding); created/ingested per s = the set-up',
+    [
+      'generations',
+      'poller cpu %',
+      'poller busy %',
+      'poller cpu ms/poll',
+      'poller rss idle',
+      'poller rss peak',
+      'sim cpu %',
+      'sim busy %',
+      'mongo cpu %',
+      'mongo busy %',
+      'created/s',
+      'ingested/s',
+    ],
+    rs.map((r) => [
+      fmt(r.generations),
+      fmt(r.cpu.poller),
+      fmt(r.busy.poller),
+      fmt((10 * r.cpu.poller) / r.achieved, 2),
+      fmt(r.rss.idle),
+      fmt(r.rss.peak),
+      fmt(r.cpu.simulator),
+      fmt(r.busy.simulator),
+      na(r.cpu.mongo),
+      na(r.busy.mongo),
+      fmt(r.seedRate),
+      fmt(r.ingestRate),
+    ]),
+  );
+  for (const r of rs.filter((x) => x.restarts > 0))
+    console.log(
+      `warning: the poller restarted ${r.restarts} time(s) at ${fmt(r.generations)}: its numbers are not trustworthy`,
+    );
   const first = rs[0]!;
   const last = rs.at(-1)!;
   const ratio = first.achieved / first.target;
-  const growth = rs.length > 1
-    ? `; ${fmt(first.generations)} → ${fmt(last.generations)}: polls/s ×${(last.achieved / first.achieved).toFixed(2)} (target ×${(last.target / first.target).toFixed(2)}), ` +
-      `poller CPU ×${(last.cpu.poller / first.cpu.poller).toFixed(2)}, poller RSS ×${(last.rss.peak / first.rss.peak).toFixed(2)}`
-    : '';
-  console.log(`ratio: achieved/target polls/s = ${ratio.toFixed(3)} at ${fmt(first.generations)} (${fmt(first.achieved)} of ${fmt(first.target)}/s)` +
-    (rs.length > 1 ? `, ${(last.achieved / last.target).toFixed(3)} at ${fmt(last.generations)}` : '') + growth);
+  const growth =
+    rs.length > 1
+      ? `; ${fmt(first.generations)} → ${fmt(last.generations)}: polls/s ×${(last.achieved / first.achieved).toFixed(2)} (target ×${(last.target / first.target).toFixed(2)}), ` +
+        `poller CPU ×${(last.cpu.poller / first.cpu.poller).toFixed(2)}, poller RSS ×${(last.rss.peak / first.rss.peak).toFixed(2)}`
+      : '';
+  console.log(
+    `ratio: achieved/target polls/s = ${ratio.toFixed(3)} at ${fmt(first.generations)} (${fmt(first.achieved)} of ${fmt(first.target)}/s)` +
+      (rs.length > 1 ? `, ${(last.achieved / last.target).toFixed(3)} at ${fmt(last.generations)}` : '') +
+      growth,
+  );
   return { ratio };
 }

@@ -19,7 +19,15 @@ if (!generations.length || generations.some((n) => !Number.isInteger(n) || n <= 
   process.exit(2);
 }
 const intervalS = intArg('interval-s', 10);
-const o = { generations, intervalS, seconds: intArg('seconds', 30), warmupS: intArg('warmup-s', intervalS), concurrency: intArg('concurrency', 0) || undefined };
-console.log(`poller capacity benchmark: ${generations.join(', ')} generations, poll interval ${o.intervalS} s, ${o.seconds}-s window`);
+const o = {
+  generations,
+  intervalS,
+  seconds: intArg('seconds', 30),
+  warmupS: intArg('warmup-s', intervalS),
+  concurrency: intArg('concurrency', 0) || undefined,
+};
+console.log(
+  `poller capacity benchmark: ${generations.join(', ')} generations, poll interval ${o.intervalS} s, ${o.seconds}-s window`,
+);
 printPollerCapacity(o, await runPollerCapacity(o));
 process.exit(0);

@@ -40,16 +40,27 @@ export interface BenchSystem extends SystemHandle {
 export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSystem> {
   const prefix = `${o.label}-${randomUUID().slice(0, 8)}`;
   const services = o.services ?? [...SERVICES];
-  const sink = createLogSink({ mode: process.env.PIXSIM_BENCH_LOGS === '1' ? 'pretty' : 'quiet', keep: 20_000, write: (l) => void process.stderr.write(`${l}\n`) });
+  const sink = createLogSink({
+    mode: process.env.PIXSIM_BENCH_LOGS === '1' ? 'pretty' : 'quiet',
+    keep: 20_000,
+    write: (l) => void process.stderr.write(`${l}\n`),
+  });
   const env = { ...process.env };
   if (o.ownMongo) delete env.MONGODB_URI;
   const dumpLogs = (reason: string, n = 200): void => {
-    process.stderr.write(`\n----- ${prefix}: ${reason} (last ${n} lines) -----\n${sink.lines().slice(-n).join('\n')}\n-----\n`);
+    process.stderr.write(
+      `\n----- ${prefix}: ${reason} (last ${n} lines) -----\n${sink.lines().slice(-n).join('\n')}\n-----\n`,
+    );
   };
   let sys: SystemHandle;
   try {
     sys = await startSystem({
-      services, prefix, env, mongoDbPrefix: prefix, dataDir: null, sink,
+      services,
+      prefix,
+      env,
+      mongoDbPrefix: prefix,
+      dataDir: null,
+      sink,
       ports: Object.fromEntries(services.map((s) => [s, 0])),
       simulator: o.simulator === false ? false : { latencyMs: 0, ...o.simulator },
       seedAccount: o.seedAccount ?? true,
@@ -67,17 +78,26 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
   const api: BenchSystem['api'] = async (method, path, body) => {
     const res = await fetch(`${sys.gatewayUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${sys.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${sys.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep text */
+    }
     return { status: res.status, body: parsed as any };
   };
   const sim: BenchSystem['sim'] = async (method, path, body) => {
     const res = await fetch(`${sys.simulatorUrl}${path}`, {
-      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`simulator ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as any;
@@ -95,7 +115,12 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
       closed ??= (async () => {
         // A paused mongo-dev would hold the stop for its whole grace period.
         const mongoPid = sys.processes['mongo-dev']?.pid;
-        if (mongoPid) try { process.kill(mongoPid, 'SIGCONT'); } catch { /* gone */ }
+        if (mongoPid)
+          try {
+            process.kill(mongoPid, 'SIGCONT');
+          } catch {
+            /* gone */
+          }
         if (!ownMongo) await dropDatabases(sys.mongoUri, prefix, services).catch(() => {});
         await sys.stop();
         await deleteKeys(REDIS_URL, `${prefix}:*`).catch(() => {});
@@ -153,26 +178,41 @@ export function cpuSeconds(pid: number | undefined): number {
 }
 
 /** Samples the RSS of some processes every `everyMs`, keeping each one's maximum. */
-export function rssSampler(pids: () => Record<string, number | undefined>, everyMs = 250): { stop(): Record<string, number> } {
+export function rssSampler(
+  pids: () => Record<string, number | undefined>,
+  everyMs = 250,
+): { stop(): Record<string, number> } {
   const peak: Record<string, number> = {};
   const sample = (): void => {
     for (const [name, pid] of Object.entries(pids())) peak[name] = Math.max(peak[name] ?? 0, rssMiB(pid));
   };
   sample();
   const timer = setInterval(sample, everyMs);
-  return { stop: () => { clearInterval(timer); sample(); return peak; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
 }
 
 /** Runs `count` calls of `fn(i)` with at most `concurrency` at once. */
 export async function pool(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
 }
 
 /** Waits until `check()` is true, polling every `everyMs`; false when `timeoutMs` passed first. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 250): Promise<boolean> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;
@@ -189,15 +229,26 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** Reads `--name value` or BENCH_NAME as a string. */
 export function strArg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback;
+  return i >= 0
+    ? (process.argv[i + 1] ?? fallback)
+    : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
 }
 
 /** A generic table: first column (and any named in `left`) left-aligned, others right-aligned. */
-export function printGrid(title: string, header: string[], rows: (string | number)[][], left: readonly string[] = ['detail']): void {
+export function printGrid(
+  title: string,
+  header: string[],
+  rows: (string | number)[][],
+  left: readonly string[] = ['detail'],
+): void {
   console.log(`\n${title}`);
   const lines = rows.map((r) => r.map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 || left.includes(header[i]!) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || left.includes(header[i]!) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
 }
@@ -213,25 +264,46 @@ export interface Child {
 }
 
 /** Runs a TypeScript file as its own node process (tsx) and waits for its "ready …" line. */
-export async function spawnTs(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+export async function spawnTs(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<Child> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} ${args.join(' ')}: not ready within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${file} ${args.join(' ')}: not ready within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       out = (out + chunk.toString()).slice(-20_000);
       const m = /^ready (.*)$/m.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]!.trim()); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!.trim());
+      }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-20_000); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${file} ${args.join(' ')} exited (${code}):\n${out}`)); });
+    child.stderr!.on('data', (c: Buffer) => {
+      out = (out + c.toString()).slice(-20_000);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} ${args.join(' ')} exited (${code}):\n${out}`));
+    });
   });
   child.removeAllListeners('exit');
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
-    pid: child.pid!, ready, output: () => out,
+    pid: child.pid!,
+    ready,
+    output: () => out,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

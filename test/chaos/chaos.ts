@@ -22,8 +22,23 @@ import { CONSUMERS, createKeys, EVENT_TYPES, SERVICES, type EventType, type Keys
 import { streamStats } from '@pixsim/bus';
 import { fingerprint, seededRng } from '@pixsim/pixverse-sim';
 import { intArg } from '../bench/bench-utils.js';
-import { pool, printGrid, REDIS_URL, startBenchSystem, strArg, TEXT_PARAMS, waitUntil, type BenchSystem } from '../bench/system-utils.js';
-import { CALLBACK_SECRET, callbackCheck, pendingCallbacks, startCallbackReceiver, type CallbackReceiver } from './callbacks.js';
+import {
+  pool,
+  printGrid,
+  REDIS_URL,
+  startBenchSystem,
+  strArg,
+  TEXT_PARAMS,
+  waitUntil,
+  type BenchSystem,
+} from '../bench/system-utils.js';
+import {
+  CALLBACK_SECRET,
+  callbackCheck,
+  pendingCallbacks,
+  startCallbackReceiver,
+  type CallbackReceiver,
+} from './callbacks.js';
 
 export interface ChaosOptions {
   jobs: number;
@@ -49,33 +64,60 @@ export function chaosOptions(defaults: Partial<ChaosOptions> = {}): ChaosOptions
   };
 }
 
-interface Check { name: string; ok: boolean; detail: string }
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const FAULTS = {
-  highLoadRate: 0.09, http5xxRate: 0.07, timeoutRate: 0.07, timeoutMs: 2_500, dropRate: 0.07,
+  highLoadRate: 0.09,
+  http5xxRate: 0.07,
+  timeoutRate: 0.07,
+  timeoutMs: 2_500,
+  dropRate: 0.07,
   endpoints: ['text_generate', 'result'] as Array<'text_generate' | 'result'>,
 };
 const NO_FAULTS = { highLoadRate: 0, http5xxRate: 0, timeoutRate: 0, dropRate: 0 };
 
-const log = (msg: string): void => void process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
+const log = (msg: string): void =>
+  void process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
 
 export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: boolean }> {
   const started = Date.now();
-  console.log(`chaos: ${o.jobs} jobs, a random service SIGKILLed every ~${o.killEveryMs} ms for ${o.chaosMs} ms, ` +
-    `30% simulator faults, one CLIENT KILL, mongo-dev paused 5 s; settle ≤ ${o.settleMs} ms; seed ${o.seed}`);
+  console.log(
+    `chaos: ${o.jobs} jobs, a random service SIGKILLed every ~${o.killEveryMs} ms for ${o.chaosMs} ms, ` +
+      `30% simulator faults, one CLIENT KILL, mongo-dev paused 5 s; settle ≤ ${o.settleMs} ms; seed ${o.seed}`,
+  );
   const receiver = await startCallbackReceiver(seededRng(o.seed + 1));
   const sys = await startBenchSystem({
     label: 'chaos',
     ownMongo: true,
-    simulator: { latencyMs: o.latencyMs, accounts: [{ apiKey: 'sim-key-chaos', credits: 100_000_000, maxConcurrent: 500 }] },
+    simulator: {
+      latencyMs: o.latencyMs,
+      accounts: [{ apiKey: 'sim-key-chaos', credits: 100_000_000, maxConcurrent: 500 }],
+    },
     env: {
-      POLL_INTERVAL_S: '1', MAX_JOBS: '20', CLAIM_TIMEOUT_MS: '3000', LEASE_MS: '4000',
+      POLL_INTERVAL_S: '1',
+      MAX_JOBS: '20',
+      CLAIM_TIMEOUT_MS: '3000',
+      LEASE_MS: '4000',
       // Provider calls end before the simulator's 2.5 s timeouts answer; intents go stale after that.
-      PROVIDER_TIMEOUT_MS: '2000', SUBMIT_STALE_MS: '6000', RETRY_BASE_MS: '200', MAX_TRIES: '8',
-      BREAKER_RESET_MS: '2000', COOLDOWN_MS: '1000', SCAN_INTERVAL_MS: '500', RECONCILE_INTERVAL_MS: '2000',
+      PROVIDER_TIMEOUT_MS: '2000',
+      SUBMIT_STALE_MS: '6000',
+      RETRY_BASE_MS: '200',
+      MAX_TRIES: '8',
+      BREAKER_RESET_MS: '2000',
+      COOLDOWN_MS: '1000',
+      SCAN_INTERVAL_MS: '500',
+      RECONCILE_INTERVAL_MS: '2000',
       LOG_LEVEL: 'warn',
-      CALLBACK_SECRET, CALLBACK_ALLOW_PRIVATE: 'true', CALLBACK_FIRST_RETRY_MS: '200', CALLBACK_MAX_ATTEMPTS: '20', CALLBACK_TIMEOUT_MS: '2000',
+      CALLBACK_SECRET,
+      CALLBACK_ALLOW_PRIVATE: 'true',
+      CALLBACK_FIRST_RETRY_MS: '200',
+      CALLBACK_MAX_ATTEMPTS: '20',
+      CALLBACK_TIMEOUT_MS: '2000',
     },
     restart: { initialDelayMs: 250 },
   });
@@ -90,10 +132,15 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
     log(`settling (≤ ${o.settleMs} ms)`);
     const settled = await settle(sys, redis, mongo, keys, o.settleMs);
     checks.push({ name: 'settled in time', ok: settled.ok, detail: settled.detail });
-    checks.push(...await invariants(sys, redis, mongo, keys, accepted));
-    const statusOf = new Map((await mongo.useDb(`${sys.prefix}-job-intake`).collection('jobs').find({}).toArray()).map((j) => [String(j._id), String(j.status)]));
+    checks.push(...(await invariants(sys, redis, mongo, keys, accepted)));
+    const statusOf = new Map(
+      (await mongo.useDb(`${sys.prefix}-job-intake`).collection('jobs').find({}).toArray()).map((j) => [
+        String(j._id),
+        String(j.status),
+      ]),
+    );
     checks.push(await callbackCheck(mongo, sys.prefix, receiver, accepted.callbacks, statusOf));
-    if (o.poison) checks.push(...await poisonRun(sys, redis, keys, o));
+    if (o.poison) checks.push(...(await poisonRun(sys, redis, keys, o)));
   } catch (err) {
     checks.push({ name: 'ran to the end', ok: false, detail: (err as Error).stack ?? String(err) });
   } finally {
@@ -105,19 +152,38 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
     await receiver.close();
   }
   const ok = checks.length > 0 && checks.every((c) => c.ok);
-  printGrid(`chaos invariants (${((Date.now() - started) / 1000).toFixed(0)} s)`, ['check', 'result', 'detail'],
-    checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail.split('\n')[0]!.slice(0, 160)]));
+  printGrid(
+    `chaos invariants (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    ['check', 'result', 'detail'],
+    checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail.split('\n')[0]!.slice(0, 160)]),
+  );
   for (const c of checks.filter((x) => !x.ok && x.detail.includes('\n'))) console.log(`\n${c.name}:\n${c.detail}`);
-  console.log(`ratio: ${checks.filter((c) => c.ok).length}/${checks.length} checks passed (${ok ? 'all met' : 'NOT met'})`);
+  console.log(
+    `ratio: ${checks.filter((c) => c.ok).length}/${checks.length} checks passed (${ok ? 'all met' : 'NOT met'})`,
+  );
   return { checks, ok };
 }
 
-interface Accepted { ids: Set<string>; ambiguous: number; refused: number; replayed: number; prompts: Map<string, string>; callbacks: Set<string> }
+interface Accepted {
+  ids: Set<string>;
+  ambiguous: number;
+  refused: number;
+  replayed: number;
+  prompts: Map<string, string>;
+  callbacks: Set<string>;
+}
 
 async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver: CallbackReceiver): Promise<Accepted> {
   // Seeded, so a failing kill schedule can be replayed with --seed.
   const random = seededRng(o.seed);
-  const accepted: Accepted = { ids: new Set(), ambiguous: 0, refused: 0, replayed: 0, prompts: new Map(), callbacks: new Set() };
+  const accepted: Accepted = {
+    ids: new Set(),
+    ambiguous: 0,
+    refused: 0,
+    replayed: 0,
+    prompts: new Map(),
+    callbacks: new Set(),
+  };
   await sys.setFaults(FAULTS);
   const chaosEnd = Date.now() + o.chaosMs;
   const events: string[] = [];
@@ -176,11 +242,16 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
     for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
       try {
         const res = await fetch(`${sys.gatewayUrl}/api/v1/jobs`, {
-          method: 'POST', signal: AbortSignal.timeout(10_000),
-          headers: { authorization: `Bearer ${sys.adminToken}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          method: 'POST',
+          signal: AbortSignal.timeout(10_000),
+          headers: {
+            authorization: `Bearer ${sys.adminToken}`,
+            'content-type': 'application/json',
+            'idempotency-key': idempotencyKey,
+          },
           body: JSON.stringify({ operation_type: 'text_to_video', params: { prompt, ...TEXT_PARAMS }, ...callback }),
         });
-        const body = await res.json().catch(() => null) as { id?: string } | null;
+        const body = (await res.json().catch(() => null)) as { id?: string } | null;
         if ((res.status === 202 || res.status === 200) && body?.id) {
           if (res.status === 200) accepted.replayed++;
           accepted.ids.add(body.id);
@@ -198,8 +269,10 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
     }
     throw new Error(`job #${i}: not accepted within 120 s`);
   });
-  log(`${accepted.ids.size} jobs accepted in ${((Date.now() - submitStarted) / 1000).toFixed(1)} s ` +
-    `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried, ${accepted.replayed} answered by the job an earlier attempt made)`);
+  log(
+    `${accepted.ids.size} jobs accepted in ${((Date.now() - submitStarted) / 1000).toFixed(1)} s ` +
+      `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried, ${accepted.replayed} answered by the job an earlier attempt made)`,
+  );
   await chaos;
   void chaosDone;
   await sys.setFaults(NO_FAULTS);
@@ -208,22 +281,35 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
 }
 
 /** Waits until every job of the system of record is terminal and every group has read and acknowledged everything. */
-async function settle(sys: BenchSystem, redis: Redis, mongo: Connection, keys: Keys, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+async function settle(
+  sys: BenchSystem,
+  redis: Redis,
+  mongo: Connection,
+  keys: Keys,
+  timeoutMs: number,
+): Promise<{ ok: boolean; detail: string }> {
   const intake = mongo.useDb(`${sys.prefix}-job-intake`).collection('jobs');
   const dispatcher = mongo.useDb(`${sys.prefix}-dispatcher`).collection('accounts');
   let last = '';
   const t0 = Date.now();
-  const ok = await waitUntil(async () => {
-    const open = await intake.countDocuments({ status: { $nin: [...TERMINAL] } });
-    const stats = await streamStats(redis, keys);
-    const busy = stats.flatMap((s) => s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group}`));
-    const inFlight = (await dispatcher.find({}).toArray()).reduce((n, a) => n + Number(a.in_flight ?? 0), 0);
-    const down = SERVICES.filter((s) => sys.processes[s]?.state !== 'ready');
-    const callbacks = await pendingCallbacks(mongo, sys.prefix);
-    last = `${open} jobs open, ${busy.length} groups busy${busy.length ? ` (${busy.slice(0, 4).join(' ')})` : ''}, ${inFlight} account slots held, ` +
-      `${callbacks} callbacks to deliver, ${down.length ? `down: ${down.join(' ')}` : 'all services ready'}`;
-    return open === 0 && busy.length === 0 && inFlight === 0 && callbacks === 0 && down.length === 0;
-  }, timeoutMs, 1_000);
+  const ok = await waitUntil(
+    async () => {
+      const open = await intake.countDocuments({ status: { $nin: [...TERMINAL] } });
+      const stats = await streamStats(redis, keys);
+      const busy = stats.flatMap((s) =>
+        s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group}`),
+      );
+      const inFlight = (await dispatcher.find({}).toArray()).reduce((n, a) => n + Number(a.in_flight ?? 0), 0);
+      const down = SERVICES.filter((s) => sys.processes[s]?.state !== 'ready');
+      const callbacks = await pendingCallbacks(mongo, sys.prefix);
+      last =
+        `${open} jobs open, ${busy.length} groups busy${busy.length ? ` (${busy.slice(0, 4).join(' ')})` : ''}, ${inFlight} account slots held, ` +
+        `${callbacks} callbacks to deliver, ${down.length ? `down: ${down.join(' ')}` : 'all services ready'}`;
+      return open === 0 && busy.length === 0 && inFlight === 0 && callbacks === 0 && down.length === 0;
+    },
+    timeoutMs,
+    1_000,
+  );
   return { ok, detail: `${((Date.now() - t0) / 1000).toFixed(1)} s; ${last}` };
 }
 
@@ -243,14 +329,40 @@ async function readStream(redis: Redis, key: string): Promise<Array<[string, Rec
 }
 
 const jobIdOf = (rec: Record<string, string>): string | null => {
-  try { return (JSON.parse(rec.data ?? 'null') as { job_id?: string } | null)?.job_id ?? null; } catch { return null; }
+  try {
+    return (JSON.parse(rec.data ?? 'null') as { job_id?: string } | null)?.job_id ?? null;
+  } catch {
+    return null;
+  }
 };
 
-async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, keys: Keys, accepted: Accepted): Promise<Check[]> {
+async function invariants(
+  sys: BenchSystem,
+  redis: Redis,
+  mongo: Connection,
+  keys: Keys,
+  accepted: Accepted,
+): Promise<Check[]> {
   const checks: Check[] = [];
-  const intakeJobs = await mongo.useDb(`${sys.prefix}-job-intake`).collection('jobs').find({}).toArray() as unknown as Array<{ _id: string; status: string; request: unknown }>;
-  const gatewayJobs = new Map((await mongo.useDb(`${sys.prefix}-gateway`).collection('jobs').find({}).toArray() as unknown as Array<{ _id: string; status: string; asset_id?: string | null }>).map((j) => [j._id, j]));
-  const assets = await mongo.useDb(`${sys.prefix}-asset`).collection('assets').find({}).toArray() as unknown as Array<{ job_id: string; asset_id: string }>;
+  const intakeJobs = (await mongo
+    .useDb(`${sys.prefix}-job-intake`)
+    .collection('jobs')
+    .find({})
+    .toArray()) as unknown as Array<{ _id: string; status: string; request: unknown }>;
+  const gatewayJobs = new Map(
+    (
+      (await mongo.useDb(`${sys.prefix}-gateway`).collection('jobs').find({}).toArray()) as unknown as Array<{
+        _id: string;
+        status: string;
+        asset_id?: string | null;
+      }>
+    ).map((j) => [j._id, j]),
+  );
+  const assets = (await mongo
+    .useDb(`${sys.prefix}-asset`)
+    .collection('assets')
+    .find({})
+    .toArray()) as unknown as Array<{ job_id: string; asset_id: string }>;
   const byId = new Map(intakeJobs.map((j) => [j._id, j]));
 
   // 1. Every job in exactly one terminal state.
@@ -266,13 +378,27 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
   for (const j of intakeJobs) counts[j.status] = (counts[j.status] ?? 0) + 1;
   checks.push({
     name: 'every job in exactly one terminal state',
-    ok: missing.length === 0 && unanswered.length === 0 && open.length === 0 && both.length === 0 && disagree.length === 0,
-    detail: `${intakeJobs.length} jobs (${accepted.ids.size} accepted): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+    ok:
+      missing.length === 0 &&
+      unanswered.length === 0 &&
+      open.length === 0 &&
+      both.length === 0 &&
+      disagree.length === 0,
+    detail:
+      `${intakeJobs.length} jobs (${accepted.ids.size} accepted): ${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ` +
       `missing ${missing.length}, made twice ${unanswered.length}, not terminal ${open.length}, both completed and failed ${both.length}, gateway view differs ${disagree.length}` +
       (open.length || missing.length || unanswered.length || both.length || disagree.length
-        ? `\n${[...open.slice(0, 5).map((j) => `open ${j._id} ${j.status}`), ...missing.slice(0, 5).map((id) => `missing ${id}`),
-          ...unanswered.slice(0, 5).map((j) => `made twice ${j._id}`),
-          ...both.slice(0, 5).map((id) => `both ${id}`), ...disagree.slice(0, 5).map((j) => `differs ${j._id} intake ${j.status} gateway ${gatewayJobs.get(j._id)?.status}`)].join('\n')}`
+        ? `\n${[
+            ...open.slice(0, 5).map((j) => `open ${j._id} ${j.status}`),
+            ...missing.slice(0, 5).map((id) => `missing ${id}`),
+            ...unanswered.slice(0, 5).map((j) => `made twice ${j._id}`),
+            ...both.slice(0, 5).map((id) => `both ${id}`),
+            ...disagree
+              .slice(0, 5)
+              .map((j) => `differs ${j._id} intake ${j.status} gateway ${gatewayJobs.get(j._id)?.status}`),
+          ].join('\n')}`
         : ''),
   });
 
@@ -292,9 +418,15 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
   checks.push({
     name: 'every COMPLETED job has exactly one asset',
     ok: wrongCount.length === 0 && stray.length === 0 && twoIds.length === 0 && viewWithout.length === 0,
-    detail: `${completed.length} completed, ${assets.length} assets; wrong count ${wrongCount.length}, assets of non-completed jobs ${stray.length}, ` +
+    detail:
+      `${completed.length} completed, ${assets.length} assets; wrong count ${wrongCount.length}, assets of non-completed jobs ${stray.length}, ` +
       `jobs announced with two asset ids ${twoIds.length}, gateway view without asset ${viewWithout.length}` +
-      (wrongCount.length ? `\n${wrongCount.slice(0, 5).map((j) => `${j._id}: ${assetsPerJob.get(j._id) ?? 0} assets`).join('\n')}` : ''),
+      (wrongCount.length
+        ? `\n${wrongCount
+            .slice(0, 5)
+            .map((j) => `${j._id}: ${assetsPerJob.get(j._id) ?? 0} assets`)
+            .join('\n')}`
+        : ''),
   });
 
   // 3. No generation submitted twice, or every duplicate explained by a "possible duplicate" record of the dispatcher.
@@ -309,19 +441,23 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
   for (const fp of stats.duplicate_fingerprints) {
     const id = byFingerprint.get(fp);
     if (id && logs.some((l) => l.includes(id))) explained.push(id);
-    else unexplained.push(id ? `${id} (no "possible duplicate" log line)` : `fingerprint ${fp} (no job with that prompt)`);
+    else
+      unexplained.push(id ? `${id} (no "possible duplicate" log line)` : `fingerprint ${fp} (no job with that prompt)`);
   }
   checks.push({
     name: 'no generation submitted twice unexplained',
     ok: unexplained.length === 0 && (stats.duplicates === 0 || stats.duplicate_fingerprints.length > 0),
-    detail: `${stats.total_submissions} accepted submissions, ${stats.duplicates} duplicates: ${explained.length} explained by the dispatcher's possible-duplicate record, ` +
+    detail:
+      `${stats.total_submissions} accepted submissions, ${stats.duplicates} duplicates: ${explained.length} explained by the dispatcher's possible-duplicate record, ` +
       `${unexplained.length} unexplained; ${logs.length} possible-duplicate log lines; faults injected ${JSON.stringify(stats.faults_injected)}` +
       (unexplained.length ? `\n${unexplained.slice(0, 10).join('\n')}` : ''),
   });
 
   // 4. Nothing pending; every dead letter has a reason.
   const sstats = await streamStats(redis, keys);
-  const pending = sstats.flatMap((s) => s.groups.filter((g) => g.pending > 0).map((g) => `${s.type}/${g.group} ${g.pending}`));
+  const pending = sstats.flatMap((s) =>
+    s.groups.filter((g) => g.pending > 0).map((g) => `${s.type}/${g.group} ${g.pending}`),
+  );
   const dlq: string[] = [];
   const noReason: string[] = [];
   for (const type of EVENT_TYPES) {
@@ -333,12 +469,17 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
   checks.push({
     name: 'no entry pending, no dead letter without a reason',
     ok: pending.length === 0 && noReason.length === 0,
-    detail: `pending ${pending.length ? pending.join(', ') : 'none'}; ${dlq.length} dead letters, ${noReason.length} without dlq_reason` +
+    detail:
+      `pending ${pending.length ? pending.join(', ') : 'none'}; ${dlq.length} dead letters, ${noReason.length} without dlq_reason` +
       (dlq.length ? `\n${dlq.slice(0, 20).join('\n')}` : ''),
   });
 
   // 5. Account in-flight counters back to zero (dispatcher's record and the simulator's).
-  const accounts = await mongo.useDb(`${sys.prefix}-dispatcher`).collection('accounts').find({}).toArray() as unknown as Array<{ _id: string; in_flight: number }>;
+  const accounts = (await mongo
+    .useDb(`${sys.prefix}-dispatcher`)
+    .collection('accounts')
+    .find({})
+    .toArray()) as unknown as Array<{ _id: string; in_flight: number }>;
   const held = accounts.filter((a) => a.in_flight !== 0);
   const simHeld = Object.entries(stats.in_flight).filter(([, n]) => n !== 0);
   checks.push({
@@ -349,7 +490,11 @@ async function invariants(sys: BenchSystem, redis: Redis, mongo: Connection, key
 
   // Context: what the supervisor saw.
   const restarts = SERVICES.map((s) => `${s} ${sys.processes[s]?.restarts ?? 0}`).join(', ');
-  checks.push({ name: 'services restarted by the supervisor', ok: SERVICES.every((s) => sys.processes[s]?.state === 'ready'), detail: restarts });
+  checks.push({
+    name: 'services restarted by the supervisor',
+    ok: SERVICES.every((s) => sys.processes[s]?.state === 'ready'),
+    detail: restarts,
+  });
   return checks;
 }
 
@@ -359,11 +504,22 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
   const restartsBefore = Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.restarts ?? 0]));
   const now = new Date().toISOString();
   const poison = (type: EventType, n: number): string[][] => [
-    ['garbage', `poison ${n}`],                                                                       // no envelope at all
-    ['id', `poison-${type}-${n}-a`, 'type', type, 'v', '1', 'at', now, 'data', '{not json'],            // data is not JSON
-    ['id', `poison-${type}-${n}-b`, 'type', type, 'v', '1', 'at', now, 'data', JSON.stringify({ job_id: 42, nonsense: true })], // fails the schema
-    ['id', `poison-${type}-${n}-c`, 'type', 'NOT_A_TYPE', 'v', '1', 'at', now, 'data', '{}'],           // unknown type
-    ['id', `poison-${type}-${n}-d`, 'type', type, 'v', 'x', 'at', 'yesterday', 'data', '{}'],           // bad version and time
+    ['garbage', `poison ${n}`], // no envelope at all
+    ['id', `poison-${type}-${n}-a`, 'type', type, 'v', '1', 'at', now, 'data', '{not json'], // data is not JSON
+    [
+      'id',
+      `poison-${type}-${n}-b`,
+      'type',
+      type,
+      'v',
+      '1',
+      'at',
+      now,
+      'data',
+      JSON.stringify({ job_id: 42, nonsense: true }),
+    ], // fails the schema
+    ['id', `poison-${type}-${n}-c`, 'type', 'NOT_A_TYPE', 'v', '1', 'at', now, 'data', '{}'], // unknown type
+    ['id', `poison-${type}-${n}-d`, 'type', type, 'v', 'x', 'at', 'yesterday', 'data', '{}'], // bad version and time
   ];
   const injected = new Map<EventType, string[]>();
   for (const type of EVENT_TYPES) {
@@ -373,7 +529,10 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
   }
   const jobIds: string[] = [];
   await pool(o.poisonJobs, 8, async (i) => {
-    const res = await sys.api<{ id: string }>('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt: `after the poison #${i}`, ...TEXT_PARAMS } });
+    const res = await sys.api<{ id: string }>('POST', '/api/v1/jobs', {
+      operation_type: 'text_to_video',
+      params: { prompt: `after the poison #${i}`, ...TEXT_PARAMS },
+    });
     if (res.status !== 202) throw new Error(`poison run: POST answered ${res.status} ${JSON.stringify(res.body)}`);
     jobIds.push(res.body.id);
   });
@@ -395,26 +554,42 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
   // A job reads COMPLETED before its ASSET_CREATED has been handled everywhere, so a single look at the
   // groups right then can catch entries still in a handler. Wait for the groups to drain as well: an entry
   // that stays pending for the whole minute is a real failure and is reported below.
-  const ok = await waitUntil(async () => {
-    letters = await found();
-    const statuses = await Promise.all(jobIds.map((id) => sys.api<{ status: string }>('GET', `/api/v1/jobs/${id}`)));
-    jobsDone = statuses.filter((r) => r.status === 200 && r.body.status === 'COMPLETED').length;
-    const sstats = await streamStats(redis, keys);
-    pending = sstats.flatMap((s) => s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group} ${g.pending} pending, ${g.lag ?? 0} unread`));
-    return letters.size >= expectedLetters && jobsDone === jobIds.length && pending.length === 0;
-  }, 60_000, 1_000);
+  const ok = await waitUntil(
+    async () => {
+      letters = await found();
+      const statuses = await Promise.all(jobIds.map((id) => sys.api<{ status: string }>('GET', `/api/v1/jobs/${id}`)));
+      jobsDone = statuses.filter((r) => r.status === 200 && r.body.status === 'COMPLETED').length;
+      const sstats = await streamStats(redis, keys);
+      pending = sstats.flatMap((s) =>
+        s.groups
+          .filter((g) => g.pending > 0 || (g.lag ?? 0) > 0)
+          .map((g) => `${s.type}/${g.group} ${g.pending} pending, ${g.lag ?? 0} unread`),
+      );
+      return letters.size >= expectedLetters && jobsDone === jobIds.length && pending.length === 0;
+    },
+    60_000,
+    1_000,
+  );
   const missingLetters: string[] = [];
   for (const type of EVENT_TYPES) {
-    for (const id of injected.get(type)!) for (const group of CONSUMERS[type]) if (!letters.has(`${type} ${id} ${group}`)) missingLetters.push(`${type} ${id} ${group}`);
+    for (const id of injected.get(type)!)
+      for (const group of CONSUMERS[type])
+        if (!letters.has(`${type} ${id} ${group}`)) missingLetters.push(`${type} ${id} ${group}`);
   }
   const noReason = [...letters].filter(([, r]) => !r).map(([k]) => k);
-  const restarted = SERVICES.filter((s) => (sys.processes[s]?.restarts ?? 0) !== restartsBefore[s] || sys.processes[s]?.state !== 'ready');
-  const sample = [...letters.values()].slice(0, 3).map((r) => r.slice(0, 60)).join(' | ');
+  const restarted = SERVICES.filter(
+    (s) => (sys.processes[s]?.restarts ?? 0) !== restartsBefore[s] || sys.processes[s]?.state !== 'ready',
+  );
+  const sample = [...letters.values()]
+    .slice(0, 3)
+    .map((r) => r.slice(0, 60))
+    .join(' | ');
   return [
     {
       name: 'poison: every malformed entry in the DLQ, per group',
       ok: missingLetters.length === 0 && noReason.length === 0 && pending.length === 0,
-      detail: `${perEntry} malformed entries × ${EVENT_TYPES.length} streams → ${letters.size}/${expectedLetters} dead letters (one per group), ` +
+      detail:
+        `${perEntry} malformed entries × ${EVENT_TYPES.length} streams → ${letters.size}/${expectedLetters} dead letters (one per group), ` +
         `${noReason.length} without reason, pending ${pending.length ? pending.join(', ') : 'none'}; e.g. ${sample}` +
         (missingLetters.length ? `\nmissing:\n${missingLetters.slice(0, 15).join('\n')}` : ''),
     },

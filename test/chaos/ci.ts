@@ -4,5 +4,7 @@
  */
 import { chaosOptions, runChaos } from './chaos.js';
 
-const { ok } = await runChaos(chaosOptions({ jobs: 200, killEveryMs: 3_000, chaosMs: 20_000, settleMs: 75_000, poisonJobs: 10 }));
+const { ok } = await runChaos(
+  chaosOptions({ jobs: 200, killEveryMs: 3_000, chaosMs: 20_000, settleMs: 75_000, poisonJobs: 10 }),
+);
 process.exit(ok ? 0 : 1);

@@ -7,13 +7,19 @@ import { readRepoFile, REPO_ROOT } from './manifests.js';
 import { CONFIG_SCHEMAS, DRAIN_SECONDS, SERVICE_PORTS } from './service-env.js';
 
 const COMPOSE = 'deploy/compose.yaml';
-const compose = parse(readRepoFile(COMPOSE), { merge: true }) as { services: Record<string, any>; volumes?: Record<string, unknown> };
+const compose = parse(readRepoFile(COMPOSE), { merge: true }) as {
+  services: Record<string, any>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const OURS = [...SERVICES, 'simulator'] as const;
 
 /** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` under `shell` (empty by default: what a bare `docker compose up` gets). */
 function interpolate(value: unknown, shell: Record<string, string> = {}): string {
-  return String(value).replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, name: string, dflt?: string) => shell[name] || (dflt ?? ''));
+  return String(value).replace(
+    /\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g,
+    (_m, name: string, dflt?: string) => shell[name] || (dflt ?? ''),
+  );
 }
 
 function envOf(name: string, shell: Record<string, string> = {}): Record<string, string> {
@@ -25,45 +31,61 @@ function envOf(name: string, shell: Record<string, string> = {}): Record<string,
 const seconds = (d: string): number => {
   const m = /^(\d+)(ms|s|m)$/.exec(d);
   if (!m) throw new Error(`unreadable duration ${d}`);
-  return Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) * (m[2] === 'm' ? 60 : 1);
+  return (Number(m[1]) / (m[2] === 'ms' ? 1000 : 1)) * (m[2] === 'm' ? 60 : 1);
 };
 
 describe('deploy/compose.yaml', () => {
   it('when brought up, then the whole system is there: datastores, tracing, the simulator and the five services', () => {
-    for (const name of ['redis', 'mongodb', 'nats', 'otel-collector', 'jaeger', ...OURS]) expect(Object.keys(services), name).toContain(name);
+    for (const name of ['redis', 'mongodb', 'nats', 'otel-collector', 'jaeger', ...OURS])
+      expect(Object.keys(services), name).toContain(name);
   });
 
-  it.each(OURS)('when %s starts, then from the image of deploy/Dockerfile, as itself, with a health check and time to drain', (name) => {
-    const s = services[name];
-    expect(path.resolve(REPO_ROOT, 'deploy', s.build.context)).toBe(REPO_ROOT);
-    expect(s.build.dockerfile).toBe('deploy/Dockerfile');
-    expect(envOf(name).PIXSIM_SERVICE).toBe(name);
-    expect(s.healthcheck?.test?.length, 'healthcheck').toBeGreaterThan(0);
-    expect(s.healthcheck.disable).not.toBe(true);
-    expect(s.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '/app/deploy/healthcheck.mjs']);
-    expect(seconds(s.stop_grace_period)).toBeGreaterThan(DRAIN_SECONDS);
-  });
+  it.each(OURS)(
+    'when %s starts, then from the image of deploy/Dockerfile, as itself, with a health check and time to drain',
+    (name) => {
+      const s = services[name];
+      expect(path.resolve(REPO_ROOT, 'deploy', s.build.context)).toBe(REPO_ROOT);
+      expect(s.build.dockerfile).toBe('deploy/Dockerfile');
+      expect(envOf(name).PIXSIM_SERVICE).toBe(name);
+      expect(s.healthcheck?.test?.length, 'healthcheck').toBeGreaterThan(0);
+      expect(s.healthcheck.disable).not.toBe(true);
+      expect(s.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '/app/deploy/healthcheck.mjs']);
+      expect(seconds(s.stop_grace_period)).toBeGreaterThan(DRAIN_SECONDS);
+    },
+  );
 
   it('when the one image is built, then every service of ours names the same tag', () => {
     expect(new Set(OURS.map((n) => services[n].image)).size).toBe(1);
   });
 
-  it.each(SERVICES)("when %s starts, then its environment parses with its own config schema", (name: ServiceName) => {
+  it.each(SERVICES)('when %s starts, then its environment parses with its own config schema', (name: ServiceName) => {
     const env = envOf(name);
     expect(() => loadConfig(CONFIG_SCHEMAS[name], env)).not.toThrow();
     const { variable, port } = SERVICE_PORTS[name];
     expect(env[variable]).toBe(String(port));
     expect(env.OTEL_SERVICE_NAME).toBe(name);
-    expect(env.CONSUMER_NAME, 'stable across restarts: a restarted service reads its own pending entries first').toBe(`${name}-1`);
+    expect(env.CONSUMER_NAME, 'stable across restarts: a restarted service reads its own pending entries first').toBe(
+      `${name}-1`,
+    );
   });
 
-  it.each(['dispatcher', 'poller'] as const)('when the .env of the ARQ setup is given (--env-file), then %s gets its worker settings under the old names', (name) => {
-    const shell = { ARQ_MAX_JOBS: '20', ARQ_MAX_TRIES: '5', ARQ_JOB_TIMEOUT: '7200', POLL_INTERVAL_S: '5' };
-    const config = loadConfig(CONFIG_SCHEMAS[name], envOf(name, shell)) as Record<string, unknown>;
-    expect(config).toMatchObject({ MAX_JOBS: 20, JOB_TIMEOUT_S: 7200, ...(name === 'dispatcher' ? { MAX_TRIES: 5 } : { POLL_INTERVAL_S: 5 }) });
-    // With nothing set, each service keeps its own defaults.
-    expect(loadConfig(CONFIG_SCHEMAS[name], envOf(name)) as Record<string, unknown>).toMatchObject({ MAX_JOBS: 10, JOB_TIMEOUT_S: 3600 });
-  });
+  it.each(['dispatcher', 'poller'] as const)(
+    'when the .env of the ARQ setup is given (--env-file), then %s gets its worker settings under the old names',
+    (name) => {
+      const shell = { ARQ_MAX_JOBS: '20', ARQ_MAX_TRIES: '5', ARQ_JOB_TIMEOUT: '7200', POLL_INTERVAL_S: '5' };
+      const config = loadConfig(CONFIG_SCHEMAS[name], envOf(name, shell)) as Record<string, unknown>;
+      expect(config).toMatchObject({
+        MAX_JOBS: 20,
+        JOB_TIMEOUT_S: 7200,
+        ...(name === 'dispatcher' ? { MAX_TRIES: 5 } : { POLL_INTERVAL_S: 5 }),
+      });
+      // With nothing set, each service keeps its own defaults.
+      expect(loadConfig(CONFIG_SCHEMAS[name], envOf(name)) as Record<string, unknown>).toMatchObject({
+        MAX_JOBS: 10,
+        JOB_TIMEOUT_S: 3600,
+      });
+    },
+  );
 
   it.each(SERVICES)('when %s connects, then every address is a service of this file', (name) => {
     const env = envOf(name);

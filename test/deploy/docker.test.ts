@@ -12,15 +12,26 @@ import { SERVICE_PORTS } from './service-env.js';
 
 const DOCKERFILE = 'deploy/Dockerfile';
 
-interface Instruction { op: string; args: string }
+interface Instruction {
+  op: string;
+  args: string;
+}
 
 /** Dockerfile instructions with line continuations joined and comments dropped. */
 function instructions(text: string): Instruction[] {
-  const joined = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
-  return joined.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [op, ...rest] = l.split(/\s+/);
-    return { op: op!.toUpperCase(), args: rest.join(' ') };
-  });
+  const joined = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op!.toUpperCase(), args: rest.join(' ') };
+    });
 }
 
 function stages(list: Instruction[]): Instruction[][] {
@@ -38,7 +49,10 @@ function workspaces(): string[] {
   return pkg.workspaces.flatMap((pattern) => {
     if (!pattern.endsWith('/*')) return [pattern];
     const dir = pattern.slice(0, -2);
-    return fs.readdirSync(path.join(REPO_ROOT, dir)).filter((d) => fs.existsSync(path.join(REPO_ROOT, dir, d, 'package.json'))).map((d) => `${dir}/${d}`);
+    return fs
+      .readdirSync(path.join(REPO_ROOT, dir))
+      .filter((d) => fs.existsSync(path.join(REPO_ROOT, dir, d, 'package.json')))
+      .map((d) => `${dir}/${d}`);
   });
 }
 
@@ -53,11 +67,17 @@ describe('deploy/Dockerfile', () => {
     expect(arg?.args).toMatch(/^NODE_IMAGE=node:20[.\d]*-[a-z]+-slim$/);
     const fromDeps = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from='));
     expect(fromDeps.map((i) => i.args)).toEqual(['--from=deps /app/node_modules ./node_modules']);
-    expect(list.some((i) => i.op === 'COPY' && /^\.\s/.test(i.args)), 'no COPY . : the context has node_modules').toBe(false);
+    expect(
+      list.some((i) => i.op === 'COPY' && /^\.\s/.test(i.args)),
+      'no COPY . : the context has node_modules',
+    ).toBe(false);
   });
 
   it('when dependencies install, then production ones only, exactly as locked, with no install scripts', () => {
-    const run = list.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    const run = list
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(run).toMatch(/npm ci\b[^\n]*--omit=dev/);
     expect(run).toMatch(/npm ci\b[^\n]*--ignore-scripts/);
     expect(run).not.toMatch(/npm (install|i)\b/);
@@ -91,9 +111,13 @@ describe('deploy/Dockerfile', () => {
   it('when the services run in the image, then tsx (which loads them) is a production dependency', () => {
     // The services run from TypeScript through `node --import tsx`; with --omit=dev a tsx
     // that is only a devDependency is missing from the image.
-    const manifests = ['package.json', ...workspaces().map((w) => `${w}/package.json`)]
-      .map((p) => JSON.parse(readRepoFile(p)) as { dependencies?: Record<string, string> });
-    expect(manifests.some((m) => m.dependencies?.tsx !== undefined), 'tsx in "dependencies" of the root or a workspace').toBe(true);
+    const manifests = ['package.json', ...workspaces().map((w) => `${w}/package.json`)].map(
+      (p) => JSON.parse(readRepoFile(p)) as { dependencies?: Record<string, string> },
+    );
+    expect(
+      manifests.some((m) => m.dependencies?.tsx !== undefined),
+      'tsx in "dependencies" of the root or a workspace',
+    ).toBe(true);
   });
 });
 
@@ -102,26 +126,39 @@ describe('deploy/docker-entrypoint.sh', () => {
   beforeAll(() => {
     // A stand-in `node` that prints how it was called, so the script runs without starting anything.
     bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pixsim-entrypoint-'));
-    fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\nprintf "OTEL_SERVICE_NAME=%s PIXSIM_SERVICE=%s\\n" "$OTEL_SERVICE_NAME" "$PIXSIM_SERVICE"\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'node'),
+      '#!/bin/sh\nprintf "OTEL_SERVICE_NAME=%s PIXSIM_SERVICE=%s\\n" "$OTEL_SERVICE_NAME" "$PIXSIM_SERVICE"\nprintf "%s\\n" "$@"\n',
+      { mode: 0o755 },
+    );
   });
   afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
 
   const run = (args: string[], env: Record<string, string> = {}) => {
     const r = spawnSync('sh', [path.join(REPO_ROOT, 'deploy/docker-entrypoint.sh'), ...args], {
-      cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, ...env },
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH}`, ...env },
     });
     return { code: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
   };
 
-  it.each(SERVICES)('when asked for %s by argument, then node runs its main.ts with tsx and telemetry registered', (service) => {
-    const r = run([service]);
-    expect(r.code).toBe(0);
-    expect(r.lines).toEqual([
-      `OTEL_SERVICE_NAME=${service} PIXSIM_SERVICE=${service}`,
-      '--import', 'tsx', '--import', '@pixsim/kit/telemetry-register', `services/${service}/src/main.ts`,
-    ]);
-    expect(fs.existsSync(path.join(REPO_ROOT, `services/${service}/src/main.ts`))).toBe(true);
-  });
+  it.each(SERVICES)(
+    'when asked for %s by argument, then node runs its main.ts with tsx and telemetry registered',
+    (service) => {
+      const r = run([service]);
+      expect(r.code).toBe(0);
+      expect(r.lines).toEqual([
+        `OTEL_SERVICE_NAME=${service} PIXSIM_SERVICE=${service}`,
+        '--import',
+        'tsx',
+        '--import',
+        '@pixsim/kit/telemetry-register',
+        `services/${service}/src/main.ts`,
+      ]);
+      expect(fs.existsSync(path.join(REPO_ROOT, `services/${service}/src/main.ts`))).toBe(true);
+    },
+  );
 
   it('when the service comes from PIXSIM_SERVICE, then the same, and an explicit OTEL_SERVICE_NAME is kept', () => {
     const r = run([], { PIXSIM_SERVICE: 'poller', OTEL_SERVICE_NAME: 'poller-eu' });
@@ -132,7 +169,17 @@ describe('deploy/docker-entrypoint.sh', () => {
   it('when the simulator gets only flags, then PIXSIM_SERVICE picks it and the flags follow its defaults (later flags win)', () => {
     const r = run(['--latency', '2000'], { PIXSIM_SERVICE: 'simulator' });
     expect(r.code).toBe(0);
-    expect(r.lines.slice(1)).toEqual(['--import', 'tsx', 'libs/pixverse-sim/src/cli.ts', '--host', '0.0.0.0', '--port', '8080', '--latency', '2000']);
+    expect(r.lines.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      'libs/pixverse-sim/src/cli.ts',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '8080',
+      '--latency',
+      '2000',
+    ]);
   });
 
   it('when seed-account is asked for, then the seeding script runs', () => {
@@ -148,8 +195,24 @@ describe('deploy/docker-entrypoint.sh', () => {
   });
 
   it("when the simulator's flags from compose and the dev overlay are parsed, then its CLI accepts them", () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'libs/pixverse-sim/src/cli.ts',
-      '--host', '0.0.0.0', '--port', '8080', '--account', 'k:100:5', '--latency', '3000', '--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'libs/pixverse-sim/src/cli.ts',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '8080',
+        '--account',
+        'k:100:5',
+        '--latency',
+        '3000',
+        '--help',
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -158,7 +221,9 @@ describe('deploy/docker-entrypoint.sh', () => {
 describe('deploy/healthcheck.mjs', () => {
   it('when PIXSIM_SERVICE is unset, then the service is read from PID 1 (tini -- sh docker-entrypoint.sh <service>)', () => {
     expect(serviceFrom({ PIXSIM_SERVICE: 'asset' }, [])).toBe('asset');
-    expect(serviceFrom({}, ['/usr/bin/tini', '--', 'sh', '/app/deploy/docker-entrypoint.sh', 'dispatcher'])).toBe('dispatcher');
+    expect(serviceFrom({}, ['/usr/bin/tini', '--', 'sh', '/app/deploy/docker-entrypoint.sh', 'dispatcher'])).toBe(
+      'dispatcher',
+    );
     expect(serviceFrom({}, ['/usr/bin/tini', '--', 'sh', '/app/deploy/docker-entrypoint.sh'])).toBeNull();
   });
 
@@ -187,9 +252,17 @@ describe('deploy/healthcheck.mjs', () => {
     // Asynchronous: the server answering the probe lives in this process.
     const probe = (env: Record<string, string>, args: string[] = []) =>
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        execFile(process.execPath, [path.join(REPO_ROOT, 'deploy/healthcheck.mjs'), ...args], {
-          encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 20_000,
-        }, (err, _stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }));
+        execFile(
+          process.execPath,
+          [path.join(REPO_ROOT, 'deploy/healthcheck.mjs'), ...args],
+          {
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH, ...env },
+            timeout: 20_000,
+          },
+          (err, _stdout, stderr) =>
+            resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }),
+        );
       });
 
     it('when the service answers 200, then it exits 0; 503 or nothing listening, then 1', async () => {

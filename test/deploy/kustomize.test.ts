@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { CONSUMERS, createKeys, isEventType, SERVICES, streamsConsumedBy, type ServiceName } from '@pixsim/contracts';
 import { loadConfig } from '@pixsim/kit';
 import {
-  byKind, find, findKubectl, KUSTOMIZATIONS, OVERLAYS, podTemplates, readRepoFile, render, selects,
+  byKind,
+  find,
+  findKubectl,
+  KUSTOMIZATIONS,
+  OVERLAYS,
+  podTemplates,
+  readRepoFile,
+  render,
+  selects,
   type K8sObject,
 } from './manifests.js';
 import { validateObject } from './schemas.js';
@@ -29,7 +37,11 @@ const containerOf = (objects: K8sObject[], service: ServiceName) => {
 };
 
 /** The environment a container starts with: ConfigMaps, literal values, Secrets (rendered or stand-ins). */
-function containerEnv(objects: K8sObject[], container: any, secrets: 'rendered' | 'placeholders'): Record<string, string> {
+function containerEnv(
+  objects: K8sObject[],
+  container: any,
+  secrets: 'rendered' | 'placeholders',
+): Record<string, string> {
   const env: Record<string, string> = {};
   const configMap = (name: string): Record<string, string> => {
     const cm = find(objects, 'ConfigMap', name);
@@ -53,7 +65,9 @@ function containerEnv(objects: K8sObject[], container: any, secrets: 'rendered' 
         continue;
       }
       const s = find(objects, 'Secret', name);
-      const v = s?.stringData?.[key] ?? (s?.data?.[key] !== undefined ? Buffer.from(s.data[key]!, 'base64').toString() : undefined);
+      const v =
+        s?.stringData?.[key] ??
+        (s?.data?.[key] !== undefined ? Buffer.from(s.data[key]!, 'base64').toString() : undefined);
       if (v === undefined && !optional) throw new Error(`${e.name}: Secret ${name} key ${key} is not rendered`);
       if (v !== undefined) env[e.name] = v;
     }
@@ -126,7 +140,8 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
           if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: readOnlyRootFilesystem is not true`);
           if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${at}: capabilities not dropped`);
           if (sc.privileged) problems.push(`${at}: privileged`);
-          if (sc.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${at}: seccompProfile is not RuntimeDefault`);
+          if (sc.seccompProfile?.type !== 'RuntimeDefault')
+            problems.push(`${at}: seccompProfile is not RuntimeDefault`);
         }
       }
       expect(problems).toEqual([]);
@@ -134,11 +149,18 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
   });
 
   it('when an overlay sets a namespace, then every namespaced object lands in it', () => {
-    for (const [dir, ns] of [['overlays/dev', 'pixsim-dev'], ['overlays/prod', 'pixsim']] as const) {
+    for (const [dir, ns] of [
+      ['overlays/dev', 'pixsim-dev'],
+      ['overlays/prod', 'pixsim'],
+    ] as const) {
       const objects = objectsOf(dir);
       expect(find(objects, 'Namespace', ns), `${dir} creates its namespace`).toBeDefined();
-      expect(find(objects, 'Namespace', ns)!.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
-      const stray = objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== ns).map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(find(objects, 'Namespace', ns)!.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe(
+        'restricted',
+      );
+      const stray = objects
+        .filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== ns)
+        .map((o) => `${o.kind}/${o.metadata.name}`);
       expect(stray, dir).toEqual([]);
     }
   });
@@ -159,10 +181,16 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         const labels = d.spec.template.metadata.labels;
         expect(selects(d.spec.selector, labels), `${service}: selector matches its pods`).toBe(true);
         const svc = byKind(objects, 'Service').filter((s) => selects({ matchLabels: s.spec.selector }, labels));
-        expect(svc.map((s) => s.metadata.name), service).toEqual([service]);
+        expect(
+          svc.map((s) => s.metadata.name),
+          service,
+        ).toEqual([service]);
         const pdbs = byKind(objects, 'PodDisruptionBudget').filter((p) => selects(p.spec.selector, labels));
         expect(pdbs.length, `${service}: one PodDisruptionBudget`).toBe(1);
-        expect(pdbs[0]!.spec.minAvailable, `${service}: minAvailable would block drains of a single replica`).toBeUndefined();
+        expect(
+          pdbs[0]!.spec.minAvailable,
+          `${service}: minAvailable would block drains of a single replica`,
+        ).toBeUndefined();
       }
       expect([...images]).toHaveLength(1);
       if (dir === 'overlays/prod') expect([...images][0]).toMatch(/^[^:]+\/[^:]+:(?!latest$)[\w.-]+$/);
@@ -177,7 +205,11 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         expect(env[variable], `${service} ${variable}`).toBe(String(port));
         const named = (c.ports ?? []).find((p: any) => p.containerPort === port);
         expect(named, `${service} declares port ${port}`).toBeDefined();
-        for (const [probe, path] of [['startupProbe', '/health'], ['livenessProbe', '/health'], ['readinessProbe', '/ready']] as const) {
+        for (const [probe, path] of [
+          ['startupProbe', '/health'],
+          ['livenessProbe', '/health'],
+          ['readinessProbe', '/ready'],
+        ] as const) {
           expect(c[probe]?.httpGet?.path, `${service} ${probe}`).toBe(path);
           expect([named.name, port], `${service} ${probe} port`).toContain(c[probe].httpGet.port);
         }
@@ -195,7 +227,7 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       }
     });
 
-    it("when a service starts, then its environment parses with its own config schema", () => {
+    it('when a service starts, then its environment parses with its own config schema', () => {
       const objects = objectsOf(dir);
       const mode = dir === 'overlays/dev' ? 'rendered' : 'placeholders';
       for (const service of SERVICES) {
@@ -216,7 +248,9 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
           expect(readme, `${service}: Secret ${ref.name}`).toContain(`\`${ref.name}\``);
           expect(readme, `${service}: key ${ref.key} of ${ref.name}`).toContain(`\`${ref.key}\``);
           // Loose config schemas would accept extras silently: a key must be one the service reads.
-          expect(Object.keys((CONFIG_SCHEMAS[service] as any).shape), `${service} does not read ${e.name}`).toContain(e.name);
+          expect(Object.keys((CONFIG_SCHEMAS[service] as any).shape), `${service} does not read ${e.name}`).toContain(
+            e.name,
+          );
         }
       }
       for (const ta of byKind(objects, 'TriggerAuthentication')) {
@@ -230,17 +264,25 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
     it('when autoscaling, then every service has exactly one scaler: the gateway an HPA on CPU, each worker a KEDA ScaledObject', () => {
       const objects = objectsOf(dir);
       for (const service of SERVICES) {
-        const hpas = byKind(objects, 'HorizontalPodAutoscaler')
-          .filter((h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === service);
-        const scaled = byKind(objects, 'ScaledObject')
-          .filter((s) => (s.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment' && s.spec.scaleTargetRef.name === service);
+        const hpas = byKind(objects, 'HorizontalPodAutoscaler').filter(
+          (h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === service,
+        );
+        const scaled = byKind(objects, 'ScaledObject').filter(
+          (s) =>
+            (s.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment' && s.spec.scaleTargetRef.name === service,
+        );
         expect(hpas.length + scaled.length, `${service}: scalers`).toBe(1);
         const scaler = (hpas[0] ?? scaled[0])!;
-        const [min, max] = hpas[0] ? [scaler.spec.minReplicas, scaler.spec.maxReplicas] : [scaler.spec.minReplicaCount, scaler.spec.maxReplicaCount];
+        const [min, max] = hpas[0]
+          ? [scaler.spec.minReplicas, scaler.spec.maxReplicas]
+          : [scaler.spec.minReplicaCount, scaler.spec.maxReplicaCount];
         expect(min, `${service} min`).toBeGreaterThanOrEqual(1);
         expect(max, `${service} max`).toBeGreaterThan(min);
-        expect(scaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior?.scaleDown?.stabilizationWindowSeconds
-          ?? scaler.spec.behavior?.scaleDown?.stabilizationWindowSeconds, `${service}: a scale-down cooldown`).toBeGreaterThanOrEqual(60);
+        expect(
+          scaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior?.scaleDown?.stabilizationWindowSeconds ??
+            scaler.spec.behavior?.scaleDown?.stabilizationWindowSeconds,
+          `${service}: a scale-down cooldown`,
+        ).toBeGreaterThanOrEqual(60);
         if (service === 'gateway') {
           expect(hpas, 'gateway scales on CPU').toHaveLength(1);
           expect(scaler.spec.metrics.map((m: any) => m.resource?.name)).toEqual(['cpu']);
@@ -258,7 +300,9 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       expect(prefix).toBe('pixsim');
       const keys = createKeys(prefix);
       const streamTypes = new Map<string, string>(
-        Object.keys(CONSUMERS).filter(isEventType).map((t) => [keys.stream(t), t]),
+        Object.keys(CONSUMERS)
+          .filter(isEventType)
+          .map((t) => [keys.stream(t), t]),
       );
       for (const so of byKind(objects, 'ScaledObject')) {
         const service = so.spec.scaleTargetRef.name as ServiceName;
@@ -278,18 +322,29 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
           expect(t.metadata.streamLength, `${at}: lag, not stream length`).toBeUndefined();
           const auth = find(objects, 'TriggerAuthentication', t.authenticationRef?.name);
           expect(auth, `${at}: TriggerAuthentication`).toBeDefined();
-          const params = new Set([...(auth!.spec.secretTargetRef ?? []).map((r: any) => r.parameter), ...Object.keys(t.metadata)]);
-          expect(params.has('address') || params.has('addressFromEnv') || params.has('host'), `${at}: where Redis is`).toBe(true);
+          const params = new Set([
+            ...(auth!.spec.secretTargetRef ?? []).map((r: any) => r.parameter),
+            ...Object.keys(t.metadata),
+          ]);
+          expect(
+            params.has('address') || params.has('addressFromEnv') || params.has('host'),
+            `${at}: where Redis is`,
+          ).toBe(true);
           watched.push(type!);
         }
-        expect(watched.sort(), `${service}: one trigger per consumed stream`).toEqual(streamsConsumedBy(service).sort());
+        expect(watched.sort(), `${service}: one trigger per consumed stream`).toEqual(
+          streamsConsumedBy(service).sort(),
+        );
       }
     });
 
     it('when generations are in flight without lag, then only in prod the poller also scales on how many there are', () => {
       const objects = objectsOf(dir);
       const extra = byKind(objects, 'ScaledObject').flatMap((so) =>
-        so.spec.triggers.filter((t: any) => t.type !== 'redis-streams').map((t: any) => [so.spec.scaleTargetRef.name, t]));
+        so.spec.triggers
+          .filter((t: any) => t.type !== 'redis-streams')
+          .map((t: any) => [so.spec.scaleTargetRef.name, t]),
+      );
       if (dir !== 'overlays/prod') return void expect(extra).toEqual([]);
       expect(extra.map(([name]) => name)).toEqual(['poller']);
       const [, t] = extra[0]!;
@@ -309,17 +364,25 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       for (const service of SERVICES) {
         const labels = deploymentOf(objects, service).spec.template.metadata.labels;
         const deny = nps.find((np) => selects(np.spec.podSelector, labels) && !np.spec.ingress && !np.spec.egress);
-        expect(deny?.spec.policyTypes?.sort(), `${service}: a default-deny for both directions`).toEqual(['Egress', 'Ingress']);
+        expect(deny?.spec.policyTypes?.sort(), `${service}: a default-deny for both directions`).toEqual([
+          'Egress',
+          'Ingress',
+        ]);
 
         const egress = egressOf(objects, labels);
         const expected = [...BASELINE_EGRESS, ...EXPECTED_EGRESS[service]];
         if (dir === 'overlays/dev' && PROVIDER_CALLERS.includes(service)) expected.push('8080/TCP');
         expect([...egress.keys()].sort(), `${service} egress`).toEqual(expected.sort());
         if (egress.has('8080/TCP')) {
-          expect(egress.get('8080/TCP')!.every((to) => to.includes('pixverse-sim')), `${service}: 8080 only to the simulator`).toBe(true);
+          expect(
+            egress.get('8080/TCP')!.every((to) => to.includes('pixverse-sim')),
+            `${service}: 8080 only to the simulator`,
+          ).toBe(true);
         }
         const env = containerEnv(objects, containerOf(objects, service), 'placeholders');
-        expect(egress.has('4222/TCP'), `${service}: NATS egress iff it is given NATS_URL`).toBe(env.NATS_URL !== undefined);
+        expect(egress.has('4222/TCP'), `${service}: NATS egress iff it is given NATS_URL`).toBe(
+          env.NATS_URL !== undefined,
+        );
 
         const ingress = nps
           .filter((np) => selects(np.spec.podSelector, labels) && (np.spec.policyTypes ?? []).includes('Ingress'))
@@ -327,13 +390,21 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         const { port } = SERVICE_PORTS[service];
         expect(ingress.length, `${service}: some ingress is allowed`).toBeGreaterThan(0);
         for (const rule of ingress) {
-          expect((rule.ports ?? []).map((p: any) => p.port), `${service} ingress ports`).toEqual([port]);
+          expect(
+            (rule.ports ?? []).map((p: any) => p.port),
+            `${service} ingress ports`,
+          ).toEqual([port]);
           if (service === 'gateway') continue;
           // Workers serve nothing but /metrics: only Prometheus may connect.
           expect(rule.from, `${service}: ingress from Prometheus only`).toBeDefined();
           for (const peer of rule.from) {
-            expect(peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], `${service} ingress namespace`).toBe('monitoring');
-            expect(peer.podSelector?.matchLabels?.['app.kubernetes.io/name'], `${service} ingress pods`).toBe('prometheus');
+            expect(
+              peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
+              `${service} ingress namespace`,
+            ).toBe('monitoring');
+            expect(peer.podSelector?.matchLabels?.['app.kubernetes.io/name'], `${service} ingress pods`).toBe(
+              'prometheus',
+            );
           }
         }
       }
@@ -351,7 +422,11 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       expect(find(objects, 'Deployment', 'pixverse-sim')).toBeDefined();
       const endpoints = find(objects, 'Secret', 'pixsim-endpoints')!.stringData!;
       const hostOf = (url: string) => new URL(url).hostname;
-      for (const [key, svc] of [['REDIS_URL', 'redis'], ['MONGODB_URI', 'mongodb'], ['NATS_URL', 'nats']] as const) {
+      for (const [key, svc] of [
+        ['REDIS_URL', 'redis'],
+        ['MONGODB_URI', 'mongodb'],
+        ['NATS_URL', 'nats'],
+      ] as const) {
         expect(hostOf(endpoints[key]!), key).toBe(svc);
         expect(find(objects, 'Service', svc), `Service ${svc}`).toBeDefined();
       }
@@ -359,7 +434,9 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       const common = find(objects, 'ConfigMap', 'pixsim-common')!.data!;
       expect(hostOf(common.PIXVERSE_BASE_URL!)).toBe('pixverse-sim');
       const keda = find(objects, 'Secret', 'pixsim-keda-redis')!.stringData!;
-      expect(keda.address, "KEDA reads from its own namespace: the Redis Service's full name").toBe('redis.pixsim-dev.svc.cluster.local:6379');
+      expect(keda.address, "KEDA reads from its own namespace: the Redis Service's full name").toBe(
+        'redis.pixsim-dev.svc.cluster.local:6379',
+      );
     });
 
     it('when rendered, then a Job seeds the simulator account the simulator was started with', () => {
@@ -378,9 +455,14 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       expect(byKind(objects, 'Secret')).toEqual([]);
       expect(byKind(objects, 'PrometheusRule')).toHaveLength(1);
       expect(byKind(objects, 'ServiceMonitor').length).toBeGreaterThan(0);
-      for (const kind of ['StatefulSet']) expect(byKind(objects, kind), `no in-cluster datastores (${kind})`).toEqual([]);
+      for (const kind of ['StatefulSet'])
+        expect(byKind(objects, kind), `no in-cluster datastores (${kind})`).toEqual([]);
       expect(SERVICES.map((s) => find(objects, 'Deployment', s) !== undefined)).not.toContain(false);
-      expect(byKind(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+      expect(
+        byKind(objects, 'Deployment')
+          .map((d) => d.metadata.name)
+          .sort(),
+      ).toEqual([...SERVICES].sort());
     });
   });
 
@@ -388,7 +470,13 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
     it('when alerts are defined, then lag, DLQ growth, an open breaker, a stalled group and failing callbacks are covered', () => {
       const rule = byKind(objectsOf('base/monitoring'), 'PrometheusRule')[0]!;
       const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
-      for (const name of ['PixsimConsumerLagHigh', 'PixsimDeadLettersGrowing', 'PixsimCircuitBreakerOpen', 'PixsimConsumerGroupStalled', 'PixsimCallbacksFailing']) {
+      for (const name of [
+        'PixsimConsumerLagHigh',
+        'PixsimDeadLettersGrowing',
+        'PixsimCircuitBreakerOpen',
+        'PixsimConsumerGroupStalled',
+        'PixsimCallbacksFailing',
+      ]) {
         expect(alerts).toContain(name);
       }
       for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
@@ -405,14 +493,19 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         const hits = monitors.filter((m) => selects(m.spec.selector, svc.metadata.labels));
         expect(hits, service).toHaveLength(1);
         const portNames = svc.spec.ports.map((p: any) => p.name);
-        expect(hits[0]!.spec.endpoints.some((e: any) => portNames.includes(e.port) && e.path === '/metrics'), service).toBe(true);
+        expect(
+          hits[0]!.spec.endpoints.some((e: any) => portNames.includes(e.port) && e.path === '/metrics'),
+          service,
+        ).toBe(true);
       }
     });
 
     it('when Grafana loads the dashboard ConfigMap, then it is the JSON file of the repository', () => {
       const cm = find(objectsOf('base/monitoring'), 'ConfigMap', 'pixsim-grafana-dashboard')!;
       expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
-      expect(JSON.parse(cm.data!['pixsim-dashboard.json']!)).toEqual(JSON.parse(readRepoFile('k8s/base/monitoring/pixsim-dashboard.json')));
+      expect(JSON.parse(cm.data!['pixsim-dashboard.json']!)).toEqual(
+        JSON.parse(readRepoFile('k8s/base/monitoring/pixsim-dashboard.json')),
+      );
     });
   });
 });

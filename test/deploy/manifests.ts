@@ -24,14 +24,21 @@ export interface K8sObject {
 /** Where `kubectl` is, or why it is not usable: the manifest tests skip (only) when it is absent. */
 export function findKubectl(): { ok: true } | { ok: false; reason: string } {
   const r = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return { ok: false, reason: `kubectl is not on PATH (${(r.error as NodeJS.ErrnoException).code}); install it (Debian: apt-get install -y kubernetes-client)` };
+  if (r.error)
+    return {
+      ok: false,
+      reason: `kubectl is not on PATH (${(r.error as NodeJS.ErrnoException).code}); install it (Debian: apt-get install -y kubernetes-client)`,
+    };
   return { ok: true };
 }
 
 /** `kubectl kustomize <dir>`: the objects it renders, in order. */
 export function render(dir: string): K8sObject[] {
   const out = execFileSync('kubectl', ['kustomize', path.join(K8S, dir)], {
-    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
   });
   return parseYamlDocs(out, `kubectl kustomize k8s/${dir}`);
 }
@@ -64,9 +71,14 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
-    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(labels[e.key]!)
-      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(labels[e.key]!)
-        : e.operator === 'Exists' ? has : !has;
+    const ok =
+      e.operator === 'In'
+        ? has && (e.values ?? []).includes(labels[e.key]!)
+        : e.operator === 'NotIn'
+          ? !has || !(e.values ?? []).includes(labels[e.key]!)
+          : e.operator === 'Exists'
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;

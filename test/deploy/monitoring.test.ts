@@ -7,7 +7,10 @@ const DASHBOARD = 'k8s/base/monitoring/pixsim-dashboard.json';
 
 /** prom-client's default process metrics (collectDefaultMetrics) the dashboard may use. */
 const DEFAULT_METRICS = new Set([
-  'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_p99_seconds',
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'process_start_time_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
 ]);
 
 /** Metric names an expression reads (histogram series map back to their metric). */
@@ -30,7 +33,12 @@ describe('alerts and dashboard', () => {
   const defined = definedPixsimMetrics();
 
   it('when the sources are read, then the metrics the alerts rely on are found (the scan itself works)', () => {
-    for (const m of ['pixsim_stream_lag', 'pixsim_dead_letters_total', 'pixsim_circuit_breaker_state', 'pixsim_handled_total']) {
+    for (const m of [
+      'pixsim_stream_lag',
+      'pixsim_dead_letters_total',
+      'pixsim_circuit_breaker_state',
+      'pixsim_handled_total',
+    ]) {
       expect(defined).toContain(m);
     }
   });
@@ -42,8 +50,14 @@ describe('alerts and dashboard', () => {
     expect(unknown).toEqual([]);
   });
 
-  it("when the stream gauges are aggregated, then with max (every replica reports the same Redis numbers), never sum", () => {
-    const gauges = ['pixsim_stream_lag', 'pixsim_stream_pending', 'pixsim_stream_oldest_pending_seconds', 'pixsim_stream_length', 'pixsim_dlq_length'];
+  it('when the stream gauges are aggregated, then with max (every replica reports the same Redis numbers), never sum', () => {
+    const gauges = [
+      'pixsim_stream_lag',
+      'pixsim_stream_pending',
+      'pixsim_stream_oldest_pending_seconds',
+      'pixsim_stream_length',
+      'pixsim_dlq_length',
+    ];
     for (const expr of [...ruleExprs().map((r) => r.expr), ...dashboardExprs()]) {
       for (const g of gauges) expect(expr, expr).not.toMatch(new RegExp(`sum[^(]*\\([^()]*\\b${g}\\b`));
     }

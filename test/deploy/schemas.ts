@@ -15,7 +15,9 @@ interface ModelClass {
 }
 
 const isModel = (v: unknown): v is ModelClass =>
-  typeof v === 'function' && typeof (v as Partial<ModelClass>).apiVersion === 'string' && typeof (v as Partial<ModelClass>).kind === 'string';
+  typeof v === 'function' &&
+  typeof (v as Partial<ModelClass>).apiVersion === 'string' &&
+  typeof (v as Partial<ModelClass>).kind === 'string';
 
 /** apiVersion/kind → model, for every group/version pixsim's manifests may use. */
 const MODELS = new Map<string, ModelClass>();

@@ -11,7 +11,9 @@ const secret = 'callback-e2e-secret-0123456789';
 const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
 const server = http.createServer((req, res) => {
   let body = '';
-  req.on('data', (c: Buffer) => { body += c.toString(); });
+  req.on('data', (c: Buffer) => {
+    body += c.toString();
+  });
   req.on('end', () => {
     received.push({ headers: req.headers, body });
     res.writeHead(received.length === 1 ? 503 : 204).end();
@@ -25,7 +27,9 @@ describe('callbacks to the client, end to end', () => {
   const system = useTestSystem({
     simulator: { latencyMs: 300, accounts: [{ apiKey: 'sim-key-callbacks', credits: 1_000_000, maxConcurrent: 5 }] },
     // Loopback receivers are for development only; a short first retry keeps the test short.
-    serviceEnv: { gateway: { CALLBACK_SECRET: secret, CALLBACK_ALLOW_PRIVATE: 'true', CALLBACK_FIRST_RETRY_MS: '300' } },
+    serviceEnv: {
+      gateway: { CALLBACK_SECRET: secret, CALLBACK_ALLOW_PRIVATE: 'true', CALLBACK_FIRST_RETRY_MS: '300' },
+    },
   });
 
   it('when a job with a callback_url ends, then the client gets one signed POST of its final view (retried after a 503), with the asset', async () => {
@@ -41,16 +45,22 @@ describe('callbacks to the client, end to end', () => {
     const attempts = [...byJob(done), ...byJob(failed)].map((r) => r.headers['x-pixsim-attempt']);
     expect(attempts.sort()).toEqual(['1', '1', '2']); // the first POST got a 503 and was sent again, once
     for (const r of received) {
-      expect(verifyCallback(secret, r.body, String(r.headers['x-pixsim-signature']), Math.floor(Date.now() / 1000))).toBe(true);
+      expect(
+        verifyCallback(secret, r.body, String(r.headers['x-pixsim-signature']), Math.floor(Date.now() / 1000)),
+      ).toBe(true);
     }
     const completed = JSON.parse(byJob(done).at(-1)!.body);
     expect(completed).toMatchObject({
-      event: 'job.completed', delivery_id: done,
-      job: { id: done, status: 'COMPLETED', callback_url: hook }, asset: { job_id: done, remote_url: expect.stringMatching(/^https:\/\//) },
+      event: 'job.completed',
+      delivery_id: done,
+      job: { id: done, status: 'COMPLETED', callback_url: hook },
+      asset: { job_id: done, remote_url: expect.stringMatching(/^https:\/\//) },
     });
     expect(completed.job.asset_id).toBe(completed.asset.id);
     expect(JSON.parse(byJob(failed).at(-1)!.body)).toMatchObject({
-      event: 'job.failed', job: { id: failed, status: 'FAILED', error_code: 'PROVIDER_MODERATION' }, asset: null,
+      event: 'job.failed',
+      job: { id: failed, status: 'FAILED', error_code: 'PROVIDER_MODERATION' },
+      asset: null,
     });
   });
 });

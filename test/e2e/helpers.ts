@@ -7,9 +7,18 @@ import type { Job, TestSystem } from '../harness/system.js';
  * client it honours 503/429 with Retry-After a few times: a loaded test machine can make
  * the gateway shed load, which is an answer, not a failure.
  */
-export async function submitJob(sys: TestSystem, prompt: string, params: Record<string, unknown> = {}, body: Record<string, unknown> = {}): Promise<string> {
+export async function submitJob(
+  sys: TestSystem,
+  prompt: string,
+  params: Record<string, unknown> = {},
+  body: Record<string, unknown> = {},
+): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const res = await sys.api<Job>('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt, ...params }, ...body });
+    const res = await sys.api<Job>('POST', '/api/v1/jobs', {
+      operation_type: 'text_to_video',
+      params: { prompt, ...params },
+      ...body,
+    });
     if ((res.status === 503 || res.status === 429) && attempt < 5) {
       await new Promise((r) => setTimeout(r, 1_000 * Number(res.headers.get('retry-after') ?? 1)));
       continue;
@@ -32,11 +41,14 @@ export async function submitMany(sys: TestSystem, count: number, label: string):
  */
 export async function waitForAssets(sys: TestSystem, ids: readonly string[], timeoutMs = 30_000): Promise<Job[]> {
   let jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
-  for (const deadline = Date.now() + timeoutMs; jobs.some((j) => !j.asset_id) && Date.now() < deadline;) {
+  for (const deadline = Date.now() + timeoutMs; jobs.some((j) => !j.asset_id) && Date.now() < deadline; ) {
     await new Promise((r) => setTimeout(r, 250));
     jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
   }
-  expect(jobs.filter((j) => !j.asset_id).map((j) => j.id), 'COMPLETED jobs still without an asset').toEqual([]);
+  expect(
+    jobs.filter((j) => !j.asset_id).map((j) => j.id),
+    'COMPLETED jobs still without an asset',
+  ).toEqual([]);
   return jobs;
 }
 
@@ -57,5 +69,8 @@ export async function allAssets(sys: TestSystem): Promise<Array<{ id: string; jo
 /** Reads one counter from a worker's /metrics (0 when absent). */
 export async function metric(sys: TestSystem, service: string, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }

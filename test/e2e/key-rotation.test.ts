@@ -16,10 +16,13 @@ describe('PIXSIM_SECRET_KEY rotation, end to end', () => {
   it('when a new key is put first, the services re-seal what they store and the old key is then dropped, then running and new jobs still complete', async () => {
     const sys = system();
     // All three at once, as a deployment's rollout of one changed secret would.
-    const restartWith = (secretKey: string) => Promise.all(KEY_HOLDERS.map(async (name) => {
-      await sys.kill(name, 'SIGTERM', { restart: false });
-      await sys.start(name, { env: { PIXSIM_SECRET_KEY: secretKey } });
-    }));
+    const restartWith = (secretKey: string) =>
+      Promise.all(
+        KEY_HOLDERS.map(async (name) => {
+          await sys.kill(name, 'SIGTERM', { restart: false });
+          await sys.start(name, { env: { PIXSIM_SECRET_KEY: secretKey } });
+        }),
+      );
     const before = await submitJob(sys, 'a lighthouse at dawn');
     expect(await sys.waitForJob(before, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
     // Still generating through the whole rotation: the poller holds its credential sealed under k1.
@@ -31,10 +34,15 @@ describe('PIXSIM_SECRET_KEY rotation, end to end', () => {
     expect((await sys.api('GET', `/api/v1/jobs/${running}`)).body.status).toBe('PROCESSING');
     // Each service's first pass runs a few seconds after its start.
     for (const name of ['dispatcher', 'poller'] as const) {
-      await expect.poll(async () => {
-        const text = await (await fetch(`http://127.0.0.1:${sys.ports[name]}/metrics`)).text();
-        return /^pixsim_credentials_old_key(?:\{[^}]*\})? 0$/m.test(text);
-      }, { timeout: 20_000, interval: 250 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const text = await (await fetch(`http://127.0.0.1:${sys.ports[name]}/metrics`)).text();
+            return /^pixsim_credentials_old_key(?:\{[^}]*\})? 0$/m.test(text);
+          },
+          { timeout: 20_000, interval: 250 },
+        )
+        .toBe(true);
     }
     expect(sys.logs().join('\n')).toMatch(/re-sealed 1 provider account keys under key "k2"/);
     expect(sys.logs().join('\n')).toMatch(/re-sealed 1 polling generations under key "k2"/);

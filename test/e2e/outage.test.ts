@@ -14,7 +14,11 @@ describe('a provider outage, end to end', () => {
     const outageStarted = Date.now();
     await sys.setFaults({ outage: true });
     const first = await submitMany(sys, 6, 'a paper boat');
-    await expect.poll(() => metric(sys, 'dispatcher', 'pixsim_circuit_breaker_state{provider="pixverse",name="submit"'), { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(() => metric(sys, 'dispatcher', 'pixsim_circuit_breaker_state{provider="pixverse",name="submit"'), {
+        timeout: 15_000,
+      })
+      .toBe(2);
 
     // While the breaker is open, new jobs stay in the stream instead of being read and failed.
     const callsBefore = (await sys.simStats()).faults_injected.outage ?? 0;

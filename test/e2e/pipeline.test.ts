@@ -21,14 +21,20 @@ describe('the pipeline, end to end (five services as processes)', () => {
     expect(stats.total_submissions).toBe(500);
     expect(stats.duplicates).toBe(0);
     // The system's count of the account's credits is the provider's: read at creation, then charged per submit.
-    await expect.poll(async () => (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { credits: number }) => a.credits), { timeout: 10_000 })
+    await expect
+      .poll(
+        async () => (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { credits: number }) => a.credits),
+        { timeout: 10_000 },
+      )
       .toEqual(Object.values(stats.credits));
   });
 
   it('when the provider fails or moderates a generation, then the job FAILS with the matching code', async () => {
     const sys = system();
     const [failed, moderated, rejected] = await Promise.all([
-      submitJob(sys, 'a storm [sim:fail]'), submitJob(sys, 'a storm [sim:moderate]'), submitJob(sys, 'a storm [sim:reject]'),
+      submitJob(sys, 'a storm [sim:fail]'),
+      submitJob(sys, 'a storm [sim:moderate]'),
+      submitJob(sys, 'a storm [sim:reject]'),
     ]);
     expect(await sys.waitForJob(failed)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_FAILED' });
     expect(await sys.waitForJob(moderated)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_MODERATION' });
@@ -38,9 +44,18 @@ describe('the pipeline, end to end (five services as processes)', () => {
   it('when the model is invalid or the prompt has 3,000 characters, then the request is rejected with INVALID_PARAMS and never submitted', async () => {
     const sys = system();
     const before = (await sys.simStats()).total_submissions;
-    const badModel = await sys.api('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt: 'x', model: 'v99' } });
-    const longPrompt = await sys.api('POST', '/api/v1/jobs', { operation_type: 'text_to_video', params: { prompt: 'p'.repeat(3000) } });
-    for (const [res, field] of [[badModel, 'params.model'], [longPrompt, 'params.prompt']] as const) {
+    const badModel = await sys.api('POST', '/api/v1/jobs', {
+      operation_type: 'text_to_video',
+      params: { prompt: 'x', model: 'v99' },
+    });
+    const longPrompt = await sys.api('POST', '/api/v1/jobs', {
+      operation_type: 'text_to_video',
+      params: { prompt: 'p'.repeat(3000) },
+    });
+    for (const [res, field] of [
+      [badModel, 'params.model'],
+      [longPrompt, 'params.prompt'],
+    ] as const) {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('INVALID_PARAMS');
       expect(JSON.stringify(res.body.error.details)).toContain(field);
@@ -59,7 +74,12 @@ describe('the pipeline, end to end (five services as processes)', () => {
     const assets = (await allAssets(sys)).filter((a) => ids.includes(a.job_id));
     expect(assets).toEqual([]);
     // Every slot a cancelled job held is back.
-    await expect.poll(async () => (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { in_flight: number }) => a.in_flight), { timeout: 10_000 })
+    await expect
+      .poll(
+        async () =>
+          (await sys.api('GET', '/api/v1/accounts')).body.items.map((a: { in_flight: number }) => a.in_flight),
+        { timeout: 10_000 },
+      )
       .toEqual([0]);
   });
 });

@@ -20,13 +20,20 @@ const receiver = createServer((req, res) => {
   req.on('data', (c) => (body += c));
   req.on('end', () => {
     try {
-      const parsed = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: Attr[] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
+      const parsed = JSON.parse(body) as {
+        resourceSpans?: Array<{ resource?: { attributes?: Attr[] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
+      };
       for (const rs of parsed.resourceSpans ?? []) {
         const service = String(attr(rs.resource?.attributes, 'service.name') ?? '');
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
             spans.push({
-              service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind,
+              service,
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId ?? '',
+              name: s.name,
+              kind: s.kind,
               attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
             });
           }
@@ -39,7 +46,14 @@ const receiver = createServer((req, res) => {
   });
 });
 type Attr = { key: string; value: Record<string, unknown> };
-type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: Attr[] };
+type OtlpSpan = {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: Attr[];
+};
 const valueOf = (v: Record<string, unknown>) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
 const attr = (attrs: Attr[] | undefined, key: string) => {
   const found = attrs?.find((a) => a.key === key);
@@ -63,19 +77,34 @@ describe('one trace per job, end to end', () => {
     const job = await submitJob(sys, 'a lantern drifting on a lake');
     expect(await sys.waitForJob(job, (j) => Boolean(j.asset_id), 30_000)).toMatchObject({ status: 'COMPLETED' });
 
-    const traceOf = () => spans.find((s) => s.service === 'gateway' && s.name.endsWith(':JOB_REQUESTED') && s.name.startsWith('send'))?.traceId;
-    await expect.poll(() => {
-      const t = traceOf();
-      return t ? new Set(spans.filter((s) => s.traceId === t).map((s) => s.service)).size : 0;
-    }, { timeout: 20_000 }).toBe(5);
-    await expect.poll(() => spans.some((s) => s.traceId === traceOf() && s.name.startsWith('send') && s.name.endsWith(':ASSET_CREATED')), { timeout: 10_000 }).toBe(true);
+    const traceOf = () =>
+      spans.find((s) => s.service === 'gateway' && s.name.endsWith(':JOB_REQUESTED') && s.name.startsWith('send'))
+        ?.traceId;
+    await expect
+      .poll(
+        () => {
+          const t = traceOf();
+          return t ? new Set(spans.filter((s) => s.traceId === t).map((s) => s.service)).size : 0;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(5);
+    await expect
+      .poll(
+        () =>
+          spans.some((s) => s.traceId === traceOf() && s.name.startsWith('send') && s.name.endsWith(':ASSET_CREATED')),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
 
     const trace = spans.filter((s) => s.traceId === traceOf());
     expect([...new Set(trace.map((s) => s.service))].sort()).toEqual([...SERVICES].sort());
     // It starts at the HTTP request…
     expect(trace.some((s) => s.service === 'gateway' && s.kind === SERVER)).toBe(true);
     // …and the provider's HTTP calls (submit by the dispatcher, status by the poller) are in it.
-    const providerCalls = trace.filter((s) => s.kind === CLIENT && JSON.stringify(s.attributes).includes('/openapi/v2/'));
+    const providerCalls = trace.filter(
+      (s) => s.kind === CLIENT && JSON.stringify(s.attributes).includes('/openapi/v2/'),
+    );
     expect(new Set(providerCalls.map((s) => s.service))).toEqual(new Set(['dispatcher', 'poller']));
     // Every consumer span has its producer in the same trace.
     const ids = new Set(trace.map((s) => s.spanId));
@@ -87,19 +116,39 @@ describe('one trace per job, end to end', () => {
   it('when every service is scraped, then /metrics carries the handler, stream, breaker, account, outcome and HTTP metrics', async () => {
     const sys = system();
     const scrape = async (service: string) => {
-      const base = service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
+      const base =
+        service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
       const res = await fetch(`${base}/metrics`);
       expect(res.status).toBe(200);
       return res.text();
     };
-    const has = (text: string, name: string) => text.split('\n').some((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-    const common = ['pixsim_handler_duration_seconds_bucket', 'pixsim_handled_total', 'pixsim_stream_lag', 'pixsim_stream_pending',
-      'pixsim_stream_oldest_pending_seconds', 'pixsim_dlq_length', 'process_resident_memory_bytes'];
+    const has = (text: string, name: string) =>
+      text.split('\n').some((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    const common = [
+      'pixsim_handler_duration_seconds_bucket',
+      'pixsim_handled_total',
+      'pixsim_stream_lag',
+      'pixsim_stream_pending',
+      'pixsim_stream_oldest_pending_seconds',
+      'pixsim_dlq_length',
+      'process_resident_memory_bytes',
+    ];
     const own: Record<string, string[]> = {
       gateway: ['pixsim_http_request_duration_seconds_bucket'],
       'job-intake': ['pixsim_job_outcomes_total'],
-      dispatcher: ['pixsim_circuit_breaker_state', 'pixsim_circuit_breaker_window_calls', 'pixsim_account_in_flight', 'pixsim_accounts', 'pixsim_dispatch_total'],
-      poller: ['pixsim_polls_total', 'pixsim_generations_polling', 'pixsim_circuit_breaker_state', 'pixsim_circuit_breaker_window_calls'],
+      dispatcher: [
+        'pixsim_circuit_breaker_state',
+        'pixsim_circuit_breaker_window_calls',
+        'pixsim_account_in_flight',
+        'pixsim_accounts',
+        'pixsim_dispatch_total',
+      ],
+      poller: [
+        'pixsim_polls_total',
+        'pixsim_generations_polling',
+        'pixsim_circuit_breaker_state',
+        'pixsim_circuit_breaker_window_calls',
+      ],
       asset: [],
     };
     for (const service of SERVICES) {
@@ -108,18 +157,22 @@ describe('one trace per job, end to end', () => {
       expect(missing, `${service} /metrics`).toEqual([]);
       expect(text).toContain(`service="${service}"`);
     }
-    expect(await scrape('job-intake')).toMatch(/pixsim_job_outcomes_total\{status="COMPLETED",error_code="",service="job-intake"\} [1-9]/);
+    expect(await scrape('job-intake')).toMatch(
+      /pixsim_job_outcomes_total\{status="COMPLETED",error_code="",service="job-intake"\} [1-9]/,
+    );
   });
 
   it('when every service is asked /ready, then each checks the dependencies it uses: the gateway NATS too, for live updates', async () => {
     const sys = system();
     const checks = async (service: string) => {
-      const base = service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
+      const base =
+        service === 'gateway' ? sys.gatewayUrl! : `http://127.0.0.1:${(sys.ports as Record<string, number>)[service]}`;
       const res = await fetch(`${base}/ready`);
       expect(res.status, service).toBe(200);
       return Object.keys(((await res.json()) as { checks: Record<string, string> }).checks).sort();
     };
     expect(await checks('gateway')).toEqual(['mongodb', 'nats', 'redis']);
-    for (const service of ['job-intake', 'dispatcher', 'poller', 'asset']) expect(await checks(service), service).toEqual(expect.arrayContaining(['mongodb', 'redis']));
+    for (const service of ['job-intake', 'dispatcher', 'poller', 'asset'])
+      expect(await checks(service), service).toEqual(expect.arrayContaining(['mongodb', 'redis']));
   });
 });

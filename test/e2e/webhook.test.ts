@@ -45,8 +45,14 @@ describe('provider webhooks, end to end', () => {
   it('when a webhook has a bad signature or a replayed nonce, then it is refused', async () => {
     const sys = system();
     const bad = await fetch(`http://127.0.0.1:${gatewayPort}/api/v1/webhooks/pixverse`, {
-      method: 'POST', body: '{"video_id":1,"status":1}',
-      headers: { 'content-type': 'application/json', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-nonce': 'n-1', 'webhook-signature': 'AAAA' },
+      method: 'POST',
+      body: '{"video_id":1,"status":1}',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-nonce': 'n-1',
+        'webhook-signature': 'AAAA',
+      },
     });
     expect(bad.status).toBe(401);
   });
@@ -55,7 +61,19 @@ describe('provider webhooks, end to end', () => {
     const sys = system();
     const bin = fileURLToPath(new URL('../../libs/cli/bin/pixsim.js', import.meta.url));
     const { stdout } = await promisify(execFile)(
-      process.execPath, [bin, 'submit', 'a kite over the dunes', '--wait', '--url', sys.gatewayUrl!, '--token', sys.adminToken, '--timeout', '60'],
+      process.execPath,
+      [
+        bin,
+        'submit',
+        'a kite over the dunes',
+        '--wait',
+        '--url',
+        sys.gatewayUrl!,
+        '--token',
+        sys.adminToken,
+        '--timeout',
+        '60',
+      ],
       { timeout: 90_000 },
     );
     const lines = stdout.trim().split('\n');

@@ -4,9 +4,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ServiceName } from '@pixsim/contracts';
-import {
-  createLogSink, startSystem, type RestartPolicy, type SimulatorAccount, type SystemHandle,
-} from '@pixsim/cli';
+import { createLogSink, startSystem, type RestartPolicy, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
 
 /**
@@ -73,14 +71,25 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
   if (!uri) throw new Error('MONGODB_URI is not set: run through vitest (its global setup starts mongo-dev) or set it');
   const prefix = `t-${randomUUID().slice(0, 8)}`;
   const services = opts.services ?? ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset'];
-  const sink = createLogSink({ mode: process.env.PIXSIM_TEST_LOGS === '1' ? 'pretty' : 'quiet', write: (l) => void process.stderr.write(`${l}\n`) });
+  const sink = createLogSink({
+    mode: process.env.PIXSIM_TEST_LOGS === '1' ? 'pretty' : 'quiet',
+    write: (l) => void process.stderr.write(`${l}\n`),
+  });
   const dumpLogs = (reason = 'logs'): void => {
-    process.stderr.write(`\n----- pixsim system ${prefix}: ${reason} -----\n${sink.lines().join('\n')}\n----- end of ${prefix} -----\n`);
+    process.stderr.write(
+      `\n----- pixsim system ${prefix}: ${reason} -----\n${sink.lines().join('\n')}\n----- end of ${prefix} -----\n`,
+    );
   };
   let sys: SystemHandle;
   try {
     sys = await startSystem({
-      services, prefix, mongoUri: uri, mongoDbPrefix: prefix, dataDir: null, sink, secretKey: opts.secretKey,
+      services,
+      prefix,
+      mongoUri: uri,
+      mongoDbPrefix: prefix,
+      dataDir: null,
+      sink,
+      secretKey: opts.secretKey,
       ports: { ...Object.fromEntries(services.map((s) => [s, 0])), ...opts.ports },
       simulator: { latencyMs: 0, ...opts.simulator },
       seedAccount: opts.seedAccount ?? true,
@@ -100,23 +109,36 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
   return withHelpers(sys, { services, uri, dumpLogs });
 }
 
-function withHelpers(sys: SystemHandle, ctx: { services: ServiceName[]; uri: string; dumpLogs(reason?: string): void }): TestSystem {
+function withHelpers(
+  sys: SystemHandle,
+  ctx: { services: ServiceName[]; uri: string; dumpLogs(reason?: string): void },
+): TestSystem {
   const api: TestSystem['api'] = async (method, path, body, headers = {}) => {
     if (!sys.gatewayUrl) throw new Error('this test system runs no gateway');
     const res = await fetch(`${sys.gatewayUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${sys.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${sys.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep text */
+    }
     return { status: res.status, body: parsed as any, headers: res.headers };
   };
   const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     if (!sys.simulatorUrl) throw new Error('this test system runs no simulator');
     const res = await fetch(`${sys.simulatorUrl}${path}`, {
-      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`simulator ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
@@ -127,8 +149,14 @@ function withHelpers(sys: SystemHandle, ctx: { services: ServiceName[]; uri: str
     api,
     simStats: () => sim<SimStats>('GET', '/__sim/stats'),
     setFaults: (faults) => sim<FaultConfig>('POST', '/__sim/faults', faults),
-    addSimAccount: async (a) => void await sim('POST', '/__sim/accounts', { api_key: a.apiKey, credits: a.credits, max_concurrent: a.maxConcurrent }),
-    waitForJob: (id, predicate = (j) => TERMINAL.includes(j.status), timeoutMs = 30_000) => waitForJob(api, id, predicate, timeoutMs),
+    addSimAccount: async (a) =>
+      void (await sim('POST', '/__sim/accounts', {
+        api_key: a.apiKey,
+        credits: a.credits,
+        max_concurrent: a.maxConcurrent,
+      })),
+    waitForJob: (id, predicate = (j) => TERMINAL.includes(j.status), timeoutMs = 30_000) =>
+      waitForJob(api, id, predicate, timeoutMs),
     waitForAll: (ids, statuses, timeoutMs = 60_000) => waitForAll(api, ids, statuses, timeoutMs),
     dumpLogs: ctx.dumpLogs,
     stop: () => {
@@ -138,7 +166,12 @@ function withHelpers(sys: SystemHandle, ctx: { services: ServiceName[]; uri: str
   };
 }
 
-async function waitForJob(api: TestSystem['api'], id: string, predicate: (job: Job) => boolean, timeoutMs: number): Promise<Job> {
+async function waitForJob(
+  api: TestSystem['api'],
+  id: string,
+  predicate: (job: Job) => boolean,
+  timeoutMs: number,
+): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   let last: ApiResponse<Job> | undefined;
   while (Date.now() < deadline) {
@@ -147,10 +180,17 @@ async function waitForJob(api: TestSystem['api'], id: string, predicate: (job: J
     if (last.status === 200 && predicate(last.body)) return last.body;
     await sleep(100);
   }
-  throw new Error(`job ${id}: condition not met within ${timeoutMs} ms; last answer ${last?.status} ${JSON.stringify(last?.body)}`);
+  throw new Error(
+    `job ${id}: condition not met within ${timeoutMs} ms; last answer ${last?.status} ${JSON.stringify(last?.body)}`,
+  );
 }
 
-async function waitForAll(api: TestSystem['api'], ids: readonly string[], statuses: readonly Job['status'][], timeoutMs: number): Promise<Job[]> {
+async function waitForAll(
+  api: TestSystem['api'],
+  ids: readonly string[],
+  statuses: readonly Job['status'][],
+  timeoutMs: number,
+): Promise<Job[]> {
   const wanted = new Set(ids);
   const found = new Map<string, Job>();
   const deadline = Date.now() + timeoutMs;
@@ -161,7 +201,8 @@ async function waitForAll(api: TestSystem['api'], ids: readonly string[], status
       do {
         const query = new URLSearchParams({ status, limit: '100', ...(cursor ? { cursor } : {}) });
         const page = await api<{ items: Job[]; next_cursor: string | null }>('GET', `/api/v1/jobs?${query}`);
-        if (page.status !== 200) throw new Error(`GET /api/v1/jobs answered ${page.status} ${JSON.stringify(page.body)}`);
+        if (page.status !== 200)
+          throw new Error(`GET /api/v1/jobs answered ${page.status} ${JSON.stringify(page.body)}`);
         for (const job of page.body.items) if (wanted.has(job.id)) found.set(job.id, job);
         cursor = found.size < wanted.size ? page.body.next_cursor : null;
       } while (cursor);
@@ -170,13 +211,22 @@ async function waitForAll(api: TestSystem['api'], ids: readonly string[], status
     await sleep(250);
   }
   const missing = ids.filter((id) => !found.has(id));
-  const sample = await Promise.all(missing.slice(0, 5).map(async (id) => `${id}: ${JSON.stringify((await api<Job>('GET', `/api/v1/jobs/${id}`)).body)}`));
-  throw new Error(`${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for example:\n${sample.join('\n')}`);
+  const sample = await Promise.all(
+    missing
+      .slice(0, 5)
+      .map(async (id) => `${id}: ${JSON.stringify((await api<Job>('GET', `/api/v1/jobs/${id}`)).body)}`),
+  );
+  throw new Error(
+    `${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for example:\n${sample.join('\n')}`,
+  );
 }
 
 /** Removes what the system left in the shared Redis and MongoDB. Best effort: a cleanup failure must not hide the test's own. */
 async function cleanup(prefix: string, services: readonly ServiceName[], uri: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
   try {
     await redis.connect();
     let cursor = '0';
@@ -185,14 +235,18 @@ async function cleanup(prefix: string, services: readonly ServiceName[], uri: st
       if (keys.length) await redis.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');
-  } catch { /* best effort */ } finally {
+  } catch {
+    /* best effort */
+  } finally {
     redis.disconnect();
   }
   const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 2_000 });
   try {
     await conn.asPromise();
     await Promise.all(services.map((s) => conn.useDb(`${prefix}-${s}`).dropDatabase()));
-  } catch { /* best effort */ } finally {
+  } catch {
+    /* best effort */
+  } finally {
     await conn.close().catch(() => {});
   }
 }

@@ -42,7 +42,10 @@ export class AckBatcher {
         return;
       } catch (err) {
         if (attempt >= 4) {
-          this.logger.warn({ err, stream: this.stream, group: this.group, count: ids.length }, 'XACK failed; entries will be redelivered');
+          this.logger.warn(
+            { err, stream: this.stream, group: this.group, count: ids.length },
+            'XACK failed; entries will be redelivered',
+          );
           return;
         }
         await sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 2_000 }));

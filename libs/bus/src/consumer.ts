@@ -58,9 +58,19 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const reclaimer = createReclaimer({ redis, stream, group, consumer, claimTimeoutMs, logger });
   const handling = new Set<string>();
   const process = createEntryProcessor({
-    redis, keys, type, group, consumer, handler: opts.handler, acks, logger, hooks: opts.hooks ?? {},
-    maxAttempts: opts.maxAttempts ?? 5, maxDeliveries: opts.maxDeliveries ?? 10,
-    backoff: opts.backoff ?? DEFAULT_BACKOFF, signal: stopping.signal,
+    redis,
+    keys,
+    type,
+    group,
+    consumer,
+    handler: opts.handler,
+    acks,
+    logger,
+    hooks: opts.hooks ?? {},
+    maxAttempts: opts.maxAttempts ?? 5,
+    maxDeliveries: opts.maxDeliveries ?? 10,
+    backoff: opts.backoff ?? DEFAULT_BACKOFF,
+    signal: stopping.signal,
   });
   let blocking: RedisClient | null = null;
   let loop: Promise<void> | null = null;
@@ -110,7 +120,8 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const claimAbandoned = async () => {
     if (Date.now() < nextClaimAt) return;
     nextClaimAt = Date.now() + claimEveryMs;
-    for (const { entry, deliveries } of await reclaimer.claim(prefetch - buffer.length)) enqueue(entry[0], entry[1], deliveries);
+    for (const { entry, deliveries } of await reclaimer.claim(prefetch - buffer.length))
+      enqueue(entry[0], entry[1], deliveries);
     pump();
   };
 
@@ -137,7 +148,13 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
           cursor = null;
         } else {
           cursor = entries.at(-1)![0];
-          const counts = await deliveryCounts(redis, stream, group, consumer, entries.map(([id]) => id));
+          const counts = await deliveryCounts(
+            redis,
+            stream,
+            group,
+            consumer,
+            entries.map(([id]) => id),
+          );
           for (const [id, fields] of entries) enqueue(id, fields, counts.get(id) ?? 1);
         }
         pump();
@@ -145,7 +162,10 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         if (stopping.signal.aborted) break;
         if (isNoGroupError(err)) await ensureGroup(redis, stream, group, opts.startId).catch(() => {});
         const delay = backoffDelay(failures++, { baseMs: 200, maxMs: 10_000 });
-        logger.warn({ err, stream, group, retryInMs: delay }, 'reading the stream failed; check that Redis is reachable');
+        logger.warn(
+          { err, stream, group, retryInMs: delay },
+          'reading the stream failed; check that Redis is reachable',
+        );
         await sleep(delay, stopping.signal);
       }
     }
@@ -161,9 +181,14 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   };
 
   return {
-    type, group,
-    get inFlight() { return slots.used; },
-    get paused() { return paused; },
+    type,
+    group,
+    get inFlight() {
+      return slots.used;
+    },
+    get paused() {
+      return paused;
+    },
     async start() {
       if (loop) return;
       await ensureGroup(redis, stream, group, opts.startId);

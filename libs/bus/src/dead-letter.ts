@@ -1,7 +1,15 @@
 import { fieldsToRecord, type EventType, type Keys } from '@pixsim/contracts';
 import type { RedisClient } from './types.js';
 
-const DLQ_FIELDS = ['dlq_reason', 'dlq_code', 'dlq_group', 'dlq_consumer', 'dlq_source_id', 'dlq_deliveries', 'dlq_at'] as const;
+const DLQ_FIELDS = [
+  'dlq_reason',
+  'dlq_code',
+  'dlq_group',
+  'dlq_consumer',
+  'dlq_source_id',
+  'dlq_deliveries',
+  'dlq_at',
+] as const;
 
 export interface DeadLetterInfo {
   reason: string;
@@ -17,12 +25,28 @@ export interface DeadLetterInfo {
  * and acknowledges it, in one MULTI so it is never in both places or neither.
  */
 export async function moveToDeadLetter(
-  redis: RedisClient, keys: Keys, type: EventType, fields: readonly string[] | null, info: DeadLetterInfo, maxLen = 100_000,
+  redis: RedisClient,
+  keys: Keys,
+  type: EventType,
+  fields: readonly string[] | null,
+  info: DeadLetterInfo,
+  maxLen = 100_000,
 ): Promise<void> {
   const meta = [
-    'dlq_reason', info.reason.slice(0, 2000), 'dlq_code', info.code, 'dlq_group', info.group,
-    'dlq_consumer', info.consumer, 'dlq_source_id', info.sourceId, 'dlq_deliveries', String(info.deliveries),
-    'dlq_at', new Date().toISOString(),
+    'dlq_reason',
+    info.reason.slice(0, 2000),
+    'dlq_code',
+    info.code,
+    'dlq_group',
+    info.group,
+    'dlq_consumer',
+    info.consumer,
+    'dlq_source_id',
+    info.sourceId,
+    'dlq_deliveries',
+    String(info.deliveries),
+    'dlq_at',
+    new Date().toISOString(),
   ];
   const replies = await redis
     .multi()
@@ -56,15 +80,28 @@ export interface DeadLetter {
 }
 
 export async function listDeadLetters(
-  redis: RedisClient, keys: Keys, type: EventType, opts: { count?: number; after?: string } = {},
+  redis: RedisClient,
+  keys: Keys,
+  type: EventType,
+  opts: { count?: number; after?: string } = {},
 ): Promise<DeadLetter[]> {
   const start = opts.after ? `(${opts.after}` : '-';
-  const entries = (await redis.xrange(keys.deadLetter(type), start, '+', 'COUNT', opts.count ?? 100)) as [string, string[]][];
+  const entries = (await redis.xrange(keys.deadLetter(type), start, '+', 'COUNT', opts.count ?? 100)) as [
+    string,
+    string[],
+  ][];
   return entries.map(toDeadLetter);
 }
 
-async function readDeadLetters(redis: RedisClient, keys: Keys, type: EventType, ids: readonly string[]): Promise<DeadLetter[]> {
-  const found = await Promise.all(ids.map((id) => redis.xrange(keys.deadLetter(type), id, id) as Promise<[string, string[]][]>));
+async function readDeadLetters(
+  redis: RedisClient,
+  keys: Keys,
+  type: EventType,
+  ids: readonly string[],
+): Promise<DeadLetter[]> {
+  const found = await Promise.all(
+    ids.map((id) => redis.xrange(keys.deadLetter(type), id, id) as Promise<[string, string[]][]>),
+  );
   return found.flat().map(toDeadLetter);
 }
 
@@ -73,10 +110,15 @@ function toDeadLetter([dlqId, raw]: [string, string[]]): DeadLetter {
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) if (!k.startsWith('dlq_')) fields[k] = v;
   return {
-    dlqId, fields,
-    reason: all.dlq_reason ?? '', code: all.dlq_code ?? '', group: all.dlq_group ?? '',
-    consumer: all.dlq_consumer ?? '', sourceId: all.dlq_source_id ?? '',
-    deliveries: Number(all.dlq_deliveries ?? 0), at: all.dlq_at ?? '',
+    dlqId,
+    fields,
+    reason: all.dlq_reason ?? '',
+    code: all.dlq_code ?? '',
+    group: all.dlq_group ?? '',
+    consumer: all.dlq_consumer ?? '',
+    sourceId: all.dlq_source_id ?? '',
+    deliveries: Number(all.dlq_deliveries ?? 0),
+    at: all.dlq_at ?? '',
   };
 }
 
@@ -86,7 +128,10 @@ function toDeadLetter([dlqId, raw]: [string, string[]]): DeadLetter {
  * each in one MULTI. The publish de-duplication is bypassed on purpose.
  */
 export async function replayDeadLetters(
-  redis: RedisClient, keys: Keys, type: EventType, opts: { ids?: readonly string[]; count?: number; maxLen?: number } = {},
+  redis: RedisClient,
+  keys: Keys,
+  type: EventType,
+  opts: { ids?: readonly string[]; count?: number; maxLen?: number } = {},
 ): Promise<{ replayed: number }> {
   const letters = opts.ids
     ? await readDeadLetters(redis, keys, type, opts.ids)
@@ -103,4 +148,3 @@ export async function replayDeadLetters(
   }
   return { replayed };
 }
-

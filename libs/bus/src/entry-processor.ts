@@ -1,6 +1,15 @@
 import {
-  EVENT_SCHEMAS, formatIssues, isPermanent, isTransient, parseEnvelope, PixsimError, SchemaError,
-  type Envelope, type EventData, type EventType, type Keys,
+  EVENT_SCHEMAS,
+  formatIssues,
+  isPermanent,
+  isTransient,
+  parseEnvelope,
+  PixsimError,
+  SchemaError,
+  type Envelope,
+  type EventData,
+  type EventType,
+  type Keys,
 } from '@pixsim/contracts';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import { moveToDeadLetter } from './dead-letter.js';
@@ -52,7 +61,12 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
 
   const finish = (outcome: HandleOutcome, started: number, errorCode?: string, ended = performance.now()) => {
     if (!hooks.onHandled) return;
-    const handled: Parameters<NonNullable<BusHooks['onHandled']>>[0] = { type, group, outcome, durationMs: ended - started };
+    const handled: Parameters<NonNullable<BusHooks['onHandled']>>[0] = {
+      type,
+      group,
+      outcome,
+      durationMs: ended - started,
+    };
     if (errorCode) handled.errorCode = errorCode;
     hooks.onHandled(handled);
   };
@@ -60,9 +74,19 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
   const deadLetter = async (streamId: string, fields: string[] | null, deliveries: number, err: unknown) => {
     const code = err instanceof PixsimError ? err.code : 'HANDLER_FAILED';
     const reason = (err as Error)?.message ?? String(err);
-    await moveToDeadLetter(redis, keys, type, fields, { reason, code, group, consumer, sourceId: streamId, deliveries });
+    await moveToDeadLetter(redis, keys, type, fields, {
+      reason,
+      code,
+      group,
+      consumer,
+      sourceId: streamId,
+      deliveries,
+    });
     hooks.onDeadLetter?.({ type, group, reason, code });
-    logger.error({ err, stream, group, streamId, code, deliveries, ...identify(fields) }, 'entry moved to the dead-letter stream');
+    logger.error(
+      { err, stream, group, streamId, code, deliveries, ...identify(fields) },
+      'entry moved to the dead-letter stream',
+    );
   };
 
   const decode = (fields: string[] | null): Envelope<EventData<T>> => {
@@ -87,7 +111,10 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
         return finish('dead_letter', started, 'SCHEMA_INVALID');
       }
       if (deliveries > opts.maxDeliveries) {
-        const err = new PixsimError('DELIVERIES_EXCEEDED', `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died handling it`);
+        const err = new PixsimError(
+          'DELIVERIES_EXCEEDED',
+          `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died handling it`,
+        );
         await deadLetter(streamId, fields, deliveries, err);
         return finish('dead_letter', started, err.code);
       }
@@ -96,8 +123,17 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
         // Built field by field rather than spread from the envelope: one shape for every entry
         // keeps this per-entry step cheap (a spread of envelopes of varying shapes is not).
         const event: ConsumedEvent<T> = {
-          id: env.id, type, v: env.v, at: env.at, traceparent: env.traceparent, tracestate: env.tracestate, data: env.data,
-          streamId, deliveries, attempt, signal: opts.signal,
+          id: env.id,
+          type,
+          v: env.v,
+          at: env.at,
+          traceparent: env.traceparent,
+          tracestate: env.tracestate,
+          data: env.data,
+          streamId,
+          deliveries,
+          attempt,
+          signal: opts.signal,
         };
         try {
           await withConsumerSpan(span, env, () => opts.handler(event));
@@ -143,7 +179,9 @@ function identify(fields: readonly string[] | null): { event_id?: string; job_id
       try {
         const jobId = (JSON.parse(value) as { job_id?: unknown } | null)?.job_id;
         if (typeof jobId === 'string') out.job_id = jobId;
-      } catch { /* not JSON: the dead letter's reason says so */ }
+      } catch {
+        /* not JSON: the dead letter's reason says so */
+      }
     }
   }
   return out;

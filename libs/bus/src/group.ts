@@ -17,12 +17,21 @@ export const isNoGroupError = (err: unknown): boolean => String((err as Error)?.
 
 /** How many times each entry was delivered, from the group's pending list. */
 export async function deliveryCounts(
-  redis: RedisClient, stream: string, group: string, consumer: string, ids: readonly string[],
+  redis: RedisClient,
+  stream: string,
+  group: string,
+  consumer: string,
+  ids: readonly string[],
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (ids.length === 0) return counts;
   const sorted = [...ids].sort(compareStreamIds);
-  const rows = (await redis.xpending(stream, group, sorted[0]!, sorted.at(-1)!, ids.length * 2, consumer)) as [string, string, number, number][];
+  const rows = (await redis.xpending(stream, group, sorted[0]!, sorted.at(-1)!, ids.length * 2, consumer)) as [
+    string,
+    string,
+    number,
+    number,
+  ][];
   for (const [id, , , deliveries] of rows) counts.set(id, Number(deliveries));
   return counts;
 }

@@ -1,4 +1,10 @@
-export { createPublisher, type Publisher, type PublishInput, type PublishResult, type PublisherOptions } from './publisher.js';
+export {
+  createPublisher,
+  type Publisher,
+  type PublishInput,
+  type PublishResult,
+  type PublisherOptions,
+} from './publisher.js';
 export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.js';
 export type { ConsumedEvent, EventHandler } from './entry-processor.js';
 export { listDeadLetters, replayDeadLetters, moveToDeadLetter, type DeadLetter } from './dead-letter.js';

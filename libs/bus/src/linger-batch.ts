@@ -20,7 +20,10 @@ export class LingerBatch<T> {
   readonly #lingerMs: number;
   readonly #maxBatch: number;
 
-  constructor(private readonly send: (items: T[]) => Promise<void>, opts: LingerBatchOptions = {}) {
+  constructor(
+    private readonly send: (items: T[]) => Promise<void>,
+    opts: LingerBatchOptions = {},
+  ) {
     this.#lingerMs = opts.lingerMs ?? 5;
     this.#maxBatch = opts.maxBatch ?? 200;
   }

@@ -1,5 +1,11 @@
 import {
-  EVENT_SCHEMAS, formatIssues, SchemaError, toStreamFields, type EventData, type EventType, type Keys,
+  EVENT_SCHEMAS,
+  formatIssues,
+  SchemaError,
+  toStreamFields,
+  type EventData,
+  type EventType,
+  type Keys,
 } from '@pixsim/contracts';
 import type { RedisClient } from './types.js';
 import { withProducerSpan, type TraceCarrier } from './tracing.js';
@@ -65,15 +71,26 @@ export function createPublisher(opts: PublisherOptions): Publisher {
       throw new SchemaError(`${input.type} ${input.id}: ${formatIssues(parsed.error)}`, parsed.error.issues);
     }
     return toStreamFields({
-      id: input.id, type: input.type, v: schema.v, at: input.at ?? new Date().toISOString(),
-      traceparent: carrier.traceparent, tracestate: carrier.tracestate, data: parsed.data,
+      id: input.id,
+      type: input.type,
+      v: schema.v,
+      at: input.at ?? new Date().toISOString(),
+      traceparent: carrier.traceparent,
+      tracestate: carrier.tracestate,
+      data: parsed.data,
     });
   };
 
   const queue = (target: Pipeline, input: PublishInput, fields: string[]) => {
     const stream = keys.stream(input.type);
     if (ttl > 0) {
-      (target as unknown as ScriptClient).pixsimPublishOnce(stream, keys.published(input.type, input.id), String(ttl), maxLen, ...fields);
+      (target as unknown as ScriptClient).pixsimPublishOnce(
+        stream,
+        keys.published(input.type, input.id),
+        String(ttl),
+        maxLen,
+        ...fields,
+      );
     } else {
       target.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
     }

@@ -31,12 +31,25 @@ export function createReclaimer(opts: ReclaimerOptions) {
 
     async claim(count: number): Promise<Array<{ entry: RawEntry; deliveries: number }>> {
       if (count <= 0) return [];
-      const reply = (await redis.xautoclaim(stream, group, consumer, opts.claimTimeoutMs, cursor, 'COUNT', count)) as [string, RawEntry[], string[]?];
+      const reply = (await redis.xautoclaim(stream, group, consumer, opts.claimTimeoutMs, cursor, 'COUNT', count)) as [
+        string,
+        RawEntry[],
+        string[]?,
+      ];
       cursor = reply[0];
       const entries = reply[1] ?? [];
       if (entries.length === 0) return [];
-      const counts = await deliveryCounts(redis, stream, group, consumer, entries.map(([id]) => id));
-      opts.logger.warn({ stream, group, count: entries.length }, 'took over entries from a consumer that stopped answering');
+      const counts = await deliveryCounts(
+        redis,
+        stream,
+        group,
+        consumer,
+        entries.map(([id]) => id),
+      );
+      opts.logger.warn(
+        { stream, group, count: entries.length },
+        'took over entries from a consumer that stopped answering',
+      );
       return entries.map((entry) => ({ entry, deliveries: counts.get(entry[0]) ?? 1 }));
     },
   };

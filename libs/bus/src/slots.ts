@@ -8,7 +8,8 @@ export class Slots {
   #waiters: Array<() => void> = [];
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`concurrency must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${capacity}`);
   }
 
   get used(): number {

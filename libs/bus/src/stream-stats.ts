@@ -21,7 +21,11 @@ export interface StreamStats {
 }
 
 /** What `redis-cli LLEN arq:queue:default` used to answer, for every stream and group. */
-export async function streamStats(redis: RedisClient, keys: Keys, types: readonly EventType[] = EVENT_TYPES): Promise<StreamStats[]> {
+export async function streamStats(
+  redis: RedisClient,
+  keys: Keys,
+  types: readonly EventType[] = EVENT_TYPES,
+): Promise<StreamStats[]> {
   return Promise.all(types.map((type) => statsOf(redis, keys, type)));
 }
 
@@ -35,18 +39,20 @@ async function statsOf(redis: RedisClient, keys: Keys, type: EventType): Promise
   }
   const known = new Map(infos.map((info) => [String(info.name), info]));
   const names = [...new Set([...CONSUMERS[type], ...known.keys()])];
-  const groups = await Promise.all(names.map(async (group): Promise<GroupStats> => {
-    const info = known.get(group);
-    if (!info) return { group, consumers: 0, lag: length, pending: 0, oldestPendingMs: null };
-    const pending = Number(info.pending ?? 0);
-    let oldestPendingMs: number | null = null;
-    if (pending > 0) {
-      const rows = (await redis.xpending(stream, group, '-', '+', 1)) as [string, string, number, number][];
-      oldestPendingMs = rows[0] ? Number(rows[0][2]) : null;
-    }
-    const lag = info.lag === null || info.lag === undefined ? null : Number(info.lag);
-    return { group, consumers: Number(info.consumers ?? 0), lag, pending, oldestPendingMs };
-  }));
+  const groups = await Promise.all(
+    names.map(async (group): Promise<GroupStats> => {
+      const info = known.get(group);
+      if (!info) return { group, consumers: 0, lag: length, pending: 0, oldestPendingMs: null };
+      const pending = Number(info.pending ?? 0);
+      let oldestPendingMs: number | null = null;
+      if (pending > 0) {
+        const rows = (await redis.xpending(stream, group, '-', '+', 1)) as [string, string, number, number][];
+        oldestPendingMs = rows[0] ? Number(rows[0][2]) : null;
+      }
+      const lag = info.lag === null || info.lag === undefined ? null : Number(info.lag);
+      return { group, consumers: Number(info.consumers ?? 0), lag, pending, oldestPendingMs };
+    }),
+  );
   return { type, stream, length, deadLetters, groups };
 }
 

@@ -1,5 +1,12 @@
 import {
-  context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
 } from '@opentelemetry/api';
 
 /**
@@ -18,7 +25,11 @@ export interface TraceCarrier {
 }
 
 /** Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the span ends when the send does. */
-export async function withProducerSpan<R>(destination: string, messageId: string | undefined, fn: (carrier: TraceCarrier) => Promise<R>): Promise<R> {
+export async function withProducerSpan<R>(
+  destination: string,
+  messageId: string | undefined,
+  fn: (carrier: TraceCarrier) => Promise<R>,
+): Promise<R> {
   const span = tracer().startSpan(`send ${destination}`, {
     kind: SpanKind.PRODUCER,
     attributes: {

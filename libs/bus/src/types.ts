@@ -19,6 +19,12 @@ export type HandleOutcome = 'ok' | 'retry' | 'dead_letter' | 'abandoned';
 
 /** Hooks for metrics; the bus itself has no metrics dependency. */
 export interface BusHooks {
-  onHandled?(info: { type: string; group: string; outcome: HandleOutcome; durationMs: number; errorCode?: string }): void;
+  onHandled?(info: {
+    type: string;
+    group: string;
+    outcome: HandleOutcome;
+    durationMs: number;
+    errorCode?: string;
+  }): void;
   onDeadLetter?(info: { type: string; group: string; reason: string; code: string }): void;
 }

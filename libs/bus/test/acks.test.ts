@@ -13,7 +13,10 @@ async function pendingEntries(n: number) {
   const stream = bus.keys.stream('JOB_CREATED');
   await bus.redis.xgroup('CREATE', stream, 'g', '$', 'MKSTREAM');
   for (let i = 0; i < n; i++) await bus.redis.xadd(stream, '*', 'n', String(i));
-  const read = (await bus.redis.xreadgroup('GROUP', 'g', 'c', 'COUNT', n, 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
+  const read = (await bus.redis.xreadgroup('GROUP', 'g', 'c', 'COUNT', n, 'STREAMS', stream, '>')) as [
+    string,
+    [string, string[]][],
+  ][];
   const ids = read[0]![1].map(([id]) => id);
   const xacks: number[] = [];
   const xack = bus.redis.xack.bind(bus.redis);

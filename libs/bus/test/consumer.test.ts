@@ -18,8 +18,22 @@ function setup() {
     await Promise.all(consumers.map((c) => c.stop()));
     await bus.cleanup();
   });
-  const consume = (group: string, consumer: string, handler: (e: ConsumedEvent<'JOB_CREATED'>) => Promise<void>, extra = {}) => {
-    const c = createConsumer({ redis: bus.redis, keys: bus.keys, type: 'JOB_CREATED', group, consumer, handler, ...fast, ...extra });
+  const consume = (
+    group: string,
+    consumer: string,
+    handler: (e: ConsumedEvent<'JOB_CREATED'>) => Promise<void>,
+    extra = {},
+  ) => {
+    const c = createConsumer({
+      redis: bus.redis,
+      keys: bus.keys,
+      type: 'JOB_CREATED',
+      group,
+      consumer,
+      handler,
+      ...fast,
+      ...extra,
+    });
     consumers.push(c);
     return c;
   };
@@ -45,10 +59,17 @@ describe('consumer groups', () => {
     const t = setup();
     const handledBy = new Map<string, string[]>();
     for (const name of ['a', 'b']) {
-      await t.consume('dispatcher', name, async (e) => {
-        handledBy.set(e.id, [...(handledBy.get(e.id) ?? []), name]);
-        await delay(2);
-      }, { concurrency: 5 }).start();
+      await t
+        .consume(
+          'dispatcher',
+          name,
+          async (e) => {
+            handledBy.set(e.id, [...(handledBy.get(e.id) ?? []), name]);
+            await delay(2);
+          },
+          { concurrency: 5 },
+        )
+        .start();
     }
     await t.publisher.publishMany(Array.from({ length: 400 }, (_, i) => jobCreated(i)));
     await waitFor(() => handledBy.size === 400, 15_000, '400 entries');
@@ -65,12 +86,19 @@ describe('consumer groups', () => {
     let running = 0;
     let peak = 0;
     let done = 0;
-    await t.consume('dispatcher', 'c1', async () => {
-      peak = Math.max(peak, ++running);
-      await delay(15);
-      running--;
-      done++;
-    }, { concurrency: 4, claimTimeoutMs: 300 }).start();
+    await t
+      .consume(
+        'dispatcher',
+        'c1',
+        async () => {
+          peak = Math.max(peak, ++running);
+          await delay(15);
+          running--;
+          done++;
+        },
+        { concurrency: 4, claimTimeoutMs: 300 },
+      )
+      .start();
     await t.publisher.publishMany(Array.from({ length: 60 }, (_, i) => jobCreated(i)));
     await waitFor(() => done === 60, 10_000, '60 handled');
     expect(peak).toBe(4);
@@ -82,11 +110,13 @@ describe('retries and dead letters', () => {
     const t = setup();
     const attempts: number[] = [];
     let ok = false;
-    await t.consume('dispatcher', 'c1', async (e) => {
-      attempts.push(e.attempt);
-      if (e.attempt < 3) throw new TransientError('mongo hiccup');
-      ok = true;
-    }).start();
+    await t
+      .consume('dispatcher', 'c1', async (e) => {
+        attempts.push(e.attempt);
+        if (e.attempt < 3) throw new TransientError('mongo hiccup');
+        ok = true;
+      })
+      .start();
     await t.publisher.publish(jobCreated(1));
     await waitFor(() => ok, 5_000, 'success after retries');
     expect(attempts).toEqual([1, 2, 3]);
@@ -98,31 +128,50 @@ describe('retries and dead letters', () => {
     const t = setup();
     let calls = 0;
     const logged: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
-    const at = (level: string) => (obj: object, msg?: string) => void logged.push({ level, obj: obj as Record<string, unknown>, msg });
-    await t.consume('dispatcher', 'c1', async () => {
-      calls++;
-      throw new Error('bug: cannot read property x');
-    }, { maxAttempts: 3, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } }).start();
+    const at = (level: string) => (obj: object, msg?: string) =>
+      void logged.push({ level, obj: obj as Record<string, unknown>, msg });
+    await t
+      .consume(
+        'dispatcher',
+        'c1',
+        async () => {
+          calls++;
+          throw new Error('bug: cannot read property x');
+        },
+        { maxAttempts: 3, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } },
+      )
+      .start();
     await t.publisher.publish(jobCreated(1));
     await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
     expect(calls).toBe(3);
     const [letter] = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
-    expect(letter).toMatchObject({ reason: 'bug: cannot read property x', code: 'HANDLER_FAILED', group: 'dispatcher', consumer: 'c1' });
+    expect(letter).toMatchObject({
+      reason: 'bug: cannot read property x',
+      code: 'HANDLER_FAILED',
+      group: 'dispatcher',
+      consumer: 'c1',
+    });
     expect(letter!.fields.id).toBe('job-1:JOB_CREATED');
     expect(JSON.parse(letter!.fields.data!).job_id).toBe('job-1');
     expect(await pendingCount(t.redis, t.stream, 'dispatcher')).toBe(0);
     const lines = logged.filter((l) => l.level === 'warn' || l.level === 'error');
-    expect(lines.map((l) => l.msg)).toEqual(['handler failed; retrying', 'handler failed; retrying', 'entry moved to the dead-letter stream']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'handler failed; retrying',
+      'handler failed; retrying',
+      'entry moved to the dead-letter stream',
+    ]);
     for (const l of lines) expect(l.obj).toMatchObject({ event_id: 'job-1:JOB_CREATED', job_id: 'job-1' });
   });
 
   it('when a handler throws a PermanentError, then the entry is dead-lettered at once', async () => {
     const t = setup();
     let calls = 0;
-    await t.consume('dispatcher', 'c1', async () => {
-      calls++;
-      throw new PermanentError('unknown provider', { code: 'UNKNOWN_PROVIDER' });
-    }).start();
+    await t
+      .consume('dispatcher', 'c1', async () => {
+        calls++;
+        throw new PermanentError('unknown provider', { code: 'UNKNOWN_PROVIDER' });
+      })
+      .start();
     await t.publisher.publish(jobCreated(1));
     await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
     expect(calls).toBe(1);
@@ -134,11 +183,41 @@ describe('retries and dead letters', () => {
     const handled: string[] = [];
     await t.consume('dispatcher', 'c1', async (e) => void handled.push(e.id)).start();
     await t.redis.xadd(t.stream, '*', 'garbage', 'yes');
-    await t.redis.xadd(t.stream, '*', 'id', 'x', 'type', 'JOB_CREATED', 'v', '1', 'at', new Date().toISOString(), 'data', '{"job_id":5}');
-    await t.redis.xadd(t.stream, '*', 'id', 'y', 'type', 'JOB_CREATED', 'v', '1', 'at', new Date().toISOString(), 'data', '{not json');
+    await t.redis.xadd(
+      t.stream,
+      '*',
+      'id',
+      'x',
+      'type',
+      'JOB_CREATED',
+      'v',
+      '1',
+      'at',
+      new Date().toISOString(),
+      'data',
+      '{"job_id":5}',
+    );
+    await t.redis.xadd(
+      t.stream,
+      '*',
+      'id',
+      'y',
+      'type',
+      'JOB_CREATED',
+      'v',
+      '1',
+      'at',
+      new Date().toISOString(),
+      'data',
+      '{not json',
+    );
     await t.publisher.publish(jobCreated(7));
     await waitFor(() => handled.length === 1, 5_000, 'good entry');
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3, 5_000, 'three dead letters');
+    await waitFor(
+      async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3,
+      5_000,
+      'three dead letters',
+    );
     const letters = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
     expect(letters.map((l) => l.code)).toEqual(['SCHEMA_INVALID', 'SCHEMA_INVALID', 'SCHEMA_INVALID']);
     expect(letters[1]!.reason).toMatch(/job_id/);
@@ -157,7 +236,10 @@ describe('retries and dead letters', () => {
     await t.consume('dispatcher', 'c1', async () => void calls++, { maxDeliveries: 5, claimTimeoutMs: 60 }).start();
     await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
     expect(calls).toBe(0);
-    expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]).toMatchObject({ code: 'DELIVERIES_EXCEEDED', deliveries: 6 });
+    expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]).toMatchObject({
+      code: 'DELIVERIES_EXCEEDED',
+      deliveries: 6,
+    });
   });
 });
 

@@ -16,7 +16,8 @@ describe('crash recovery', () => {
     const t = testBus();
     const publisher = createPublisher({ redis: t.redis, keys: t.keys });
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, PREFIX: t.prefix, REDIS_URL }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PREFIX: t.prefix, REDIS_URL },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -37,28 +38,44 @@ describe('crash recovery', () => {
     const handled: Array<{ id: string; deliveries: number; at: number }> = [];
     const killedAt = Date.now();
     survivor = createConsumer({
-      redis: t.redis, keys: t.keys, type: 'JOB_CREATED', group: 'dispatcher', consumer: 'survivor',
-      claimTimeoutMs: 1_000, blockMs: 100,
+      redis: t.redis,
+      keys: t.keys,
+      type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'survivor',
+      claimTimeoutMs: 1_000,
+      blockMs: 100,
       handler: async (e) => void handled.push({ id: e.id, deliveries: e.deliveries, at: Date.now() }),
     });
     await survivor.start();
     await waitFor(() => handled.length === 1, 10_000, 'takeover');
     expect(handled[0]).toMatchObject({ id: 'job-1:JOB_CREATED', deliveries: 2 });
     expect(handled[0]!.at - killedAt).toBeGreaterThanOrEqual(900);
-    await waitFor(async () => (await pendingCount(t.redis, t.keys.stream('JOB_CREATED'), 'dispatcher')) === 0, 5_000, 'ack');
+    await waitFor(
+      async () => (await pendingCount(t.redis, t.keys.stream('JOB_CREATED'), 'dispatcher')) === 0,
+      5_000,
+      'ack',
+    );
   });
 
   it('when a live handler runs longer than the claim timeout, then no other consumer takes its entry', async () => {
     const t = testBus();
     const publisher = createPublisher({ redis: t.redis, keys: t.keys });
     const seen: string[] = [];
-    const make = (name: string, ms: number) => createConsumer({
-      redis: t.redis, keys: t.keys, type: 'JOB_CREATED', group: 'dispatcher', consumer: name, claimTimeoutMs: 300, blockMs: 50,
-      handler: async () => {
-        seen.push(name);
-        await new Promise((r) => setTimeout(r, ms));
-      },
-    });
+    const make = (name: string, ms: number) =>
+      createConsumer({
+        redis: t.redis,
+        keys: t.keys,
+        type: 'JOB_CREATED',
+        group: 'dispatcher',
+        consumer: name,
+        claimTimeoutMs: 300,
+        blockMs: 50,
+        handler: async () => {
+          seen.push(name);
+          await new Promise((r) => setTimeout(r, ms));
+        },
+      });
     const slow = make('slow', 1_500);
     await slow.start();
     await publisher.publish(jobCreated(1));

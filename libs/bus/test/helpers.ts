@@ -28,13 +28,26 @@ export function jobCreated(n: number): PublishInput<'JOB_CREATED'> {
     type: 'JOB_CREATED',
     id: eventIds.jobCreated(jobId),
     data: {
-      job_id: jobId, user_id: 'user-1', operation_type: 'text_to_video', provider_id: 'pixverse',
-      params: { prompt: `prompt ${n}` }, priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: new Date().toISOString(),
+      job_id: jobId,
+      user_id: 'user-1',
+      operation_type: 'text_to_video',
+      provider_id: 'pixverse',
+      params: { prompt: `prompt ${n}` },
+      priority: 5,
+      name: null,
+      description: null,
+      workspace_id: null,
+      scheduled_at: null,
+      created_at: new Date().toISOString(),
     },
   };
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

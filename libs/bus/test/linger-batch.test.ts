@@ -20,10 +20,13 @@ describe('LingerBatch', () => {
   it('when a send fails, then every caller of that batch gets its error, flush does not throw, and the next batch is sent', async () => {
     let fail = true;
     const sent: string[][] = [];
-    const batch = new LingerBatch<string>(async (items) => {
-      if (fail) throw new Error('store down');
-      sent.push(items);
-    }, { lingerMs: 60_000 });
+    const batch = new LingerBatch<string>(
+      async (items) => {
+        if (fail) throw new Error('store down');
+        sent.push(items);
+      },
+      { lingerMs: 60_000 },
+    );
     const first = [batch.add('a'), batch.add('b')];
     await batch.flush();
     for (const p of first) await expect(p).rejects.toThrow('store down');
@@ -38,10 +41,13 @@ describe('LingerBatch', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let done = false;
-    const batch = new LingerBatch<number>(async () => {
-      await gate;
-      done = true;
-    }, { lingerMs: 60_000, maxBatch: 1 });
+    const batch = new LingerBatch<number>(
+      async () => {
+        await gate;
+        done = true;
+      },
+      { lingerMs: 60_000, maxBatch: 1 },
+    );
     const added = batch.add(1); // full at once: its send starts now and waits on the gate
     await new Promise((r) => setTimeout(r, 10));
     let flushed = false;

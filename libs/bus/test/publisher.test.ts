@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaError } from '@pixsim/contracts';
-import { createConsumer, createPublisher, listDeadLetters, replayDeadLetters, streamStats, type Consumer } from '../src/index.js';
+import {
+  createConsumer,
+  createPublisher,
+  listDeadLetters,
+  replayDeadLetters,
+  streamStats,
+  type Consumer,
+} from '../src/index.js';
 import { jobCreated, testBus, waitFor } from './helpers.js';
 
 let cleanups: Array<() => Promise<void>> = [];
@@ -41,7 +48,16 @@ describe('publisher', () => {
     await t.publisher.publish({ ...jobCreated(1), at: '2026-01-01T00:00:00.000Z' });
     const fields = ((await t.redis.xrange(t.keys.stream('JOB_CREATED'), '-', '+')) as [string, string[]][])[0]![1];
     expect(fields.filter((_, i) => i % 2 === 0)).toEqual(['id', 'type', 'v', 'at', 'data']);
-    expect(fields.slice(0, 8)).toEqual(['id', 'job-1:JOB_CREATED', 'type', 'JOB_CREATED', 'v', '1', 'at', '2026-01-01T00:00:00.000Z']);
+    expect(fields.slice(0, 8)).toEqual([
+      'id',
+      'job-1:JOB_CREATED',
+      'type',
+      'JOB_CREATED',
+      'v',
+      '1',
+      'at',
+      '2026-01-01T00:00:00.000Z',
+    ]);
   });
 });
 
@@ -51,7 +67,13 @@ describe('dead letters and stats', () => {
     let broken = true;
     const handled: string[] = [];
     const consumer: Consumer = createConsumer({
-      redis: t.redis, keys: t.keys, type: 'JOB_CREATED', group: 'dispatcher', consumer: 'c1', blockMs: 50, maxAttempts: 1,
+      redis: t.redis,
+      keys: t.keys,
+      type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'c1',
+      blockMs: 50,
+      maxAttempts: 1,
       handler: async (e) => {
         if (broken) throw new Error('downstream bug');
         handled.push(e.id);
@@ -60,7 +82,11 @@ describe('dead letters and stats', () => {
     await consumer.start();
     cleanups.push(() => consumer.stop());
     await t.publisher.publishMany([jobCreated(1), jobCreated(2), jobCreated(3)]);
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3, 5_000, 'three dead letters');
+    await waitFor(
+      async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3,
+      5_000,
+      'three dead letters',
+    );
 
     const stats = await streamStats(t.redis, t.keys, ['JOB_CREATED']);
     expect(stats[0]).toMatchObject({ length: 3, deadLetters: 3 });

@@ -27,7 +27,12 @@ describe('trace propagation', () => {
     const publisher = createPublisher({ redis: t.redis, keys: t.keys });
     let handlerTraceId: string | undefined;
     const consumer = createConsumer({
-      redis: t.redis, keys: t.keys, type: 'JOB_CREATED', group: 'dispatcher', consumer: 'c1', blockMs: 50,
+      redis: t.redis,
+      keys: t.keys,
+      type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'c1',
+      blockMs: 50,
       handler: async () => void (handlerTraceId = trace.getActiveSpan()?.spanContext().traceId),
     });
     await consumer.start();
@@ -48,7 +53,9 @@ describe('trace propagation', () => {
     expect(consumerSpan.parentSpanContext?.spanId).toBe(producer.spanContext().spanId);
     expect(consumerSpan.links[0]?.context.spanId).toBe(producer.spanContext().spanId);
     expect(consumerSpan.attributes).toMatchObject({
-      'messaging.operation.type': 'process', 'messaging.consumer.group.name': 'dispatcher', 'messaging.message.id': 'job-1:JOB_CREATED',
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': 'dispatcher',
+      'messaging.message.id': 'job-1:JOB_CREATED',
     });
   });
 
@@ -62,10 +69,22 @@ describe('trace propagation', () => {
 
     exporter.reset();
     await t.redis.set(t.keys.stream('JOB_CREATED').replace(/JOB_CREATED$/, 'JOB_FAILED'), 'not a stream');
-    await expect(publisher.publish({
-      type: 'JOB_FAILED', id: 'job-9:JOB_FAILED',
-      data: { job_id: 'job-9', stage: 'poll', error_code: 'TIMEOUT', error_message: 'x', retry_count: 0, account_id: null, provider_job_id: null, failed_at: new Date().toISOString() },
-    })).rejects.toThrow(/WRONGTYPE/);
+    await expect(
+      publisher.publish({
+        type: 'JOB_FAILED',
+        id: 'job-9:JOB_FAILED',
+        data: {
+          job_id: 'job-9',
+          stage: 'poll',
+          error_code: 'TIMEOUT',
+          error_message: 'x',
+          retry_count: 0,
+          account_id: null,
+          provider_job_id: null,
+          failed_at: new Date().toISOString(),
+        },
+      }),
+    ).rejects.toThrow(/WRONGTYPE/);
     const [failed] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
     expect(failed!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('WRONGTYPE') });
     await t.cleanup();

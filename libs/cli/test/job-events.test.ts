@@ -18,17 +18,26 @@ describe('following a job over server-sent events', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
     const seen: string[] = [];
-    for await (const job of jobEvents(`http://127.0.0.1:${port}/api/v1/jobs/j1/events`, 't0k', AbortSignal.timeout(5_000))) seen.push(job.status);
+    for await (const job of jobEvents(
+      `http://127.0.0.1:${port}/api/v1/jobs/j1/events`,
+      't0k',
+      AbortSignal.timeout(5_000),
+    ))
+      seen.push(job.status);
     server.close();
     expect(seen).toEqual(['PENDING', 'PROCESSING', 'COMPLETED']);
   });
 
   it('when the route is missing, then opening the stream throws so the caller can poll instead', async () => {
-    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{}}'));
+    const server = createServer((_req, res) =>
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{}}'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
     const iterate = async () => {
-      for await (const _ of jobEvents(`http://127.0.0.1:${port}/x`, 't', AbortSignal.timeout(5_000))) { /* nothing */ }
+      for await (const _ of jobEvents(`http://127.0.0.1:${port}/x`, 't', AbortSignal.timeout(5_000))) {
+        /* nothing */
+      }
     };
     await expect(iterate()).rejects.toThrow(/no event stream \(404\)/);
     server.close();

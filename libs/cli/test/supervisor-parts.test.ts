@@ -7,7 +7,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralRange, freePort } from '../src/supervisor/free-port.js';
 import { waitUntilReady } from '../src/supervisor/ready-check.js';
 import { spawnSync } from 'node:child_process';
-import { applyEnvFile, checkDependency, checkMongo, formatLogLine, lockDataDir, mongoSeeds, resolveSecrets, seedSimulatorAccount, wipeDataDir } from '../src/supervisor/index.js';
+import {
+  applyEnvFile,
+  checkDependency,
+  checkMongo,
+  formatLogLine,
+  lockDataDir,
+  mongoSeeds,
+  resolveSecrets,
+  seedSimulatorAccount,
+  wipeDataDir,
+} from '../src/supervisor/index.js';
 import { formatDelay, restartDelay, DEFAULT_RESTART_POLICY } from '../src/supervisor/restart-policy.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -16,8 +26,17 @@ const pretty = { json: false, color: false, now: () => at };
 
 describe('log lines', () => {
   it('when a child logs pino JSON, then the line shows time, level, name, message and job id', () => {
-    const raw = JSON.stringify({ level: 40, time: at.toISOString(), service: 'dispatcher', msg: 'account cooling down', job_id: 'j-9', err: { message: 'boom' } });
-    expect(formatLogLine('dispatcher', raw, 'stdout', pretty)).toBe('03:04:05.006 WARN  dispatcher   account cooling down job_id=j-9 err="boom"');
+    const raw = JSON.stringify({
+      level: 40,
+      time: at.toISOString(),
+      service: 'dispatcher',
+      msg: 'account cooling down',
+      job_id: 'j-9',
+      err: { message: 'boom' },
+    });
+    expect(formatLogLine('dispatcher', raw, 'stdout', pretty)).toBe(
+      '03:04:05.006 WARN  dispatcher   account cooling down job_id=j-9 err="boom"',
+    );
   });
 
   it('when a child prints plain text on stderr, then it is kept and marked', () => {
@@ -27,7 +46,12 @@ describe('log lines', () => {
   it('when --json, then pino lines pass through untouched and plain text becomes JSON', () => {
     const raw = '{"level":30,"msg":"hi"}';
     expect(formatLogLine('asset', raw, 'stdout', { ...pretty, json: true })).toBe(raw);
-    expect(JSON.parse(formatLogLine('asset', 'oops', 'stderr', { ...pretty, json: true }))).toEqual({ level: 50, time: at.toISOString(), service: 'asset', msg: 'oops' });
+    expect(JSON.parse(formatLogLine('asset', 'oops', 'stderr', { ...pretty, json: true }))).toEqual({
+      level: 50,
+      time: at.toISOString(),
+      service: 'asset',
+      msg: 'oops',
+    });
   });
 });
 
@@ -41,7 +65,9 @@ describe('free ports', () => {
     }
     // And each one can really be listened on, on every interface.
     const server = net.createServer();
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '0.0.0.0', () => resolve()));
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(ports[0], '0.0.0.0', () => resolve()),
+    );
     await new Promise((resolve) => server.close(resolve));
   });
 });
@@ -53,7 +79,9 @@ describe('dependency check', () => {
     const redis = await lines(checkDependency('redis', `redis://127.0.0.1:${port}`));
     expect(redis[0]).toMatch(new RegExp(`^Redis is not answering at 127\\.0\\.0\\.1:${port} \\(`));
     expect(redis[2]).toMatch(new RegExp(`^  redis-server --daemonize yes .*--port ${port} `));
-    expect(redis[3]).toMatch(/^or set REDIS_URL to one that runs\. \(No redis-server installed\? apt-get install -y redis-server\)$/);
+    expect(redis[3]).toMatch(
+      /^or set REDIS_URL to one that runs\. \(No redis-server installed\? apt-get install -y redis-server\)$/,
+    );
     const nats = await lines(checkDependency('nats', `nats://localhost:${port}`));
     expect(nats[0]).toMatch(new RegExp(`^NATS is not answering at localhost:${port} \\(`));
     expect(nats[2]).toMatch(new RegExp(`nats-server -- -a 127\\.0\\.0\\.1 -p ${port} `));
@@ -63,7 +91,9 @@ describe('dependency check', () => {
   it('when a remote host does not answer, then the hint says to check that host rather than start a local server', async () => {
     // The .invalid top-level domain never resolves (RFC 2606): nothing answers there.
     const err = await checkDependency('redis', 'redis://redis.invalid:6380', 300).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/^Redis is not answering at redis\.invalid:6380 .*\nCheck that Redis runs on redis\.invalid and that this machine can reach port 6380, or set REDIS_URL/);
+    expect((err as Error).message).toMatch(
+      /^Redis is not answering at redis\.invalid:6380 .*\nCheck that Redis runs on redis\.invalid and that this machine can reach port 6380, or set REDIS_URL/,
+    );
     expect((err as Error).message).not.toMatch(/redis-server --daemonize/);
   });
 
@@ -74,8 +104,12 @@ describe('dependency check', () => {
 
 describe('MongoDB check', () => {
   it('when a connection string has credentials, several seeds, IPv6 and options, then the seeds are its hosts and ports', () => {
-    expect(mongoSeeds('mongodb://u%40x:p%3Aw@db-0.db:27018,db-1.db,[::1]:27019/pixsim?replicaSet=rs0&authSource=admin')).toEqual([
-      { host: 'db-0.db', port: 27018 }, { host: 'db-1.db', port: 27017 }, { host: '::1', port: 27019 },
+    expect(
+      mongoSeeds('mongodb://u%40x:p%3Aw@db-0.db:27018,db-1.db,[::1]:27019/pixsim?replicaSet=rs0&authSource=admin'),
+    ).toEqual([
+      { host: 'db-0.db', port: 27018 },
+      { host: 'db-1.db', port: 27017 },
+      { host: '::1', port: 27019 },
     ]);
     expect(mongoSeeds('mongodb://127.0.0.1/?directConnection=true')).toEqual([{ host: '127.0.0.1', port: 27017 }]);
   });
@@ -83,10 +117,16 @@ describe('MongoDB check', () => {
   it('when no seed accepts a connection, then it fails naming the seeds (never the credentials) and what to do', async () => {
     const port = await freePort();
     const err = await checkMongo(`mongodb://admin:s3cret@127.0.0.1:${port}/pixsim`).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(new RegExp(`^MongoDB is not answering at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\.\\nStart mongod there, or unset MONGODB_URI`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^MongoDB is not answering at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\.\\nStart mongod there, or unset MONGODB_URI`,
+      ),
+    );
     expect((err as Error).message).not.toContain('s3cret');
     const remote = await checkMongo('mongodb://db.invalid:27017', 300).catch((e: Error) => e);
-    expect((remote as Error).message).toMatch(/^MongoDB is not answering at db\.invalid:27017 .*\nCheck that MongoDB runs on db\.invalid:27017/);
+    expect((remote as Error).message).toMatch(
+      /^MongoDB is not answering at db\.invalid:27017 .*\nCheck that MongoDB runs on db\.invalid:27017/,
+    );
   });
 
   it('when one seed of several accepts a connection, or the string is a DNS seed list, then the check passes', async () => {
@@ -94,7 +134,9 @@ describe('MongoDB check', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const live = (server.address() as net.AddressInfo).port;
     try {
-      await expect(checkMongo(`mongodb://127.0.0.1:${await freePort()},127.0.0.1:${live}/pixsim`)).resolves.toBeUndefined();
+      await expect(
+        checkMongo(`mongodb://127.0.0.1:${await freePort()},127.0.0.1:${live}/pixsim`),
+      ).resolves.toBeUndefined();
       await expect(checkMongo('mongodb+srv://cluster0.db.invalid/pixsim')).resolves.toBeUndefined();
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -107,12 +149,24 @@ describe('.env file', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-env-'));
     try {
       const file = path.join(dir, '.env');
-      await writeFile(file, '# from the old system\nREDIS_URL=redis://10.0.0.5:6379\nexport ARQ_MAX_JOBS=4\nPIXVERSE_BASE_URL="https://example.test/api"\n\nLOG_LEVEL=debug\n');
+      await writeFile(
+        file,
+        '# from the old system\nREDIS_URL=redis://10.0.0.5:6379\nexport ARQ_MAX_JOBS=4\nPIXVERSE_BASE_URL="https://example.test/api"\n\nLOG_LEVEL=debug\n',
+      );
       const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
-      expect(applyEnvFile(file, env)).toEqual({ applied: ['ARQ_MAX_JOBS', 'PIXVERSE_BASE_URL', 'REDIS_URL'], shadowed: ['LOG_LEVEL'] });
-      expect(env).toEqual({ LOG_LEVEL: 'warn', REDIS_URL: 'redis://10.0.0.5:6379', ARQ_MAX_JOBS: '4', PIXVERSE_BASE_URL: 'https://example.test/api' });
+      expect(applyEnvFile(file, env)).toEqual({
+        applied: ['ARQ_MAX_JOBS', 'PIXVERSE_BASE_URL', 'REDIS_URL'],
+        shadowed: ['LOG_LEVEL'],
+      });
+      expect(env).toEqual({
+        LOG_LEVEL: 'warn',
+        REDIS_URL: 'redis://10.0.0.5:6379',
+        ARQ_MAX_JOBS: '4',
+        PIXVERSE_BASE_URL: 'https://example.test/api',
+      });
       expect(applyEnvFile(path.join(dir, 'absent.env'), env)).toBeNull();
-      if (process.getuid?.() !== 0) { // root reads through any mode
+      if (process.getuid?.() !== 0) {
+        // root reads through any mode
         await chmod(file, 0o000);
         expect(() => applyEnvFile(file, {})).toThrow(/^cannot read .*\.env \(EACCES.*\); fix it or move it away$/);
       }
@@ -162,18 +216,25 @@ describe('data dir', () => {
     const first = await resolveSecrets(dir, {});
     const second = await resolveSecrets(dir, {});
     expect(first.sources).toEqual({ secretKey: 'generated', adminToken: 'generated', simAccountKey: 'generated' });
-    expect(second).toMatchObject({ secretKey: first.secretKey, adminToken: first.adminToken, simAccountKey: first.simAccountKey });
+    expect(second).toMatchObject({
+      secretKey: first.secretKey,
+      adminToken: first.adminToken,
+      simAccountKey: first.simAccountKey,
+    });
     expect(Buffer.from(first.secretKey, 'base64')).toHaveLength(32);
     expect((await stat(path.join(dir, 'admin.token'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
   });
 
-  it('when a live process holds the data dir, then a second lock and a wipe are refused naming it; a dead holder\'s lock is taken over', async () => {
+  it("when a live process holds the data dir, then a second lock and a wipe are refused naming it; a dead holder's lock is taken over", async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-data-'));
     const lockFile = path.join(dir, 'supervisor.pid');
     const parent = process.ppid; // alive for as long as this test runs
     await writeFile(lockFile, `${parent}\n`);
-    await expect(lockDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`pid ${parent}`) });
+    await expect(lockDataDir(dir)).rejects.toMatchObject({
+      code: 'DATA_DIR_IN_USE',
+      message: expect.stringContaining(`pid ${parent}`),
+    });
     await expect(wipeDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE' });
     expect((await stat(lockFile)).isFile()).toBe(true);
 
@@ -203,13 +264,21 @@ describe('seeding', () => {
       'GET /api/v1/accounts': () => ({ status: 200, body: { items: [] } }),
       'POST /api/v1/accounts': () => ({ status: 201, body: { id: 'acc-1' } }),
       // First the account is on its way to the read model, then it is there without its balance, then with it.
-      'GET /api/v1/accounts/acc-1': () => [{ status: 404, body: {} }, { status: 200, body: { id: 'acc-1', credits: 0 } }][reads++] ?? { status: 200, body: { id: 'acc-1', credits: 1_000 } },
+      'GET /api/v1/accounts/acc-1': () =>
+        [
+          { status: 404, body: {} },
+          { status: 200, body: { id: 'acc-1', credits: 0 } },
+        ][reads++] ?? { status: 200, body: { id: 'acc-1', credits: 1_000 } },
     });
     try {
       expect(await seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account })).toBe('seeded');
       expect(g.requests.map((r) => [r.method, r.url, r.body])).toEqual([
         ['GET', '/api/v1/accounts', undefined],
-        ['POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: 'sim-key', nickname: 'simulator', max_concurrent_jobs: 3 }],
+        [
+          'POST',
+          '/api/v1/accounts',
+          { provider_id: 'pixverse', api_key: 'sim-key', nickname: 'simulator', max_concurrent_jobs: 3 },
+        ],
         ['GET', '/api/v1/accounts/acc-1', undefined],
         ['GET', '/api/v1/accounts/acc-1', undefined],
         ['GET', '/api/v1/accounts/acc-1', undefined],
@@ -227,14 +296,18 @@ describe('seeding', () => {
       'GET /api/v1/accounts/acc-1': () => ({ status: 200, body: { id: 'acc-1', credits: 0 } }),
     });
     try {
-      await expect(seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account, settleMs: 500 })).rejects.toThrow(/balance did not arrive within 500 ms.*dispatcher's log/);
+      await expect(
+        seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account, settleMs: 500 }),
+      ).rejects.toThrow(/balance did not arrive within 500 ms.*dispatcher's log/);
     } finally {
       await g.close();
     }
   });
 
   it('when the gateway already has an account, then nothing is written', async () => {
-    const g = await startFakeGateway({ 'GET /api/v1/accounts': () => ({ status: 200, body: { items: [{ id: 'x' }] } }) });
+    const g = await startFakeGateway({
+      'GET /api/v1/accounts': () => ({ status: 200, body: { items: [{ id: 'x' }] } }),
+    });
     try {
       expect(await seedSimulatorAccount({ gatewayUrl: g.url, adminToken: 'adm', account })).toBe('present');
       expect(g.requests).toHaveLength(1);

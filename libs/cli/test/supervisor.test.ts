@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@pixsim/contracts';
-import { DEFAULT_PORTS, freePort, startSystem, type StartSystemOptions, type SystemHandle } from '../src/supervisor/index.js';
+import {
+  DEFAULT_PORTS,
+  freePort,
+  startSystem,
+  type StartSystemOptions,
+  type SystemHandle,
+} from '../src/supervisor/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/fixture-service.ts', import.meta.url));
 
@@ -77,7 +83,9 @@ describe('supervisor', () => {
   });
 
   it('when stop() is called, then every child has exited, the stubborn one by SIGKILL', async () => {
-    sys = await startSystem(options(['job-intake', 'asset'], { stopGraceMs: 500, serviceEnv: { asset: { FIXTURE_IGNORE_SIGTERM: '1' } } }));
+    sys = await startSystem(
+      options(['job-intake', 'asset'], { stopGraceMs: 500, serviceEnv: { asset: { FIXTURE_IGNORE_SIGTERM: '1' } } }),
+    );
     const pids = [sys.processes['job-intake']!.pid, sys.processes.asset!.pid];
     expect(pids.every(alive)).toBe(true);
     await sys.stop();
@@ -95,45 +103,84 @@ describe('supervisor', () => {
 
   it('when a service exits with 78 (bad environment), then startSystem fails with its output and does not restart it', async () => {
     const started = startSystem(options(['dispatcher'], { serviceEnv: { dispatcher: { FIXTURE_EXIT_CODE: '78' } } }));
-    await expect(started).rejects.toThrow(/dispatcher: it exited and will not be restarted \(code 78\); its last output:\n.*MONGODB_URI: is required but not set/);
+    await expect(started).rejects.toThrow(
+      /dispatcher: it exited and will not be restarted \(code 78\); its last output:\n.*MONGODB_URI: is required but not set/,
+    );
   });
 
   it('when Redis does not answer, then startSystem fails saying how to start it', async () => {
     const port = await freePort();
-    const started = startSystem(options(['dispatcher'], { env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}` } }));
-    await expect(started).rejects.toThrow(new RegExp(`Redis is not answering at 127.0.0.1:${port} .*\\nStart it with:\\n  redis-server --daemonize yes`));
+    const started = startSystem(
+      options(['dispatcher'], { env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}` } }),
+    );
+    await expect(started).rejects.toThrow(
+      new RegExp(`Redis is not answering at 127.0.0.1:${port} .*\\nStart it with:\\n  redis-server --daemonize yes`),
+    );
   });
 
   it('when STREAM_PREFIX is malformed, then startSystem fails naming it, before starting anything', async () => {
-    const started = startSystem(options(['dispatcher'], { prefix: undefined, env: { ...process.env, STREAM_PREFIX: 'my prefix' } }));
+    const started = startSystem(
+      options(['dispatcher'], { prefix: undefined, env: { ...process.env, STREAM_PREFIX: 'my prefix' } }),
+    );
     await expect(started).rejects.toThrow(/^STREAM_PREFIX "my prefix": stream prefix "my prefix" must match/);
     await expect(started).rejects.toMatchObject({ code: 'BAD_SETTING' });
   });
 
   it('when the MONGODB_URI given does not answer, then startSystem fails at once saying so, before starting anything', async () => {
     const port = await freePort();
-    const started = startSystem(options(['dispatcher'], { mongoUri: undefined, env: { ...process.env, MONGODB_URI: `mongodb://127.0.0.1:${port}/pixsim` } }));
-    await expect(started).rejects.toThrow(new RegExp(`MongoDB is not answering at 127.0.0.1:${port} .*\\nStart mongod there, or unset MONGODB_URI`));
+    const started = startSystem(
+      options(['dispatcher'], {
+        mongoUri: undefined,
+        env: { ...process.env, MONGODB_URI: `mongodb://127.0.0.1:${port}/pixsim` },
+      }),
+    );
+    await expect(started).rejects.toThrow(
+      new RegExp(`MongoDB is not answering at 127.0.0.1:${port} .*\\nStart mongod there, or unset MONGODB_URI`),
+    );
   });
 
   it('when MONGODB_URI is empty (as unset), then it runs mongo-dev and the simulator and hands the services their URLs and own settings', async () => {
     // An `.env` line `MONGODB_URI=` leaves it empty: that means unset, not "connect to ''".
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', OPS_PORT: '2', PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_URI: '' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '1',
+      OPS_PORT: '2',
+      PIXSIM_ADMIN_TOKEN: 'from-env',
+      MONGODB_URI: '',
+    };
     const simulator = { latencyMs: 0, accounts: [{ apiKey: 'k-1', credits: 500, maxConcurrent: 2 }] };
-    sys = await startSystem(options(['gateway', 'asset'], { env, mongoUri: undefined, mongoDbPrefix: 'tdb', simulator, seedAccount: false }));
+    sys = await startSystem(
+      options(['gateway', 'asset'], { env, mongoUri: undefined, mongoDbPrefix: 'tdb', simulator, seedAccount: false }),
+    );
     expect(sys.mongoUri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+/);
     expect(sys.simulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const stats = await (await fetch(`${sys.simulatorUrl}/__sim/stats`)).json() as { credits: Record<string, number> };
+    const stats = (await (await fetch(`${sys.simulatorUrl}/__sim/stats`)).json()) as {
+      credits: Record<string, number>;
+    };
     expect(Object.values(stats.credits)).toEqual([500]);
-    const get = async (name: ServiceName) => (await fetch(`${opsUrl(sys!, name)}/env`)).json() as Promise<Record<string, string>>;
+    const get = async (name: ServiceName) =>
+      (await fetch(`${opsUrl(sys!, name)}/env`)).json() as Promise<Record<string, string>>;
     const [gateway, asset] = await Promise.all([get('gateway'), get('asset')]);
-    expect(asset).toMatchObject({ MONGODB_URI: sys.mongoUri, PIXVERSE_BASE_URL: sys.simulatorUrl, STREAM_PREFIX: sys.prefix, MONGODB_DB: 'tdb-asset', CONSUMER_NAME: 'asset-1', OTEL_SERVICE_NAME: 'asset', OPS_HOST: '127.0.0.1' });
+    expect(asset).toMatchObject({
+      MONGODB_URI: sys.mongoUri,
+      PIXVERSE_BASE_URL: sys.simulatorUrl,
+      STREAM_PREFIX: sys.prefix,
+      MONGODB_DB: 'tdb-asset',
+      CONSUMER_NAME: 'asset-1',
+      OTEL_SERVICE_NAME: 'asset',
+      OPS_HOST: '127.0.0.1',
+    });
     // The simulator's account key travels in its environment, never on a command line `ps` shows.
     const simCmdline = await readFile(`/proc/${sys.processes['pixverse-sim']!.pid}/cmdline`, 'utf8');
     expect(simCmdline).not.toContain('k-1');
     expect(asset.PIXSIM_ADMIN_TOKEN).toBeUndefined();
     expect(asset.PORT).toBeUndefined();
-    expect(gateway).toMatchObject({ PIXSIM_ADMIN_TOKEN: 'from-env', MONGODB_DB: 'tdb-gateway', PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY, HOST: '127.0.0.1' });
+    expect(gateway).toMatchObject({
+      PIXSIM_ADMIN_TOKEN: 'from-env',
+      MONGODB_DB: 'tdb-gateway',
+      PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY,
+      HOST: '127.0.0.1',
+    });
     expect(Buffer.from(asset.PIXSIM_SECRET_KEY!, 'base64')).toHaveLength(32);
     const infraPids = [sys.processes['mongo-dev']!.pid, sys.processes['pixverse-sim']!.pid];
     await sys.stop();
@@ -152,7 +199,13 @@ describe('supervisor', () => {
       }).then((r) => r.json() as Promise<{ ErrCode: number; Resp: Record<string, number> }>);
     try {
       sys = await startSystem(options(['asset'], over));
-      const submitted = await sim(sys.simulatorUrl!, '/video/text/generate', { prompt: 'a cat', model: 'v4.5', quality: '540p', duration: 5, aspect_ratio: '16:9' });
+      const submitted = await sim(sys.simulatorUrl!, '/video/text/generate', {
+        prompt: 'a cat',
+        model: 'v4.5',
+        quality: '540p',
+        duration: 5,
+        aspect_ratio: '16:9',
+      });
       expect(submitted.ErrCode).toBe(0);
       await sys.stop();
 
@@ -168,7 +221,7 @@ describe('supervisor', () => {
     }
   });
 
-  it('when a worker\'s default side port is taken, then it gets a free one and the supervisor says so; a taken gateway port stops the start before anything runs', async () => {
+  it("when a worker's default side port is taken, then it gets a free one and the supervisor says so; a taken gateway port stops the start before anything runs", async () => {
     const hold = async (port: number) => {
       const server = net.createServer();
       const ok = await new Promise<boolean>((resolve) => {
@@ -181,7 +234,9 @@ describe('supervisor', () => {
     try {
       sys = await startSystem(options(['asset'], { ports: {} }));
       expect(sys.ports.asset).not.toBe(DEFAULT_PORTS.asset);
-      expect(sys.logs().join('\n')).toContain(`port ${DEFAULT_PORTS.asset} is in use; asset serves /health /ready /metrics on ${sys.ports.asset} instead`);
+      expect(sys.logs().join('\n')).toContain(
+        `port ${DEFAULT_PORTS.asset} is in use; asset serves /health /ready /metrics on ${sys.ports.asset} instead`,
+      );
       expect((await fetch(`${opsUrl(sys, 'asset')}/ready`)).status).toBe(200);
     } finally {
       await held.close();
@@ -191,7 +246,8 @@ describe('supervisor', () => {
     try {
       const env = { ...process.env, PORT: '' };
       await expect(startSystem(options(['gateway'], { ports: {}, env }))).rejects.toMatchObject({
-        code: 'PORT_IN_USE', message: expect.stringMatching(/^port 8000 \(the gateway's default\) is in use .*set PORT to another port$/),
+        code: 'PORT_IN_USE',
+        message: expect.stringMatching(/^port 8000 \(the gateway's default\) is in use .*set PORT to another port$/),
       });
     } finally {
       await gateway.close();
@@ -202,8 +258,11 @@ describe('supervisor', () => {
     try {
       const env = { ...process.env, PORT: String(asked) };
       const started = Date.now();
-      await expect(startSystem(options(['gateway'], { ports: {}, env, simulator: { latencyMs: 0 }, mongoUri: undefined }))).rejects.toMatchObject({
-        code: 'PORT_IN_USE', message: expect.stringMatching(new RegExp(`^port ${asked} \\(PORT\\) is in use`)),
+      await expect(
+        startSystem(options(['gateway'], { ports: {}, env, simulator: { latencyMs: 0 }, mongoUri: undefined })),
+      ).rejects.toMatchObject({
+        code: 'PORT_IN_USE',
+        message: expect.stringMatching(new RegExp(`^port ${asked} \\(PORT\\) is in use`)),
       });
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
@@ -215,7 +274,10 @@ describe('supervisor', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
     try {
       sys = await startSystem(options(['asset'], { dataDir }));
-      await expect(startSystem(options(['asset'], { dataDir }))).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`pid ${process.pid}`) });
+      await expect(startSystem(options(['asset'], { dataDir }))).rejects.toMatchObject({
+        code: 'DATA_DIR_IN_USE',
+        message: expect.stringContaining(`pid ${process.pid}`),
+      });
       await sys.stop();
       sys = undefined;
       await expect(stat(path.join(dataDir, 'supervisor.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -224,30 +286,40 @@ describe('supervisor', () => {
     }
   });
 
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('when npm start gets %s (Ctrl-C, a stop, the terminal closed), then it stops every child and frees the data dir', async (signal) => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/supervised-system.ts', import.meta.url))], {
-      env: { ...process.env, FIXTURE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const servicePid = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (c: Buffer) => {
-          out += c.toString();
-          const m = /READY (\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'when npm start gets %s (Ctrl-C, a stop, the terminal closed), then it stops every child and frees the data dir',
+    async (signal) => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./fixtures/supervised-system.ts', import.meta.url))],
+        {
+          env: { ...process.env, FIXTURE_DATA_DIR: dataDir },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      try {
+        const servicePid = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (c: Buffer) => {
+            out += c.toString();
+            const m = /READY (\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          child.once('exit', (code) =>
+            reject(new Error(`the supervisor exited (${code}) before it was ready: ${out}`)),
+          );
         });
-        child.once('exit', (code) => reject(new Error(`the supervisor exited (${code}) before it was ready: ${out}`)));
-      });
-      expect(alive(servicePid)).toBe(true);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill(signal);
-      expect(await exited).toBe(0);
-      expect(alive(servicePid)).toBe(false);
-      await expect(stat(path.join(dataDir, 'supervisor.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
-    } finally {
-      child.kill('SIGKILL');
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+        expect(alive(servicePid)).toBe(true);
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(alive(servicePid)).toBe(false);
+        await expect(stat(path.join(dataDir, 'supervisor.pid'))).rejects.toMatchObject({ code: 'ENOENT' });
+      } finally {
+        child.kill('SIGKILL');
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

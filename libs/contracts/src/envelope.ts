@@ -50,19 +50,34 @@ export function parseEnvelope(fields: readonly string[]): Envelope<unknown> {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = fields[i + 1]!;
     switch (fields[i]) {
-      case 'id': id = value; break;
-      case 'type': type = value; break;
-      case 'v': rawV = value; break;
-      case 'at': at = value; break;
-      case 'data': data = value; break;
-      case 'traceparent': traceparent = value; break;
-      case 'tracestate': tracestate = value; break;
+      case 'id':
+        id = value;
+        break;
+      case 'type':
+        type = value;
+        break;
+      case 'v':
+        rawV = value;
+        break;
+      case 'at':
+        at = value;
+        break;
+      case 'data':
+        data = value;
+        break;
+      case 'traceparent':
+        traceparent = value;
+        break;
+      case 'tracestate':
+        tracestate = value;
+        break;
     }
   }
   if (!id || id.length > 512) badEnvelope('id', 'required, at most 512 characters');
   if (!type || !KNOWN_TYPES.has(type)) badEnvelope('type', `unknown event type ${JSON.stringify(type ?? null)}`);
   const v = Number(rawV);
-  if (!Number.isInteger(v) || v < 1) badEnvelope('v', `expected a positive integer, got ${JSON.stringify(rawV ?? null)}`);
+  if (!Number.isInteger(v) || v < 1)
+    badEnvelope('v', `expected a positive integer, got ${JSON.stringify(rawV ?? null)}`);
   if (!at || !ISO_TIME.test(at)) badEnvelope('at', 'expected an ISO-8601 time');
   if (data === undefined) badEnvelope('data', 'required');
   if (traceparent !== undefined && traceparent.length > 256) badEnvelope('traceparent', 'too long');
@@ -74,7 +89,15 @@ export function parseEnvelope(fields: readonly string[]): Envelope<unknown> {
     badEnvelope('data', `not JSON (${(err as Error).message})`);
   }
   // One shape whether or not the entry carries trace context: what consumes it stays fast.
-  return { id: id!, type: type as EventType, v, at: at!, traceparent: traceparent || undefined, tracestate: tracestate || undefined, data: decoded };
+  return {
+    id: id!,
+    type: type as EventType,
+    v,
+    at: at!,
+    traceparent: traceparent || undefined,
+    tracestate: tracestate || undefined,
+    data: decoded,
+  };
 }
 
 /** `path.to.field: message; other: message` — names every bad field. */

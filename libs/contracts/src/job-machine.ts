@@ -42,7 +42,12 @@ export interface JobFacts {
 }
 
 export const initialJobFacts = (): JobFacts => ({
-  created: false, terminal: null, submission: null, deferral: null, retry_count: 0, asset_id: null,
+  created: false,
+  terminal: null,
+  submission: null,
+  deferral: null,
+  retry_count: 0,
+  asset_id: null,
 });
 
 export function applyJobEvent(facts: JobFacts, event: JobEvent): JobFacts {
@@ -55,7 +60,10 @@ export function applyJobEvent(facts: JobFacts, event: JobEvent): JobFacts {
     case 'JOB_DEFERRED': {
       const d = event.data;
       const candidate = { reason: d.reason, at: d.deferred_at, until: d.until };
-      if (!facts.deferral || compareKeys([candidate.at, candidate.reason], [facts.deferral.at, facts.deferral.reason]) > 0) {
+      if (
+        !facts.deferral ||
+        compareKeys([candidate.at, candidate.reason], [facts.deferral.at, facts.deferral.reason]) > 0
+      ) {
         next.deferral = candidate;
       }
       next.retry_count = Math.max(facts.retry_count, d.attempt);
@@ -63,11 +71,20 @@ export function applyJobEvent(facts: JobFacts, event: JobEvent): JobFacts {
     }
     case 'JOB_SUBMITTED': {
       const d = event.data;
-      const candidate = { attempt: d.attempt, at: d.submitted_at, provider_job_id: d.provider_job_id, account_id: d.account_id };
+      const candidate = {
+        attempt: d.attempt,
+        at: d.submitted_at,
+        provider_job_id: d.provider_job_id,
+        account_id: d.account_id,
+      };
       const current = facts.submission;
       // The latest attempt wins; within one attempt the earliest record does.
-      if (!current || d.attempt > current.attempt
-        || (d.attempt === current.attempt && compareKeys([candidate.at, candidate.provider_job_id], [current.at, current.provider_job_id]) < 0)) {
+      if (
+        !current ||
+        d.attempt > current.attempt ||
+        (d.attempt === current.attempt &&
+          compareKeys([candidate.at, candidate.provider_job_id], [current.at, current.provider_job_id]) < 0)
+      ) {
         next.submission = candidate;
       }
       next.retry_count = Math.max(facts.retry_count, d.attempt - 1);
@@ -76,8 +93,12 @@ export function applyJobEvent(facts: JobFacts, event: JobEvent): JobFacts {
     case 'JOB_COMPLETED': {
       const d = event.data;
       next.terminal ??= {
-        status: 'COMPLETED', at: d.completed_at, error_code: null, error_message: null,
-        provider_job_id: d.provider_job_id, account_id: d.account_id,
+        status: 'COMPLETED',
+        at: d.completed_at,
+        error_code: null,
+        error_message: null,
+        provider_job_id: d.provider_job_id,
+        account_id: d.account_id,
       };
       break;
     }
@@ -85,8 +106,11 @@ export function applyJobEvent(facts: JobFacts, event: JobEvent): JobFacts {
       const d = event.data;
       next.terminal ??= {
         status: d.error_code === 'CANCELLED_BY_USER' ? 'CANCELLED' : 'FAILED',
-        at: d.failed_at, error_code: d.error_code, error_message: d.error_message,
-        provider_job_id: d.provider_job_id, account_id: d.account_id,
+        at: d.failed_at,
+        error_code: d.error_code,
+        error_message: d.error_message,
+        provider_job_id: d.provider_job_id,
+        account_id: d.account_id,
       };
       next.retry_count = Math.max(facts.retry_count, d.retry_count);
       break;
@@ -121,7 +145,8 @@ export function jobStatusView(facts: JobFacts): JobStatusView {
   const t = facts.terminal;
   return {
     status,
-    status_detail: status === 'PENDING' ? facts.deferral?.reason ?? null : status === 'PROCESSING' ? 'generating' : null,
+    status_detail:
+      status === 'PENDING' ? (facts.deferral?.reason ?? null) : status === 'PROCESSING' ? 'generating' : null,
     error_code: t?.error_code ?? null,
     error_message: t?.error_message ?? null,
     retry_count: facts.retry_count,

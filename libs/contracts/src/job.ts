@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { JOB_ERROR_CODE_LIST } from './error-codes.js';
 
 export const OPERATION_TYPES = [
-  'text_to_video', 'image_to_video', 'video_extend', 'video_transition', 'fusion',
+  'text_to_video',
+  'image_to_video',
+  'video_extend',
+  'video_transition',
+  'fusion',
 ] as const;
 export const operationTypeSchema = z.enum(OPERATION_TYPES);
 export type OperationType = z.infer<typeof operationTypeSchema>;
@@ -16,7 +20,11 @@ export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.incl
 export const jobErrorCodeSchema = z.enum(JOB_ERROR_CODE_LIST);
 
 /** Ids are opaque strings (ULIDs from the gateway); bound them so keys stay small. */
-export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 
 /**
  * Generation parameters as the API accepts them. Shape only: the provider's

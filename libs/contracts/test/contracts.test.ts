@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CONSUMERS, createKeys, EVENT_SCHEMAS, EVENT_TYPES, isTransient, parseEnvelope, SchemaError,
-  streamsConsumedBy, toStreamFields, TransientError, PermanentError, JOB_ERROR_CODES, isRetryableCode,
+  CONSUMERS,
+  createKeys,
+  EVENT_SCHEMAS,
+  EVENT_TYPES,
+  isTransient,
+  parseEnvelope,
+  SchemaError,
+  streamsConsumedBy,
+  toStreamFields,
+  TransientError,
+  PermanentError,
+  JOB_ERROR_CODES,
+  isRetryableCode,
 } from '../src/index.js';
 
 describe('keys', () => {
@@ -34,13 +45,22 @@ describe('topology', () => {
 
 describe('envelope', () => {
   it('when an envelope is flattened and parsed, then it round-trips', () => {
-    const env = { id: 'j:JOB_CREATED', type: 'JOB_CREATED' as const, v: 1, at: new Date().toISOString(), traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', data: { a: [1, 'x'] } };
+    const env = {
+      id: 'j:JOB_CREATED',
+      type: 'JOB_CREATED' as const,
+      v: 1,
+      at: new Date().toISOString(),
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      data: { a: [1, 'x'] },
+    };
     expect(parseEnvelope(toStreamFields(env))).toEqual(env);
   });
 
   it('when a field is missing or data is not JSON, then a SchemaError names the field', () => {
     expect(() => parseEnvelope(['id', 'x', 'type', 'JOB_CREATED', 'v', '1', 'data', '{}'])).toThrow(/at:/);
-    expect(() => parseEnvelope(['id', 'x', 'type', 'NOPE', 'v', '1', 'at', new Date().toISOString(), 'data', '{}'])).toThrow(/type:/);
+    expect(() =>
+      parseEnvelope(['id', 'x', 'type', 'NOPE', 'v', '1', 'at', new Date().toISOString(), 'data', '{}']),
+    ).toThrow(/type:/);
     try {
       parseEnvelope(['id', 'x', 'type', 'JOB_CREATED', 'v', '1', 'at', new Date().toISOString(), 'data', '{nope']);
       expect.unreachable();
@@ -56,7 +76,9 @@ describe('errors', () => {
     expect(isTransient(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isTransient(Object.assign(new Error('x'), { name: 'MongoServerSelectionError' }))).toBe(true);
     expect(isTransient(new TransientError('later'))).toBe(true);
-    expect(isTransient(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) }))).toBe(true);
+    expect(isTransient(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) }))).toBe(
+      true,
+    );
     expect(isTransient(new PermanentError('never'))).toBe(false);
     expect(isTransient(new TypeError('bug'))).toBe(false);
   });

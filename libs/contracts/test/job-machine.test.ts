@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  applyJobEvent, initialJobFacts, jobStatusView, JOB_ERROR_CODE_LIST, type JobEvent, type JobFacts,
+  applyJobEvent,
+  initialJobFacts,
+  jobStatusView,
+  JOB_ERROR_CODE_LIST,
+  type JobEvent,
+  type JobFacts,
 } from '../src/index.js';
 
 const JOB = 'job-1';
@@ -10,26 +15,80 @@ const fold = (events: readonly JobEvent[]): JobFacts => events.reduce(applyJobEv
 
 const created = (t: number): JobEvent => ({
   type: 'JOB_CREATED',
-  data: { job_id: JOB, user_id: 'u', operation_type: 'text_to_video', provider_id: 'pixverse', params: { prompt: 'p' }, priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, created_at: iso(t) },
+  data: {
+    job_id: JOB,
+    user_id: 'u',
+    operation_type: 'text_to_video',
+    provider_id: 'pixverse',
+    params: { prompt: 'p' },
+    priority: 5,
+    name: null,
+    description: null,
+    workspace_id: null,
+    scheduled_at: null,
+    created_at: iso(t),
+  },
 });
 const deferred = (t: number, attempt: number, reason: 'waiting_for_account' | 'retry_backoff'): JobEvent => ({
-  type: 'JOB_DEFERRED', data: { job_id: JOB, reason, attempt, until: null, deferred_at: iso(t) },
+  type: 'JOB_DEFERRED',
+  data: { job_id: JOB, reason, attempt, until: null, deferred_at: iso(t) },
 });
 const submitted = (t: number, attempt: number): JobEvent => ({
   type: 'JOB_SUBMITTED',
-  data: { job_id: JOB, user_id: 'u', credential: { alg: 'A256GCM', kid: 'k1', iv: 'i', tag: 't', ct: 'c' }, duration_sec: 5, attempt, provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', cost: 45, submitted_at: iso(t) },
+  data: {
+    job_id: JOB,
+    user_id: 'u',
+    credential: { alg: 'A256GCM', kid: 'k1', iv: 'i', tag: 't', ct: 'c' },
+    duration_sec: 5,
+    attempt,
+    provider_id: 'pixverse',
+    provider_job_id: `v${attempt}`,
+    account_id: 'a1',
+    cost: 45,
+    submitted_at: iso(t),
+  },
 });
 const completed = (t: number, attempt: number): JobEvent => ({
   type: 'JOB_COMPLETED',
-  data: { job_id: JOB, user_id: 'u', provider_id: 'pixverse', provider_job_id: `v${attempt}`, account_id: 'a1', completed_at: iso(t), result: { url: 'https://x/v.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 10 } },
+  data: {
+    job_id: JOB,
+    user_id: 'u',
+    provider_id: 'pixverse',
+    provider_job_id: `v${attempt}`,
+    account_id: 'a1',
+    completed_at: iso(t),
+    result: { url: 'https://x/v.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 10 },
+  },
 });
 const failed = (t: number, code: (typeof JOB_ERROR_CODE_LIST)[number], retries: number): JobEvent => ({
   type: 'JOB_FAILED',
-  data: { job_id: JOB, stage: 'poll', error_code: code, error_message: 'm', retry_count: retries, account_id: null, provider_job_id: null, failed_at: iso(t) },
+  data: {
+    job_id: JOB,
+    stage: 'poll',
+    error_code: code,
+    error_message: 'm',
+    retry_count: retries,
+    account_id: null,
+    provider_job_id: null,
+    failed_at: iso(t),
+  },
 });
 const asset = (t: number): JobEvent => ({
   type: 'ASSET_CREATED',
-  data: { asset_id: 'asset-1', job_id: JOB, user_id: 'u', media_type: 'video', provider_id: 'pixverse', provider_asset_id: 'v1', remote_url: 'https://x/v.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 10, created_at: iso(t) },
+  data: {
+    asset_id: 'asset-1',
+    job_id: JOB,
+    user_id: 'u',
+    media_type: 'video',
+    provider_id: 'pixverse',
+    provider_asset_id: 'v1',
+    remote_url: 'https://x/v.mp4',
+    width: 1,
+    height: 1,
+    duration_sec: 5,
+    file_size_bytes: 10,
+    created_at: iso(t),
+  },
 });
 
 /** A causal history: created, some deferrals, some submit attempts, at most one outcome. */
@@ -53,7 +112,8 @@ const historyArb = fc
 
 /** Any order, with every event possibly delivered more than once. */
 const shuffledWithDuplicates = (events: JobEvent[]) =>
-  fc.tuple(fc.array(fc.nat({ max: events.length - 1 }), { maxLength: 8 }), fc.infiniteStream(fc.nat()))
+  fc
+    .tuple(fc.array(fc.nat({ max: events.length - 1 }), { maxLength: 8 }), fc.infiniteStream(fc.nat()))
     .map(([dupes, rnd]) => {
       const all = [...events, ...dupes.map((i) => events[i]!)];
       const it = rnd[Symbol.iterator]();
@@ -67,10 +127,13 @@ const shuffledWithDuplicates = (events: JobEvent[]) =>
 describe('job status machine', () => {
   it('when a history arrives in any order with duplicates, then it ends in the causal-order state', () => {
     fc.assert(
-      fc.property(historyArb.chain((h) => fc.tuple(fc.constant(h), shuffledWithDuplicates(h))), ([causal, delivered]) => {
-        expect(fold(delivered)).toEqual(fold(causal));
-        expect(jobStatusView(fold(delivered))).toEqual(jobStatusView(fold(causal)));
-      }),
+      fc.property(
+        historyArb.chain((h) => fc.tuple(fc.constant(h), shuffledWithDuplicates(h))),
+        ([causal, delivered]) => {
+          expect(fold(delivered)).toEqual(fold(causal));
+          expect(jobStatusView(fold(delivered))).toEqual(jobStatusView(fold(causal)));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -90,7 +153,11 @@ describe('job status machine', () => {
   it('when the job waits for an account, then the PENDING detail says so, and submission clears it', () => {
     const waiting = fold([created(0), deferred(1, 0, 'waiting_for_account')]);
     expect(jobStatusView(waiting)).toMatchObject({ status: 'PENDING', status_detail: 'waiting_for_account' });
-    expect(jobStatusView(applyJobEvent(waiting, submitted(2, 1)))).toMatchObject({ status: 'PROCESSING', status_detail: 'generating', started_at: iso(2) });
+    expect(jobStatusView(applyJobEvent(waiting, submitted(2, 1)))).toMatchObject({
+      status: 'PROCESSING',
+      status_detail: 'generating',
+      started_at: iso(2),
+    });
   });
 
   it('when the user cancels, then the job is CANCELLED rather than FAILED', () => {

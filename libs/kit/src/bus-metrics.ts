@@ -7,7 +7,10 @@ import type { EventType, Keys } from '@pixsim/contracts';
  * consumer hooks, and lag / pending / dead letters of the streams this
  * service consumes, read from Redis at scrape time.
  */
-export function createBusMetrics(registry: Registry, opts: { redis: RedisClient; keys: Keys; types: readonly EventType[]; group: string }): BusHooks {
+export function createBusMetrics(
+  registry: Registry,
+  opts: { redis: RedisClient; keys: Keys; types: readonly EventType[]; group: string },
+): BusHooks {
   const duration = new Histogram({
     name: 'pixsim_handler_duration_seconds',
     help: 'Time to settle one stream entry, by event type and outcome',
@@ -28,32 +31,58 @@ export function createBusMetrics(registry: Registry, opts: { redis: RedisClient;
     registers: [registry],
   });
   const gauges = {
-    lag: new Gauge({ name: 'pixsim_stream_lag', help: 'Entries not yet delivered to the group', labelNames: ['type', 'group'], registers: [registry] }),
-    pending: new Gauge({ name: 'pixsim_stream_pending', help: 'Entries delivered, not yet acknowledged', labelNames: ['type', 'group'], registers: [registry] }),
-    oldest: new Gauge({ name: 'pixsim_stream_oldest_pending_seconds', help: 'Idle time of the oldest pending entry', labelNames: ['type', 'group'], registers: [registry] }),
-    length: new Gauge({ name: 'pixsim_stream_length', help: 'Entries in the stream', labelNames: ['type'], registers: [registry] }),
-    dlq: new Gauge({ name: 'pixsim_dlq_length', help: 'Entries in the dead-letter stream', labelNames: ['type'], registers: [registry] }),
+    lag: new Gauge({
+      name: 'pixsim_stream_lag',
+      help: 'Entries not yet delivered to the group',
+      labelNames: ['type', 'group'],
+      registers: [registry],
+    }),
+    pending: new Gauge({
+      name: 'pixsim_stream_pending',
+      help: 'Entries delivered, not yet acknowledged',
+      labelNames: ['type', 'group'],
+      registers: [registry],
+    }),
+    oldest: new Gauge({
+      name: 'pixsim_stream_oldest_pending_seconds',
+      help: 'Idle time of the oldest pending entry',
+      labelNames: ['type', 'group'],
+      registers: [registry],
+    }),
+    length: new Gauge({
+      name: 'pixsim_stream_length',
+      help: 'Entries in the stream',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    dlq: new Gauge({
+      name: 'pixsim_dlq_length',
+      help: 'Entries in the dead-letter stream',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
   };
 
   // One Redis round of reads per scrape fills every stream gauge.
   let refreshing: Promise<void> | null = null;
-  const refresh = () => (refreshing ??= (async () => {
-    try {
-      for (const s of await streamStats(opts.redis, opts.keys, opts.types)) {
-        gauges.length.set({ type: s.type }, s.length);
-        gauges.dlq.set({ type: s.type }, s.deadLetters);
-        const g = s.groups.find((x) => x.group === opts.group);
-        if (!g) continue;
-        gauges.lag.set({ type: s.type, group: g.group }, g.lag ?? 0);
-        gauges.pending.set({ type: s.type, group: g.group }, g.pending);
-        gauges.oldest.set({ type: s.type, group: g.group }, (g.oldestPendingMs ?? 0) / 1000);
+  const refresh = () =>
+    (refreshing ??= (async () => {
+      try {
+        for (const s of await streamStats(opts.redis, opts.keys, opts.types)) {
+          gauges.length.set({ type: s.type }, s.length);
+          gauges.dlq.set({ type: s.type }, s.deadLetters);
+          const g = s.groups.find((x) => x.group === opts.group);
+          if (!g) continue;
+          gauges.lag.set({ type: s.type, group: g.group }, g.lag ?? 0);
+          gauges.pending.set({ type: s.type, group: g.group }, g.pending);
+          gauges.oldest.set({ type: s.type, group: g.group }, (g.oldestPendingMs ?? 0) / 1000);
+        }
+      } catch {
+        // Telemetry never breaks business code: a failed scrape keeps the last values.
+      } finally {
+        refreshing = null;
       }
-    } catch {
-      // Telemetry never breaks business code: a failed scrape keeps the last values.
-    } finally {
-      refreshing = null;
-    }
-  })());
+    })());
   for (const gauge of Object.values(gauges)) {
     (gauge as unknown as { collect?: () => Promise<void> }).collect = refresh;
   }

@@ -30,8 +30,7 @@ export type AnyFastifyInstance = FastifyInstance<any, any, any, any, any>;
  */
 export function mountOpsRoutes(app: AnyFastifyInstance, opts: OpsRoutesOptions): Registry {
   const logger = opts.logger;
-  const registry =
-    opts.registry ?? createMetricsRegistry(opts.service ?? serviceOf(logger) ?? 'unknown');
+  const registry = opts.registry ?? createMetricsRegistry(opts.service ?? serviceOf(logger) ?? 'unknown');
   const failing = new Set<string>();
   const quiet = { logLevel: 'warn' as const };
 
@@ -39,7 +38,12 @@ export function mountOpsRoutes(app: AnyFastifyInstance, opts: OpsRoutesOptions):
 
   app.get('/ready', quiet, async (_req, reply) => {
     const report = await runReadiness(opts.readiness, opts.readyTimeoutMs);
-    logTransitions(logger, failing, report.failures.map((f) => f.dependency), report.failures);
+    logTransitions(
+      logger,
+      failing,
+      report.failures.map((f) => f.dependency),
+      report.failures,
+    );
     // The pid lets a supervisor tell its own child from another process that holds the port.
     if (report.ready) return { status: 'ready', checks: report.checks, pid: process.pid };
     return reply

@@ -78,14 +78,21 @@ export function createResealer(opts: {
         plain = openSecret(keyring, holder.credential);
       } catch (err) {
         report.unreadable++;
-        logger.warn({ err, id: holder.id, kid: holder.credential.kid }, `a credential of ${holders} does not open under its key; enter that API key again`);
+        logger.warn(
+          { err, id: holder.id, kid: holder.credential.kid },
+          `a credential of ${holders} does not open under its key; enter that API key again`,
+        );
         continue;
       }
       if (await port.replaceCredential(holder.id, holder.credential, sealSecret(keyring, plain))) report.resealed++;
     }
     report.missingKids = [...missing];
     publishLeft(report.unreadable);
-    if (report.resealed > 0) logger.info({ resealed: report.resealed, kid: keyring.currentKid }, `re-sealed ${report.resealed} ${holders} under key "${keyring.currentKid}"`);
+    if (report.resealed > 0)
+      logger.info(
+        { resealed: report.resealed, kid: keyring.currentKid },
+        `re-sealed ${report.resealed} ${holders} under key "${keyring.currentKid}"`,
+      );
     if (missing.size > 0) {
       logger.warn(
         { kids: report.missingKids },
@@ -97,16 +104,20 @@ export function createResealer(opts: {
   };
 
   const run = (): Promise<ResealReport> => (running ??= pass().finally(() => (running = undefined)));
-  const runLogged = () => void run().catch((err: unknown) => logger.warn({ err }, 're-sealing credentials failed; will try again'));
+  const runLogged = () =>
+    void run().catch((err: unknown) => logger.warn({ err }, 're-sealing credentials failed; will try again'));
 
   return {
     run,
     start(intervalMs) {
-      timer = setTimeout(function tick() {
-        runLogged();
-        timer = setTimeout(tick, intervalMs);
-        timer.unref();
-      }, Math.min(intervalMs, 5_000));
+      timer = setTimeout(
+        function tick() {
+          runLogged();
+          timer = setTimeout(tick, intervalMs);
+          timer.unref();
+        },
+        Math.min(intervalMs, 5_000),
+      );
       timer.unref();
     },
     async stop() {

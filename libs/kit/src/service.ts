@@ -1,9 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
-import {
-  createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher,
-} from '@pixsim/bus';
+import { createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher } from '@pixsim/bus';
 import { createKeys, type EventType, type Keys, type ServiceName } from '@pixsim/contracts';
 import { createBusMetrics } from './bus-metrics.js';
 import type { SharedConfig } from './config-fields.js';
@@ -97,7 +95,13 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   const signal = shutdown.signal;
 
   redis = createRedis(config.REDIS_URL, { name, logger });
-  mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB ?? `pixsim-${name}`, logger, attempts: Infinity, signal });
+  mongo = await connectMongo({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB ?? `pixsim-${name}`,
+    logger,
+    attempts: Infinity,
+    signal,
+  });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
   const keys = createKeys(config.STREAM_PREFIX);
   const registry = createMetricsRegistry(name);
@@ -107,11 +111,21 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
   const consumerName = replicaName(config);
   for (const c of parts.consumers) {
-    consumers.set(c.type, createConsumer({
-      redis, keys, type: c.type, group: name, consumer: consumerName, handler: c.handler,
-      concurrency: c.concurrency ?? config.MAX_JOBS, claimTimeoutMs: c.claimTimeoutMs ?? config.CLAIM_TIMEOUT_MS ?? 60_000,
-      logger: logger.child({ component: 'consumer', stream: c.type }), hooks,
-    }));
+    consumers.set(
+      c.type,
+      createConsumer({
+        redis,
+        keys,
+        type: c.type,
+        group: name,
+        consumer: consumerName,
+        handler: c.handler,
+        concurrency: c.concurrency ?? config.MAX_JOBS,
+        claimTimeoutMs: c.claimTimeoutMs ?? config.CLAIM_TIMEOUT_MS ?? 60_000,
+        logger: logger.child({ component: 'consumer', stream: c.type }),
+        hooks,
+      }),
+    );
   }
 
   const readiness: ReadinessChecks = {
@@ -121,7 +135,14 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     ...parts.readiness,
   };
   if (parts.serveOps !== false) {
-    const ops = createOpsServer({ logger, port: config.OPS_PORT ?? spec.defaultOpsPort, host: config.OPS_HOST, readiness, registry, service: name });
+    const ops = createOpsServer({
+      logger,
+      port: config.OPS_PORT ?? spec.defaultOpsPort,
+      host: config.OPS_HOST,
+      readiness,
+      registry,
+      service: name,
+    });
     const url = await ops.listen();
     closeOps = () => ops.close();
     logger.info({ url }, 'ops endpoints: /health /ready /metrics');

@@ -29,10 +29,7 @@ export interface ShutdownHandle {
  * signal, 1 after an error or when `close` throws or overruns `delayMs`. A second
  * signal while closing exits 1 at once.
  */
-export function onShutdown(
-  opts: ShutdownOptions,
-  close: (ctx: ShutdownContext) => Promise<void>,
-): ShutdownHandle {
+export function onShutdown(opts: ShutdownOptions, close: (ctx: ShutdownContext) => Promise<void>): ShutdownHandle {
   const { logger } = opts;
   const controller = new AbortController();
   let running: Promise<void> | undefined;
@@ -59,7 +56,10 @@ export function onShutdown(
     },
     async ({ signal, err, manual }) => {
       try {
-        await run({ reason: signal ?? (err ? errorKind(err) : manual ? 'manual' : 'beforeExit'), ...(err ? { err } : {}) });
+        await run({
+          reason: signal ?? (err ? errorKind(err) : manual ? 'manual' : 'beforeExit'),
+          ...(err ? { err } : {}),
+        });
       } catch (closeErr) {
         logger.error({ err: closeErr }, 'shutdown failed');
         throw closeErr;

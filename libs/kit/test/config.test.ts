@@ -56,7 +56,10 @@ describe('loadConfig', () => {
   });
 
   it('when a variable is set to the empty string, then it counts as unset', () => {
-    expect(loadConfig(schema, { ...base, MAX_JOBS: '', ARQ_MAX_TRIES: '' })).toMatchObject({ MAX_JOBS: 10, MAX_TRIES: 3 });
+    expect(loadConfig(schema, { ...base, MAX_JOBS: '', ARQ_MAX_TRIES: '' })).toMatchObject({
+      MAX_JOBS: 10,
+      MAX_TRIES: 3,
+    });
   });
 
   it('when several variables are bad, then the error names every one and why', () => {
@@ -73,7 +76,9 @@ describe('loadConfig', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('MAX_JOBS: expected a positive integer, got "ten"');
     expect(err.message).toContain('JOB_TIMEOUT_S: expected a positive integer, got "-5"');
-    expect(err.message).toContain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(err.message).toContain(
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
     expect(err.message).toContain('STREAM_PREFIX:');
     expect(err.message).toContain('REDIS_URL: expected a URL starting with redis:// or rediss://');
     expect(err.message).toContain('MONGODB_URI: is required but not set');

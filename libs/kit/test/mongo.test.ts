@@ -2,7 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Schema } from 'mongoose';
-import { closeMongo, connectMongo, DependencyRejectedError, DependencyUnreachableError, mongoPing } from '../src/index.js';
+import {
+  closeMongo,
+  connectMongo,
+  DependencyRejectedError,
+  DependencyUnreachableError,
+  mongoPing,
+} from '../src/index.js';
 import { closedPort, memoryLogger } from './helpers.js';
 
 /** A TCP relay to the test server that can be cut, to play an outage without stopping the server. */
@@ -30,7 +36,9 @@ async function relayTo(uri: string): Promise<{ uri: string; cut(): Promise<void>
 }
 
 const warnings = (records: () => Record<string, unknown>[]) =>
-  records().filter((r) => r.level === 40 && String(r.msg).includes('disconnected')).map((r) => r.msg);
+  records()
+    .filter((r) => r.level === 40 && String(r.msg).includes('disconnected'))
+    .map((r) => r.msg);
 
 function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
@@ -70,14 +78,16 @@ describe('connectMongo', () => {
     const relay = await relayTo(mongoUri());
     const { logger, records } = memoryLogger();
     const conn = await connectMongo({
-      uri: relay.uri, dbName: `kit_test_${randomUUID().slice(0, 8)}`, logger,
+      uri: relay.uri,
+      dbName: `kit_test_${randomUUID().slice(0, 8)}`,
+      logger,
       connectOptions: { heartbeatFrequencyMS: 200 },
     });
     try {
       await relay.cut();
-      await expect.poll(() => warnings(records), { timeout: 10_000, interval: 100 }).toEqual([
-        'mongodb disconnected; the driver is reconnecting',
-      ]);
+      await expect
+        .poll(() => warnings(records), { timeout: 10_000, interval: 100 })
+        .toEqual(['mongodb disconnected; the driver is reconnecting']);
     } finally {
       await closeMongo(conn).catch(() => {});
     }
@@ -144,9 +154,11 @@ describe('connectMongo', () => {
 
   it('when the URI is malformed, then it fails at once without retrying', async () => {
     const { logger } = memoryLogger();
-    const err = await connectMongo({ uri: 'mongodb://127.0.0.1:27017/?w=notanumber&tls=maybe', dbName: 'x', logger }).catch(
-      (e: unknown) => e,
-    );
+    const err = await connectMongo({
+      uri: 'mongodb://127.0.0.1:27017/?w=notanumber&tls=maybe',
+      dbName: 'x',
+      logger,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DependencyRejectedError);
     expect((err as DependencyRejectedError).code).toBe('DEPENDENCY_REJECTED');
   });

@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  connectNats,
-  createRedis,
-  DependencyUnreachableError,
-  natsPing,
-  redisPing,
-} from '../src/index.js';
+import { connectNats, createRedis, DependencyUnreachableError, natsPing, redisPing } from '../src/index.js';
 import { closedPort, memoryLogger } from './helpers.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

@@ -33,7 +33,13 @@ describe('createResealer', () => {
     const port = memoryPort({ a: sealSecret(before, 'api-key-a'), b: sealSecret(before, 'api-key-b') });
     const ring = parseKeyring(`k2:${k2},k1:${k1}`);
     const registry = new Registry();
-    const resealer = createResealer({ keyring: ring, port, logger: memoryLogger().logger, registry, holders: 'accounts' });
+    const resealer = createResealer({
+      keyring: ring,
+      port,
+      logger: memoryLogger().logger,
+      registry,
+      holders: 'accounts',
+    });
     expect(await registry.getSingleMetricAsString('pixsim_credentials_old_key').catch(() => 'absent')).toBe('absent');
 
     expect(await resealer.run()).toEqual({ resealed: 2, unreadable: 0, missingKids: [] });
@@ -41,7 +47,9 @@ describe('createResealer', () => {
     const after = parseKeyring(`k2:${k2}`);
     expect(openSecret(after, port.docs.get('a')!)).toBe('api-key-a');
     expect(openSecret(after, port.docs.get('b')!)).toBe('api-key-b');
-    expect(await registry.getSingleMetricAsString('pixsim_credentials_old_key')).toMatch(/^pixsim_credentials_old_key 0$/m);
+    expect(await registry.getSingleMetricAsString('pixsim_credentials_old_key')).toMatch(
+      /^pixsim_credentials_old_key 0$/m,
+    );
     expect(await resealer.run()).toEqual({ resealed: 0, unreadable: 0, missingKids: [] });
   });
 
@@ -49,12 +57,22 @@ describe('createResealer', () => {
     const port = memoryPort({ lost: sealSecret(parseKeyring(`k3:${k3}`), 'x'), ok: sealSecret(parseKeyring(k1), 'y') });
     const { logger, records } = memoryLogger();
     const registry = new Registry();
-    const report = await createResealer({ keyring: parseKeyring(`k2:${k2},k1:${k1}`), port, logger, registry, holders: 'accounts' }).run();
+    const report = await createResealer({
+      keyring: parseKeyring(`k2:${k2},k1:${k1}`),
+      port,
+      logger,
+      registry,
+      holders: 'accounts',
+    }).run();
     expect(report).toEqual({ resealed: 1, unreadable: 1, missingKids: ['k3'] });
     expect(port.docs.get('lost')!.kid).toBe('k3');
-    expect(await registry.getSingleMetricAsString('pixsim_credentials_old_key')).toMatch(/^pixsim_credentials_old_key 1$/m);
+    expect(await registry.getSingleMetricAsString('pixsim_credentials_old_key')).toMatch(
+      /^pixsim_credentials_old_key 1$/m,
+    );
     const warning = records().find((r) => r.level === 40);
-    expect(String(warning?.msg)).toMatch(/sealed under keys PIXSIM_SECRET_KEY does not have \(k3\): put the old key back/);
+    expect(String(warning?.msg)).toMatch(
+      /sealed under keys PIXSIM_SECRET_KEY does not have \(k3\): put the old key back/,
+    );
   });
 
   it('when a credential changes between the read and the write, then the newer one is kept', async () => {
@@ -66,7 +84,12 @@ describe('createResealer', () => {
       port.docs.set(id, sealSecret(ring, 'entered by an admin meanwhile'));
       return replace(id, was, next);
     };
-    const report = await createResealer({ keyring: ring, port, logger: memoryLogger().logger, holders: 'accounts' }).run();
+    const report = await createResealer({
+      keyring: ring,
+      port,
+      logger: memoryLogger().logger,
+      holders: 'accounts',
+    }).run();
     expect(report.resealed).toBe(0);
     expect(openSecret(ring, port.docs.get('a')!)).toBe('entered by an admin meanwhile');
   });

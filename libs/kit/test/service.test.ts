@@ -14,16 +14,20 @@ describe('runService shutdown', () => {
     const prefix = `t-svc-${randomUUID().slice(0, 8)}`;
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: root, env: { ...process.env, STREAM_PREFIX: prefix, LOG_LEVEL: 'warn', CONSUMER_NAME: 'c1' }, stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: root,
+      env: { ...process.env, STREAM_PREFIX: prefix, LOG_LEVEL: 'warn', CONSUMER_NAME: 'c1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     const steps: Array<Record<string, unknown>> = [];
     let out = '';
-    const seen = (step: string) => new Promise<void>((resolve, reject) => {
-      const check = () => (steps.some((s) => s.step === step || (step === 'ready' && s.ready)) ? resolve() : undefined);
-      child.stdout.on('data', check);
-      child.once('exit', (code) => reject(new Error(`exited (${code}) before "${step}": ${out}`)));
-      check();
-    });
+    const seen = (step: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () =>
+          steps.some((s) => s.step === step || (step === 'ready' && s.ready)) ? resolve() : undefined;
+        child.stdout.on('data', check);
+        child.once('exit', (code) => reject(new Error(`exited (${code}) before "${step}": ${out}`)));
+        check();
+      });
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const lines = out.split('\n');
@@ -33,7 +37,16 @@ describe('runService shutdown', () => {
     try {
       await seen('ready');
       const publisher = createPublisher({ redis, keys: createKeys(prefix) });
-      const data = { job_id: 'job-1', stage: 'poll' as const, error_code: 'TIMEOUT' as const, error_message: 'x', retry_count: 0, account_id: null, provider_job_id: null, failed_at: new Date().toISOString() };
+      const data = {
+        job_id: 'job-1',
+        stage: 'poll' as const,
+        error_code: 'TIMEOUT' as const,
+        error_message: 'x',
+        retry_count: 0,
+        account_id: null,
+        provider_job_id: null,
+        failed_at: new Date().toISOString(),
+      };
       await publisher.publish({ type: 'JOB_FAILED', id: eventIds.jobFailed('job-1'), data });
       await seen('handler started');
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -105,7 +105,11 @@ describe('telemetry', () => {
   it('when an instrumentation blows up at start, then startTelemetry reports it and returns a no-op handle', async () => {
     const reports: string[] = [];
     const broken = { instrumentationName: 'broken' } as unknown as Instrumentation;
-    const telemetry = startTelemetry({ serviceName: 'kit-test', instrumentations: [broken], onError: (m) => reports.push(m) });
+    const telemetry = startTelemetry({
+      serviceName: 'kit-test',
+      instrumentations: [broken],
+      onError: (m) => reports.push(m),
+    });
     expect(reports.join('\n')).toContain('telemetry failed to start, continuing without it');
     await expect(telemetry.shutdown()).resolves.toBeUndefined();
   });

@@ -20,7 +20,8 @@ function parse(argv: string[]): { port: number; host: string; snapshot: string |
     process.exit(0);
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
   return { port, host: values.host, snapshot: values.snapshot };
 }
 

@@ -80,7 +80,11 @@ export class Collection {
     }
     // Back to natural order, which an unsorted find (and a sort's ties) keeps.
     const entries = [...plan.index.scan(plan.bounds)].sort((a, b) => a.seq - b.seq);
-    return select(entries.map((e) => this.docs.get(e.id)!), filter, opts);
+    return select(
+      entries.map((e) => this.docs.get(e.id)!),
+      filter,
+      opts,
+    );
   }
 
   /** The documents a filter pins by `_id` or a single-field unique key (a value or `$in` of values), in natural order. */
@@ -120,7 +124,11 @@ export class Collection {
   replace(before: Document, after: Document): void {
     const id = idKey(before);
     if (idKey(after) !== id) {
-      throw new CommandError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+      throw new CommandError(
+        66,
+        'ImmutableField',
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
     }
     for (const index of this.unique.values()) index.check(after, id, this.ns);
     for (const index of this.unique.values()) {
@@ -146,8 +154,14 @@ export class Collection {
   /** Returns false when an index of that name already exists (mongod treats that as a no-op). */
   createIndex(input: Document): boolean {
     const key = input.key as Document | undefined;
-    if (!key || typeof key !== 'object' || Object.keys(key).length === 0) throw badValue('index key pattern must be a non-empty object');
-    const spec: IndexSpec = { ...input, v: 2, key, name: typeof input.name === 'string' ? input.name : defaultIndexName(key) };
+    if (!key || typeof key !== 'object' || Object.keys(key).length === 0)
+      throw badValue('index key pattern must be a non-empty object');
+    const spec: IndexSpec = {
+      ...input,
+      v: 2,
+      key,
+      name: typeof input.name === 'string' ? input.name : defaultIndexName(key),
+    };
     delete spec.ns;
     if (this.indexes.has(spec.name)) return false;
     if (spec.unique) {

@@ -20,7 +20,11 @@ export function dispatch(body: Document, ctx: CommandContext): Document {
     if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
     // Like a standalone mongod: sessions are fine, transactions are not.
     if (body.startTransaction === true || body.autocommit === false) {
-      throw new CommandError(20, 'IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos: transactions are not supported by mongo-dev');
+      throw new CommandError(
+        20,
+        'IllegalOperation',
+        'Transaction numbers are only allowed on a replica set member or mongos: transactions are not supported by mongo-dev',
+      );
     }
     return handler(body, ctx);
   } catch (err) {

@@ -19,13 +19,15 @@ const isScalar = (v: unknown): v is Scalar =>
 const isTopLevelField = (key: string): boolean => key.length > 0 && key[0] !== '$' && !key.includes('.');
 
 /** `{field: null}` also matches a missing field, and a scalar matches an array holding it, as in mongod. */
-const equals = (stored: unknown, wanted: Scalar): boolean => (wanted === null ? stored === null || stored === undefined : stored === wanted);
+const equals = (stored: unknown, wanted: Scalar): boolean =>
+  wanted === null ? stored === null || stored === undefined : stored === wanted;
 
 type Matcher = (doc: Document) => boolean;
 type ValueTest = (stored: unknown) => boolean;
 
 /** A value and its elements, as a query on an array field sees them. */
-const anyOf = (stored: unknown, test: ValueTest): boolean => test(stored) || (Array.isArray(stored) && stored.some(test));
+const anyOf = (stored: unknown, test: ValueTest): boolean =>
+  test(stored) || (Array.isArray(stored) && stored.some(test));
 
 /**
  * Ranges compare within one type only, as mongod's type brackets do: a Date bound
@@ -33,13 +35,21 @@ const anyOf = (stored: unknown, test: ValueTest): boolean => test(stored) || (Ar
  */
 type Bound = number | string | Date;
 const isBound = (v: unknown): v is Bound =>
-  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || (v instanceof Date && !Number.isNaN(v.getTime()));
+  typeof v === 'string' ||
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  (v instanceof Date && !Number.isNaN(v.getTime()));
 const comparable = (stored: unknown, bound: Bound): number | undefined => {
   if (bound instanceof Date) return stored instanceof Date ? stored.getTime() - bound.getTime() : undefined;
-  if (typeof bound === 'number') return typeof stored === 'number' && !Number.isNaN(stored) ? stored - bound : undefined;
+  if (typeof bound === 'number')
+    return typeof stored === 'number' && !Number.isNaN(stored) ? stored - bound : undefined;
   return typeof stored === 'string' ? (stored < bound ? -1 : stored > bound ? 1 : 0) : undefined;
 };
-const RANGE: Record<string, (c: number) => boolean> = { $lt: (c) => c < 0, $lte: (c) => c <= 0, $gt: (c) => c > 0, $gte: (c) => c >= 0 };
+const RANGE: Record<string, (c: number) => boolean> = {
+  $lt: (c) => c < 0,
+  $lte: (c) => c <= 0,
+  $gt: (c) => c > 0,
+  $gte: (c) => c >= 0,
+};
 
 /** One field's condition: a scalar, or an object of the operators below; undefined for anything else. */
 function fieldTest(condition: unknown): ValueTest | undefined {
@@ -51,10 +61,12 @@ function fieldTest(condition: unknown): ValueTest | undefined {
   for (const [op, arg] of ops) {
     if (op in RANGE && isBound(arg)) {
       const holds = RANGE[op]!;
-      tests.push((stored) => anyOf(stored, (v) => {
-        const c = comparable(v, arg);
-        return c !== undefined && holds(c);
-      }));
+      tests.push((stored) =>
+        anyOf(stored, (v) => {
+          const c = comparable(v, arg);
+          return c !== undefined && holds(c);
+        }),
+      );
     } else if (op === '$eq' && isScalar(arg)) {
       tests.push((stored) => anyOf(stored, (v) => equals(v, arg)));
     } else if (op === '$ne' && isScalar(arg)) {
@@ -103,7 +115,8 @@ export function applySimpleUpdate(out: Document, ops: Document): boolean {
     for (const [key, value] of Object.entries(fields)) {
       if (!isTopLevelField(key) || key === '_id') return false;
       // $inc of a non-number (or onto one) is an error mongod reports: mingo reports it too.
-      if (op === '$inc' && (typeof value !== 'number' || (out[key] !== undefined && typeof out[key] !== 'number'))) return false;
+      if (op === '$inc' && (typeof value !== 'number' || (out[key] !== undefined && typeof out[key] !== 'number')))
+        return false;
     }
   }
   // A field named by two operators is a conflict mongod refuses: leave it to mingo.

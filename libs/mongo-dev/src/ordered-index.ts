@@ -47,9 +47,11 @@ export class OrderedIndex {
     this.spec = spec;
     this.fields = Object.keys(spec.key);
     this.dirs = Object.values(spec.key).map(Number);
-    this.#usable = this.fields.every((f) => !f.includes('.') && !f.startsWith('$'))
-      && this.dirs.every((d) => d === 1 || d === -1)
-      && !spec.sparse && !spec.partialFilterExpression;
+    this.#usable =
+      this.fields.every((f) => !f.includes('.') && !f.startsWith('$')) &&
+      this.dirs.every((d) => d === 1 || d === -1) &&
+      !spec.sparse &&
+      !spec.partialFilterExpression;
     this.tree = new BTree<IndexEntry, undefined>(undefined, (a, b) => this.compare(a, b));
   }
 
@@ -112,7 +114,11 @@ export class OrderedIndex {
 
   private entryOf(doc: Document, seq: number, id: string): IndexEntry | null {
     const values = this.fields.map((f) => doc[f] ?? null);
-    if (values.some((v) => typeRank(v) === undefined || Number.isNaN(v) || (v instanceof Date && Number.isNaN(v.getTime())))) {
+    if (
+      values.some(
+        (v) => typeRank(v) === undefined || Number.isNaN(v) || (v instanceof Date && Number.isNaN(v.getTime())),
+      )
+    ) {
       // Arrays (multikey), objects, other BSON types, NaN and invalid dates (which
       // have no place in the order): leave them to full scans.
       this.#usable = false;

@@ -11,7 +11,13 @@ export interface SelectOptions {
 
 /** A predicate for `filter`: the fast path's when the shape is simple, else mingo's. */
 export function matcherOf(filter: Document | undefined): (doc: Document) => boolean {
-  return simpleMatcher(filter) ?? ((q) => (d: Document) => q.test(d))(new Query(filter ?? {}, {}));
+  return (
+    simpleMatcher(filter) ??
+    (
+      (q) => (d: Document) =>
+        q.test(d)
+    )(new Query(filter ?? {}, {}))
+  );
 }
 
 /** skip and limit as find reads them: a negative limit is a limit (single batch), 0 is none. */
@@ -28,7 +34,13 @@ export function select(docs: Document[], filter: Document | undefined, opts: Sel
   const { $natural, ...sort } = opts.sort ?? {};
   let matched = docs.filter(test);
   if ($natural === -1) matched = matched.reverse();
-  if (Object.keys(sort).length) matched = simpleSort(matched, sort) ?? (new Query({}, {}).find(matched).sort(sort as SortSpec).all() as Document[]);
+  if (Object.keys(sort).length)
+    matched =
+      simpleSort(matched, sort) ??
+      (new Query({}, {})
+        .find(matched)
+        .sort(sort as SortSpec)
+        .all() as Document[]);
   const { skip, limit } = window(opts);
   return matched.slice(skip, limit === undefined ? undefined : skip + limit);
 }

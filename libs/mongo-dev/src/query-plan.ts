@@ -13,9 +13,10 @@ export interface QueryPlan {
 type Condition = { equal: unknown } | { range: { min?: unknown; max?: unknown } };
 
 const indexable = (v: unknown): boolean =>
-  typeof v === 'string' || typeof v === 'boolean'
-  || (typeof v === 'number' && !Number.isNaN(v))
-  || (v instanceof Date && !Number.isNaN(v.getTime()));
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && !Number.isNaN(v)) ||
+  (v instanceof Date && !Number.isNaN(v.getTime()));
 
 const LOWER = new Set(['$gt', '$gte']);
 const UPPER = new Set(['$lt', '$lte']);
@@ -59,7 +60,10 @@ function conditionsOf(filter: Document | undefined): Map<string, Condition> {
  * that ties fall back to natural order exactly as a sort of the scan would leave them.
  */
 export function planQuery(
-  indexes: Iterable<OrderedIndex>, filter: Document | undefined, sort: Document | undefined, limited: boolean,
+  indexes: Iterable<OrderedIndex>,
+  filter: Document | undefined,
+  sort: Document | undefined,
+  limited: boolean,
 ): QueryPlan | undefined {
   const conditions = conditionsOf(filter);
   const sortKeys = Object.entries(sort ?? {});
@@ -91,6 +95,8 @@ export function planQuery(
 function servesSort(index: OrderedIndex, pinned: number, sortKeys: [string, unknown][]): boolean {
   const k = index.fields.length - sortKeys.length;
   if (k < 0 || k > pinned) return false;
-  return sortKeys.every(([field, dir], j) =>
-    index.fields[k + j] === field && (k + j < pinned ? dir === 1 || dir === -1 : dir === index.direction(k + j)));
+  return sortKeys.every(
+    ([field, dir], j) =>
+      index.fields[k + j] === field && (k + j < pinned ? dir === 1 || dir === -1 : dir === index.direction(k + j)),
+  );
 }

@@ -14,7 +14,9 @@ export interface IndexSpec extends Document {
 }
 
 export const defaultIndexName = (key: Document): string =>
-  Object.entries(key).map(([f, d]) => `${f}_${String(d)}`).join('_');
+  Object.entries(key)
+    .map(([f, d]) => `${f}_${String(d)}`)
+    .join('_');
 
 interface IndexKey {
   key: string;

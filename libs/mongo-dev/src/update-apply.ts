@@ -10,7 +10,11 @@ import { badValue, CommandError, toCommandError } from './errors.js';
 export type UpdateSpec = Document | Document[];
 
 const immutableId = (): CommandError =>
-  new CommandError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  new CommandError(
+    66,
+    'ImmutableField',
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 
 const isOperatorUpdate = (u: Document): boolean => Object.keys(u).some((k) => k.startsWith('$'));
 
@@ -18,7 +22,13 @@ const isOperatorUpdate = (u: Document): boolean => Object.keys(u).some((k) => k.
  * Returns the updated copy of `doc`; `doc` itself is left untouched.
  * `inserting` is true for the document an upsert creates: only then is `$setOnInsert` applied.
  */
-export function applyUpdate(doc: Document, u: UpdateSpec, filter: Document, arrayFilters: Document[] | undefined, inserting: boolean): Document {
+export function applyUpdate(
+  doc: Document,
+  u: UpdateSpec,
+  filter: Document,
+  arrayFilters: Document[] | undefined,
+  inserting: boolean,
+): Document {
   try {
     if (Array.isArray(u)) return applyPipeline(doc, u);
     if (!isOperatorUpdate(u)) return applyReplacement(doc, u);
@@ -37,12 +47,19 @@ function applyPipeline(doc: Document, pipeline: Document[]): Document {
 }
 
 function applyReplacement(doc: Document, replacement: Document): Document {
-  if (replacement._id !== undefined && doc._id !== undefined && keyOf(replacement._id) !== keyOf(doc._id)) throw immutableId();
+  if (replacement._id !== undefined && doc._id !== undefined && keyOf(replacement._id) !== keyOf(doc._id))
+    throw immutableId();
   const { _id, ...rest } = cloneDoc(replacement);
   return { _id: doc._id ?? _id, ...rest };
 }
 
-function applyOperatorUpdate(doc: Document, u: Document, filter: Document, arrayFilters: Document[] | undefined, inserting: boolean): Document {
+function applyOperatorUpdate(
+  doc: Document,
+  u: Document,
+  filter: Document,
+  arrayFilters: Document[] | undefined,
+  inserting: boolean,
+): Document {
   const { $setOnInsert, ...ops } = u;
   const out = cloneDoc(doc);
   const set: Document = { ...(ops.$set as Document | undefined) };
@@ -79,9 +96,10 @@ export function upsertSeed(filter: Document, out: Document = {}): Document {
 /** The document an upsert inserts, with `_id` first and generated when absent. */
 export function buildUpsert(filter: Document, u: UpdateSpec, arrayFilters: Document[] | undefined): Document {
   const seed = upsertSeed(filter);
-  const doc = !Array.isArray(u) && !isOperatorUpdate(u)
-    ? { ...cloneDoc(u), _id: u._id ?? seed._id }
-    : applyUpdate(seed, u, filter, arrayFilters, true);
+  const doc =
+    !Array.isArray(u) && !isOperatorUpdate(u)
+      ? { ...cloneDoc(u), _id: u._id ?? seed._id }
+      : applyUpdate(seed, u, filter, arrayFilters, true);
   const { _id, ...rest } = doc;
   return { _id: _id ?? new ObjectId(), ...rest };
 }

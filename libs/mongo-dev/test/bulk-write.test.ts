@@ -27,7 +27,8 @@ const writeErrorsOf = (err: unknown): Array<{ index: number; code: number }> => 
   }));
 };
 
-const emails = async (conn: Connection) => (await conn.collection('users').find().sort({ n: 1 }).toArray()).map((u) => u.email);
+const emails = async (conn: Connection) =>
+  (await conn.collection('users').find().sort({ n: 1 }).toArray()).map((u) => u.email);
 
 describe('bulkWrite', () => {
   it('when an ordered bulkWrite hits a duplicate in the middle, then it stops there', async () => {
@@ -37,7 +38,10 @@ describe('bulkWrite', () => {
       { insertOne: { document: { email: 'a', n: 1 } } },
       { insertOne: { document: { email: 'a', n: 2 } } },
       { insertOne: { document: { email: 'c', n: 3 } } },
-    ]).then(() => undefined, (e: unknown) => e);
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(writeErrorsOf(err)).toEqual([{ index: 1, code: 11000 }]);
     expect(await emails(conn)).toEqual(['a']);
   });
@@ -53,7 +57,10 @@ describe('bulkWrite', () => {
         { updateOne: { filter: { email: 'd' }, update: { $set: { n: 4 } }, upsert: true } },
       ],
       { ordered: false },
-    ).then(() => undefined, (e: unknown) => e);
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(writeErrorsOf(err)).toEqual([{ index: 1, code: 11000 }]);
     expect(await emails(conn)).toEqual(['a', 'c', 'd']);
   });
@@ -62,9 +69,17 @@ describe('bulkWrite', () => {
     const conn = await target.connect('insert_many');
     const User = await userModel(conn);
     const err = await User.insertMany(
-      [{ email: 'a', n: 1 }, { email: 'b', n: 2 }, { email: 'a', n: 3 }, { email: 'd', n: 4 }],
+      [
+        { email: 'a', n: 1 },
+        { email: 'b', n: 2 },
+        { email: 'a', n: 3 },
+        { email: 'd', n: 4 },
+      ],
       { ordered: false },
-    ).then(() => undefined, (e: unknown) => e);
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(writeErrorsOf(err).map((w) => w.code)).toEqual([11000]);
     expect(await emails(conn)).toEqual(['a', 'b', 'd']);
   });
@@ -72,7 +87,10 @@ describe('bulkWrite', () => {
   it('when a bulkWrite mixes updates, upserts and deletes, then the result counts each kind', async () => {
     const conn = await target.connect('bulk_mixed');
     const User = await userModel(conn);
-    await User.create([{ email: 'a', n: 1 }, { email: 'b', n: 2 }]);
+    await User.create([
+      { email: 'a', n: 1 },
+      { email: 'b', n: 2 },
+    ]);
     const res = await User.bulkWrite([
       { updateOne: { filter: { email: 'a' }, update: { $inc: { n: 10 } } } },
       { updateMany: { filter: {}, update: { $inc: { n: 1 } } } },

@@ -32,7 +32,9 @@ describe('concurrency', () => {
     await Account.create({ _id: 'acct', in_flight: 0 });
     const max = 7;
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => Account.updateOne({ _id: 'acct', in_flight: { $lt: max } }, { $inc: { in_flight: 1 } })),
+      Array.from({ length: 50 }, () =>
+        Account.updateOne({ _id: 'acct', in_flight: { $lt: max } }, { $inc: { in_flight: 1 } }),
+      ),
     );
     expect(results.filter((r) => r.modifiedCount === 1)).toHaveLength(max);
     expect((await Account.findById('acct').lean())?.in_flight).toBe(max);

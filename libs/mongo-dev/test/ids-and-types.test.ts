@@ -61,7 +61,13 @@ describe('_id types', () => {
     const coll = conn.collection('typed');
     const at = new Date('2024-05-06T07:08:09.123Z');
     const big = Long.fromString('9007199254740993');
-    await coll.insertOne({ _id: 'x' as never, at, price: Decimal128.fromString('19.99'), big, small: Long.fromNumber(7) });
+    await coll.insertOne({
+      _id: 'x' as never,
+      at,
+      price: Decimal128.fromString('19.99'),
+      big,
+      small: Long.fromNumber(7),
+    });
     const doc = await coll.findOne({ at: { $gte: new Date('2024-01-01') } }, { promoteLongs: false });
     expect(doc?.at).toEqual(at);
     expect(doc?.price).toBeInstanceOf(Decimal128);

@@ -29,7 +29,11 @@ const seed = async (conn: Connection) => {
 describe('queries', () => {
   it('when find sorts, skips, limits and projects, then the page and fields match', async () => {
     const Item = await seed(await target.connect('page'));
-    const page = await Item.find({ price: { $gt: 1 } }, { name: 1, _id: 0 }).sort({ price: -1 }).skip(1).limit(2).lean();
+    const page = await Item.find({ price: { $gt: 1 } }, { name: 1, _id: 0 })
+      .sort({ price: -1 })
+      .skip(1)
+      .limit(2)
+      .lean();
     expect(page).toEqual([{ name: 'e' }, { name: 'a' }]);
     const excluded = await Item.findOne({ name: 'b' }).select('-tags -__v').lean();
     expect(Object.keys(excluded ?? {}).sort()).toEqual(['_id', 'group', 'name', 'price']);
@@ -49,7 +53,11 @@ describe('queries', () => {
       { $group: { _id: '$group', total: { $sum: '$price' }, n: { $sum: 1 } } },
       { $sort: { total: -1 } },
     ]);
-    expect(rows).toEqual([{ _id: 'x', total: 14, n: 2 }, { _id: 'z', total: 7, n: 1 }, { _id: 'y', total: 3, n: 1 }]);
+    expect(rows).toEqual([
+      { _id: 'x', total: 14, n: 2 },
+      { _id: 'z', total: 7, n: 1 },
+      { _id: 'y', total: 3, n: 1 },
+    ]);
     const unwound = await Item.aggregate([{ $unwind: '$tags' }, { $count: 'n' }]);
     expect(unwound).toEqual([{ n: 5 }]);
   });
@@ -57,11 +65,18 @@ describe('queries', () => {
   it('when aggregate uses $lookup, then the joined collection is resolved', async () => {
     const conn = await target.connect('lookup');
     await conn.collection('users').insertMany([{ _id: 1 as never, name: 'ann' }]);
-    await conn.collection('orders').insertMany([{ user: 1, total: 3 }, { user: 1, total: 4 }, { user: 2, total: 1 }]);
-    const rows = await conn.collection('users').aggregate([
-      { $lookup: { from: 'orders', localField: '_id', foreignField: 'user', as: 'orders' } },
-      { $project: { name: 1, count: { $size: '$orders' } } },
-    ]).toArray();
+    await conn.collection('orders').insertMany([
+      { user: 1, total: 3 },
+      { user: 1, total: 4 },
+      { user: 2, total: 1 },
+    ]);
+    const rows = await conn
+      .collection('users')
+      .aggregate([
+        { $lookup: { from: 'orders', localField: '_id', foreignField: 'user', as: 'orders' } },
+        { $project: { name: 1, count: { $size: '$orders' } } },
+      ])
+      .toArray();
     expect(rows).toEqual([{ _id: 1, name: 'ann', count: 2 }]);
   });
 
@@ -85,7 +100,10 @@ describe('queries', () => {
     expect(seen).toBe(1000);
     expect(sum).toBe((999 * 1000) / 2);
     expect(await Row.find({ i: { $gte: 100 } }).lean()).toHaveLength(900);
-    const agg = await conn.collection('rows').aggregate([{ $match: {} }], { batchSize: 50 }).toArray();
+    const agg = await conn
+      .collection('rows')
+      .aggregate([{ $match: {} }], { batchSize: 50 })
+      .toArray();
     expect(agg).toHaveLength(1000);
   });
 
@@ -105,7 +123,8 @@ describe('lookups by id and unique key', () => {
     const coll = new Collection('db', 'things', () => {});
     coll.createIndex({ key: { code: 1 }, name: 'code_1', unique: true });
     coll.createIndex({ key: { tag: 1 }, name: 'tag_1', unique: true, sparse: true });
-    for (let i = 0; i < 1_000; i++) coll.insert({ _id: `t-${i}`, code: `c-${i}`, n: i, ...(i % 2 ? { tag: `g-${i}` } : {}) });
+    for (let i = 0; i < 1_000; i++)
+      coll.insert({ _id: `t-${i}`, code: `c-${i}`, n: i, ...(i % 2 ? { tag: `g-${i}` } : {}) });
     expect(coll.candidates({ _id: 't-5' }).map((d) => d._id)).toEqual(['t-5']);
     expect(coll.candidates({ code: 'c-7', n: 7 }).map((d) => d._id)).toEqual(['t-7']);
     expect(coll.candidates({ _id: 'nope' })).toEqual([]);
@@ -123,7 +142,10 @@ describe('lookups by id and unique key', () => {
 
   it('when documents are found through the shortcut, then updates and finds through mongoose see the same results as a scan', async () => {
     const db = await target.connect('lookups');
-    const Thing = db.model('Thing', new Schema({ _id: String, code: { type: String, unique: true }, n: Number }, { versionKey: false }));
+    const Thing = db.model(
+      'Thing',
+      new Schema({ _id: String, code: { type: String, unique: true }, n: Number }, { versionKey: false }),
+    );
     await Thing.init();
     await Thing.insertMany(Array.from({ length: 2_000 }, (_, i) => ({ _id: `u-${i}`, code: `d-${i}`, n: 0 })));
     await Promise.all(Array.from({ length: 50 }, () => Thing.updateOne({ _id: 'u-5' }, { $inc: { n: 1 } })));
@@ -131,6 +153,8 @@ describe('lookups by id and unique key', () => {
     expect(await Thing.findOne({ code: 'd-1999' }).lean()).toMatchObject({ _id: 'u-1999' });
     expect(await Thing.findOne({ code: 'd-1999', n: 1 }).lean()).toBeNull();
     expect(await Thing.countDocuments({ _id: 'nope' })).toBe(0);
-    expect(await Thing.findOneAndUpdate({ _id: 'u-9' }, { $set: { n: 9 } }, { returnDocument: 'after' }).lean()).toMatchObject({ n: 9 });
+    expect(
+      await Thing.findOneAndUpdate({ _id: 'u-9' }, { $set: { n: 9 } }, { returnDocument: 'after' }).lean(),
+    ).toMatchObject({ n: 9 });
   });
 });

@@ -20,7 +20,11 @@ afterAll(async () => {
   await target.close();
 });
 
-const withConnection = async <T>(uri: string, dbName: string, fn: (conn: mongoose.Connection) => Promise<T>): Promise<T> => {
+const withConnection = async <T>(
+  uri: string,
+  dbName: string,
+  fn: (conn: mongoose.Connection) => Promise<T>,
+): Promise<T> => {
   const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
   try {
     return await fn(conn);
@@ -32,7 +36,10 @@ const withConnection = async <T>(uri: string, dbName: string, fn: (conn: mongoos
 describe('server', () => {
   it('when a client sends an unknown command, then it gets code 59 CommandNotFound', async () => {
     const conn = await target.connect('unknown_cmd');
-    const err = (await conn.db!.command({ noSuchThing: 1 }).catch((e: unknown) => e)) as { code?: number; codeName?: string };
+    const err = (await conn.db!.command({ noSuchThing: 1 }).catch((e: unknown) => e)) as {
+      code?: number;
+      codeName?: string;
+    };
     expect(err.code).toBe(59);
     expect(err.codeName).toBe('CommandNotFound');
   });
@@ -78,7 +85,10 @@ describe('server', () => {
       const second = await start({ port: 0, snapshotPath });
       await withConnection(second.uri, 'snap', async (conn) => {
         const users = conn.collection('users');
-        expect(await users.findOne({ email: 'a' }, { projection: { _id: 0 } })).toEqual({ email: 'a', at: new Date(5) });
+        expect(await users.findOne({ email: 'a' }, { projection: { _id: 0 } })).toEqual({
+          email: 'a',
+          at: new Date(5),
+        });
         const err = (await users.insertOne({ email: 'b' }).catch((e: unknown) => e)) as { code?: number };
         expect(err.code).toBe(11000);
       });
@@ -100,7 +110,9 @@ describe('server', () => {
     const server = await start({ port: 0 });
     try {
       const closed = await new Promise<boolean>((resolve) => {
-        const socket = tcpConnect(server.port, '127.0.0.1', () => socket.write(Buffer.from([0x05, 0, 0, 0, 1, 2, 3, 4, 5])));
+        const socket = tcpConnect(server.port, '127.0.0.1', () =>
+          socket.write(Buffer.from([0x05, 0, 0, 0, 1, 2, 3, 4, 5])),
+        );
         socket.on('error', () => {});
         socket.once('close', () => resolve(true));
       });
@@ -116,7 +128,10 @@ describe('server', () => {
     const server = await start({ port: 0 });
     try {
       const err = (await withConnection(server.uri, 'txn', async (conn) =>
-        conn.db!.admin().command({ commitTransaction: 1 }).catch((e: unknown) => e),
+        conn
+          .db!.admin()
+          .command({ commitTransaction: 1 })
+          .catch((e: unknown) => e),
       )) as { code?: number; message?: string };
       expect(err.code).toBe(20);
       expect(err.message).toMatch(/not supported/);

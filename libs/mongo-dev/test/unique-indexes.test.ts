@@ -12,7 +12,10 @@ afterAll(async () => {
 });
 
 const duplicateOf = async (p: Promise<unknown>): Promise<Record<string, unknown>> => {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as Record<string, unknown> | undefined;
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as Record<string, unknown> | undefined;
   expect(err, 'expected an E11000 error').toBeDefined();
   expect(err?.code).toBe(11000);
   return err as Record<string, unknown>;
@@ -27,7 +30,9 @@ describe('unique indexes', () => {
     const err = await duplicateOf(User.create({ email: 'a@x.io' }));
     expect(err.keyPattern).toEqual({ email: 1 });
     expect(err.keyValue).toEqual({ email: 'a@x.io' });
-    expect(String(err.message)).toMatch(/E11000 duplicate key error collection: \S+\.users index: email_1 dup key: \{ email: "a@x\.io" \}/);
+    expect(String(err.message)).toMatch(
+      /E11000 duplicate key error collection: \S+\.users index: email_1 dup key: \{ email: "a@x\.io" \}/,
+    );
     expect(await User.countDocuments()).toBe(1);
   });
 
@@ -37,7 +42,10 @@ describe('unique indexes', () => {
     schema.index({ tenant: 1, key: 1 }, { unique: true });
     const Item = conn.model('Item', schema);
     await Item.init();
-    await Item.create([{ tenant: 't1', key: 'k' }, { tenant: 't2', key: 'k' }]);
+    await Item.create([
+      { tenant: 't1', key: 'k' },
+      { tenant: 't2', key: 'k' },
+    ]);
     const err = await duplicateOf(Item.create({ tenant: 't1', key: 'k' }));
     expect(err.keyPattern).toEqual({ tenant: 1, key: 1 });
     expect(err.keyValue).toEqual({ tenant: 't1', key: 'k' });
@@ -58,7 +66,11 @@ describe('unique indexes', () => {
     schema.index({ key: 1 }, { unique: true, partialFilterExpression: { active: true } });
     const Lease = conn.model('Lease', schema);
     await Lease.init();
-    await Lease.create([{ key: 'k', active: false }, { key: 'k', active: false }, { key: 'k', active: true }]);
+    await Lease.create([
+      { key: 'k', active: false },
+      { key: 'k', active: false },
+      { key: 'k', active: true },
+    ]);
     const err = await duplicateOf(Lease.create({ key: 'k', active: true }));
     expect(err.keyValue).toEqual({ key: 'k' });
   });
@@ -67,9 +79,14 @@ describe('unique indexes', () => {
     const conn = await target.connect('update_dup');
     const User = conn.model('User', new Schema({ email: { type: String, unique: true }, n: Number }));
     await User.init();
-    await User.create([{ email: 'a', n: 1 }, { email: 'b', n: 2 }]);
+    await User.create([
+      { email: 'a', n: 1 },
+      { email: 'b', n: 2 },
+    ]);
     await duplicateOf(User.updateOne({ email: 'b' }, { $set: { email: 'a' } }));
-    await duplicateOf(User.findOneAndUpdate({ n: 9 }, { $set: { email: 'a' } }, { upsert: true, returnDocument: 'after' }));
+    await duplicateOf(
+      User.findOneAndUpdate({ n: 9 }, { $set: { email: 'a' } }, { upsert: true, returnDocument: 'after' }),
+    );
     await duplicateOf(User.updateOne({ n: 10 }, { $set: { email: 'b' } }, { upsert: true }));
     expect((await User.find().sort({ n: 1 }).lean()).map((u) => u.email)).toEqual(['a', 'b']);
   });

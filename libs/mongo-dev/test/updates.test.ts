@@ -18,9 +18,17 @@ describe('updates', () => {
     const conn = await target.connect('upsert');
     const Counter = conn.model('Counter', counterSchema);
     const opts = { upsert: true, returnDocument: 'after' } as const;
-    const first = await Counter.findOneAndUpdate({ key: 'k', kind: 'job' }, { $inc: { n: 1 }, $setOnInsert: { createdBy: 'first' } }, opts).lean();
+    const first = await Counter.findOneAndUpdate(
+      { key: 'k', kind: 'job' },
+      { $inc: { n: 1 }, $setOnInsert: { createdBy: 'first' } },
+      opts,
+    ).lean();
     expect(first).toMatchObject({ key: 'k', kind: 'job', n: 1, createdBy: 'first' });
-    const second = await Counter.findOneAndUpdate({ key: 'k', kind: 'job' }, { $inc: { n: 1 }, $setOnInsert: { createdBy: 'second' } }, opts).lean();
+    const second = await Counter.findOneAndUpdate(
+      { key: 'k', kind: 'job' },
+      { $inc: { n: 1 }, $setOnInsert: { createdBy: 'second' } },
+      opts,
+    ).lean();
     expect(second).toMatchObject({ n: 2, createdBy: 'first' });
     expect(String(second?._id)).toBe(String(first?._id));
     expect(await Counter.countDocuments()).toBe(1);
@@ -29,9 +37,17 @@ describe('updates', () => {
   it('when findOneAndUpdate asks for the old document, then it gets null on insert and the previous state after', async () => {
     const conn = await target.connect('fam_old');
     const Counter = conn.model('Counter', counterSchema);
-    const none = await Counter.findOneAndUpdate({ key: 'o' }, { $inc: { n: 5 } }, { upsert: true, returnDocument: 'before' }).lean();
+    const none = await Counter.findOneAndUpdate(
+      { key: 'o' },
+      { $inc: { n: 5 } },
+      { upsert: true, returnDocument: 'before' },
+    ).lean();
     expect(none).toBeNull();
-    const before = await Counter.findOneAndUpdate({ key: 'o' }, { $inc: { n: 1 } }, { returnDocument: 'before', projection: { n: 1 } }).lean();
+    const before = await Counter.findOneAndUpdate(
+      { key: 'o' },
+      { $inc: { n: 1 } },
+      { returnDocument: 'before', projection: { n: 1 } },
+    ).lean();
     expect(before).toMatchObject({ n: 5 });
     expect(before).not.toHaveProperty('key');
   });
@@ -49,7 +65,11 @@ describe('updates', () => {
   it('when updateMany and deleteOne run, then counts and contents match mongod', async () => {
     const conn = await target.connect('many');
     const Counter = conn.model('Counter', counterSchema);
-    await Counter.create([{ key: 'a', n: 1 }, { key: 'b', n: 2 }, { key: 'c', n: 3 }]);
+    await Counter.create([
+      { key: 'a', n: 1 },
+      { key: 'b', n: 2 },
+      { key: 'c', n: 3 },
+    ]);
     const res = await Counter.updateMany({ n: { $gte: 2 } }, { $push: { tags: 'big' } });
     expect(res).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
     const same = await Counter.updateOne({ key: 'a' }, { $set: { n: 1 } });
@@ -69,7 +89,11 @@ describe('updates', () => {
   it('when findOneAndDelete matches by sort, then it removes and returns the first in that order', async () => {
     const conn = await target.connect('fad');
     const Counter = conn.model('Counter', counterSchema);
-    await Counter.create([{ key: 'a', n: 1 }, { key: 'b', n: 3 }, { key: 'c', n: 2 }]);
+    await Counter.create([
+      { key: 'a', n: 1 },
+      { key: 'b', n: 3 },
+      { key: 'c', n: 2 },
+    ]);
     const removed = await Counter.findOneAndDelete({}, { sort: { n: -1 } }).lean();
     expect(removed?.key).toBe('b');
     expect(await Counter.countDocuments()).toBe(2);

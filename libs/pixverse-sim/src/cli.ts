@@ -8,7 +8,8 @@ const USAGE = `usage: pixverse-sim [--port 0] [--host 127.0.0.1] [--latency MS] 
 function integer(flag: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must be an integer >= ${min}, got '${value}'`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
+    throw new Error(`--${flag} must be an integer >= ${min}, got '${value}'`);
   return n;
 }
 
@@ -48,7 +49,10 @@ function parse(argv: string[]): SimulatorOptions & { logLevel: string } {
   opts.slotReleaseMs = integer('slot-release', values['slot-release']);
   opts.seed = integer('seed', values.seed);
   // PIXVERSE_SIM_ACCOUNTS (KEY:CREDITS:MAXCONC, comma-separated) keeps keys out of `ps`.
-  const fromEnv = (process.env.PIXVERSE_SIM_ACCOUNTS ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const fromEnv = (process.env.PIXVERSE_SIM_ACCOUNTS ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   opts.accounts = [...fromEnv, ...(values.account ?? [])].map(account);
   if (values.state !== undefined) {
     if (!values.state) throw new Error('--state needs a file path');

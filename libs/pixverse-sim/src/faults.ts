@@ -38,7 +38,12 @@ export const faultConfigSchema = z
   .partial()
   .strict();
 
-const STATUS_TEXT: Record<number, string> = { 429: 'Too Many Requests', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
+const STATUS_TEXT: Record<number, string> = {
+  429: 'Too Many Requests',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
 const html = (code: number): string =>
   `<html>\r\n<head><title>${code} ${STATUS_TEXT[code]}</title></head>\r\n<body>\r\n<center><h1>${code} ${STATUS_TEXT[code]}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
@@ -79,7 +84,11 @@ export class FaultInjector {
       return true;
     }
     if (c.endpoints !== null && !c.endpoints.includes(endpoint)) return false;
-    if (c.dropRate + c.timeoutRate + c.http5xxRate + c.rateLimitRate + c.highLoadRate > 0 && this.exclusiveFault(req, reply)) return true;
+    if (
+      c.dropRate + c.timeoutRate + c.http5xxRate + c.rateLimitRate + c.highLoadRate > 0 &&
+      this.exclusiveFault(req, reply)
+    )
+      return true;
     if (c.slowMs > 0 && this.rng() < c.slowRate) {
       this.stats.fault('slow');
       await new Promise((resolve) => setTimeout(resolve, c.slowMs).unref());

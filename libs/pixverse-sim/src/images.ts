@@ -3,7 +3,12 @@ import { MEDIA_BASE } from './generations.js';
 import type { FormPart } from './multipart.js';
 
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-const FORMATS: Record<string, string> = { 'image/png': 'png', 'image/webp': 'webp', 'image/jpeg': 'jpg', 'image/jpg': 'jpg' };
+const FORMATS: Record<string, string> = {
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/jpeg': 'jpg',
+  'image/jpg': 'jpg',
+};
 const EXTENSIONS: Record<string, string> = { png: 'png', webp: 'webp', jpg: 'jpg', jpeg: 'jpg' };
 /** An image whose URL or file name carries this marker is refused by moderation (HTTP 500, 500052). */
 const MODERATION_MARKERS = ['sim-moderate', 'sim:moderate'];
@@ -52,7 +57,8 @@ export class ImageStore {
       if (!ext) return refuse(ERR.INVALID_PARAM, 'image must be png, webp or jpeg');
       if (f.data.length >= MAX_IMAGE_BYTES) return refuse(ERR.INVALID_PARAM, 'image must be smaller than 20 MB');
     } else if (src.imageUrl) {
-      if (!/^https?:\/\/[^\s/]+/i.test(src.imageUrl)) return refuse(ERR.INVALID_PARAM, 'image_url must be an http(s) URL');
+      if (!/^https?:\/\/[^\s/]+/i.test(src.imageUrl))
+        return refuse(ERR.INVALID_PARAM, 'image_url must be an http(s) URL');
       ext = extensionOf(src.imageUrl) ?? 'png';
     } else {
       return refuse(ERR.EMPTY_PARAM, 'image or image_url');

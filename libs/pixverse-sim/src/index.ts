@@ -5,7 +5,16 @@ export { priceOf } from './pricing.js';
 export { fingerprint } from './stats.js';
 export { ERR, messageFor, type Envelope } from './error-codes.js';
 export { DEFAULT_FAULTS } from './faults.js';
-export { MODELS, QUALITIES, ASPECT_RATIOS, outputSize, type GenerationParams, type Model, type Quality, type AspectRatio } from './params.js';
+export {
+  MODELS,
+  QUALITIES,
+  ASPECT_RATIOS,
+  outputSize,
+  type GenerationParams,
+  type Model,
+  type Quality,
+  type AspectRatio,
+} from './params.js';
 export type { TerminalStatus } from './directives.js';
 export type {
   AccountSpec,

@@ -20,7 +20,10 @@ const accountBody = z.object({
   max_concurrent: z.number().int().min(0),
 });
 const resetBody = z.object({ accounts: z.boolean().optional() }).optional();
-const configBody = z.object({ latency_ms: z.number().int().min(0).optional(), slot_release_ms: z.number().int().min(0).optional() });
+const configBody = z.object({
+  latency_ms: z.number().int().min(0).optional(),
+  slot_release_ms: z.number().int().min(0).optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): { ok: true; value: T } | { ok: false; error: string } {
   const r = schema.safeParse(body);

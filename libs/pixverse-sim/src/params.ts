@@ -34,10 +34,20 @@ type FieldType = 'string' | 'integer' | 'boolean';
 const TEXT_REQUIRED = ['prompt', 'model', 'duration', 'quality', 'aspect_ratio'];
 const IMG_REQUIRED = ['img_id', 'prompt', 'model', 'duration', 'quality'];
 const TYPES: Record<string, FieldType> = {
-  prompt: 'string', negative_prompt: 'string', model: 'string', quality: 'string',
-  aspect_ratio: 'string', motion_mode: 'string', style: 'string', sound_effect_content: 'string',
-  duration: 'integer', seed: 'integer', img_id: 'integer', template_id: 'integer',
-  sound_effect_switch: 'boolean', water_mark: 'boolean',
+  prompt: 'string',
+  negative_prompt: 'string',
+  model: 'string',
+  quality: 'string',
+  aspect_ratio: 'string',
+  motion_mode: 'string',
+  style: 'string',
+  sound_effect_content: 'string',
+  duration: 'integer',
+  seed: 'integer',
+  img_id: 'integer',
+  template_id: 'integer',
+  sound_effect_switch: 'boolean',
+  water_mark: 'boolean',
 };
 const FAST_MOTION_MODELS = new Set<string>(['v3.5', 'v4', 'v4.5']);
 
@@ -53,7 +63,8 @@ function isEmpty(value: unknown): boolean {
 }
 
 function durationRefusal(model: string, quality: string, duration: number): string | undefined {
-  if (model === 'v6' || model === 'c1') return duration >= 1 && duration <= 15 ? undefined : `duration ${duration} not in 1-15 for ${model}`;
+  if (model === 'v6' || model === 'c1')
+    return duration >= 1 && duration <= 15 ? undefined : `duration ${duration} not in 1-15 for ${model}`;
   const allowed = model === 'v5.5' || model === 'v5.6' ? [5, 8, 10] : [5, 8];
   if (!allowed.includes(duration)) return `duration ${duration} not supported by ${model}`;
   const max1080 = allowed.length === 3 ? 8 : 5;
@@ -83,13 +94,15 @@ function semanticRefusal(p: GenerationParams): Refusal | undefined {
 
 /** Checks a generate body the way the provider does: empty → 400011, mistyped → 400013, invalid → 400017/18/19. */
 export function validateGenerate(kind: 'text' | 'img', body: unknown): Validation {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(ERR.BAD_TYPE, 'body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return refuse(ERR.BAD_TYPE, 'body must be a JSON object');
   const b = body as Body;
   for (const field of kind === 'text' ? TEXT_REQUIRED : IMG_REQUIRED) {
     if (isEmpty(b[field])) return refuse(ERR.EMPTY_PARAM, field);
   }
   for (const [field, type] of Object.entries(TYPES)) {
-    if (b[field] !== undefined && b[field] !== null && !hasType(b[field], type)) return refuse(ERR.BAD_TYPE, `${field} must be ${type}`);
+    if (b[field] !== undefined && b[field] !== null && !hasType(b[field], type))
+      return refuse(ERR.BAD_TYPE, `${field} must be ${type}`);
   }
   const params: GenerationParams = {
     kind,
@@ -110,7 +123,13 @@ export function validateGenerate(kind: 'text' | 'img', body: unknown): Validatio
 }
 
 const SHORT_SIDE: Record<Quality, number> = { '360p': 360, '540p': 540, '720p': 720, '1080p': 1080 };
-const RATIO: Record<AspectRatio, [number, number]> = { '16:9': [16, 9], '4:3': [4, 3], '1:1': [1, 1], '3:4': [3, 4], '9:16': [9, 16] };
+const RATIO: Record<AspectRatio, [number, number]> = {
+  '16:9': [16, 9],
+  '4:3': [4, 3],
+  '1:1': [1, 1],
+  '3:4': [3, 4],
+  '9:16': [9, 16],
+};
 
 /** Output frame size: the quality names the short side, the aspect ratio gives the long one. */
 export function outputSize(quality: Quality, aspect: AspectRatio): { width: number; height: number } {

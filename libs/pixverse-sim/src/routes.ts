@@ -49,7 +49,11 @@ function uploadSource(req: FastifyRequest): UploadSource {
 
 /** The PixVerse platform API, with faults injected ahead of the business logic. */
 export async function pixverseRoutes(app: FastifyInstance, core: SimCore): Promise<void> {
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
 
   app.addHook('onRequest', async (req, reply) => {
     const endpoint = ENDPOINT_BY_ROUTE[req.routeOptions.url ?? ''];
@@ -66,8 +70,14 @@ export async function pixverseRoutes(app: FastifyInstance, core: SimCore): Promi
       return isEnvelope(caller) ? caller : handler(caller, req, reply);
     };
 
-  app.post(`${PREFIX}/video/text/generate`, authed((c, req) => submitGeneration(core, c.account, 'text', req.body, c.traceId)));
-  app.post(`${PREFIX}/video/img/generate`, authed((c, req) => submitGeneration(core, c.account, 'img', req.body, c.traceId)));
+  app.post(
+    `${PREFIX}/video/text/generate`,
+    authed((c, req) => submitGeneration(core, c.account, 'text', req.body, c.traceId)),
+  );
+  app.post(
+    `${PREFIX}/video/img/generate`,
+    authed((c, req) => submitGeneration(core, c.account, 'img', req.body, c.traceId)),
+  );
 
   app.post(
     `${PREFIX}/image/upload`,
@@ -76,7 +86,9 @@ export async function pixverseRoutes(app: FastifyInstance, core: SimCore): Promi
       if (outcome.ok) return ok({ img_id: outcome.imgId, img_url: outcome.imgUrl });
       if ('refusal' in outcome) return fail(outcome.refusal.code, outcome.refusal.detail);
       // The one call that answers a business refusal with HTTP 500 and lower-case keys.
-      return reply.code(500).send({ err_code: ERR.UPLOAD_MODERATION, err_msg: messageFor(ERR.UPLOAD_MODERATION), resp: {} });
+      return reply
+        .code(500)
+        .send({ err_code: ERR.UPLOAD_MODERATION, err_msg: messageFor(ERR.UPLOAD_MODERATION), resp: {} });
     }),
   );
 

@@ -30,7 +30,8 @@ function buildApp(opts: SimulatorOptions): FastifyInstance {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (req.url.startsWith('/__sim')) return reply.code(status).send({ error: err.message });
-    if (status === 413) return reply.code(413).type('text/html').send('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
+    if (status === 413)
+      return reply.code(413).type('text/html').send('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
     // A body the provider cannot bind is a business error in its envelope, like any other.
     if (status < 500) return reply.code(200).send(fail(ERR.BAD_TYPE, err.message));
     req.log.error({ err }, 'pixverse-sim internal error');

@@ -41,11 +41,14 @@ export class SettleScheduler {
     if (next === undefined || !Number.isFinite(next) || next >= this.armedAt) return;
     this.disarm();
     this.armedAt = next;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedAt = Infinity;
-      this.settle();
-    }, Math.max(MIN_TICK_MS, next - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.armedAt = Infinity;
+        this.settle();
+      },
+      Math.max(MIN_TICK_MS, next - this.now()),
+    );
     this.timer.unref();
   }
 }

@@ -38,9 +38,14 @@ const generationSchema = z.object({
 const stateSchema = z.object({
   v: z.literal(1),
   savedAt: z.number(),
-  accounts: z.array(z.object({
-    apiKey: z.string().min(1), accountId: z.number().int(), credits: z.number(), maxConcurrent: z.number().int().min(0),
-  })),
+  accounts: z.array(
+    z.object({
+      apiKey: z.string().min(1),
+      accountId: z.number().int(),
+      credits: z.number(),
+      maxConcurrent: z.number().int().min(0),
+    }),
+  ),
   generations: z.array(generationSchema),
   nextGenerationId: z.number().int().positive(),
   images: z.object({ ids: z.array(z.number().int()), nextId: z.number().int().positive() }),
@@ -64,7 +69,12 @@ export function captureState(core: SimCore): SavedState {
   return {
     v: 1,
     savedAt: now,
-    accounts: [...core.accounts.all()].map(({ apiKey, accountId, credits, maxConcurrent }) => ({ apiKey, accountId, credits, maxConcurrent })),
+    accounts: [...core.accounts.all()].map(({ apiKey, accountId, credits, maxConcurrent }) => ({
+      apiKey,
+      accountId,
+      credits,
+      maxConcurrent,
+    })),
     generations,
     nextGenerationId: core.generations.nextGenerationId,
     images: core.images.saved(),
@@ -75,7 +85,9 @@ export function captureState(core: SimCore): SavedState {
 export function restoreState(core: SimCore, state: SavedState): void {
   for (const account of state.accounts) core.accounts.restore(account);
   core.generations.restore(
-    state.generations.map((g): Generation => ({ ...g, params: g.params as unknown as GenerationParams, doneAt: g.doneAt ?? Infinity })),
+    state.generations.map(
+      (g): Generation => ({ ...g, params: g.params as unknown as GenerationParams, doneAt: g.doneAt ?? Infinity }),
+    ),
     state.nextGenerationId,
   );
   core.images.restore(state.images);
@@ -96,7 +108,9 @@ export async function readState(file: string): Promise<SavedState | undefined> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new StateFileError(`the simulator state ${file} is not JSON (${(err as Error).message}); delete it to start with a fresh simulator`);
+    throw new StateFileError(
+      `the simulator state ${file} is not JSON (${(err as Error).message}); delete it to start with a fresh simulator`,
+    );
   }
   const parsed = stateSchema.safeParse(json);
   if (!parsed.success) {

@@ -4,7 +4,16 @@ import type { GenerationParams } from './params.js';
 import type { EndpointName, FaultKind, SimStats } from './types.js';
 
 const FINGERPRINT_FIELDS = [
-  'prompt', 'negative_prompt', 'model', 'quality', 'duration', 'aspect_ratio', 'seed', 'img_id', 'motion_mode', 'style',
+  'prompt',
+  'negative_prompt',
+  'model',
+  'quality',
+  'duration',
+  'aspect_ratio',
+  'seed',
+  'img_id',
+  'motion_mode',
+  'style',
 ] as const;
 const MAX_LISTED_DUPLICATES = 1000;
 
@@ -73,7 +82,8 @@ export class StatsRecorder {
       return;
     }
     this.duplicates++;
-    if (this.duplicateList.length < MAX_LISTED_DUPLICATES && !this.duplicateList.includes(fp)) this.duplicateList.push(fp);
+    if (this.duplicateList.length < MAX_LISTED_DUPLICATES && !this.duplicateList.includes(fp))
+      this.duplicateList.push(fp);
   }
 
   snapshot(accounts: AccountStore, webhooks: WebhookCounters): SimStats {

@@ -9,7 +9,13 @@ import { priceOf } from './pricing.js';
  * A generate call after authentication, in the provider's order: parameters, image,
  * prompt directives (moderation at submit), balance, concurrency; then charge and create.
  */
-export function submitGeneration(core: SimCore, account: Account, kind: 'text' | 'img', body: unknown, traceId: string): Envelope {
+export function submitGeneration(
+  core: SimCore,
+  account: Account,
+  kind: 'text' | 'img',
+  body: unknown,
+  traceId: string,
+): Envelope {
   const v = validateGenerate(kind, body);
   if (!v.ok) return fail(v.refusal.code, v.refusal.detail);
   const params = v.params;

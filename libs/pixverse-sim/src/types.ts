@@ -3,7 +3,13 @@ import type { FastifyBaseLogger } from 'fastify';
 /** The PixVerse calls the simulator answers, as named in stats and fault filters. */
 export type EndpointName = 'text_generate' | 'img_generate' | 'image_upload' | 'result' | 'balance';
 
-export const ENDPOINT_NAMES: readonly EndpointName[] = ['text_generate', 'img_generate', 'image_upload', 'result', 'balance'];
+export const ENDPOINT_NAMES: readonly EndpointName[] = [
+  'text_generate',
+  'img_generate',
+  'image_upload',
+  'result',
+  'balance',
+];
 
 /** Kinds of injected faults, as counted in `stats().faults_injected`. */
 export type FaultKind = 'outage' | 'drop' | 'timeout' | 'http_5xx' | 'rate_limit' | 'high_load' | 'slow';

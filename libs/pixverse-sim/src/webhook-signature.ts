@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The provider's webhook signature: base64 HMAC-SHA256 over `timestamp\nnonce\nencodeURIComponent(rawBody)`. */
 export function signWebhook(secret: string, timestamp: string, nonce: string, rawBody: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}\n${nonce}\n${encodeURIComponent(rawBody)}`).digest('base64');
+  return createHmac('sha256', secret)
+    .update(`${timestamp}\n${nonce}\n${encodeURIComponent(rawBody)}`)
+    .digest('base64');
 }
 
 export interface VerifyOptions {

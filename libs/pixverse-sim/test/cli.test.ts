@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/pixverse-sim.js', import.meta.url));
 
-function run(args: string[]): { child: ReturnType<typeof spawn>; stdout: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
+function run(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  stdout: Promise<string>;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -27,7 +32,9 @@ describe('pixverse-sim bin', () => {
     const line = await stdout;
     const url = /pixverse-sim listening: (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
     expect(url).toBeDefined();
-    const res = await fetch(`${url}/openapi/v2/account/balance`, { headers: { 'API-KEY': 'sk-cli', 'Ai-trace-id': 't' } });
+    const res = await fetch(`${url}/openapi/v2/account/balance`, {
+      headers: { 'API-KEY': 'sk-cli', 'Ai-trace-id': 't' },
+    });
     expect(await res.json()).toMatchObject({ ErrCode: 0, Resp: { credit_package: 500 } });
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

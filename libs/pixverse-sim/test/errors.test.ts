@@ -4,7 +4,12 @@ import { KEY, TEXT_BODY, balance, call, env, generate, start } from './helpers.j
 
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await start({ accounts: [{ apiKey: KEY, credits: 1_000_000, maxConcurrent: 1000 }, { apiKey: 'sk-poor', credits: 10, maxConcurrent: 5 }] });
+  sim = await start({
+    accounts: [
+      { apiKey: KEY, credits: 1_000_000, maxConcurrent: 1000 },
+      { apiKey: 'sk-poor', credits: 10, maxConcurrent: 5 },
+    ],
+  });
 });
 afterAll(async () => sim.stop());
 
@@ -14,7 +19,11 @@ describe('envelope and headers', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const body = await res.json();
-    expect(body).toEqual({ ErrCode: 0, ErrMsg: 'success', Resp: { account_id: expect.any(Number), credit_monthly: 0, credit_package: 1_000_000 } });
+    expect(body).toEqual({
+      ErrCode: 0,
+      ErrMsg: 'success',
+      Resp: { account_id: expect.any(Number), credit_monthly: 0, credit_package: 1_000_000 },
+    });
   });
 
   it('when the Ai-trace-id header is missing, then ErrCode 400011 comes with HTTP 200', async () => {
@@ -24,13 +33,20 @@ describe('envelope and headers', () => {
   });
 
   it('when headers use other letter cases, then they are still read', async () => {
-    const res = await fetch(`${sim.url}/openapi/v2/account/balance`, { headers: { 'api-key': KEY, 'AI-TRACE-ID': 'x-1' } });
+    const res = await fetch(`${sim.url}/openapi/v2/account/balance`, {
+      headers: { 'api-key': KEY, 'AI-TRACE-ID': 'x-1' },
+    });
     expect(((await res.json()) as { ErrCode: number }).ErrCode).toBe(0);
   });
 
   it('when the API key is unknown or missing, then ErrCode 400012 "invalid account"', async () => {
-    expect(await env(sim, '/account/balance', { key: 'sk-nobody' })).toMatchObject({ ErrCode: 400012, ErrMsg: 'invalid account' });
-    expect((await env(sim, '/video/text/generate', { key: null, body: { ...TEXT_BODY, prompt: 'p' } })).ErrCode).toBe(400012);
+    expect(await env(sim, '/account/balance', { key: 'sk-nobody' })).toMatchObject({
+      ErrCode: 400012,
+      ErrMsg: 'invalid account',
+    });
+    expect((await env(sim, '/video/text/generate', { key: null, body: { ...TEXT_BODY, prompt: 'p' } })).ErrCode).toBe(
+      400012,
+    );
   });
 
   it('when the body is not JSON, then ErrCode 400013', async () => {
@@ -83,7 +99,9 @@ describe('parameter validation', () => {
   });
 
   it('when image-to-video names an unknown img_id, then ErrCode 400032', async () => {
-    const r = await env(sim, '/video/img/generate', { body: { img_id: 42, prompt: 'img', model: 'v4.5', duration: 5, quality: '540p' } });
+    const r = await env(sim, '/video/img/generate', {
+      body: { img_id: 42, prompt: 'img', model: 'v4.5', duration: 5, quality: '540p' },
+    });
     expect(r.ErrCode).toBe(400032);
   });
 });
@@ -111,11 +129,15 @@ describe('image upload', () => {
     const form = new FormData();
     form.set('image_url', 'https://example.com/cat.webp');
     const a = await env<{ img_id: number; img_url: string }>(sim, '/image/upload', { body: form });
-    const b = await env<{ img_id: number; img_url: string }>(sim, '/image/upload', { body: { image_url: 'https://example.com/dog.jpg' } });
+    const b = await env<{ img_id: number; img_url: string }>(sim, '/image/upload', {
+      body: { image_url: 'https://example.com/dog.jpg' },
+    });
     expect(a.ErrCode).toBe(0);
     expect(a.Resp.img_url).toMatch(/\.webp$/);
     expect(b.Resp.img_id).not.toBe(a.Resp.img_id);
-    const gen = await env(sim, '/video/img/generate', { body: { img_id: a.Resp.img_id, prompt: 'cat walks', model: 'v5', duration: 5, quality: '720p' } });
+    const gen = await env(sim, '/video/img/generate', {
+      body: { img_id: a.Resp.img_id, prompt: 'cat walks', model: 'v5', duration: 5, quality: '720p' },
+    });
     expect(gen.ErrCode).toBe(0);
   });
 

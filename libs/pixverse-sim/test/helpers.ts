@@ -36,17 +36,30 @@ export interface Envelope<R = Record<string, unknown>> {
   Resp: R;
 }
 
-export async function env<R = Record<string, unknown>>(sim: Simulator, path: string, opts: CallOptions = {}): Promise<Envelope<R>> {
+export async function env<R = Record<string, unknown>>(
+  sim: Simulator,
+  path: string,
+  opts: CallOptions = {},
+): Promise<Envelope<R>> {
   const res = await call(sim, path, opts);
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   return (await res.json()) as Envelope<R>;
 }
 
-export async function generate(sim: Simulator, prompt: string, extra: Record<string, unknown> = {}, key?: string): Promise<Envelope<{ video_id: number }>> {
+export async function generate(
+  sim: Simulator,
+  prompt: string,
+  extra: Record<string, unknown> = {},
+  key?: string,
+): Promise<Envelope<{ video_id: number }>> {
   return env<{ video_id: number }>(sim, '/video/text/generate', { body: { ...TEXT_BODY, prompt, ...extra }, key });
 }
 
-export async function result(sim: Simulator, id: number, key?: string): Promise<Envelope<{ status: number; url: string } & Record<string, unknown>>> {
+export async function result(
+  sim: Simulator,
+  id: number,
+  key?: string,
+): Promise<Envelope<{ status: number; url: string } & Record<string, unknown>>> {
   return env(sim, `/video/result/${id}`, { key });
 }
 
@@ -58,7 +71,12 @@ export async function balance(sim: Simulator, key?: string): Promise<number> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function operator(sim: Simulator, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${sim.url}/__sim${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(
+    `${sim.url}/__sim${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
 }
 
 /** Polls `check` until it holds or `ms` pass; timing tests wait for outcomes rather than guess durations. */

@@ -66,7 +66,12 @@ describe('generation status', () => {
   });
 
   it('when another account asks for a generation, then it is not found (400017)', async () => {
-    sim = await start({ accounts: [{ apiKey: KEY, credits: 1000, maxConcurrent: 2 }, { apiKey: 'sk-other', credits: 1000, maxConcurrent: 2 }] });
+    sim = await start({
+      accounts: [
+        { apiKey: KEY, credits: 1000, maxConcurrent: 2 },
+        { apiKey: 'sk-other', credits: 1000, maxConcurrent: 2 },
+      ],
+    });
     const { Resp } = await generate(sim, 'mine');
     expect((await result(sim, Resp.video_id, 'sk-other')).ErrCode).toBe(400017);
     expect((await env(sim, '/video/result/abc')).ErrCode).toBe(400013);
@@ -85,7 +90,11 @@ describe('concurrency and credits', () => {
   });
 
   it('when a generation is still running after slotReleaseMs, then its slot is freed anyway', async () => {
-    sim = await start({ latencyMs: 60_000, slotReleaseMs: 1000, accounts: [{ apiKey: KEY, credits: 1000, maxConcurrent: 1 }] });
+    sim = await start({
+      latencyMs: 60_000,
+      slotReleaseMs: 1000,
+      accounts: [{ apiKey: KEY, credits: 1000, maxConcurrent: 1 }],
+    });
     const { Resp } = await generate(sim, 'long one');
     expect((await generate(sim, 'blocked')).ErrCode).toBe(500044);
     await sleep(1050);
@@ -140,7 +149,10 @@ describe('stats', () => {
 
   it('when a submit reuses an earlier Ai-trace-id, then that generation stays in status 5 and is counted', async () => {
     sim = await start();
-    await env(sim, '/video/text/generate', { traceId: 'same-trace', body: { model: 'v4', quality: '360p', duration: 5, aspect_ratio: '1:1', prompt: 'first' } });
+    await env(sim, '/video/text/generate', {
+      traceId: 'same-trace',
+      body: { model: 'v4', quality: '360p', duration: 5, aspect_ratio: '1:1', prompt: 'first' },
+    });
     const second = await env<{ video_id: number }>(sim, '/video/text/generate', {
       traceId: 'same-trace',
       body: { model: 'v4', quality: '360p', duration: 5, aspect_ratio: '1:1', prompt: 'second' },

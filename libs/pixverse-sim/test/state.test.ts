@@ -15,7 +15,12 @@ async function stateFile(): Promise<string> {
 }
 
 async function startWith(statePath: string, opts: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = await startSimulator({ statePath, latencyMs: 0, accounts: [{ apiKey: KEY, credits: 1_000, maxConcurrent: 1 }], ...opts });
+  const sim = await startSimulator({
+    statePath,
+    latencyMs: 0,
+    accounts: [{ apiKey: KEY, credits: 1_000, maxConcurrent: 1 }],
+    ...opts,
+  });
   running.push(sim);
   return sim;
 }
@@ -33,7 +38,9 @@ describe('simulator state file', () => {
   it('when the simulator restarts mid-generation, then the generation, its slot and the spent credits are still there', async () => {
     const file = await stateFile();
     const first = await startWith(file, { latencyMs: 1_500 });
-    const { Resp: { video_id } } = await generate(first, 'a cat surfing');
+    const {
+      Resp: { video_id },
+    } = await generate(first, 'a cat surfing');
     const spent = 1_000 - (await balance(first));
     expect(spent).toBeGreaterThan(0);
     await stop(first);
@@ -56,7 +63,9 @@ describe('simulator state file', () => {
   it('when a generation came due while the simulator was down, then it is finished at the first call after the restart', async () => {
     const file = await stateFile();
     const first = await startWith(file, { latencyMs: 300 });
-    const { Resp: { video_id } } = await generate(first, 'a dog skiing [sim:fail]');
+    const {
+      Resp: { video_id },
+    } = await generate(first, 'a dog skiing [sim:fail]');
     await stop(first);
     await sleep(400);
     const second = await startWith(file);
@@ -66,7 +75,11 @@ describe('simulator state file', () => {
   it('when the bin is killed with SIGKILL, then a restart still knows what it accepted up to the last periodic write', async () => {
     const file = await stateFile();
     const spawnSim = () => {
-      const child = spawn(process.execPath, [BIN, '--port', '0', '--latency', '60000', '--account', `${KEY}:1000:4`, '--state', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [BIN, '--port', '0', '--latency', '60000', '--account', `${KEY}:1000:4`, '--state', file],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const url = new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (c: Buffer) => {
@@ -83,7 +96,13 @@ describe('simulator state file', () => {
     const submit = await fetch(`${base}/openapi/v2/video/text/generate`, {
       method: 'POST',
       headers: { 'API-KEY': KEY, 'Ai-trace-id': 'trace-before-kill', 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a fox in the snow', model: 'v4.5', quality: '540p', duration: 5, aspect_ratio: '16:9' }),
+      body: JSON.stringify({
+        prompt: 'a fox in the snow',
+        model: 'v4.5',
+        quality: '540p',
+        duration: 5,
+        aspect_ratio: '16:9',
+      }),
     });
     const videoId = ((await submit.json()) as { Resp: { video_id: number } }).Resp.video_id;
     await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes(String(videoId)), 5_000);
@@ -92,7 +111,9 @@ describe('simulator state file', () => {
 
     const second = spawnSim();
     try {
-      const res = await fetch(`${await second.url}/openapi/v2/video/result/${videoId}`, { headers: { 'API-KEY': KEY, 'Ai-trace-id': 't2' } });
+      const res = await fetch(`${await second.url}/openapi/v2/video/result/${videoId}`, {
+        headers: { 'API-KEY': KEY, 'Ai-trace-id': 't2' },
+      });
       expect(await res.json()).toMatchObject({ ErrCode: 0, Resp: { id: videoId, status: 5 } });
     } finally {
       second.child.kill('SIGTERM');
@@ -103,16 +124,22 @@ describe('simulator state file', () => {
     const file = await stateFile();
     await writeFile(file, '{"v": 1, "savedAt": 0, "accounts": "nope"}');
     await expect(startSimulator({ statePath: file })).rejects.toThrow(
-      new RegExp(`the simulator state ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold a state .*accounts.*delete it`),
+      new RegExp(
+        `the simulator state ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold a state .*accounts.*delete it`,
+      ),
     );
     await writeFile(file, 'not json');
-    await expect(startSimulator({ statePath: file })).rejects.toThrow(/is not JSON .*delete it to start with a fresh simulator/);
+    await expect(startSimulator({ statePath: file })).rejects.toThrow(
+      /is not JSON .*delete it to start with a fresh simulator/,
+    );
   });
 
   it('when reset, then the file is rewritten without the generations', async () => {
     const file = await stateFile();
     const sim = await startWith(file, { stateIntervalMs: 50 });
-    const { Resp: { video_id } } = await generate(sim, 'a heron');
+    const {
+      Resp: { video_id },
+    } = await generate(sim, 'a heron');
     await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes(String(video_id)));
     sim.reset();
     await until(async () => !(await readFile(file, 'utf8')).includes(String(video_id)));

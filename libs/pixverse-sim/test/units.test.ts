@@ -15,7 +15,12 @@ describe('pure helpers', () => {
   });
 
   it('when a prompt has several directives, then each is read', () => {
-    expect(parseDirectives('x [sim:moderate] [sim:delay=40] [sim:error=500069]')).toEqual({ outcome: 7, reject: false, delayMs: 40, errorCode: 500069 });
+    expect(parseDirectives('x [sim:moderate] [sim:delay=40] [sim:error=500069]')).toEqual({
+      outcome: 7,
+      reject: false,
+      delayMs: 40,
+      errorCode: 500069,
+    });
     expect(parseDirectives('plain [sim:unknown]')).toEqual({ outcome: 1, reject: false });
   });
 

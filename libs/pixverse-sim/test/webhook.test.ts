@@ -46,9 +46,29 @@ describe('webhook', () => {
     const byId = new Map(hook.received.map((r) => [JSON.parse(r.body).video_id as number, r]));
     const done = byId.get(ok.Resp.video_id)!;
     const h = done.headers;
-    expect(verifyWebhook('shh', String(h['webhook-timestamp']), String(h['webhook-nonce']), done.body, String(h['webhook-signature']))).toBe(true);
-    expect(verifyWebhook('wrong', String(h['webhook-timestamp']), String(h['webhook-nonce']), done.body, String(h['webhook-signature']))).toBe(false);
-    expect(JSON.parse(done.body)).toMatchObject({ video_id: ok.Resp.video_id, status: 1, url: `https://media.pixverse.sim/${ok.Resp.video_id}.mp4` });
+    expect(
+      verifyWebhook(
+        'shh',
+        String(h['webhook-timestamp']),
+        String(h['webhook-nonce']),
+        done.body,
+        String(h['webhook-signature']),
+      ),
+    ).toBe(true);
+    expect(
+      verifyWebhook(
+        'wrong',
+        String(h['webhook-timestamp']),
+        String(h['webhook-nonce']),
+        done.body,
+        String(h['webhook-signature']),
+      ),
+    ).toBe(false);
+    expect(JSON.parse(done.body)).toMatchObject({
+      video_id: ok.Resp.video_id,
+      status: 1,
+      url: `https://media.pixverse.sim/${ok.Resp.video_id}.mp4`,
+    });
     expect(JSON.parse(byId.get(mod.Resp.video_id)!.body)).toMatchObject({ status: 7 });
     expect(sim.stats().webhooks).toMatchObject({ delivered: 2, failed: 0, pending: 0 });
   });
@@ -76,7 +96,9 @@ describe('signature helpers', () => {
 
   it('when signing, then it is base64 HMAC-SHA256 over timestamp, nonce and the URI-encoded body', async () => {
     const { createHmac } = await import('node:crypto');
-    const expected = createHmac('sha256', 'k').update(`1\nn\n${encodeURIComponent('{"x":"a b"}')}`).digest('base64');
+    const expected = createHmac('sha256', 'k')
+      .update(`1\nn\n${encodeURIComponent('{"x":"a b"}')}`)
+      .digest('base64');
     expect(signWebhook('k', '1', 'n', '{"x":"a b"}')).toBe(expected);
   });
 });

@@ -2,8 +2,17 @@ import { PixsimError } from '@pixsim/contracts';
 import type { JobErrorCode } from '@pixsim/contracts';
 
 export const PROVIDER_ERROR_KINDS = [
-  'invalid_params', 'moderation', 'account_invalid', 'account_forbidden', 'concurrency_limit',
-  'rate_limited', 'insufficient_credits', 'unavailable', 'timeout', 'circuit_open', 'protocol',
+  'invalid_params',
+  'moderation',
+  'account_invalid',
+  'account_forbidden',
+  'concurrency_limit',
+  'rate_limited',
+  'insufficient_credits',
+  'unavailable',
+  'timeout',
+  'circuit_open',
+  'protocol',
 ] as const;
 export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
 

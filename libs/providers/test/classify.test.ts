@@ -3,20 +3,35 @@ import { JOB_ERROR_CODES } from '@pixsim/contracts';
 import { KIND_TO_JOB_ERROR, PROVIDER_ERROR_KINDS, ProviderError, classifyPixverse } from '../src/index.js';
 import type { ProviderErrorKind } from '../src/index.js';
 
-const envelope = (code: number, resp: unknown = {}): string => JSON.stringify({ ErrCode: code, ErrMsg: code === 0 ? 'success' : 'boom', Resp: resp });
+const envelope = (code: number, resp: unknown = {}): string =>
+  JSON.stringify({ ErrCode: code, ErrMsg: code === 0 ? 'success' : 'boom', Resp: resp });
 
 function errorOf(httpStatus: number, body: unknown, retryAfter?: string): ProviderError {
-  const out = classifyPixverse(httpStatus, body, retryAfter === undefined ? {} : { retryAfter, now: Date.parse('2025-01-01T00:00:00Z') });
+  const out = classifyPixverse(
+    httpStatus,
+    body,
+    retryAfter === undefined ? {} : { retryAfter, now: Date.parse('2025-01-01T00:00:00Z') },
+  );
   if (out.ok) throw new Error('expected an error');
   return out.error;
 }
 
 const TABLE: Array<[number, ProviderErrorKind]> = [
-  [400011, 'invalid_params'], [400013, 'invalid_params'], [400017, 'invalid_params'],
-  [400018, 'invalid_params'], [400019, 'invalid_params'], [400032, 'invalid_params'],
-  [400012, 'account_invalid'], [500020, 'account_forbidden'], [500044, 'concurrency_limit'],
-  [500054, 'moderation'], [500063, 'moderation'], [500069, 'unavailable'],
-  [500090, 'insufficient_credits'], [500100, 'unavailable'], [99999, 'unavailable'],
+  [400011, 'invalid_params'],
+  [400013, 'invalid_params'],
+  [400017, 'invalid_params'],
+  [400018, 'invalid_params'],
+  [400019, 'invalid_params'],
+  [400032, 'invalid_params'],
+  [400012, 'account_invalid'],
+  [500020, 'account_forbidden'],
+  [500044, 'concurrency_limit'],
+  [500054, 'moderation'],
+  [500063, 'moderation'],
+  [500069, 'unavailable'],
+  [500090, 'insufficient_credits'],
+  [500100, 'unavailable'],
+  [99999, 'unavailable'],
 ];
 
 describe('classifyPixverse', () => {
@@ -25,7 +40,10 @@ describe('classifyPixverse', () => {
   });
 
   it('when the body is already parsed, then it reads the envelope the same way', () => {
-    expect(classifyPixverse(200, { ErrCode: 0, ErrMsg: 'success', Resp: { img_id: 3 } })).toEqual({ ok: true, resp: { img_id: 3 } });
+    expect(classifyPixverse(200, { ErrCode: 0, ErrMsg: 'success', Resp: { img_id: 3 } })).toEqual({
+      ok: true,
+      resp: { img_id: 3 },
+    });
   });
 
   it.each(TABLE)('when ErrCode is %i on HTTP 200, then the kind is %s', (code, kind) => {
@@ -60,12 +78,15 @@ describe('classifyPixverse', () => {
     expect(errorOf(429, '').retryAfterMs).toBeUndefined();
   });
 
-  it.each([500, 502, 503, 504])('when HTTP %i has a non-JSON body, then it is unavailable and a provider fault', (status) => {
-    const err = errorOf(status, '<html>Bad gateway</html>');
-    expect(err.kind).toBe('unavailable');
-    expect(err.providerFault).toBe(true);
-    expect(err.retryable).toBe(true);
-  });
+  it.each([500, 502, 503, 504])(
+    'when HTTP %i has a non-JSON body, then it is unavailable and a provider fault',
+    (status) => {
+      const err = errorOf(status, '<html>Bad gateway</html>');
+      expect(err.kind).toBe('unavailable');
+      expect(err.providerFault).toBe(true);
+      expect(err.retryable).toBe(true);
+    },
+  );
 
   it('when HTTP 200 has a non-JSON body, then it is a protocol error', () => {
     expect(errorOf(200, 'not json').kind).toBe('protocol');
@@ -97,7 +118,13 @@ describe('classifyPixverse', () => {
 describe('ProviderError kinds', () => {
   it('when each kind is built, then retryable, disposition and job code follow the table', () => {
     const permanent = new Set(['invalid_params', 'moderation']);
-    const switchAccount = new Set(['account_invalid', 'account_forbidden', 'concurrency_limit', 'rate_limited', 'insufficient_credits']);
+    const switchAccount = new Set([
+      'account_invalid',
+      'account_forbidden',
+      'concurrency_limit',
+      'rate_limited',
+      'insufficient_credits',
+    ]);
     const faults = new Set(['unavailable', 'timeout', 'protocol']);
     for (const kind of PROVIDER_ERROR_KINDS) {
       const err = new ProviderError(kind, 'x');

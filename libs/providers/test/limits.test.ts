@@ -11,10 +11,19 @@ describe('validatePixverse', () => {
   });
 
   it('when every field is valid, then there are no issues', () => {
-    expect(validatePixverse('text_to_video', {
-      prompt: 'p', negative_prompt: 'n', model: 'v4.5', quality: '720p', duration: 8, aspect_ratio: '9:16', seed: 2_147_483_647,
-      motion_mode: 'normal', style: 'anime',
-    })).toEqual([]);
+    expect(
+      validatePixverse('text_to_video', {
+        prompt: 'p',
+        negative_prompt: 'n',
+        model: 'v4.5',
+        quality: '720p',
+        duration: 8,
+        aspect_ratio: '9:16',
+        seed: 2_147_483_647,
+        motion_mode: 'normal',
+        style: 'anime',
+      }),
+    ).toEqual([]);
   });
 
   it('when the model is unknown, then the issue is on params.model', () => {
@@ -30,10 +39,21 @@ describe('validatePixverse', () => {
   });
 
   it.each([
-    ['v3.5', '540p', 5, true], ['v4', '720p', 8, true], ['v5', '540p', 10, false], ['v5', '540p', 6, false],
-    ['v5', '1080p', 5, true], ['v5', '1080p', 8, false], ['v4.5', '1080p', 8, false],
-    ['v5.5', '540p', 10, true], ['v5.5', '1080p', 8, true], ['v5.5', '1080p', 10, false], ['v5.5', '720p', 15, false],
-    ['v5.6', '720p', 10, true], ['v6', '1080p', 1, true], ['v6', '540p', 15, true], ['c1', '540p', 16, false],
+    ['v3.5', '540p', 5, true],
+    ['v4', '720p', 8, true],
+    ['v5', '540p', 10, false],
+    ['v5', '540p', 6, false],
+    ['v5', '1080p', 5, true],
+    ['v5', '1080p', 8, false],
+    ['v4.5', '1080p', 8, false],
+    ['v5.5', '540p', 10, true],
+    ['v5.5', '1080p', 8, true],
+    ['v5.5', '1080p', 10, false],
+    ['v5.5', '720p', 15, false],
+    ['v5.6', '720p', 10, true],
+    ['v6', '1080p', 1, true],
+    ['v6', '540p', 15, true],
+    ['c1', '540p', 16, false],
   ] as const)('when model %s at %s asks %i s, then valid is %s', (model, quality, duration, valid) => {
     const issues = fields('text_to_video', { ...ok, model, quality, duration });
     expect(issues).toEqual(valid ? [] : ['params.duration']);
@@ -68,10 +88,13 @@ describe('validatePixverse', () => {
     expect(fields('image_to_video', {}).sort()).toEqual(['params.image_url', 'params.prompt']);
   });
 
-  it.each(['video_extend', 'video_transition', 'fusion'] as const)('when the operation is %s, then it is not supported yet', (op) => {
-    const issues = validatePixverse(op, ok);
-    expect(issues).toEqual([{ field: 'operation_type', message: `${op} is not supported by pixverse yet` }]);
-  });
+  it.each(['video_extend', 'video_transition', 'fusion'] as const)(
+    'when the operation is %s, then it is not supported yet',
+    (op) => {
+      const issues = validatePixverse(op, ok);
+      expect(issues).toEqual([{ field: 'operation_type', message: `${op} is not supported by pixverse yet` }]);
+    },
+  );
 
   it('when the seed is out of range, then the issue is on params.seed', () => {
     expect(fields('text_to_video', { ...ok, seed: 2_147_483_648 })).toEqual(['params.seed']);
@@ -84,8 +107,12 @@ describe('validatePixverse', () => {
   });
 
   it('when motion_mode is fast at 8 s, at 1080p or on v5, then the issue is on params.motion_mode', () => {
-    expect(fields('text_to_video', { ...ok, model: 'v4', motion_mode: 'fast', duration: 8 })).toEqual(['params.motion_mode']);
-    expect(fields('text_to_video', { ...ok, model: 'v4', motion_mode: 'fast', quality: '1080p' })).toEqual(['params.motion_mode']);
+    expect(fields('text_to_video', { ...ok, model: 'v4', motion_mode: 'fast', duration: 8 })).toEqual([
+      'params.motion_mode',
+    ]);
+    expect(fields('text_to_video', { ...ok, model: 'v4', motion_mode: 'fast', quality: '1080p' })).toEqual([
+      'params.motion_mode',
+    ]);
     expect(fields('text_to_video', { ...ok, model: 'v5', motion_mode: 'fast' })).toEqual(['params.motion_mode']);
   });
 
@@ -100,6 +127,12 @@ describe('validatePixverse', () => {
 
 describe('PIXVERSE_STATUS', () => {
   it('when the provider reports 5, 1, 7, 8, 6, then the states are pending, completed, moderated, failed, deleted', () => {
-    expect([5, 1, 7, 8, 6].map((s) => PIXVERSE_STATUS[s])).toEqual(['pending', 'completed', 'moderated', 'failed', 'deleted']);
+    expect([5, 1, 7, 8, 6].map((s) => PIXVERSE_STATUS[s])).toEqual([
+      'pending',
+      'completed',
+      'moderated',
+      'failed',
+      'deleted',
+    ]);
   });
 });

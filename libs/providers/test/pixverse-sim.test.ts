@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { keyId, startSimulator } from '@pixsim/pixverse-sim';
 import type { Simulator } from '@pixsim/pixverse-sim';
 import { ProviderError, createPixverseProvider } from '../src/index.js';
-import type { BreakerState, GenerationStatus, PixverseProviderOptions, ProviderErrorKind, VideoProvider } from '../src/index.js';
+import type {
+  BreakerState,
+  GenerationStatus,
+  PixverseProviderOptions,
+  ProviderErrorKind,
+  VideoProvider,
+} from '../src/index.js';
 
 const KEY = 'sk-main-0001';
 const creds = { apiKey: KEY };
@@ -17,7 +23,15 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.reset({ accounts: true });
-  sim.setFaults({ outage: false, dropRate: 0, timeoutRate: 0, http5xxRate: 0, rateLimitRate: 0, highLoadRate: 0, slowMs: 0 });
+  sim.setFaults({
+    outage: false,
+    dropRate: 0,
+    timeoutRate: 0,
+    http5xxRate: 0,
+    rateLimitRate: 0,
+    highLoadRate: 0,
+    slowMs: 0,
+  });
   sim.configure({ latencyMs: 100 });
   sim.addAccount({ apiKey: KEY, credits: 10_000, maxConcurrent: 50 });
 });
@@ -30,8 +44,11 @@ function makeProvider(opts: Partial<PixverseProviderOptions> = {}): VideoProvide
   return provider;
 }
 
-const text = (prompt: string, extra: Record<string, unknown> = {}) =>
-  ({ jobId: `job-${Math.random().toString(36).slice(2)}`, operationType: 'text_to_video' as const, params: { prompt, ...extra } });
+const text = (prompt: string, extra: Record<string, unknown> = {}) => ({
+  jobId: `job-${Math.random().toString(36).slice(2)}`,
+  operationType: 'text_to_video' as const,
+  params: { prompt, ...extra },
+});
 
 async function caught(p: Promise<unknown>): Promise<ProviderError> {
   try {
@@ -57,7 +74,10 @@ const breakerOf = (p: VideoProvider, name: string) => p.breakers().find((b) => b
 describe('pixverse adapter against the simulator', () => {
   it('when a text_to_video is submitted, then status goes pending then completed with a url', async () => {
     const p = makeProvider();
-    const { providerJobId, cost } = await p.submit(creds, text('a fox in the snow [sim:delay=600]', { quality: '720p' }));
+    const { providerJobId, cost } = await p.submit(
+      creds,
+      text('a fox in the snow [sim:delay=600]', { quality: '720p' }),
+    );
     expect(cost).toBe(60);
     expect(sim.stats().credits[keyId(KEY)]).toBe(10_000 - 60);
     expect((await p.status(creds, providerJobId)).state).toBe('pending');
@@ -72,7 +92,9 @@ describe('pixverse adapter against the simulator', () => {
   it('when an image_to_video is submitted, then the image is uploaded first and the generation completes', async () => {
     const p = makeProvider();
     const { providerJobId } = await p.submit(creds, {
-      jobId: 'j-img', operationType: 'image_to_video', params: { prompt: 'make it move', image_url: 'https://img.example/cat.png' },
+      jobId: 'j-img',
+      operationType: 'image_to_video',
+      params: { prompt: 'make it move', image_url: 'https://img.example/cat.png' },
     });
     const calls = sim.stats().calls;
     expect(calls.image_upload).toBe(1);
@@ -82,9 +104,13 @@ describe('pixverse adapter against the simulator', () => {
 
   it('when the uploaded image is refused (HTTP 500, lower-case 500052), then submit fails with moderation', async () => {
     const p = makeProvider();
-    const err = await caught(p.submit(creds, {
-      jobId: 'j', operationType: 'image_to_video', params: { prompt: 'p', image_url: 'https://img.example/sim-moderate.png' },
-    }));
+    const err = await caught(
+      p.submit(creds, {
+        jobId: 'j',
+        operationType: 'image_to_video',
+        params: { prompt: 'p', image_url: 'https://img.example/sim-moderate.png' },
+      }),
+    );
     expect(err.kind).toBe('moderation');
     expect(err.providerCode).toBe(500052);
     expect(err.httpStatus).toBe(500);
@@ -93,7 +119,9 @@ describe('pixverse adapter against the simulator', () => {
   });
 
   it.each([
-    ['[sim:fail]', 'failed'], ['[sim:moderate]', 'moderated'], ['[sim:deleted]', 'deleted'],
+    ['[sim:fail]', 'failed'],
+    ['[sim:moderate]', 'moderated'],
+    ['[sim:deleted]', 'deleted'],
   ] as const)('when the prompt says %s, then the final state is %s', async (directive, state) => {
     const p = makeProvider();
     const { providerJobId } = await p.submit(creds, text(`a dog ${directive}`));
@@ -103,10 +131,22 @@ describe('pixverse adapter against the simulator', () => {
   });
 
   const CODES: Array<[number, ProviderErrorKind]> = [
-    [400011, 'invalid_params'], [400013, 'invalid_params'], [400017, 'invalid_params'], [400018, 'invalid_params'],
-    [400019, 'invalid_params'], [400032, 'invalid_params'], [400012, 'account_invalid'], [500020, 'account_forbidden'],
-    [500044, 'concurrency_limit'], [500052, 'moderation'], [500054, 'moderation'], [500063, 'moderation'],
-    [500069, 'unavailable'], [500090, 'insufficient_credits'], [500100, 'unavailable'], [99999, 'unavailable'],
+    [400011, 'invalid_params'],
+    [400013, 'invalid_params'],
+    [400017, 'invalid_params'],
+    [400018, 'invalid_params'],
+    [400019, 'invalid_params'],
+    [400032, 'invalid_params'],
+    [400012, 'account_invalid'],
+    [500020, 'account_forbidden'],
+    [500044, 'concurrency_limit'],
+    [500052, 'moderation'],
+    [500054, 'moderation'],
+    [500063, 'moderation'],
+    [500069, 'unavailable'],
+    [500090, 'insufficient_credits'],
+    [500100, 'unavailable'],
+    [99999, 'unavailable'],
   ];
   it.each(CODES)('when the simulator answers ErrCode %i at submit, then the kind is %s', async (code, kind) => {
     const p = makeProvider();
@@ -155,7 +195,9 @@ describe('pixverse adapter against the simulator', () => {
   });
 
   it('when the provider is in an outage, then the breaker opens, fails fast without calling, and closes after recovery', async () => {
-    const p = makeProvider({ breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 } });
+    const p = makeProvider({
+      breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 },
+    });
     const changes: Array<[string, BreakerState]> = [];
     p.onBreakerChange((name, state) => changes.push([name, state]));
     sim.setFaults({ outage: true });
@@ -183,7 +225,11 @@ describe('pixverse adapter against the simulator', () => {
     expect(breakerOf(p, 'balance')?.state).toBe('half_open');
     expect(await p.balance(creds)).toEqual({ credits: 10_000 });
     expect(breakerOf(p, 'balance')?.state).toBe('closed');
-    expect(changes).toEqual([['balance', 'open'], ['balance', 'half_open'], ['balance', 'closed']]);
+    expect(changes).toEqual([
+      ['balance', 'open'],
+      ['balance', 'half_open'],
+      ['balance', 'closed'],
+    ]);
   });
 
   it('when the half-open probe fails, then the breaker opens again', async () => {

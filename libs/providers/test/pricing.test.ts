@@ -3,8 +3,13 @@ import { createPixverseProvider, pixverseCost } from '../src/index.js';
 
 describe('pixverseCost', () => {
   it.each([
-    ['360p', 5, 45], ['360p', 8, 90], ['540p', 5, 45], ['540p', 8, 90],
-    ['720p', 5, 60], ['720p', 8, 120], ['1080p', 5, 120],
+    ['360p', 5, 45],
+    ['360p', 8, 90],
+    ['540p', 5, 45],
+    ['540p', 8, 90],
+    ['720p', 5, 60],
+    ['720p', 8, 120],
+    ['1080p', 5, 120],
   ] as const)('when %s for %i s with normal motion on v5, then it costs %i credits', (quality, duration, credits) => {
     expect(pixverseCost({ prompt: 'p', model: 'v5', quality, duration })).toBe(credits);
   });
@@ -40,7 +45,9 @@ describe('pixverseCost', () => {
 
   it('when asked through the provider, then estimateCost matches without any I/O', async () => {
     const provider = createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' });
-    expect(provider.estimateCost({ operationType: 'image_to_video', params: { prompt: 'p', quality: '720p', duration: 8 } })).toBe(120);
+    expect(
+      provider.estimateCost({ operationType: 'image_to_video', params: { prompt: 'p', quality: '720p', duration: 8 } }),
+    ).toBe(120);
     await provider.close();
   });
 });

@@ -14,7 +14,10 @@ afterEach(async () => {
 async function setup(handler = happyHandler, opts: Partial<Parameters<typeof createPixverseProvider>[0]> = {}) {
   const fake = await startFakePixverse(handler);
   const provider: VideoProvider = createPixverseProvider({ baseUrl: fake.url, ...opts });
-  cleanups.push(() => fake.stop(), () => provider.close());
+  cleanups.push(
+    () => fake.stop(),
+    () => provider.close(),
+  );
   return { fake, provider };
 }
 
@@ -32,7 +35,11 @@ describe('pixverse transport', () => {
   it('when several calls are made, then each carries the API-KEY and a distinct UUID Ai-trace-id', async () => {
     const { fake, provider } = await setup();
     await provider.submit(creds, { jobId: 'j1', operationType: 'text_to_video', params: { prompt: 'a' } });
-    await provider.submit(creds, { jobId: 'j2', operationType: 'image_to_video', params: { prompt: 'b', image_url: 'https://x/a.png' } });
+    await provider.submit(creds, {
+      jobId: 'j2',
+      operationType: 'image_to_video',
+      params: { prompt: 'b', image_url: 'https://x/a.png' },
+    });
     await provider.status(creds, '7');
     await provider.balance(creds);
     expect(fake.seen).toHaveLength(5);
@@ -44,32 +51,55 @@ describe('pixverse transport', () => {
 
   it('when text_to_video is submitted, then a JSON body with the defaults goes to /openapi/v2/video/text/generate', async () => {
     const { fake, provider } = await setup();
-    const res = await provider.submit(creds, { jobId: 'j1', operationType: 'text_to_video', params: { prompt: 'a cat', seed: 3, style: 'anime' } });
+    const res = await provider.submit(creds, {
+      jobId: 'j1',
+      operationType: 'text_to_video',
+      params: { prompt: 'a cat', seed: 3, style: 'anime' },
+    });
     expect(res).toEqual({ providerJobId: '7', cost: 45 });
     const [req] = fake.seen;
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/openapi/v2/video/text/generate');
     expect(req?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(req?.body ?? '')).toEqual({
-      prompt: 'a cat', model: 'v5', duration: 5, quality: '540p', aspect_ratio: '16:9', motion_mode: 'normal', seed: 3, style: 'anime',
+      prompt: 'a cat',
+      model: 'v5',
+      duration: 5,
+      quality: '540p',
+      aspect_ratio: '16:9',
+      motion_mode: 'normal',
+      seed: 3,
+      style: 'anime',
     });
   });
 
   it('when image_to_video is submitted, then a multipart upload with image_url precedes the generate with img_id', async () => {
     const { fake, provider } = await setup();
-    await provider.submit(creds, { jobId: 'j1', operationType: 'image_to_video', params: { prompt: 'p', image_url: 'https://x/a.png' } });
+    await provider.submit(creds, {
+      jobId: 'j1',
+      operationType: 'image_to_video',
+      params: { prompt: 'p', image_url: 'https://x/a.png' },
+    });
     const [upload, generate] = fake.seen;
     expect(upload?.url).toBe('/openapi/v2/image/upload');
     expect(upload?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(upload?.body).toContain('name="image_url"');
     expect(upload?.body).toContain('https://x/a.png');
     expect(generate?.url).toBe('/openapi/v2/video/img/generate');
-    expect(JSON.parse(generate?.body ?? '')).toMatchObject({ img_id: 42, prompt: 'p', model: 'v5', duration: 5, quality: '540p' });
+    expect(JSON.parse(generate?.body ?? '')).toMatchObject({
+      img_id: 42,
+      prompt: 'p',
+      model: 'v5',
+      duration: 5,
+      quality: '540p',
+    });
   });
 
   it('when the params break a limit, then submit fails with invalid_params and never calls the provider', async () => {
     const { fake, provider } = await setup();
-    const err = await caught(provider.submit(creds, { jobId: 'j', operationType: 'text_to_video', params: { prompt: 'x'.repeat(3000) } }));
+    const err = await caught(
+      provider.submit(creds, { jobId: 'j', operationType: 'text_to_video', params: { prompt: 'x'.repeat(3000) } }),
+    );
     expect(err.kind).toBe('invalid_params');
     expect(err.message).toContain('params.prompt');
     expect(fake.seen).toHaveLength(0);
@@ -79,7 +109,13 @@ describe('pixverse transport', () => {
     const { provider } = await setup();
     const status = await provider.status(creds, '7');
     expect(status.state).toBe('completed');
-    expect(status.result).toEqual({ url: 'https://media/7.mp4', width: 960, height: 540, duration_sec: null, file_size_bytes: 1234 });
+    expect(status.result).toEqual({
+      url: 'https://media/7.mp4',
+      width: 960,
+      height: 540,
+      duration_sec: null,
+      file_size_bytes: 1234,
+    });
   });
 
   it('when the balance is asked, then credits are monthly plus package', async () => {
@@ -88,7 +124,9 @@ describe('pixverse transport', () => {
   });
 
   it('when the provider echoes the API key in ErrMsg, then the error message does not contain it', async () => {
-    const { provider } = await setup((_req, res) => sendJson(res, 200, { ErrCode: 400012, ErrMsg: `invalid key ${creds.apiKey}`, Resp: {} }));
+    const { provider } = await setup((_req, res) =>
+      sendJson(res, 200, { ErrCode: 400012, ErrMsg: `invalid key ${creds.apiKey}`, Resp: {} }),
+    );
     const err = await caught(provider.balance(creds));
     expect(err.kind).toBe('account_invalid');
     expect(err.message).not.toContain(creds.apiKey);

@@ -1,20 +1,23 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Asset, AssetStore } from './asset.js';
 
-const assetSchema = new Schema<Asset>({
-  asset_id: { type: String, required: true },
-  job_id: { type: String, required: true },
-  user_id: { type: String, required: true },
-  media_type: { type: String, enum: ['video', 'image'], required: true },
-  provider_id: { type: String, required: true },
-  provider_asset_id: { type: String, required: true },
-  remote_url: { type: String, required: true },
-  width: Number,
-  height: Number,
-  duration_sec: Number,
-  file_size_bytes: Number,
-  created_at: { type: Date, required: true },
-}, { versionKey: false, collection: 'assets' });
+const assetSchema = new Schema<Asset>(
+  {
+    asset_id: { type: String, required: true },
+    job_id: { type: String, required: true },
+    user_id: { type: String, required: true },
+    media_type: { type: String, enum: ['video', 'image'], required: true },
+    provider_id: { type: String, required: true },
+    provider_asset_id: { type: String, required: true },
+    remote_url: { type: String, required: true },
+    width: Number,
+    height: Number,
+    duration_sec: Number,
+    file_size_bytes: Number,
+    created_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'assets' },
+);
 assetSchema.index({ job_id: 1 }, { unique: true });
 assetSchema.index({ asset_id: 1 }, { unique: true });
 assetSchema.index({ user_id: 1, created_at: -1 });
@@ -31,7 +34,8 @@ export async function openAssetStore(conn: Connection): Promise<AssetStore> {
       const { job_id: jobId, ...fields } = asset;
       try {
         return (await model.findOneAndUpdate(
-          { job_id: jobId }, { $setOnInsert: fields },
+          { job_id: jobId },
+          { $setOnInsert: fields },
           { upsert: true, returnDocument: 'after', projection: PROJECTION, lean: true },
         ))!;
       } catch (err) {

@@ -12,7 +12,12 @@ await runService({
   defaultOpsPort: 9104,
   async build({ mongo, publisher }) {
     const store = await openAssetStore(mongo);
-    const handler = createAssetHandler({ store, publish: (input) => publisher.publish(input), clock: () => new Date(), newId: ulid });
+    const handler = createAssetHandler({
+      store,
+      publish: (input) => publisher.publish(input),
+      clock: () => new Date(),
+      newId: ulid,
+    });
     return { consumers: [consume({ type: 'JOB_COMPLETED', handler })] };
   },
 });

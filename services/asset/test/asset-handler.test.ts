@@ -18,10 +18,19 @@ function setup() {
   let n = 0;
   let now = Date.parse('2025-01-01T00:00:00.000Z');
   const handler = createAssetHandler({
-    store, clock: () => new Date(now), newId: () => `asset-${++n}`,
+    store,
+    clock: () => new Date(now),
+    newId: () => `asset-${++n}`,
     publish: async (input) => void published.push(input),
   });
-  return { store, published, handler, tick: (ms: number) => { now += ms; } };
+  return {
+    store,
+    published,
+    handler,
+    tick: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('asset handler', () => {
@@ -29,14 +38,27 @@ describe('asset handler', () => {
     const t = setup();
     await t.handler(delivered(jobCompleted('j1')));
     expect([...t.store.byJob.values()]).toHaveLength(1);
-    expect(t.published).toEqual([{
-      type: 'ASSET_CREATED', id: 'j1:ASSET_CREATED', at: '2025-01-01T00:00:00.000Z',
-      data: {
-        asset_id: 'asset-1', job_id: 'j1', user_id: 'user-1', media_type: 'video', provider_id: 'pixverse',
-        provider_asset_id: 'pv-j1', remote_url: 'https://media.example/j1.mp4', width: 1280, height: 720,
-        duration_sec: 5, file_size_bytes: 4096, created_at: '2025-01-01T00:00:00.000Z',
+    expect(t.published).toEqual([
+      {
+        type: 'ASSET_CREATED',
+        id: 'j1:ASSET_CREATED',
+        at: '2025-01-01T00:00:00.000Z',
+        data: {
+          asset_id: 'asset-1',
+          job_id: 'j1',
+          user_id: 'user-1',
+          media_type: 'video',
+          provider_id: 'pixverse',
+          provider_asset_id: 'pv-j1',
+          remote_url: 'https://media.example/j1.mp4',
+          width: 1280,
+          height: 720,
+          duration_sec: 5,
+          file_size_bytes: 4096,
+          created_at: '2025-01-01T00:00:00.000Z',
+        },
       },
-    }]);
+    ]);
   });
 
   it('when the same completion is delivered again later, then the stored asset is announced again, unchanged', async () => {
@@ -51,7 +73,14 @@ describe('asset handler', () => {
 
   it('when the provider did not report sizes, then the asset carries nulls', async () => {
     const t = setup();
-    await t.handler(delivered(jobCompleted('j2', { width: null, height: null, duration_sec: null, file_size_bytes: null })));
-    expect(t.published[0]!.data).toMatchObject({ width: null, height: null, duration_sec: null, file_size_bytes: null });
+    await t.handler(
+      delivered(jobCompleted('j2', { width: null, height: null, duration_sec: null, file_size_bytes: null })),
+    );
+    expect(t.published[0]!.data).toMatchObject({
+      width: null,
+      height: null,
+      duration_sec: null,
+      file_size_bytes: null,
+    });
   });
 });

@@ -20,8 +20,13 @@ async function setup() {
   if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
   const prefix = `t-${randomUUID().slice(0, 8)}`;
   const keys = createKeys(prefix);
-  const redis = createRedis(REDIS_URL, { name: 'asset-test', logger: createLogger({ service: 'asset', level: 'silent' }) });
-  const db: Connection = await mongoose.createConnection(uri, { dbName: `asset_test_${randomUUID().slice(0, 8)}` }).asPromise();
+  const redis = createRedis(REDIS_URL, {
+    name: 'asset-test',
+    logger: createLogger({ service: 'asset', level: 'silent' }),
+  });
+  const db: Connection = await mongoose
+    .createConnection(uri, { dbName: `asset_test_${randomUUID().slice(0, 8)}` })
+    .asPromise();
   cleanups.push(async () => {
     await db.dropDatabase();
     await db.close();
@@ -31,16 +36,31 @@ async function setup() {
   });
   const publisher = createPublisher({ redis, keys });
   const store = await openAssetStore(db);
-  const handler = createAssetHandler({ store, publish: (i) => publisher.publish(i), clock: () => new Date(), newId: ulid });
+  const handler = createAssetHandler({
+    store,
+    publish: (i) => publisher.publish(i),
+    clock: () => new Date(),
+    newId: ulid,
+  });
   const created = async (): Promise<Array<Envelope<EventData<'ASSET_CREATED'>>>> =>
-    (await redis.xrange(keys.stream('ASSET_CREATED'), '-', '+')).map(([, f]) => parseEnvelope(f) as Envelope<EventData<'ASSET_CREATED'>>);
+    (await redis.xrange(keys.stream('ASSET_CREATED'), '-', '+')).map(
+      ([, f]) => parseEnvelope(f) as Envelope<EventData<'ASSET_CREATED'>>,
+    );
   return { keys, redis, db, publisher, handler, created };
 }
 
 describe('asset service against Redis and MongoDB', () => {
   it('when one JOB_COMPLETED is on the stream three times, then one asset exists and every ASSET_CREATED names it', async () => {
     const t = await setup();
-    const consumer: Consumer = createConsumer({ redis: t.redis, keys: t.keys, type: 'JOB_COMPLETED', group: 'asset', consumer: 'a-1', handler: t.handler, blockMs: 100 });
+    const consumer: Consumer = createConsumer({
+      redis: t.redis,
+      keys: t.keys,
+      type: 'JOB_COMPLETED',
+      group: 'asset',
+      consumer: 'a-1',
+      handler: t.handler,
+      blockMs: 100,
+    });
     cleanups.push(() => consumer.stop());
     await consumer.start();
     const event = jobCompleted('job-1');
@@ -53,8 +73,16 @@ describe('asset service against Redis and MongoDB', () => {
     expect(new Set(announced.map((e) => e.id))).toEqual(new Set(['job-1:ASSET_CREATED']));
     expect(new Set(announced.map((e) => e.data.asset_id))).toEqual(new Set([assets[0]!.asset_id]));
     expect(announced[0]!.data).toMatchObject({
-      job_id: 'job-1', user_id: 'user-1', media_type: 'video', provider_id: 'pixverse', provider_asset_id: 'pv-job-1',
-      remote_url: 'https://media.example/job-1.mp4', width: 1280, height: 720, duration_sec: 5, file_size_bytes: 4096,
+      job_id: 'job-1',
+      user_id: 'user-1',
+      media_type: 'video',
+      provider_id: 'pixverse',
+      provider_asset_id: 'pv-job-1',
+      remote_url: 'https://media.example/job-1.mp4',
+      width: 1280,
+      height: 720,
+      duration_sec: 5,
+      file_size_bytes: 4096,
     });
     expect(assets[0]!.asset_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/); // a ULID
   });

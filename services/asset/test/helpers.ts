@@ -1,13 +1,27 @@
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
 import { eventIds } from '@pixsim/contracts';
 
-export function jobCompleted(jobId: string, result: Partial<PublishInput<'JOB_COMPLETED'>['data']['result']> = {}): PublishInput<'JOB_COMPLETED'> {
+export function jobCompleted(
+  jobId: string,
+  result: Partial<PublishInput<'JOB_COMPLETED'>['data']['result']> = {},
+): PublishInput<'JOB_COMPLETED'> {
   return {
     type: 'JOB_COMPLETED',
     id: eventIds.jobCompleted(jobId),
     data: {
-      job_id: jobId, user_id: 'user-1', provider_id: 'pixverse', provider_job_id: `pv-${jobId}`, account_id: 'acct-1',
-      result: { url: `https://media.example/${jobId}.mp4`, width: 1280, height: 720, duration_sec: 5, file_size_bytes: 4096, ...result },
+      job_id: jobId,
+      user_id: 'user-1',
+      provider_id: 'pixverse',
+      provider_job_id: `pv-${jobId}`,
+      account_id: 'acct-1',
+      result: {
+        url: `https://media.example/${jobId}.mp4`,
+        width: 1280,
+        height: 720,
+        duration_sec: 5,
+        file_size_bytes: 4096,
+        ...result,
+      },
       completed_at: '2025-01-01T00:00:10.000Z',
     },
   };
@@ -15,7 +29,14 @@ export function jobCompleted(jobId: string, result: Partial<PublishInput<'JOB_CO
 
 export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['type']> {
   return {
-    id: input.id, type: input.type, v: 1, at: new Date().toISOString(), data: input.data as never,
-    streamId: '0-1', deliveries: 1, attempt: 1, signal: new AbortController().signal,
+    id: input.id,
+    type: input.type,
+    v: 1,
+    at: new Date().toISOString(),
+    data: input.data as never,
+    streamId: '0-1',
+    deliveries: 1,
+    attempt: 1,
+    signal: new AbortController().signal,
   };
 }

@@ -4,10 +4,22 @@ import type { AccountDoc, AccountStore } from './store/account-store.js';
 
 export function toAccountView(a: AccountDoc): EventData<'ACCOUNT_UPDATED'> {
   return {
-    account_id: a._id, provider_id: a.provider_id, email: a.email, nickname: a.nickname, status: a.status,
-    credits: a.credits, cooldown_until: a.cooldown_until?.toISOString() ?? null, max_concurrent_jobs: a.max_concurrent_jobs,
-    in_flight: a.in_flight, priority: a.priority, total_submitted: a.total_submitted, total_failed: a.total_failed,
-    last_used: a.last_used?.toISOString() ?? null, created_at: a.created_at.toISOString(), deleted: a.deleted, revision: a.revision,
+    account_id: a._id,
+    provider_id: a.provider_id,
+    email: a.email,
+    nickname: a.nickname,
+    status: a.status,
+    credits: a.credits,
+    cooldown_until: a.cooldown_until?.toISOString() ?? null,
+    max_concurrent_jobs: a.max_concurrent_jobs,
+    in_flight: a.in_flight,
+    priority: a.priority,
+    total_submitted: a.total_submitted,
+    total_failed: a.total_failed,
+    last_used: a.last_used?.toISOString() ?? null,
+    created_at: a.created_at.toISOString(),
+    deleted: a.deleted,
+    revision: a.revision,
   };
 }
 
@@ -32,7 +44,11 @@ export function createAccountViews(ports: {
       try {
         const account = await ports.accounts.get(id);
         if (!account) continue;
-        await ports.publish({ type: 'ACCOUNT_UPDATED', id: eventIds.accountUpdated(id, account.revision), data: toAccountView(account) });
+        await ports.publish({
+          type: 'ACCOUNT_UPDATED',
+          id: eventIds.accountUpdated(id, account.revision),
+          data: toAccountView(account),
+        });
       } catch (err) {
         dirty.add(id);
         ports.logger.warn({ err, account_id: id }, 'could not publish the account view; will retry');

@@ -27,35 +27,64 @@ await runService({
     const accounts = createAccountStore(mongo);
     const submissions = createSubmissionStore(mongo);
     const provider = createPixverseProvider({
-      baseUrl: config.PIXVERSE_BASE_URL, logger,
+      baseUrl: config.PIXVERSE_BASE_URL,
+      logger,
       timeouts: { requestMs: config.PROVIDER_TIMEOUT_MS },
-      breaker: { resetTimeoutMs: config.BREAKER_RESET_MS, errorThresholdPercentage: config.BREAKER_ERROR_PERCENT, volumeThreshold: config.BREAKER_VOLUME },
+      breaker: {
+        resetTimeoutMs: config.BREAKER_RESET_MS,
+        errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
+        volumeThreshold: config.BREAKER_VOLUME,
+      },
     });
     const publish = (i: Parameters<typeof publisher.publish>[0]) => publisher.publish(i);
     const metrics = createDispatcherMetrics(registry, accounts);
     registerBreakerMetrics(registry, provider);
     const views = createAccountViews({ accounts, publish, flushMs: config.ACCOUNT_VIEW_FLUSH_MS, logger });
     const announcer = createAnnouncer({
-      submissions, accounts, publish,
-      onMarkFailed: (jobId, err) => logger.warn({ job_id: jobId, err }, 'could not mark an announced outcome; the sweep will publish it again under the same id'),
+      submissions,
+      accounts,
+      publish,
+      onMarkFailed: (jobId, err) =>
+        logger.warn(
+          { job_id: jobId, err },
+          'could not mark an announced outcome; the sweep will publish it again under the same id',
+        ),
     });
     const dispatchJob = createDispatchJob({
-      submissions, accounts, provider, publish, announcer, logger, metrics, accountChanged: (id) => views.touch(id),
+      submissions,
+      accounts,
+      provider,
+      publish,
+      announcer,
+      logger,
+      metrics,
+      accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
-      settings: { maxTries: config.MAX_TRIES, cooldownMs: config.COOLDOWN_MS, retryBaseMs: config.RETRY_BASE_MS, staleMs: config.SUBMIT_STALE_MS, submitConcurrency: config.SUBMIT_CONCURRENCY },
+      settings: {
+        maxTries: config.MAX_TRIES,
+        cooldownMs: config.COOLDOWN_MS,
+        retryBaseMs: config.RETRY_BASE_MS,
+        staleMs: config.SUBMIT_STALE_MS,
+        submitConcurrency: config.SUBMIT_CONCURRENCY,
+      },
     });
     const scanner = createScanner({
-      submissions, dispatchJob, intervalMs: config.SCAN_INTERVAL_MS,
+      submissions,
+      dispatchJob,
+      intervalMs: config.SCAN_INTERVAL_MS,
       costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
       hasFreeSlot: (providerId) => accounts.hasFreeSlot(providerId, new Date()),
-      staleMs: config.SUBMIT_STALE_MS, concurrency: config.MAX_JOBS, logger,
+      staleMs: config.SUBMIT_STALE_MS,
+      concurrency: config.MAX_JOBS,
+      logger,
     });
     const changed = (accountId: string) => {
       views.touch(accountId);
       scanner.kick();
     };
     const reconcile = createReconciler({
-      accounts, submissions,
+      accounts,
+      submissions,
       onRepaired: (id, from, to) => {
         metrics.repaired();
         logger.warn({ account_id: id, from, to }, 'repaired a drifted account in-flight counter');
@@ -64,8 +93,15 @@ await runService({
     });
 
     const onJobCreated = createJobCreatedHandler({
-      submissions, accounts, provider, announcer, publish, dispatchJob,
-      backlog: () => scanner.backlog, kickScanner: () => scanner.kick(), accountChanged: (id) => views.touch(id),
+      submissions,
+      accounts,
+      provider,
+      announcer,
+      publish,
+      dispatchJob,
+      backlog: () => scanner.backlog,
+      kickScanner: () => scanner.kick(),
+      accountChanged: (id) => views.touch(id),
     });
 
     const resealer = createResealer({ keyring, port: accounts, logger, registry, holders: 'provider account keys' });
@@ -75,15 +111,23 @@ await runService({
     return {
       consumers: [
         consume({ type: 'JOB_CREATED', handler: onJobCreated }),
-        consume({ type: 'JOB_COMPLETED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
-        consume({ type: 'JOB_FAILED', handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }) }),
+        consume({
+          type: 'JOB_COMPLETED',
+          handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }),
+        }),
+        consume({
+          type: 'JOB_FAILED',
+          handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }),
+        }),
         consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, announcer }) }),
         consume({
           type: 'ACCOUNT_COMMAND',
           // One at a time, in stream order: a top-up must not overtake the account's creation.
           concurrency: 1,
           handler: createAccountCommandHandler({
-            accounts, logger, onChanged: changed,
+            accounts,
+            logger,
+            onChanged: changed,
             balance: async (a) => (await provider.balance({ apiKey: openSecret(keyring, a.credential) })).credits,
           }),
         }),
@@ -92,7 +136,12 @@ await runService({
         // While the provider's submit breaker is open, stop reading new jobs: they wait in the stream.
         provider.onBreakerChange((name, state) => {
           if (name !== 'submit') return;
-          logger.warn({ breaker: name, state }, state === 'open' ? 'provider breaker open: pausing dispatch' : 'provider breaker recovering: resuming dispatch');
+          logger.warn(
+            { breaker: name, state },
+            state === 'open'
+              ? 'provider breaker open: pausing dispatch'
+              : 'provider breaker recovering: resuming dispatch',
+          );
           const created = consumers.get('JOB_CREATED');
           if (state === 'open') {
             created?.pause();
@@ -105,9 +154,18 @@ await runService({
         views.start();
         scanner.start();
         resealer.start(RESEAL_INTERVAL_MS);
-        reconcileTimer = setInterval(() => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')), config.RECONCILE_INTERVAL_MS);
+        reconcileTimer = setInterval(
+          () => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')),
+          config.RECONCILE_INTERVAL_MS,
+        );
         reconcileTimer.unref();
-        sweepTimer = setInterval(() => void announcer.sweep().catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')), 2_000);
+        sweepTimer = setInterval(
+          () =>
+            void announcer
+              .sweep()
+              .catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')),
+          2_000,
+        );
         sweepTimer.unref();
       },
       async quiesce() {

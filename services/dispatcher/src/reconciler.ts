@@ -21,7 +21,10 @@ export function createReconciler(ports: {
       if (account.in_flight === expected) continue;
       const key = `${account.in_flight}->${expected}`;
       seen.set(account._id, key);
-      if (lastSeen.get(account._id) === key && (await ports.accounts.correctInFlight(account._id, account.in_flight, expected))) {
+      if (
+        lastSeen.get(account._id) === key &&
+        (await ports.accounts.correctInFlight(account._id, account.in_flight, expected))
+      ) {
         ports.onRepaired(account._id, account.in_flight, expected);
         seen.delete(account._id);
         repaired++;

@@ -13,7 +13,8 @@ const world = useDispatchWorld('t-dispatch');
 
 async function setup(opts: DispatchPartsOptions = {}) {
   const parts = await world.dispatchParts(opts);
-  const addAccount = (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) => world.addAccount(parts.accounts, id, o);
+  const addAccount = (id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) =>
+    world.addAccount(parts.accounts, id, o);
   const newJob = async (prompt: string, priority = 5) => {
     const data = jobCreatedData({ params: { prompt, model: 'v5' }, priority });
     await parts.submissions.ensure(data, new Date());
@@ -51,7 +52,12 @@ describe('dispatch', () => {
     expect(await t.dispatchJob(data.job_id, { sub, token: 'token-1' })).toBe('submitted');
     expect(ofType(t.published, 'JOB_SUBMITTED')).toHaveLength(1);
     // A job scheduled for later is recorded waiting, whatever the token.
-    const later = await t.submissions.ensure({ ...data, job_id: `${data.job_id}-later`, scheduled_at: new Date(Date.now() + 60_000).toISOString() }, new Date(), null, 'token-3');
+    const later = await t.submissions.ensure(
+      { ...data, job_id: `${data.job_id}-later`, scheduled_at: new Date(Date.now() + 60_000).toISOString() },
+      new Date(),
+      null,
+      'token-3',
+    );
     expect(later).toMatchObject({ state: 'waiting', claim_token: null });
   });
 
@@ -110,7 +116,10 @@ describe('dispatch', () => {
     await t.addAccount('a1', { simCredits: 10_000, max: 5 });
     const job = await t.newJob(`[sim:reject] ${randomUUID()}`);
     expect(await t.dispatchJob(job)).toBe('failed');
-    expect(ofType(t.published, 'JOB_FAILED')[0]).toMatchObject({ id: eventIds.jobFailed(job), data: { error_code: 'PROVIDER_MODERATION', stage: 'dispatch' } });
+    expect(ofType(t.published, 'JOB_FAILED')[0]).toMatchObject({
+      id: eventIds.jobFailed(job),
+      data: { error_code: 'PROVIDER_MODERATION', stage: 'dispatch' },
+    });
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
   });
 
@@ -124,8 +133,14 @@ describe('dispatch', () => {
       seen.push(await t.dispatchJob(job));
     }
     expect(seen).toEqual(['retry', 'retry', 'failed']);
-    expect(ofType(t.published, 'JOB_FAILED')[0]!.data).toMatchObject({ error_code: 'RETRIES_EXHAUSTED', retry_count: 3 });
-    expect(ofType(t.published, 'JOB_DEFERRED').map((p) => (p.data as EventData<'JOB_DEFERRED'>).reason)).toEqual(['retry_backoff', 'retry_backoff']);
+    expect(ofType(t.published, 'JOB_FAILED')[0]!.data).toMatchObject({
+      error_code: 'RETRIES_EXHAUSTED',
+      retry_count: 3,
+    });
+    expect(ofType(t.published, 'JOB_DEFERRED').map((p) => (p.data as EventData<'JOB_DEFERRED'>).reason)).toEqual([
+      'retry_backoff',
+      'retry_backoff',
+    ]);
   });
 
   it('when a job ends and its terminal event is delivered three times, then its slot is released exactly once', async () => {
@@ -136,30 +151,63 @@ describe('dispatch', () => {
     await t.dispatchJob(j2);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(2);
     const freed: string[] = [];
-    const ended = createJobEndedHandler({ submissions: t.submissions, accounts: t.accounts, onSlotFreed: (a) => void freed.push(a) });
-    const event = { type: 'JOB_COMPLETED' as const, data: { job_id: j1, user_id: 'u1', provider_id: 'pixverse', provider_job_id: '1', account_id: 'a1', completed_at: new Date().toISOString(), result: { url: 'https://v/1.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } };
+    const ended = createJobEndedHandler({
+      submissions: t.submissions,
+      accounts: t.accounts,
+      onSlotFreed: (a) => void freed.push(a),
+    });
+    const event = {
+      type: 'JOB_COMPLETED' as const,
+      data: {
+        job_id: j1,
+        user_id: 'u1',
+        provider_id: 'pixverse',
+        provider_job_id: '1',
+        account_id: 'a1',
+        completed_at: new Date().toISOString(),
+        result: { url: 'https://v/1.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 },
+      },
+    };
     await Promise.all([ended(event), ended(event), ended(event)]);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(1);
     expect(freed).toEqual(['a1']);
   });
 
-  it('when an account\'s key is sealed under a key the dispatcher lacks, then that account is set aside saying what to do, the job goes on another without spending a try, and a new api_key revives it', async () => {
+  it("when an account's key is sealed under a key the dispatcher lacks, then that account is set aside saying what to do, the job goes on another without spending a try, and a new api_key revives it", async () => {
     const t = await setup();
     await t.addAccount('good', { simCredits: 10_000, max: 2 });
     const lost = parseKeyring(`gone:${randomBytes(32).toString('base64')}`);
-    await t.accounts.apply({
-      action: 'create', account_id: 'lost', provider_id: 'pixverse', credential: sealSecret(lost, 'some-key'),
-      max_concurrent_jobs: 2, priority: 9, requested_at: new Date().toISOString(),
-    }, new Date());
+    await t.accounts.apply(
+      {
+        action: 'create',
+        account_id: 'lost',
+        provider_id: 'pixverse',
+        credential: sealSecret(lost, 'some-key'),
+        max_concurrent_jobs: 2,
+        priority: 9,
+        requested_at: new Date().toISOString(),
+      },
+      new Date(),
+    );
     await t.accounts.setCredits('lost', 10_000);
     const job = await t.newJob(`sealed away ${randomUUID()}`);
     expect(await t.dispatchJob(job)).toBe('submitted');
     expect(await t.submissions.get(job)).toMatchObject({ account_id: 'good', tries: 0 });
     const setAside = (await t.accounts.get('lost'))!;
     expect(setAside).toMatchObject({ status: 'ERROR', in_flight: 0 });
-    expect(setAside.status_reason).toMatch(/no key "gone" in PIXSIM_SECRET_KEY.*set the account ACTIVE \(PATCH \/api\/v1\/accounts\/\{id\}\), or PATCH its api_key again/);
+    expect(setAside.status_reason).toMatch(
+      /no key "gone" in PIXSIM_SECRET_KEY.*set the account ACTIVE \(PATCH \/api\/v1\/accounts\/\{id\}\), or PATCH its api_key again/,
+    );
 
-    await t.accounts.apply({ action: 'update', account_id: 'lost', credential: sealSecret(world.keyring, 'a-new-key'), requested_at: new Date().toISOString() }, new Date());
+    await t.accounts.apply(
+      {
+        action: 'update',
+        account_id: 'lost',
+        credential: sealSecret(world.keyring, 'a-new-key'),
+        requested_at: new Date().toISOString(),
+      },
+      new Date(),
+    );
     expect(await t.accounts.get('lost')).toMatchObject({ status: 'ACTIVE', status_reason: null });
   });
 
@@ -167,7 +215,10 @@ describe('dispatch', () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, credits: 100, max: 3 });
     const newJob = async (quality: string, priority: number) => {
-      const data = jobCreatedData({ params: { prompt: `p ${randomUUID()}`, model: 'v5', quality, duration: 5 }, priority });
+      const data = jobCreatedData({
+        params: { prompt: `p ${randomUUID()}`, model: 'v5', quality, duration: 5 },
+        priority,
+      });
       await t.submissions.ensure(data, new Date());
       return data.job_id;
     };
@@ -175,13 +226,20 @@ describe('dispatch', () => {
     const cheap = [await newJob('540p', 5), await newJob('540p', 5)]; // 45 each
     const provider = world.provider();
     const scanner = createScanner({
-      submissions: t.submissions, dispatchJob: (id) => t.dispatchJob(id), intervalMs: 60_000, staleMs: 120_000, concurrency: 1,
+      submissions: t.submissions,
+      dispatchJob: (id) => t.dispatchJob(id),
+      intervalMs: 60_000,
+      staleMs: 120_000,
+      concurrency: 1,
       logger: { warn() {} },
       costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
       hasFreeSlot: (p) => t.accounts.hasFreeSlot(p, new Date()),
     });
     scanner.start();
-    await expect.poll(async () => (await Promise.all(cheap.map((j) => t.submissions.get(j)))).map((s) => s?.state), { timeout: 5_000 })
+    await expect
+      .poll(async () => (await Promise.all(cheap.map((j) => t.submissions.get(j)))).map((s) => s?.state), {
+        timeout: 5_000,
+      })
       .toEqual(['submitted', 'submitted']);
     await scanner.stop();
     expect((await t.submissions.get(dear))!.state).toBe('waiting');
@@ -192,11 +250,21 @@ describe('dispatch', () => {
     await u.addAccount('a2', { simCredits: 10_000, credits: 10_000, max: 1 });
     const first = await u.newJob(`takes the slot ${randomUUID()}`, 9);
     expect(await u.dispatchJob(first)).toBe('submitted');
-    const behind = [await u.newJob(`w1 ${randomUUID()}`, 5), await u.newJob(`w2 ${randomUUID()}`, 5), await u.newJob(`w3 ${randomUUID()}`, 5)];
+    const behind = [
+      await u.newJob(`w1 ${randomUUID()}`, 5),
+      await u.newJob(`w2 ${randomUUID()}`, 5),
+      await u.newJob(`w3 ${randomUUID()}`, 5),
+    ];
     const tried: string[] = [];
     const full = createScanner({
-      submissions: u.submissions, dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)), intervalMs: 60_000, staleMs: 120_000, concurrency: 1,
-      logger: { warn() {} }, costOf: () => 45, hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
+      submissions: u.submissions,
+      dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)),
+      intervalMs: 60_000,
+      staleMs: 120_000,
+      concurrency: 1,
+      logger: { warn() {} },
+      costOf: () => 45,
+      hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
     });
     full.start();
     await expect.poll(() => tried.length, { timeout: 5_000 }).toBe(1);
@@ -209,7 +277,12 @@ describe('dispatch', () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, credits: 100, max: 2 });
     await t.accounts.setStatus('a1', 'EXHAUSTED', 'insufficient balance', 100);
-    const topUp = { action: 'add_credits' as const, account_id: 'a1', credits: 500, requested_at: new Date().toISOString() };
+    const topUp = {
+      action: 'add_credits' as const,
+      account_id: 'a1',
+      credits: 500,
+      requested_at: new Date().toISOString(),
+    };
     await t.accounts.apply(topUp, new Date(), 'a1:ACCOUNT_COMMAND:first');
     await t.accounts.apply(topUp, new Date(), 'a1:ACCOUNT_COMMAND:first'); // redelivered
     expect(await t.accounts.get('a1')).toMatchObject({ credits: 600, status: 'ACTIVE' });
@@ -217,7 +290,7 @@ describe('dispatch', () => {
     expect((await t.accounts.get('a1'))!.credits).toBe(1_100);
   });
 
-  it('when one job is cancelled and another fails at the provider, then only the failure counts in the account\'s total_failed', async () => {
+  it("when one job is cancelled and another fails at the provider, then only the failure counts in the account's total_failed", async () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, max: 2 });
     const [cancelled, failed] = [await t.newJob(`cancel ${randomUUID()}`), await t.newJob(`fail ${randomUUID()}`)];
@@ -226,12 +299,21 @@ describe('dispatch', () => {
     const ended = createJobEndedHandler({ submissions: t.submissions, accounts: t.accounts, onSlotFreed: () => {} });
     const failure = (jobId: string, code: 'CANCELLED_BY_USER' | 'PROVIDER_FAILED') => ({
       type: 'JOB_FAILED' as const,
-      data: { job_id: jobId, stage: 'poll' as const, error_code: code, error_message: code, retry_count: 0, account_id: 'a1', provider_job_id: '1', failed_at: new Date().toISOString() },
+      data: {
+        job_id: jobId,
+        stage: 'poll' as const,
+        error_code: code,
+        error_message: code,
+        retry_count: 0,
+        account_id: 'a1',
+        provider_job_id: '1',
+        failed_at: new Date().toISOString(),
+      },
     });
     await ended(failure(cancelled, 'CANCELLED_BY_USER'));
-    expect((await t.accounts.get('a1'))).toMatchObject({ in_flight: 1, total_failed: 0 });
+    expect(await t.accounts.get('a1')).toMatchObject({ in_flight: 1, total_failed: 0 });
     await ended(failure(failed, 'PROVIDER_FAILED'));
-    expect((await t.accounts.get('a1'))).toMatchObject({ in_flight: 0, total_failed: 1 });
+    expect(await t.accounts.get('a1')).toMatchObject({ in_flight: 0, total_failed: 1 });
   });
 
   it('when a dispatcher died after recording its intent, then the takeover counts a possible duplicate and submits again', async () => {
@@ -274,7 +356,11 @@ describe('dispatch', () => {
     await t.dispatchJob(await t.newJob(`held ${randomUUID()}`));
     expect((await t.accounts.reserveBest('pixverse', 0, new Date()))?._id).toBe('a1'); // a leaked reservation: 2 held, 1 real
     const repaired: Array<[string, number, number]> = [];
-    const reconcile = createReconciler({ accounts: t.accounts, submissions: t.submissions, onRepaired: (...a) => void repaired.push(a) });
+    const reconcile = createReconciler({
+      accounts: t.accounts,
+      submissions: t.submissions,
+      onRepaired: (...a) => void repaired.push(a),
+    });
     expect(await reconcile()).toBe(0);
     expect(await reconcile()).toBe(1);
     expect(repaired).toEqual([['a1', 2, 1]]);

@@ -7,7 +7,11 @@ import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submi
 const world = useDispatchWorld('t-created');
 
 /** Submissions whose `method` runs `moment.hook` just before or after its write: where a cancel lands in a test. */
-function intercept(method: 'recordIntent' | 'wait', when: 'before' | 'after', moment: { hook: (() => Promise<void>) | null }) {
+function intercept(
+  method: 'recordIntent' | 'wait',
+  when: 'before' | 'after',
+  moment: { hook: (() => Promise<void>) | null },
+) {
   return (s: Submissions): Submissions => ({
     ...s,
     [method]: async (...args: unknown[]) => {
@@ -20,17 +24,39 @@ function intercept(method: 'recordIntent' | 'wait', when: 'before' | 'after', mo
 }
 
 async function setup(opts: { backlog?: number; wrapSubmissions?: DispatchPartsOptions['wrapSubmissions'] } = {}) {
-  const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts(opts.wrapSubmissions ? { wrapSubmissions: opts.wrapSubmissions } : {});
+  const { accounts, submissions, published, duplicates, publish, announcer, dispatchJob } = await world.dispatchParts(
+    opts.wrapSubmissions ? { wrapSubmissions: opts.wrapSubmissions } : {},
+  );
   let kicks = 0;
   const handler = createJobCreatedHandler({
-    submissions, accounts, provider: world.provider(), announcer, publish, dispatchJob,
-    backlog: () => opts.backlog ?? 0, kickScanner: () => void kicks++, accountChanged() {},
+    submissions,
+    accounts,
+    provider: world.provider(),
+    announcer,
+    publish,
+    dispatchJob,
+    backlog: () => opts.backlog ?? 0,
+    kickScanner: () => void kicks++,
+    accountChanged() {},
   });
   const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });
   const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}) => jobCreatedData(extra);
   const cancel = createCancelHandler({ submissions, announcer });
-  const cancelled = (jobId: string) => cancel({ data: { job_id: jobId, user_id: 'u1', requested_at: new Date().toISOString() } });
-  return { accounts, submissions, published, duplicates, handler, cancelled, dispatchJob, addAccount, created, submittedAtSim: world.submittedAtSim, kicks: () => kicks };
+  const cancelled = (jobId: string) =>
+    cancel({ data: { job_id: jobId, user_id: 'u1', requested_at: new Date().toISOString() } });
+  return {
+    accounts,
+    submissions,
+    published,
+    duplicates,
+    handler,
+    cancelled,
+    dispatchJob,
+    addAccount,
+    created,
+    submittedAtSim: world.submittedAtSim,
+    kicks: () => kicks,
+  };
 }
 
 describe('JOB_CREATED', () => {
@@ -52,8 +78,14 @@ describe('JOB_CREATED', () => {
     const t = await setup();
     const data = t.created();
     await t.handler({ data });
-    expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'waiting', detail: 'waiting_for_account', account_id: null });
-    expect(t.published.map((p) => [p.type, (p.data as { reason?: string }).reason])).toEqual([['JOB_DEFERRED', 'waiting_for_account']]);
+    expect(await t.submissions.get(data.job_id)).toMatchObject({
+      state: 'waiting',
+      detail: 'waiting_for_account',
+      account_id: null,
+    });
+    expect(t.published.map((p) => [p.type, (p.data as { reason?: string }).reason])).toEqual([
+      ['JOB_DEFERRED', 'waiting_for_account'],
+    ]);
   });
 
   it('when jobs are waiting ahead of it, then it queues behind them without reserving', async () => {
@@ -73,7 +105,9 @@ describe('JOB_CREATED', () => {
     await t.handler({ data });
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'waiting' });
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
-    expect(t.published.map((p) => [p.type, (p.data as { reason?: string }).reason])).toEqual([['JOB_DEFERRED', 'scheduled']]);
+    expect(t.published.map((p) => [p.type, (p.data as { reason?: string }).reason])).toEqual([
+      ['JOB_DEFERRED', 'scheduled'],
+    ]);
   });
 
   it('when the cancel arrives before JOB_CREATED, then the job is cancelled on arrival: announced once, nothing submitted, no slot held', async () => {
@@ -85,8 +119,14 @@ describe('JOB_CREATED', () => {
     expect(t.published).toEqual([]);
     await t.handler({ data });
     await t.handler({ data }); // redelivered
-    expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled', error_code: 'CANCELLED_BY_USER', announced: true });
-    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect(await t.submissions.get(data.job_id)).toMatchObject({
+      state: 'cancelled',
+      error_code: 'CANCELLED_BY_USER',
+      announced: true,
+    });
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([
+      ['JOB_FAILED', 'CANCELLED_BY_USER'],
+    ]);
     expect(await t.submittedAtSim()).toBe(before);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
   });
@@ -101,7 +141,9 @@ describe('JOB_CREATED', () => {
     beforeIntent.hook = () => t.cancelled(data.job_id); // lands after the claim, before the intent
     expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
     expect(await t.submissions.get(data.job_id)).toMatchObject({ state: 'cancelled', error_code: 'CANCELLED_BY_USER' });
-    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([
+      ['JOB_FAILED', 'CANCELLED_BY_USER'],
+    ]);
     expect(await t.submittedAtSim()).toBe(before);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
   });
@@ -125,7 +167,9 @@ describe('JOB_CREATED', () => {
     await t.submissions.ensure(data, new Date());
     afterIntent.hook = () => t.cancelled(data.job_id);
     expect(await t.dispatchJob(data.job_id)).toBe('cancelled');
-    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([['JOB_FAILED', 'CANCELLED_BY_USER']]);
+    expect(t.published.map((p) => [p.type, (p.data as { error_code?: string }).error_code])).toEqual([
+      ['JOB_FAILED', 'CANCELLED_BY_USER'],
+    ]);
     expect((await t.accounts.get('a1'))!.in_flight).toBe(0);
   });
 });

@@ -22,9 +22,18 @@ export interface DispatchPartsOptions {
 /** A JOB_CREATED payload for a text-to-video job with a fresh id. */
 export function jobCreatedData(extra: Partial<EventData<'JOB_CREATED'>> = {}): EventData<'JOB_CREATED'> {
   return {
-    job_id: `job-${randomUUID().slice(0, 8)}`, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse',
-    params: { prompt: `job ${randomUUID()}`, model: 'v5' }, priority: 5, name: null, description: null, workspace_id: null,
-    scheduled_at: null, created_at: new Date().toISOString(), ...extra,
+    job_id: `job-${randomUUID().slice(0, 8)}`,
+    user_id: 'u1',
+    operation_type: 'text_to_video',
+    provider_id: 'pixverse',
+    params: { prompt: `job ${randomUUID()}`, model: 'v5' },
+    priority: 5,
+    name: null,
+    description: null,
+    workspace_id: null,
+    scheduled_at: null,
+    created_at: new Date().toISOString(),
+    ...extra,
   };
 }
 
@@ -58,17 +67,31 @@ export function useDispatchWorld(dbPrefix: string) {
     sim: () => sim,
     provider: () => provider,
     async openDb(): Promise<Connection> {
-      conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `${dbPrefix}-${randomUUID().slice(0, 8)}` }).asPromise();
+      conn = await mongoose
+        .createConnection(process.env.MONGODB_URI!, { dbName: `${dbPrefix}-${randomUUID().slice(0, 8)}` })
+        .asPromise();
       return conn;
     },
     /** An account known to both the simulator and the store, with its credential sealed. */
-    async addAccount(accounts: ReturnType<typeof createAccountStore>, id: string, o: { simCredits: number; credits?: number; max: number; priority?: number }) {
+    async addAccount(
+      accounts: ReturnType<typeof createAccountStore>,
+      id: string,
+      o: { simCredits: number; credits?: number; max: number; priority?: number },
+    ) {
       const apiKey = `key-${id}-${randomUUID()}`;
       sim.addAccount({ apiKey, credits: o.simCredits, maxConcurrent: o.max });
-      await accounts.apply({
-        action: 'create', account_id: id, provider_id: 'pixverse', credential: sealSecret(keyring, apiKey),
-        max_concurrent_jobs: o.max, priority: o.priority ?? 0, requested_at: new Date().toISOString(),
-      }, new Date());
+      await accounts.apply(
+        {
+          action: 'create',
+          account_id: id,
+          provider_id: 'pixverse',
+          credential: sealSecret(keyring, apiKey),
+          max_concurrent_jobs: o.max,
+          priority: o.priority ?? 0,
+          requested_at: new Date().toISOString(),
+        },
+        new Date(),
+      );
       await accounts.setCredits(id, o.credits ?? o.simCredits);
     },
     /**
@@ -85,9 +108,18 @@ export function useDispatchWorld(dbPrefix: string) {
       const publish = async (i: PublishInput) => void published.push(i);
       const announcer = createAnnouncer({ submissions, accounts, publish });
       const dispatchJob = createDispatchJob({
-        submissions, accounts, provider, publish, announcer,
+        submissions,
+        accounts,
+        provider,
+        publish,
+        announcer,
         openCredential: (a) => openSecret(keyring, a.credential),
-        settings: { maxTries: opts.maxTries ?? 3, cooldownMs: 60_000, retryBaseMs: 1, staleMs: opts.staleMs ?? 120_000 },
+        settings: {
+          maxTries: opts.maxTries ?? 3,
+          cooldownMs: 60_000,
+          retryBaseMs: 1,
+          staleMs: opts.staleMs ?? 120_000,
+        },
         metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
         logger: { info() {}, warn() {} },
       });
@@ -95,7 +127,8 @@ export function useDispatchWorld(dbPrefix: string) {
     },
     /** Generations the simulator has accepted so far. */
     async submittedAtSim(): Promise<number> {
-      return ((await fetch(`${sim.url}/__sim/stats`).then((r) => r.json())) as { total_submissions: number }).total_submissions;
+      return ((await fetch(`${sim.url}/__sim/stats`).then((r) => r.json())) as { total_submissions: number })
+        .total_submissions;
     },
   };
 }

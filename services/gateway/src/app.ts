@@ -97,7 +97,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     frameworkErrors,
     clientErrorHandler,
     // A hop count trusts that many proxies nearest to us.
-    trustProxy: typeof deps.trustProxy === 'number' ? (_address: string, hop: number) => hop < (deps.trustProxy as number) : deps.trustProxy ?? false,
+    trustProxy:
+      typeof deps.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (deps.trustProxy as number)
+        : (deps.trustProxy ?? false),
   };
   const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
@@ -109,7 +112,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // The route table, for the docs and fuzz tests ("every route is documented / survives").
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
   });
   app.decorate('routeTable', routes);
   installOpenApi(app);
@@ -120,31 +124,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const cancelJob = createJobCanceller({ ...deps, clock });
   const commands = createAccountCommands({ ...deps, clock, newId });
   const updates = deps.updates ?? memoryJobUpdates();
-  app.register(async (api) => {
-    const limits = await installRateLimit(api, deps.rateLimit);
-    api.addHook('onRequest', limits.perIp);
-    api.addHook('onRequest', async (request, reply) => {
-      if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt.call(api, request, reply);
-    });
-    registerPublicAuthRoutes(api, deps);
-    if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
-    await api.register(async (authed) => {
-      installBearerAuth(authed, [adminTokenAuthenticator(deps.adminToken), ...(deps.authenticators ?? [])]);
-      authed.addHook('onRequest', limits.perUser);
-      registerSessionRoutes(authed, deps);
-      registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
-      registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
-      registerJobEventRoutes(authed, {
-        jobs: deps.jobs, updates, heartbeatMs: deps.sseHeartbeatMs ?? 15_000, assetGraceMs: deps.sseAssetGraceMs, streamLimits: deps.sseStreamLimits,
+  app.register(
+    async (api) => {
+      const limits = await installRateLimit(api, deps.rateLimit);
+      api.addHook('onRequest', limits.perIp);
+      api.addHook('onRequest', async (request, reply) => {
+        if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt.call(api, request, reply);
       });
-      registerAssetRoutes(authed, { assets: deps.assets });
-      await authed.register(async (admin) => {
-        admin.addHook('preHandler', requireRole('admin'));
-        registerAccountRoutes(admin, { accounts: deps.accounts, commands });
-        registerAdminRoutes(admin, { bus: deps.bus });
-        registerCallbackAdminRoutes(admin, { callbacks: deps.callbacks?.store, clock });
+      registerPublicAuthRoutes(api, deps);
+      if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
+      await api.register(async (authed) => {
+        installBearerAuth(authed, [adminTokenAuthenticator(deps.adminToken), ...(deps.authenticators ?? [])]);
+        authed.addHook('onRequest', limits.perUser);
+        registerSessionRoutes(authed, deps);
+        registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
+        registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
+        registerJobEventRoutes(authed, {
+          jobs: deps.jobs,
+          updates,
+          heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+          assetGraceMs: deps.sseAssetGraceMs,
+          streamLimits: deps.sseStreamLimits,
+        });
+        registerAssetRoutes(authed, { assets: deps.assets });
+        await authed.register(async (admin) => {
+          admin.addHook('preHandler', requireRole('admin'));
+          registerAccountRoutes(admin, { accounts: deps.accounts, commands });
+          registerAdminRoutes(admin, { bus: deps.bus });
+          registerCallbackAdminRoutes(admin, { callbacks: deps.callbacks?.store, clock });
+        });
       });
-    });
-  }, { prefix: '/api/v1' });
+    },
+    { prefix: '/api/v1' },
+  );
   return app;
 }

@@ -1,4 +1,11 @@
-import { listDeadLetters, replayDeadLetters, streamStats, type DeadLetter, type RedisClient, type StreamStats } from '@pixsim/bus';
+import {
+  listDeadLetters,
+  replayDeadLetters,
+  streamStats,
+  type DeadLetter,
+  type RedisClient,
+  type StreamStats,
+} from '@pixsim/bus';
 import type { EventType, Keys } from '@pixsim/contracts';
 
 /** The operations view of the bus, as a port so route tests can use the real one or a fake. */

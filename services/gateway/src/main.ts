@@ -2,7 +2,16 @@ import { Counter } from 'prom-client';
 import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
-  createRedis, exitOnConfigError, leaseOwner, loadConfig, mongoPing, natsPing, parseKeyring, redisPing, runService, type ServiceContext,
+  createRedis,
+  exitOnConfigError,
+  leaseOwner,
+  loadConfig,
+  mongoPing,
+  natsPing,
+  parseKeyring,
+  redisPing,
+  runService,
+  type ServiceContext,
 } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import { buildApp } from './app.js';
@@ -42,18 +51,32 @@ await runService({
   async build(ctx) {
     const { logger } = ctx;
     const [jobs, assets, accounts, identityStores, idempotency] = await Promise.all([
-      createJobStore(ctx.mongo), createAssetStore(ctx.mongo), createAccountStore(ctx.mongo),
-      createIdentityStores(ctx.mongo), createIdempotencyStore(ctx.mongo),
+      createJobStore(ctx.mongo),
+      createAssetStore(ctx.mongo),
+      createAccountStore(ctx.mongo),
+      createIdentityStores(ctx.mongo),
+      createIdempotencyStore(ctx.mongo),
     ]);
     // Clients without an offline queue: with Redis down a POST fails fast with 503 (and the
     // rate limiter lets requests through) instead of queueing commands behind our back.
     const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
     const publisherRedis = createRedis(config.REDIS_URL, { name: 'gateway:publisher', logger, options: failFast });
-    const limiterRedis = createRedis(config.REDIS_URL, { name: 'gateway:rate-limit', logger, options: { ...failFast, commandTimeout: 500 } });
-    const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
+    const limiterRedis = createRedis(config.REDIS_URL, {
+      name: 'gateway:rate-limit',
+      logger,
+      options: { ...failFast, commandTimeout: 500 },
+    });
+    const providers = createProviderRegistry({
+      pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
+    });
     const tokens = createAccessTokens({ secret: config.JWT_SECRET, ttlS: config.ACCESS_TOKEN_TTL_S, clock });
     const identity = createIdentityService({
-      ...identityStores, passwords: createPasswordHasher(), tokens, registrationEnabled: config.REGISTRATION_ENABLED, clock, newId: createIdFactory(),
+      ...identityStores,
+      passwords: createPasswordHasher(),
+      tokens,
+      registrationEnabled: config.REGISTRATION_ENABLED,
+      clock,
+      newId: createIdFactory(),
     });
     const updates = natsJobUpdates(ctx.nats!, ctx.keys, (err) => logger.warn({ err }, 'nats job update failed'));
     const readiness = {
@@ -64,34 +87,67 @@ await runService({
       nats: () => natsPing(ctx.nats!),
     };
     // Dedupe on: an idempotent retry or a repeated cancel re-sends the same event id.
-    const publish = createSafePublish(createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }), config.PUBLISH_TIMEOUT_MS);
+    const publish = createSafePublish(
+      createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }),
+      config.PUBLISH_TIMEOUT_MS,
+    );
     const callbacks = config.CALLBACK_SECRET ? await callbackParts(ctx, config.CALLBACK_SECRET, assets) : null;
     const app = buildApp({
-      logger, adminToken: config.PIXSIM_ADMIN_TOKEN, identity, jobs, assets, accounts, idempotency, providers, updates,
+      logger,
+      adminToken: config.PIXSIM_ADMIN_TOKEN,
+      identity,
+      jobs,
+      assets,
+      accounts,
+      idempotency,
+      providers,
+      updates,
       authenticators: [sessionAuthenticator({ ...identityStores, tokens, clock }), apiKeyAuthenticator(identityStores)],
       publish,
-      keyring: parseKeyring(config.PIXSIM_SECRET_KEY), bus: createBusAdmin(ctx.redis, ctx.keys),
-      readiness, registry: ctx.registry, bodyLimit: config.BODY_LIMIT_BYTES, sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+      keyring: parseKeyring(config.PIXSIM_SECRET_KEY),
+      bus: createBusAdmin(ctx.redis, ctx.keys),
+      readiness,
+      registry: ctx.registry,
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
       sseStreamLimits: streamLimitsFromConfig(config),
       rateLimit: {
-        redis: limiterRedis, keys: ctx.keys, ipMax: config.RATE_LIMIT_IP_MAX, userMax: config.RATE_LIMIT_USER_MAX,
-        authMax: config.RATE_LIMIT_AUTH_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS,
+        redis: limiterRedis,
+        keys: ctx.keys,
+        ipMax: config.RATE_LIMIT_IP_MAX,
+        userMax: config.RATE_LIMIT_USER_MAX,
+        authMax: config.RATE_LIMIT_AUTH_MAX,
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
       },
       webhook: {
-        secret: config.PIXVERSE_WEBHOOK_SECRET, nonces: redisNonceStore(ctx.redis, ctx.keys),
+        secret: config.PIXVERSE_WEBHOOK_SECRET,
+        nonces: redisNonceStore(ctx.redis, ctx.keys),
         // The poller owns generations: tell it to look now.
         poke: async ({ providerId, providerJobId, status, nonce }) => {
           await publish({
-            type: 'GENERATION_POKED', id: eventIds.generationPoked(providerJobId, nonce),
-            data: { provider_id: providerId, provider_job_id: providerJobId, provider_status: status, received_at: clock().toISOString() },
+            type: 'GENERATION_POKED',
+            id: eventIds.generationPoked(providerJobId, nonce),
+            data: {
+              provider_id: providerId,
+              provider_job_id: providerJobId,
+              provider_status: status,
+              received_at: clock().toISOString(),
+            },
           });
         },
       },
-      trustProxy: config.TRUST_PROXY, clock,
+      trustProxy: config.TRUST_PROXY,
+      clock,
       ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
     });
     return {
-      consumers: readModelConsumers({ jobs, assets, accounts, updates, ...(callbacks ? { onView: callbacks.trigger } : {}) }),
+      consumers: readModelConsumers({
+        jobs,
+        assets,
+        accounts,
+        updates,
+        ...(callbacks ? { onView: callbacks.trigger } : {}),
+      }),
       serveOps: false,
       async start() {
         const url = await app.listen({ port: config.PORT, host: config.HOST });
@@ -114,15 +170,31 @@ await runService({
 /** Callbacks to clients: scheduled from the read model's final views, delivered by a worker on every replica. */
 async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string, assets: AssetStore) {
   const store = await createCallbackStore(ctx.mongo);
-  const outcomes = new Counter({ name: 'pixsim_callbacks_total', help: 'Callback attempts by outcome', labelNames: ['outcome'], registers: [ctx.registry] });
+  const outcomes = new Counter({
+    name: 'pixsim_callbacks_total',
+    help: 'Callback attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [ctx.registry],
+  });
   const send = createCallbackSender({
-    secret, timeoutMs: config.CALLBACK_TIMEOUT_MS, allowPrivate: config.CALLBACK_ALLOW_PRIVATE, resolveHost: systemResolver, clock,
+    secret,
+    timeoutMs: config.CALLBACK_TIMEOUT_MS,
+    allowPrivate: config.CALLBACK_ALLOW_PRIVATE,
+    resolveHost: systemResolver,
+    clock,
     logger: ctx.logger.child({ component: 'callbacks' }),
   });
   const worker = createCallbackWorker({
-    store, send, owner: leaseOwner(config), concurrency: config.CALLBACK_CONCURRENCY,
+    store,
+    send,
+    owner: leaseOwner(config),
+    concurrency: config.CALLBACK_CONCURRENCY,
     policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
-    leaseMs: config.CALLBACK_TIMEOUT_MS * 3, idleMs: 1_000, clock, logger: ctx.logger, onOutcome: (kind) => outcomes.inc({ outcome: kind }),
+    leaseMs: config.CALLBACK_TIMEOUT_MS * 3,
+    idleMs: 1_000,
+    clock,
+    logger: ctx.logger,
+    onOutcome: (kind) => outcomes.inc({ outcome: kind }),
   });
   return { store, trigger: createCallbackTrigger({ store, assets, clock }), worker };
 }

@@ -24,25 +24,53 @@ async function commands(accountId: string): Promise<Array<EventData<'ACCOUNT_COM
 }
 
 async function createAccount(body: object = {}): Promise<string> {
-  const res = await call('POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: KEY, nickname: 'main', ...body });
+  const res = await call('POST', '/api/v1/accounts', {
+    provider_id: 'pixverse',
+    api_key: KEY,
+    nickname: 'main',
+    ...body,
+  });
   expect(res.statusCode).toBe(201);
   return res.json().id as string;
 }
 
 describe('POST /api/v1/accounts', () => {
   it('when an account is created, then 201 with the account shape and the key is nowhere in clear', async () => {
-    const res = await call('POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: KEY, email: 'a@example.com', max_concurrent_jobs: 4, priority: 2 });
+    const res = await call('POST', '/api/v1/accounts', {
+      provider_id: 'pixverse',
+      api_key: KEY,
+      email: 'a@example.com',
+      max_concurrent_jobs: 4,
+      priority: 2,
+    });
     expect(res.statusCode).toBe(201);
     const account = res.json();
     expect(account).toEqual({
-      id: expect.stringMatching(/^[0-9A-Z]{26}$/), provider_id: 'pixverse', email: 'a@example.com', nickname: null,
-      status: 'ACTIVE', credits: 0, cooldown_until: null, max_concurrent_jobs: 4, in_flight: 0, priority: 2,
-      total_submitted: 0, total_failed: 0, last_used: null, created_at: expect.any(String),
+      id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      provider_id: 'pixverse',
+      email: 'a@example.com',
+      nickname: null,
+      status: 'ACTIVE',
+      credits: 0,
+      cooldown_until: null,
+      max_concurrent_jobs: 4,
+      in_flight: 0,
+      priority: 2,
+      total_submitted: 0,
+      total_failed: 0,
+      last_used: null,
+      created_at: expect.any(String),
     });
     expect(res.body).not.toContain(KEY);
 
     const [command] = await commands(account.id);
-    expect(command).toMatchObject({ action: 'create', provider_id: 'pixverse', max_concurrent_jobs: 4, priority: 2, is_private: false });
+    expect(command).toMatchObject({
+      action: 'create',
+      provider_id: 'pixverse',
+      max_concurrent_jobs: 4,
+      priority: 2,
+      is_private: false,
+    });
     const sealed = (command as { credential: Parameters<typeof openSecret>[1] }).credential;
     expect(openSecret(h.keyring, sealed)).toBe(KEY);
 
@@ -68,7 +96,9 @@ describe('POST /api/v1/accounts', () => {
 
   it('when the dispatcher publishes its first ACCOUNT_UPDATED, then it replaces the provisional view', async () => {
     const id = await createAccount();
-    await createAccountUpdatedHandler(h)(consumed('ACCOUNT_UPDATED', accountUpdated(id, 0, { credits: 90, nickname: 'main' })));
+    await createAccountUpdatedHandler(h)(
+      consumed('ACCOUNT_UPDATED', accountUpdated(id, 0, { credits: 90, nickname: 'main' })),
+    );
     expect((await call('GET', `/api/v1/accounts/${id}`)).json()).toMatchObject({ credits: 90, max_concurrent_jobs: 3 });
   });
 });
@@ -76,10 +106,17 @@ describe('POST /api/v1/accounts', () => {
 describe('account commands', () => {
   it('when PATCH changes fields and the key, then an update command carries them with the key sealed', async () => {
     const id = await createAccount();
-    const res = await call('PATCH', `/api/v1/accounts/${id}`, { nickname: 'renamed', status: 'DISABLED', api_key: 'sk-new-key-123' });
+    const res = await call('PATCH', `/api/v1/accounts/${id}`, {
+      nickname: 'renamed',
+      status: 'DISABLED',
+      api_key: 'sk-new-key-123',
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json().id).toBe(id);
-    const update = (await commands(id)).find((c) => c.action === 'update') as Extract<EventData<'ACCOUNT_COMMAND'>, { action: 'update' }>;
+    const update = (await commands(id)).find((c) => c.action === 'update') as Extract<
+      EventData<'ACCOUNT_COMMAND'>,
+      { action: 'update' }
+    >;
     expect(update).toMatchObject({ nickname: 'renamed', status: 'DISABLED' });
     expect(openSecret(h.keyring, update.credential!)).toBe('sk-new-key-123');
     expect(JSON.stringify(update)).not.toContain('sk-new-key-123');
@@ -106,8 +143,10 @@ describe('account commands', () => {
   it('when the account is unknown, then every route answers 404 and publishes nothing', async () => {
     const before = (await h.entries('ACCOUNT_COMMAND')).length;
     for (const [method, url, body] of [
-      ['GET', '/api/v1/accounts/nope', undefined], ['PATCH', '/api/v1/accounts/nope', { nickname: 'x' }],
-      ['DELETE', '/api/v1/accounts/nope', undefined], ['POST', '/api/v1/accounts/nope/credits', { credits: 1 }],
+      ['GET', '/api/v1/accounts/nope', undefined],
+      ['PATCH', '/api/v1/accounts/nope', { nickname: 'x' }],
+      ['DELETE', '/api/v1/accounts/nope', undefined],
+      ['POST', '/api/v1/accounts/nope/credits', { credits: 1 }],
     ] as const) {
       const res = await call(method, url, body);
       expect(res.statusCode, `${method} ${url}`).toBe(404);

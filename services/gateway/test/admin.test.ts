@@ -17,7 +17,10 @@ describe('admin routes', () => {
     const { streams } = res.json();
     expect(streams.map((s: { type: string }) => s.type)).toEqual([...EVENT_TYPES]);
     expect(streams[0]).toEqual({
-      type: 'JOB_REQUESTED', stream: h.keys.stream('JOB_REQUESTED'), length: 1, dlq_length: 0,
+      type: 'JOB_REQUESTED',
+      stream: h.keys.stream('JOB_REQUESTED'),
+      length: 1,
+      dlq_length: 0,
       groups: [{ group: 'job-intake', consumers: 0, lag: 1, pending: 0, oldest_pending_ms: null }],
     });
   });
@@ -27,7 +30,12 @@ describe('admin routes', () => {
     const [entry] = (await h.redis.xrange(h.keys.stream('JOB_REQUESTED'), '-', '+')) as [string, string[]][];
     await h.redis.xgroup('CREATE', h.keys.stream('JOB_REQUESTED'), 'job-intake', '0');
     await moveToDeadLetter(h.redis, h.keys, 'JOB_REQUESTED', entry![1], {
-      reason: 'test', code: 'TEST', group: 'job-intake', consumer: 'c', sourceId: entry![0], deliveries: 1,
+      reason: 'test',
+      code: 'TEST',
+      group: 'job-intake',
+      consumer: 'c',
+      sourceId: entry![0],
+      deliveries: 1,
     });
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_REQUESTED/replay', headers: AUTH });
     expect(res.statusCode).toBe(200);
@@ -43,7 +51,12 @@ describe('admin routes', () => {
       const fields = ['id', `evt-${i}`, 'type', 'JOB_CREATED', 'v', '1', 'data', `{"job_id":"job-${i}"}`];
       const sourceId = (await h.redis.xadd(stream, '*', ...fields))!;
       await moveToDeadLetter(h.redis, h.keys, 'JOB_CREATED', fields, {
-        reason: `broken ${i}`, code: 'SCHEMA_INVALID', group: 'dispatcher', consumer: 'dispatcher-1', sourceId, deliveries: i + 1,
+        reason: `broken ${i}`,
+        code: 'SCHEMA_INVALID',
+        group: 'dispatcher',
+        consumer: 'dispatcher-1',
+        sourceId,
+        deliveries: i + 1,
       });
       ids.push(sourceId);
     }
@@ -52,12 +65,26 @@ describe('admin routes', () => {
     const page = first.json();
     expect(page.items).toHaveLength(2);
     expect(page.items[0]).toEqual({
-      id: expect.stringMatching(/^\d+-\d+$/), event_id: 'evt-0', event_type: 'JOB_CREATED', group: 'dispatcher',
-      consumer: 'dispatcher-1', code: 'SCHEMA_INVALID', reason: 'broken 0', deliveries: 1, source_id: ids[0],
-      dead_at: expect.any(String), fields: { id: 'evt-0', type: 'JOB_CREATED', v: '1', data: '{"job_id":"job-0"}' },
+      id: expect.stringMatching(/^\d+-\d+$/),
+      event_id: 'evt-0',
+      event_type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'dispatcher-1',
+      code: 'SCHEMA_INVALID',
+      reason: 'broken 0',
+      deliveries: 1,
+      source_id: ids[0],
+      dead_at: expect.any(String),
+      fields: { id: 'evt-0', type: 'JOB_CREATED', v: '1', data: '{"job_id":"job-0"}' },
     });
     expect(page.next_cursor).toBe(page.items[1].id);
-    const rest = (await h.app.inject({ method: 'GET', url: `/api/v1/admin/dlq/JOB_CREATED?limit=2&cursor=${page.next_cursor}`, headers: AUTH })).json();
+    const rest = (
+      await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/admin/dlq/JOB_CREATED?limit=2&cursor=${page.next_cursor}`,
+        headers: AUTH,
+      })
+    ).json();
     expect(rest.items.map((d: { event_id: string }) => d.event_id)).toEqual(['evt-2']);
     expect(rest.next_cursor).toBeNull();
     // Listing is reading: nothing left the dead-letter stream.
@@ -74,24 +101,49 @@ describe('admin routes', () => {
   });
 
   it('when a dead-letter id is beyond the 64-bit range Redis accepts, then 400 naming the field, never 500', async () => {
-    const cursors = ['99999999999999999999999-1', '18446744073709551616-0', '1-18446744073709551616', `${'0'.repeat(200)}1-1`,
+    const cursors = [
+      '99999999999999999999999-1',
+      '18446744073709551616-0',
+      '1-18446744073709551616',
+      `${'0'.repeat(200)}1-1`,
       // The cursor is an exclusive start: nothing can follow the largest id, and Redis refuses `(` before it.
-      '18446744073709551615-18446744073709551615'];
+      '18446744073709551615-18446744073709551615',
+    ];
     for (const cursor of cursors) {
-      const res = await h.app.inject({ method: 'GET', url: `/api/v1/admin/dlq/JOB_CREATED?cursor=${cursor}`, headers: AUTH });
+      const res = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/admin/dlq/JOB_CREATED?cursor=${cursor}`,
+        headers: AUTH,
+      });
       expect(res.statusCode, cursor).toBe(400);
-      expect(res.json().error.details).toEqual([{ field: 'cursor', message: expect.stringContaining('dead letter id') }]);
+      expect(res.json().error.details).toEqual([
+        { field: 'cursor', message: expect.stringContaining('dead letter id') },
+      ]);
     }
-    const replay = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_CREATED/replay', headers: AUTH, payload: { ids: ['1-1', '99999999999999999999999-1'] } });
+    const replay = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/dlq/JOB_CREATED/replay',
+      headers: AUTH,
+      payload: { ids: ['1-1', '99999999999999999999999-1'] },
+    });
     expect(replay.statusCode).toBe(400);
     expect(replay.json().error.details).toEqual([{ field: 'ids.1', message: expect.any(String) }]);
   });
 
   it('when a dead-letter id is at the top of the 64-bit range, then it is accepted', async () => {
-    const page = await h.app.inject({ method: 'GET', url: '/api/v1/admin/dlq/JOB_CREATED?cursor=18446744073709551615-18446744073709551614', headers: AUTH });
+    const page = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/dlq/JOB_CREATED?cursor=18446744073709551615-18446744073709551614',
+      headers: AUTH,
+    });
     expect(page.statusCode).toBe(200);
     expect(page.json()).toEqual({ type: 'JOB_CREATED', items: [], next_cursor: null });
-    const replay = await h.app.inject({ method: 'POST', url: '/api/v1/admin/dlq/JOB_CREATED/replay', headers: AUTH, payload: { ids: ['18446744073709551615-18446744073709551615'] } });
+    const replay = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/dlq/JOB_CREATED/replay',
+      headers: AUTH,
+      payload: { ids: ['18446744073709551615-18446744073709551615'] },
+    });
     expect(replay.statusCode).toBe(200);
     expect(replay.json()).toEqual({ type: 'JOB_CREATED', replayed: 0 });
   });

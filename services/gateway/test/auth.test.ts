@@ -12,11 +12,18 @@ describe('bearer auth', () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/v1/jobs' });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(res.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('missing bearer token') } });
+    expect(res.json()).toEqual({
+      error: { code: 'UNAUTHORIZED', message: expect.stringContaining('missing bearer token') },
+    });
   });
 
   it('when the token is wrong or not a bearer token, then 401', async () => {
-    for (const authorization of [`Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, `Basic ${ADMIN_TOKEN}`, 'Bearer ']) {
+    for (const authorization of [
+      `Bearer ${ADMIN_TOKEN}x`,
+      `Bearer ${ADMIN_TOKEN.slice(0, -1)}`,
+      `Basic ${ADMIN_TOKEN}`,
+      'Bearer ',
+    ]) {
       const res = await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { authorization } });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.json().error.code).toBe('UNAUTHORIZED');
@@ -40,11 +47,21 @@ describe('bearer auth', () => {
   });
 
   it('when an extra authenticator knows the token, then its principal is used (how users and API keys slot in)', async () => {
-    const u = await createHarness({ authenticators: [async (t) => (t === 'user-token' ? { userId: 'u1', role: 'user' } : null)] });
+    const u = await createHarness({
+      authenticators: [async (t) => (t === 'user-token' ? { userId: 'u1', role: 'user' } : null)],
+    });
     try {
-      const jobs = await u.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { authorization: 'Bearer user-token' } });
+      const jobs = await u.app.inject({
+        method: 'GET',
+        url: '/api/v1/jobs',
+        headers: { authorization: 'Bearer user-token' },
+      });
       expect(jobs.statusCode).toBe(200);
-      const accounts = await u.app.inject({ method: 'GET', url: '/api/v1/accounts', headers: { authorization: 'Bearer user-token' } });
+      const accounts = await u.app.inject({
+        method: 'GET',
+        url: '/api/v1/accounts',
+        headers: { authorization: 'Bearer user-token' },
+      });
       expect(accounts.statusCode).toBe(403);
       expect(accounts.json().error.code).toBe('FORBIDDEN');
     } finally {

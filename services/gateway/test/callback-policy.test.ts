@@ -10,17 +10,35 @@ const mid = () => 0.5; // no jitter
 describe('callback retry policy', () => {
   it('when an attempt gets a 2xx, then it is delivered; a 4xx or a redirect is given up at once', () => {
     expect(decide({ status: 204 }, 1, policy, now, mid)).toEqual({ kind: 'delivered', status: 204 });
-    expect(decide({ status: 410 }, 1, policy, now, mid)).toMatchObject({ kind: 'failed', status: 410, error: 'answered 410: not retried' });
+    expect(decide({ status: 410 }, 1, policy, now, mid)).toMatchObject({
+      kind: 'failed',
+      status: 410,
+      error: 'answered 410: not retried',
+    });
     expect(decide({ status: 302 }, 1, policy, now, mid)).toMatchObject({ kind: 'failed', status: 302 });
   });
 
   it('when an attempt gets a 5xx, 408, 429 or a network error, then it is retried later, three times longer each time, until the last attempt', () => {
     for (const status of [500, 503, 408, 425, 429]) expect(decide({ status }, 1, policy, now, mid).kind).toBe('retry');
     expect(decide({ error: 'ECONNREFUSED: connect', retryable: true }, 2, policy, now, mid)).toEqual({
-      kind: 'retry', at: new Date(now.getTime() + 30_000), status: null, error: 'ECONNREFUSED: connect',
+      kind: 'retry',
+      at: new Date(now.getTime() + 30_000),
+      status: null,
+      error: 'ECONNREFUSED: connect',
     });
-    expect(decide({ status: 503 }, 4, policy, now, mid)).toMatchObject({ kind: 'failed', error: 'answered 503 on the last of 4 attempts' });
-    expect(decide({ error: 'refused: must not point at a private or loopback address', retryable: false }, 1, policy, now, mid)).toMatchObject({ kind: 'failed' });
+    expect(decide({ status: 503 }, 4, policy, now, mid)).toMatchObject({
+      kind: 'failed',
+      error: 'answered 503 on the last of 4 attempts',
+    });
+    expect(
+      decide(
+        { error: 'refused: must not point at a private or loopback address', retryable: false },
+        1,
+        policy,
+        now,
+        mid,
+      ),
+    ).toMatchObject({ kind: 'failed' });
   });
 
   it('when delays are drawn, then they grow ×3 from the first, stay within ±20 % and never pass an hour', () => {
@@ -49,8 +67,20 @@ describe('callback worker', () => {
     let claims = 0;
     const warnings: string[] = [];
     const worker = createCallbackWorker({
-      store: { claim: async () => { claims++; throw new Error('connection refused'); }, settle: async () => {} },
-      send: async () => ({ status: 200 }), policy, owner: 'w', concurrency: 2, leaseMs: 1_000, idleMs: 10, clock: () => new Date(),
+      store: {
+        claim: async () => {
+          claims++;
+          throw new Error('connection refused');
+        },
+        settle: async () => {},
+      },
+      send: async () => ({ status: 200 }),
+      policy,
+      owner: 'w',
+      concurrency: 2,
+      leaseMs: 1_000,
+      idleMs: 10,
+      clock: () => new Date(),
       logger: { info: () => {}, warn: (_o, m) => void warnings.push(m) },
     });
     worker.start();

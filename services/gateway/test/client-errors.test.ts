@@ -3,8 +3,15 @@ import type { ConnectionError } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { clientErrorHandler } from '../src/http/client-errors.js';
 
-const error = (code: string) => Object.assign(new Error(code), { code, bytesParsed: 0, rawPacket: { type: 'Buffer', data: [] } }) as ConnectionError;
-const fakeSocket = (over: Record<string, unknown> = {}) => ({ destroyed: false, writable: true, write: vi.fn(), destroy: vi.fn(), ...over });
+const error = (code: string) =>
+  Object.assign(new Error(code), { code, bytesParsed: 0, rawPacket: { type: 'Buffer', data: [] } }) as ConnectionError;
+const fakeSocket = (over: Record<string, unknown> = {}) => ({
+  destroyed: false,
+  writable: true,
+  write: vi.fn(),
+  destroy: vi.fn(),
+  ...over,
+});
 
 describe('clientErrorHandler', () => {
   it('when the socket is already destroyed, then it neither throws nor writes', () => {
@@ -32,7 +39,9 @@ describe('clientErrorHandler', () => {
     clientErrorHandler(error('ERR_HTTP_REQUEST_TIMEOUT'), socket as unknown as Socket);
     const [raw] = socket.write.mock.calls[0] as [string];
     expect(raw).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    expect(JSON.parse(raw.split('\r\n\r\n')[1]!)).toEqual({ error: { code: 'REQUEST_TIMEOUT', message: expect.any(String) } });
+    expect(JSON.parse(raw.split('\r\n\r\n')[1]!)).toEqual({
+      error: { code: 'REQUEST_TIMEOUT', message: expect.any(String) },
+    });
     expect(socket.destroy).toHaveBeenCalledOnce();
   });
 });

@@ -3,7 +3,12 @@ import { ConfigError, loadConfig } from '@pixsim/kit';
 import { configSchema } from '../src/config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_ADMIN_TOKEN: 'a-long-enough-admin-token', PIXSIM_SECRET_KEY: KEY, JWT_SECRET: 'j'.repeat(32) };
+const base = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27017',
+  PIXSIM_ADMIN_TOKEN: 'a-long-enough-admin-token',
+  PIXSIM_SECRET_KEY: KEY,
+  JWT_SECRET: 'j'.repeat(32),
+};
 
 describe('gateway config', () => {
   it('when only the required variables are set, then the defaults apply', () => {
@@ -11,8 +16,13 @@ describe('gateway config', () => {
     expect(config).toMatchObject({ PORT: 8000, HOST: '0.0.0.0', BODY_LIMIT_BYTES: 1_048_576, STREAM_PREFIX: 'pixsim' });
     expect(config.MONGODB_DB).toBeUndefined();
     expect(config).toMatchObject({
-      ACCESS_TOKEN_TTL_S: 3600, REGISTRATION_ENABLED: true, RATE_LIMIT_IP_MAX: 6000, RATE_LIMIT_USER_MAX: 600,
-      RATE_LIMIT_WINDOW_MS: 60_000, TRUST_PROXY: false, SSE_HEARTBEAT_MS: 15_000,
+      ACCESS_TOKEN_TTL_S: 3600,
+      REGISTRATION_ENABLED: true,
+      RATE_LIMIT_IP_MAX: 6000,
+      RATE_LIMIT_USER_MAX: 600,
+      RATE_LIMIT_WINDOW_MS: 60_000,
+      TRUST_PROXY: false,
+      SSE_HEARTBEAT_MS: 15_000,
     });
     expect(config.PIXVERSE_WEBHOOK_SECRET).toBeUndefined();
   });
@@ -32,7 +42,12 @@ describe('gateway config', () => {
   });
 
   it('when registration is turned off and a proxy hop count is given, then both parse', () => {
-    const config = loadConfig(configSchema, { ...base, REGISTRATION_ENABLED: 'false', TRUST_PROXY: '2', RATE_LIMIT_USER_MAX: '0' });
+    const config = loadConfig(configSchema, {
+      ...base,
+      REGISTRATION_ENABLED: 'false',
+      TRUST_PROXY: '2',
+      RATE_LIMIT_USER_MAX: '0',
+    });
     expect(config).toMatchObject({ REGISTRATION_ENABLED: false, TRUST_PROXY: 2, RATE_LIMIT_USER_MAX: 0 });
     expect(loadConfig(configSchema, { ...base, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
   });
@@ -53,6 +68,8 @@ describe('gateway config', () => {
   });
 
   it('when the admin token is missing, then it is reported as required', () => {
-    expect(() => loadConfig(configSchema, { ...base, PIXSIM_ADMIN_TOKEN: undefined })).toThrow(/PIXSIM_ADMIN_TOKEN: is required/);
+    expect(() => loadConfig(configSchema, { ...base, PIXSIM_ADMIN_TOKEN: undefined })).toThrow(
+      /PIXSIM_ADMIN_TOKEN: is required/,
+    );
   });
 });

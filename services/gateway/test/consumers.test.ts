@@ -24,9 +24,17 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 describe('read-model consumers on the bus', () => {
-  it('when the pipeline publishes a job\'s events on their streams, then the gateway view follows to COMPLETED', async () => {
+  it("when the pipeline publishes a job's events on their streams, then the gateway view follows to COMPLETED", async () => {
     for (const spec of readModelConsumers(h)) {
-      const consumer = createConsumer({ redis: h.redis, keys: h.keys, type: spec.type, group: 'gateway', consumer: 'test', handler: spec.handler, blockMs: 50 });
+      const consumer = createConsumer({
+        redis: h.redis,
+        keys: h.keys,
+        type: spec.type,
+        group: 'gateway',
+        consumer: 'test',
+        handler: spec.handler,
+        blockMs: 50,
+      });
       await consumer.start();
       running.push(consumer);
     }
@@ -45,7 +53,14 @@ describe('read-model consumers on the bus', () => {
       return res.statusCode === 200 && res.json().asset_id === asset.asset_id && res.json().started_at !== null;
     }, 'the job view to hold all four events');
     const job = (await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH })).json();
-    expect(job).toMatchObject({ status: 'COMPLETED', user_id: 'user-1', provider_job_id: 'pv-1', started_at: submitted.submitted_at });
-    expect((await h.app.inject({ method: 'GET', url: `/api/v1/assets/${asset.asset_id}`, headers: AUTH })).statusCode).toBe(200);
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      user_id: 'user-1',
+      provider_job_id: 'pv-1',
+      started_at: submitted.submitted_at,
+    });
+    expect(
+      (await h.app.inject({ method: 'GET', url: `/api/v1/assets/${asset.asset_id}`, headers: AUTH })).statusCode,
+    ).toBe(200);
   });
 });

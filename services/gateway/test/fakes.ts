@@ -29,7 +29,14 @@ export function memoryJobStore(): JobStore & { records: Map<string, JobRecord> }
 /** A delivery as the bus hands it to a handler. */
 export function consumed<T extends EventType>(type: T, data: EventData<T>, id = `${type}:test`): ConsumedEvent<T> {
   return {
-    id, type, v: 1, at: new Date().toISOString(), data, streamId: '1-0', deliveries: 1, attempt: 1,
+    id,
+    type,
+    v: 1,
+    at: new Date().toISOString(),
+    data,
+    streamId: '1-0',
+    deliveries: 1,
+    attempt: 1,
     signal: new AbortController().signal,
   };
 }

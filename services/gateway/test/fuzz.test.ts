@@ -15,42 +15,110 @@ let tokens: string[];
 beforeAll(async () => {
   h = await createHarness();
   const user = await signUp(h.app);
-  const done = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
+  const done = (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json()
+    .id as string;
   await h.jobs.apply(done, { type: 'JOB_FAILED', data: jobHistory(done).failed });
   // Only ids whose event stream ends at once: a live stream would (rightly) stay open.
   ids = [done, '01J00000000000000000000000', 'x', '%00', '..', 'a'.repeat(300), '%E2%82%AC', 'JOB_CREATED'];
-  tokens = [`Bearer ${(AUTH.authorization as string).slice(7)}`, `Bearer ${user.token}`, 'Bearer psk_nope', 'Basic abc', '', 'Bearer a.b.c'];
+  tokens = [
+    `Bearer ${(AUTH.authorization as string).slice(7)}`,
+    `Bearer ${user.token}`,
+    'Bearer psk_nope',
+    'Basic abc',
+    '',
+    'Bearer a.b.c',
+  ];
 }, 60_000);
 afterAll(async () => h.close());
 
 const json = fc.jsonValue({ maxDepth: 3 });
-const mutatedJob = fc.record({ field: fc.constantFrom('operation_type', 'params', 'priority', 'name', 'scheduled_at', 'provider_id', 'workspace_id'), value: json })
+const mutatedJob = fc
+  .record({
+    field: fc.constantFrom(
+      'operation_type',
+      'params',
+      'priority',
+      'name',
+      'scheduled_at',
+      'provider_id',
+      'workspace_id',
+    ),
+    value: json,
+  })
   .map(({ field, value }) => ({ ...validJob(), [field]: value }));
-const mutatedParams = fc.dictionary(fc.string({ maxLength: 12 }), json, { maxKeys: 4 })
+const mutatedParams = fc
+  .dictionary(fc.string({ maxLength: 12 }), json, { maxKeys: 4 })
   .map((extra) => validJob({ params: { ...validJob().params, ...extra } }));
-const body = fc.oneof(json, mutatedJob, mutatedParams, fc.record({ email: fc.string(), password: fc.string() }), fc.record({ name: json }));
+const body = fc.oneof(
+  json,
+  mutatedJob,
+  mutatedParams,
+  fc.record({ email: fc.string(), password: fc.string() }),
+  fc.record({ name: json }),
+);
 
 const request = fc.record({
   route: fc.constantFrom(
-    'POST /api/v1/auth/register', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/users/me',
-    'POST /api/v1/api-keys', 'GET /api/v1/api-keys', 'DELETE /api/v1/api-keys/:id', 'PATCH /api/v1/admin/users/:id',
-    'POST /api/v1/jobs', 'GET /api/v1/jobs', 'GET /api/v1/jobs/:id', 'DELETE /api/v1/jobs/:id', 'GET /api/v1/jobs/:id/events', 'GET /api/v1/jobs/:id/callback', 'POST /api/v1/jobs/:id/callback/resend',
-    'GET /api/v1/assets', 'GET /api/v1/assets/:id', 'POST /api/v1/accounts', 'GET /api/v1/accounts', 'GET /api/v1/accounts/:id',
-    'PATCH /api/v1/accounts/:id', 'DELETE /api/v1/accounts/:id', 'POST /api/v1/accounts/:id/credits', 'GET /api/v1/admin/streams',
-    'GET /api/v1/admin/dlq/:id', 'POST /api/v1/admin/dlq/:id/replay', 'POST /api/v1/webhooks/pixverse', 'GET /api/v1/nowhere', 'PUT /api/v1/jobs',
+    'POST /api/v1/auth/register',
+    'POST /api/v1/auth/login',
+    'POST /api/v1/auth/logout',
+    'GET /api/v1/users/me',
+    'POST /api/v1/api-keys',
+    'GET /api/v1/api-keys',
+    'DELETE /api/v1/api-keys/:id',
+    'PATCH /api/v1/admin/users/:id',
+    'POST /api/v1/jobs',
+    'GET /api/v1/jobs',
+    'GET /api/v1/jobs/:id',
+    'DELETE /api/v1/jobs/:id',
+    'GET /api/v1/jobs/:id/events',
+    'GET /api/v1/jobs/:id/callback',
+    'POST /api/v1/jobs/:id/callback/resend',
+    'GET /api/v1/assets',
+    'GET /api/v1/assets/:id',
+    'POST /api/v1/accounts',
+    'GET /api/v1/accounts',
+    'GET /api/v1/accounts/:id',
+    'PATCH /api/v1/accounts/:id',
+    'DELETE /api/v1/accounts/:id',
+    'POST /api/v1/accounts/:id/credits',
+    'GET /api/v1/admin/streams',
+    'GET /api/v1/admin/dlq/:id',
+    'POST /api/v1/admin/dlq/:id/replay',
+    'POST /api/v1/webhooks/pixverse',
+    'GET /api/v1/nowhere',
+    'PUT /api/v1/jobs',
   ),
-  id: fc.oneof(fc.constantFrom(...Array.from({ length: 8 }, (_, i) => i)).map((i) => `@${i}`), fc.string({ maxLength: 20 }).map(encodeURIComponent)),
-  query: fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'operation_type', 'provider_id', 'x'), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String))),
+  id: fc.oneof(
+    fc.constantFrom(...Array.from({ length: 8 }, (_, i) => i)).map((i) => `@${i}`),
+    fc.string({ maxLength: 20 }).map(encodeURIComponent),
+  ),
+  query: fc.dictionary(
+    fc.constantFrom('limit', 'cursor', 'status', 'operation_type', 'provider_id', 'x'),
+    fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)),
+  ),
   token: fc.nat(5),
-  contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', undefined),
-  body: fc.oneof(body.map((b) => JSON.stringify(b)), fc.string({ maxLength: 200 }), fc.constant(undefined)),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    undefined,
+  ),
+  body: fc.oneof(
+    body.map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 200 }),
+    fc.constant(undefined),
+  ),
   idempotencyKey: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
 });
 
 function checkAnswer(res: LightMyRequestResponse, what: string): void {
   expect(res.statusCode, `${what} → ${res.statusCode} ${res.body.slice(0, 300)}`).toBeLessThan(500);
   if (res.statusCode >= 400) {
-    expect(res.json(), what).toEqual({ error: expect.objectContaining({ code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) }) });
+    expect(res.json(), what).toEqual({
+      error: expect.objectContaining({ code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) }),
+    });
   }
 }
 

@@ -34,7 +34,11 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Offline DNS: *.example.com is public, localhost is loopback, the rest does not exist. */
 export const fakeResolver: ResolveHost = async (host) => {
-  if (host === 'localhost') return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+  if (host === 'localhost')
+    return [
+      { address: '127.0.0.1', family: 4 },
+      { address: '::1', family: 6 },
+    ];
   if (host === 'example.com' || host.endsWith('.example.com')) return [{ address: '93.184.215.14', family: 4 }];
   throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
 };
@@ -49,7 +53,11 @@ export function testClock(start = Date.now()) {
 /** A logger whose lines the test can read back. */
 export function memoryLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = createLogger({ service: 'gateway-test', level: 'info', destination: { write: (s: string) => void lines.push(s) } });
+  const logger = createLogger({
+    service: 'gateway-test',
+    level: 'info',
+    destination: { write: (s: string) => void lines.push(s) },
+  });
   return { logger, lines };
 }
 
@@ -78,7 +86,11 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
   const keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const conn = await mongoose.createConnection(mongoUri(), { dbName: `gw_${randomUUID().slice(0, 8)}` }).asPromise();
-  const [jobs, assets, accounts] = await Promise.all([createJobStore(conn), createAssetStore(conn), createAccountStore(conn)]);
+  const [jobs, assets, accounts] = await Promise.all([
+    createJobStore(conn),
+    createAssetStore(conn),
+    createAccountStore(conn),
+  ]);
   const keyring = parseKeyring(randomBytes(32).toString('base64'));
   const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' }) });
   const { logger, lines } = memoryLogger();
@@ -87,20 +99,48 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
   const tokens = createAccessTokens({ secret: JWT_SECRET, ttlS: 3600, clock });
   const updates = overrides.updates ?? memoryJobUpdates();
   const app = buildApp({
-    logger, adminToken: ADMIN_TOKEN, jobs, assets, accounts, providers, keyring, idempotency, updates, clock,
+    logger,
+    adminToken: ADMIN_TOKEN,
+    jobs,
+    assets,
+    accounts,
+    providers,
+    keyring,
+    idempotency,
+    updates,
+    clock,
     identity: createIdentityService({
-      ...identity, tokens, clock, newId: monotonicFactory(), registrationEnabled: true,
+      ...identity,
+      tokens,
+      clock,
+      newId: monotonicFactory(),
+      registrationEnabled: true,
       passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
     }),
     authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
     publish: createSafePublish(createPublisher({ redis, keys, dedupeTtlSec: 600 }), 2_000),
-    bus: createBusAdmin(redis, keys), readiness: { redis: async () => redis.ping() },
-    resolveHost: fakeResolver, webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
+    bus: createBusAdmin(redis, keys),
+    readiness: { redis: async () => redis.ping() },
+    resolveHost: fakeResolver,
+    webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
     ...overrides,
   });
   await app.ready();
   return {
-    app, redis, keys, conn, jobs, assets, accounts, keyring, providers, identity, tokens, updates, clock, logLines: lines,
+    app,
+    redis,
+    keys,
+    conn,
+    jobs,
+    assets,
+    accounts,
+    keyring,
+    providers,
+    identity,
+    tokens,
+    updates,
+    clock,
+    logLines: lines,
     async entries(type) {
       const raw = (await redis.xrange(keys.stream(type), '-', '+')) as [string, string[]][];
       return raw.map(([streamId, fields]) => ({ streamId, fields: fieldsToRecord(fields) }));
@@ -133,12 +173,23 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 export const validJob = (over: Record<string, unknown> = {}) => ({
   operation_type: 'text_to_video',
-  params: { prompt: 'a cat surfing at sunset', model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9', seed: 42 },
+  params: {
+    prompt: 'a cat surfing at sunset',
+    model: 'v5',
+    quality: '540p',
+    duration: 5,
+    aspect_ratio: '16:9',
+    seed: 42,
+  },
   ...over,
 });
 
 /** Registers and logs in a user; returns its id and access token. */
-export async function signUp(app: FastifyInstance, email = `u-${randomUUID().slice(0, 8)}@example.com`, password = 'correct horse battery') {
+export async function signUp(
+  app: FastifyInstance,
+  email = `u-${randomUUID().slice(0, 8)}@example.com`,
+  password = 'correct horse battery',
+) {
   const reg = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password } });
   if (reg.statusCode !== 201) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
@@ -149,7 +200,12 @@ export async function signUp(app: FastifyInstance, email = `u-${randomUUID().sli
 /** A registered user promoted to admin by the bootstrap admin. */
 export async function signUpAdmin(app: FastifyInstance) {
   const user = await signUp(app);
-  const res = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers: AUTH, payload: { role: 'admin' } });
+  const res = await app.inject({
+    method: 'PATCH',
+    url: `/api/v1/admin/users/${user.id}`,
+    headers: AUTH,
+    payload: { role: 'admin' },
+  });
   if (res.statusCode !== 200) throw new Error(`promote: ${res.statusCode} ${res.body}`);
   return user;
 }

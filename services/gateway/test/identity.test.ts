@@ -26,25 +26,53 @@ describe('passwords (no I/O)', () => {
 
 describe('register, login, logout, me', () => {
   it('when a user registers and logs in, then /users/me answers with them and the token is a bearer JWT', async () => {
-    const reg = await h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'Ann@Example.com', password: 'long enough pw' } });
+    const reg = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'Ann@Example.com', password: 'long enough pw' },
+    });
     expect(reg.statusCode).toBe(201);
-    expect(reg.json()).toEqual({ id: expect.any(String), email: 'Ann@Example.com', role: 'user', created_at: expect.any(String) });
+    expect(reg.json()).toEqual({
+      id: expect.any(String),
+      email: 'Ann@Example.com',
+      role: 'user',
+      created_at: expect.any(String),
+    });
     expect(reg.body).not.toContain('long enough pw');
 
-    const login = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@example.com', password: 'long enough pw' } });
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'ann@example.com', password: 'long enough pw' },
+    });
     expect(login.statusCode).toBe(200);
-    expect(login.json()).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'bearer', expires_in: 3600 });
-    expect((await me(bearer(login.json().access_token))).json()).toMatchObject({ id: reg.json().id, email: 'Ann@Example.com', role: 'user' });
+    expect(login.json()).toEqual({
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      token_type: 'bearer',
+      expires_in: 3600,
+    });
+    expect((await me(bearer(login.json().access_token))).json()).toMatchObject({
+      id: reg.json().id,
+      email: 'Ann@Example.com',
+      role: 'user',
+    });
   });
 
   it('when the email is taken in another case, then 409 EMAIL_TAKEN', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'ANN@example.com', password: 'another password' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'ANN@example.com', password: 'another password' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('EMAIL_TAKEN');
   });
 
   it('when the password is wrong or the user unknown, then the same 401 INVALID_CREDENTIALS', async () => {
-    for (const payload of [{ email: 'ann@example.com', password: 'wrong password' }, { email: 'nobody@example.com', password: 'long enough pw' }]) {
+    for (const payload of [
+      { email: 'ann@example.com', password: 'wrong password' },
+      { email: 'nobody@example.com', password: 'long enough pw' },
+    ]) {
       const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'wrong email or password' } });
@@ -52,7 +80,11 @@ describe('register, login, logout, me', () => {
   });
 
   it('when the body is bad (short password, bad email, extra field), then 400 VALIDATION_FAILED', async () => {
-    for (const payload of [{ email: 'a@example.com', password: 'short' }, { email: 'nope', password: 'long enough pw' }, { email: 'b@example.com', password: 'long enough pw', role: 'admin' }]) {
+    for (const payload of [
+      { email: 'a@example.com', password: 'short' },
+      { email: 'nope', password: 'long enough pw' },
+      { email: 'b@example.com', password: 'long enough pw', role: 'admin' },
+    ]) {
       const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');
@@ -61,8 +93,16 @@ describe('register, login, logout, me', () => {
 
   it('when a user logs out, then that token answers 401 at once and another session stays valid', async () => {
     const u = await signUp(h.app);
-    const second = (await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: u.password } })).json().access_token;
-    expect((await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(u.token) })).statusCode).toBe(204);
+    const second = (
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: u.email, password: u.password },
+      })
+    ).json().access_token;
+    expect(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(u.token) })).statusCode,
+    ).toBe(204);
     expect((await me(bearer(u.token))).statusCode).toBe(401);
     expect((await me(bearer(second))).statusCode).toBe(200);
   });
@@ -79,8 +119,14 @@ describe('register, login, logout, me', () => {
 
   it('when a token is signed with another secret or names a made-up session, then 401', async () => {
     const u = await signUp(h.app);
-    const forged = await createAccessTokens({ secret: 'x'.repeat(40), ttlS: 3600, clock: h.clock }).sign({ userId: u.id, sessionId: 'a'.repeat(32) });
-    const unknownSession = await createAccessTokens({ secret: JWT_SECRET, ttlS: 3600, clock: h.clock }).sign({ userId: u.id, sessionId: 'b'.repeat(32) });
+    const forged = await createAccessTokens({ secret: 'x'.repeat(40), ttlS: 3600, clock: h.clock }).sign({
+      userId: u.id,
+      sessionId: 'a'.repeat(32),
+    });
+    const unknownSession = await createAccessTokens({ secret: JWT_SECRET, ttlS: 3600, clock: h.clock }).sign({
+      userId: u.id,
+      sessionId: 'b'.repeat(32),
+    });
     for (const token of [forged, unknownSession]) expect((await me(bearer(token))).statusCode).toBe(401);
   });
 
@@ -95,9 +141,16 @@ describe('register, login, logout, me', () => {
     const off = await createHarness();
     try {
       const svc = (await import('../src/identity/identity-service.js')).createIdentityService({
-        ...off.identity, tokens: off.tokens, clock: off.clock, newId: () => 'X1', registrationEnabled: false, passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }),
+        ...off.identity,
+        tokens: off.tokens,
+        clock: off.clock,
+        newId: () => 'X1',
+        registrationEnabled: false,
+        passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }),
       });
-      await expect(svc.register({ email: 'z@example.com', password: 'long enough pw' })).rejects.toMatchObject({ status: 403 });
+      await expect(svc.register({ email: 'z@example.com', password: 'long enough pw' })).rejects.toMatchObject({
+        status: 403,
+      });
     } finally {
       await off.close();
     }
@@ -107,7 +160,12 @@ describe('register, login, logout, me', () => {
 describe('API keys', () => {
   it('when a key is created, then it is shown once, works as a bearer token, is listed without the key, and stored hashed', async () => {
     const u = await signUp(h.app);
-    const created = await h.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(u.token), payload: { name: 'ci' } });
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(u.token),
+      payload: { name: 'ci' },
+    });
     expect(created.statusCode).toBe(201);
     const { id, key, name } = created.json();
     expect(name).toBe('ci');
@@ -120,21 +178,31 @@ describe('API keys', () => {
     const stored = await h.conn.collection('api_keys').findOne({ _id: id as never });
     expect(JSON.stringify(stored)).not.toContain(key);
 
-    expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(u.token) })).statusCode).toBe(204);
+    expect(
+      (await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(u.token) })).statusCode,
+    ).toBe(204);
     expect((await me(bearer(key))).statusCode).toBe(401);
-    expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(u.token) })).statusCode).toBe(404);
+    expect(
+      (await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(u.token) })).statusCode,
+    ).toBe(404);
   });
 
-  it("when another user deletes my key, then 404 and the key still works", async () => {
+  it('when another user deletes my key, then 404 and the key still works', async () => {
     const [a, b] = [await signUp(h.app), await signUp(h.app)];
-    const { id, key } = (await h.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(a.token), payload: { name: 'k' } })).json();
-    expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(b.token) })).statusCode).toBe(404);
+    const { id, key } = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(a.token), payload: { name: 'k' } })
+    ).json();
+    expect(
+      (await h.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: bearer(b.token) })).statusCode,
+    ).toBe(404);
     expect((await me(bearer(key))).statusCode).toBe(200);
   });
 
   it('when passwords, tokens or keys pass through, then no log line contains them', async () => {
     const u = await signUp(h.app, undefined, 'a very secret password');
-    const { key } = (await h.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(u.token), payload: { name: 'k' } })).json();
+    const { key } = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(u.token), payload: { name: 'k' } })
+    ).json();
     await me(bearer(key));
     await h.app.inject({ method: 'GET', url: '/api/v1/nope', headers: bearer(u.token) });
     const all = h.logLines.join('\n');

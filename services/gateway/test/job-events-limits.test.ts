@@ -6,7 +6,12 @@ import { installBearerAuth } from '../src/auth/bearer-auth.js';
 import { installErrorBoundary } from '../src/http/error-boundary.js';
 import { installOpenApi } from '../src/http/openapi.js';
 import { memoryJobUpdates } from '../src/live/job-updates.js';
-import { createStreamLimiter, DEFAULT_STREAM_LIMITS, streamLimitsFromConfig, type StreamLimitSettings } from '../src/live/stream-limits.js';
+import {
+  createStreamLimiter,
+  DEFAULT_STREAM_LIMITS,
+  streamLimitsFromConfig,
+  type StreamLimitSettings,
+} from '../src/live/stream-limits.js';
 import { registerJobEventRoutes } from '../src/routes/job-events.js';
 import { configSchema } from '../src/config.js';
 import { jobHistory } from './events.js';
@@ -19,17 +24,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The events route alone, on a real socket: bearer "alice"/"bob" are those users; jobs never end. */
 async function startServer(streamLimits: Partial<StreamLimitSettings>) {
   const jobs = memoryJobStore();
-  for (const [id, user] of [[JOB_A, 'alice'], [JOB_B, 'bob']] as const) {
-    await jobs.apply(id, { type: 'JOB_CREATED', data: { ...jobHistory(id).created, user_id: user, scheduled_at: '2099-01-01T00:00:00.000Z' } });
+  for (const [id, user] of [
+    [JOB_A, 'alice'],
+    [JOB_B, 'bob'],
+  ] as const) {
+    await jobs.apply(id, {
+      type: 'JOB_CREATED',
+      data: { ...jobHistory(id).created, user_id: user, scheduled_at: '2099-01-01T00:00:00.000Z' },
+    });
   }
   const app = Fastify();
   installErrorBoundary(app);
   installOpenApi(app);
   const limiter = createStreamLimiter({ ...DEFAULT_STREAM_LIMITS, ...streamLimits });
-  await app.register(async (api) => {
-    installBearerAuth(api, [async (token) => (['alice', 'bob'].includes(token) ? { userId: token, role: 'user' } : null)]);
-    registerJobEventRoutes(api, { jobs, updates: memoryJobUpdates(), heartbeatMs: 60_000, streamLimits, limiter });
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      installBearerAuth(api, [
+        async (token) => (['alice', 'bob'].includes(token) ? { userId: token, role: 'user' } : null),
+      ]);
+      registerJobEventRoutes(api, { jobs, updates: memoryJobUpdates(), heartbeatMs: 60_000, streamLimits, limiter });
+    },
+    { prefix: '/api/v1' },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, limiter, port: (app.server.address() as AddressInfo).port };
 }
@@ -44,17 +60,26 @@ interface Opened {
 /** Opens a stream and resolves once the headers (and, for a stream, the first event) are in. */
 function open(port: number, user: string, jobId: string): Promise<Opened> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: `/api/v1/jobs/${jobId}/events`, headers: { authorization: `Bearer ${user}` }, agent: false }, (res) => {
-      let body = '';
-      const ended = new Promise<void>((done) => res.on('close', () => done()));
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (res.statusCode === 200 && body.includes('event: job')) resolve({ res, req, body: () => body, ended });
-      });
-      res.on('end', () => resolve({ res, req, body: () => body, ended }));
-      res.on('error', () => {});
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/v1/jobs/${jobId}/events`,
+        headers: { authorization: `Bearer ${user}` },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        const ended = new Promise<void>((done) => res.on('close', () => done()));
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (res.statusCode === 200 && body.includes('event: job')) resolve({ res, req, body: () => body, ended });
+        });
+        res.on('end', () => resolve({ res, req, body: () => body, ended }));
+        res.on('error', () => {});
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -110,7 +135,10 @@ describe('GET /jobs/{id}/events limits (real HTTP)', () => {
     const refused = track(await open(s.port, 'bob', JOB_B));
     expect(refused.res.statusCode).toBe(429);
     expect(refused.res.headers['retry-after']).toBeDefined();
-    expect(JSON.parse(refused.body()).error).toMatchObject({ code: 'TOO_MANY_STREAMS', message: expect.stringMatching(/server/) });
+    expect(JSON.parse(refused.body()).error).toMatchObject({
+      code: 'TOO_MANY_STREAMS',
+      message: expect.stringMatching(/server/),
+    });
   });
 
   it('when a stream reaches its maximum lifetime, then the server ends it cleanly and its slot is freed', async () => {
@@ -132,8 +160,9 @@ describe('GET /jobs/{id}/events limits (real HTTP)', () => {
     expect(DEFAULT_STREAM_LIMITS).toEqual({ maxPerUser: 20, maxStreams: 5_000, maxLifetimeMs: 3_600_000 });
     const shape = configSchema.pick({ SSE_MAX_PER_USER: true, SSE_MAX_STREAMS: true, SSE_MAX_LIFETIME_S: true });
     expect(streamLimitsFromConfig(shape.parse({}))).toEqual(DEFAULT_STREAM_LIMITS);
-    expect(streamLimitsFromConfig(shape.parse({ SSE_MAX_PER_USER: '3', SSE_MAX_STREAMS: '10', SSE_MAX_LIFETIME_S: '60' })))
-      .toEqual({ maxPerUser: 3, maxStreams: 10, maxLifetimeMs: 60_000 });
+    expect(
+      streamLimitsFromConfig(shape.parse({ SSE_MAX_PER_USER: '3', SSE_MAX_STREAMS: '10', SSE_MAX_LIFETIME_S: '60' })),
+    ).toEqual({ maxPerUser: 3, maxStreams: 10, maxLifetimeMs: 60_000 });
     expect(shape.safeParse({ SSE_MAX_PER_USER: '0' }).success).toBe(false);
   });
 });

@@ -12,9 +12,20 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** The `event: job` payloads of an SSE body. */
 const jobEvents = (body: string) =>
-  body.split('\n\n').filter((b) => b.includes('event: job')).map((b) => JSON.parse(b.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+  body
+    .split('\n\n')
+    .filter((b) => b.includes('event: job'))
+    .map((b) =>
+      JSON.parse(
+        b
+          .split('\n')
+          .find((l) => l.startsWith('data: '))!
+          .slice(6),
+      ),
+    );
 
-const newJob = async (h: Harness) => (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
+const newJob = async (h: Harness) =>
+  (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('GET /jobs/{id}/events (in-process fan-out)', () => {
@@ -46,7 +57,12 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
     await sleep(50);
     await onAsset(consumed('ASSET_CREATED', history.asset));
     const events = jobEvents((await stream).body);
-    expect(events.map((j) => [j.status, j.asset_id])).toEqual([['PENDING', null], ['PROCESSING', null], ['COMPLETED', null], ['COMPLETED', `asset-${id}`]]);
+    expect(events.map((j) => [j.status, j.asset_id])).toEqual([
+      ['PENDING', null],
+      ['PROCESSING', null],
+      ['COMPLETED', null],
+      ['COMPLETED', `asset-${id}`],
+    ]);
     expect(events[3]).toMatchObject({ id, provider_job_id: 'pv-1' });
   });
 
@@ -55,7 +71,9 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
     const started = Date.now();
-    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(consumed('JOB_COMPLETED', jobHistory(id).completed));
+    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(
+      consumed('JOB_COMPLETED', jobHistory(id).completed),
+    );
     const events = jobEvents((await stream).body);
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     expect(events.map((j) => j.status)).toEqual(['PENDING', 'COMPLETED']);
@@ -72,7 +90,11 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
   });
 
   it("when the job is unknown or someone else's, then 404 with the error shape, not a stream", async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/api/v1/jobs/01J00000000000000000000000/events', headers: AUTH });
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/jobs/01J00000000000000000000000/events',
+      headers: AUTH,
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
@@ -114,9 +136,16 @@ describe('GET /jobs/{id}/events across replicas (NATS)', () => {
     const handlerA = createJobEventHandler({ jobs: a.jobs, updates: a.updates });
     await handlerA(consumed('JOB_SUBMITTED', history.submitted));
     await handlerA(consumed('JOB_COMPLETED', history.completed));
-    await createAssetCreatedHandler({ jobs: a.jobs, assets: a.assets, updates: a.updates })(consumed('ASSET_CREATED', history.asset));
+    await createAssetCreatedHandler({ jobs: a.jobs, assets: a.assets, updates: a.updates })(
+      consumed('ASSET_CREATED', history.asset),
+    );
     await read;
-    expect(jobEvents(chunks.join('')).map((j) => j.status)).toEqual(['PENDING', 'PROCESSING', 'COMPLETED', 'COMPLETED']);
+    expect(jobEvents(chunks.join('')).map((j) => j.status)).toEqual([
+      'PENDING',
+      'PROCESSING',
+      'COMPLETED',
+      'COMPLETED',
+    ]);
     expect(jobEvents(chunks.join('')).at(-1).asset_id).toBe(`asset-${id}`);
   });
 });

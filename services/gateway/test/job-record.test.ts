@@ -9,26 +9,44 @@ const fold = (events: readonly JobEvent[]): JobRecord =>
 
 /** A permutation of the history with some events repeated. */
 const shuffledWithRepeats = (history: readonly JobEvent[]) =>
-  fc.tuple(fc.shuffledSubarray([...history], { minLength: history.length, maxLength: history.length }), fc.array(fc.constantFrom(...history), { maxLength: 4 }))
-    .chain(([perm, extra]) => fc.shuffledSubarray([...perm, ...extra], { minLength: perm.length + extra.length, maxLength: perm.length + extra.length }));
+  fc
+    .tuple(
+      fc.shuffledSubarray([...history], { minLength: history.length, maxLength: history.length }),
+      fc.array(fc.constantFrom(...history), { maxLength: 4 }),
+    )
+    .chain(([perm, extra]) =>
+      fc.shuffledSubarray([...perm, ...extra], {
+        minLength: perm.length + extra.length,
+        maxLength: perm.length + extra.length,
+      }),
+    );
 
 describe('foldJob', () => {
   it('when the events of a completed job arrive in any order with duplicates, then the record is the same', () => {
     const { success } = jobHistory('job-1');
     const expected = fold(success);
-    expect(expected).toMatchObject({ status: 'COMPLETED', asset_id: 'asset-job-1', user_id: 'user-1', started_at: expect.any(String) });
+    expect(expected).toMatchObject({
+      status: 'COMPLETED',
+      asset_id: 'asset-job-1',
+      user_id: 'user-1',
+      started_at: expect.any(String),
+    });
     fc.assert(fc.property(shuffledWithRepeats(success), (events) => sameJob(fold(events), expected)));
   });
 
-  it('when a failed job\'s events arrive in any order, then it is FAILED with the error, never PROCESSING again', () => {
+  it("when a failed job's events arrive in any order, then it is FAILED with the error, never PROCESSING again", () => {
     const h = jobHistory('job-1');
     const history: JobEvent[] = [
-      { type: 'JOB_CREATED', data: h.created }, { type: 'JOB_SUBMITTED', data: h.submitted }, { type: 'JOB_FAILED', data: h.failed },
+      { type: 'JOB_CREATED', data: h.created },
+      { type: 'JOB_SUBMITTED', data: h.submitted },
+      { type: 'JOB_FAILED', data: h.failed },
     ];
-    fc.assert(fc.property(shuffledWithRepeats(history), (events) => {
-      const r = fold(events);
-      return r.status === 'FAILED' && r.error_code === 'PROVIDER_FAILED' && r.name === 'n';
-    }));
+    fc.assert(
+      fc.property(shuffledWithRepeats(history), (events) => {
+        const r = fold(events);
+        return r.status === 'FAILED' && r.error_code === 'PROVIDER_FAILED' && r.name === 'n';
+      }),
+    );
   });
 
   it('when JOB_REQUESTED and JOB_CREATED disagree on the time, then created_at is the earlier, whatever the order', () => {

@@ -17,10 +17,15 @@ describe('Idempotency-Key on POST /jobs', () => {
     const first = await post(validJob(), { ...AUTH, 'idempotency-key': 'k-1' });
     expect(first.statusCode).toBe(202);
     // Same request with defaults spelt out and keys in another order: the same body.
-    const again = await post({ priority: 5, ...validJob(), provider_id: 'pixverse' }, { ...AUTH, 'idempotency-key': 'k-1' });
+    const again = await post(
+      { priority: 5, ...validJob(), provider_id: 'pixverse' },
+      { ...AUTH, 'idempotency-key': 'k-1' },
+    );
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(first.json().id);
-    expect((await h.entries('JOB_REQUESTED')).filter((e) => e.fields.id === `${first.json().id}:JOB_REQUESTED`)).toHaveLength(1);
+    expect(
+      (await h.entries('JOB_REQUESTED')).filter((e) => e.fields.id === `${first.json().id}:JOB_REQUESTED`),
+    ).toHaveLength(1);
   });
 
   it('when the same key comes with another body, then 409 IDEMPOTENCY_CONFLICT', async () => {
@@ -39,11 +44,15 @@ describe('Idempotency-Key on POST /jobs', () => {
   });
 
   it('when ten requests race with one key, then one job: one 202, nine 200, one stream entry', async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, () => post(validJob({ name: 'race' }), { ...AUTH, 'idempotency-key': 'race-1' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => post(validJob({ name: 'race' }), { ...AUTH, 'idempotency-key': 'race-1' })),
+    );
     const ids = new Set(results.map((r) => r.json().id));
     expect(ids.size).toBe(1);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 202]);
-    expect((await h.entries('JOB_REQUESTED')).filter((e) => e.fields.id === `${[...ids][0]}:JOB_REQUESTED`)).toHaveLength(1);
+    expect(
+      (await h.entries('JOB_REQUESTED')).filter((e) => e.fields.id === `${[...ids][0]}:JOB_REQUESTED`),
+    ).toHaveLength(1);
   });
 
   it('when the first publish failed, then a retry with the key re-sends the same command and answers 200', async () => {
@@ -63,7 +72,9 @@ describe('Idempotency-Key on POST /jobs', () => {
       expect(r2.statusCode).toBe(200);
       expect(r2.json().status).toBe('PENDING');
       expect(sent).toEqual([`${r2.json().id}:JOB_REQUESTED`]);
-      expect((await post(validJob(), { ...AUTH, 'idempotency-key': 'retry-1' }, broken.app)).json().id).toBe(r2.json().id);
+      expect((await post(validJob(), { ...AUTH, 'idempotency-key': 'retry-1' }, broken.app)).json().id).toBe(
+        r2.json().id,
+      );
       expect(sent).toHaveLength(1); // now known to the read model: nothing more to send
     } finally {
       await broken.close();
@@ -84,15 +95,27 @@ describe('DELETE /jobs/{id}', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ id: job.id, status: 'PENDING' });
     await h.app.inject({ method: 'DELETE', url: `/api/v1/jobs/${job.id}`, headers: AUTH });
-    const entries = (await h.entries('JOB_CANCEL_REQUESTED')).filter((e) => e.fields.id === `${job.id}:JOB_CANCEL_REQUESTED`);
+    const entries = (await h.entries('JOB_CANCEL_REQUESTED')).filter(
+      (e) => e.fields.id === `${job.id}:JOB_CANCEL_REQUESTED`,
+    );
     expect(entries).toHaveLength(1);
     expect(JSON.parse(entries[0]!.fields.data!)).toMatchObject({ job_id: job.id, user_id: 'admin' });
   });
 
   it('when the pipeline answers with CANCELLED_BY_USER, then the job reads CANCELLED and a second DELETE is 409 JOB_TERMINAL', async () => {
     const job = (await post(validJob())).json();
-    await h.jobs.apply(job.id, { type: 'JOB_FAILED', data: { ...jobHistory(job.id).failed, stage: 'cancel', error_code: 'CANCELLED_BY_USER', error_message: 'cancelled' } });
-    expect((await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}`, headers: AUTH })).json().status).toBe('CANCELLED');
+    await h.jobs.apply(job.id, {
+      type: 'JOB_FAILED',
+      data: {
+        ...jobHistory(job.id).failed,
+        stage: 'cancel',
+        error_code: 'CANCELLED_BY_USER',
+        error_message: 'cancelled',
+      },
+    });
+    expect((await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}`, headers: AUTH })).json().status).toBe(
+      'CANCELLED',
+    );
     const res = await h.app.inject({ method: 'DELETE', url: `/api/v1/jobs/${job.id}`, headers: AUTH });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('JOB_TERMINAL');
@@ -100,7 +123,10 @@ describe('DELETE /jobs/{id}', () => {
 
   it('when the job is unknown or the id malformed, then 404', async () => {
     for (const id of ['01J00000000000000000000000', 'bad id!']) {
-      expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/jobs/${encodeURIComponent(id)}`, headers: AUTH })).statusCode).toBe(404);
+      expect(
+        (await h.app.inject({ method: 'DELETE', url: `/api/v1/jobs/${encodeURIComponent(id)}`, headers: AUTH }))
+          .statusCode,
+      ).toBe(404);
     }
   });
 });
@@ -119,7 +145,13 @@ describe('scheduled_at and priority', () => {
 describe('image_url resolution (SSRF)', () => {
   it('when the host resolves to a loopback or private address, then 400; a public one is accepted', async () => {
     const job = (image_url: string) => post({ operation_type: 'image_to_video', params: { prompt: 'p', image_url } });
-    for (const url of ['https://localhost/a.png', 'https://[::ffff:127.0.0.1]/a.png', 'https://[::ffff:a9fe:a9fe]/a.png', 'https://100.64.1.1/a.png', 'https://unknown.invalid/a.png']) {
+    for (const url of [
+      'https://localhost/a.png',
+      'https://[::ffff:127.0.0.1]/a.png',
+      'https://[::ffff:a9fe:a9fe]/a.png',
+      'https://100.64.1.1/a.png',
+      'https://unknown.invalid/a.png',
+    ]) {
       const res = await job(url);
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error.details[0].field).toBe('params.image_url');

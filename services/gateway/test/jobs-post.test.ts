@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-const post = (payload: unknown, app = h.app) => app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: payload as object });
+const post = (payload: unknown, app = h.app) =>
+  app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: payload as object });
 
 describe('POST /api/v1/jobs', () => {
   it('when the body is valid, then 202 PENDING with the job shape and one JOB_REQUESTED entry carrying its data', async () => {
@@ -18,9 +19,22 @@ describe('POST /api/v1/jobs', () => {
     expect(res.statusCode).toBe(202);
     const job = res.json();
     expect(job).toMatchObject({
-      user_id: 'admin', operation_type: 'text_to_video', provider_id: 'pixverse', priority: 7, name: 'surf',
-      description: null, workspace_id: null, status: 'PENDING', status_detail: null, error_code: null,
-      error_message: null, retry_count: 0, provider_job_id: null, asset_id: null, started_at: null, completed_at: null,
+      user_id: 'admin',
+      operation_type: 'text_to_video',
+      provider_id: 'pixverse',
+      priority: 7,
+      name: 'surf',
+      description: null,
+      workspace_id: null,
+      status: 'PENDING',
+      status_detail: null,
+      error_code: null,
+      error_message: null,
+      retry_count: 0,
+      provider_job_id: null,
+      asset_id: null,
+      started_at: null,
+      completed_at: null,
       params: validJob().params,
     });
     expect(job.id).toMatch(/^[0-9A-Z]{26}$/);
@@ -30,8 +44,17 @@ describe('POST /api/v1/jobs', () => {
     expect(entries).toHaveLength(1);
     const data = JSON.parse(entries[0]!.fields.data!);
     expect(data).toEqual({
-      job_id: job.id, user_id: 'admin', operation_type: 'text_to_video', provider_id: 'pixverse', params: validJob().params,
-      priority: 7, name: 'surf', description: null, workspace_id: null, scheduled_at: null, requested_at: job.created_at,
+      job_id: job.id,
+      user_id: 'admin',
+      operation_type: 'text_to_video',
+      provider_id: 'pixverse',
+      params: validJob().params,
+      priority: 7,
+      name: 'surf',
+      description: null,
+      workspace_id: null,
+      scheduled_at: null,
+      requested_at: job.created_at,
     });
   });
 
@@ -58,12 +81,25 @@ describe('POST /api/v1/jobs', () => {
   });
 
   it('when image_url is not https or points at a private address, then 400 naming params.image_url', async () => {
-    for (const image_url of ['http://example.com/a.png', 'https://127.0.0.1/a.png', 'https://localhost/a.png', 'https://10.1.2.3/a.png', 'https://[::1]/a.png']) {
+    for (const image_url of [
+      'http://example.com/a.png',
+      'https://127.0.0.1/a.png',
+      'https://localhost/a.png',
+      'https://10.1.2.3/a.png',
+      'https://[::1]/a.png',
+    ]) {
       const res = await post({ operation_type: 'image_to_video', params: { prompt: 'p', image_url } });
       expect(res.statusCode, image_url).toBe(400);
       expect(res.json().error.details).toEqual([{ field: 'params.image_url', message: expect.any(String) }]);
     }
-    expect((await post({ operation_type: 'image_to_video', params: { prompt: 'p', image_url: 'https://cdn.example.com/a.png' } })).statusCode).toBe(202);
+    expect(
+      (
+        await post({
+          operation_type: 'image_to_video',
+          params: { prompt: 'p', image_url: 'https://cdn.example.com/a.png' },
+        })
+      ).statusCode,
+    ).toBe(202);
   });
 
   it('when params break the provider limits, then 400 INVALID_PARAMS and nothing reaches the pipeline', async () => {
@@ -85,29 +121,60 @@ describe('POST /api/v1/jobs', () => {
     expect((await h.entries('JOB_REQUESTED')).length).toBe(before);
   });
 
-  it('when the body is not JSON, too large or of another type, then fastify\'s 4xx pass through with the error shape', async () => {
-    const bad = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"operation_type":' });
+  it("when the body is not JSON, too large or of another type, then fastify's 4xx pass through with the error shape", async () => {
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: '{"operation_type":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('MALFORMED_BODY');
-    const text = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'hi' });
+    const text = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const big = await post(validJob({ description: 'x'.repeat(1_100_000) }));
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
     // A job's body is held to 64 KiB, well under the server's 1 MiB: it is copied into every stream entry it passes.
-    const padded = await post(validJob({ params: { ...validJob().params, ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`x${i}`, 'y'.repeat(2_000)])) }, description: 'd'.repeat(40_000) }));
+    const padded = await post(
+      validJob({
+        params: {
+          ...validJob().params,
+          ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`x${i}`, 'y'.repeat(2_000)])),
+        },
+        description: 'd'.repeat(40_000),
+      }),
+    );
     expect(padded.statusCode).toBe(413);
-    const many = await post(validJob({ params: { ...validJob().params, ...Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`extra_${i}`, 1])) } }));
+    const many = await post(
+      validJob({
+        params: {
+          ...validJob().params,
+          ...Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`extra_${i}`, 1])),
+        },
+      }),
+    );
     expect(many.statusCode).toBe(400);
-    expect(many.json().error.details).toEqual([{ field: 'params', message: expect.stringMatching(/^at most 16 params beyond the known ones, got 17/) }]);
+    expect(many.json().error.details).toEqual([
+      { field: 'params', message: expect.stringMatching(/^at most 16 params beyond the known ones, got 17/) },
+    ]);
     const none = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH });
     expect(none.statusCode).toBe(400);
     expect(none.json().error.code).toBe('VALIDATION_FAILED');
   });
 
   it('when Redis refuses the publish, then 503 DEPENDENCY_DOWN with Retry-After and no job is recorded', async () => {
-    const dead = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const dead = new Redis('redis://127.0.0.1:6379', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     const publish = createSafePublish(createPublisher({ redis: dead, keys: h.keys }), 500);
     const broken = await createHarness({ publish });
     try {
@@ -147,10 +214,15 @@ describe('POST /api/v1/jobs', () => {
     try {
       const res = await broken.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: AUTH });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: expect.stringContaining(res.headers['x-request-id'] as string) } });
+      expect(res.json()).toEqual({
+        error: { code: 'INTERNAL', message: expect.stringContaining(res.headers['x-request-id'] as string) },
+      });
       expect(res.body).not.toContain('hunter2');
       const logged = broken.logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
-      expect(logged).toMatchObject({ reqId: res.headers['x-request-id'], err: { message: expect.stringContaining('hunter2') } });
+      expect(logged).toMatchObject({
+        reqId: res.headers['x-request-id'],
+        err: { message: expect.stringContaining('hunter2') },
+      });
     } finally {
       await broken.close();
     }

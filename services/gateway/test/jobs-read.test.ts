@@ -61,9 +61,16 @@ describe('GET /api/v1/jobs/{id}', () => {
     const id = await postJob();
     const { submitted, completed } = jobHistory(id);
     await h.jobs.apply(id, { type: 'JOB_SUBMITTED', data: submitted });
-    expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({ status: 'PROCESSING', status_detail: 'generating', provider_job_id: 'pv-1' });
+    expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({
+      status: 'PROCESSING',
+      status_detail: 'generating',
+      provider_job_id: 'pv-1',
+    });
     await h.jobs.apply(id, { type: 'JOB_COMPLETED', data: completed });
-    expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({ status: 'COMPLETED', completed_at: completed.completed_at });
+    expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({
+      status: 'COMPLETED',
+      completed_at: completed.completed_at,
+    });
   });
 });
 
@@ -72,8 +79,14 @@ describe('GET /api/v1/jobs', () => {
     await withOwnHarness(async () => {
       const text = [await postJob(), await postJob(), await postJob()];
       const image = [
-        await postJob({ operation_type: 'image_to_video', params: { prompt: 'p', image_url: 'https://cdn.example.com/a.png' } }),
-        await postJob({ operation_type: 'image_to_video', params: { prompt: 'p', image_url: 'https://cdn.example.com/b.png' } }),
+        await postJob({
+          operation_type: 'image_to_video',
+          params: { prompt: 'p', image_url: 'https://cdn.example.com/a.png' },
+        }),
+        await postJob({
+          operation_type: 'image_to_video',
+          params: { prompt: 'p', image_url: 'https://cdn.example.com/b.png' },
+        }),
       ];
       const { submitted } = jobHistory(text[1]!);
       await h.jobs.apply(text[1]!, { type: 'JOB_SUBMITTED', data: submitted });
@@ -108,18 +121,29 @@ describe('GET /api/v1/jobs', () => {
     expect((await get('/api/v1/jobs/early-job')).statusCode).toBe(404);
     expect(await pageAll('&status=PROCESSING', 100)).not.toContain('early-job');
     await h.jobs.apply('early-job', { type: 'JOB_CREATED', data: created });
-    expect((await get('/api/v1/jobs/early-job')).json()).toMatchObject({ status: 'PROCESSING', user_id: 'user-1', name: 'n' });
+    expect((await get('/api/v1/jobs/early-job')).json()).toMatchObject({
+      status: 'PROCESSING',
+      user_id: 'user-1',
+      name: 'n',
+    });
   });
 
   it('when the query is bad, then 400 naming the field', async () => {
     const cases: Array<[string, string]> = [
-      ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit'], ['status=DONE', 'status'],
-      ['operation_type=x', 'operation_type'], ['cursor=garbage', 'cursor'],
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=ten', 'limit'],
+      ['status=DONE', 'status'],
+      ['operation_type=x', 'operation_type'],
+      ['cursor=garbage', 'cursor'],
     ];
     for (const [query, field] of cases) {
       const res = await get(`/api/v1/jobs?${query}`);
       expect(res.statusCode, query).toBe(400);
-      expect(res.json().error.details.map((d: { field: string }) => d.field), query).toEqual([field]);
+      expect(
+        res.json().error.details.map((d: { field: string }) => d.field),
+        query,
+      ).toEqual([field]);
       expect(res.json().error.message).toContain(field);
     }
   });

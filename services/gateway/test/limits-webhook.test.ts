@@ -16,8 +16,12 @@ describe('rate limits (Redis, shared by replicas)', () => {
     a = await createHarness({ rateLimit });
     // Replica b: the same users and read model (one database in production), the same Redis counters.
     b = await createHarness({
-      rateLimit, jobs: a.jobs,
-      authenticators: [sessionAuthenticator({ ...a.identity, tokens: a.tokens, clock: a.clock }), apiKeyAuthenticator(a.identity)],
+      rateLimit,
+      jobs: a.jobs,
+      authenticators: [
+        sessionAuthenticator({ ...a.identity, tokens: a.tokens, clock: a.clock }),
+        apiKeyAuthenticator(a.identity),
+      ],
     });
   });
   afterAll(async () => {
@@ -37,12 +41,22 @@ describe('rate limits (Redis, shared by replicas)', () => {
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     expect(over.json().error).toMatchObject({ code: 'RATE_LIMITED', message: expect.any(String) });
     const found = await limiter.keys(`${keys.prefix}:svc:gateway:rl:*`);
-    expect(found.sort()).toEqual([`${keys.prefix}:svc:gateway:rl:ip:127.0.0.1`, `${keys.prefix}:svc:gateway:rl:user:${u.id}`]);
+    expect(found.sort()).toEqual([
+      `${keys.prefix}:svc:gateway:rl:ip:127.0.0.1`,
+      `${keys.prefix}:svc:gateway:rl:user:${u.id}`,
+    ]);
   });
 
   it('when the IP goes over its limit, then even unauthenticated calls get 429; probes are never limited', async () => {
     let last = 0;
-    for (let i = 0; i < 5; i++) last = (await b.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'x@example.com', password: 'password1' } })).statusCode;
+    for (let i = 0; i < 5; i++)
+      last = (
+        await b.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'x@example.com', password: 'password1' },
+        })
+      ).statusCode;
     expect(last).toBe(429);
     expect((await a.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     // Admins are exempt from the per-user limit but not from the IP's.
@@ -56,7 +70,9 @@ describe('password attempts (a limit of their own)', () => {
   const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
   beforeAll(async () => {
     limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    h = await createHarness({ rateLimit: { redis: limiter, keys, ipMax: 1_000, userMax: 1_000, authMax: 3, windowMs: 60_000 } });
+    h = await createHarness({
+      rateLimit: { redis: limiter, keys, ipMax: 1_000, userMax: 1_000, authMax: 3, windowMs: 60_000 },
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -66,16 +82,27 @@ describe('password attempts (a limit of their own)', () => {
   });
 
   it('when one IP floods login and register, then it gets 429 after a few, while its other calls still pass', async () => {
-    const login = () => h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'x@example.com', password: 'password1' } });
+    const login = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'x@example.com', password: 'password1' },
+      });
     const codes = [(await login()).statusCode, (await login()).statusCode, (await login()).statusCode];
     expect(codes).toEqual([401, 401, 401]);
-    const over = await h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'y@example.com', password: 'correct horse battery' } });
+    const over = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'y@example.com', password: 'correct horse battery' },
+    });
     expect(over.statusCode).toBe(429);
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     expect(over.json().error.code).toBe('RATE_LIMITED');
     // The same IP's other calls are under the general limit only.
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: AUTH })).statusCode).toBe(200);
-    expect(await limiter.keys(`${keys.prefix}:svc:gateway:rl:auth:*`)).toEqual([`${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`]);
+    expect(await limiter.keys(`${keys.prefix}:svc:gateway:rl:auth:*`)).toEqual([
+      `${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`,
+    ]);
     expect(await limiter.pttl(`${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`)).toBeGreaterThan(0); // it expires with its window
   });
 });
@@ -89,10 +116,20 @@ describe('body limits and content types', () => {
 
   it('when a body is too large, or not JSON, on any POST route, then 413 / 415 with the error shape', async () => {
     for (const url of ['/api/v1/jobs', '/api/v1/auth/register', '/api/v1/api-keys']) {
-      const big = await h.app.inject({ method: 'POST', url, headers: AUTH, payload: validJob({ description: 'x'.repeat(4000) }) });
+      const big = await h.app.inject({
+        method: 'POST',
+        url,
+        headers: AUTH,
+        payload: validJob({ description: 'x'.repeat(4000) }),
+      });
       expect(big.statusCode, url).toBe(413);
       expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
-      const form = await h.app.inject({ method: 'POST', url, headers: { ...AUTH, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' });
+      const form = await h.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'a=1',
+      });
       expect(form.statusCode, url).toBe(415);
       expect(form.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
@@ -117,10 +154,18 @@ describe('POST /webhooks/pixverse', () => {
   const signed = (body: string, opts: { ts?: number; nonce?: string; secret?: string } = {}) => {
     const ts = String(opts.ts ?? Math.floor(h.clock().getTime() / 1000));
     const nonce = opts.nonce ?? randomUUID();
-    const sig = createHmac('sha256', opts.secret ?? WEBHOOK_SECRET).update(`${ts}\n${nonce}\n${encodeURIComponent(body)}`).digest('base64');
-    return { 'content-type': 'application/json', 'webhook-timestamp': ts, 'webhook-nonce': nonce, 'webhook-signature': sig };
+    const sig = createHmac('sha256', opts.secret ?? WEBHOOK_SECRET)
+      .update(`${ts}\n${nonce}\n${encodeURIComponent(body)}`)
+      .digest('base64');
+    return {
+      'content-type': 'application/json',
+      'webhook-timestamp': ts,
+      'webhook-nonce': nonce,
+      'webhook-signature': sig,
+    };
   };
-  const send = (body: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url: '/api/v1/webhooks/pixverse', headers, payload: body });
+  const send = (body: string, headers: Record<string, string>) =>
+    h.app.inject({ method: 'POST', url: '/api/v1/webhooks/pixverse', headers, payload: body });
 
   it('when a correctly signed webhook arrives, then 200 text ok and the generation is poked', async () => {
     const body = JSON.stringify({ video_id: 123456, status: 1, url: 'https://cdn.example.com/v.mp4' });
@@ -162,7 +207,16 @@ describe('POST /webhooks/pixverse', () => {
     const off = await createHarness({ webhook: { secret: undefined, nonces: { claim: async () => true } } });
     try {
       const body = '{"video_id":1}';
-      expect((await off.app.inject({ method: 'POST', url: '/api/v1/webhooks/pixverse', headers: signed(body), payload: body })).statusCode).toBe(404);
+      expect(
+        (
+          await off.app.inject({
+            method: 'POST',
+            url: '/api/v1/webhooks/pixverse',
+            headers: signed(body),
+            payload: body,
+          })
+        ).statusCode,
+      ).toBe(404);
     } finally {
       await off.close();
     }

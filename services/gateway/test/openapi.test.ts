@@ -25,10 +25,14 @@ describe('OpenAPI', () => {
   it('when a route validates a body with zod, then the document carries that schema (one source of truth)', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
     const post = doc.paths['/api/v1/jobs'].post;
-    expect(post.requestBody.content['application/json'].schema.properties.operation_type.enum).toContain('text_to_video');
+    expect(post.requestBody.content['application/json'].schema.properties.operation_type.enum).toContain(
+      'text_to_video',
+    );
     expect(post.parameters.map((p: { name: string }) => p.name)).toContain('idempotency-key');
     expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);
-    expect(doc.paths['/api/v1/jobs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'limit', 'cursor']));
+    expect(doc.paths['/api/v1/jobs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['status', 'limit', 'cursor']),
+    );
   });
 
   it('when /docs is opened in a browser, then the UI answers without a token', async () => {

@@ -3,7 +3,9 @@ import { streamsConsumedBy, type JobEvent } from '@pixsim/contracts';
 import { readModelConsumers } from '../src/handlers/consumers.js';
 import { createJobStore } from '../src/read-model/job-store.js';
 import {
-  createAccountUpdatedHandler, createAssetCreatedHandler, createJobEventHandler,
+  createAccountUpdatedHandler,
+  createAssetCreatedHandler,
+  createJobEventHandler,
 } from '../src/handlers/read-model-handlers.js';
 import { AUTH, createHarness, type Harness } from './helpers.js';
 import { accountUpdated, jobHistory } from './events.js';
@@ -24,10 +26,16 @@ async function deliver(e: JobEvent): Promise<void> {
   return createJobEventHandler(h)(consumed(e.type, e.data as never));
 }
 
-const ORDERS: number[][] = [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 4, 0, 3, 1, 3, 4], [3, 0, 0, 4, 2, 1, 2], [1, 3, 4, 2, 0, 1]];
+const ORDERS: number[][] = [
+  [0, 1, 2, 3, 4],
+  [4, 3, 2, 1, 0],
+  [2, 4, 0, 3, 1, 3, 4],
+  [3, 0, 0, 4, 2, 1, 2],
+  [1, 3, 4, 2, 0, 1],
+];
 
 describe('job view', () => {
-  it('when a job\'s events arrive in different orders with duplicates, then every job shows the same view', async () => {
+  it("when a job's events arrive in different orders with duplicates, then every job shows the same view", async () => {
     const views: unknown[] = [];
     for (const [n, order] of ORDERS.entries()) {
       const id = `perm-${n}`;
@@ -45,7 +53,12 @@ describe('job view', () => {
     const { success } = jobHistory('concurrent');
     await Promise.all([...success, ...success].map(deliver));
     const job = (await get('/api/v1/jobs/concurrent')).json();
-    expect(job).toMatchObject({ status: 'COMPLETED', asset_id: 'asset-concurrent', started_at: expect.any(String), name: 'n' });
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      asset_id: 'asset-concurrent',
+      started_at: expect.any(String),
+      name: 'n',
+    });
   });
 
   it('when two replicas fold one job through their caches, then a stale copy costs a retry, not a lost fact', async () => {
@@ -56,7 +69,12 @@ describe('job view', () => {
     await a.apply('two-replicas', { type: 'JOB_SUBMITTED', data: submitted }); // now version 2
     const done = await b.apply('two-replicas', { type: 'JOB_COMPLETED', data: completed });
     expect(done).toMatchObject({ status: 'COMPLETED', provider_job_id: 'pv-1', version: 3 });
-    expect(await a.get('two-replicas')).toMatchObject({ status: 'COMPLETED', provider_job_id: 'pv-1', started_at: expect.any(String), version: 3 });
+    expect(await a.get('two-replicas')).toMatchObject({
+      status: 'COMPLETED',
+      provider_job_id: 'pv-1',
+      started_at: expect.any(String),
+      version: 3,
+    });
   });
 
   it('when a handler runs on in-memory ports, then it needs no I/O', async () => {
@@ -64,11 +82,17 @@ describe('job view', () => {
     const { created, deferred } = jobHistory('unit');
     await createJobEventHandler({ jobs })(consumed('JOB_DEFERRED', deferred));
     await createJobEventHandler({ jobs })(consumed('JOB_CREATED', created));
-    expect(jobs.records.get('unit')).toMatchObject({ status: 'PENDING', status_detail: 'waiting_for_account', version: 2 });
+    expect(jobs.records.get('unit')).toMatchObject({
+      status: 'PENDING',
+      status_detail: 'waiting_for_account',
+      version: 2,
+    });
   });
 
   it('when the gateway builds its consumers, then they cover exactly the streams contracts assign to it', () => {
-    const types = readModelConsumers(h).map((c) => c.type).sort();
+    const types = readModelConsumers(h)
+      .map((c) => c.type)
+      .sort();
     expect(types).toEqual([...streamsConsumedBy('gateway')].sort());
   });
 });
@@ -81,9 +105,18 @@ describe('asset view', () => {
     const res = await get(`/api/v1/assets/${asset.asset_id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      id: asset.asset_id, user_id: 'user-1', job_id: 'asset-job', media_type: 'video', provider_id: 'pixverse',
-      provider_asset_id: 'pv-1', remote_url: 'https://cdn.example.com/v.mp4', width: 1280, height: 720,
-      duration_sec: 5, file_size_bytes: 1000, created_at: asset.created_at,
+      id: asset.asset_id,
+      user_id: 'user-1',
+      job_id: 'asset-job',
+      media_type: 'video',
+      provider_id: 'pixverse',
+      provider_asset_id: 'pv-1',
+      remote_url: 'https://cdn.example.com/v.mp4',
+      width: 1280,
+      height: 720,
+      duration_sec: 5,
+      file_size_bytes: 1000,
+      created_at: asset.created_at,
     });
     expect(await h.conn.collection('assets').countDocuments({ _id: asset.asset_id as never })).toBe(1);
   });
@@ -97,7 +130,9 @@ describe('asset view', () => {
       }
       const p1 = (await local.app.inject({ method: 'GET', url: '/api/v1/assets?limit=2', headers: AUTH })).json();
       expect(p1.items.map((a: { job_id: string }) => a.job_id)).toEqual(['list-2', 'list-1']);
-      const p2 = (await local.app.inject({ method: 'GET', url: `/api/v1/assets?limit=2&cursor=${p1.next_cursor}`, headers: AUTH })).json();
+      const p2 = (
+        await local.app.inject({ method: 'GET', url: `/api/v1/assets?limit=2&cursor=${p1.next_cursor}`, headers: AUTH })
+      ).json();
       expect(p2).toMatchObject({ items: [{ job_id: 'list-0' }], next_cursor: null });
       const missing = await local.app.inject({ method: 'GET', url: '/api/v1/assets/nope', headers: AUTH });
       expect(missing.statusCode).toBe(404);

@@ -8,7 +8,11 @@ import type { Publish } from '../src/ports.js';
 import { memoryJobStore } from './fakes.js';
 import { fakeResolver } from './helpers.js';
 
-const provider = { id: 'pixverse', validate: (r) => validatePixverse(r.operationType, r.params), close: async () => {} } as VideoProvider;
+const provider = {
+  id: 'pixverse',
+  validate: (r) => validatePixverse(r.operationType, r.params),
+  close: async () => {},
+} as VideoProvider;
 const body = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'a cat' } });
 const admin = { userId: 'admin', role: 'admin' } as const;
 const silent = { info() {}, warn() {}, error() {} };
@@ -16,8 +20,13 @@ const silent = { info() {}, warn() {}, error() {} };
 function setup(publish: Publish) {
   const jobs = memoryJobStore();
   const submit = createJobSubmitter({
-    providers: createProviderRegistry({ pixverse: provider }), publish, jobs, logger: silent,
-    clock: () => new Date('2026-03-01T00:00:00.000Z'), newId: () => 'JOB1', resolveHost: fakeResolver,
+    providers: createProviderRegistry({ pixverse: provider }),
+    publish,
+    jobs,
+    logger: silent,
+    clock: () => new Date('2026-03-01T00:00:00.000Z'),
+    newId: () => 'JOB1',
+    resolveHost: fakeResolver,
   });
   return { jobs, submit };
 }
@@ -33,7 +42,11 @@ describe('createJobSubmitter (no I/O)', () => {
     const { job, replayed } = await submit(admin, body);
     expect(replayed).toBe(false);
     expect(order).toEqual(['publish:0']);
-    expect(published[0]).toMatchObject({ type: 'JOB_REQUESTED', id: 'JOB1:JOB_REQUESTED', at: '2026-03-01T00:00:00.000Z' });
+    expect(published[0]).toMatchObject({
+      type: 'JOB_REQUESTED',
+      id: 'JOB1:JOB_REQUESTED',
+      at: '2026-03-01T00:00:00.000Z',
+    });
     expect(job).toMatchObject({ _id: 'JOB1', status: 'PENDING', user_id: 'admin', priority: 5 });
     expect(jobs.records.get('JOB1')?.version).toBe(1);
   });

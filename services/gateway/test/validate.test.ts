@@ -20,12 +20,18 @@ describe('toFieldIssues', () => {
   });
 
   it('when the input is nested under a prefix, then unknown keys carry the prefix too', () => {
-    expect(issuesOf(z.strictObject({}), { foo: 1 }, 'query')).toEqual([{ field: 'query.foo', message: 'unknown field' }]);
+    expect(issuesOf(z.strictObject({}), { foo: 1 }, 'query')).toEqual([
+      { field: 'query.foo', message: 'unknown field' },
+    ]);
   });
 
   it('when other issues arise, then the field is the dotted path and the message is zod\'s; the whole body is "(body)"', () => {
     const schema = z.object({ params: z.object({ prompt: z.string() }) });
-    expect(issuesOf(schema, { params: {} })).toEqual([{ field: 'params.prompt', message: expect.stringContaining('expected string') }]);
-    expect(issuesOf(schema, undefined)).toEqual([{ field: '(body)', message: expect.stringContaining('expected object') }]);
+    expect(issuesOf(schema, { params: {} })).toEqual([
+      { field: 'params.prompt', message: expect.stringContaining('expected string') },
+    ]);
+    expect(issuesOf(schema, undefined)).toEqual([
+      { field: '(body)', message: expect.stringContaining('expected object') },
+    ]);
   });
 });

@@ -6,4 +6,5 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => exitOnConfigError(() => loadConfig(configSchema, env));
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config =>
+  exitOnConfigError(() => loadConfig(configSchema, env));

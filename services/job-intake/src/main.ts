@@ -16,7 +16,9 @@ await runService({
   defaultOpsPort: 9101,
   async build({ mongo, publisher, registry, logger }) {
     const jobs = createJobStore(mongo);
-    const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }) });
+    const providers = createProviderRegistry({
+      pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
+    });
     const validate = (req: EventData<'JOB_REQUESTED'>) => {
       try {
         return providers.get(req.provider_id).validate({ operationType: req.operation_type, params: req.params });
@@ -25,15 +27,26 @@ await runService({
       }
     };
     const outcomes = new Counter({
-      name: 'pixsim_job_outcomes_total', help: 'Jobs that ended, by final status and error code',
-      labelNames: ['status', 'error_code'], registers: [registry],
+      name: 'pixsim_job_outcomes_total',
+      help: 'Jobs that ended, by final status and error code',
+      labelNames: ['status', 'error_code'],
+      registers: [registry],
     });
     const journal = createJobJournal(logger.child({ component: 'journal' }));
     const onTerminal = (status: string, code: string | null) => outcomes.inc({ status, error_code: code ?? '' });
     const onStatus = createJobStatusHandler({ jobs, journal, onTerminal });
     return {
       consumers: [
-        consume({ type: 'JOB_REQUESTED', handler: createJobRequestedHandler({ jobs, validate, journal, onTerminal, publish: (i) => publisher.publish(i) }) }),
+        consume({
+          type: 'JOB_REQUESTED',
+          handler: createJobRequestedHandler({
+            jobs,
+            validate,
+            journal,
+            onTerminal,
+            publish: (i) => publisher.publish(i),
+          }),
+        }),
         consume({ type: 'JOB_DEFERRED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_SUBMITTED', handler: (e) => onStatus(e) }),
         consume({ type: 'JOB_COMPLETED', handler: (e) => onStatus(e) }),

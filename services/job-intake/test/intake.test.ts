@@ -11,7 +11,9 @@ import { createJobStore } from '../src/store/job-store.js';
 
 let conn: Connection;
 beforeAll(async () => {
-  conn = await mongoose.createConnection(process.env.MONGODB_URI!, { dbName: `t-intake-${randomUUID().slice(0, 8)}` }).asPromise();
+  conn = await mongoose
+    .createConnection(process.env.MONGODB_URI!, { dbName: `t-intake-${randomUUID().slice(0, 8)}` })
+    .asPromise();
 });
 afterAll(async () => {
   await conn.dropDatabase();
@@ -20,8 +22,17 @@ afterAll(async () => {
 
 const provider = createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' });
 const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> => ({
-  job_id: jobId, user_id: 'u1', operation_type: 'text_to_video', provider_id: 'pixverse', params: params as never,
-  priority: 5, name: null, description: null, workspace_id: null, scheduled_at: null, requested_at: new Date().toISOString(),
+  job_id: jobId,
+  user_id: 'u1',
+  operation_type: 'text_to_video',
+  provider_id: 'pixverse',
+  params: params as never,
+  priority: 5,
+  name: null,
+  description: null,
+  workspace_id: null,
+  scheduled_at: null,
+  requested_at: new Date().toISOString(),
 });
 
 function setup() {
@@ -42,7 +53,8 @@ describe('job-intake', () => {
     await handler({ data });
     await handler({ data });
     expect(published.map((p) => [p.type, p.id])).toEqual([
-      ['JOB_CREATED', eventIds.jobCreated('job-ok')], ['JOB_CREATED', eventIds.jobCreated('job-ok')],
+      ['JOB_CREATED', eventIds.jobCreated('job-ok')],
+      ['JOB_CREATED', eventIds.jobCreated('job-ok')],
     ]);
     const record = await jobs.get('job-ok');
     expect(record).toMatchObject({ status: 'PENDING', request: { params: { prompt: 'a cat surfing' } } });
@@ -50,7 +62,9 @@ describe('job-intake', () => {
 
   it('when a request names a callback_url, then JOB_CREATED carries it (the gateway rebuilds its view from it); without one, no such field', async () => {
     const { published, handler } = setup();
-    await handler({ data: { ...request('job-cb', { prompt: 'a heron', model: 'v5' }), callback_url: 'https://hooks.example.com/p' } });
+    await handler({
+      data: { ...request('job-cb', { prompt: 'a heron', model: 'v5' }), callback_url: 'https://hooks.example.com/p' },
+    });
     await handler({ data: request('job-no-cb', { prompt: 'a heron', model: 'v5' }) });
     expect((published[0]!.data as EventData<'JOB_CREATED'>).callback_url).toBe('https://hooks.example.com/p');
     expect(published[1]!.data).not.toHaveProperty('callback_url');
@@ -71,15 +85,20 @@ describe('job-intake', () => {
     const { jobs, published } = setup();
     const ended: string[] = [];
     const handler = createJobRequestedHandler({
-      jobs, validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
-      publish: async (i) => void published.push(i), onTerminal: (status, code) => void ended.push(`${status} ${code}`),
+      jobs,
+      validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
+      publish: async (i) => void published.push(i),
+      onTerminal: (status, code) => void ended.push(`${status} ${code}`),
     });
     await handler({ data: request('job-bad-model', { prompt: 'x', model: 'v99' }) });
     await handler({ data: request('job-bad-model', { prompt: 'x', model: 'v99' }) }); // redelivered: counted once
     await handler({ data: request('job-long', { prompt: 'p'.repeat(3000) }) });
     expect(published.map((p) => p.type)).toEqual(['JOB_FAILED', 'JOB_FAILED', 'JOB_FAILED']);
     expect(ended).toEqual(['FAILED INVALID_PARAMS', 'FAILED INVALID_PARAMS']);
-    expect((published[0]!.data as EventData<'JOB_FAILED'>)).toMatchObject({ error_code: 'INVALID_PARAMS', stage: 'intake' });
+    expect(published[0]!.data as EventData<'JOB_FAILED'>).toMatchObject({
+      error_code: 'INVALID_PARAMS',
+      stage: 'intake',
+    });
     expect((published[0]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.model/);
     expect((published[2]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.prompt/);
     expect((await jobs.get('job-long'))!.status).toBe('FAILED');
@@ -90,14 +109,59 @@ describe('job-intake', () => {
     const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
     const events: JobEvent[] = [
-      { type: 'JOB_COMPLETED', data: { job_id: 'job-x', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '77', account_id: 'a1', completed_at: at(9), result: { url: 'https://v/77.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } },
-      { type: 'JOB_SUBMITTED', data: { job_id: 'job-x', user_id: 'u1', attempt: 1, provider_id: 'pixverse', provider_job_id: '77', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: at(2) } },
-      { type: 'ASSET_CREATED', data: { asset_id: 'as1', job_id: 'job-x', user_id: 'u1', media_type: 'video', provider_id: 'pixverse', provider_asset_id: '77', remote_url: 'https://v/77.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1, created_at: at(10) } },
+      {
+        type: 'JOB_COMPLETED',
+        data: {
+          job_id: 'job-x',
+          user_id: 'u1',
+          provider_id: 'pixverse',
+          provider_job_id: '77',
+          account_id: 'a1',
+          completed_at: at(9),
+          result: { url: 'https://v/77.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 },
+        },
+      },
+      {
+        type: 'JOB_SUBMITTED',
+        data: {
+          job_id: 'job-x',
+          user_id: 'u1',
+          attempt: 1,
+          provider_id: 'pixverse',
+          provider_job_id: '77',
+          account_id: 'a1',
+          credential: sealed,
+          cost: 45,
+          duration_sec: 5,
+          submitted_at: at(2),
+        },
+      },
+      {
+        type: 'ASSET_CREATED',
+        data: {
+          asset_id: 'as1',
+          job_id: 'job-x',
+          user_id: 'u1',
+          media_type: 'video',
+          provider_id: 'pixverse',
+          provider_asset_id: '77',
+          remote_url: 'https://v/77.mp4',
+          width: 1,
+          height: 1,
+          duration_sec: 5,
+          file_size_bytes: 1,
+          created_at: at(10),
+        },
+      },
     ];
     await Promise.all([...events, ...events, ...events].map((e) => jobs.apply('job-x', e)));
     const record = await jobs.get('job-x');
     expect(record!.status).toBe('COMPLETED');
-    expect(record!.facts).toMatchObject({ asset_id: 'as1', submission: { provider_job_id: '77' }, terminal: { status: 'COMPLETED' } });
+    expect(record!.facts).toMatchObject({
+      asset_id: 'as1',
+      submission: { provider_job_id: '77' },
+      terminal: { status: 'COMPLETED' },
+    });
     // Three facts, three writes: the six duplicates changed nothing and wrote nothing.
     expect(record!.version).toBe(3);
   });
@@ -109,9 +173,34 @@ describe('job-intake', () => {
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
     await a.recordRequest(request('job-two', { prompt: 'two replicas' }));
     await b.recordRequest(request('job-two', { prompt: 'two replicas' })); // b now caches the record too
-    await a.apply('job-two', { type: 'JOB_SUBMITTED', data: { job_id: 'job-two', user_id: 'u1', attempt: 1, provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: at(2) } });
+    await a.apply('job-two', {
+      type: 'JOB_SUBMITTED',
+      data: {
+        job_id: 'job-two',
+        user_id: 'u1',
+        attempt: 1,
+        provider_id: 'pixverse',
+        provider_job_id: '5',
+        account_id: 'a1',
+        credential: sealed,
+        cost: 45,
+        duration_sec: 5,
+        submitted_at: at(2),
+      },
+    });
     // b's cached copy is one version behind: its write must fail the condition, re-read and keep a's fact.
-    const done = await b.apply('job-two', { type: 'JOB_COMPLETED', data: { job_id: 'job-two', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '5', account_id: 'a1', completed_at: at(9), result: { url: 'https://v/5.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } });
+    const done = await b.apply('job-two', {
+      type: 'JOB_COMPLETED',
+      data: {
+        job_id: 'job-two',
+        user_id: 'u1',
+        provider_id: 'pixverse',
+        provider_job_id: '5',
+        account_id: 'a1',
+        completed_at: at(9),
+        result: { url: 'https://v/5.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 },
+      },
+    });
     expect(done.previous.status).toBe('PROCESSING');
     const stored = await a.get('job-two');
     expect(stored!.facts).toMatchObject({ submission: { provider_job_id: '5' }, terminal: { status: 'COMPLETED' } });
@@ -126,15 +215,71 @@ describe('job-intake', () => {
     });
     const jobs = createJobStore(conn);
     const intake = createJobRequestedHandler({
-      jobs, journal, validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }), publish: async () => {},
+      jobs,
+      journal,
+      validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
+      publish: async () => {},
     });
     const onStatus = createJobStatusHandler({ jobs, journal });
-    const data = { ...request('job-journal', { prompt: 'a heron', model: 'v5' }), requested_at: '2026-01-01T00:00:00.000Z' };
+    const data = {
+      ...request('job-journal', { prompt: 'a heron', model: 'v5' }),
+      requested_at: '2026-01-01T00:00:00.000Z',
+    };
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
-    const submitted: JobEvent = { type: 'JOB_SUBMITTED', data: { job_id: 'job-journal', user_id: 'u1', attempt: 2, provider_id: 'pixverse', provider_job_id: '42', account_id: 'a1', credential: sealed, cost: 45, duration_sec: 5, submitted_at: '2026-01-01T00:00:01.000Z' } };
-    const completed: JobEvent = { type: 'JOB_COMPLETED', data: { job_id: 'job-journal', user_id: 'u1', provider_id: 'pixverse', provider_job_id: '42', account_id: 'a1', completed_at: '2026-01-01T00:00:04.250Z', result: { url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 } } };
-    const asset: JobEvent = { type: 'ASSET_CREATED', data: { asset_id: 'as-42', job_id: 'job-journal', user_id: 'u1', media_type: 'video', provider_id: 'pixverse', provider_asset_id: '42', remote_url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1, created_at: '2026-01-01T00:00:05.000Z' } };
-    for (const step of [() => intake({ data }), () => intake({ data }), () => onStatus(submitted), () => onStatus(submitted), () => onStatus(completed), () => onStatus(asset), () => onStatus(completed)]) await step();
+    const submitted: JobEvent = {
+      type: 'JOB_SUBMITTED',
+      data: {
+        job_id: 'job-journal',
+        user_id: 'u1',
+        attempt: 2,
+        provider_id: 'pixverse',
+        provider_job_id: '42',
+        account_id: 'a1',
+        credential: sealed,
+        cost: 45,
+        duration_sec: 5,
+        submitted_at: '2026-01-01T00:00:01.000Z',
+      },
+    };
+    const completed: JobEvent = {
+      type: 'JOB_COMPLETED',
+      data: {
+        job_id: 'job-journal',
+        user_id: 'u1',
+        provider_id: 'pixverse',
+        provider_job_id: '42',
+        account_id: 'a1',
+        completed_at: '2026-01-01T00:00:04.250Z',
+        result: { url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 },
+      },
+    };
+    const asset: JobEvent = {
+      type: 'ASSET_CREATED',
+      data: {
+        asset_id: 'as-42',
+        job_id: 'job-journal',
+        user_id: 'u1',
+        media_type: 'video',
+        provider_id: 'pixverse',
+        provider_asset_id: '42',
+        remote_url: 'https://v/42.mp4',
+        width: 1,
+        height: 1,
+        duration_sec: 5,
+        file_size_bytes: 1,
+        created_at: '2026-01-01T00:00:05.000Z',
+      },
+    };
+    for (const step of [
+      () => intake({ data }),
+      () => intake({ data }),
+      () => onStatus(submitted),
+      () => onStatus(submitted),
+      () => onStatus(completed),
+      () => onStatus(asset),
+      () => onStatus(completed),
+    ])
+      await step();
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       ['info', 'job created'],
       ['info', 'job submitted to the provider as 42 (attempt 2)'],
@@ -147,7 +292,19 @@ describe('job-intake', () => {
     lines.length = 0;
     await intake({ data: request('job-journal-bad', { prompt: 'x', model: 'v99' }) });
     await intake({ data: request('job-journal-late', { prompt: 'late', model: 'v5' }) });
-    await onStatus({ type: 'JOB_FAILED', data: { job_id: 'job-journal-late', stage: 'poll', error_code: 'TIMEOUT', error_message: 'still generating after 3600 s', retry_count: 0, account_id: 'a1', provider_job_id: '43', failed_at: new Date().toISOString() } });
+    await onStatus({
+      type: 'JOB_FAILED',
+      data: {
+        job_id: 'job-journal-late',
+        stage: 'poll',
+        error_code: 'TIMEOUT',
+        error_message: 'still generating after 3600 s',
+        retry_count: 0,
+        account_id: 'a1',
+        provider_job_id: '43',
+        failed_at: new Date().toISOString(),
+      },
+    });
     expect(lines.map((l) => [l.level, l.fields.job_id, l.fields.error_code ?? null])).toEqual([
       ['warn', 'job-journal-bad', 'INVALID_PARAMS'],
       ['info', 'job-journal-late', null],

@@ -6,30 +6,37 @@ import { GENERATION_STATUSES } from './generation.js';
 /** Ended generations and tombstones are kept this long for operators, then expire (TTL index). */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
-type GenerationDoc = Generation & { cancel_requested_at: Date | null; purge_at: Date | null; ending_event?: PublishInput | null };
+type GenerationDoc = Generation & {
+  cancel_requested_at: Date | null;
+  purge_at: Date | null;
+  ending_event?: PublishInput | null;
+};
 
-const generationSchema = new Schema<GenerationDoc>({
-  job_id: { type: String, required: true },
-  status: { type: String, enum: GENERATION_STATUSES, required: true },
-  user_id: String,
-  provider_id: String,
-  provider_job_id: String,
-  account_id: String,
-  credential: Schema.Types.Mixed,
-  duration_sec: Number,
-  attempt: Number,
-  submitted_at: Date,
-  trace: Schema.Types.Mixed,
-  next_poll_at: Date,
-  failures: { type: Number, default: 0 },
-  lease_owner: String,
-  lease_until: Date,
-  ended_at: Date,
-  end_reason: String,
-  cancel_requested_at: Date,
-  purge_at: Date,
-  ending_event: Schema.Types.Mixed,
-}, { versionKey: false, minimize: false, collection: 'generations' });
+const generationSchema = new Schema<GenerationDoc>(
+  {
+    job_id: { type: String, required: true },
+    status: { type: String, enum: GENERATION_STATUSES, required: true },
+    user_id: String,
+    provider_id: String,
+    provider_job_id: String,
+    account_id: String,
+    credential: Schema.Types.Mixed,
+    duration_sec: Number,
+    attempt: Number,
+    submitted_at: Date,
+    trace: Schema.Types.Mixed,
+    next_poll_at: Date,
+    failures: { type: Number, default: 0 },
+    lease_owner: String,
+    lease_until: Date,
+    ended_at: Date,
+    end_reason: String,
+    cancel_requested_at: Date,
+    purge_at: Date,
+    ending_event: Schema.Types.Mixed,
+  },
+  { versionKey: false, minimize: false, collection: 'generations' },
+);
 generationSchema.index({ status: 1, next_poll_at: 1 });
 generationSchema.index({ job_id: 1 }, { unique: true });
 generationSchema.index({ provider_job_id: 1 });
@@ -40,13 +47,19 @@ const isDuplicateKey = (err: unknown) => (err as { code?: unknown }).code === 11
 
 /** Mongoose-backed store; every change is an atomic single-document update (DESIGN §4), though several may share a round trip. */
 export async function openGenerationStore(conn: Connection): Promise<GenerationStore> {
-  const model = (conn.models.Generation as Model<GenerationDoc> | undefined)
-    ?? conn.model<GenerationDoc>('Generation', generationSchema);
+  const model =
+    (conn.models.Generation as Model<GenerationDoc> | undefined) ??
+    conn.model<GenerationDoc>('Generation', generationSchema);
   await model.init(); // the unique index must exist before the first upsert relies on it
 
   const ended = (reason: EndReason, now: Date) => ({
-    status: reason === 'cancelled' ? 'cancelled' : 'done', end_reason: reason, ended_at: now,
-    next_poll_at: null, lease_owner: null, lease_until: null, purge_at: new Date(now.getTime() + RETENTION_MS),
+    status: reason === 'cancelled' ? 'cancelled' : 'done',
+    end_reason: reason,
+    ended_at: now,
+    next_poll_at: null,
+    lease_owner: null,
+    lease_until: null,
+    purge_at: new Date(now.getTime() + RETENTION_MS),
   });
 
   /** Upserts with $setOnInsert; two concurrent upserts can both try to insert, and one loses. */
@@ -67,9 +80,15 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
   // The wait holds the poll's slot, so it is kept short: at a few polls per millisecond
   // batches form anyway.
   type Reschedule = { filter: QueryFilter<GenerationDoc>; update: UpdateQuery<GenerationDoc> };
-  const reschedules = new LingerBatch<Reschedule>(async (batch) => {
-    await model.bulkWrite(batch.map((updateOne) => ({ updateOne })), { ordered: false });
-  }, { lingerMs: 1 });
+  const reschedules = new LingerBatch<Reschedule>(
+    async (batch) => {
+      await model.bulkWrite(
+        batch.map((updateOne) => ({ updateOne })),
+        { ordered: false },
+      );
+    },
+    { lingerMs: 1 },
+  );
 
   return {
     async recordSubmission(sub, nextPollAt, now) {
@@ -77,14 +96,22 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       const polling = { ...fields, next_poll_at: nextPollAt, failures: 0, lease_owner: null, lease_until: null };
       const doc = await insertOnce(jobId, { ...polling, status: 'polling', ended_at: null, end_reason: null });
       if (doc.status === 'cancel_requested') {
-        return (await model.findOneAndUpdate(
-          { job_id: jobId, status: 'cancel_requested' }, { $set: { ...fields, failures: 0, ...ended('cancelled', now) } }, AFTER,
-        )) ?? current(jobId);
+        return (
+          (await model.findOneAndUpdate(
+            { job_id: jobId, status: 'cancel_requested' },
+            { $set: { ...fields, failures: 0, ...ended('cancelled', now) } },
+            AFTER,
+          )) ?? current(jobId)
+        );
       }
       if (doc.status === 'polling' && doc.attempt < sub.attempt) {
-        return (await model.findOneAndUpdate(
-          { job_id: jobId, status: 'polling', attempt: { $lt: sub.attempt } }, { $set: polling }, AFTER,
-        )) ?? current(jobId);
+        return (
+          (await model.findOneAndUpdate(
+            { job_id: jobId, status: 'polling', attempt: { $lt: sub.attempt } },
+            { $set: polling },
+            AFTER,
+          )) ?? current(jobId)
+        );
       }
       return doc;
     },
@@ -93,10 +120,16 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       // A JOB_SUBMITTED may record the generation between the two steps: then the
       // tombstone's insert finds it polling, and the cancel is tried on it again.
       for (let round = 0; round < 3; round++) {
-        const cancelled = await model.findOneAndUpdate({ job_id: jobId, status: 'polling' }, { $set: ended('cancelled', now) }, AFTER);
+        const cancelled = await model.findOneAndUpdate(
+          { job_id: jobId, status: 'polling' },
+          { $set: ended('cancelled', now) },
+          AFTER,
+        );
         if (cancelled) return cancelled;
         const doc = await insertOnce(jobId, {
-          status: 'cancel_requested', cancel_requested_at: now, purge_at: new Date(now.getTime() + RETENTION_MS),
+          status: 'cancel_requested',
+          cancel_requested_at: now,
+          purge_at: new Date(now.getTime() + RETENTION_MS),
         });
         if (doc.status !== 'polling') return doc.status === 'cancelled' ? doc : null;
       }
@@ -104,12 +137,19 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     },
 
     async stopPolling(jobId, now) {
-      const res = await model.updateOne({ job_id: jobId, status: { $in: ['polling', 'cancel_requested'] } }, { $set: ended('failed_elsewhere', now) });
+      const res = await model.updateOne(
+        { job_id: jobId, status: { $in: ['polling', 'cancel_requested'] } },
+        { $set: ended('failed_elsewhere', now) },
+      );
       if (res.matchedCount === 0) await insertOnce(jobId, ended('failed_elsewhere', now));
     },
 
     async claimDue(owner, now, leaseMs, limit) {
-      const due: QueryFilter<GenerationDoc> = { status: 'polling', next_poll_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] };
+      const due: QueryFilter<GenerationDoc> = {
+        status: 'polling',
+        next_poll_at: { $lte: now },
+        $or: [{ lease_until: null }, { lease_until: { $lte: now } }],
+      };
       // Three round trips whatever the limit: find the candidates, lease those still due in
       // one update (one another claim took meanwhile fails `due` and is skipped), then read
       // back the ones this call leased. Owner and expiry name the lease: owners differ between
@@ -120,7 +160,10 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       if (candidates.length === 0) return [];
       const ids = candidates.map((c) => c._id);
       await model.updateMany({ _id: { $in: ids }, ...due }, { $set: { lease_owner: owner, lease_until: leaseUntil } });
-      return model.find({ _id: { $in: ids }, lease_owner: owner, lease_until: leaseUntil }).sort({ next_poll_at: 1 }).lean();
+      return model
+        .find({ _id: { $in: ids }, lease_owner: owner, lease_until: leaseUntil })
+        .sort({ next_poll_at: 1 })
+        .lean();
     },
 
     reschedule(gen, owner, next) {
@@ -139,28 +182,43 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     },
 
     async finish(gen, reason, now) {
-      await model.updateOne({ job_id: gen.job_id, attempt: gen.attempt, status: 'ending' }, { $set: { ...ended(reason, now), ending_event: null } });
+      await model.updateOne(
+        { job_id: gen.job_id, attempt: gen.attempt, status: 'ending' },
+        { $set: { ...ended(reason, now), ending_event: null } },
+      );
     },
 
     async unannounced(before, limit) {
-      const docs = await model.find({ status: 'ending', ended_at: { $lt: before } }).limit(limit).lean();
+      const docs = await model
+        .find({ status: 'ending', ended_at: { $lt: before } })
+        .limit(limit)
+        .lean();
       return docs.map((doc) => ({ gen: doc, event: doc.ending_event! }));
     },
 
     async pokeNow(id, now) {
-      const res = await model.updateMany({ status: 'polling', $or: [{ job_id: id }, { provider_job_id: id }] }, { $set: { next_poll_at: now } });
+      const res = await model.updateMany(
+        { status: 'polling', $or: [{ job_id: id }, { provider_job_id: id }] },
+        { $set: { next_poll_at: now } },
+      );
       return res.modifiedCount;
     },
 
     countPolling: () => model.countDocuments({ status: 'polling' }),
 
     async *sealedUnderOtherKeys(kid) {
-      const cursor = model.find({ status: 'polling', 'credential.kid': { $ne: kid } }, { job_id: 1, credential: 1 }).lean().cursor();
+      const cursor = model
+        .find({ status: 'polling', 'credential.kid': { $ne: kid } }, { job_id: 1, credential: 1 })
+        .lean()
+        .cursor();
       for await (const doc of cursor) yield { id: doc.job_id, credential: doc.credential };
     },
 
     async replaceCredential(jobId, was, next) {
-      const res = await model.updateOne({ job_id: jobId, 'credential.kid': was.kid, 'credential.iv': was.iv }, { $set: { credential: next } });
+      const res = await model.updateOne(
+        { job_id: jobId, 'credential.kid': was.kid, 'credential.iv': was.iv },
+        { $set: { credential: next } },
+      );
       return res.modifiedCount === 1;
     },
   };

@@ -11,18 +11,31 @@ export interface HandlerDeps {
 
 const announceCancel = (publish: Publish, gen: Generation) =>
   // failed_at is the stored cancel time, so a redelivery re-publishes the very same event.
-  publish(jobFailed(gen, 'cancel', 'CANCELLED_BY_USER', 'the user cancelled the job', gen.ended_at ?? gen.submitted_at));
+  publish(
+    jobFailed(gen, 'cancel', 'CANCELLED_BY_USER', 'the user cancelled the job', gen.ended_at ?? gen.submitted_at),
+  );
 
 /** JOB_SUBMITTED: start following the generation (or cancel it at once when a cancel came first). */
 export function createSubmittedHandler(deps: HandlerDeps & { firstPollDelayMs: number }) {
   return async (event: ConsumedEvent<'JOB_SUBMITTED'>): Promise<void> => {
     const d = event.data;
     const submittedAt = new Date(d.submitted_at);
-    const gen = await deps.store.recordSubmission({
-      job_id: d.job_id, user_id: d.user_id, provider_id: d.provider_id, provider_job_id: d.provider_job_id,
-      account_id: d.account_id, credential: d.credential, duration_sec: d.duration_sec, attempt: d.attempt,
-      submitted_at: submittedAt, trace: currentTraceContext(),
-    }, new Date(submittedAt.getTime() + deps.firstPollDelayMs), deps.clock());
+    const gen = await deps.store.recordSubmission(
+      {
+        job_id: d.job_id,
+        user_id: d.user_id,
+        provider_id: d.provider_id,
+        provider_job_id: d.provider_job_id,
+        account_id: d.account_id,
+        credential: d.credential,
+        duration_sec: d.duration_sec,
+        attempt: d.attempt,
+        submitted_at: submittedAt,
+        trace: currentTraceContext(),
+      },
+      new Date(submittedAt.getTime() + deps.firstPollDelayMs),
+      deps.clock(),
+    );
     if (gen.status === 'cancelled') await announceCancel(deps.publish, gen);
   };
 }

@@ -47,7 +47,11 @@ export interface PollLoop {
   pokeNow(id: string): Promise<number>;
 }
 
-const FAILED_STATES = { failed: 'PROVIDER_FAILED', moderated: 'PROVIDER_MODERATION', deleted: 'PROVIDER_DELETED' } as const;
+const FAILED_STATES = {
+  failed: 'PROVIDER_FAILED',
+  moderated: 'PROVIDER_MODERATION',
+  deleted: 'PROVIDER_DELETED',
+} as const;
 
 export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const { store, provider, publish, clock, owner, settings: s, logger } = deps;
@@ -115,12 +119,17 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     const now = clock();
     metrics.polled('error');
     metrics.pollError(kind);
-    logger.warn({ jobId: gen.job_id, providerJobId: gen.provider_job_id, kind, failures: gen.failures, err }, 'poll failed; retrying');
+    logger.warn(
+      { jobId: gen.job_id, providerJobId: gen.provider_job_id, kind, failures: gen.failures, err },
+      'poll failed; retrying',
+    );
     if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, `last poll error: ${describeError(err)}`);
     // An open circuit says nothing about this generation: wait one interval, do not count it.
     const circuitOpen = kind === 'circuit_open';
     const failures = circuitOpen ? gen.failures : gen.failures + 1;
-    let delay = circuitOpen ? pollInterval(ageOf(gen, now), s.pollIntervalMs) : errorBackoff(failures, s.pollIntervalMs, deps.random);
+    let delay = circuitOpen
+      ? pollInterval(ageOf(gen, now), s.pollIntervalMs)
+      : errorBackoff(failures, s.pollIntervalMs, deps.random);
     delay = Math.max(delay, (err as { retryAfterMs?: number }).retryAfterMs ?? 0);
     await store.reschedule(gen, owner, { next_poll_at: nextPollAt(gen.submitted_at, now, delay, s), failures });
   }
@@ -163,7 +172,12 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       // generation is polled at once and no lease ticks away in a queue.
       while (!stopping && claimed < s.batch) {
         while (running.size > s.concurrency / 2) await Promise.race(running);
-        const gens = await store.claimDue(owner, clock(), s.leaseMs, Math.min(s.concurrency - running.size, s.batch - claimed));
+        const gens = await store.claimDue(
+          owner,
+          clock(),
+          s.leaseMs,
+          Math.min(s.concurrency - running.size, s.batch - claimed),
+        );
         if (gens.length === 0) break;
         for (const gen of gens) {
           claimed++;

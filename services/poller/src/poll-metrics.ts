@@ -17,9 +17,23 @@ export const noPollMetrics: PollMetrics = { polled() {}, pollError() {}, callSta
  * store at scrape time; a failed read keeps the last value (telemetry never breaks the loop).
  */
 export function createPollMetrics(registry: Registry, countPolling: () => Promise<number>): PollMetrics {
-  const polls = new Counter({ name: 'pixsim_polls_total', help: 'Provider status polls, by outcome', labelNames: ['outcome'], registers: [registry] });
-  const errors = new Counter({ name: 'pixsim_poll_errors_total', help: 'Failed provider status polls, by error kind', labelNames: ['kind'], registers: [registry] });
-  const calls = new Gauge({ name: 'pixsim_poll_calls_in_flight', help: 'Provider status calls running now', registers: [registry] });
+  const polls = new Counter({
+    name: 'pixsim_polls_total',
+    help: 'Provider status polls, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'pixsim_poll_errors_total',
+    help: 'Failed provider status polls, by error kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const calls = new Gauge({
+    name: 'pixsim_poll_calls_in_flight',
+    help: 'Provider status calls running now',
+    registers: [registry],
+  });
   new Gauge({
     name: 'pixsim_generations_polling',
     help: 'Generations in flight at the provider, followed by the poller',

@@ -25,23 +25,34 @@ const RESEAL_INTERVAL_MS = 5 * 60_000;
 type PollerContext = Pick<ServiceContext<Config>, 'config' | 'mongo' | 'publisher' | 'registry' | 'logger'>;
 
 /** The service's wiring, shared by main.ts and the integration tests (which bring their own provider). */
-export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoProvider; owner?: string } = {}): Promise<Poller> {
+export async function buildPoller(
+  ctx: PollerContext,
+  opts: { provider?: VideoProvider; owner?: string } = {},
+): Promise<Poller> {
   const { config, logger } = ctx;
   const store = await openGenerationStore(ctx.mongo);
-  const provider = opts.provider
-    ?? createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger: logger.child({ component: 'pixverse' }) });
+  const provider =
+    opts.provider ??
+    createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL, logger: logger.child({ component: 'pixverse' }) });
   if (!opts.provider) registerBreakerMetrics(ctx.registry, provider);
   const publish: Publish = (input) => ctx.publisher.publish(input);
   const clock = () => new Date();
   const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
   const loop = createPollLoop({
-    store, provider, publish, clock,
+    store,
+    provider,
+    publish,
+    clock,
     openCredential: (sealed) => openSecret(config.PIXSIM_SECRET_KEY, sealed),
     // Unique per process: a restarted replica must not think it still holds its old leases.
     owner: opts.owner ?? leaseOwner(config),
     settings: {
-      tickMs: config.POLL_TICK_MS, batch: config.POLL_BATCH, concurrency: config.POLL_CONCURRENCY,
-      leaseMs: config.LEASE_MS, pollIntervalMs, jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
+      tickMs: config.POLL_TICK_MS,
+      batch: config.POLL_BATCH,
+      concurrency: config.POLL_CONCURRENCY,
+      leaseMs: config.LEASE_MS,
+      pollIntervalMs,
+      jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
     },
     logger: logger.child({ component: 'poll-loop' }),
     metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
@@ -52,14 +63,23 @@ export async function buildPoller(ctx: PollerContext, opts: { provider?: VideoPr
     await resealer.stop();
     await loop.stop();
   };
-  const resealer = createResealer({ keyring: config.PIXSIM_SECRET_KEY, port: store, logger, registry: ctx.registry, holders: 'polling generations' });
+  const resealer = createResealer({
+    keyring: config.PIXSIM_SECRET_KEY,
+    port: store,
+    logger,
+    registry: ctx.registry,
+    holders: 'polling generations',
+  });
   return {
     consumers: [
       consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
       consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ store, publish, clock }) }),
       consume({ type: 'JOB_FAILED', handler: createJobFailedHandler({ store, clock }) }),
       // A provider webhook: check that generation now instead of at its next turn.
-      consume({ type: 'GENERATION_POKED', handler: async ({ data }) => void (await loop.pokeNow(data.provider_job_id)) }),
+      consume({
+        type: 'GENERATION_POKED',
+        handler: async ({ data }) => void (await loop.pokeNow(data.provider_job_id)),
+      }),
     ],
     store,
     loop,

@@ -8,7 +8,14 @@ const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_SECRET_KEY: SECR
 describe('poller config', () => {
   it('when only the required variables are set, then the documented defaults apply', () => {
     const c = loadConfig(configSchema, base);
-    expect(c).toMatchObject({ POLL_TICK_MS: 500, POLL_BATCH: 200, POLL_CONCURRENCY: 50, LEASE_MS: 30_000, POLL_INTERVAL_S: 10, JOB_TIMEOUT_S: 3600 });
+    expect(c).toMatchObject({
+      POLL_TICK_MS: 500,
+      POLL_BATCH: 200,
+      POLL_CONCURRENCY: 50,
+      LEASE_MS: 30_000,
+      POLL_INTERVAL_S: 10,
+      JOB_TIMEOUT_S: 3600,
+    });
     expect(c.FIRST_POLL_DELAY_MS).toBeUndefined();
     expect(c.PIXSIM_SECRET_KEY.currentKid).toBe('k1');
   });

@@ -43,7 +43,14 @@ export class MemoryPollStore implements PollStore {
   async finish(gen: Generation, reason: EndReason, now: Date): Promise<void> {
     const doc = this.docs.get(gen.job_id);
     if (doc?.status !== 'ending' || doc.attempt !== gen.attempt) return;
-    Object.assign(doc, { status: 'done', end_reason: reason, ended_at: now, next_poll_at: null, lease_owner: null, lease_until: null });
+    Object.assign(doc, {
+      status: 'done',
+      end_reason: reason,
+      ended_at: now,
+      next_poll_at: null,
+      lease_owner: null,
+      lease_until: null,
+    });
     this.endingEvents.delete(gen.job_id);
   }
 
@@ -83,7 +90,7 @@ export class FakeProvider implements Pick<VideoProvider, 'status'> {
     this.calls.push({ apiKey: creds.apiKey, providerJobId });
     const queue = this.answers.get(providerJobId) ?? [];
     // The last answer repeats, so a script of one answer is a steady state.
-    const answer = queue.length > 1 ? queue.shift()! : queue[0] ?? { state: 'pending' };
+    const answer = queue.length > 1 ? queue.shift()! : (queue[0] ?? { state: 'pending' });
     if (answer instanceof Error) throw answer;
     return answer;
   }
@@ -92,8 +99,12 @@ export class FakeProvider implements Pick<VideoProvider, 'status'> {
 export class RecordingMetrics implements PollMetrics {
   readonly outcomes: PollOutcome[] = [];
   readonly errors: string[] = [];
-  polled(outcome: PollOutcome) { this.outcomes.push(outcome); }
-  pollError(kind: string) { this.errors.push(kind); }
+  polled(outcome: PollOutcome) {
+    this.outcomes.push(outcome);
+  }
+  pollError(kind: string) {
+    this.errors.push(kind);
+  }
   callStarted() {}
   callEnded() {}
 }
@@ -110,16 +121,35 @@ export function recordingPublish() {
 /** A clock the test moves by hand. */
 export function manualClock(start = new Date('2025-01-01T00:00:00.000Z')) {
   let now = start.getTime();
-  return { clock: () => new Date(now), advance: (ms: number) => { now += ms; }, at: () => now };
+  return {
+    clock: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+    at: () => now,
+  };
 }
 
 export const SEALED = { alg: 'A256GCM' as const, kid: 'k1', iv: 'aXY=', tag: 'dGFn', ct: 'Y3Q=' };
 
 export function generation(jobId: string, submittedAt: Date, over: Partial<Generation> = {}): Generation {
   return {
-    job_id: jobId, user_id: 'user-1', provider_id: 'pixverse', provider_job_id: `pv-${jobId}`, account_id: 'acct-1',
-    credential: SEALED, duration_sec: 5, attempt: 1, submitted_at: submittedAt, status: 'polling',
-    next_poll_at: submittedAt, failures: 0, lease_owner: null, lease_until: null, ended_at: null, end_reason: null,
+    job_id: jobId,
+    user_id: 'user-1',
+    provider_id: 'pixverse',
+    provider_job_id: `pv-${jobId}`,
+    account_id: 'acct-1',
+    credential: SEALED,
+    duration_sec: 5,
+    attempt: 1,
+    submitted_at: submittedAt,
+    status: 'polling',
+    next_poll_at: submittedAt,
+    failures: 0,
+    lease_owner: null,
+    lease_until: null,
+    ended_at: null,
+    end_reason: null,
     ...over,
   };
 }

@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
 import {
-  createKeys, eventIds, parseEnvelope, type EventData, type EventType, type Envelope, type SealedSecret,
+  createKeys,
+  eventIds,
+  parseEnvelope,
+  type EventData,
+  type EventType,
+  type Envelope,
+  type SealedSecret,
 } from '@pixsim/contracts';
 import { createLogger, createMetricsRegistry, createRedis, loadConfig, type LogLevel } from '@pixsim/kit';
 import type { PublishInput } from '@pixsim/bus';
@@ -31,8 +37,14 @@ export async function testEnv(env: Record<string, string> = {}) {
   const redis = createRedis(REDIS_URL, { name: 'poller-test', logger });
   const connections: Connection[] = [await openDb(dbName)];
   const config: Config = loadConfig(configSchema, {
-    MONGODB_URI: mongoUri(), REDIS_URL, STREAM_PREFIX: prefix, PIXSIM_SECRET_KEY: SECRET_KEY,
-    POLL_INTERVAL_S: '1', POLL_TICK_MS: '50', FIRST_POLL_DELAY_MS: '0', ...env,
+    MONGODB_URI: mongoUri(),
+    REDIS_URL,
+    STREAM_PREFIX: prefix,
+    PIXSIM_SECRET_KEY: SECRET_KEY,
+    POLL_INTERVAL_S: '1',
+    POLL_TICK_MS: '50',
+    FIRST_POLL_DELAY_MS: '0',
+    ...env,
   });
   const publisher = createPublisher({ redis, keys });
   const consumers: Consumer[] = [];
@@ -50,7 +62,16 @@ export async function testEnv(env: Record<string, string> = {}) {
   const startConsumers = async (poller: Poller, name = `c-${consumers.length}`) => {
     pollers.push(poller);
     for (const spec of poller.consumers) {
-      const c = createConsumer({ redis, keys, type: spec.type, group: 'poller', consumer: name, handler: spec.handler, concurrency: 10, blockMs: 100 });
+      const c = createConsumer({
+        redis,
+        keys,
+        type: spec.type,
+        group: 'poller',
+        consumer: name,
+        handler: spec.handler,
+        concurrency: 10,
+        blockMs: 100,
+      });
       await c.start();
       consumers.push(c);
     }
@@ -75,25 +96,54 @@ export async function testEnv(env: Record<string, string> = {}) {
     redis.disconnect();
   };
 
-  return { prefix, keys, redis, config, publisher, replica, startConsumers, events, cleanup, db: () => connections[0]! };
+  return {
+    prefix,
+    keys,
+    redis,
+    config,
+    publisher,
+    replica,
+    startConsumers,
+    events,
+    cleanup,
+    db: () => connections[0]!,
+  };
 }
 
 /** A handler's view of a published event, as the bus would deliver it. */
 export function delivered<T extends EventType>(input: PublishInput<T>): ConsumedEvent<T> {
   return {
-    id: input.id, type: input.type, v: 1, at: input.at ?? new Date().toISOString(), data: input.data,
-    streamId: '0-1', deliveries: 1, attempt: 1, signal: new AbortController().signal,
+    id: input.id,
+    type: input.type,
+    v: 1,
+    at: input.at ?? new Date().toISOString(),
+    data: input.data,
+    streamId: '0-1',
+    deliveries: 1,
+    attempt: 1,
+    signal: new AbortController().signal,
   };
 }
 
-export function jobSubmitted(jobId: string, over: Partial<EventData<'JOB_SUBMITTED'>> & { credential: SealedSecret }): PublishInput<'JOB_SUBMITTED'> {
+export function jobSubmitted(
+  jobId: string,
+  over: Partial<EventData<'JOB_SUBMITTED'>> & { credential: SealedSecret },
+): PublishInput<'JOB_SUBMITTED'> {
   const attempt = over.attempt ?? 1;
   return {
     type: 'JOB_SUBMITTED',
     id: eventIds.jobSubmitted(jobId, attempt),
     data: {
-      job_id: jobId, user_id: 'user-1', attempt, provider_id: 'pixverse', provider_job_id: `pv-${jobId}`,
-      account_id: 'acct-1', cost: 45, duration_sec: 5, submitted_at: new Date().toISOString(), ...over,
+      job_id: jobId,
+      user_id: 'user-1',
+      attempt,
+      provider_id: 'pixverse',
+      provider_job_id: `pv-${jobId}`,
+      account_id: 'acct-1',
+      cost: 45,
+      duration_sec: 5,
+      submitted_at: new Date().toISOString(),
+      ...over,
     },
   };
 }

@@ -10,17 +10,27 @@ import { recordingPublish } from './fakes.js';
 import { delivered, jobSubmitted, openDb, SECRET_KEY } from './helpers.js';
 
 const credential: SealedSecret = sealSecret(parseKeyring(SECRET_KEY), 'api-key-1');
-const cancelRequested = (jobId: string) => delivered({
-  type: 'JOB_CANCEL_REQUESTED', id: eventIds.jobCancelRequested(jobId),
-  data: { job_id: jobId, user_id: 'user-1', requested_at: new Date().toISOString() },
-});
-const failedElsewhere = (jobId: string, stage: 'dispatch' | 'poll' = 'dispatch') => delivered({
-  type: 'JOB_FAILED', id: eventIds.jobFailed(jobId),
-  data: {
-    job_id: jobId, stage, error_code: 'RETRIES_EXHAUSTED', error_message: 'x', retry_count: 2,
-    account_id: null, provider_job_id: null, failed_at: new Date().toISOString(),
-  },
-});
+const cancelRequested = (jobId: string) =>
+  delivered({
+    type: 'JOB_CANCEL_REQUESTED',
+    id: eventIds.jobCancelRequested(jobId),
+    data: { job_id: jobId, user_id: 'user-1', requested_at: new Date().toISOString() },
+  });
+const failedElsewhere = (jobId: string, stage: 'dispatch' | 'poll' = 'dispatch') =>
+  delivered({
+    type: 'JOB_FAILED',
+    id: eventIds.jobFailed(jobId),
+    data: {
+      job_id: jobId,
+      stage,
+      error_code: 'RETRIES_EXHAUSTED',
+      error_message: 'x',
+      retry_count: 2,
+      account_id: null,
+      provider_job_id: null,
+      failed_at: new Date().toISOString(),
+    },
+  });
 
 describe('generation ledger (handlers on the real MongoDB store)', () => {
   let db: Connection;
@@ -47,7 +57,8 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   const docs = () => db.collection('generations').find({}).toArray();
   const claimAll = async (owner: string) => {
     const claimed: string[] = [];
-    for (let got; (got = await store.claimDue(owner, new Date(Date.now() + 1), 30_000, 7)).length > 0;) claimed.push(...got.map((g) => g.job_id));
+    for (let got; (got = await store.claimDue(owner, new Date(Date.now() + 1), 30_000, 7)).length > 0; )
+      claimed.push(...got.map((g) => g.job_id));
     return claimed;
   };
 
@@ -59,7 +70,14 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     const all = await docs();
     expect(all).toHaveLength(1);
     expect(all[0]).toEqual(first);
-    expect(first).toMatchObject({ job_id: 'j1', status: 'polling', attempt: 1, failures: 0, lease_owner: null, credential });
+    expect(first).toMatchObject({
+      job_id: 'j1',
+      status: 'polling',
+      attempt: 1,
+      failures: 0,
+      lease_owner: null,
+      credential,
+    });
     expect(JSON.stringify(first)).not.toContain('api-key-1'); // stored sealed
     expect(rec.published).toEqual([]);
   });
@@ -86,7 +104,9 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     expect(rec.published).toEqual([]);
     // Taken but never announced (the poller died): found a lease later, with its event.
     const stranded = await store.unannounced(new Date(Date.now() - 30_000), 10);
-    expect(stranded.map((x) => [x.gen.job_id, x.gen.status, x.event.id])).toEqual([['job-e', 'ending', eventIds.jobCompleted('job-e')]]);
+    expect(stranded.map((x) => [x.gen.job_id, x.gen.status, x.event.id])).toEqual([
+      ['job-e', 'ending', eventIds.jobCompleted('job-e')],
+    ]);
     await store.finish(e, 'completed', new Date());
     expect(await store.unannounced(new Date(), 10)).toEqual([]);
 
@@ -97,7 +117,9 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
 
   it('when cancels and submissions of 60 jobs arrive at the same moment, then every generation ends cancelled and each cancel is announced once', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `job-race-${i}`);
-    await Promise.all(ids.flatMap((id) => [onCancel(cancelRequested(id)), onSubmitted(delivered(jobSubmitted(id, { credential })))]));
+    await Promise.all(
+      ids.flatMap((id) => [onCancel(cancelRequested(id)), onSubmitted(delivered(jobSubmitted(id, { credential })))]),
+    );
     const claimed = await store.claimDue('poller-t', new Date(Date.now() + 60_000), 30_000, 100);
     expect(claimed.map((g) => g.job_id)).toEqual([]); // none left polling
     const announced = rec.published.map((p) => (p.data as { job_id: string }).job_id).sort();
@@ -111,8 +133,15 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     expect(rec.published).toHaveLength(2);
     expect(rec.published[1]).toEqual(rec.published[0]);
     expect(rec.published[0]).toMatchObject({
-      type: 'JOB_FAILED', id: 'j1:JOB_FAILED',
-      data: { stage: 'cancel', error_code: 'CANCELLED_BY_USER', retry_count: 1, provider_job_id: 'pv-j1', account_id: 'acct-1' },
+      type: 'JOB_FAILED',
+      id: 'j1:JOB_FAILED',
+      data: {
+        stage: 'cancel',
+        error_code: 'CANCELLED_BY_USER',
+        retry_count: 1,
+        provider_job_id: 'pv-j1',
+        account_id: 'acct-1',
+      },
     });
     expect((await docs())[0]).toMatchObject({ status: 'cancelled', end_reason: 'cancelled' });
     expect(await claimAll('a')).toEqual([]);
@@ -122,7 +151,12 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     await onCancel(cancelRequested('j1'));
     expect(rec.published).toEqual([]);
     await onSubmitted(delivered(jobSubmitted('j1', { credential })));
-    expect(rec.published).toEqual([expect.objectContaining({ type: 'JOB_FAILED', data: expect.objectContaining({ error_code: 'CANCELLED_BY_USER', provider_job_id: 'pv-j1' }) })]);
+    expect(rec.published).toEqual([
+      expect.objectContaining({
+        type: 'JOB_FAILED',
+        data: expect.objectContaining({ error_code: 'CANCELLED_BY_USER', provider_job_id: 'pv-j1' }),
+      }),
+    ]);
     expect(await claimAll('a')).toEqual([]);
     expect(await docs()).toHaveLength(1);
   });
@@ -135,7 +169,8 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     expect(rec.published).toEqual([]);
     expect(await claimAll('a')).toEqual([]);
     expect((await docs()).map((d) => [d.job_id, d.status, d.end_reason])).toEqual([
-      ['j1', 'done', 'failed_elsewhere'], ['j2', 'done', 'failed_elsewhere'],
+      ['j1', 'done', 'failed_elsewhere'],
+      ['j2', 'done', 'failed_elsewhere'],
     ]);
   });
 
@@ -159,12 +194,13 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   });
 
   it('when three replicas claim batches at once until none is due, then each generation is leased to exactly one', async () => {
-    for (let i = 0; i < 30; i++) await onSubmitted(delivered(jobSubmitted(`b${String(i).padStart(2, '0')}`, { credential })));
+    for (let i = 0; i < 30; i++)
+      await onSubmitted(delivered(jobSubmitted(`b${String(i).padStart(2, '0')}`, { credential })));
     const now = new Date(Date.now() + 1);
     // Racing replicas see the same candidates; the conditional lease gives each to one of them.
     const claimUntilNone = async (owner: string) => {
       const mine: Array<{ job_id: string; lease_owner: string | null }> = [];
-      for (let got; (got = await store.claimDue(owner, now, 30_000, 12)).length > 0;) mine.push(...got);
+      for (let got; (got = await store.claimDue(owner, now, 30_000, 12)).length > 0; ) mine.push(...got);
       return mine;
     };
     const batches = await Promise.all(['a', 'b', 'c'].map(claimUntilNone));
@@ -183,14 +219,20 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   it('when more are due than asked for, then the longest due are leased first', async () => {
     const base = Date.now() - 60_000;
     for (const [i, id] of ['late', 'early', 'middle'].entries()) {
-      await onSubmitted(delivered(jobSubmitted(id, { credential, submitted_at: new Date(base + [30, 10, 20][i]! * 1000).toISOString() })));
+      await onSubmitted(
+        delivered(
+          jobSubmitted(id, { credential, submitted_at: new Date(base + [30, 10, 20][i]! * 1000).toISOString() }),
+        ),
+      );
     }
     const got = await store.claimDue('a', new Date(), 30_000, 2);
     expect(got.map((g) => g.job_id)).toEqual(['early', 'middle']);
   });
 
   it('when a generation is poked by its provider job id, then it is due now', async () => {
-    await onSubmitted(delivered(jobSubmitted('j1', { credential, submitted_at: new Date(Date.now() + 60_000).toISOString() })));
+    await onSubmitted(
+      delivered(jobSubmitted('j1', { credential, submitted_at: new Date(Date.now() + 60_000).toISOString() })),
+    );
     expect(await claimAll('a')).toEqual([]);
     expect(await store.pokeNow('pv-j1', new Date())).toBe(1);
     expect(await claimAll('a')).toEqual(['j1']);

@@ -4,9 +4,20 @@ import { createPollLoop, type PollLoopSettings } from '../src/poll-loop.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
 const SETTINGS: PollLoopSettings = {
-  tickMs: 5, batch: 20, concurrency: 3, leaseMs: 30_000, pollIntervalMs: 10_000, jobTimeoutMs: 3_600_000,
+  tickMs: 5,
+  batch: 20,
+  concurrency: 3,
+  leaseMs: 30_000,
+  pollIntervalMs: 10_000,
+  jobTimeoutMs: 3_600_000,
 };
-const RESULT = { url: 'https://media.example/v.mp4', width: 1280, height: 720, duration_sec: null, file_size_bytes: 1234 };
+const RESULT = {
+  url: 'https://media.example/v.mp4',
+  width: 1280,
+  height: 720,
+  duration_sec: null,
+  file_size_bytes: 1234,
+};
 
 function setup(settings: Partial<PollLoopSettings> = {}) {
   const time = manualClock();
@@ -17,7 +28,12 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const warnings: object[] = [];
   let publishFails = false;
   const loop = createPollLoop({
-    store, provider, clock: time.clock, metrics, owner: 'replica-a', random: () => 1,
+    store,
+    provider,
+    clock: time.clock,
+    metrics,
+    owner: 'replica-a',
+    random: () => 1,
     publish: async (input) => {
       if (publishFails) throw new Error('redis is down');
       return publish(input);
@@ -27,7 +43,19 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
     logger: { warn: (obj) => void warnings.push(obj), error: (obj) => void warnings.push(obj) },
   });
   const add = (jobId: string, over = {}) => store.add(generation(jobId, time.clock(), over));
-  return { time, store, provider, published, metrics, warnings, loop, add, failPublish: (v: boolean) => { publishFails = v; } };
+  return {
+    time,
+    store,
+    provider,
+    published,
+    metrics,
+    warnings,
+    loop,
+    add,
+    failPublish: (v: boolean) => {
+      publishFails = v;
+    },
+  };
 }
 
 describe('poll loop', () => {
@@ -62,9 +90,14 @@ describe('poll loop', () => {
     await t.loop.tick();
     expect(t.published).toHaveLength(1);
     expect(t.published[0]).toMatchObject({
-      type: 'JOB_COMPLETED', id: 'j1:JOB_COMPLETED',
+      type: 'JOB_COMPLETED',
+      id: 'j1:JOB_COMPLETED',
       data: {
-        job_id: 'j1', user_id: 'user-1', provider_id: 'pixverse', provider_job_id: 'pv-j1', account_id: 'acct-1',
+        job_id: 'j1',
+        user_id: 'user-1',
+        provider_id: 'pixverse',
+        provider_job_id: 'pv-j1',
+        account_id: 'acct-1',
         // the provider gave no duration: the requested one stands in
         result: { ...RESULT, duration_sec: 5 },
       },
@@ -77,17 +110,30 @@ describe('poll loop', () => {
     ['failed', 'PROVIDER_FAILED'],
     ['moderated', 'PROVIDER_MODERATION'],
     ['deleted', 'PROVIDER_DELETED'],
-  ] as const)('when the provider says %s, then JOB_FAILED %s is published and the generation is done', async (state, code) => {
-    const t = setup();
-    t.add('j1', { attempt: 3 });
-    t.provider.script('pv-j1', { state });
-    await t.loop.tick();
-    expect(t.published).toEqual([expect.objectContaining({
-      type: 'JOB_FAILED', id: 'j1:JOB_FAILED',
-      data: expect.objectContaining({ job_id: 'j1', stage: 'poll', error_code: code, retry_count: 2, account_id: 'acct-1', provider_job_id: 'pv-j1' }),
-    })]);
-    expect(t.store.get('j1')).toMatchObject({ status: 'done', end_reason: state });
-  });
+  ] as const)(
+    'when the provider says %s, then JOB_FAILED %s is published and the generation is done',
+    async (state, code) => {
+      const t = setup();
+      t.add('j1', { attempt: 3 });
+      t.provider.script('pv-j1', { state });
+      await t.loop.tick();
+      expect(t.published).toEqual([
+        expect.objectContaining({
+          type: 'JOB_FAILED',
+          id: 'j1:JOB_FAILED',
+          data: expect.objectContaining({
+            job_id: 'j1',
+            stage: 'poll',
+            error_code: code,
+            retry_count: 2,
+            account_id: 'acct-1',
+            provider_job_id: 'pv-j1',
+          }),
+        }),
+      ]);
+      expect(t.store.get('j1')).toMatchObject({ status: 'done', end_reason: state });
+    },
+  );
 
   it('when a generation is still pending at JOB_TIMEOUT_S, then it fails with TIMEOUT', async () => {
     const t = setup();
@@ -98,7 +144,12 @@ describe('poll loop', () => {
     expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 5_000);
     t.time.advance(5_000);
     await t.loop.tick();
-    expect(t.published).toEqual([expect.objectContaining({ type: 'JOB_FAILED', data: expect.objectContaining({ error_code: 'TIMEOUT', stage: 'poll' }) })]);
+    expect(t.published).toEqual([
+      expect.objectContaining({
+        type: 'JOB_FAILED',
+        data: expect.objectContaining({ error_code: 'TIMEOUT', stage: 'poll' }),
+      }),
+    ]);
     expect(t.store.get('j1')).toMatchObject({ status: 'done', end_reason: 'timeout' });
   });
 
@@ -213,4 +264,3 @@ describe('poll loop', () => {
     expect(t.store.get('j1').status).toBe('done');
   });
 });
-

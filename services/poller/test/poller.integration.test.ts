@@ -22,14 +22,21 @@ afterEach(async () => {
 });
 
 async function setup(envVars: Record<string, string> = {}) {
-  sim = await startSimulator({ port: 0, latencyMs: 300, accounts: [{ apiKey: API_KEY, credits: 1_000_000, maxConcurrent: 1_000 }] });
+  sim = await startSimulator({
+    port: 0,
+    latencyMs: 300,
+    accounts: [{ apiKey: API_KEY, credits: 1_000_000, maxConcurrent: 1_000 }],
+  });
   env = await testEnv({ PIXVERSE_BASE_URL: sim.url, ...envVars });
   const provider = createPixverseProvider({ baseUrl: sim.url });
   providers.push(provider);
   const credential = sealSecret(env.config.PIXSIM_SECRET_KEY, API_KEY);
   /** Submits to the simulator as the dispatcher would and publishes JOB_SUBMITTED. */
   const submit = async (jobId: string, prompt = `a cat ${jobId}`) => {
-    const { providerJobId } = await provider.submit({ apiKey: API_KEY }, { jobId, operationType: 'text_to_video', params: { prompt, ...PARAMS } });
+    const { providerJobId } = await provider.submit(
+      { apiKey: API_KEY },
+      { jobId, operationType: 'text_to_video', params: { prompt, ...PARAMS } },
+    );
     const event = jobSubmitted(jobId, { credential, provider_job_id: providerJobId });
     await env!.publisher.publish(event);
     return event;
@@ -38,7 +45,12 @@ async function setup(envVars: Record<string, string> = {}) {
 }
 
 /** A provider of its own per replica (as in production), reporting overlapping polls of one generation. */
-function tracked(baseUrl: string, active: Map<string, number>, overlaps: string[], calls: { n: number }): VideoProvider {
+function tracked(
+  baseUrl: string,
+  active: Map<string, number>,
+  overlaps: string[],
+  calls: { n: number },
+): VideoProvider {
   const inner = createPixverseProvider({ baseUrl });
   providers.push(inner);
   return {
@@ -71,8 +83,17 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
     expect(completed).toMatchObject({
       id: 'job-1:JOB_COMPLETED',
       data: {
-        job_id: 'job-1', user_id: 'user-1', provider_id: 'pixverse', provider_job_id: event.data.provider_job_id, account_id: 'acct-1',
-        result: { url: expect.stringMatching(/^https:\/\/.+\.mp4$/), width: expect.any(Number), height: expect.any(Number), duration_sec: 5 },
+        job_id: 'job-1',
+        user_id: 'user-1',
+        provider_id: 'pixverse',
+        provider_job_id: event.data.provider_job_id,
+        account_id: 'acct-1',
+        result: {
+          url: expect.stringMatching(/^https:\/\/.+\.mp4$/),
+          width: expect.any(Number),
+          height: expect.any(Number),
+          duration_sec: 5,
+        },
       },
     });
     expect(completed!.data.result.file_size_bytes).toBeGreaterThan(0);
@@ -89,7 +110,8 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
     await submit('job-f', 'a cat [sim:fail]');
     await expect.poll(() => env.events('JOB_FAILED'), { timeout: 10_000 }).toHaveLength(1);
     expect((await env.events('JOB_FAILED'))[0]).toMatchObject({
-      id: 'job-f:JOB_FAILED', data: { job_id: 'job-f', stage: 'poll', error_code: 'PROVIDER_FAILED', retry_count: 0, account_id: 'acct-1' },
+      id: 'job-f:JOB_FAILED',
+      data: { job_id: 'job-f', stage: 'poll', error_code: 'PROVIDER_FAILED', retry_count: 0, account_id: 'acct-1' },
     });
     expect(await env.events('JOB_COMPLETED')).toEqual([]);
   });
@@ -100,19 +122,32 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
     const overlaps: string[] = [];
     const calls = [{ n: 0 }, { n: 0 }];
     for (const [i, c] of calls.entries()) {
-      const poller = await buildPoller(await env.replica(), { provider: tracked(sim.url, active, overlaps, c), owner: `replica-${i}` });
+      const poller = await buildPoller(await env.replica(), {
+        provider: tracked(sim.url, active, overlaps, c),
+        owner: `replica-${i}`,
+      });
       await env.startConsumers(poller, `replica-${i}`);
       await poller.start();
     }
     const jobs = Array.from({ length: 200 }, (_, i) => `job-${i}`);
     for (let i = 0; i < jobs.length; i += 50) await Promise.all(jobs.slice(i, i + 50).map((j) => submit(j)));
 
-    await expect.poll(async () => new Set((await env.events('JOB_COMPLETED')).map((e) => e.data.job_id)).size, { timeout: 25_000, interval: 200 }).toBe(200);
+    await expect
+      .poll(async () => new Set((await env.events('JOB_COMPLETED')).map((e) => e.data.job_id)).size, {
+        timeout: 25_000,
+        interval: 200,
+      })
+      .toBe(200);
     expect(overlaps).toEqual([]);
     expect(calls[0]!.n).toBeGreaterThan(0);
     expect(calls[1]!.n).toBeGreaterThan(0);
     // Each generation ends right after its event is published (publish, then end), so the last may trail it briefly.
-    await expect.poll(() => env.db().collection('generations').countDocuments({ status: 'polling' }), { timeout: 5_000, interval: 100 }).toBe(0);
+    await expect
+      .poll(() => env.db().collection('generations').countDocuments({ status: 'polling' }), {
+        timeout: 5_000,
+        interval: 100,
+      })
+      .toBe(0);
   }, 40_000);
 
   it('when the provider is down for longer than JOB_TIMEOUT_S, then the job fails with TIMEOUT instead of polling forever', async () => {
@@ -130,7 +165,10 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
     const submittedAt = Date.parse((await env.events('JOB_SUBMITTED'))[0]!.data.submitted_at);
     expect(Date.parse(failed!.data.failed_at) - submittedAt).toBeGreaterThanOrEqual(2_000);
     expect(Date.parse(failed!.data.failed_at) - submittedAt).toBeLessThan(5_000);
-    expect(await env.db().collection('generations').findOne({ job_id: 'job-t' })).toMatchObject({ status: 'done', end_reason: 'timeout' });
+    expect(await env.db().collection('generations').findOne({ job_id: 'job-t' })).toMatchObject({
+      status: 'done',
+      end_reason: 'timeout',
+    });
     const metrics = await replica.registry.metrics();
     expect(metrics).toMatch(/pixsim_poll_errors_total\{kind="unavailable",service="poller"\} [1-9]/);
     expect(metrics).toMatch(/pixsim_polls_total\{outcome="timeout",service="poller"\} 1/);

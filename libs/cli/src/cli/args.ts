@@ -11,9 +11,17 @@ const GLOBAL: Options = {
 
 export const COMMAND_OPTIONS = {
   submit: {
-    model: { type: 'string' }, quality: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' },
-    'image-url': { type: 'string' }, priority: { type: 'string' }, seed: { type: 'string' }, 'negative-prompt': { type: 'string' },
-    wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, 'callback-url': { type: 'string' },
+    model: { type: 'string' },
+    quality: { type: 'string' },
+    duration: { type: 'string' },
+    aspect: { type: 'string' },
+    'image-url': { type: 'string' },
+    priority: { type: 'string' },
+    seed: { type: 'string' },
+    'negative-prompt': { type: 'string' },
+    wait: { type: 'boolean', short: 'w' },
+    timeout: { type: 'string' },
+    'callback-url': { type: 'string' },
   },
   jobs: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   job: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
@@ -21,12 +29,32 @@ export const COMMAND_OPTIONS = {
   resubmit: { wait: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } },
   streams: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
   accounts: {
-    status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
-    'api-key': { type: 'string' }, 'api-key-stdin': { type: 'boolean' }, nickname: { type: 'string' }, email: { type: 'string' },
-    'max-concurrent': { type: 'string' }, priority: { type: 'string' }, provider: { type: 'string' },
+    status: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    'api-key': { type: 'string' },
+    'api-key-stdin': { type: 'boolean' },
+    nickname: { type: 'string' },
+    email: { type: 'string' },
+    'max-concurrent': { type: 'string' },
+    priority: { type: 'string' },
+    provider: { type: 'string' },
   },
-  callbacks: { state: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, ids: { type: 'string' }, count: { type: 'string' } },
-  dlq: { redis: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, ids: { type: 'string' }, count: { type: 'string' } },
+  callbacks: {
+    state: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    ids: { type: 'string' },
+    count: { type: 'string' },
+  },
+  dlq: {
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+    json: { type: 'boolean' },
+    limit: { type: 'string' },
+    ids: { type: 'string' },
+    count: { type: 'string' },
+  },
 } as const satisfies Record<string, Options>;
 
 export type Command = keyof typeof COMMAND_OPTIONS;
@@ -49,7 +77,10 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
   if (!isCommand(first)) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   try {
     const { values, positionals } = parseArgs({
-      args: [...rest], options: { ...GLOBAL, ...COMMAND_OPTIONS[first] }, allowPositionals: true, strict: true,
+      args: [...rest],
+      options: { ...GLOBAL, ...COMMAND_OPTIONS[first] },
+      allowPositionals: true,
+      strict: true,
     });
     return { command: first, values: values as Values, positionals };
   } catch (err) {

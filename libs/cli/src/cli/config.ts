@@ -25,7 +25,10 @@ function readFirstLine(file: string): string | undefined {
 }
 
 /** Flag, then environment, then what `npm start` wrote into the data dir, then the default. */
-export function resolveConfig(flags: { url?: string; token?: string; redis?: string; prefix?: string }, env: NodeJS.ProcessEnv): CliConfig {
+export function resolveConfig(
+  flags: { url?: string; token?: string; redis?: string; prefix?: string },
+  env: NodeJS.ProcessEnv,
+): CliConfig {
   const dataDir = env.PIXSIM_DATA_DIR || path.join(REPO_ROOT, '.pixsim');
   const url = flags.url || env.PIXSIM_URL || readFirstLine(path.join(dataDir, 'gateway.url')) || DEFAULT_URL;
   let token: string | undefined;
@@ -37,7 +40,10 @@ export function resolveConfig(flags: { url?: string; token?: string; redis?: str
     if (token) tokenSource = 'file';
   }
   return {
-    url: url.replace(/\/+$/, ''), token, tokenSource, dataDir,
+    url: url.replace(/\/+$/, ''),
+    token,
+    tokenSource,
+    dataDir,
     redisUrl: flags.redis || undefined,
     prefix: flags.prefix || env.STREAM_PREFIX || 'pixsim',
   };

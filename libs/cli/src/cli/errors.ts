@@ -1,6 +1,9 @@
 /** A failure the CLI reports in one message that says what to do next, with its exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = 1) {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -6,7 +6,10 @@ export class GatewayUnreachableError extends CliError {}
 
 /** The gateway answered, with a non-2xx status a command may expect (a 404 for "none"). */
 export class GatewayAnswerError extends CliError {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -32,13 +35,22 @@ function fieldLines(details: unknown): string[] {
 }
 
 function tokenHint(cfg: CliConfig): string {
-  const where = { flag: 'the --token flag', env: 'PIXSIM_TOKEN', file: `${cfg.dataDir}/admin.token`, none: '' }[cfg.tokenSource];
-  return `set PIXSIM_TOKEN (or --token) to an admin token: \`npm start\` prints one and writes it to ${cfg.dataDir}/admin.token` +
-    (where ? ` (the token used came from ${where})` : '');
+  const where = { flag: 'the --token flag', env: 'PIXSIM_TOKEN', file: `${cfg.dataDir}/admin.token`, none: '' }[
+    cfg.tokenSource
+  ];
+  return (
+    `set PIXSIM_TOKEN (or --token) to an admin token: \`npm start\` prints one and writes it to ${cfg.dataDir}/admin.token` +
+    (where ? ` (the token used came from ${where})` : '')
+  );
 }
 
 /** Turns a non-2xx answer into one message that says what to do next. */
-export function describeHttpError(cfg: CliConfig, status: number, body: unknown, retryAfter: string | null): GatewayAnswerError {
+export function describeHttpError(
+  cfg: CliConfig,
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+): GatewayAnswerError {
   return new GatewayAnswerError(httpErrorMessage(cfg, status, body, retryAfter), status);
 }
 
@@ -55,7 +67,8 @@ function httpErrorMessage(cfg: CliConfig, status: number, body: unknown, retryAf
   if (status === 429 || status === 503) {
     return `the gateway is busy (${status} ${code}: ${message}); try again${retryAfter ? ` in ${retryAfter}s` : ' shortly'}`;
   }
-  if (status >= 500) return `the gateway failed (${status} ${code}: ${message}); its log (the \`npm start\` terminal) says more`;
+  if (status >= 500)
+    return `the gateway failed (${status} ${code}: ${message}); its log (the \`npm start\` terminal) says more`;
   return `${status} ${code}: ${message}`;
 }
 
@@ -70,18 +83,27 @@ export function createGatewayClient(cfg: CliConfig, fetchImpl: typeof fetch = fe
       try {
         res = await fetchImpl(`${cfg.url}${path}`, {
           method,
-          headers: { authorization: `Bearer ${cfg.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${cfg.token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(15_000),
         });
       } catch (err) {
         const inner = (err as { cause?: { code?: string; message?: string } }).cause;
         const cause = inner?.code ?? inner?.message ?? (err as Error).message;
-        throw new GatewayUnreachableError(`cannot reach the gateway at ${cfg.url} (${cause}): is \`npm start\` running? Set PIXSIM_URL (or --url) if it runs elsewhere.`);
+        throw new GatewayUnreachableError(
+          `cannot reach the gateway at ${cfg.url} (${cause}): is \`npm start\` running? Set PIXSIM_URL (or --url) if it runs elsewhere.`,
+        );
       }
       const text = await res.text();
       let json: unknown = text;
-      try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: keep the text for the message */ }
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: keep the text for the message */
+      }
       if (!res.ok) throw describeHttpError(cfg, res.status, json, res.headers.get('retry-after'));
       return json as T;
     },

@@ -6,8 +6,16 @@ import type { JobView } from './commands/views.js';
  * iteration ends when the server closes the stream. Throws when the stream cannot
  * be opened, so the caller can fall back to polling.
  */
-export async function* jobEvents(url: string, token: string, signal: AbortSignal, fetchImpl: typeof fetch = fetch): AsyncGenerator<JobView> {
-  const res = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
+export async function* jobEvents(
+  url: string,
+  token: string,
+  signal: AbortSignal,
+  fetchImpl: typeof fetch = fetch,
+): AsyncGenerator<JobView> {
+  const res = await fetchImpl(url, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal,
+  });
   if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
     await res.body?.cancel().catch(() => {});
     throw new Error(`no event stream (${res.status})`);

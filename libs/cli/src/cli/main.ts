@@ -24,15 +24,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const cfg = resolveConfig(values, io.env);
     const client = createGatewayClient(cfg, io.fetch);
     switch (parsed.command) {
-      case 'submit': return await submitCommand(client, parsed, io);
-      case 'jobs': return await jobsCommand(client, parsed, io);
-      case 'job': return await jobCommand(client, parsed, io);
-      case 'cancel': return await cancelCommand(client, parsed, io);
-      case 'resubmit': return await resubmitCommand(client, parsed, io);
-      case 'streams': return await streamsCommand(client, cfg, parsed, io);
-      case 'dlq': return await dlqCommand(client, cfg, parsed, io);
-      case 'accounts': return await accountsCommand(client, parsed, io);
-      case 'callbacks': return await callbacksCommand(client, parsed, io);
+      case 'submit':
+        return await submitCommand(client, parsed, io);
+      case 'jobs':
+        return await jobsCommand(client, parsed, io);
+      case 'job':
+        return await jobCommand(client, parsed, io);
+      case 'cancel':
+        return await cancelCommand(client, parsed, io);
+      case 'resubmit':
+        return await resubmitCommand(client, parsed, io);
+      case 'streams':
+        return await streamsCommand(client, cfg, parsed, io);
+      case 'dlq':
+        return await dlqCommand(client, cfg, parsed, io);
+      case 'accounts':
+        return await accountsCommand(client, parsed, io);
+      case 'callbacks':
+        return await callbacksCommand(client, parsed, io);
     }
   } catch (err) {
     if (err instanceof CliError) {

@@ -49,7 +49,12 @@ export async function writePrivate(file: string, content: string): Promise<void>
   await chmod(file, 0o600); // `mode` applies only when the file is created
 }
 
-async function pick(given: string | undefined, dataDir: string | null, file: string, make: () => string): Promise<[string, Source]> {
+async function pick(
+  given: string | undefined,
+  dataDir: string | null,
+  file: string,
+  make: () => string,
+): Promise<[string, Source]> {
   if (given) return [given, 'env'];
   const stored = dataDir ? await readTrimmed(path.join(dataDir, file)) : undefined;
   if (stored) return [stored, 'file'];
@@ -59,14 +64,37 @@ async function pick(given: string | undefined, dataDir: string | null, file: str
 }
 
 /** Secrets from the environment, else from `dataDir`, else new ones (kept in `dataDir` when there is one). */
-export async function resolveSecrets(dataDir: string | null, given: { secretKey?: string; adminToken?: string; jwtSecret?: string }): Promise<SystemSecrets> {
-  const [secretKey, s1] = await pick(given.secretKey, dataDir, DATA_FILES.secretKey, () => randomBytes(32).toString('base64'));
-  const [adminToken, s2] = await pick(given.adminToken, dataDir, DATA_FILES.adminToken, () => `pxa_${randomBytes(24).toString('base64url')}`);
-  const [simAccountKey, s3] = await pick(undefined, dataDir, DATA_FILES.simAccountKey, () => `sim_${randomBytes(16).toString('hex')}`);
-  const [jwtSecret] = await pick(given.jwtSecret, dataDir, DATA_FILES.jwtSecret, () => randomBytes(48).toString('base64url'));
+export async function resolveSecrets(
+  dataDir: string | null,
+  given: { secretKey?: string; adminToken?: string; jwtSecret?: string },
+): Promise<SystemSecrets> {
+  const [secretKey, s1] = await pick(given.secretKey, dataDir, DATA_FILES.secretKey, () =>
+    randomBytes(32).toString('base64'),
+  );
+  const [adminToken, s2] = await pick(
+    given.adminToken,
+    dataDir,
+    DATA_FILES.adminToken,
+    () => `pxa_${randomBytes(24).toString('base64url')}`,
+  );
+  const [simAccountKey, s3] = await pick(
+    undefined,
+    dataDir,
+    DATA_FILES.simAccountKey,
+    () => `sim_${randomBytes(16).toString('hex')}`,
+  );
+  const [jwtSecret] = await pick(given.jwtSecret, dataDir, DATA_FILES.jwtSecret, () =>
+    randomBytes(48).toString('base64url'),
+  );
   // A token from the environment is written too, so `pixsim` in a second terminal finds it.
   if (dataDir && s2 === 'env') await writePrivate(path.join(dataDir, DATA_FILES.adminToken), adminToken);
-  return { secretKey, adminToken, jwtSecret, simAccountKey, sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 } };
+  return {
+    secretKey,
+    adminToken,
+    jwtSecret,
+    simAccountKey,
+    sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 },
+  };
 }
 
 export async function writeGatewayUrl(dataDir: string, url: string): Promise<void> {
@@ -109,7 +137,9 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
         release() {
           try {
             if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
-          } catch { /* gone already */ }
+          } catch {
+            /* gone already */
+          }
         },
       };
     } catch (err) {

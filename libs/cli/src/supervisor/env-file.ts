@@ -20,7 +20,11 @@ export function applyEnvFile(file: string, env: NodeJS.ProcessEnv): EnvFileResul
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new SupervisorError('ENV_FILE_UNREADABLE', `cannot read ${file} (${(err as Error).message}); fix it or move it away`, { cause: err });
+    throw new SupervisorError(
+      'ENV_FILE_UNREADABLE',
+      `cannot read ${file} (${(err as Error).message}); fix it or move it away`,
+      { cause: err },
+    );
   }
   const result: EnvFileResult = { applied: [], shadowed: [] };
   for (const [key, value] of Object.entries(parseEnv(text))) {

@@ -1,6 +1,10 @@
 /** Named failures of the supervisor, each with a stable code and a message that says what to do next. */
 export class SupervisorError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -15,7 +19,11 @@ export class InfraUnavailableError extends SupervisorError {
 
 /** A process did not become ready in time, or gave up (e.g. exit 78, a bad environment). */
 export class ProcessStartError extends SupervisorError {
-  constructor(readonly process: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly process: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super('PROCESS_START_FAILED', message, options);
   }
 }

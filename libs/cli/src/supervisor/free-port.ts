@@ -6,16 +6,19 @@ export function ephemeralRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return [49152, 65535];
 }
 
-const canListen = (port: number, host: string): Promise<boolean> => new Promise((resolve) => {
-  const server = net.createServer();
-  server.unref();
-  server.once('error', () => resolve(false));
-  server.listen(port, host, () => server.close(() => resolve(true)));
-});
+const canListen = (port: number, host: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
 
 /**
  * A port that is free now, below the ephemeral range. A port the kernel hands out for

@@ -7,7 +7,14 @@ export { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js'
 export { checkDependency, checkMongo, mongoSeeds, START_COMMANDS } from './infra-check.js';
 export { createLogSink, type LogSink, type LogMode } from './log-sink.js';
 export { formatLogLine } from './log-format.js';
-export { lockDataDir, resolveSecrets, wipeDataDir, DATA_FILES, type DataDirLock, type SystemSecrets } from './data-dir.js';
+export {
+  lockDataDir,
+  resolveSecrets,
+  wipeDataDir,
+  DATA_FILES,
+  type DataDirLock,
+  type SystemSecrets,
+} from './data-dir.js';
 export { applyEnvFile, type EnvFileResult } from './env-file.js';
 export { seedSimulatorAccount } from './seed.js';
 export { freePort } from './free-port.js';

@@ -3,8 +3,10 @@ import { InfraUnavailableError } from './errors.js';
 
 /** How to start each dependency on a development machine (shared/toolchain.md), on the port asked for. */
 export const START_COMMANDS = {
-  redis: (port: number) => `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,
-  nats: (port: number) => `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server -l /var/log/nats-server.log`,
+  redis: (port: number) =>
+    `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,
+  nats: (port: number) =>
+    `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server -l /var/log/nats-server.log`,
 } as const;
 
 const PACKAGES = { redis: 'redis-server', nats: 'nats-server' } as const;
@@ -45,7 +47,11 @@ function probe(host: string, port: number, p: Probe | null, tls: boolean, timeou
       if (tls || !p) return done();
       if (p.send) socket.write(p.send);
     });
-    socket.once('data', (buf) => done(p?.answers(buf.toString('latin1')) ? undefined : new Error('an unexpected answer (is this the right port?)')));
+    socket.once('data', (buf) =>
+      done(
+        p?.answers(buf.toString('latin1')) ? undefined : new Error('an unexpected answer (is this the right port?)'),
+      ),
+    );
   });
 }
 
@@ -63,7 +69,10 @@ export async function checkDependency(kind: 'redis' | 'nats', url: string, timeo
       ? `Start it with:\n  ${START_COMMANDS[kind](port)}\n` +
         `or set ${variable} to one that runs. (No ${PACKAGES[kind]} installed? apt-get install -y ${PACKAGES[kind]})`
       : `Check that ${name} runs on ${host} and that this machine can reach port ${port}, or set ${variable} to one that runs.`;
-    throw new InfraUnavailableError(`${name} is not answering at ${host}:${port} (${(err as Error).message}).\n${next}`, { cause: err });
+    throw new InfraUnavailableError(
+      `${name} is not answering at ${host}:${port} (${(err as Error).message}).\n${next}`,
+      { cause: err },
+    );
   }
 }
 
@@ -72,10 +81,13 @@ export function mongoSeeds(uri: string): Array<{ host: string; port: number }> {
   const rest = uri.replace(/^mongodb:\/\//, '');
   const authority = rest.split(/[/?]/)[0] ?? '';
   const hosts = authority.slice(authority.lastIndexOf('@') + 1);
-  return hosts.split(',').filter(Boolean).map((seed) => {
-    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(seed) ?? /^([^:]+)(?::(\d+))?$/.exec(seed);
-    return { host: decodeURIComponent(m?.[1] ?? seed), port: Number(m?.[2] ?? 27017) };
-  });
+  return hosts
+    .split(',')
+    .filter(Boolean)
+    .map((seed) => {
+      const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(seed) ?? /^([^:]+)(?::(\d+))?$/.exec(seed);
+      return { host: decodeURIComponent(m?.[1] ?? seed), port: Number(m?.[2] ?? 27017) };
+    });
 }
 
 /**
@@ -95,6 +107,9 @@ export async function checkMongo(uri: string, timeoutMs = 2_000): Promise<void> 
     const next = seeds.every(({ host }) => isLoopback(host))
       ? 'Start mongod there, or unset MONGODB_URI and npm start runs the bundled dev server (libs/mongo-dev).'
       : `Check that MongoDB runs on ${where} and that this machine can reach it, or fix MONGODB_URI (unset, npm start runs the bundled dev server).`;
-    throw new InfraUnavailableError(`MongoDB is not answering at ${where} (${first?.message ?? 'no answer'}).\n${next}`, { cause: err });
+    throw new InfraUnavailableError(
+      `MongoDB is not answering at ${where} (${first?.message ?? 'no answer'}).\n${next}`,
+      { cause: err },
+    );
   }
 }

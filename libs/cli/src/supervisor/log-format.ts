@@ -56,7 +56,8 @@ export function formatLogLine(name: string, raw: string, stream: 'stdout' | 'std
     return JSON.stringify({ level: stream === 'stderr' ? 50 : 30, time: now().toISOString(), service: name, msg: raw });
   }
   const label = paint(name.padEnd(NAME_WIDTH), '36', opts.color);
-  if (!pino) return `${paint(clock(undefined, now), '90', opts.color)} ${(stream === 'stderr' ? 'ERR' : 'OUT').padEnd(5)} ${label} ${raw}`;
+  if (!pino)
+    return `${paint(clock(undefined, now), '90', opts.color)} ${(stream === 'stderr' ? 'ERR' : 'OUT').padEnd(5)} ${label} ${raw}`;
   const level = levelName(pino.level);
   const jobId = typeof pino.job_id === 'string' ? ` job_id=${pino.job_id}` : '';
   const msg = typeof pino.msg === 'string' ? pino.msg : JSON.stringify(pino.msg ?? '');

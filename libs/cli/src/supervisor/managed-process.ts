@@ -46,13 +46,23 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
   private readonly lastLines: string[] = [];
   private lastExit = 'still running';
 
-  constructor(private spec: ProcessSpec, private readonly policy: RestartPolicy, private readonly sink: LogSink) {
+  constructor(
+    private spec: ProcessSpec,
+    private readonly policy: RestartPolicy,
+    private readonly sink: LogSink,
+  ) {
     super();
   }
 
-  get name(): string { return this.spec.name; }
-  get pid(): number | undefined { return this.child?.pid; }
-  tail(): string[] { return [...this.lastLines]; }
+  get name(): string {
+    return this.spec.name;
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  tail(): string[] {
+    return [...this.lastLines];
+  }
 
   /** `env` changes the settings of this start and of every restart after it. */
   start(opts: { env?: Record<string, string> } = {}): void {
@@ -63,7 +73,10 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
     // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then
     // stops the children in order (services first, infrastructure last).
     const child = spawn(this.spec.command, this.spec.args, {
-      cwd: this.spec.cwd, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: this.spec.cwd,
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child = child;
     this.startedAt = Date.now();
@@ -115,7 +128,8 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         if (this.state === 'ready') resolve();
-        else if (this.state === 'failed') reject(this.startError(`it exited and will not be restarted (${this.lastExit})`));
+        else if (this.state === 'failed')
+          reject(this.startError(`it exited and will not be restarted (${this.lastExit})`));
         else if (this.state === 'stopped') reject(this.startError('it was stopped'));
         else return false;
         return true;
@@ -137,7 +151,10 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
   }
 
   private startError(why: string): ProcessStartError {
-    const tail = this.lastLines.slice(-15).map((l) => `  ${l}`).join('\n');
+    const tail = this.lastLines
+      .slice(-15)
+      .map((l) => `  ${l}`)
+      .join('\n');
     return new ProcessStartError(this.name, `${this.name}: ${why}${tail ? `; its last output:\n${tail}` : ''}`);
   }
 
@@ -177,7 +194,10 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
     const again = this.everReady;
     this.everReady = true;
     this.setState('ready');
-    this.sink.supervisor('info', again ? `${this.name} ready again (restart ${this.restarts})` : `${this.name} ready (pid ${this.pid})`);
+    this.sink.supervisor(
+      'info',
+      again ? `${this.name} ready again (restart ${this.restarts})` : `${this.name} ready (pid ${this.pid})`,
+    );
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -193,9 +213,12 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
     }
     if (Date.now() - this.startedAt >= this.policy.stableAfterMs) this.crashes = 0;
     this.crashes += 1;
-    const giveUp = !this.policy.enabled ? 'restarts are off'
-      : this.policy.giveUpExitCodes.includes(status) ? `exit code ${status} means a restart will not help`
-        : !this.everReady && this.crashes >= this.policy.maxCrashesBeforeReady ? `it crashed ${this.crashes} times before it was ever ready`
+    const giveUp = !this.policy.enabled
+      ? 'restarts are off'
+      : this.policy.giveUpExitCodes.includes(status)
+        ? `exit code ${status} means a restart will not help`
+        : !this.everReady && this.crashes >= this.policy.maxCrashesBeforeReady
+          ? `it crashed ${this.crashes} times before it was ever ready`
           : null;
     if (giveUp) {
       this.sink.supervisor('error', `${what}; not restarting: ${giveUp}`);

@@ -4,7 +4,11 @@ import type { ProcessSpec } from './managed-process.js';
 import type { SimulatorAccount } from './types.js';
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
-  gateway: 8000, 'job-intake': 9101, dispatcher: 9102, poller: 9103, asset: 9104,
+  gateway: 8000,
+  'job-intake': 9101,
+  dispatcher: 9102,
+  poller: 9103,
+  asset: 9104,
 };
 
 export const DEFAULT_NODE_IMPORTS = ['tsx', '@pixsim/kit/telemetry-register'] as const;
@@ -36,9 +40,13 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
     // Stable across restarts, so a restarted service reads its own pending entries first
     // instead of waiting for another replica to reclaim them.
     CONSUMER_NAME: `${name}-1`,
-    ...(name === 'gateway' ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken, JWT_SECRET: input.jwtSecret } : { OPS_PORT: String(port) }),
+    ...(name === 'gateway'
+      ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken, JWT_SECRET: input.jwtSecret }
+      : { OPS_PORT: String(port) }),
     // A system on a laptop answers on loopback only, unless HOST / OPS_HOST say otherwise.
-    ...(name === 'gateway' ? { HOST: input.baseEnv.HOST || '127.0.0.1' } : { OPS_HOST: input.baseEnv.OPS_HOST || '127.0.0.1' }),
+    ...(name === 'gateway'
+      ? { HOST: input.baseEnv.HOST || '127.0.0.1' }
+      : { OPS_HOST: input.baseEnv.OPS_HOST || '127.0.0.1' }),
     ...(input.mongoDbPrefix ? { MONGODB_DB: `${input.mongoDbPrefix}-${name}` } : {}),
     ...input.overrides,
   });
@@ -52,7 +60,12 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
   };
 }
 
-export function mongoDevSpec(repoRoot: string, baseEnv: NodeJS.ProcessEnv, port: number, dataDir: string | null): ProcessSpec {
+export function mongoDevSpec(
+  repoRoot: string,
+  baseEnv: NodeJS.ProcessEnv,
+  port: number,
+  dataDir: string | null,
+): ProcessSpec {
   const snapshot = dataDir ? ['--snapshot', path.join(dataDir, 'mongo.snapshot')] : [];
   return {
     name: 'mongo-dev',
@@ -66,7 +79,9 @@ export function mongoDevSpec(repoRoot: string, baseEnv: NodeJS.ProcessEnv, port:
 }
 
 export function simulatorSpec(
-  repoRoot: string, baseEnv: NodeJS.ProcessEnv, port: number,
+  repoRoot: string,
+  baseEnv: NodeJS.ProcessEnv,
+  port: number,
   opts: { latencyMs?: number; accounts: SimulatorAccount[]; args?: string[]; statePath?: string },
 ): ProcessSpec {
   const latency = opts.latencyMs === undefined ? [] : ['--latency', String(opts.latencyMs)];
@@ -76,7 +91,14 @@ export function simulatorSpec(
   return {
     name: 'pixverse-sim',
     command: process.execPath,
-    args: [path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'), '--port', String(port), ...latency, ...state, ...(opts.args ?? [])],
+    args: [
+      path.join(repoRoot, 'libs/pixverse-sim/bin/pixverse-sim.js'),
+      '--port',
+      String(port),
+      ...latency,
+      ...state,
+      ...(opts.args ?? []),
+    ],
     cwd: repoRoot,
     env: { ...baseEnv, PIXVERSE_SIM_ACCOUNTS: accounts },
     // It prints "pixverse-sim listening: http://127.0.0.1:N" once it accepts requests.

@@ -10,7 +10,12 @@ const POLL_MS = 200;
  * pid the answer names is that one); false as soon as `live()` says the attempt is moot
  * (the child died).
  */
-export async function waitUntilReady(url: string, live: () => boolean, pollMs = POLL_MS, pid?: number): Promise<boolean> {
+export async function waitUntilReady(
+  url: string,
+  live: () => boolean,
+  pollMs = POLL_MS,
+  pid?: number,
+): Promise<boolean> {
   while (live()) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });

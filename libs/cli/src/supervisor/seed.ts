@@ -10,22 +10,36 @@ export interface SeedInput {
   settleMs?: number;
 }
 
-async function call(input: SeedInput, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function call(
+  input: SeedInput,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(new URL(path, input.gatewayUrl), {
     method,
-    headers: { authorization: `Bearer ${input.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${input.adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   let json: unknown = text;
-  try { json = text ? JSON.parse(text) : null; } catch { /* keep the text for the error message */ }
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* keep the text for the error message */
+  }
   return { status: res.status, json };
 }
 
 function expectOk(what: string, r: { status: number; json: unknown }): void {
   if (r.status >= 200 && r.status < 300) return;
-  throw new SeedError(`seeding the simulator account: ${what} answered ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
+  throw new SeedError(
+    `seeding the simulator account: ${what} answered ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`,
+  );
 }
 
 function itemsOf(json: unknown): unknown[] {
@@ -45,11 +59,15 @@ export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' |
   expectOk('GET /api/v1/accounts', list);
   if (itemsOf(list.json).length > 0) return 'present';
   const created = await call(input, 'POST', '/api/v1/accounts', {
-    provider_id: 'pixverse', api_key: input.account.apiKey, nickname: 'simulator', max_concurrent_jobs: input.account.maxConcurrent,
+    provider_id: 'pixverse',
+    api_key: input.account.apiKey,
+    nickname: 'simulator',
+    max_concurrent_jobs: input.account.maxConcurrent,
   });
   expectOk('POST /api/v1/accounts', created);
   const id = (created.json as { id?: unknown } | null)?.id;
-  if (typeof id !== 'string' && typeof id !== 'number') throw new SeedError('seeding the simulator account: POST /api/v1/accounts answered without an id');
+  if (typeof id !== 'string' && typeof id !== 'number')
+    throw new SeedError('seeding the simulator account: POST /api/v1/accounts answered without an id');
   // Wait for the balance, so the first job finds an account with credits rather than waiting for one.
   const path = `/api/v1/accounts/${encodeURIComponent(String(id))}`;
   const deadline = Date.now() + (input.settleMs ?? 10_000);
@@ -58,7 +76,9 @@ export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' |
     if (account.status === 200 && Number((account.json as { credits?: unknown } | null)?.credits) > 0) return 'seeded';
     if (account.status !== 200 && account.status !== 404) expectOk(`GET ${path}`, account);
     if (Date.now() >= deadline) {
-      throw new SeedError(`seeding the simulator account: its balance did not arrive within ${input.settleMs ?? 10_000} ms; the dispatcher reads it from the simulator, so look at the dispatcher's log`);
+      throw new SeedError(
+        `seeding the simulator account: its balance did not arrive within ${input.settleMs ?? 10_000} ms; the dispatcher reads it from the simulator, so look at the dispatcher's log`,
+      );
     }
     await sleep(200);
   }

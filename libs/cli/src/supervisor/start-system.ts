@@ -25,7 +25,10 @@ function restartPolicy(opt: StartSystemOptions['restart']): RestartPolicy {
 class ProcessSet {
   readonly infra = new Map<string, ManagedProcess>();
   readonly services = new Map<string, ManagedProcess>();
-  constructor(private readonly policy: RestartPolicy, private readonly sink: LogSink) {}
+  constructor(
+    private readonly policy: RestartPolicy,
+    private readonly sink: LogSink,
+  ) {}
 
   add(group: 'infra' | 'services', spec: ProcessSpec): ManagedProcess {
     const p = new ManagedProcess(spec, this.policy, this.sink);
@@ -36,7 +39,11 @@ class ProcessSet {
 
   get(name: string): ManagedProcess {
     const p = this.services.get(name) ?? this.infra.get(name);
-    if (!p) throw new SupervisorError('UNKNOWN_PROCESS', `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`);
+    if (!p)
+      throw new SupervisorError(
+        'UNKNOWN_PROCESS',
+        `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`,
+      );
     return p;
   }
 
@@ -71,16 +78,23 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   // Empty means unset, as in the services' own config (an `.env` line `MONGODB_URI=`).
   const givenMongo = opts.mongoUri || env.MONGODB_URI || undefined;
   await Promise.all([
-    checkDependency('redis', redisUrl), checkDependency('nats', natsUrl), ...(givenMongo ? [checkMongo(givenMongo)] : []),
+    checkDependency('redis', redisUrl),
+    checkDependency('nats', natsUrl),
+    ...(givenMongo ? [checkMongo(givenMongo)] : []),
   ]);
   const lock = dataDir ? await lockDataDir(dataDir) : null;
-  const secrets = await resolveSecrets(dataDir, { secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined, adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined, jwtSecret: env.JWT_SECRET || undefined })
-    .catch((err: unknown) => {
-      lock?.release();
-      throw err;
-    });
-  const simAccounts: SimulatorAccount[] = opts.simulator === false ? []
-    : opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }];
+  const secrets = await resolveSecrets(dataDir, {
+    secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined,
+    adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined,
+    jwtSecret: env.JWT_SECRET || undefined,
+  }).catch((err: unknown) => {
+    lock?.release();
+    throw err;
+  });
+  const simAccounts: SimulatorAccount[] =
+    opts.simulator === false
+      ? []
+      : (opts.simulator?.accounts ?? [{ apiKey: secrets.simAccountKey, credits: 100_000, maxConcurrent: 5 }]);
 
   const set = new ProcessSet(restartPolicy(opts.restart), sink);
   const exitHook = (): void => {
@@ -104,23 +118,48 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
     const ports = await servicePorts(names, opts.ports, env, sink);
     const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs, givenMongo });
     const shared: Record<string, string> = {
-      REDIS_URL: redisUrl, NATS_URL: natsUrl, MONGODB_URI: infra.mongoUri, STREAM_PREFIX: prefix,
+      REDIS_URL: redisUrl,
+      NATS_URL: natsUrl,
+      MONGODB_URI: infra.mongoUri,
+      STREAM_PREFIX: prefix,
       PIXSIM_SECRET_KEY: secrets.secretKey,
       ...(infra.simulatorUrl ? { PIXVERSE_BASE_URL: infra.simulatorUrl } : {}),
       ...opts.commonEnv,
     };
     for (const name of names) {
-      set.add('services', serviceSpec({
-        name, repoRoot, baseEnv: env, shared, port: ports[name]!, adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret,
-        mongoDbPrefix: opts.mongoDbPrefix, overrides: opts.serviceEnv?.[name] ?? {},
-        entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
-        nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
-      }));
+      set.add(
+        'services',
+        serviceSpec({
+          name,
+          repoRoot,
+          baseEnv: env,
+          shared,
+          port: ports[name]!,
+          adminToken: secrets.adminToken,
+          jwtSecret: secrets.jwtSecret,
+          mongoDbPrefix: opts.mongoDbPrefix,
+          overrides: opts.serviceEnv?.[name] ?? {},
+          entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
+          nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
+        }),
+      );
     }
     await Promise.all(names.map((n) => set.get(n).waitReady(readyTimeoutMs)));
     const gatewayUrl = names.includes('gateway') ? `http://127.0.0.1:${ports.gateway}` : null;
     await afterReady(opts, sink, { gatewayUrl, secrets, simAccounts, dataDir });
-    return handle({ set, sink, stop, readyTimeoutMs, gatewayUrl, ports, secrets, simAccounts, prefix, dataDir, ...infra });
+    return handle({
+      set,
+      sink,
+      stop,
+      readyTimeoutMs,
+      gatewayUrl,
+      ports,
+      secrets,
+      simAccounts,
+      prefix,
+      dataDir,
+      ...infra,
+    });
   } catch (err) {
     await stop();
     throw err;
@@ -132,23 +171,42 @@ function streamPrefix(raw: string): string {
   try {
     return createKeys(raw).prefix;
   } catch (err) {
-    throw new SupervisorError('BAD_SETTING', `STREAM_PREFIX ${JSON.stringify(raw)}: ${(err as Error).message}`, { cause: err });
+    throw new SupervisorError('BAD_SETTING', `STREAM_PREFIX ${JSON.stringify(raw)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
 async function startInfra(
-  opts: StartSystemOptions, set: ProcessSet,
-  ctx: { env: NodeJS.ProcessEnv; repoRoot: string; dataDir: string | null; simAccounts: SimulatorAccount[]; readyTimeoutMs: number; givenMongo?: string },
+  opts: StartSystemOptions,
+  set: ProcessSet,
+  ctx: {
+    env: NodeJS.ProcessEnv;
+    repoRoot: string;
+    dataDir: string | null;
+    simAccounts: SimulatorAccount[];
+    readyTimeoutMs: number;
+    givenMongo?: string;
+  },
 ): Promise<{ mongoUri: string; simulatorUrl: string | null }> {
   const given = ctx.givenMongo;
   const mongo = given ? null : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir));
-  const sim = opts.simulator === false ? null
-    : set.add('infra', simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), {
-      ...opts.simulator, accounts: ctx.simAccounts,
-      ...(ctx.dataDir ? { statePath: path.join(ctx.dataDir, DATA_FILES.simState) } : {}),
-    }));
+  const sim =
+    opts.simulator === false
+      ? null
+      : set.add(
+          'infra',
+          simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), {
+            ...opts.simulator,
+            accounts: ctx.simAccounts,
+            ...(ctx.dataDir ? { statePath: path.join(ctx.dataDir, DATA_FILES.simState) } : {}),
+          }),
+        );
   await Promise.all([...set.infra.values()].map((p) => p.waitReady(ctx.readyTimeoutMs)));
-  return { mongoUri: given ?? mongo!.readyLine![1]!, simulatorUrl: sim ? sim.readyLine![1]!.replace(/\/+$/, '') : null };
+  return {
+    mongoUri: given ?? mongo!.readyLine![1]!,
+    simulatorUrl: sim ? sim.readyLine![1]!.replace(/\/+$/, '') : null,
+  };
 }
 
 /**
@@ -158,13 +216,17 @@ async function startInfra(
  * taken one stops the start with what to do.
  */
 async function servicePorts(
-  names: readonly ServiceName[], wanted: StartSystemOptions['ports'], env: NodeJS.ProcessEnv, sink: LogSink,
+  names: readonly ServiceName[],
+  wanted: StartSystemOptions['ports'],
+  env: NodeJS.ProcessEnv,
+  sink: LogSink,
 ): Promise<Partial<Record<ServiceName, number>>> {
   const out: Partial<Record<ServiceName, number>> = {};
-  const taken = (port: number, what: string) => new SupervisorError(
-    'PORT_IN_USE',
-    `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`,
-  );
+  const taken = (port: number, what: string) =>
+    new SupervisorError(
+      'PORT_IN_USE',
+      `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`,
+    );
   for (const name of names) {
     const fromEnv = name === 'gateway' && env.PORT ? Number(env.PORT) : undefined;
     const asked = wanted?.[name] ?? fromEnv;
@@ -192,22 +254,40 @@ async function servicePorts(
 }
 
 async function afterReady(
-  opts: StartSystemOptions, sink: LogSink,
+  opts: StartSystemOptions,
+  sink: LogSink,
   ctx: { gatewayUrl: string | null; secrets: SystemSecrets; simAccounts: SimulatorAccount[]; dataDir: string | null },
 ): Promise<void> {
   const account = ctx.simAccounts[0];
   if (ctx.gatewayUrl && account && opts.seedAccount !== false) {
-    const outcome = await seedSimulatorAccount({ gatewayUrl: ctx.gatewayUrl, adminToken: ctx.secrets.adminToken, account });
-    sink.supervisor('info', outcome === 'seeded' ? 'seeded the simulator account into the gateway' : 'the gateway already has provider accounts; not seeding');
+    const outcome = await seedSimulatorAccount({
+      gatewayUrl: ctx.gatewayUrl,
+      adminToken: ctx.secrets.adminToken,
+      account,
+    });
+    sink.supervisor(
+      'info',
+      outcome === 'seeded'
+        ? 'seeded the simulator account into the gateway'
+        : 'the gateway already has provider accounts; not seeding',
+    );
   }
   if (ctx.gatewayUrl && ctx.dataDir) await writeGatewayUrl(ctx.dataDir, ctx.gatewayUrl);
 }
 
 function handle(ctx: {
-  set: ProcessSet; sink: LogSink; stop: () => Promise<void>; readyTimeoutMs: number; gatewayUrl: string | null;
+  set: ProcessSet;
+  sink: LogSink;
+  stop: () => Promise<void>;
+  readyTimeoutMs: number;
+  gatewayUrl: string | null;
   ports: Partial<Record<ServiceName, number>>;
-  secrets: SystemSecrets; simAccounts: SimulatorAccount[]; prefix: string; dataDir: string | null;
-  mongoUri: string; simulatorUrl: string | null;
+  secrets: SystemSecrets;
+  simAccounts: SimulatorAccount[];
+  prefix: string;
+  dataDir: string | null;
+  mongoUri: string;
+  simulatorUrl: string | null;
 }): SystemHandle {
   const { set } = ctx;
   return {

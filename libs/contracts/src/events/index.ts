@@ -1,8 +1,15 @@
 import type { z } from 'zod';
 import type { EventType } from '../event-types.js';
 import {
-  assetCreatedSchema, jobCancelRequestedSchema, jobCompletedSchema, jobCreatedSchema,
-  jobDeferredSchema, jobFailedSchema, jobRequestedSchema, jobSubmittedSchema, generationPokedSchema,
+  assetCreatedSchema,
+  jobCancelRequestedSchema,
+  jobCompletedSchema,
+  jobCreatedSchema,
+  jobDeferredSchema,
+  jobFailedSchema,
+  jobRequestedSchema,
+  jobSubmittedSchema,
+  generationPokedSchema,
 } from './job-events.js';
 import { accountCommandSchema, accountUpdatedSchema } from './account-events.js';
 

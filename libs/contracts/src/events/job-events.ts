@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { sealedSecretSchema } from './sealed-secret.js';
-import {
-  idSchema, isoDateSchema, jobErrorCodeSchema, jobParamsSchema, operationTypeSchema,
-} from '../job.js';
+import { idSchema, isoDateSchema, jobErrorCodeSchema, jobParamsSchema, operationTypeSchema } from '../job.js';
 
 const jobRef = { job_id: idSchema };
 

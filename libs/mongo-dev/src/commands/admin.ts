@@ -45,12 +45,18 @@ const hostInfo: CommandHandler = () => ({
 });
 
 const noTransactions: CommandHandler = () => {
-  throw new CommandError(20, 'IllegalOperation', 'Transactions are not supported: mongo-dev is a single standalone node');
+  throw new CommandError(
+    20,
+    'IllegalOperation',
+    'Transactions are not supported: mongo-dev is a single standalone node',
+  );
 };
 
 function listDatabases(cmd: Document, ctx: CommandContext): Document {
   const all = ctx.store.databases().map((name) => {
-    const size = ctx.store.collections(name).reduce((sum, c) => sum + c.all().reduce((s, d) => s + calculateObjectSize(d), 0), 0);
+    const size = ctx.store
+      .collections(name)
+      .reduce((sum, c) => sum + c.all().reduce((s, d) => s + calculateObjectSize(d), 0), 0);
     return { name, sizeOnDisk: size, empty: size === 0 };
   });
   const databases = select(all, cmd.filter as Document | undefined);

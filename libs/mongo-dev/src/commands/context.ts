@@ -18,7 +18,8 @@ export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document;
 export function collectionName(cmd: Document): string {
   const [name] = Object.keys(cmd);
   const value = name === undefined ? undefined : cmd[name];
-  if (typeof value !== 'string' || value.length === 0) throw badValue(`collection name has invalid type ${typeof value}`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw badValue(`collection name has invalid type ${typeof value}`);
   return value;
 }
 

@@ -58,7 +58,11 @@ function dropIndexes(cmd: Document, ctx: CommandContext): Document {
   const nIndexesWas = coll.listIndexes().length;
   const index = cmd.index;
   let names: string[];
-  if (index === '*') names = coll.listIndexes().map((s) => s.name).filter((n) => n !== '_id_');
+  if (index === '*')
+    names = coll
+      .listIndexes()
+      .map((s) => s.name)
+      .filter((n) => n !== '_id_');
   else if (typeof index === 'string') names = [index];
   else if (Array.isArray(index)) names = index.map(String);
   else if (index && typeof index === 'object') {

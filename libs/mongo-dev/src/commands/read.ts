@@ -34,7 +34,8 @@ function killCursors(cmd: Document, ctx: CommandContext): Document {
 function aggregate(cmd: Document, ctx: CommandContext): Document {
   const pipeline = cmd.pipeline;
   if (!Array.isArray(pipeline)) throw badValue("'pipeline' option must be specified as an array");
-  if (pipeline.some((s: Document) => '$out' in s || '$merge' in s)) throw badValue('$out and $merge are not supported by mongo-dev');
+  if (pipeline.some((s: Document) => '$out' in s || '$merge' in s))
+    throw badValue('$out and $merge are not supported by mongo-dev');
   const name = typeof cmd.aggregate === 'string' ? cmd.aggregate : undefined;
   let stages: Document[] = pipeline;
   let source: Document[];

@@ -2,7 +2,12 @@ import { FormData } from 'undici';
 import type { JobParams } from '@pixsim/contracts';
 import { ProviderError } from '../provider-error.js';
 import type {
-  CallOptions, GenerationRequest, GenerationStatus, ProviderCredentials, SubmitResult, VideoProvider,
+  CallOptions,
+  GenerationRequest,
+  GenerationStatus,
+  ProviderCredentials,
+  SubmitResult,
+  VideoProvider,
 } from '../provider-port.js';
 import { silentProviderLogger } from '../logger.js';
 import type { ProviderLogger } from '../logger.js';
@@ -34,7 +39,11 @@ export const PIXVERSE_DEFAULT_CONNECTIONS = 64;
 export function createPixverseProvider(opts: PixverseProviderOptions): VideoProvider {
   const timeouts = { ...PIXVERSE_DEFAULT_TIMEOUTS, ...opts.timeouts };
   // opossum's deadline sits just above the HTTP one, so a hung socket is reported by undici first.
-  const breakerConfig: BreakerConfig = { timeoutMs: timeouts.requestMs + 1_000, ...PIXVERSE_DEFAULT_BREAKER, ...opts.breaker };
+  const breakerConfig: BreakerConfig = {
+    timeoutMs: timeouts.requestMs + 1_000,
+    ...PIXVERSE_DEFAULT_BREAKER,
+    ...opts.breaker,
+  };
   const logger = opts.logger ?? silentProviderLogger;
   const http = createPixverseHttp({
     baseUrl: opts.baseUrl,
@@ -50,19 +59,29 @@ export function createPixverseProvider(opts: PixverseProviderOptions): VideoProv
   };
 
   async function upload(creds: ProviderCredentials, imageUrl: string, signal?: AbortSignal): Promise<number> {
-    const resp = await breakers.run('upload', (s) => {
-      const form = new FormData();
-      form.append('image_url', imageUrl);
-      return http.call({ method: 'POST', path: 'image/upload', apiKey: creds.apiKey, form, signal: s });
-    }, signal);
+    const resp = await breakers.run(
+      'upload',
+      (s) => {
+        const form = new FormData();
+        form.append('image_url', imageUrl);
+        return http.call({ method: 'POST', path: 'image/upload', apiKey: creds.apiKey, form, signal: s });
+      },
+      signal,
+    );
     return parseResp(uploadRespSchema, resp, 'image upload').img_id;
   }
 
-  async function submit(creds: ProviderCredentials, req: GenerationRequest, callOpts: CallOptions = {}): Promise<SubmitResult> {
+  async function submit(
+    creds: ProviderCredentials,
+    req: GenerationRequest,
+    callOpts: CallOptions = {},
+  ): Promise<SubmitResult> {
     ensureOpen();
     const issues = validatePixverse(req.operationType, req.params);
     if (issues.length > 0) {
-      throw new ProviderError('invalid_params', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+      throw new ProviderError('invalid_params', issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+        details: { issues },
+      });
     }
     const body = generationBody(req.params);
     let path = 'video/text/generate';
@@ -72,22 +91,41 @@ export function createPixverseProvider(opts: PixverseProviderOptions): VideoProv
       delete body.aspect_ratio; // the image decides the frame
       body.img_id = imgId;
     }
-    const resp = await breakers.run('submit', (s) => http.call({ method: 'POST', path, apiKey: creds.apiKey, json: body, signal: s }), callOpts.signal);
+    const resp = await breakers.run(
+      'submit',
+      (s) => http.call({ method: 'POST', path, apiKey: creds.apiKey, json: body, signal: s }),
+      callOpts.signal,
+    );
     const videoId = parseResp(generateRespSchema, resp, 'generate').video_id;
-    logger.debug({ jobId: req.jobId, providerJobId: videoId, operationType: req.operationType }, 'pixverse generation submitted');
+    logger.debug(
+      { jobId: req.jobId, providerJobId: videoId, operationType: req.operationType },
+      'pixverse generation submitted',
+    );
     return { providerJobId: String(videoId), cost: pixverseCost(req.params) };
   }
 
-  async function status(creds: ProviderCredentials, providerJobId: string, callOpts: CallOptions = {}): Promise<GenerationStatus> {
+  async function status(
+    creds: ProviderCredentials,
+    providerJobId: string,
+    callOpts: CallOptions = {},
+  ): Promise<GenerationStatus> {
     ensureOpen();
     const path = `video/result/${encodeURIComponent(providerJobId)}`;
-    const resp = await breakers.run('status', (s) => http.call({ method: 'GET', path, apiKey: creds.apiKey, signal: s }), callOpts.signal);
+    const resp = await breakers.run(
+      'status',
+      (s) => http.call({ method: 'GET', path, apiKey: creds.apiKey, signal: s }),
+      callOpts.signal,
+    );
     return toGenerationStatus(resp);
   }
 
   async function balance(creds: ProviderCredentials, callOpts: CallOptions = {}): Promise<{ credits: number }> {
     ensureOpen();
-    const resp = await breakers.run('balance', (s) => http.call({ method: 'GET', path: 'account/balance', apiKey: creds.apiKey, signal: s }), callOpts.signal);
+    const resp = await breakers.run(
+      'balance',
+      (s) => http.call({ method: 'GET', path: 'account/balance', apiKey: creds.apiKey, signal: s }),
+      callOpts.signal,
+    );
     const b = parseResp(balanceRespSchema, resp, 'balance');
     return { credits: b.credit_monthly + b.credit_package };
   }

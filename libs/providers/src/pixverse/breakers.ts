@@ -70,7 +70,11 @@ export function createBreakerSet(config: BreakerConfig, logger: ProviderLogger, 
     return breaker;
   };
 
-  async function run<T>(name: BreakerName, task: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> {
+  async function run<T>(
+    name: BreakerName,
+    task: (signal: AbortSignal) => Promise<T>,
+    callerSignal?: AbortSignal,
+  ): Promise<T> {
     const breaker = get(name);
     const controller = new AbortController();
     const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
@@ -126,13 +130,23 @@ function translate(name: BreakerName, err: unknown, config: BreakerConfig): unkn
   const code = (err as { code?: unknown } | null)?.code;
   const details = { breaker: name };
   if (code === 'EOPENBREAKER') {
-    return new ProviderError('circuit_open', `pixverse ${name} circuit is open; failing fast`, { details, providerFault: false });
+    return new ProviderError('circuit_open', `pixverse ${name} circuit is open; failing fast`, {
+      details,
+      providerFault: false,
+    });
   }
   if (code === 'ETIMEDOUT') {
-    return new ProviderError('timeout', `pixverse ${name} call exceeded ${config.timeoutMs} ms`, { cause: err, details });
+    return new ProviderError('timeout', `pixverse ${name} call exceeded ${config.timeoutMs} ms`, {
+      cause: err,
+      details,
+    });
   }
   if (code === 'ESHUTDOWN') {
-    return new ProviderError('unavailable', 'the pixverse client is closed', { cause: err, details, providerFault: false });
+    return new ProviderError('unavailable', 'the pixverse client is closed', {
+      cause: err,
+      details,
+      providerFault: false,
+    });
   }
   return err;
 }

@@ -21,9 +21,7 @@ export const PIXVERSE_ERR_CODES = {
   99999: 'unavailable', // unknown error
 } as const satisfies Record<number, ProviderErrorKind>;
 
-export type PixverseClassification =
-  | { ok: true; resp: unknown }
-  | { ok: false; error: ProviderError };
+export type PixverseClassification = { ok: true; resp: unknown } | { ok: false; error: ProviderError };
 
 interface Envelope {
   code: number;
@@ -43,11 +41,16 @@ export interface ClassifyOptions {
  * raw text or an already parsed value. `ErrCode` decides, not the HTTP status,
  * except where no envelope can be read.
  */
-export function classifyPixverse(httpStatus: number, body: unknown, opts: ClassifyOptions = {}): PixverseClassification {
+export function classifyPixverse(
+  httpStatus: number,
+  body: unknown,
+  opts: ClassifyOptions = {},
+): PixverseClassification {
   if (httpStatus === 429) {
     const retryAfterMs = parseRetryAfter(opts.retryAfter, opts.now ?? Date.now());
     return fail('rate_limited', 'pixverse answered 429 Too Many Requests', {
-      httpStatus, ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      httpStatus,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
   const envelope = readEnvelope(body);
@@ -64,7 +67,10 @@ function classifyCode(httpStatus: number, env: Envelope): PixverseClassification
   if (kind) return fail(kind, message, { httpStatus, providerCode: env.code });
   if (env.code === 0) return classifyWithoutEnvelope(httpStatus); // success code on an error status
   // An undocumented code: retry (bounded by the caller's MAX_TRIES) rather than lose a job for good.
-  return fail(httpStatus >= 500 ? 'unavailable' : 'protocol', `unknown ${message}`, { httpStatus, providerCode: env.code });
+  return fail(httpStatus >= 500 ? 'unavailable' : 'protocol', `unknown ${message}`, {
+    httpStatus,
+    providerCode: env.code,
+  });
 }
 
 function classifyWithoutEnvelope(httpStatus: number): PixverseClassification {
@@ -75,7 +81,11 @@ function classifyWithoutEnvelope(httpStatus: number): PixverseClassification {
   return fail('protocol', `pixverse answered HTTP ${httpStatus} without a readable envelope`, { httpStatus });
 }
 
-function fail(kind: ProviderErrorKind, message: string, opts: ConstructorParameters<typeof ProviderError>[2]): PixverseClassification {
+function fail(
+  kind: ProviderErrorKind,
+  message: string,
+  opts: ConstructorParameters<typeof ProviderError>[2],
+): PixverseClassification {
   return { ok: false, error: new ProviderError(kind, message, opts) };
 }
 

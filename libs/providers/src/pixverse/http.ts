@@ -29,7 +29,12 @@ export interface PixverseHttp {
   close(): Promise<void>;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /**
  * The transport: one undici Agent (a keep-alive Pool per origin), a fresh
@@ -64,13 +69,25 @@ export function createPixverseHttp(opts: PixverseHttpOptions): PixverseHttp {
     let text: string;
     let retryAfter: string | null = null;
     try {
-      const res = await agent.request({ origin, path: prefix + c.path, method: c.method, headers, body: body ?? null, signal });
+      const res = await agent.request({
+        origin,
+        path: prefix + c.path,
+        method: c.method,
+        headers,
+        body: body ?? null,
+        signal,
+      });
       status = res.statusCode;
       const ra = res.headers['retry-after'];
       retryAfter = Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null);
       text = await res.body.text();
     } catch (err) {
-      throw transportError(err, { callerAborted: c.signal?.aborted === true, timedOut: deadline.aborted, requestMs: opts.requestMs, details });
+      throw transportError(err, {
+        callerAborted: c.signal?.aborted === true,
+        timedOut: deadline.aborted,
+        requestMs: opts.requestMs,
+        details,
+      });
     }
     const outcome = classifyPixverse(status, text, { retryAfter });
     if (outcome.ok) return outcome.resp;
@@ -95,14 +112,24 @@ function transportError(err: unknown, ctx: TransportContext): ProviderError {
   const code = (err as { code?: unknown } | null)?.code;
   const where = `${String(ctx.details.method)} ${String(ctx.details.path)}`;
   if (ctx.timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
-    return new ProviderError('timeout', `pixverse did not answer ${where} within ${ctx.requestMs} ms`, { cause: err, details: ctx.details });
+    return new ProviderError('timeout', `pixverse did not answer ${where} within ${ctx.requestMs} ms`, {
+      cause: err,
+      details: ctx.details,
+    });
   }
   if (ctx.callerAborted) {
     // Our own caller gave up (breaker timeout, shutdown): a timeout, but its breaker accounting is done elsewhere.
-    return new ProviderError('timeout', `pixverse call ${where} was aborted`, { cause: err, details: ctx.details, providerFault: false });
+    return new ProviderError('timeout', `pixverse call ${where} was aborted`, {
+      cause: err,
+      details: ctx.details,
+      providerFault: false,
+    });
   }
   const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
-  return new ProviderError('unavailable', `pixverse unreachable on ${where} (${reason})`, { cause: err, details: ctx.details });
+  return new ProviderError('unavailable', `pixverse unreachable on ${where} (${reason})`, {
+    cause: err,
+    details: ctx.details,
+  });
 }
 
 /** Adds the trace id and, should the provider ever echo the key back, keeps it out of the message. */

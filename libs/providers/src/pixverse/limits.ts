@@ -9,7 +9,10 @@ export const PIXVERSE_ASPECT_RATIOS = ['16:9', '4:3', '1:1', '3:4', '9:16'] as c
 export const PIXVERSE_MOTION_MODES = ['normal', 'fast'] as const;
 /** Styles PixVerse accepts (the API refuses others with 400017). */
 export const PIXVERSE_STYLES = ['anime', '3d_animation', 'clay', 'comic', 'cyberpunk'] as const;
-export const PIXVERSE_SUPPORTED_OPERATIONS = ['text_to_video', 'image_to_video'] as const satisfies readonly OperationType[];
+export const PIXVERSE_SUPPORTED_OPERATIONS = [
+  'text_to_video',
+  'image_to_video',
+] as const satisfies readonly OperationType[];
 
 export const PIXVERSE_MAX_PROMPT_CHARS = 2048;
 export const PIXVERSE_MAX_SEED = 2_147_483_647;
@@ -77,7 +80,10 @@ export function validatePixverse(operationType: OperationType, params: JobParams
     add('params.image_url', 'image_to_video needs an image_url');
   }
   validateShape(resolvePixverseParams(params), add);
-  if (params.seed !== undefined && (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > PIXVERSE_MAX_SEED)) {
+  if (
+    params.seed !== undefined &&
+    (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > PIXVERSE_MAX_SEED)
+  ) {
     add('params.seed', `seed must be an integer from 0 to ${PIXVERSE_MAX_SEED}`);
   }
   if (params.style !== undefined && !(PIXVERSE_STYLES as readonly string[]).includes(params.style)) {
@@ -91,10 +97,16 @@ type Add = (field: string, message: string) => void;
 function validateTexts(params: JobParams, add: Add): void {
   if (!params.prompt || params.prompt.trim() === '') add('params.prompt', 'prompt is required');
   else if (params.prompt.length > PIXVERSE_MAX_PROMPT_CHARS) {
-    add('params.prompt', `prompt is ${params.prompt.length} characters; pixverse accepts at most ${PIXVERSE_MAX_PROMPT_CHARS}`);
+    add(
+      'params.prompt',
+      `prompt is ${params.prompt.length} characters; pixverse accepts at most ${PIXVERSE_MAX_PROMPT_CHARS}`,
+    );
   }
   if (params.negative_prompt !== undefined && params.negative_prompt.length > PIXVERSE_MAX_PROMPT_CHARS) {
-    add('params.negative_prompt', `negative_prompt is ${params.negative_prompt.length} characters; pixverse accepts at most ${PIXVERSE_MAX_PROMPT_CHARS}`);
+    add(
+      'params.negative_prompt',
+      `negative_prompt is ${params.negative_prompt.length} characters; pixverse accepts at most ${PIXVERSE_MAX_PROMPT_CHARS}`,
+    );
   }
 }
 
@@ -110,7 +122,10 @@ function validateShape(p: ResolvedPixverseParams, add: Add): void {
     const durations = allowedDurations(p.model, p.quality) ?? [];
     if (!durations.includes(p.duration)) {
       const range = FLEX_MODELS.has(p.model) ? '1 to 15' : oneOf(durations.map(String));
-      add('params.duration', `duration ${p.duration} s is not available for ${p.model} at ${p.quality}; allowed: ${range}`);
+      add(
+        'params.duration',
+        `duration ${p.duration} s is not available for ${p.model} at ${p.quality}; allowed: ${range}`,
+      );
     }
   }
   validateMotion(p, add);

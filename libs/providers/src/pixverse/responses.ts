@@ -3,7 +3,10 @@ import { ProviderError } from '../provider-error.js';
 import type { GenerationState, GenerationStatus } from '../provider-port.js';
 
 const intLike = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-const optionalNumber = z.number().nullish().transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+const optionalNumber = z
+  .number()
+  .nullish()
+  .transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
 
 export const generateRespSchema = z.object({ video_id: intLike });
 export const uploadRespSchema = z.object({ img_id: intLike, img_url: z.string().optional() });
@@ -41,7 +44,10 @@ export function toGenerationStatus(resp: unknown): GenerationStatus {
   const r = parseResp(statusRespSchema, resp, 'status');
   const state = PIXVERSE_STATUS[r.status] ?? 'pending';
   if (state !== 'completed') return { state, raw: resp };
-  if (!r.url) throw new ProviderError('protocol', 'pixverse reported success without a video url', { details: { status: r.status } });
+  if (!r.url)
+    throw new ProviderError('protocol', 'pixverse reported success without a video url', {
+      details: { status: r.status },
+    });
   return {
     state,
     result: {

@@ -19,23 +19,39 @@ export function createAnnouncer(ports: {
   const eventOf = async (sub: SubmissionDoc, known?: AccountDoc): Promise<PublishInput | null> => {
     const at = (sub.settled_at ?? new Date()).toISOString();
     if (sub.state === 'submitted' || sub.state === 'done') {
-      const account = known?._id === sub.account_id ? known : sub.account_id ? await ports.accounts.get(sub.account_id) : null;
+      const account =
+        known?._id === sub.account_id ? known : sub.account_id ? await ports.accounts.get(sub.account_id) : null;
       if (!account || !sub.provider_job_id) return null;
       return {
-        type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(sub._id, sub.attempt),
+        type: 'JOB_SUBMITTED',
+        id: eventIds.jobSubmitted(sub._id, sub.attempt),
         data: {
-          job_id: sub._id, user_id: sub.user_id, attempt: sub.attempt, provider_id: sub.provider_id,
-          provider_job_id: sub.provider_job_id, account_id: account._id, credential: account.credential, cost: sub.cost,
-          duration_sec: typeof sub.params.duration === 'number' ? sub.params.duration : null, submitted_at: at,
+          job_id: sub._id,
+          user_id: sub.user_id,
+          attempt: sub.attempt,
+          provider_id: sub.provider_id,
+          provider_job_id: sub.provider_job_id,
+          account_id: account._id,
+          credential: account.credential,
+          cost: sub.cost,
+          duration_sec: typeof sub.params.duration === 'number' ? sub.params.duration : null,
+          submitted_at: at,
         },
       };
     }
     if (sub.state === 'failed' || sub.state === 'cancelled') {
       return {
-        type: 'JOB_FAILED', id: eventIds.jobFailed(sub._id),
+        type: 'JOB_FAILED',
+        id: eventIds.jobFailed(sub._id),
         data: {
-          job_id: sub._id, stage: sub.state === 'cancelled' ? 'cancel' : 'dispatch', error_code: sub.error_code ?? 'INTERNAL',
-          error_message: (sub.error_message ?? '').slice(0, 2048), retry_count: sub.tries, account_id: null, provider_job_id: null, failed_at: at,
+          job_id: sub._id,
+          stage: sub.state === 'cancelled' ? 'cancel' : 'dispatch',
+          error_code: sub.error_code ?? 'INTERNAL',
+          error_message: (sub.error_message ?? '').slice(0, 2048),
+          retry_count: sub.tries,
+          account_id: null,
+          provider_job_id: null,
+          failed_at: at,
         },
       };
     }
@@ -48,7 +64,11 @@ export function createAnnouncer(ports: {
    * job's critical path; a dispatcher killed before that write leaves the outcome
    * unannounced, and the sweep publishes it again under the same id.
    */
-  const announce = async (sub: SubmissionDoc, account?: AccountDoc, opts: { markLater?: boolean } = {}): Promise<void> => {
+  const announce = async (
+    sub: SubmissionDoc,
+    account?: AccountDoc,
+    opts: { markLater?: boolean } = {},
+  ): Promise<void> => {
     const event = await eventOf(sub, account);
     if (!event) return;
     await ports.publish(event);

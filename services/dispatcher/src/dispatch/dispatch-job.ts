@@ -11,7 +11,14 @@ import { decideSubmitAction } from './submit-outcome.js';
 /** Accounts one dispatch tries before the job waits (each refusal takes its account out of the running). */
 const MAX_ACCOUNTS_PER_DISPATCH = 20;
 
-export type DispatchOutcome = 'submitted' | 'waiting_for_account' | 'retry' | 'failed' | 'paused' | 'cancelled' | 'not_due';
+export type DispatchOutcome =
+  | 'submitted'
+  | 'waiting_for_account'
+  | 'retry'
+  | 'failed'
+  | 'paused'
+  | 'cancelled'
+  | 'not_due';
 
 export interface DispatchPorts {
   submissions: SubmissionStore;
@@ -40,11 +47,23 @@ export function createDispatchJob(ports: DispatchPorts) {
   // at most this many submits (each one recognised and counted): 1 makes it at most one.
   const submitWindow = new Slots(settings.submitConcurrency ?? 1_000_000);
 
-  const deferIfNew = async (before: SubmissionDoc | null, job: SubmissionDoc, reason: 'waiting_for_account' | 'retry_backoff', until: Date | null) => {
+  const deferIfNew = async (
+    before: SubmissionDoc | null,
+    job: SubmissionDoc,
+    reason: 'waiting_for_account' | 'retry_backoff',
+    until: Date | null,
+  ) => {
     if (before?.detail === reason && reason === 'waiting_for_account') return; // announced already
     await ports.publish({
-      type: 'JOB_DEFERRED', id: eventIds.jobDeferred(job._id, job.attempt, reason),
-      data: { job_id: job._id, reason, attempt: job.attempt, until: until?.toISOString() ?? null, deferred_at: now().toISOString() },
+      type: 'JOB_DEFERRED',
+      id: eventIds.jobDeferred(job._id, job.attempt, reason),
+      data: {
+        job_id: job._id,
+        reason,
+        attempt: job.attempt,
+        until: until?.toISOString() ?? null,
+        deferred_at: now().toISOString(),
+      },
     });
   };
 
@@ -58,7 +77,13 @@ export function createDispatchJob(ports: DispatchPorts) {
   };
 
   /** Back to waiting; a cancel that came meanwhile is carried out at once rather than at the next turn. */
-  const waitOrCancel = async (jobId: string, token: string, at: Date, detail: string, opts?: { countTry?: boolean }) => {
+  const waitOrCancel = async (
+    jobId: string,
+    token: string,
+    at: Date,
+    detail: string,
+    opts?: { countTry?: boolean },
+  ) => {
     const before = await submissions.wait(jobId, token, at, detail, opts);
     if (!before?.cancel_requested_at) return { before, cancelled: false };
     const cancelled = await submissions.cancelIfWaiting(jobId);
@@ -70,7 +95,13 @@ export function createDispatchJob(ports: DispatchPorts) {
   };
 
   /** Ends the job FAILED, unless the user cancelled it meanwhile: then it ends as they asked. */
-  const fail = async (job: SubmissionDoc, token: string, code: JobErrorCode, message: string, tries?: number): Promise<DispatchOutcome> => {
+  const fail = async (
+    job: SubmissionDoc,
+    token: string,
+    code: JobErrorCode,
+    message: string,
+    tries?: number,
+  ): Promise<DispatchOutcome> => {
     const cancelled = await cancelHeld(job._id, token);
     if (cancelled) return cancelled;
     const failed = await submissions.fail(job._id, token, code, message.slice(0, 2048), tries);
@@ -83,8 +114,10 @@ export function createDispatchJob(ports: DispatchPorts) {
   const recover = async (prev: SubmissionDoc) => {
     if (prev.state !== 'submitting') return;
     ports.metrics.possibleDuplicate(prev._id);
-    logger.warn({ job_id: prev._id, attempt: prev.attempt, account_id: prev.account_id },
-      'possible duplicate submission: a submit intent has no recorded outcome (a dispatcher died during the call); submitting again');
+    logger.warn(
+      { job_id: prev._id, attempt: prev.attempt, account_id: prev.account_id },
+      'possible duplicate submission: a submit intent has no recorded outcome (a dispatcher died during the call); submitting again',
+    );
     if (prev.account_id) {
       await accounts.release(prev.account_id);
       ports.accountChanged?.(prev.account_id);
@@ -95,10 +128,15 @@ export function createDispatchJob(ports: DispatchPorts) {
    * `claimed`: a record this caller created already claimed (SubmissionStore.ensure with a
    * token); with `reserved`, created holding the submit intent on that reserved account.
    */
-  return async function dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc }): Promise<DispatchOutcome> {
+  return async function dispatchJob(
+    jobId: string,
+    claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc },
+  ): Promise<DispatchOutcome> {
     if (claimed) {
       const { sub, token, reserved } = claimed;
-      return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () => dispatchClaimed(sub, token, reserved));
+      return context.with(propagation.extract(ROOT_CONTEXT, sub.trace ?? {}), () =>
+        dispatchClaimed(sub, token, reserved),
+      );
     }
     const token = randomUUID();
     const prev = await submissions.claim(jobId, token, now(), new Date(now().getTime() - settings.staleMs));
@@ -129,7 +167,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       let accountId: string | undefined;
       try {
         const first = tried === 0 ? reserved : undefined;
-        const account = first ?? await accounts.reserveBest(job.provider_id, cost, now());
+        const account = first ?? (await accounts.reserveBest(job.provider_id, cost, now()));
         if (!account) break;
         accountId = account._id;
         const outcome = await attempt(account, first ? prev : undefined);
@@ -149,14 +187,17 @@ export function createDispatchJob(ports: DispatchPorts) {
 
     /** One reserved account: record the intent (unless recorded), submit, settle. 'next' tries the next account. */
     async function attempt(account: AccountDoc, recorded?: SubmissionDoc): Promise<DispatchOutcome | 'next'> {
-      const intent = recorded ?? await submissions.recordIntent(jobId, token, account._id, now());
+      const intent = recorded ?? (await submissions.recordIntent(jobId, token, account._id, now()));
       if (!intent) {
         await accounts.release(account._id);
         return (await cancelHeld(jobId, token)) ?? 'not_due';
       }
       let result: Awaited<ReturnType<DispatchPorts['provider']['submit']>>;
       try {
-        result = await ports.provider.submit({ apiKey: ports.openCredential(account) }, { jobId, operationType: job.operation_type, params: job.params });
+        result = await ports.provider.submit(
+          { apiKey: ports.openCredential(account) },
+          { jobId, operationType: job.operation_type, params: job.params },
+        );
       } catch (err) {
         return refused(account, intent, err);
       }
@@ -173,27 +214,44 @@ export function createDispatchJob(ports: DispatchPorts) {
     }
 
     /** The provider refused: settle the account, then the job (next account, wait, retry or fail). */
-    async function refused(account: AccountDoc, intent: SubmissionDoc, err: unknown): Promise<DispatchOutcome | 'next'> {
+    async function refused(
+      account: AccountDoc,
+      intent: SubmissionDoc,
+      err: unknown,
+    ): Promise<DispatchOutcome | 'next'> {
       await accounts.release(account._id);
       let action = decideSubmitAction(err, settings.cooldownMs);
       // A provider-wide failure (the breaker tripped on it) is an outage, not this job's
       // fault: wait it out without spending one of the job's MAX_TRIES.
-      if (action.do === 'retry' && submitBreakerTripped(ports.provider)) action = { do: 'pause', reason: action.reason };
+      if (action.do === 'retry' && submitBreakerTripped(ports.provider))
+        action = { do: 'pause', reason: action.reason };
       logger.info({ job_id: jobId, account_id: account._id, action: action.do, err }, 'submit refused');
-      if (action.do === 'cooldown') await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
+      if (action.do === 'cooldown')
+        await accounts.cooldown(account._id, new Date(now().getTime() + action.ms), action.reason);
       else if (action.do === 'exhausted') await accounts.setStatus(account._id, 'EXHAUSTED', action.reason, 0);
       else if (action.do === 'account_error') await accounts.setStatus(account._id, 'ERROR', action.reason);
       else if (action.do === 'fail') {
         return fail(intent, token, action.code, action.message);
       } else if (action.do === 'pause') {
-        const { before, cancelled } = await waitOrCancel(jobId, token, new Date(now().getTime() + settings.retryBaseMs), 'retry_backoff');
+        const { before, cancelled } = await waitOrCancel(
+          jobId,
+          token,
+          new Date(now().getTime() + settings.retryBaseMs),
+          'retry_backoff',
+        );
         if (cancelled) return 'cancelled';
         await deferIfNew(before, intent, 'retry_backoff', null);
         ports.metrics.outcome('paused');
         return 'paused';
       } else {
         if (intent.tries + 1 >= settings.maxTries) {
-          return fail(intent, token, 'RETRIES_EXHAUSTED', `gave up after ${intent.tries + 1} tries: ${action.reason}`, intent.tries + 1);
+          return fail(
+            intent,
+            token,
+            'RETRIES_EXHAUSTED',
+            `gave up after ${intent.tries + 1} tries: ${action.reason}`,
+            intent.tries + 1,
+          );
         }
         const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
         const until = new Date(now().getTime() + delay);

@@ -86,9 +86,16 @@ export function createScanner(opts: ScannerOptions) {
     /** Something changed: look now rather than at the next tick. */
     kick: run,
     /** Jobs known to wait behind the last blocked pass; new jobs queue behind them. */
-    get backlog() { return waiting; },
-    pause() { paused = true; },
-    resume() { paused = false; run(); },
+    get backlog() {
+      return waiting;
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      run();
+    },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);

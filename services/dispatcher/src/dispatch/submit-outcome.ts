@@ -3,12 +3,12 @@ import { ProviderError } from '@pixsim/providers';
 
 /** What the dispatcher does after a refused submit (DESIGN §6). */
 export type SubmitAction =
-  | { do: 'cooldown'; ms: number; reason: string }          // this account rests, try another
-  | { do: 'exhausted'; reason: string }                     // this account is out of credits, try another
-  | { do: 'account_error'; reason: string }                 // this account's key is refused, try another
-  | { do: 'fail'; code: JobErrorCode; message: string }     // the job cannot succeed
-  | { do: 'retry'; reason: string }                         // provider hiccup: back off, count a try
-  | { do: 'pause'; reason: string };                        // breaker open: wait, do not count a try
+  | { do: 'cooldown'; ms: number; reason: string } // this account rests, try another
+  | { do: 'exhausted'; reason: string } // this account is out of credits, try another
+  | { do: 'account_error'; reason: string } // this account's key is refused, try another
+  | { do: 'fail'; code: JobErrorCode; message: string } // the job cannot succeed
+  | { do: 'retry'; reason: string } // provider hiccup: back off, count a try
+  | { do: 'pause'; reason: string }; // breaker open: wait, do not count a try
 
 export function decideSubmitAction(err: unknown, cooldownMs: number): SubmitAction {
   // The account's key cannot be opened here (its key left PIXSIM_SECRET_KEY, or the seal is

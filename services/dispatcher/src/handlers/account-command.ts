@@ -20,7 +20,10 @@ export function createAccountCommandHandler(ports: {
       try {
         await ports.accounts.setCredits(account._id, await ports.balance(account));
       } catch (err) {
-        ports.logger.warn({ err, account_id: account._id }, 'could not read the account balance; add credits with POST /api/v1/accounts/{id}/credits');
+        ports.logger.warn(
+          { err, account_id: account._id },
+          'could not read the account balance; add credits with POST /api/v1/accounts/{id}/credits',
+        );
       }
     }
     ports.onChanged(account._id);

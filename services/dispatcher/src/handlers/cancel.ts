@@ -7,7 +7,11 @@ import type { SubmissionStore } from '../store/submission-store.js';
  * its dispatcher at its next step when one is working on it, on arrival when its
  * JOB_CREATED has not come yet. A submitted one is the poller's (it reads this event too).
  */
-export function createCancelHandler(ports: { submissions: Pick<SubmissionStore, 'requestCancel'>; announcer: Pick<Announcer, 'announce'>; clock?: () => Date }) {
+export function createCancelHandler(ports: {
+  submissions: Pick<SubmissionStore, 'requestCancel'>;
+  announcer: Pick<Announcer, 'announce'>;
+  clock?: () => Date;
+}) {
   return async ({ data }: { data: EventData<'JOB_CANCEL_REQUESTED'> }) => {
     const cancelled = await ports.submissions.requestCancel(data.job_id, ports.clock?.() ?? new Date());
     if (cancelled) await ports.announcer.announce(cancelled);

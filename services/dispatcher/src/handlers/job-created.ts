@@ -14,7 +14,10 @@ export interface JobCreatedPorts {
   provider: Pick<VideoProvider, 'estimateCost'>;
   announcer: Pick<Announcer, 'announceIfPending' | 'announce'>;
   publish(input: PublishInput): Promise<unknown>;
-  dispatchJob(jobId: string, claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc }): Promise<DispatchOutcome>;
+  dispatchJob(
+    jobId: string,
+    claimed?: { sub: SubmissionDoc; token: string; reserved?: AccountDoc },
+  ): Promise<DispatchOutcome>;
   /** Jobs already waiting for an account, which a new job queues behind. */
   backlog(): number;
   kickScanner(): void;
@@ -62,12 +65,20 @@ export function createJobCreatedHandler(ports: JobCreatedPorts) {
     if (sub.announced === false) return ports.announcer.announceIfPending(data.job_id);
     if (sub.next_attempt_at > now && sub.state === 'waiting' && data.scheduled_at) {
       await ports.publish({
-        type: 'JOB_DEFERRED', id: eventIds.jobDeferred(data.job_id, 0, 'scheduled'),
-        data: { job_id: data.job_id, reason: 'scheduled', attempt: 0, until: data.scheduled_at, deferred_at: now.toISOString() },
+        type: 'JOB_DEFERRED',
+        id: eventIds.jobDeferred(data.job_id, 0, 'scheduled'),
+        data: {
+          job_id: data.job_id,
+          reason: 'scheduled',
+          attempt: 0,
+          until: data.scheduled_at,
+          deferred_at: now.toISOString(),
+        },
       });
       return;
     }
-    if (mine) return void (await ports.dispatchJob(data.job_id, { sub, token: token!, ...(reserved ? { reserved } : {}) }));
+    if (mine)
+      return void (await ports.dispatchJob(data.job_id, { sub, token: token!, ...(reserved ? { reserved } : {}) }));
     if (ports.backlog() > 0) return ports.kickScanner();
     await ports.dispatchJob(data.job_id);
   };

@@ -13,7 +13,11 @@ export function createJobEndedHandler(ports: {
   accounts: Pick<AccountStore, 'release'>;
   onSlotFreed(accountId: string): void;
 }) {
-  return async (event: { type: 'JOB_COMPLETED'; data: EventData<'JOB_COMPLETED'> } | { type: 'JOB_FAILED'; data: EventData<'JOB_FAILED'> }) => {
+  return async (
+    event:
+      | { type: 'JOB_COMPLETED'; data: EventData<'JOB_COMPLETED'> }
+      | { type: 'JOB_FAILED'; data: EventData<'JOB_FAILED'> },
+  ) => {
     const released = await ports.submissions.release(event.data.job_id);
     if (!released?.account_id) return;
     // A user's cancel is not the account's failure: total_failed says how often the provider failed us.

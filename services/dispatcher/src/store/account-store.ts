@@ -33,12 +33,31 @@ type Command = EventData<'ACCOUNT_COMMAND'>;
 
 export function accountModel(conn: Connection): Model<AccountDoc> {
   if (conn.models.Account) return conn.models.Account as Model<AccountDoc>;
-  const schema = new Schema<AccountDoc>({
-    _id: String, provider_id: String, email: String, nickname: String, credential: Schema.Types.Mixed,
-    status: String, status_reason: String, credits: Number, cooldown_until: Date, max_concurrent_jobs: Number,
-    in_flight: Number, priority: Number, is_private: Boolean, total_submitted: Number, total_failed: Number,
-    last_used: Date, created_at: Date, deleted: Boolean, revision: Number, credit_commands: [String],
-  }, { versionKey: false, minimize: false });
+  const schema = new Schema<AccountDoc>(
+    {
+      _id: String,
+      provider_id: String,
+      email: String,
+      nickname: String,
+      credential: Schema.Types.Mixed,
+      status: String,
+      status_reason: String,
+      credits: Number,
+      cooldown_until: Date,
+      max_concurrent_jobs: Number,
+      in_flight: Number,
+      priority: Number,
+      is_private: Boolean,
+      total_submitted: Number,
+      total_failed: Number,
+      last_used: Date,
+      created_at: Date,
+      deleted: Boolean,
+      revision: Number,
+      credit_commands: [String],
+    },
+    { versionKey: false, minimize: false },
+  );
   schema.index({ provider_id: 1, status: 1, priority: -1, last_used: 1 });
   return conn.model<AccountDoc>('Account', schema);
 }
@@ -54,12 +73,15 @@ export function createAccountStore(conn: Connection) {
   const bump = { $inc: { revision: 1 } };
   const lean = { returnDocument: 'after', lean: true } as const;
 
-  const eligible = (providerId: string, cost: number, now: Date): QueryFilter<AccountDoc> => ({
-    provider_id: providerId, deleted: false, credits: { $gte: cost },
-    status: { $in: ['ACTIVE', 'RATE_LIMITED'] },
-    $or: [{ cooldown_until: null }, { cooldown_until: { $lte: now } }],
-    $expr: { $lt: ['$in_flight', '$max_concurrent_jobs'] },
-  }) as QueryFilter<AccountDoc>;
+  const eligible = (providerId: string, cost: number, now: Date): QueryFilter<AccountDoc> =>
+    ({
+      provider_id: providerId,
+      deleted: false,
+      credits: { $gte: cost },
+      status: { $in: ['ACTIVE', 'RATE_LIMITED'] },
+      $or: [{ cooldown_until: null }, { cooldown_until: { $lte: now } }],
+      $expr: { $lt: ['$in_flight', '$max_concurrent_jobs'] },
+    }) as QueryFilter<AccountDoc>;
 
   return {
     /**
@@ -80,18 +102,27 @@ export function createAccountStore(conn: Connection) {
       return (await model.exists(usable as QueryFilter<AccountDoc>)) !== null;
     },
     async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
-      await model.updateOne({ _id: id, in_flight: { $gt: 0 } }, {
-        $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
-      });
+      await model.updateOne(
+        { _id: id, in_flight: { $gt: 0 } },
+        {
+          $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
+        },
+      );
     },
     async charge(id: string, cost: number): Promise<void> {
       await model.updateOne({ _id: id }, { $inc: { credits: -cost, total_submitted: 1, revision: 1 } });
     },
     async cooldown(id: string, until: Date, reason: string): Promise<void> {
-      await model.updateOne({ _id: id, status: { $in: ['ACTIVE', 'RATE_LIMITED'] } }, { $set: { status: 'RATE_LIMITED', cooldown_until: until, status_reason: reason }, ...bump });
+      await model.updateOne(
+        { _id: id, status: { $in: ['ACTIVE', 'RATE_LIMITED'] } },
+        { $set: { status: 'RATE_LIMITED', cooldown_until: until, status_reason: reason }, ...bump },
+      );
     },
     async setStatus(id: string, status: AccountStatus, reason: string, credits?: number): Promise<void> {
-      await model.updateOne({ _id: id }, { $set: { status, status_reason: reason, ...(credits === undefined ? {} : { credits }) }, ...bump });
+      await model.updateOne(
+        { _id: id },
+        { $set: { status, status_reason: reason, ...(credits === undefined ? {} : { credits }) }, ...bump },
+      );
     },
     async setCredits(id: string, credits: number): Promise<void> {
       await model.updateOne({ _id: id }, { $set: { credits }, ...bump });
@@ -104,12 +135,18 @@ export function createAccountStore(conn: Connection) {
     },
     /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
     async *sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }> {
-      const cursor = model.find({ deleted: false, 'credential.kid': { $ne: kid } }, { credential: 1 }).lean().cursor();
+      const cursor = model
+        .find({ deleted: false, 'credential.kid': { $ne: kid } }, { credential: 1 })
+        .lean()
+        .cursor();
       for await (const doc of cursor) yield { id: doc._id, credential: doc.credential };
     },
     /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
     async replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean> {
-      const res = await model.updateOne({ _id: id, 'credential.kid': was.kid, 'credential.iv': was.iv }, { $set: { credential: next } });
+      const res = await model.updateOne(
+        { _id: id, 'credential.kid': was.kid, 'credential.iv': was.iv },
+        { $set: { credential: next } },
+      );
       return res.modifiedCount === 1;
     },
     /** Repairs a drifted counter, only if it still holds the value that was seen. */
@@ -121,36 +158,83 @@ export function createAccountStore(conn: Connection) {
     async apply(cmd: Command, now: Date, commandId?: string): Promise<AccountDoc | null> {
       switch (cmd.action) {
         case 'create':
-          return model.findOneAndUpdate({ _id: cmd.account_id }, {
-            $setOnInsert: {
-              provider_id: cmd.provider_id, email: cmd.email ?? null, nickname: cmd.nickname ?? null, credential: cmd.credential,
-              status: 'ACTIVE', status_reason: null, credits: 0, cooldown_until: null, max_concurrent_jobs: cmd.max_concurrent_jobs ?? 2,
-              in_flight: 0, priority: cmd.priority ?? 0, is_private: cmd.is_private ?? false, total_submitted: 0, total_failed: 0,
-              last_used: null, created_at: now, deleted: false, revision: 1,
+          return model.findOneAndUpdate(
+            { _id: cmd.account_id },
+            {
+              $setOnInsert: {
+                provider_id: cmd.provider_id,
+                email: cmd.email ?? null,
+                nickname: cmd.nickname ?? null,
+                credential: cmd.credential,
+                status: 'ACTIVE',
+                status_reason: null,
+                credits: 0,
+                cooldown_until: null,
+                max_concurrent_jobs: cmd.max_concurrent_jobs ?? 2,
+                in_flight: 0,
+                priority: cmd.priority ?? 0,
+                is_private: cmd.is_private ?? false,
+                total_submitted: 0,
+                total_failed: 0,
+                last_used: null,
+                created_at: now,
+                deleted: false,
+                revision: 1,
+              },
             },
-          }, { ...lean, upsert: true }) as Promise<AccountDoc | null>;
+            { ...lean, upsert: true },
+          ) as Promise<AccountDoc | null>;
         case 'update': {
           const set: Record<string, unknown> = {};
-          for (const k of ['email', 'nickname', 'max_concurrent_jobs', 'priority', 'is_private', 'credential'] as const) {
+          for (const k of [
+            'email',
+            'nickname',
+            'max_concurrent_jobs',
+            'priority',
+            'is_private',
+            'credential',
+          ] as const) {
             if (cmd[k] !== undefined) set[k] = cmd[k];
           }
-          if (cmd.status) Object.assign(set, { status: cmd.status, status_reason: 'set by an admin', cooldown_until: null });
-          const updated = await model.findOneAndUpdate({ _id: cmd.account_id, deleted: false }, { $set: set, ...bump }, lean) as AccountDoc | null;
+          if (cmd.status)
+            Object.assign(set, { status: cmd.status, status_reason: 'set by an admin', cooldown_until: null });
+          const updated = (await model.findOneAndUpdate(
+            { _id: cmd.account_id, deleted: false },
+            { $set: set, ...bump },
+            lean,
+          )) as AccountDoc | null;
           // A new key is a new chance for an account set aside for its key (refused, or unreadable here).
           if (updated && cmd.credential && !cmd.status && updated.status === 'ERROR') {
-            return model.findOneAndUpdate({ _id: cmd.account_id, status: 'ERROR' }, { $set: { status: 'ACTIVE', status_reason: null }, ...bump }, lean) as Promise<AccountDoc | null>;
+            return model.findOneAndUpdate(
+              { _id: cmd.account_id, status: 'ERROR' },
+              { $set: { status: 'ACTIVE', status_reason: null }, ...bump },
+              lean,
+            ) as Promise<AccountDoc | null>;
           }
           return updated;
         }
         case 'delete':
-          return model.findOneAndUpdate({ _id: cmd.account_id }, { $set: { deleted: true, status: 'DISABLED', status_reason: 'deleted' }, ...bump }, lean) as Promise<AccountDoc | null>;
+          return model.findOneAndUpdate(
+            { _id: cmd.account_id },
+            { $set: { deleted: true, status: 'DISABLED', status_reason: 'deleted' }, ...bump },
+            lean,
+          ) as Promise<AccountDoc | null>;
         case 'add_credits': {
           const once = commandId
-            ? { filter: { credit_commands: { $ne: commandId } }, push: { $push: { credit_commands: { $each: [commandId], $slice: -CREDIT_COMMANDS_KEPT } } } }
+            ? {
+                filter: { credit_commands: { $ne: commandId } },
+                push: { $push: { credit_commands: { $each: [commandId], $slice: -CREDIT_COMMANDS_KEPT } } },
+              }
             : { filter: {}, push: {} };
-          await model.updateOne({ _id: cmd.account_id, ...once.filter }, { $inc: { credits: cmd.credits, revision: 1 }, ...once.push });
+          await model.updateOne(
+            { _id: cmd.account_id, ...once.filter },
+            { $inc: { credits: cmd.credits, revision: 1 }, ...once.push },
+          );
           // Revived on every delivery: the first may have died between these two writes.
-          await model.updateOne({ _id: cmd.account_id, status: 'EXHAUSTED' }, { $set: { status: 'ACTIVE', status_reason: null }, ...bump });
+          await model.updateOne(
+            { _id: cmd.account_id, status: 'EXHAUSTED' },
+            { $set: { status: 'ACTIVE', status_reason: null }, ...bump },
+          );
           return model.findById(cmd.account_id).lean() as Promise<AccountDoc | null>;
         }
       }

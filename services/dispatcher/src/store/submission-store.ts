@@ -2,11 +2,13 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { EventData, JobErrorCode, JobParams, OperationType } from '@pixsim/contracts';
 
 export type SubmissionState =
-  | 'waiting'     // due at next_attempt_at; no account yet, scheduled, or backing off
-  | 'claimed'     // a dispatcher is choosing an account for it
-  | 'submitting'  // intent recorded: an account is reserved and the provider is being called
-  | 'submitted'   // the provider accepted it; the slot is held until the job ends
-  | 'done' | 'failed' | 'cancelled'
+  | 'waiting' // due at next_attempt_at; no account yet, scheduled, or backing off
+  | 'claimed' // a dispatcher is choosing an account for it
+  | 'submitting' // intent recorded: an account is reserved and the provider is being called
+  | 'submitted' // the provider accepted it; the slot is held until the job ends
+  | 'done'
+  | 'failed'
+  | 'cancelled'
   | 'cancel_requested'; // a tombstone: the cancel came before JOB_CREATED, which is cancelled on arrival
 
 export interface SubmissionDoc {
@@ -51,13 +53,35 @@ export interface SubmissionDoc {
 
 export function submissionModel(conn: Connection): Model<SubmissionDoc> {
   if (conn.models.Submission) return conn.models.Submission as Model<SubmissionDoc>;
-  const schema = new Schema<SubmissionDoc>({
-    _id: String, user_id: String, operation_type: String, provider_id: String, params: Schema.Types.Mixed,
-    priority: Number, created_at: Date, state: String, attempt: Number, tries: Number, next_attempt_at: Date,
-    claim_token: String, claimed_at: Date, account_id: String, provider_job_id: String, cost: Number,
-    released: Boolean, detail: String, error_code: String, error_message: String, settled_at: Date, announced: Boolean,
-    cancel_requested_at: Date, trace: Schema.Types.Mixed,
-  }, { versionKey: false, minimize: false });
+  const schema = new Schema<SubmissionDoc>(
+    {
+      _id: String,
+      user_id: String,
+      operation_type: String,
+      provider_id: String,
+      params: Schema.Types.Mixed,
+      priority: Number,
+      created_at: Date,
+      state: String,
+      attempt: Number,
+      tries: Number,
+      next_attempt_at: Date,
+      claim_token: String,
+      claimed_at: Date,
+      account_id: String,
+      provider_job_id: String,
+      cost: Number,
+      released: Boolean,
+      detail: String,
+      error_code: String,
+      error_message: String,
+      settled_at: Date,
+      announced: Boolean,
+      cancel_requested_at: Date,
+      trace: Schema.Types.Mixed,
+    },
+    { versionKey: false, minimize: false },
+  );
   schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
   schema.index({ account_id: 1, state: 1 });
@@ -75,10 +99,19 @@ export function createSubmissionStore(conn: Connection) {
   const lean = { returnDocument: 'after', lean: true } as const;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
   const cancelIfWaiting = (id: string): Promise<SubmissionDoc | null> =>
-    model.findOneAndUpdate({ _id: id, state: 'waiting' }, { $set: cancelledNow() }, lean) as Promise<SubmissionDoc | null>;
+    model.findOneAndUpdate(
+      { _id: id, state: 'waiting' },
+      { $set: cancelledNow() },
+      lean,
+    ) as Promise<SubmissionDoc | null>;
   const cancelledNow = () => ({
-    state: 'cancelled', error_code: 'CANCELLED_BY_USER', error_message: 'cancelled before it reached the provider',
-    released: true, claim_token: null, settled_at: new Date(), announced: false,
+    state: 'cancelled',
+    error_code: 'CANCELLED_BY_USER',
+    error_message: 'cancelled before it reached the provider',
+    released: true,
+    claim_token: null,
+    settled_at: new Date(),
+    announced: false,
   });
 
   return {
@@ -89,7 +122,13 @@ export function createSubmissionStore(conn: Connection) {
      * account, as recordIntent would leave it. A record that already existed is
      * returned as it is, claimed by whoever holds it.
      */
-    async ensure(job: EventData<'JOB_CREATED'>, now: Date, trace: SubmissionDoc['trace'] = null, claimToken?: string, intentAccountId?: string): Promise<SubmissionDoc> {
+    async ensure(
+      job: EventData<'JOB_CREATED'>,
+      now: Date,
+      trace: SubmissionDoc['trace'] = null,
+      claimToken?: string,
+      intentAccountId?: string,
+    ): Promise<SubmissionDoc> {
       const nextAttemptAt = job.scheduled_at ? new Date(job.scheduled_at) : now;
       const claimNow = claimToken !== undefined && nextAttemptAt <= now;
       const state = !claimNow
@@ -97,59 +136,132 @@ export function createSubmissionStore(conn: Connection) {
         : intentAccountId
           ? { state: 'submitting', claim_token: claimToken, claimed_at: now, attempt: 1, account_id: intentAccountId }
           : { state: 'claimed', claim_token: claimToken, claimed_at: now, attempt: 0, account_id: null };
-      return model.findOneAndUpdate({ _id: job.job_id }, {
-        $setOnInsert: {
-          user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
-          priority: job.priority, created_at: new Date(job.created_at), tries: 0, next_attempt_at: nextAttemptAt, ...state,
-          provider_job_id: null, cost: 0, released: false, detail: null, error_code: null, error_message: null,
-          settled_at: null, announced: true, trace,
+      return model.findOneAndUpdate(
+        { _id: job.job_id },
+        {
+          $setOnInsert: {
+            user_id: job.user_id,
+            operation_type: job.operation_type,
+            provider_id: job.provider_id,
+            params: job.params,
+            priority: job.priority,
+            created_at: new Date(job.created_at),
+            tries: 0,
+            next_attempt_at: nextAttemptAt,
+            ...state,
+            provider_job_id: null,
+            cost: 0,
+            released: false,
+            detail: null,
+            error_code: null,
+            error_message: null,
+            settled_at: null,
+            announced: true,
+            trace,
+          },
         },
-      }, { ...lean, upsert: true }) as Promise<SubmissionDoc>;
+        { ...lean, upsert: true },
+      ) as Promise<SubmissionDoc>;
     },
     /** Takes a due waiting job, or one whose dispatcher died mid-work; returns it as it was before. */
     async claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({
-        _id: id,
-        $or: [
-          { state: 'waiting', next_attempt_at: { $lte: now } },
-          { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
-        ],
-      }, { $set: { state: 'claimed', claim_token: token, claimed_at: now } }, { returnDocument: 'before', lean: true }) as Promise<SubmissionDoc | null>;
+      return model.findOneAndUpdate(
+        {
+          _id: id,
+          $or: [
+            { state: 'waiting', next_attempt_at: { $lte: now } },
+            { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
+          ],
+        },
+        { $set: { state: 'claimed', claim_token: token, claimed_at: now } },
+        { returnDocument: 'before', lean: true },
+      ) as Promise<SubmissionDoc | null>;
     },
     async due(now: Date, staleBefore: Date, limit: number): Promise<SubmissionDoc[]> {
-      return model.find({
-        $or: [
-          { state: 'waiting', next_attempt_at: { $lte: now } },
-          { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
-        ],
-      }).sort({ priority: -1, created_at: 1 }).limit(limit).lean() as Promise<SubmissionDoc[]>;
+      return model
+        .find({
+          $or: [
+            { state: 'waiting', next_attempt_at: { $lte: now } },
+            { state: { $in: ['claimed', 'submitting'] }, claimed_at: { $lt: staleBefore } },
+          ],
+        })
+        .sort({ priority: -1, created_at: 1 })
+        .limit(limit)
+        .lean() as Promise<SubmissionDoc[]>;
     },
     /** Null when the job is no longer this token's, or when a cancel was asked for (then cancelOwned). */
     async recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({ ...owned(id, token), cancel_requested_at: null }, {
-        $set: { state: 'submitting', account_id: accountId, claimed_at: now }, $inc: { attempt: 1 },
-      }, lean) as Promise<SubmissionDoc | null>;
+      return model.findOneAndUpdate(
+        { ...owned(id, token), cancel_requested_at: null },
+        {
+          $set: { state: 'submitting', account_id: accountId, claimed_at: now },
+          $inc: { attempt: 1 },
+        },
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     /** The intent's account was released after a refusal; the job stays claimed for the next account. */
     async backToClaimed(id: string, token: string): Promise<void> {
       await model.updateOne(owned(id, token), { $set: { state: 'claimed', account_id: null } });
     },
     async markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate(owned(id, token), {
-        $set: { state: 'submitted', provider_job_id: providerJobId, cost, released: false, claim_token: null, detail: null, settled_at: new Date(), announced: false },
-      }, lean) as Promise<SubmissionDoc | null>;
+      return model.findOneAndUpdate(
+        owned(id, token),
+        {
+          $set: {
+            state: 'submitted',
+            provider_job_id: providerJobId,
+            cost,
+            released: false,
+            claim_token: null,
+            detail: null,
+            settled_at: new Date(),
+            announced: false,
+          },
+        },
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
-    async wait(id: string, token: string, at: Date, detail: string, opts: { countTry?: boolean } = {}): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate(owned(id, token), {
-        $set: { state: 'waiting', next_attempt_at: at, detail, claim_token: null, account_id: null },
-        ...(opts.countTry ? { $inc: { tries: 1 } } : {}),
-      }, { returnDocument: 'before', lean: true }) as Promise<SubmissionDoc | null>;
+    async wait(
+      id: string,
+      token: string,
+      at: Date,
+      detail: string,
+      opts: { countTry?: boolean } = {},
+    ): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(
+        owned(id, token),
+        {
+          $set: { state: 'waiting', next_attempt_at: at, detail, claim_token: null, account_id: null },
+          ...(opts.countTry ? { $inc: { tries: 1 } } : {}),
+        },
+        { returnDocument: 'before', lean: true },
+      ) as Promise<SubmissionDoc | null>;
     },
-    async fail(id: string, token: string, code: JobErrorCode, message: string, tries?: number): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate(owned(id, token), {
-        $set: { ...(tries === undefined ? {} : { tries }), state: 'failed', error_code: code, error_message: message, claim_token: null, released: true, settled_at: new Date(), announced: false },
-      }, lean) as Promise<SubmissionDoc | null>;
+    async fail(
+      id: string,
+      token: string,
+      code: JobErrorCode,
+      message: string,
+      tries?: number,
+    ): Promise<SubmissionDoc | null> {
+      return model.findOneAndUpdate(
+        owned(id, token),
+        {
+          $set: {
+            ...(tries === undefined ? {} : { tries }),
+            state: 'failed',
+            error_code: code,
+            error_message: message,
+            claim_token: null,
+            released: true,
+            settled_at: new Date(),
+            announced: false,
+          },
+        },
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     cancelIfWaiting,
     /**
@@ -159,38 +271,76 @@ export function createSubmissionStore(conn: Connection) {
      * is cancelled now. Returns the cancelled job to announce, if it was cancelled here.
      */
     async requestCancel(id: string, now: Date): Promise<SubmissionDoc | null> {
-      const flagged = await model.updateOne({ _id: id, state: { $in: ['waiting', 'claimed', 'submitting'] } }, { $set: { cancel_requested_at: now } });
+      const flagged = await model.updateOne(
+        { _id: id, state: { $in: ['waiting', 'claimed', 'submitting'] } },
+        { $set: { cancel_requested_at: now } },
+      );
       if (flagged.matchedCount === 0) {
-        await model.updateOne({ _id: id }, { $setOnInsert: { state: 'cancel_requested', cancel_requested_at: now, announced: true } }, { upsert: true })
-          .catch((err: { code?: number }) => { if (err.code !== 11000) throw err; });
+        await model
+          .updateOne(
+            { _id: id },
+            { $setOnInsert: { state: 'cancel_requested', cancel_requested_at: now, announced: true } },
+            { upsert: true },
+          )
+          .catch((err: { code?: number }) => {
+            if (err.code !== 11000) throw err;
+          });
       }
       // Last: a job that went back to waiting meanwhile (or was waiting all along) is cancelled here.
       return cancelIfWaiting(id);
     },
     /** The owner cancels a job it holds, after a cancel was asked for. */
     async cancelOwned(id: string, token: string): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({ ...owned(id, token), cancel_requested_at: { $ne: null } }, { $set: cancelledNow() }, lean) as Promise<SubmissionDoc | null>;
+      return model.findOneAndUpdate(
+        { ...owned(id, token), cancel_requested_at: { $ne: null } },
+        { $set: cancelledNow() },
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     /** JOB_CREATED found a tombstone: the job is recorded, cancelled, to be announced. */
     async cancelOnArrival(job: EventData<'JOB_CREATED'>): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({ _id: job.job_id, state: 'cancel_requested' }, {
-        $set: {
-          user_id: job.user_id, operation_type: job.operation_type, provider_id: job.provider_id, params: job.params,
-          priority: job.priority, created_at: new Date(job.created_at), tries: 0, attempt: 0, next_attempt_at: new Date(),
-          claimed_at: null, account_id: null, provider_job_id: null, cost: 0, detail: null, trace: null, ...cancelledNow(),
+      return model.findOneAndUpdate(
+        { _id: job.job_id, state: 'cancel_requested' },
+        {
+          $set: {
+            user_id: job.user_id,
+            operation_type: job.operation_type,
+            provider_id: job.provider_id,
+            params: job.params,
+            priority: job.priority,
+            created_at: new Date(job.created_at),
+            tries: 0,
+            attempt: 0,
+            next_attempt_at: new Date(),
+            claimed_at: null,
+            account_id: null,
+            provider_job_id: null,
+            cost: 0,
+            detail: null,
+            trace: null,
+            ...cancelledNow(),
+          },
         },
-      }, lean) as Promise<SubmissionDoc | null>;
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
     async release(id: string): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate({ _id: id, state: 'submitted', released: false }, { $set: { released: true, state: 'done' } }, lean) as Promise<SubmissionDoc | null>;
+      return model.findOneAndUpdate(
+        { _id: id, state: 'submitted', released: false },
+        { $set: { released: true, state: 'done' } },
+        lean,
+      ) as Promise<SubmissionDoc | null>;
     },
     async markAnnounced(id: string): Promise<void> {
       await model.updateOne({ _id: id, announced: false }, { $set: { announced: true } });
     },
     /** Outcomes recorded before `before` whose event was never published. */
     async unannounced(before: Date, limit: number): Promise<SubmissionDoc[]> {
-      return model.find({ announced: false, settled_at: { $lt: before } }).limit(limit).lean() as Promise<SubmissionDoc[]>;
+      return model
+        .find({ announced: false, settled_at: { $lt: before } })
+        .limit(limit)
+        .lean() as Promise<SubmissionDoc[]>;
     },
     async get(id: string): Promise<SubmissionDoc | null> {
       return model.findById(id).lean() as Promise<SubmissionDoc | null>;

@@ -27,7 +27,11 @@ type Command = EventData<'ACCOUNT_COMMAND'>;
 export function createAccountCommands(deps: AccountCommandDeps) {
   const send = async (command: Command): Promise<void> => {
     // One request id per command: two identical PATCHes are two commands.
-    await deps.publish({ type: 'ACCOUNT_COMMAND', id: eventIds.accountCommand(command.account_id, deps.newId()), data: command });
+    await deps.publish({
+      type: 'ACCOUNT_COMMAND',
+      id: eventIds.accountCommand(command.account_id, deps.newId()),
+      data: command,
+    });
   };
   const existing = async (accountId: string): Promise<AccountRecord> => {
     const found = await deps.accounts.get(accountId);
@@ -43,12 +47,26 @@ export function createAccountCommands(deps: AccountCommandDeps) {
       const accountId = deps.newId();
       const now = deps.clock().toISOString();
       const { api_key, ...fields } = body;
-      const settings = { ...ACCOUNT_DEFAULTS, ...fields, email: fields.email ?? null, nickname: fields.nickname ?? null };
-      await send({ action: 'create', account_id: accountId, credential: sealSecret(deps.keyring, api_key), ...settings, requested_at: now });
+      const settings = {
+        ...ACCOUNT_DEFAULTS,
+        ...fields,
+        email: fields.email ?? null,
+        nickname: fields.nickname ?? null,
+      };
+      await send({
+        action: 'create',
+        account_id: accountId,
+        credential: sealSecret(deps.keyring, api_key),
+        ...settings,
+        requested_at: now,
+      });
       const record = provisionalAccount(accountId, settings, now);
       // As for jobs: the command is durable, so a failed view write only delays the view.
       await deps.accounts.insertProvisional(record).catch((err: unknown) => {
-        deps.logger.warn({ err, accountId }, 'account command published but its view write failed; ACCOUNT_UPDATED will fill it in');
+        deps.logger.warn(
+          { err, accountId },
+          'account command published but its view write failed; ACCOUNT_UPDATED will fill it in',
+        );
       });
       return record;
     },
@@ -56,7 +74,13 @@ export function createAccountCommands(deps: AccountCommandDeps) {
       const current = await existing(accountId);
       const { api_key, ...fields } = body;
       const credential = api_key === undefined ? {} : { credential: sealSecret(deps.keyring, api_key) };
-      await send({ action: 'update', account_id: accountId, ...fields, ...credential, requested_at: deps.clock().toISOString() });
+      await send({
+        action: 'update',
+        account_id: accountId,
+        ...fields,
+        ...credential,
+        requested_at: deps.clock().toISOString(),
+      });
       return current;
     },
     async remove(accountId: string): Promise<AccountRecord> {
@@ -75,11 +99,33 @@ export function createAccountCommands(deps: AccountCommandDeps) {
 export type AccountCommands = ReturnType<typeof createAccountCommands>;
 
 function provisionalAccount(
-  id: string, s: { provider_id: string; email: string | null; nickname: string | null; max_concurrent_jobs: number; priority: number }, now: string,
+  id: string,
+  s: {
+    provider_id: string;
+    email: string | null;
+    nickname: string | null;
+    max_concurrent_jobs: number;
+    priority: number;
+  },
+  now: string,
 ): AccountRecord {
   return {
-    _id: id, provider_id: s.provider_id, email: s.email, nickname: s.nickname, status: 'ACTIVE', credits: 0,
-    cooldown_until: null, max_concurrent_jobs: s.max_concurrent_jobs, in_flight: 0, priority: s.priority,
-    total_submitted: 0, total_failed: 0, last_used: null, created_at: new Date(now), deleted: false, revision: 0, provisional: true,
+    _id: id,
+    provider_id: s.provider_id,
+    email: s.email,
+    nickname: s.nickname,
+    status: 'ACTIVE',
+    credits: 0,
+    cooldown_until: null,
+    max_concurrent_jobs: s.max_concurrent_jobs,
+    in_flight: 0,
+    priority: s.priority,
+    total_submitted: 0,
+    total_failed: 0,
+    last_used: null,
+    created_at: new Date(now),
+    deleted: false,
+    revision: 0,
+    provisional: true,
   };
 }

@@ -1,7 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Authenticator, Principal } from './principal.js';
 
-const ADMIN: Principal = Object.freeze({ userId: 'admin', role: 'admin', credential: { kind: 'admin_token' as const } });
+const ADMIN: Principal = Object.freeze({
+  userId: 'admin',
+  role: 'admin',
+  credential: { kind: 'admin_token' as const },
+});
 
 /**
  * PIXSIM_ADMIN_TOKEN as an admin bearer token (api-contract "Auth"). Both sides

@@ -14,7 +14,12 @@ export const hashApiKey = (key: string): string => createHash('sha256').update(k
  * logout takes effect on the next request on every replica. The role comes
  * from the user, so a promotion or a deleted user counts at once too.
  */
-export function sessionAuthenticator(deps: { tokens: AccessTokens; sessions: SessionStore; users: UserStore; clock: Clock }): Authenticator {
+export function sessionAuthenticator(deps: {
+  tokens: AccessTokens;
+  sessions: SessionStore;
+  users: UserStore;
+  clock: Clock;
+}): Authenticator {
   return async (token) => {
     if (token.startsWith(API_KEY_PREFIX) || token.split('.').length !== 3) return null;
     const claims = await deps.tokens.verify(token);

@@ -19,7 +19,13 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, random = Math
  * A 2xx is delivered. 408, 425, 429 and 5xx are worth another try, as are network
  * errors; any other answer (a 4xx, a redirect) says the receiver will not take it.
  */
-export function decide(result: AttemptResult, attempt: number, policy: RetryPolicy, now: Date, random = Math.random): CallbackOutcome {
+export function decide(
+  result: AttemptResult,
+  attempt: number,
+  policy: RetryPolicy,
+  now: Date,
+  random = Math.random,
+): CallbackOutcome {
   if ('status' in result) {
     if (result.status >= 200 && result.status < 300) return { kind: 'delivered', status: result.status };
     const retryable = result.status >= 500 || [408, 425, 429].includes(result.status);
@@ -27,10 +33,20 @@ export function decide(result: AttemptResult, attempt: number, policy: RetryPoli
     if (!retryable) return { kind: 'failed', status: result.status, error: `${error}: not retried` };
     return attempt >= policy.maxAttempts
       ? { kind: 'failed', status: result.status, error: `${error} on the last of ${policy.maxAttempts} attempts` }
-      : { kind: 'retry', at: new Date(now.getTime() + retryDelayMs(policy, attempt, random)), status: result.status, error };
+      : {
+          kind: 'retry',
+          at: new Date(now.getTime() + retryDelayMs(policy, attempt, random)),
+          status: result.status,
+          error,
+        };
   }
   if (!result.retryable) return { kind: 'failed', status: null, error: result.error };
   return attempt >= policy.maxAttempts
     ? { kind: 'failed', status: null, error: `${result.error} (last of ${policy.maxAttempts} attempts)` }
-    : { kind: 'retry', at: new Date(now.getTime() + retryDelayMs(policy, attempt, random)), status: null, error: result.error };
+    : {
+        kind: 'retry',
+        at: new Date(now.getTime() + retryDelayMs(policy, attempt, random)),
+        status: null,
+        error: result.error,
+      };
 }

@@ -16,7 +16,13 @@ export interface SenderOptions {
   logger?: { warn(o: object, m: string): void };
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+]);
 
 /**
  * What the job's owner is told when no HTTP answer came. Never the socket error
@@ -36,7 +42,10 @@ export type AttemptResult = { status: number } | { error: string; retryable: boo
  * receiver that moved answers 3xx, which counts as a refusal.
  */
 export function createCallbackSender(o: SenderOptions) {
-  return async function send(cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>, attempt: number): Promise<AttemptResult> {
+  return async function send(
+    cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>,
+    attempt: number,
+  ): Promise<AttemptResult> {
     // Unless private hosts are fine, the name is resolved once, here: every address
     // it gave must be public, and the connection goes to the first of them, not to
     // whatever a second resolution (a rebinding DNS answer) would say.
@@ -46,7 +55,8 @@ export function createCallbackSender(o: SenderOptions) {
       try {
         await checkPublicHost('callback_url', cb.url, async (host) => (resolved = await o.resolveHost(host)));
       } catch (err) {
-        const message = (err as { details?: Array<{ message: string }> }).details?.[0]?.message ?? (err as Error).message;
+        const message =
+          (err as { details?: Array<{ message: string }> }).details?.[0]?.message ?? (err as Error).message;
         return { error: `refused: ${message}`, retryable: (err as { code?: string }).code === 'DEPENDENCY_DOWN' };
       }
       const host = new URL(cb.url).hostname.replace(/^\[|\]$/g, '');

@@ -9,7 +9,13 @@ export function signCallback(secret: string, body: string, unixSeconds: number):
 }
 
 /** What a receiver does (and what the tests do): recompute, compare in constant time, bound the age. */
-export function verifyCallback(secret: string, body: string, header: string, nowSeconds: number, toleranceS = 300): boolean {
+export function verifyCallback(
+  secret: string,
+  body: string,
+  header: string,
+  nowSeconds: number,
+  toleranceS = 300,
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceS || !parts.v1) return false;

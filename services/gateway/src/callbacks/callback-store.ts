@@ -27,10 +27,25 @@ export interface CallbackDoc {
   purge_at: Date | null;
 }
 
-const schema = new Schema<CallbackDoc>({
-  _id: String, user_id: String, url: String, event: String, body: String, state: String, attempts: Number, next_at: Date,
-  owner: String, lease_until: Date, last_status: Number, last_error: String, created_at: Date, purge_at: Date,
-}, { collection: 'callbacks', versionKey: false });
+const schema = new Schema<CallbackDoc>(
+  {
+    _id: String,
+    user_id: String,
+    url: String,
+    event: String,
+    body: String,
+    state: String,
+    attempts: Number,
+    next_at: Date,
+    owner: String,
+    lease_until: Date,
+    last_status: Number,
+    last_error: String,
+    created_at: Date,
+    purge_at: Date,
+  },
+  { collection: 'callbacks', versionKey: false },
+);
 schema.index({ state: 1, next_at: 1 });
 // The operators' lists: newest first, all or of one state.
 schema.index({ created_at: -1, _id: -1 });
@@ -55,11 +70,23 @@ export async function createCallbackStore(conn: Connection) {
   const get = (id: string) => Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
   return {
     /** False when this job's callback was scheduled before. */
-    async schedule(doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null }, now: Date): Promise<boolean> {
+    async schedule(
+      doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null },
+      now: Date,
+    ): Promise<boolean> {
       try {
         await Callback.collection.insertOne({
-          user_id: null, ...doc, state: 'pending', attempts: 0, next_at: now, owner: null, lease_until: null,
-          last_status: null, last_error: null, created_at: now, purge_at: null,
+          user_id: null,
+          ...doc,
+          state: 'pending',
+          attempts: 0,
+          next_at: now,
+          owner: null,
+          lease_until: null,
+          last_status: null,
+          last_error: null,
+          created_at: now,
+          purge_at: null,
         } as never);
         return true;
       } catch (err) {
@@ -70,7 +97,11 @@ export async function createCallbackStore(conn: Connection) {
     /** The next due callback, leased to `owner` until now + leaseMs; null when none is due. */
     async claim(owner: string, now: Date, leaseMs: number): Promise<CallbackDoc | null> {
       return Callback.collection.findOneAndUpdate(
-        { state: 'pending', next_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] } as never,
+        {
+          state: 'pending',
+          next_at: { $lte: now },
+          $or: [{ lease_until: null }, { lease_until: { $lt: now } }],
+        } as never,
         { $set: { owner, lease_until: new Date(now.getTime() + leaseMs) } },
         { sort: { next_at: 1 }, returnDocument: 'after' },
       ) as Promise<CallbackDoc | null>;
@@ -78,9 +109,15 @@ export async function createCallbackStore(conn: Connection) {
     /** Records an attempt's outcome, if the lease is still this owner's. */
     async settle(id: string, owner: string, outcome: CallbackOutcome, now: Date): Promise<void> {
       const common = { owner: null, lease_until: null, last_status: outcome.status };
-      const set = outcome.kind === 'retry'
-        ? { ...common, next_at: outcome.at, last_error: outcome.error }
-        : { ...common, state: outcome.kind, last_error: outcome.kind === 'failed' ? outcome.error : null, purge_at: new Date(now.getTime() + KEEP_SETTLED_MS) };
+      const set =
+        outcome.kind === 'retry'
+          ? { ...common, next_at: outcome.at, last_error: outcome.error }
+          : {
+              ...common,
+              state: outcome.kind,
+              last_error: outcome.kind === 'failed' ? outcome.error : null,
+              purge_at: new Date(now.getTime() + KEEP_SETTLED_MS),
+            };
       await Callback.collection.updateOne({ _id: id, owner } as never, { $set: set, $inc: { attempts: 1 } });
     },
     /**
@@ -88,11 +125,11 @@ export async function createCallbackStore(conn: Connection) {
      * attempts. Null when there is none; the callback as it is when it is still pending.
      */
     async resend(id: string, now: Date): Promise<{ doc: CallbackDoc | null; resent: boolean }> {
-      const doc = await Callback.collection.findOneAndUpdate(
+      const doc = (await Callback.collection.findOneAndUpdate(
         { _id: id, state: { $in: ['delivered', 'failed'] } } as never,
         { $set: { state: 'pending', next_at: now, attempts: 0, owner: null, lease_until: null, purge_at: null } },
         { returnDocument: 'after' },
-      ) as CallbackDoc | null;
+      )) as CallbackDoc | null;
       return doc ? { doc, resent: true } : { doc: await get(id), resent: false };
     },
     /** Newest first, all or of one state; `limit + 1` rows, so the caller knows whether a page follows. */
@@ -109,7 +146,11 @@ export async function createCallbackStore(conn: Connection) {
      */
     async resendFailed(q: { ids?: readonly string[]; count: number }, now: Date): Promise<number> {
       const filter = { state: 'failed', ...(q.ids ? { _id: { $in: [...q.ids] } } : {}) };
-      const due = await Callback.collection.find(filter as never, { projection: { _id: 1 } }).sort({ created_at: 1, _id: 1 }).limit(q.count).toArray();
+      const due = await Callback.collection
+        .find(filter as never, { projection: { _id: 1 } })
+        .sort({ created_at: 1, _id: 1 })
+        .limit(q.count)
+        .toArray();
       if (due.length === 0) return 0;
       const res = await Callback.collection.updateMany(
         { _id: { $in: due.map((d) => d._id) }, state: 'failed' } as never,

@@ -20,14 +20,26 @@ function finalEvent(r: JobRecord): CallbackEvent | null {
  * finds the callback scheduled already. The body is the view at that moment:
  * `{event, delivery_id, job, asset}`, the job and asset as the API shows them.
  */
-export function createCallbackTrigger(deps: { store: Pick<CallbackStore, 'schedule'>; assets: Pick<AssetStore, 'get'>; clock: () => Date }): OnJobView {
+export function createCallbackTrigger(deps: {
+  store: Pick<CallbackStore, 'schedule'>;
+  assets: Pick<AssetStore, 'get'>;
+  clock: () => Date;
+}): OnJobView {
   return async (record) => {
     if (!record.callback_url || !record.created_at) return;
     const event = finalEvent(record);
     if (!event) return;
     const asset = record.asset_id ? await deps.assets.get(record.asset_id) : null;
     if (event === 'job.completed' && !asset) return; // ASSET_CREATED is on its way and will call again
-    const body = JSON.stringify({ event, delivery_id: record._id, job: jobDto(record), asset: asset ? assetDto(asset) : null });
-    await deps.store.schedule({ _id: record._id, user_id: record.user_id, url: record.callback_url, event, body }, deps.clock());
+    const body = JSON.stringify({
+      event,
+      delivery_id: record._id,
+      job: jobDto(record),
+      asset: asset ? assetDto(asset) : null,
+    });
+    await deps.store.schedule(
+      { _id: record._id, user_id: record.user_id, url: record.callback_url, event, body },
+      deps.clock(),
+    );
   };
 }

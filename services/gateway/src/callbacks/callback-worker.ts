@@ -40,10 +40,19 @@ export function createCallbackWorker(o: CallbackWorkerOptions) {
           const outcome = decide(await o.send(claimed, attempt), attempt, o.policy, o.clock());
           await o.store.settle(claimed._id, o.owner, outcome, o.clock());
           o.onOutcome?.(outcome.kind);
-          const log = { job_id: claimed._id, event: claimed.event, attempt, outcome: outcome.kind, status: outcome.status };
+          const log = {
+            job_id: claimed._id,
+            event: claimed.event,
+            attempt,
+            outcome: outcome.kind,
+            status: outcome.status,
+          };
           if (outcome.kind === 'delivered') o.logger.info(log, 'callback delivered');
-          else o.logger.warn({ ...log, error: outcome.error, ...(outcome.kind === 'retry' ? { next_at: outcome.at } : {}) },
-            outcome.kind === 'retry' ? 'callback not taken; will retry' : 'callback given up');
+          else
+            o.logger.warn(
+              { ...log, error: outcome.error, ...(outcome.kind === 'retry' ? { next_at: outcome.at } : {}) },
+              outcome.kind === 'retry' ? 'callback not taken; will retry' : 'callback given up',
+            );
         }
       } catch (err) {
         // MongoDB away: the lease (if any) expires and the callback is claimed again later.
@@ -51,7 +60,8 @@ export function createCallbackWorker(o: CallbackWorkerOptions) {
         failed = true;
       }
       // Nothing due: look again soon. A failure: wait longer, so an outage is not a flood of warnings.
-      if (!claimed || failed) await sleep(failed ? Math.max(o.idleMs, 5_000) : o.idleMs, undefined, { signal: abort.signal }).catch(() => {});
+      if (!claimed || failed)
+        await sleep(failed ? Math.max(o.idleMs, 5_000) : o.idleMs, undefined, { signal: abort.signal }).catch(() => {});
     }
   }
 

@@ -3,11 +3,20 @@ import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 import {
-  createAccountUpdatedHandler, createAssetCreatedHandler, createJobEventHandler, JOB_VIEW_EVENTS,
+  createAccountUpdatedHandler,
+  createAssetCreatedHandler,
+  createJobEventHandler,
+  JOB_VIEW_EVENTS,
 } from './read-model-handlers.js';
 
 /** One consumer per stream the gateway reads (contracts CONSUMERS: every job event, assets, accounts). */
-export function readModelConsumers(deps: { jobs: JobStore; assets: AssetStore; accounts: AccountStore; updates?: JobUpdates; onView?: OnJobView }): ConsumerSpec[] {
+export function readModelConsumers(deps: {
+  jobs: JobStore;
+  assets: AssetStore;
+  accounts: AccountStore;
+  updates?: JobUpdates;
+  onView?: OnJobView;
+}): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [
     ...JOB_VIEW_EVENTS.map((type) => consume({ type, handler: onJobEvent })),

@@ -29,7 +29,12 @@ export function createJobEventHandler(deps: { jobs: JobStore; updates?: JobUpdat
   };
 }
 
-export function createAssetCreatedHandler(deps: { jobs: JobStore; assets: AssetStore; updates?: JobUpdates; onView?: OnJobView }) {
+export function createAssetCreatedHandler(deps: {
+  jobs: JobStore;
+  assets: AssetStore;
+  updates?: JobUpdates;
+  onView?: OnJobView;
+}) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
     await deps.assets.insert(event.data);
     const record = await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });

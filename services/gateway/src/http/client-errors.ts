@@ -28,6 +28,8 @@ export function clientErrorHandler(err: ConnectionError, socket: Socket): void {
 
 function rawResponse([status, code, message]: Answer): string {
   const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }

@@ -61,10 +61,13 @@ function send(reply: FastifyReply, err: HttpError, request: FastifyRequest, orig
   if (err.status >= 500) request.log.warn({ err: original, code: err.code }, err.message);
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   const details = err.details === undefined ? {} : { details: err.details };
-  return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...details } } satisfies ErrorBody);
+  return reply
+    .code(err.status)
+    .send({ error: { code: err.code, message: err.message, ...details } } satisfies ErrorBody);
 }
 
-const isClientStatus = (status: unknown): status is number => typeof status === 'number' && status >= 400 && status < 500;
+const isClientStatus = (status: unknown): status is number =>
+  typeof status === 'number' && status >= 400 && status < 500;
 
 const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
 

@@ -15,7 +15,12 @@ export class HttpError extends PixsimError {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string, opts: { details?: unknown; cause?: unknown; headers?: Record<string, string>; retryable?: boolean } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    opts: { details?: unknown; cause?: unknown; headers?: Record<string, string>; retryable?: boolean } = {},
+  ) {
     super(code, message, { details: opts.details, cause: opts.cause, retryable: opts.retryable ?? false });
     this.status = status;
     this.headers = opts.headers ?? {};
@@ -61,9 +66,14 @@ export const RETRY_AFTER_S = 5;
 
 /** 503: a dependency (Redis, MongoDB) did not answer; the client may retry after a while. */
 export class DependencyDownError extends HttpError {
-  constructor(readonly dependency: string, opts: { cause?: unknown } = {}) {
+  constructor(
+    readonly dependency: string,
+    opts: { cause?: unknown } = {},
+  ) {
     super(503, 'DEPENDENCY_DOWN', `${dependency} is not reachable; retry in a few seconds`, {
-      cause: opts.cause, retryable: true, headers: { 'retry-after': String(RETRY_AFTER_S) },
+      cause: opts.cause,
+      retryable: true,
+      headers: { 'retry-after': String(RETRY_AFTER_S) },
     });
   }
 }
@@ -78,6 +88,8 @@ export class ConflictError extends HttpError {
 /** 429: too many requests from this caller; `Retry-After` says when to come back. */
 export class RateLimitedError extends HttpError {
   constructor(retryAfterS: number) {
-    super(429, 'RATE_LIMITED', `too many requests; retry in ${retryAfterS} s`, { headers: { 'retry-after': String(retryAfterS) } });
+    super(429, 'RATE_LIMITED', `too many requests; retry in ${retryAfterS} s`, {
+      headers: { 'retry-after': String(retryAfterS) },
+    });
   }
 }

@@ -16,7 +16,11 @@ export function installOpenApi(app: FastifyInstance): void {
   app.register(swagger, {
     openapi: {
       info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs (see api-contract.md).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -47,12 +51,24 @@ type DocInput = {
 export function doc(input: DocInput): FastifySchema {
   const { tags, summary, body, querystring, params, headers } = input;
   return {
-    tags, summary,
-    ...(body ? { body } : {}), ...(querystring ? { querystring } : {}), ...(params ? { params } : {}), ...(headers ? { headers } : {}),
+    tags,
+    summary,
+    ...(body ? { body } : {}),
+    ...(querystring ? { querystring } : {}),
+    ...(params ? { params } : {}),
+    ...(headers ? { headers } : {}),
     ...(input.public ? { security: [] } : {}),
     response: {
-      ...Object.fromEntries([input.ok ?? 200].flat().map((status) => [status, status === 204 ? z.null().describe('no content') : input.response ?? z.unknown().describe('success')])),
-      '4XX': errorBody, '5XX': errorBody,
+      ...Object.fromEntries(
+        [input.ok ?? 200]
+          .flat()
+          .map((status) => [
+            status,
+            status === 204 ? z.null().describe('no content') : (input.response ?? z.unknown().describe('success')),
+          ]),
+      ),
+      '4XX': errorBody,
+      '5XX': errorBody,
     },
   } as FastifySchema;
 }

@@ -43,15 +43,24 @@ export const pageQueryShape = {
 /** The MongoDB filter for "after the cursor" in (created_at desc, _id desc) order. */
 export function afterCursor(cursor: PageCursor | undefined): Record<string, unknown> {
   if (!cursor) return {};
-  return { $or: [{ created_at: { $lt: cursor.createdAt } }, { created_at: cursor.createdAt, _id: { $lt: cursor.id } }] };
+  return {
+    $or: [{ created_at: { $lt: cursor.createdAt } }, { created_at: cursor.createdAt, _id: { $lt: cursor.id } }],
+  };
 }
 
 export const NEWEST_FIRST = { created_at: -1, _id: -1 } as const;
 
 /** Rows were fetched with limit + 1: the extra one says whether a next page exists. */
-export function toPage<R extends { _id: string; created_at: Date | null }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+export function toPage<R extends { _id: string; created_at: Date | null }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   const more = rows.length > limit && last?.created_at;
-  return { items: items.map(map), next_cursor: more ? encodeCursor({ createdAt: last.created_at!, id: last._id }) : null };
+  return {
+    items: items.map(map),
+    next_cursor: more ? encodeCursor({ createdAt: last.created_at!, id: last._id }) : null,
+  };
 }

@@ -37,7 +37,10 @@ const noop: onRequestAsyncHookHandler = async () => {};
  * the IP before. With Redis down it lets requests through (and the publish
  * answers 503 on its own) rather than turning a blip into an outage.
  */
-export async function installRateLimit(app: FastifyInstance, s: RateLimitSettings | undefined): Promise<RateLimitHooks> {
+export async function installRateLimit(
+  app: FastifyInstance,
+  s: RateLimitSettings | undefined,
+): Promise<RateLimitHooks> {
   if (!s) return { perIp: noop, perUser: noop, perAuthAttempt: noop };
   await app.register(rateLimit, {
     global: false,
@@ -45,7 +48,8 @@ export async function installRateLimit(app: FastifyInstance, s: RateLimitSetting
     nameSpace: `${s.keys.service('gateway', 'rl')}:`,
     skipOnError: true,
     timeWindow: s.windowMs,
-    keyGenerator: (request: FastifyRequest) => (request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`),
+    keyGenerator: (request: FastifyRequest) =>
+      request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`,
     max: (_request: FastifyRequest, key: string) => (key.startsWith('user:') ? s.userMax : s.ipMax),
   });
   const limit = app.createRateLimit();
@@ -55,23 +59,29 @@ export async function installRateLimit(app: FastifyInstance, s: RateLimitSetting
   };
   const authMax = s.authMax ?? 0;
   return {
-    perAuthAttempt: authMax > 0 ? async (request) => {
-      // A fixed window of its own, in one MULTI: the key is created with its expiry, then counted.
-      const key = `${s.keys.service('gateway', 'rl')}:auth:${request.ip}`;
-      let count: number;
-      let ttlMs: number;
-      try {
-        const replies = await s.redis.multi().set(key, 0, 'PX', s.windowMs, 'NX').incr(key).pttl(key).exec();
-        count = Number(replies?.[1]?.[1]);
-        ttlMs = Number(replies?.[2]?.[1]);
-      } catch {
-        return; // as above: Redis down lets attempts through rather than locking everyone out
-      }
-      if (count > authMax) throw new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
-    } : noop,
+    perAuthAttempt:
+      authMax > 0
+        ? async (request) => {
+            // A fixed window of its own, in one MULTI: the key is created with its expiry, then counted.
+            const key = `${s.keys.service('gateway', 'rl')}:auth:${request.ip}`;
+            let count: number;
+            let ttlMs: number;
+            try {
+              const replies = await s.redis.multi().set(key, 0, 'PX', s.windowMs, 'NX').incr(key).pttl(key).exec();
+              count = Number(replies?.[1]?.[1]);
+              ttlMs = Number(replies?.[2]?.[1]);
+            } catch {
+              return; // as above: Redis down lets attempts through rather than locking everyone out
+            }
+            if (count > authMax) throw new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
+          }
+        : noop,
     perIp: s.ipMax > 0 ? async (request) => check(request) : noop,
-    perUser: s.userMax > 0 ? async (request) => {
-      if (request.principal?.role !== 'admin') await check(request);
-    } : noop,
+    perUser:
+      s.userMax > 0
+        ? async (request) => {
+            if (request.principal?.role !== 'admin') await check(request);
+          }
+        : noop,
   };
 }

@@ -30,14 +30,21 @@ export function createAccessTokens(opts: { secret: string; ttlS: number; clock: 
       const now = Math.floor(opts.clock().getTime() / 1000);
       return new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE)
-        .setIssuedAt(now).setExpirationTime(now + opts.ttlS)
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + opts.ttlS)
         .sign(key);
     },
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: opts.clock(), requiredClaims: ['exp', 'sub', 'sid'],
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          currentDate: opts.clock(),
+          requiredClaims: ['exp', 'sub', 'sid'],
         });
         const sid = payload.sid;
         if (typeof sid !== 'string' || !SESSION_ID.test(sid) || !payload.sub) return null;

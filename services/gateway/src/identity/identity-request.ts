@@ -10,7 +10,10 @@ const credentials = {
 export const registerBodySchema = z.strictObject(credentials);
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
-export const loginBodySchema = z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(256) });
+export const loginBodySchema = z.strictObject({
+  email: z.string().min(1).max(320),
+  password: z.string().min(1).max(256),
+});
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
 export const createApiKeyBodySchema = z.strictObject({ name: z.string().trim().min(1).max(128) });

@@ -16,8 +16,18 @@ export interface IdentityDeps extends IdentityStores {
   newId: NewId;
 }
 
-export const userDto = (u: UserRecord) => ({ id: u._id, email: u.email, role: u.role, created_at: u.created_at.toISOString() });
-export const apiKeyDto = (k: ApiKeyRecord) => ({ id: k._id, name: k.name, prefix: k.prefix, created_at: k.created_at.toISOString() });
+export const userDto = (u: UserRecord) => ({
+  id: u._id,
+  email: u.email,
+  role: u.role,
+  created_at: u.created_at.toISOString(),
+});
+export const apiKeyDto = (k: ApiKeyRecord) => ({
+  id: k._id,
+  name: k.name,
+  prefix: k.prefix,
+  created_at: k.created_at.toISOString(),
+});
 
 /** Registration, login/logout and API keys. Passwords, tokens and keys are never logged or stored in clear. */
 export function createIdentityService(deps: IdentityDeps) {
@@ -32,8 +42,12 @@ export function createIdentityService(deps: IdentityDeps) {
     async register(body: RegisterBody): Promise<UserRecord> {
       if (!deps.registrationEnabled) throw new ForbiddenError('registration is disabled on this server');
       const user: UserRecord = {
-        _id: deps.newId(), email: body.email, email_lower: body.email.toLowerCase(),
-        password_hash: await deps.passwords.hash(body.password), role: 'user', created_at: deps.clock(),
+        _id: deps.newId(),
+        email: body.email,
+        email_lower: body.email.toLowerCase(),
+        password_hash: await deps.passwords.hash(body.password),
+        role: 'user',
+        created_at: deps.clock(),
       };
       if (!(await deps.users.insert(user))) throw new ConflictError('EMAIL_TAKEN', 'an account with this email exists');
       return user;
@@ -41,24 +55,35 @@ export function createIdentityService(deps: IdentityDeps) {
     async login(body: LoginBody) {
       const user = await deps.users.findByEmail(body.email);
       // Same work whether or not the email exists, so timing does not reveal accounts.
-      const ok = user ? await deps.passwords.verify(body.password, user.password_hash) : (await deps.passwords.waste(body.password), false);
+      const ok = user
+        ? await deps.passwords.verify(body.password, user.password_hash)
+        : (await deps.passwords.waste(body.password), false);
       if (!user || !ok) throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong email or password');
       const now = deps.clock();
       const sessionId = randomBytes(24).toString('base64url');
       await deps.sessions.insert({
-        _id: sessionId, user_id: user._id, created_at: now, expires_at: new Date(now.getTime() + deps.tokens.ttlS * 1000), revoked_at: null,
+        _id: sessionId,
+        user_id: user._id,
+        created_at: now,
+        expires_at: new Date(now.getTime() + deps.tokens.ttlS * 1000),
+        revoked_at: null,
       });
       const access_token = await deps.tokens.sign({ userId: user._id, sessionId });
       return { access_token, token_type: 'bearer' as const, expires_in: deps.tokens.ttlS };
     },
     async logout(principal: Principal): Promise<void> {
       if (principal.credential?.kind !== 'session') {
-        throw new HttpError(400, 'NOT_A_SESSION', 'logout ends a login session; revoke an API key with DELETE /api/v1/api-keys/{id}');
+        throw new HttpError(
+          400,
+          'NOT_A_SESSION',
+          'logout ends a login session; revoke an API key with DELETE /api/v1/api-keys/{id}',
+        );
       }
       await deps.sessions.revoke(principal.credential.sessionId, deps.clock());
     },
     async me(principal: Principal) {
-      if (principal.credential?.kind === 'admin_token') return { id: principal.userId, email: null, role: principal.role, created_at: null };
+      if (principal.credential?.kind === 'admin_token')
+        return { id: principal.userId, email: null, role: principal.role, created_at: null };
       const user = await deps.users.get(principal.userId);
       if (!user) throw new UnauthorizedError();
       return userDto(user);
@@ -67,7 +92,13 @@ export function createIdentityService(deps: IdentityDeps) {
       const userId = accountOf(principal);
       const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const record: ApiKeyRecord = {
-        _id: deps.newId(), user_id: userId, name, key_hash: hashApiKey(key), prefix: key.slice(0, 8), created_at: deps.clock(), revoked_at: null,
+        _id: deps.newId(),
+        user_id: userId,
+        name,
+        key_hash: hashApiKey(key),
+        prefix: key.slice(0, 8),
+        created_at: deps.clock(),
+        revoked_at: null,
       };
       await deps.apiKeys.insert(record);
       return { ...apiKeyDto(record), key };
@@ -76,7 +107,8 @@ export function createIdentityService(deps: IdentityDeps) {
       return (await deps.apiKeys.listActive(accountOf(principal))).map(apiKeyDto);
     },
     async revokeApiKey(principal: Principal, keyId: string): Promise<void> {
-      if (!(await deps.apiKeys.revoke(accountOf(principal), keyId, deps.clock()))) throw new NotFoundError('api key', keyId);
+      if (!(await deps.apiKeys.revoke(accountOf(principal), keyId, deps.clock())))
+        throw new NotFoundError('api key', keyId);
     },
     async setRole(userId: string, role: Role) {
       const user = await deps.users.setRole(userId, role);

@@ -42,26 +42,39 @@ export async function createIdentityStores(conn: Connection): Promise<IdentitySt
       },
       get: (userId) => User.findById(userId).lean<UserRecord>().exec(),
       findByEmail: (email) => User.findOne({ email_lower: email.toLowerCase() }).lean<UserRecord>().exec(),
-      setRole: (userId, role) => User.findByIdAndUpdate(userId, { $set: { role } }, { new: true }).lean<UserRecord>().exec(),
+      setRole: (userId, role) =>
+        User.findByIdAndUpdate(userId, { $set: { role } }, { new: true }).lean<UserRecord>().exec(),
     },
     sessions: {
       async insert(session) {
         await Session.collection.insertOne(session as never);
       },
       findLive: (sessionId, now) =>
-        Session.findOne({ _id: sessionId, revoked_at: null, expires_at: { $gt: now } }).lean<SessionRecord>().exec(),
+        Session.findOne({ _id: sessionId, revoked_at: null, expires_at: { $gt: now } })
+          .lean<SessionRecord>()
+          .exec(),
       async revoke(sessionId, now) {
-        await Session.collection.updateOne({ _id: sessionId, revoked_at: null } as never, { $set: { revoked_at: now } });
+        await Session.collection.updateOne({ _id: sessionId, revoked_at: null } as never, {
+          $set: { revoked_at: now },
+        });
       },
     },
     apiKeys: {
       async insert(key) {
         await ApiKey.collection.insertOne(key as never);
       },
-      findActiveByHash: (keyHash) => ApiKey.findOne({ key_hash: keyHash, revoked_at: null }).lean<ApiKeyRecord>().exec(),
-      listActive: (userId) => ApiKey.find({ user_id: userId, revoked_at: null }).sort({ created_at: -1 }).limit(1000).lean<ApiKeyRecord[]>().exec(),
+      findActiveByHash: (keyHash) =>
+        ApiKey.findOne({ key_hash: keyHash, revoked_at: null }).lean<ApiKeyRecord>().exec(),
+      listActive: (userId) =>
+        ApiKey.find({ user_id: userId, revoked_at: null })
+          .sort({ created_at: -1 })
+          .limit(1000)
+          .lean<ApiKeyRecord[]>()
+          .exec(),
       async revoke(userId, keyId, now) {
-        const res = await ApiKey.collection.updateOne({ _id: keyId, user_id: userId, revoked_at: null } as never, { $set: { revoked_at: now } });
+        const res = await ApiKey.collection.updateOne({ _id: keyId, user_id: userId, revoked_at: null } as never, {
+          $set: { revoked_at: now },
+        });
         return res.modifiedCount === 1;
       },
     },

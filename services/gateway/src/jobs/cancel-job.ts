@@ -19,7 +19,8 @@ export function createJobCanceller(deps: { jobs: JobStore; publish: Publish; clo
     if (!job || !canSee(principal, job.user_id)) throw new NotFoundError('job', jobId);
     if (isTerminal(job.status)) throw new ConflictError('JOB_TERMINAL', `job ${jobId} is already ${job.status}`);
     await deps.publish({
-      type: 'JOB_CANCEL_REQUESTED', id: eventIds.jobCancelRequested(jobId),
+      type: 'JOB_CANCEL_REQUESTED',
+      id: eventIds.jobCancelRequested(jobId),
       data: { job_id: jobId, user_id: job.user_id!, requested_at: deps.clock().toISOString() },
     });
     return job;

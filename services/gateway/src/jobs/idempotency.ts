@@ -22,13 +22,18 @@ export interface IdempotencyStore {
   claim(record: IdempotencyRecord): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
 }
 
-const keySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const keySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /** The header's value, or undefined when absent; 400 when malformed. */
 export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   const parsed = keySchema.safeParse(Array.isArray(header) ? header.join(',') : header);
-  if (!parsed.success) throw new ValidationFailedError([{ field: 'Idempotency-Key', message: parsed.error.issues[0]!.message }]);
+  if (!parsed.success)
+    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: parsed.error.issues[0]!.message }]);
   return parsed.data;
 }
 
@@ -40,14 +45,24 @@ export function bodyHash(body: unknown): string {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
 const schema = new Schema(
-  { _id: String, user_id: String, key: String, body_hash: String, job_id: String, request: Schema.Types.Mixed, created_at: Date },
+  {
+    _id: String,
+    user_id: String,
+    key: String,
+    body_hash: String,
+    job_id: String,
+    request: Schema.Types.Mixed,
+    created_at: Date,
+  },
   { collection: 'idempotency_keys', versionKey: false },
 );
 schema.index({ user_id: 1, key: 1 }, { unique: true });

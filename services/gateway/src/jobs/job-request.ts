@@ -26,11 +26,16 @@ export const createJobBodySchema = z
     // Params beyond the known ones are passed to the provider as given; a few are plenty.
     const extra = Object.keys(body.params).filter((k) => !KNOWN_PARAMS.has(k));
     if (extra.length > MAX_EXTRA_PARAMS) {
-      ctx.addIssue({ code: 'custom', path: ['params'], message: `at most ${MAX_EXTRA_PARAMS} params beyond the known ones, got ${extra.length} (${extra.slice(0, 5).join(', ')}…)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params'],
+        message: `at most ${MAX_EXTRA_PARAMS} params beyond the known ones, got ${extra.length} (${extra.slice(0, 5).join(', ')}…)`,
+      });
     }
     const needs = (field: 'prompt' | 'image_url') =>
       ctx.addIssue({ code: 'custom', path: ['params', field], message: `Required for ${body.operation_type}` });
-    if ((body.operation_type === 'text_to_video' || body.operation_type === 'image_to_video') && !body.params.prompt) needs('prompt');
+    if ((body.operation_type === 'text_to_video' || body.operation_type === 'image_to_video') && !body.params.prompt)
+      needs('prompt');
     if (body.operation_type === 'image_to_video' && !body.params.image_url) needs('image_url');
     for (const field of ['image_url', 'video_url'] as const) {
       const problem = body.params[field] === undefined ? null : publicHttpsProblem(body.params[field]);
@@ -41,8 +46,16 @@ export const createJobBodySchema = z
 export type CreateJobBody = z.infer<typeof createJobBodySchema>;
 
 const PRIVATE_HOST = [
-  /^localhost$/, /\.localhost$/, /\.local$/, /^0\.0\.0\.0$/, /^127\./, /^10\./, /^192\.168\./, /^169\.254\./,
-  /^172\.(1[6-9]|2\d|3[01])\./, /^\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*|::ffff:.*)\]$/,
+  /^localhost$/,
+  /\.localhost$/,
+  /\.local$/,
+  /^0\.0\.0\.0$/,
+  /^127\./,
+  /^10\./,
+  /^192\.168\./,
+  /^169\.254\./,
+  /^172\.(1[6-9]|2\d|3[01])\./,
+  /^\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*|::ffff:.*)\]$/,
 ];
 
 /**

@@ -13,13 +13,35 @@ export const systemResolver: ResolveHost = (host) => lookup(host, { all: true, v
 
 const blocked = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) blocked.addSubnet(net, bits, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv6');
 
 /** IPv6 forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16). */
 function embeddedV4(v6: string): string | null {
@@ -56,10 +78,17 @@ export async function checkPublicHost(field: string, url: string, resolve: Resol
   let addresses: ResolvedAddress[];
   let timer: NodeJS.Timeout | undefined;
   try {
-    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await Promise.race([
-      resolve(host),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('dns timeout'), { code: 'ETIMEOUT' })), DNS_TIMEOUT_MS); }),
-    ]);
+    addresses = isIP(host)
+      ? [{ address: host, family: isIP(host) }]
+      : await Promise.race([
+          resolve(host),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(Object.assign(new Error('dns timeout'), { code: 'ETIMEOUT' })),
+              DNS_TIMEOUT_MS,
+            );
+          }),
+        ]);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EBADNAME') throw fail(`host ${host} does not resolve`);
@@ -68,5 +97,6 @@ export async function checkPublicHost(field: string, url: string, resolve: Resol
     clearTimeout(timer);
   }
   if (addresses.length === 0) throw fail(`host ${host} does not resolve`);
-  if (addresses.some((a) => isNonPublicAddress(a.address))) throw fail('must not point at a private or loopback address');
+  if (addresses.some((a) => isNonPublicAddress(a.address)))
+    throw fail('must not point at a private or loopback address');
 }

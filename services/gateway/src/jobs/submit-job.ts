@@ -43,20 +43,37 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
     await checkRequest(deps, body);
     const jobId = deps.newId();
     let data: EventData<'JOB_REQUESTED'> = {
-      job_id: jobId, user_id: principal.userId, operation_type: body.operation_type, provider_id: body.provider_id,
-      params: body.params, priority: body.priority, name: body.name, description: body.description,
-      workspace_id: body.workspace_id, scheduled_at: body.scheduled_at, requested_at: deps.clock().toISOString(),
+      job_id: jobId,
+      user_id: principal.userId,
+      operation_type: body.operation_type,
+      provider_id: body.provider_id,
+      params: body.params,
+      priority: body.priority,
+      name: body.name,
+      description: body.description,
+      workspace_id: body.workspace_id,
+      scheduled_at: body.scheduled_at,
+      requested_at: deps.clock().toISOString(),
       ...(body.callback_url === undefined ? {} : { callback_url: body.callback_url }),
     };
     let replayed = false;
     if (idempotencyKey !== undefined && deps.idempotency) {
       const hash = bodyHash(body);
       const claim = await deps.idempotency.claim({
-        _id: jobId, user_id: principal.userId, key: idempotencyKey, body_hash: hash, job_id: jobId, request: data, created_at: deps.clock(),
+        _id: jobId,
+        user_id: principal.userId,
+        key: idempotencyKey,
+        body_hash: hash,
+        job_id: jobId,
+        request: data,
+        created_at: deps.clock(),
       });
       if (!claim.claimed) {
         if (claim.existing.body_hash !== hash) {
-          throw new ConflictError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request body');
+          throw new ConflictError(
+            'IDEMPOTENCY_CONFLICT',
+            'this Idempotency-Key was used with a different request body',
+          );
         }
         const known = await deps.jobs.get(claim.existing.job_id);
         if (known) return { job: known, replayed: true };
@@ -74,7 +91,10 @@ async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQ
   try {
     return await deps.jobs.apply(data.job_id, event);
   } catch (err) {
-    deps.logger.warn({ err, jobId: data.job_id }, 'job accepted but its read-model write failed; JOB_CREATED will fill it in');
+    deps.logger.warn(
+      { err, jobId: data.job_id },
+      'job accepted but its read-model write failed; JOB_CREATED will fill it in',
+    );
     return foldJob(null, data.job_id, event);
   }
 }
@@ -83,7 +103,9 @@ async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promis
   if (!deps.providers.has(body.provider_id)) {
     throw new InvalidParamsError([{ field: 'provider_id', message: `unknown provider ${body.provider_id}` }]);
   }
-  const issues = deps.providers.get(body.provider_id).validate({ operationType: body.operation_type, params: body.params });
+  const issues = deps.providers
+    .get(body.provider_id)
+    .validate({ operationType: body.operation_type, params: body.params });
   if (issues.length > 0) throw new InvalidParamsError(issues);
   for (const field of ['image_url', 'video_url'] as const) {
     const url = body.params[field];
@@ -106,7 +128,8 @@ async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<vo
   } catch {
     throw refuse('not a URL');
   }
-  if (url.username || url.password) throw refuse('must not carry credentials; authenticate the callback by its signature');
+  if (url.username || url.password)
+    throw refuse('must not carry credentials; authenticate the callback by its signature');
   if (deps.callbacks.allowPrivate) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refuse('must be an http(s) URL');
     return;

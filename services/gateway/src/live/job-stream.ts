@@ -59,11 +59,14 @@ export function runJobStream(opts: JobStreamOptions): () => void {
     void refresh();
   }, opts.heartbeatMs);
   timer.unref();
-  const lifetimeTimer = opts.maxLifetimeMs === undefined ? undefined : setTimeout(() => {
-    if (ended) return;
-    res.write(': stream lifetime reached; reconnect to continue\n\n');
-    end();
-  }, opts.maxLifetimeMs);
+  const lifetimeTimer =
+    opts.maxLifetimeMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (ended) return;
+          res.write(': stream lifetime reached; reconnect to continue\n\n');
+          end();
+        }, opts.maxLifetimeMs);
   lifetimeTimer?.unref();
   res.on('close', end);
   void refresh();

@@ -24,11 +24,18 @@ export const STREAMS_RETRY_AFTER_S = 10;
 
 /** 429 before any stream starts: the caller, or the replica, holds too many streams. */
 export class TooManyStreamsError extends HttpError {
-  constructor(readonly scope: 'user' | 'replica', limit: number) {
-    const message = scope === 'user'
-      ? `too many open event streams: at most ${limit} per user at once; close other streams, or poll GET /api/v1/jobs/{id} instead`
-      : `this server holds its maximum of ${limit} event streams; retry in ${STREAMS_RETRY_AFTER_S} s, or poll GET /api/v1/jobs/{id} instead`;
-    super(429, 'TOO_MANY_STREAMS', message, { headers: { 'retry-after': String(STREAMS_RETRY_AFTER_S) }, retryable: true });
+  constructor(
+    readonly scope: 'user' | 'replica',
+    limit: number,
+  ) {
+    const message =
+      scope === 'user'
+        ? `too many open event streams: at most ${limit} per user at once; close other streams, or poll GET /api/v1/jobs/{id} instead`
+        : `this server holds its maximum of ${limit} event streams; retry in ${STREAMS_RETRY_AFTER_S} s, or poll GET /api/v1/jobs/{id} instead`;
+    super(429, 'TOO_MANY_STREAMS', message, {
+      headers: { 'retry-after': String(STREAMS_RETRY_AFTER_S) },
+      retryable: true,
+    });
   }
 }
 
@@ -60,12 +67,20 @@ export function createStreamLimiter(settings: Pick<StreamLimitSettings, 'maxPerU
       };
     },
     count(userId) {
-      return userId === undefined ? total : perUser.get(userId) ?? 0;
+      return userId === undefined ? total : (perUser.get(userId) ?? 0);
     },
   };
 }
 
 /** The settings from the gateway's config (seconds to milliseconds). */
-export function streamLimitsFromConfig(config: { SSE_MAX_PER_USER: number; SSE_MAX_STREAMS: number; SSE_MAX_LIFETIME_S: number }): StreamLimitSettings {
-  return { maxPerUser: config.SSE_MAX_PER_USER, maxStreams: config.SSE_MAX_STREAMS, maxLifetimeMs: config.SSE_MAX_LIFETIME_S * 1000 };
+export function streamLimitsFromConfig(config: {
+  SSE_MAX_PER_USER: number;
+  SSE_MAX_STREAMS: number;
+  SSE_MAX_LIFETIME_S: number;
+}): StreamLimitSettings {
+  return {
+    maxPerUser: config.SSE_MAX_PER_USER,
+    maxStreams: config.SSE_MAX_STREAMS,
+    maxLifetimeMs: config.SSE_MAX_LIFETIME_S * 1000,
+  };
 }

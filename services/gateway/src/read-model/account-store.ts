@@ -6,10 +6,23 @@ import type { AccountStore } from './ports.js';
 
 const accountSchema = new Schema(
   {
-    _id: String, provider_id: String, email: String, nickname: String, status: String, credits: Number,
-    cooldown_until: String, max_concurrent_jobs: Number, in_flight: Number, priority: Number,
-    total_submitted: Number, total_failed: Number, last_used: String, created_at: Date,
-    deleted: Boolean, revision: Number, provisional: Boolean,
+    _id: String,
+    provider_id: String,
+    email: String,
+    nickname: String,
+    status: String,
+    credits: Number,
+    cooldown_until: String,
+    max_concurrent_jobs: Number,
+    in_flight: Number,
+    priority: Number,
+    total_submitted: Number,
+    total_failed: Number,
+    last_used: String,
+    created_at: Date,
+    deleted: Boolean,
+    revision: Number,
+    provisional: Boolean,
   },
   { collection: 'accounts', versionKey: false },
 );
@@ -47,7 +60,11 @@ export async function createAccountStore(conn: Connection): Promise<AccountStore
       const filter: Record<string, unknown> = { deleted: false, ...afterCursor(q.after) };
       if (q.providerId !== undefined) filter.provider_id = q.providerId;
       if (q.status !== undefined) filter.status = q.status;
-      return Account.find(filter).sort(NEWEST_FIRST).limit(q.limit + 1).lean<AccountRecord[]>().exec();
+      return Account.find(filter)
+        .sort(NEWEST_FIRST)
+        .limit(q.limit + 1)
+        .lean<AccountRecord[]>()
+        .exec();
     },
   };
 }

@@ -6,9 +6,18 @@ import type { AssetStore } from './ports.js';
 
 const assetSchema = new Schema(
   {
-    _id: String, job_id: String, user_id: String, media_type: String, provider_id: String,
-    provider_asset_id: String, remote_url: String, width: Number, height: Number,
-    duration_sec: Number, file_size_bytes: Number, created_at: Date,
+    _id: String,
+    job_id: String,
+    user_id: String,
+    media_type: String,
+    provider_id: String,
+    provider_asset_id: String,
+    remote_url: String,
+    width: Number,
+    height: Number,
+    duration_sec: Number,
+    file_size_bytes: Number,
+    created_at: Date,
   },
   { collection: 'assets', versionKey: false },
 );
@@ -34,7 +43,11 @@ export async function createAssetStore(conn: Connection): Promise<AssetStore> {
     async list(q) {
       const filter: Record<string, unknown> = { ...afterCursor(q.after) };
       if (q.userId !== undefined) filter.user_id = q.userId;
-      return Asset.find(filter).sort(NEWEST_FIRST).limit(q.limit + 1).lean<AssetRecord[]>().exec();
+      return Asset.find(filter)
+        .sort(NEWEST_FIRST)
+        .limit(q.limit + 1)
+        .lean<AssetRecord[]>()
+        .exec();
     },
   };
 }

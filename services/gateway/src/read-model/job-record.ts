@@ -1,6 +1,12 @@
 import {
-  applyJobEvent, initialJobFacts, jobStatusView,
-  type JobEvent, type JobFacts, type JobParams, type JobStatusView, type OperationType,
+  applyJobEvent,
+  initialJobFacts,
+  jobStatusView,
+  type JobEvent,
+  type JobFacts,
+  type JobParams,
+  type JobStatusView,
+  type OperationType,
 } from '@pixsim/contracts';
 
 /** What the user asked for: known once JOB_REQUESTED (the gateway's own write) or JOB_CREATED is seen. */
@@ -32,8 +38,17 @@ export interface JobRecord extends JobCreation, JobStatusView {
 }
 
 const NO_CREATION: JobCreation = {
-  user_id: null, operation_type: null, provider_id: null, params: null, priority: null,
-  name: null, description: null, workspace_id: null, scheduled_at: null, callback_url: null, created_at: null,
+  user_id: null,
+  operation_type: null,
+  provider_id: null,
+  params: null,
+  priority: null,
+  name: null,
+  description: null,
+  workspace_id: null,
+  scheduled_at: null,
+  callback_url: null,
+  created_at: null,
 };
 
 export function emptyJobRecord(jobId: string): JobRecord {
@@ -53,11 +68,21 @@ export function foldJob(current: JobRecord | null, jobId: string, event: JobEven
   if (event.type === 'JOB_REQUESTED' || event.type === 'JOB_CREATED') {
     const d = event.data;
     const at = new Date(event.type === 'JOB_CREATED' ? event.data.created_at : event.data.requested_at);
-    const creation: JobCreation = base.created_at ? pickCreation(base) : {
-      user_id: d.user_id, operation_type: d.operation_type, provider_id: d.provider_id, params: d.params,
-      priority: d.priority, name: d.name, description: d.description, workspace_id: d.workspace_id,
-      scheduled_at: d.scheduled_at, callback_url: d.callback_url ?? null, created_at: at,
-    };
+    const creation: JobCreation = base.created_at
+      ? pickCreation(base)
+      : {
+          user_id: d.user_id,
+          operation_type: d.operation_type,
+          provider_id: d.provider_id,
+          params: d.params,
+          priority: d.priority,
+          name: d.name,
+          description: d.description,
+          workspace_id: d.workspace_id,
+          scheduled_at: d.scheduled_at,
+          callback_url: d.callback_url ?? null,
+          created_at: at,
+        };
     if (creation.created_at! > at) creation.created_at = at;
     Object.assign(next, creation);
   }
@@ -75,8 +100,16 @@ function comparable(r: JobRecord): unknown[] {
 
 function pickCreation(r: JobCreation): JobCreation {
   return {
-    user_id: r.user_id, operation_type: r.operation_type, provider_id: r.provider_id, params: r.params,
-    priority: r.priority, name: r.name, description: r.description, workspace_id: r.workspace_id,
-    scheduled_at: r.scheduled_at, callback_url: r.callback_url ?? null, created_at: r.created_at,
+    user_id: r.user_id,
+    operation_type: r.operation_type,
+    provider_id: r.provider_id,
+    params: r.params,
+    priority: r.priority,
+    name: r.name,
+    description: r.description,
+    workspace_id: r.workspace_id,
+    scheduled_at: r.scheduled_at,
+    callback_url: r.callback_url ?? null,
+    created_at: r.created_at,
   };
 }

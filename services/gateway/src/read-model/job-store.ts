@@ -11,11 +11,28 @@ const { Mixed } = Schema.Types;
 const jobSchema = new Schema(
   {
     _id: String,
-    user_id: String, operation_type: String, provider_id: String, params: Mixed, priority: Number,
-    name: String, description: String, workspace_id: String, scheduled_at: String, callback_url: String, created_at: Date,
+    user_id: String,
+    operation_type: String,
+    provider_id: String,
+    params: Mixed,
+    priority: Number,
+    name: String,
+    description: String,
+    workspace_id: String,
+    scheduled_at: String,
+    callback_url: String,
+    created_at: Date,
     facts: Mixed,
-    status: String, status_detail: String, error_code: String, error_message: String, retry_count: Number,
-    provider_job_id: String, account_id: String, asset_id: String, started_at: String, completed_at: String,
+    status: String,
+    status_detail: String,
+    error_code: String,
+    error_message: String,
+    retry_count: Number,
+    provider_job_id: String,
+    account_id: String,
+    asset_id: String,
+    started_at: String,
+    completed_at: String,
     version: Number,
   },
   { collection: 'jobs', versionKey: false, minimize: false, strict: true },
@@ -55,7 +72,9 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
         throw err;
       }
     }
-    const res = await Job.collection.updateOne({ _id: jobId, version: current.version } as never, { $set: { ...fields, version: current.version + 1 } });
+    const res = await Job.collection.updateOne({ _id: jobId, version: current.version } as never, {
+      $set: { ...fields, version: current.version + 1 },
+    });
     return res.matchedCount === 1 ? { ...next, version: current.version + 1 } : null;
   }
 
@@ -65,7 +84,8 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
       // A request is the job's first event as a rule (its id was just made): try the insert unread.
       let unread = event.type === 'JOB_REQUESTED' && current === undefined;
       for (let i = 0; i < MAX_CONFLICTS; i++) {
-        if (!unread) current ??= (await Job.collection.findOne({ _id: jobId } as never) as JobRecord | null) ?? undefined;
+        if (!unread)
+          current ??= ((await Job.collection.findOne({ _id: jobId } as never)) as JobRecord | null) ?? undefined;
         unread = false;
         const applied = await tryApply(jobId, current ?? null, event);
         if (applied) {
@@ -75,10 +95,14 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
         recent.delete(jobId);
         current = undefined;
       }
-      throw new TransientError(`job ${jobId}: ${MAX_CONFLICTS} write conflicts in a row`, { code: 'READ_MODEL_CONFLICT' });
+      throw new TransientError(`job ${jobId}: ${MAX_CONFLICTS} write conflicts in a row`, {
+        code: 'READ_MODEL_CONFLICT',
+      });
     },
     async get(jobId) {
-      return Job.findOne({ _id: jobId, created_at: { $ne: null } }).lean<JobRecord>().exec();
+      return Job.findOne({ _id: jobId, created_at: { $ne: null } })
+        .lean<JobRecord>()
+        .exec();
     },
     async list(q: JobListQuery) {
       const filter: Record<string, unknown> = { created_at: { $ne: null }, ...afterCursor(q.after) };
@@ -86,7 +110,11 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
       if (q.status !== undefined) filter.status = q.status;
       if (q.operationType !== undefined) filter.operation_type = q.operationType;
       if (q.providerId !== undefined) filter.provider_id = q.providerId;
-      return Job.find(filter).sort(NEWEST_FIRST).limit(q.limit + 1).lean<JobRecord[]>().exec();
+      return Job.find(filter)
+        .sort(NEWEST_FIRST)
+        .limit(q.limit + 1)
+        .lean<JobRecord[]>()
+        .exec();
     },
   };
 }

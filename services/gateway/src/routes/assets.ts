@@ -14,17 +14,32 @@ import type { AssetStore } from '../read-model/ports.js';
 const listQuerySchema = z.object(pageQueryShape);
 
 export function registerAssetRoutes(app: FastifyInstance, deps: { assets: AssetStore }): void {
-  app.get('/assets', { schema: doc({ tags: ['assets'], summary: 'list assets, newest first', querystring: listQuerySchema, response: pageOf(assetResponse) }) }, async (request) => {
-    const q = parseInput(listQuerySchema, request.query);
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const rows = await deps.assets.list({ userId: ownerFilter(principalOf(request)), limit: q.limit, after });
-    return toPage(rows, q.limit, (r) => assetDto(r));
-  });
+  app.get(
+    '/assets',
+    {
+      schema: doc({
+        tags: ['assets'],
+        summary: 'list assets, newest first',
+        querystring: listQuerySchema,
+        response: pageOf(assetResponse),
+      }),
+    },
+    async (request) => {
+      const q = parseInput(listQuerySchema, request.query);
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      const rows = await deps.assets.list({ userId: ownerFilter(principalOf(request)), limit: q.limit, after });
+      return toPage(rows, q.limit, (r) => assetDto(r));
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/assets/:id', { schema: doc({ tags: ['assets'], summary: 'one asset', params: idParams, response: assetResponse }) }, async (request) => {
-    const { id } = request.params;
-    const asset = idSchema.safeParse(id).success ? await deps.assets.get(id) : null;
-    if (!asset || !canSee(principalOf(request), asset.user_id)) throw new NotFoundError('asset', id);
-    return assetDto(asset);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/assets/:id',
+    { schema: doc({ tags: ['assets'], summary: 'one asset', params: idParams, response: assetResponse }) },
+    async (request) => {
+      const { id } = request.params;
+      const asset = idSchema.safeParse(id).success ? await deps.assets.get(id) : null;
+      if (!asset || !canSee(principalOf(request), asset.user_id)) throw new NotFoundError('asset', id);
+      return assetDto(asset);
+    },
+  );
 }

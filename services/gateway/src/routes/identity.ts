@@ -5,7 +5,12 @@ import { NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { apiKeyListResponse, newApiKeyResponse, tokenResponse, userResponse } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
-import { createApiKeyBodySchema, loginBodySchema, registerBodySchema, setRoleBodySchema } from '../identity/identity-request.js';
+import {
+  createApiKeyBodySchema,
+  loginBodySchema,
+  registerBodySchema,
+  setRoleBodySchema,
+} from '../identity/identity-request.js';
 import { userDto, type IdentityService } from '../identity/identity-service.js';
 
 type WithId = { Params: { id: string } };
@@ -13,41 +18,102 @@ const TAGS = ['auth'];
 
 /** Registration and login need no token; the caller registers them outside the bearer scope. */
 export function registerPublicAuthRoutes(app: FastifyInstance, deps: { identity: IdentityService }): void {
-  app.post('/auth/register', { schema: doc({ tags: TAGS, summary: 'create a user', body: registerBodySchema, public: true, ok: 201, response: userResponse }) }, async (request, reply) => {
-    const user = await deps.identity.register(parseInput(registerBodySchema, request.body));
-    return reply.code(201).send(userDto(user));
-  });
-  app.post('/auth/login', { schema: doc({ tags: TAGS, summary: 'get an access token', body: loginBodySchema, public: true, response: tokenResponse }) }, async (request) =>
-    deps.identity.login(parseInput(loginBodySchema, request.body)));
+  app.post(
+    '/auth/register',
+    {
+      schema: doc({
+        tags: TAGS,
+        summary: 'create a user',
+        body: registerBodySchema,
+        public: true,
+        ok: 201,
+        response: userResponse,
+      }),
+    },
+    async (request, reply) => {
+      const user = await deps.identity.register(parseInput(registerBodySchema, request.body));
+      return reply.code(201).send(userDto(user));
+    },
+  );
+  app.post(
+    '/auth/login',
+    {
+      schema: doc({
+        tags: TAGS,
+        summary: 'get an access token',
+        body: loginBodySchema,
+        public: true,
+        response: tokenResponse,
+      }),
+    },
+    async (request) => deps.identity.login(parseInput(loginBodySchema, request.body)),
+  );
 }
 
 export function registerSessionRoutes(app: FastifyInstance, deps: { identity: IdentityService }): void {
-  app.post('/auth/logout', { schema: doc({ tags: TAGS, summary: 'revoke this access token', ok: 204 }) }, async (request, reply) => {
-    await deps.identity.logout(principalOf(request));
-    return reply.code(204).send();
-  });
-  app.get('/users/me', { schema: doc({ tags: TAGS, summary: 'the caller', response: userResponse }) }, async (request) => deps.identity.me(principalOf(request)));
+  app.post(
+    '/auth/logout',
+    { schema: doc({ tags: TAGS, summary: 'revoke this access token', ok: 204 }) },
+    async (request, reply) => {
+      await deps.identity.logout(principalOf(request));
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/users/me',
+    { schema: doc({ tags: TAGS, summary: 'the caller', response: userResponse }) },
+    async (request) => deps.identity.me(principalOf(request)),
+  );
 
   const keyTags = ['api-keys'];
-  app.post('/api-keys', { schema: doc({ tags: keyTags, summary: 'create an API key (shown once)', body: createApiKeyBodySchema, ok: 201, response: newApiKeyResponse }) }, async (request, reply) => {
-    const { name } = parseInput(createApiKeyBodySchema, request.body);
-    return reply.code(201).send(await deps.identity.createApiKey(principalOf(request), name));
-  });
-  app.get('/api-keys', { schema: doc({ tags: keyTags, summary: "the caller's active API keys", response: apiKeyListResponse }) }, async (request) =>
-    ({ items: await deps.identity.listApiKeys(principalOf(request)) }));
-  app.delete<WithId>('/api-keys/:id', { schema: doc({ tags: keyTags, summary: 'revoke an API key', params: idParams, ok: 204 }) }, async (request, reply) => {
-    const { id } = request.params;
-    if (!idSchema.safeParse(id).success) throw new NotFoundError('api key', '(invalid id)');
-    await deps.identity.revokeApiKey(principalOf(request), id);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api-keys',
+    {
+      schema: doc({
+        tags: keyTags,
+        summary: 'create an API key (shown once)',
+        body: createApiKeyBodySchema,
+        ok: 201,
+        response: newApiKeyResponse,
+      }),
+    },
+    async (request, reply) => {
+      const { name } = parseInput(createApiKeyBodySchema, request.body);
+      return reply.code(201).send(await deps.identity.createApiKey(principalOf(request), name));
+    },
+  );
+  app.get(
+    '/api-keys',
+    { schema: doc({ tags: keyTags, summary: "the caller's active API keys", response: apiKeyListResponse }) },
+    async (request) => ({ items: await deps.identity.listApiKeys(principalOf(request)) }),
+  );
+  app.delete<WithId>(
+    '/api-keys/:id',
+    { schema: doc({ tags: keyTags, summary: 'revoke an API key', params: idParams, ok: 204 }) },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!idSchema.safeParse(id).success) throw new NotFoundError('api key', '(invalid id)');
+      await deps.identity.revokeApiKey(principalOf(request), id);
+      return reply.code(204).send();
+    },
+  );
 
-  app.patch<WithId>('/admin/users/:id', {
-    schema: doc({ tags: ['admin'], summary: "set a user's role (admin)", params: idParams, body: setRoleBodySchema, response: userResponse }),
-    preHandler: requireRole('admin'),
-  }, async (request) => {
-    const { id } = request.params;
-    if (!idSchema.safeParse(id).success) throw new NotFoundError('user', '(invalid id)');
-    return deps.identity.setRole(id, parseInput(setRoleBodySchema, request.body).role);
-  });
+  app.patch<WithId>(
+    '/admin/users/:id',
+    {
+      schema: doc({
+        tags: ['admin'],
+        summary: "set a user's role (admin)",
+        params: idParams,
+        body: setRoleBodySchema,
+        response: userResponse,
+      }),
+      preHandler: requireRole('admin'),
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!idSchema.safeParse(id).success) throw new NotFoundError('user', '(invalid id)');
+      return deps.identity.setRole(id, parseInput(setRoleBodySchema, request.body).role);
+    },
+  );
 }

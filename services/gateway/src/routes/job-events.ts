@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { doc, idParams } from '../http/openapi.js';
 import { runJobStream, sseHeaders } from '../live/job-stream.js';
 import type { JobUpdates } from '../live/job-updates.js';
-import { createStreamLimiter, DEFAULT_STREAM_LIMITS, type StreamLimiter, type StreamLimitSettings } from '../live/stream-limits.js';
+import {
+  createStreamLimiter,
+  DEFAULT_STREAM_LIMITS,
+  type StreamLimiter,
+  type StreamLimitSettings,
+} from '../live/stream-limits.js';
 import { jobDto } from '../read-model/dto.js';
 import type { JobStore } from '../read-model/ports.js';
 import { principalOf } from '../auth/bearer-auth.js';
@@ -38,37 +43,45 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
     for (const end of open) end();
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id/events', {
-    exposeHeadRoute: false, // a HEAD would hold the connection as the stream does
-    schema: doc({ tags: ['jobs'], summary: 'live status changes (text/event-stream)', params: idParams }),
-  }, async (request, reply) => {
-    const job = await visibleJob(deps.jobs, request.params.id, request); // 404 before the stream starts
-    const release = limiter.acquire(principalOf(request).userId); // 429 before the stream starts
-    // Counted until the socket closes, whoever closes it (the stream's end, the client, shutdown).
-    reply.raw.on('close', release);
-    if (reply.raw.destroyed || request.raw.socket?.destroyed) {
-      release(); // the client left while the job was read: 'close' may already have fired
-      reply.hijack();
-      return;
-    }
-    try {
-      reply.hijack();
-      reply.raw.writeHead(200, sseHeaders(request.id));
-      const end = runJobStream({
-        jobId: job._id, res: reply.raw, updates: deps.updates, heartbeatMs: deps.heartbeatMs, assetGraceMs: deps.assetGraceMs,
-        maxLifetimeMs: limits.maxLifetimeMs,
-        load: async () => {
-          const current = await deps.jobs.get(job._id);
-          return current ? { version: current.version, job: jobDto(current) } : null;
-        },
-        onError: (err) => request.log.warn({ err, jobId: job._id }, 'job stream: refresh failed'),
-      });
-      open.add(end);
-      reply.raw.on('close', () => open.delete(end));
-    } catch (err) {
-      release();
-      request.log.error({ err, jobId: job._id }, 'job stream: start failed');
-      reply.raw.destroy();
-    }
-  });
+  app.get<{ Params: { id: string } }>(
+    '/jobs/:id/events',
+    {
+      exposeHeadRoute: false, // a HEAD would hold the connection as the stream does
+      schema: doc({ tags: ['jobs'], summary: 'live status changes (text/event-stream)', params: idParams }),
+    },
+    async (request, reply) => {
+      const job = await visibleJob(deps.jobs, request.params.id, request); // 404 before the stream starts
+      const release = limiter.acquire(principalOf(request).userId); // 429 before the stream starts
+      // Counted until the socket closes, whoever closes it (the stream's end, the client, shutdown).
+      reply.raw.on('close', release);
+      if (reply.raw.destroyed || request.raw.socket?.destroyed) {
+        release(); // the client left while the job was read: 'close' may already have fired
+        reply.hijack();
+        return;
+      }
+      try {
+        reply.hijack();
+        reply.raw.writeHead(200, sseHeaders(request.id));
+        const end = runJobStream({
+          jobId: job._id,
+          res: reply.raw,
+          updates: deps.updates,
+          heartbeatMs: deps.heartbeatMs,
+          assetGraceMs: deps.assetGraceMs,
+          maxLifetimeMs: limits.maxLifetimeMs,
+          load: async () => {
+            const current = await deps.jobs.get(job._id);
+            return current ? { version: current.version, job: jobDto(current) } : null;
+          },
+          onError: (err) => request.log.warn({ err, jobId: job._id }, 'job stream: refresh failed'),
+        });
+        open.add(end);
+        reply.raw.on('close', () => open.delete(end));
+      } catch (err) {
+        release();
+        request.log.error({ err, jobId: job._id }, 'job stream: start failed');
+        reply.raw.destroy();
+      }
+    },
+  );
 }

@@ -25,7 +25,9 @@ const listQuerySchema = z.object({
   provider_id: z.string().min(1).max(64).optional(),
   ...pageQueryShape,
 });
-const postHeaders = z.object({ 'idempotency-key': z.string().max(255).optional().describe('same key + same body → the same job (200)') });
+const postHeaders = z.object({
+  'idempotency-key': z.string().max(255).optional().describe('same key + same body → the same job (200)'),
+});
 
 type WithId = { Params: { id: string } };
 const TAGS = ['jobs'];
@@ -39,29 +41,73 @@ export interface JobRouteDeps {
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
   // A job is a prompt and a few settings: 64 KiB is generous, and a bigger body would be
   // copied into every stream entry and read model the job passes through.
-  app.post('/jobs', { bodyLimit: Math.min(app.initialConfig.bodyLimit ?? JOB_BODY_LIMIT_BYTES, JOB_BODY_LIMIT_BYTES), schema: doc({ tags: TAGS, summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)', body: createJobBodySchema, headers: postHeaders, ok: [202, 200], response: jobResponse }) }, async (request, reply) => {
-    const key = idempotencyKeyOf(request.headers['idempotency-key']);
-    const body = parseInput(createJobBodySchema, request.body);
-    const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
-    return reply.code(replayed ? 200 : 202).send(jobDto(job));
-  });
+  app.post(
+    '/jobs',
+    {
+      bodyLimit: Math.min(app.initialConfig.bodyLimit ?? JOB_BODY_LIMIT_BYTES, JOB_BODY_LIMIT_BYTES),
+      schema: doc({
+        tags: TAGS,
+        summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)',
+        body: createJobBodySchema,
+        headers: postHeaders,
+        ok: [202, 200],
+        response: jobResponse,
+      }),
+    },
+    async (request, reply) => {
+      const key = idempotencyKeyOf(request.headers['idempotency-key']);
+      const body = parseInput(createJobBodySchema, request.body);
+      const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
+      return reply.code(replayed ? 200 : 202).send(jobDto(job));
+    },
+  );
 
-  app.get('/jobs', { schema: doc({ tags: TAGS, summary: 'list jobs, newest first', querystring: listQuerySchema, response: pageOf(jobResponse) }) }, async (request) => {
-    const q = parseInput(listQuerySchema, request.query);
-    const rows = await deps.jobs.list({
-      userId: ownerFilter(principalOf(request)), status: q.status, operationType: q.operation_type,
-      providerId: q.provider_id, limit: q.limit, after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-    });
-    return toPage(rows, q.limit, (r) => jobDto(r));
-  });
+  app.get(
+    '/jobs',
+    {
+      schema: doc({
+        tags: TAGS,
+        summary: 'list jobs, newest first',
+        querystring: listQuerySchema,
+        response: pageOf(jobResponse),
+      }),
+    },
+    async (request) => {
+      const q = parseInput(listQuerySchema, request.query);
+      const rows = await deps.jobs.list({
+        userId: ownerFilter(principalOf(request)),
+        status: q.status,
+        operationType: q.operation_type,
+        providerId: q.provider_id,
+        limit: q.limit,
+        after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      });
+      return toPage(rows, q.limit, (r) => jobDto(r));
+    },
+  );
 
-  app.get<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'one job', params: idParams, response: jobResponse }) }, async (request) =>
-    jobDto(await visibleJob(deps.jobs, request.params.id, request)));
+  app.get<WithId>(
+    '/jobs/:id',
+    { schema: doc({ tags: TAGS, summary: 'one job', params: idParams, response: jobResponse }) },
+    async (request) => jobDto(await visibleJob(deps.jobs, request.params.id, request)),
+  );
 
-  app.delete<WithId>('/jobs/:id', { schema: doc({ tags: TAGS, summary: 'cancel a job (409 when it already ended)', params: idParams, ok: 202, response: jobResponse }) }, async (request, reply) => {
-    const id = validId(request.params.id);
-    return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id)));
-  });
+  app.delete<WithId>(
+    '/jobs/:id',
+    {
+      schema: doc({
+        tags: TAGS,
+        summary: 'cancel a job (409 when it already ended)',
+        params: idParams,
+        ok: 202,
+        response: jobResponse,
+      }),
+    },
+    async (request, reply) => {
+      const id = validId(request.params.id);
+      return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id)));
+    },
+  );
 }
 
 const validId = (id: string): string => {
@@ -70,7 +116,11 @@ const validId = (id: string): string => {
 };
 
 /** The job when the caller may see it; 404 alike for unknown and someone else's. */
-export async function visibleJob(jobs: JobStore, id: string, request: Parameters<typeof principalOf>[0]): Promise<JobRecord> {
+export async function visibleJob(
+  jobs: JobStore,
+  id: string,
+  request: Parameters<typeof principalOf>[0],
+): Promise<JobRecord> {
   const job = await jobs.get(validId(id));
   if (!job || !canSee(principalOf(request), job.user_id)) throw new NotFoundError('job', id);
   return job;

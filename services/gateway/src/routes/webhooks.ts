@@ -28,26 +28,48 @@ const WEBHOOK_BODY_LIMIT = 64 * 1024;
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post('/webhooks/pixverse', {
-      schema: doc({ tags: ['webhooks'], summary: 'PixVerse generation webhook (signed)', public: true }),
-    }, async (request, reply) => {
-      if (!deps.secret) throw new NotFoundError('route', 'POST /api/v1/webhooks/pixverse');
-      const header = (name: string): string => {
-        const v = request.headers[name];
-        return typeof v === 'string' ? v : '';
-      };
-      const raw = typeof request.body === 'string' ? request.body : '';
-      const problem = webhookSignatureProblem(deps.secret, {
-        timestamp: header('webhook-timestamp'), nonce: header('webhook-nonce'), signature: header('webhook-signature'),
-      }, raw, deps.clock().getTime());
-      if (problem) throw new UnauthorizedError(`webhook rejected: ${problem}`);
-      if (!(await deps.nonces.claim(header('webhook-nonce')))) throw new HttpError(409, 'WEBHOOK_REPLAY', 'this webhook-nonce was already used');
-      const payload = payloadSchema.safeParse(safeJson(raw));
-      if (!payload.success) throw new ValidationFailedError([{ field: '(body)', message: 'expected a JSON object with video_id' }]);
-      await deps.poke({ providerId: 'pixverse', providerJobId: String(payload.data.video_id), status: payload.data.status ?? null, nonce: header('webhook-nonce') });
-      return reply.code(200).type('text/plain; charset=utf-8').send('ok');
-    });
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post(
+      '/webhooks/pixverse',
+      {
+        schema: doc({ tags: ['webhooks'], summary: 'PixVerse generation webhook (signed)', public: true }),
+      },
+      async (request, reply) => {
+        if (!deps.secret) throw new NotFoundError('route', 'POST /api/v1/webhooks/pixverse');
+        const header = (name: string): string => {
+          const v = request.headers[name];
+          return typeof v === 'string' ? v : '';
+        };
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const problem = webhookSignatureProblem(
+          deps.secret,
+          {
+            timestamp: header('webhook-timestamp'),
+            nonce: header('webhook-nonce'),
+            signature: header('webhook-signature'),
+          },
+          raw,
+          deps.clock().getTime(),
+        );
+        if (problem) throw new UnauthorizedError(`webhook rejected: ${problem}`);
+        if (!(await deps.nonces.claim(header('webhook-nonce'))))
+          throw new HttpError(409, 'WEBHOOK_REPLAY', 'this webhook-nonce was already used');
+        const payload = payloadSchema.safeParse(safeJson(raw));
+        if (!payload.success)
+          throw new ValidationFailedError([{ field: '(body)', message: 'expected a JSON object with video_id' }]);
+        await deps.poke({
+          providerId: 'pixverse',
+          providerJobId: String(payload.data.video_id),
+          status: payload.data.status ?? null,
+          nonce: header('webhook-nonce'),
+        });
+        return reply.code(200).type('text/plain; charset=utf-8').send('ok');
+      },
+    );
   });
 }
 

@@ -22,6 +22,11 @@ export function redisNonceStore(redis: Redis, keys: Keys): NonceStore {
  * A no-op until contracts has an event for it (GENERATION_POKED); the poll
  * loop still finds the outcome, only later.
  */
-export type PokeGeneration = (poke: { providerId: string; providerJobId: string; status: number | null; nonce: string }) => Promise<void>;
+export type PokeGeneration = (poke: {
+  providerId: string;
+  providerJobId: string;
+  status: number | null;
+  nonce: string;
+}) => Promise<void>;
 
 export const noPoke: PokeGeneration = async () => {};

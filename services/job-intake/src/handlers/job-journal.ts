@@ -32,11 +32,19 @@ export function createJobJournal(logger: JournalLogger): JobJournal {
       const request = record.request;
       if (outcome.type === 'JOB_FAILED') {
         const { error_code, error_message } = outcome.data;
-        logger.warn({ job_id: record._id, user_id: request?.user_id, error_code, error_message }, `job refused at intake: ${error_code}: ${error_message}`);
+        logger.warn(
+          { job_id: record._id, user_id: request?.user_id, error_code, error_message },
+          `job refused at intake: ${error_code}: ${error_message}`,
+        );
         return;
       }
       logger.info(
-        { job_id: record._id, user_id: request?.user_id, provider_id: request?.provider_id, operation_type: request?.operation_type },
+        {
+          job_id: record._id,
+          user_id: request?.user_id,
+          provider_id: request?.provider_id,
+          operation_type: request?.operation_type,
+        },
         'job created',
       );
     },
@@ -60,10 +68,20 @@ export function createJobJournal(logger: JournalLogger): JobJournal {
         const took = seconds(record.request?.requested_at, end?.at);
         const timing = took === undefined ? {} : { seconds: took };
         if (record.status === 'COMPLETED') {
-          logger.info({ job_id, provider_job_id: sub?.provider_job_id, ...timing }, took === undefined ? 'job completed' : `job completed in ${took} s`);
+          logger.info(
+            { job_id, provider_job_id: sub?.provider_job_id, ...timing },
+            took === undefined ? 'job completed' : `job completed in ${took} s`,
+          );
         } else if (record.status === 'FAILED') {
           logger.warn(
-            { job_id, error_code: end?.error_code, error_message: end?.error_message, retry_count: facts.retry_count, provider_job_id: sub?.provider_job_id, ...timing },
+            {
+              job_id,
+              error_code: end?.error_code,
+              error_message: end?.error_message,
+              retry_count: facts.retry_count,
+              provider_job_id: sub?.provider_job_id,
+              ...timing,
+            },
             `job failed: ${end?.error_code ?? 'unknown'}${end?.error_message ? `: ${end.error_message}` : ''}`,
           );
         } else if (record.status === 'CANCELLED') {

@@ -51,19 +51,34 @@ function decide(request: EventData<'JOB_REQUESTED'>, issues: ValidationIssue[], 
     return {
       type: 'JOB_FAILED',
       data: {
-        job_id: request.job_id, stage: 'intake', error_code: 'INVALID_PARAMS',
-        error_message: issues.map((i) => `${i.field}: ${i.message}`).join('; ').slice(0, 2048),
-        retry_count: 0, account_id: null, provider_job_id: null, failed_at: at,
+        job_id: request.job_id,
+        stage: 'intake',
+        error_code: 'INVALID_PARAMS',
+        error_message: issues
+          .map((i) => `${i.field}: ${i.message}`)
+          .join('; ')
+          .slice(0, 2048),
+        retry_count: 0,
+        account_id: null,
+        provider_job_id: null,
+        failed_at: at,
       },
     };
   }
   return {
     type: 'JOB_CREATED',
     data: {
-      job_id: request.job_id, user_id: request.user_id, operation_type: request.operation_type,
-      provider_id: request.provider_id, params: request.params, priority: request.priority,
-      name: request.name, description: request.description, workspace_id: request.workspace_id,
-      scheduled_at: request.scheduled_at, created_at: request.requested_at,
+      job_id: request.job_id,
+      user_id: request.user_id,
+      operation_type: request.operation_type,
+      provider_id: request.provider_id,
+      params: request.params,
+      priority: request.priority,
+      name: request.name,
+      description: request.description,
+      workspace_id: request.workspace_id,
+      scheduled_at: request.scheduled_at,
+      created_at: request.requested_at,
       ...(request.callback_url === undefined ? {} : { callback_url: request.callback_url }),
     },
   };

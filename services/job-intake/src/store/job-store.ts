@@ -3,7 +3,12 @@ import { LRUCache } from 'lru-cache';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import {
-  applyJobEvent, initialJobFacts, jobStatusView, type EventData, type JobEvent, type JobFacts,
+  applyJobEvent,
+  initialJobFacts,
+  jobStatusView,
+  type EventData,
+  type JobEvent,
+  type JobFacts,
 } from '@pixsim/contracts';
 
 /** The job as the system of record keeps it: the request, the status facts, the derived view. */
@@ -42,20 +47,33 @@ const MAX_CAS_RETRIES = 20;
  * small cache save most reads (one read per event before it).
  */
 export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): JobStore {
-  const model: Model<JobRecord> = conn.models.Job ?? conn.model<JobRecord>('Job', new Schema<JobRecord>({
-    _id: String,
-    request: Schema.Types.Mixed,
-    facts: Schema.Types.Mixed,
-    status: { type: String, index: true },
-    version: Number,
-    updated_at: Date,
-  }, { versionKey: false, minimize: false }));
+  const model: Model<JobRecord> =
+    conn.models.Job ??
+    conn.model<JobRecord>(
+      'Job',
+      new Schema<JobRecord>(
+        {
+          _id: String,
+          request: Schema.Types.Mixed,
+          facts: Schema.Types.Mixed,
+          status: { type: String, index: true },
+          version: Number,
+          updated_at: Date,
+        },
+        { versionKey: false, minimize: false },
+      ),
+    );
   // The native collection: these writes need no casting, and they run on every event.
   const jobs = model.collection;
   const recent = new LRUCache<string, JobRecord>({ max: opts.cacheSize ?? 20_000 });
 
   const fresh = (jobId: string): JobRecord => ({
-    _id: jobId, request: null, facts: initialJobFacts(), status: 'PENDING', version: 0, updated_at: new Date(),
+    _id: jobId,
+    request: null,
+    facts: initialJobFacts(),
+    status: 'PENDING',
+    version: 0,
+    updated_at: new Date(),
   });
   const read = async (jobId: string) => (await jobs.findOne({ _id: jobId } as never)) as JobRecord | null;
   const remember = (record: JobRecord): JobRecord => {
@@ -68,7 +86,13 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
     const facts = applyJobEvent(current.facts, event);
     // A duplicate or already-known fact changes nothing, and costs no write.
     if (current.version > 0 && isDeepStrictEqual(facts, current.facts)) return current;
-    const next: JobRecord = { ...current, facts, status: jobStatusView(facts).status, version: current.version + 1, updated_at: new Date() };
+    const next: JobRecord = {
+      ...current,
+      facts,
+      status: jobStatusView(facts).status,
+      version: current.version + 1,
+      updated_at: new Date(),
+    };
     const { _id, request, ...changed } = next;
     try {
       // Version 0 is a record not written yet, or one holding only its request: an
@@ -91,9 +115,11 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
       const jobId = request.job_id;
       const blank = fresh(jobId);
       const facts = first ? applyJobEvent(blank.facts, first) : blank.facts;
-      const { _id, request: _none, ...initial } = first
-        ? { ...blank, facts, status: jobStatusView(facts).status, version: 1 }
-        : blank;
+      const {
+        _id,
+        request: _none,
+        ...initial
+      } = first ? { ...blank, facts, status: jobStatusView(facts).status, version: 1 } : blank;
       try {
         // Creates the record with its request, or fills the request into one a status event created first.
         const doc = await jobs.findOneAndUpdate(

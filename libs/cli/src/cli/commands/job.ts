@@ -19,7 +19,8 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
   if (parsed.values.wait) return followJob(client, id, io, intFlag(parsed.values, 'timeout', { min: 1 }));
   const job = await client.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
   const video = job.asset_id
-    ? (await client.request<{ remote_url?: string }>('GET', `/api/v1/assets/${encodeURIComponent(job.asset_id)}`)).remote_url ?? null
+    ? ((await client.request<{ remote_url?: string }>('GET', `/api/v1/assets/${encodeURIComponent(job.asset_id)}`))
+        .remote_url ?? null)
     : null;
   const callback = job.callback_url ? await callbackOf(client, job.id) : null;
   if (parsed.values.json) {
@@ -38,9 +39,18 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
     ['started', when(job.started_at)],
     ['completed', when(job.completed_at)],
     // Where it runs at the provider: the id to quote to its support (the account is in job-intake's log line).
-    ...(job.provider_job_id ? [['provider', `${job.provider_job_id}${job.retry_count ? ` (after ${job.retry_count} ${job.retry_count === 1 ? 'retry' : 'retries'})` : ''}`] as [string, string]] : []),
+    ...(job.provider_job_id
+      ? [
+          [
+            'provider',
+            `${job.provider_job_id}${job.retry_count ? ` (after ${job.retry_count} ${job.retry_count === 1 ? 'retry' : 'retries'})` : ''}`,
+          ] as [string, string],
+        ]
+      : []),
     ['video', video ?? (job.status === 'COMPLETED' ? '(the asset is on its way)' : '-')],
-    ...(job.callback_url ? [['callback', `${job.callback_url}: ${callbackLine(callback, job.id)}`] as [string, string]] : []),
+    ...(job.callback_url
+      ? [['callback', `${job.callback_url}: ${callbackLine(callback, job.id)}`] as [string, string]]
+      : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   io.out(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
@@ -69,7 +79,8 @@ function callbackLine(cb: CallbackView | null, id: string): string {
   if (!cb) return 'sent when the job ends';
   const tries = `${cb.attempts} attempt${cb.attempts === 1 ? '' : 's'}`;
   if (cb.state === 'delivered') return `delivered (${tries}, answered ${cb.last_status})`;
-  if (cb.state === 'failed') return `given up after ${tries}: ${cb.last_error ?? 'no answer'} (POST /api/v1/jobs/${id}/callback/resend sends it again)`;
+  if (cb.state === 'failed')
+    return `given up after ${tries}: ${cb.last_error ?? 'no answer'} (POST /api/v1/jobs/${id}/callback/resend sends it again)`;
   return `being delivered (${tries} so far${cb.last_error ? `, last: ${cb.last_error}` : ''}; next at ${cb.next_attempt_at ?? 'once claimed'})`;
 }
 
@@ -77,7 +88,9 @@ function callbackLine(cb: CallbackView | null, id: string): string {
 export async function cancelCommand(client: GatewayClient, parsed: ParsedCommand, io: CliIo): Promise<number> {
   const id = jobId(parsed, 'cancel');
   const job = await client.request<JobView>('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
-  io.out(`${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim job ${job.id} --wait follows it\n`);
+  io.out(
+    `${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim job ${job.id} --wait follows it\n`,
+  );
   return 0;
 }
 
@@ -101,12 +114,19 @@ export async function resubmitCommand(client: GatewayClient, parsed: ParsedComma
   const timeoutS = intFlag(parsed.values, 'timeout', { min: 1 });
   const old = await client.request<JobRequestView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
   if (old.status === 'PENDING' || old.status === 'PROCESSING') {
-    io.err(`pixsim: job ${id} is still ${old.status}: it may yet complete (pixsim job ${id} --wait follows it; pixsim cancel ${id} stops it)\n`);
+    io.err(
+      `pixsim: job ${id} is still ${old.status}: it may yet complete (pixsim job ${id} --wait follows it; pixsim cancel ${id} stops it)\n`,
+    );
     return 1;
   }
   const body = {
-    operation_type: old.operation_type, provider_id: old.provider_id, params: old.params, priority: old.priority,
-    name: old.name ?? null, description: old.description ?? null, workspace_id: old.workspace_id ?? null,
+    operation_type: old.operation_type,
+    provider_id: old.provider_id,
+    params: old.params,
+    priority: old.priority,
+    name: old.name ?? null,
+    description: old.description ?? null,
+    workspace_id: old.workspace_id ?? null,
     ...(old.callback_url ? { callback_url: old.callback_url } : {}),
   };
   const job = await client.request<JobView>('POST', '/api/v1/jobs', body);

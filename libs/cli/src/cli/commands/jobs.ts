@@ -9,7 +9,8 @@ const STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 
 export function jobsQuery(values: ParsedCommand['values']): string {
   const status = stringFlag(values, 'status')?.toUpperCase();
-  if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);
+  if (status !== undefined && !STATUSES.includes(status))
+    throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);
   const limit = intFlag(values, 'limit', { min: 1, max: 100 }) ?? 20;
   const query = new URLSearchParams({ limit: String(limit), ...(status ? { status } : {}) });
   return `/api/v1/jobs?${query}`;

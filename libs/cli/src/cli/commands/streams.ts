@@ -8,31 +8,67 @@ import { gatewayOrRedis } from './redis-direct.js';
 import type { StreamRow } from './views.js';
 
 interface GatewayStreams {
-  streams: { type: string; length: number; dlq_length: number; groups: { group: string; lag: number | null; pending: number; oldest_pending_ms: number | null }[] }[];
+  streams: {
+    type: string;
+    length: number;
+    dlq_length: number;
+    groups: { group: string; lag: number | null; pending: number; oldest_pending_ms: number | null }[];
+  }[];
 }
 
-const fromGateway = (body: GatewayStreams): StreamRow[] => body.streams.map((s) => ({
-  type: s.type, length: s.length, dlq: s.dlq_length,
-  groups: s.groups.map((g) => ({ group: g.group, lag: g.lag, pending: g.pending, oldestPendingMs: g.oldest_pending_ms })),
-}));
+const fromGateway = (body: GatewayStreams): StreamRow[] =>
+  body.streams.map((s) => ({
+    type: s.type,
+    length: s.length,
+    dlq: s.dlq_length,
+    groups: s.groups.map((g) => ({
+      group: g.group,
+      lag: g.lag,
+      pending: g.pending,
+      oldestPendingMs: g.oldest_pending_ms,
+    })),
+  }));
 
-const fromBus = (stats: StreamStats[]): StreamRow[] => stats.map((s) => ({
-  type: s.type, length: s.length, dlq: s.deadLetters,
-  groups: s.groups.map((g) => ({ group: g.group, lag: g.lag, pending: g.pending, oldestPendingMs: g.oldestPendingMs })),
-}));
+const fromBus = (stats: StreamStats[]): StreamRow[] =>
+  stats.map((s) => ({
+    type: s.type,
+    length: s.length,
+    dlq: s.deadLetters,
+    groups: s.groups.map((g) => ({
+      group: g.group,
+      lag: g.lag,
+      pending: g.pending,
+      oldestPendingMs: g.oldestPendingMs,
+    })),
+  }));
 
 export function renderStreams(rows: StreamRow[]): string {
-  const lines = rows.flatMap((s) => (s.groups.length ? s.groups : [null]).map((g) => [
-    s.type, g?.group ?? '-', String(s.length), g ? String(g.lag ?? '?') : '-', g ? String(g.pending) : '-',
-    g?.oldestPendingMs == null ? '-' : age(g.oldestPendingMs), String(s.dlq),
-  ]));
+  const lines = rows.flatMap((s) =>
+    (s.groups.length ? s.groups : [null]).map((g) => [
+      s.type,
+      g?.group ?? '-',
+      String(s.length),
+      g ? String(g.lag ?? '?') : '-',
+      g ? String(g.pending) : '-',
+      g?.oldestPendingMs == null ? '-' : age(g.oldestPendingMs),
+      String(s.dlq),
+    ]),
+  );
   return renderTable(['STREAM', 'GROUP', 'LENGTH', 'LAG', 'PENDING', 'OLDEST PENDING', 'DLQ'], lines);
 }
 
-export async function streamsCommand(client: GatewayClient, cfg: CliConfig, parsed: ParsedCommand, io: CliIo): Promise<number> {
-  const rows = await gatewayOrRedis(cfg, io,
+export async function streamsCommand(
+  client: GatewayClient,
+  cfg: CliConfig,
+  parsed: ParsedCommand,
+  io: CliIo,
+): Promise<number> {
+  const rows = await gatewayOrRedis(
+    cfg,
+    io,
     async () => fromGateway(await client.request<GatewayStreams>('GET', '/api/v1/admin/streams')),
-    async (redis, keys) => fromBus(await streamStats(redis, keys)));
+    async (redis, keys) => fromBus(await streamStats(redis, keys)),
+  );
   io.out(parsed.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStreams(rows)}\n`);
   return 0;
 }

@@ -65,7 +65,12 @@ export async function followJob(client: GatewayClient, id: string, io: CliIo, ti
     const abort = new AbortController();
     const timer = timeoutS === undefined ? null : setTimeout(() => abort.abort(), timeoutS * 1_000);
     try {
-      for await (const job of jobEvents(`${client.url}/api/v1/jobs/${encodeURIComponent(id)}/events`, client.token, abort.signal, client.fetch)) {
+      for await (const job of jobEvents(
+        `${client.url}/api/v1/jobs/${encodeURIComponent(id)}/events`,
+        client.token,
+        abort.signal,
+        client.fetch,
+      )) {
         draw(job);
         if (TERMINAL.has(job.status) && (job.status !== 'COMPLETED' || job.asset_id)) break;
       }
@@ -79,7 +84,14 @@ export async function followJob(client: GatewayClient, id: string, io: CliIo, ti
   return pollJob(client, id, io, started, draw, timeoutS);
 }
 
-async function pollJob(client: GatewayClient, id: string, io: CliIo, started: number, draw: (job: JobView) => void, timeoutS?: number): Promise<number> {
+async function pollJob(
+  client: GatewayClient,
+  id: string,
+  io: CliIo,
+  started: number,
+  draw: (job: JobView) => void,
+  timeoutS?: number,
+): Promise<number> {
   const now = nowOf(io);
   const sleep = sleepOf(io);
   let completedAt: number | undefined;
@@ -104,14 +116,19 @@ async function pollJob(client: GatewayClient, id: string, io: CliIo, started: nu
 async function report(client: GatewayClient, job: JobView, io: CliIo, elapsedMs: number): Promise<number> {
   const took = `${(elapsedMs / 1_000).toFixed(1)}s`;
   if (job.status !== 'COMPLETED') {
-    io.out(`${job.status} after ${took}: ${job.error_code ?? 'no error code'}${job.error_message ? `: ${job.error_message}` : ''}\n`);
+    io.out(
+      `${job.status} after ${took}: ${job.error_code ?? 'no error code'}${job.error_message ? `: ${job.error_message}` : ''}\n`,
+    );
     return 1;
   }
   if (!job.asset_id) {
     io.out(`COMPLETED in ${took}, but no asset was recorded yet: pixsim jobs\n`);
     return 0;
   }
-  const asset = await client.request<{ remote_url?: string }>('GET', `/api/v1/assets/${encodeURIComponent(job.asset_id)}`);
+  const asset = await client.request<{ remote_url?: string }>(
+    'GET',
+    `/api/v1/assets/${encodeURIComponent(job.asset_id)}`,
+  );
   io.out(`COMPLETED in ${took}\n${asset.remote_url ?? `(asset ${job.asset_id} has no remote_url)`}\n`);
   return 0;
 }
