@@ -107,22 +107,23 @@ export class FaultInjector {
 
   private exclusiveFault(req: FastifyRequest, reply: FastifyReply): boolean {
     const c = this.config;
+    // One draw picks at most one fault: each rate is a slice of [0, 1), laid end to end.
     const u = this.rng();
-    let edge = c.dropRate;
-    if (u < edge) return this.drop(req, reply);
-    if (u < (edge += c.timeoutRate)) return this.hold(req, reply);
-    if (u < (edge += c.http5xxRate)) {
+    const edges = cumulative([c.dropRate, c.timeoutRate, c.http5xxRate, c.rateLimitRate, c.highLoadRate]);
+    if (u < edges[0]!) return this.drop(req, reply);
+    if (u < edges[1]!) return this.hold(req, reply);
+    if (u < edges[2]!) {
       this.stats.fault('http_5xx');
       sendHtml(reply, this.rng() < 0.5 ? 502 : 503);
       return true;
     }
-    if (u < (edge += c.rateLimitRate)) {
+    if (u < edges[3]!) {
       this.stats.fault('rate_limit');
       void reply.header('retry-after', String(c.retryAfterS));
       sendHtml(reply, 429);
       return true;
     }
-    if (u < (edge += c.highLoadRate)) {
+    if (u < edges[4]!) {
       this.stats.fault('high_load');
       void reply.code(200).send(fail(ERR.HIGH_LOAD));
       return true;
@@ -154,4 +155,10 @@ export class FaultInjector {
     });
     return true;
   }
+}
+
+/** Running sums: [a, a+b, a+b+c, …]. */
+function cumulative(rates: readonly number[]): number[] {
+  let sum = 0;
+  return rates.map((r) => (sum += r));
 }

@@ -98,7 +98,8 @@ export class WebhookDispatcher {
     if (this.stopped) return;
     if (d.attempt >= (this.opts.maxAttempts ?? 4)) {
       this.logger.warn({ attempts: d.attempt, error }, 'webhook delivery failed');
-      return this.done('failed');
+      this.done('failed');
+      return;
     }
     const delay = (this.opts.backoffMs ?? 500) * 2 ** (d.attempt - 1);
     const t = setTimeout(() => {
