@@ -1,15 +1,25 @@
 import { parseArgs } from 'node:util';
-import { start } from './index.js';
+import { start, ttlMonitorPeriod } from './index.js';
 
-const USAGE = 'usage: mongo-dev [--port 27017] [--host 127.0.0.1] [--snapshot <file>]';
+const USAGE =
+  'usage: mongo-dev [--port 27017] [--host 127.0.0.1] [--snapshot <file>] [--ttl-monitor-ms 60000]\n' +
+  '  MONGO_DEV_TTL_MONITOR_MS sets the TTL monitor period when --ttl-monitor-ms is not given';
 
-function parse(argv: string[]): { port: number; host: string; snapshot: string | undefined } {
+interface Args {
+  port: number;
+  host: string;
+  snapshot: string | undefined;
+  ttlMonitorMs: number;
+}
+
+function parse(argv: string[]): Args {
   const { values } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string', default: '27017' },
       host: { type: 'string', default: '127.0.0.1' },
       snapshot: { type: 'string' },
+      'ttl-monitor-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -22,11 +32,17 @@ function parse(argv: string[]): { port: number; host: string; snapshot: string |
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
-  return { port, host: values.host, snapshot: values.snapshot };
+  const ttl = values['ttl-monitor-ms'];
+  return {
+    port,
+    host: values.host,
+    snapshot: values.snapshot,
+    ttlMonitorMs: ttlMonitorPeriod(ttl === undefined ? undefined : Number(ttl)),
+  };
 }
 
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parse>;
+  let args: Args;
   try {
     args = parse(process.argv.slice(2));
   } catch (err) {
@@ -37,6 +53,7 @@ async function main(): Promise<void> {
     port: args.port,
     host: args.host,
     snapshotPath: args.snapshot,
+    ttlMonitorMs: args.ttlMonitorMs,
     logger: { info: (...a) => console.log(...a), warn: (...a) => console.warn(...a) },
   });
   console.log(`mongo-dev listening: ${server.uri}`);

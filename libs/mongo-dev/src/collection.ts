@@ -1,10 +1,11 @@
 import type { Document } from 'bson';
-import { keyOf } from './canonical.js';
+import { getPath, keyOf } from './canonical.js';
 import { badValue, CommandError } from './errors.js';
+import { indexConflict, normalizeIndexSpec } from './index-spec.js';
 import { OrderedIndex } from './ordered-index.js';
 import { planQuery } from './query-plan.js';
 import { matcherOf, select, window, type SelectOptions } from './query-exec.js';
-import { defaultIndexName, UniqueIndex } from './unique-index.js';
+import { UniqueIndex } from './unique-index.js';
 import type { IndexSpec } from './unique-index.js';
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -151,19 +152,30 @@ export class Collection {
     this.onChange();
   }
 
-  /** Returns false when an index of that name already exists (mongod treats that as a no-op). */
+  /**
+   * Validates a requested index against mongod's rules and the existing indexes: the
+   * spec to build, or undefined when this very index (same name, same definition)
+   * exists. A clash in name or definition throws 85/86 as mongod does.
+   */
+  prepareIndex(input: Document): IndexSpec | undefined {
+    const spec = normalizeIndexSpec(input);
+    const sameName = this.indexes.get(spec.name);
+    if (sameName) {
+      const conflict = indexConflict(spec, sameName);
+      if (conflict) throw conflict;
+      return undefined;
+    }
+    for (const existing of this.indexes.values()) {
+      const conflict = indexConflict(spec, existing);
+      if (conflict) throw conflict;
+    }
+    return spec;
+  }
+
+  /** Returns false when the same index already exists (a no-op, as in mongod). */
   createIndex(input: Document): boolean {
-    const key = input.key as Document | undefined;
-    if (!key || typeof key !== 'object' || Object.keys(key).length === 0)
-      throw badValue('index key pattern must be a non-empty object');
-    const spec: IndexSpec = {
-      ...input,
-      v: 2,
-      key,
-      name: typeof input.name === 'string' ? input.name : defaultIndexName(key),
-    };
-    delete spec.ns;
-    if (this.indexes.has(spec.name)) return false;
+    const spec = this.prepareIndex(input);
+    if (!spec) return false;
     if (spec.unique) {
       const index = new UniqueIndex(spec);
       for (const [id, doc] of this.docs) {
@@ -178,6 +190,30 @@ export class Collection {
     this.indexes.set(spec.name, spec);
     this.onChange();
     return true;
+  }
+
+  /**
+   * What mongod's TTL monitor does on each pass: removes the documents whose TTL-indexed
+   * field holds a date (or an array of dates, by its earliest) at least
+   * `expireAfterSeconds` before `now`. Fields of other types never expire; a partial
+   * TTL index expires only the documents it holds. Returns how many were removed.
+   */
+  expire(now: number): number {
+    let removed = 0;
+    for (const spec of [...this.indexes.values()]) {
+      const seconds = spec.expireAfterSeconds;
+      if (typeof seconds !== 'number') continue;
+      const field = Object.keys(spec.key)[0]!;
+      const cutoff = now - seconds * 1000;
+      const inIndex = spec.partialFilterExpression ? matcherOf(spec.partialFilterExpression) : undefined;
+      const expired = this.all().filter((doc) => {
+        const at = earliestDate(getPath(doc, field));
+        return at !== undefined && at <= cutoff && (!inIndex || inIndex(doc));
+      });
+      for (const doc of expired) this.remove(doc);
+      removed += expired.length;
+    }
+    return removed;
   }
 
   dropIndex(name: string): void {
@@ -201,6 +237,17 @@ export class Collection {
 export function idKey(doc: Document): string {
   if (Array.isArray(doc._id)) throw badValue("can't use an array for _id");
   return keyOf(doc._id);
+}
+
+/** The earliest valid date in a value (a date, or the dates of an array), in ms; else undefined. */
+function earliestDate(value: unknown): number | undefined {
+  let earliest: number | undefined;
+  for (const v of Array.isArray(value) ? value : [value]) {
+    if (!(v instanceof Date)) continue;
+    const t = v.getTime();
+    if (!Number.isNaN(t) && (earliest === undefined || t < earliest)) earliest = t;
+  }
+  return earliest;
 }
 
 /** The values an equality or `$in` condition pins, when every one is a plain value; else undefined. */

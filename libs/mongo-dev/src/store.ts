@@ -41,6 +41,13 @@ export class Store {
     return [...(this.dbs.get(db)?.values() ?? [])];
   }
 
+  /** One pass of the TTL monitor over every collection; returns how many documents expired. */
+  expire(now: number): number {
+    let removed = 0;
+    for (const colls of this.dbs.values()) for (const coll of colls.values()) removed += coll.expire(now);
+    return removed;
+  }
+
   databases(): string[] {
     return [...this.dbs.keys()];
   }

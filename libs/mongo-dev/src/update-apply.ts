@@ -6,6 +6,7 @@ import type { Modifier } from 'mingo/updater';
 import { cloneDoc, isPlainObject, keyOf, setPath } from './canonical.js';
 import { applySimpleUpdate } from './fast-path.js';
 import { badValue, CommandError, toCommandError } from './errors.js';
+import { checkUpdateAgainst, checkUpdateSpec } from './update-validate.js';
 
 export type UpdateSpec = Document | Document[];
 
@@ -17,6 +18,12 @@ const immutableId = (): CommandError =>
   );
 
 const isOperatorUpdate = (u: Document): boolean => Object.keys(u).some((k) => k.startsWith('$'));
+
+/** The checks mongod makes when it parses an update, before reading any document. */
+export function checkUpdate(u: UpdateSpec): void {
+  if (u === null || typeof u !== 'object') throw badValue('update must be an object or a pipeline');
+  if (!Array.isArray(u) && isOperatorUpdate(u)) checkUpdateSpec(u);
+}
 
 /**
  * Returns the updated copy of `doc`; `doc` itself is left untouched.
@@ -60,6 +67,8 @@ function applyOperatorUpdate(
   arrayFilters: Document[] | undefined,
   inserting: boolean,
 ): Document {
+  checkUpdateAgainst(doc, u, inserting);
+  // No path is named twice (checkUpdateSpec), so `$setOnInsert` can join `$set` safely.
   const { $setOnInsert, ...ops } = u;
   const out = cloneDoc(doc);
   const set: Document = { ...(ops.$set as Document | undefined) };

@@ -1,7 +1,9 @@
 import type { Document } from 'bson';
 import type { Collection } from '../collection.js';
 import { badValue, CommandError, notFound } from '../errors.js';
+import { normalizeIndexSpec } from '../index-spec.js';
 import { select } from '../query-exec.js';
+import { refuseCollectionOptions } from '../unsupported.js';
 import { collectionName, optionalNumber } from './context.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
@@ -13,6 +15,7 @@ function existing(ctx: CommandContext, name: string): Collection {
 
 function create(cmd: Document, ctx: CommandContext): Document {
   const name = collectionName(cmd);
+  refuseCollectionOptions(cmd);
   if (ctx.store.get(ctx.db, name)) {
     throw new CommandError(48, 'NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   }
@@ -35,7 +38,15 @@ function dropDatabase(_cmd: Document, ctx: CommandContext): Document {
 function createIndexes(cmd: Document, ctx: CommandContext): Document {
   const specs = cmd.indexes;
   if (!Array.isArray(specs) || specs.length === 0) throw badValue("'indexes' must be a non-empty array");
-  const { coll, created } = ctx.store.ensure(ctx.db, collectionName(cmd));
+  const name = collectionName(cmd);
+  // Every spec is checked before any is built: a refused request changes nothing, as in mongod.
+  const before = ctx.store.get(ctx.db, name);
+  for (const spec of specs as Document[]) {
+    if (!spec || typeof spec !== 'object') throw badValue("'indexes' entries must be objects");
+    if (before) before.prepareIndex(spec);
+    else normalizeIndexSpec(spec);
+  }
+  const { coll, created } = ctx.store.ensure(ctx.db, name);
   const numIndexesBefore = coll.listIndexes().length;
   const added = (specs as Document[]).filter((spec) => coll.createIndex(spec)).length;
   return {

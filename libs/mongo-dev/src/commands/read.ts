@@ -3,6 +3,7 @@ import { Aggregator, Query } from 'mingo';
 import { cloneDoc, getPath, keyOf } from '../canonical.js';
 import { badValue } from '../errors.js';
 import { project, type SelectOptions } from '../query-exec.js';
+import { mapReduce, refuseCollation, refuseJsInFilter, refuseJsInPipeline } from '../unsupported.js';
 import { collectionName, optionalNumber } from './context.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
@@ -12,6 +13,8 @@ const queryOf = (ctx: CommandContext, name: string, filter: Document | undefined
 
 function find(cmd: Document, ctx: CommandContext): Document {
   const name = collectionName(cmd);
+  refuseJsInFilter(cmd.filter);
+  refuseCollation(cmd.collation);
   const limit = optionalNumber(cmd.limit);
   const matched = queryOf(ctx, name, cmd.filter as Document | undefined, {
     sort: cmd.sort as Document | undefined,
@@ -34,6 +37,8 @@ function killCursors(cmd: Document, ctx: CommandContext): Document {
 function aggregate(cmd: Document, ctx: CommandContext): Document {
   const pipeline = cmd.pipeline;
   if (!Array.isArray(pipeline)) throw badValue("'pipeline' option must be specified as an array");
+  refuseJsInPipeline(pipeline);
+  refuseCollation(cmd.collation);
   if (pipeline.some((s: Document) => '$out' in s || '$merge' in s))
     throw badValue('$out and $merge are not supported by mongo-dev');
   const name = typeof cmd.aggregate === 'string' ? cmd.aggregate : undefined;
@@ -54,6 +59,8 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
 }
 
 function count(cmd: Document, ctx: CommandContext): Document {
+  refuseJsInFilter(cmd.query);
+  refuseCollation(cmd.collation);
   const matched = queryOf(ctx, collectionName(cmd), cmd.query as Document | undefined, {
     skip: optionalNumber(cmd.skip),
     limit: optionalNumber(cmd.limit),
@@ -63,6 +70,8 @@ function count(cmd: Document, ctx: CommandContext): Document {
 
 function distinct(cmd: Document, ctx: CommandContext): Document {
   if (typeof cmd.key !== 'string') throw badValue("'key' must be a string");
+  refuseJsInFilter(cmd.query);
+  refuseCollation(cmd.collation);
   const query = new Query((cmd.query as Document | undefined) ?? {}, {});
   const seen = new Map<string, unknown>();
   for (const doc of docsOf(ctx, collectionName(cmd))) {
@@ -73,4 +82,12 @@ function distinct(cmd: Document, ctx: CommandContext): Document {
   return { values: [...seen.values()], ok: 1 };
 }
 
-export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, aggregate, count, distinct };
+export const readCommands: Record<string, CommandHandler> = {
+  find,
+  getMore,
+  killCursors,
+  aggregate,
+  count,
+  distinct,
+  mapReduce,
+};

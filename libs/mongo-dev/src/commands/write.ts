@@ -3,7 +3,9 @@ import type { Document } from 'bson';
 import type { Collection } from '../collection.js';
 import { badValue, toCommandError } from '../errors.js';
 import { project } from '../query-exec.js';
-import { applyUpdate, buildUpsert, changed } from '../update-apply.js';
+import { checkInsertSize, checkUpdatedSize, checkUpsertSize } from '../doc-size.js';
+import { refuseCollation, refuseJsInFilter, refuseJsInPipeline } from '../unsupported.js';
+import { applyUpdate, buildUpsert, changed, checkUpdate } from '../update-apply.js';
 import type { UpdateSpec } from '../update-apply.js';
 import { collectionName } from './context.js';
 import type { CommandContext, CommandHandler } from './context.js';
@@ -18,7 +20,7 @@ function eachOp<T>(ops: T[], ordered: boolean, run: (op: T, index: number) => vo
       run(op, index);
     } catch (err) {
       const e = toCommandError(err);
-      writeErrors.push({ index, code: e.code, ...e.extra, errmsg: e.message });
+      writeErrors.push({ index, code: e.code, codeName: e.codeName, ...e.extra, errmsg: e.message });
       if (ordered) break;
     }
   }
@@ -34,7 +36,9 @@ function insert(cmd: Document, ctx: CommandContext): Document {
   const { coll } = ctx.store.ensure(ctx.db, collectionName(cmd));
   let n = 0;
   const errors = eachOp(docs as Document[], cmd.ordered !== false, (doc) => {
-    coll.insert(withId(doc));
+    const stored = withId(doc);
+    checkInsertSize(stored);
+    coll.insert(stored);
     n++;
   });
   return withErrors({ n, ok: 1 }, errors);
@@ -47,6 +51,15 @@ interface UpdateOp {
   multi?: boolean;
   arrayFilters?: Document[];
   sort?: Document;
+  collation?: Document;
+}
+
+/** What mongod refuses when it parses a filter and an update, before any document is read. */
+function parseChecks(filter: unknown, u: UpdateSpec | undefined, collation: unknown): void {
+  refuseJsInFilter(filter);
+  refuseCollation(collation);
+  if (Array.isArray(u)) refuseJsInPipeline(u);
+  if (u !== undefined) checkUpdate(u);
 }
 
 function update(cmd: Document, ctx: CommandContext): Document {
@@ -62,9 +75,11 @@ function update(cmd: Document, ctx: CommandContext): Document {
     const filter = op.q ?? {};
     const isReplacement = !Array.isArray(op.u) && !Object.keys(op.u).some((k) => k.startsWith('$'));
     if (op.multi && isReplacement) throw badValue('multi update is not supported for replacement-style update');
+    parseChecks(filter, op.u, op.collation);
     const matched = coll ? coll.query(filter, { sort: op.sort, limit: op.multi ? undefined : 1 }) : [];
     if (matched.length === 0 && op.upsert) {
       const doc = buildUpsert(filter, op.u, op.arrayFilters);
+      checkUpsertSize(doc);
       coll ??= ctx.store.ensure(ctx.db, name).coll;
       coll.insert(doc);
       n++;
@@ -75,6 +90,7 @@ function update(cmd: Document, ctx: CommandContext): Document {
       const after = applyUpdate(doc, op.u, filter, op.arrayFilters, false);
       n++;
       if (changed(doc, after)) {
+        checkUpdatedSize(after);
         (coll as Collection).replace(doc, after);
         nModified++;
       }
@@ -89,6 +105,7 @@ function deleteCmd(cmd: Document, ctx: CommandContext): Document {
   const coll = ctx.store.get(ctx.db, collectionName(cmd));
   let n = 0;
   const errors = eachOp(ops as Document[], cmd.ordered !== false, (op) => {
+    parseChecks(op.q, undefined, op.collation);
     if (!coll) return;
     const matched = coll.query(op.q as Document | undefined, { limit: op.limit === 1 ? 1 : undefined });
     for (const doc of matched) coll.remove(doc);
@@ -101,6 +118,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
   const name = collectionName(cmd);
   const filter = (cmd.query as Document | undefined) ?? {};
   const fields = cmd.fields as Document | undefined;
+  parseChecks(filter, cmd.update as UpdateSpec | undefined, cmd.collation);
   const reply = (value: Document | null, lastErrorObject: Document): Document => ({
     lastErrorObject,
     value: value ? (project([value], fields)[0] ?? null) : null,
@@ -117,11 +135,15 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
   const arrayFilters = cmd.arrayFilters as Document[] | undefined;
   if (doc) {
     const after = applyUpdate(doc, u, filter, arrayFilters, false);
-    if (changed(doc, after)) (existing as Collection).replace(doc, after);
+    if (changed(doc, after)) {
+      checkUpdatedSize(after);
+      (existing as Collection).replace(doc, after);
+    }
     return reply(cmd.new ? after : doc, { n: 1, updatedExisting: true });
   }
   if (!cmd.upsert) return reply(null, { n: 0, updatedExisting: false });
   const inserted = buildUpsert(filter, u, arrayFilters);
+  checkUpsertSize(inserted);
   ctx.store.ensure(ctx.db, name).coll.insert(inserted);
   return reply(cmd.new ? inserted : null, { n: 1, updatedExisting: false, upserted: inserted._id });
 }
