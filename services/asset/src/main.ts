@@ -11,7 +11,7 @@ await runService({
   config,
   defaultOpsPort: 9104,
   async build({ mongo, publisher }) {
-    const store = await openAssetStore(mongo);
+    const store = await openAssetStore(mongo, { newId: ulid });
     const handler = createAssetHandler({
       store,
       publish: (input) => publisher.publish(input),

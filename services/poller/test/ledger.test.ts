@@ -62,6 +62,14 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     return claimed;
   };
 
+  it('when a JOB_SUBMITTED is replayed after its ended generation was purged, then it is acknowledged and nothing polls', async () => {
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    await onSubmitted(delivered(jobSubmitted('j-purged', { credential, submitted_at: eightDaysAgo })));
+    expect(await docs()).toHaveLength(0);
+    expect(await store.countPolling()).toBe(0);
+    expect(rec.published).toHaveLength(0);
+  });
+
   it('when the same JOB_SUBMITTED is delivered again (and concurrently), then one generation exists, unchanged', async () => {
     const event = delivered(jobSubmitted('j1', { credential }));
     await onSubmitted(event);
