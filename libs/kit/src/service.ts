@@ -7,7 +7,7 @@ import { createBusMetrics } from './bus-metrics.js';
 import type { SharedConfig } from './config-fields.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, type Registry } from './metrics.js';
-import { closeMongo, connectMongo, mongoPing } from './mongo.js';
+import { autoIndexDefault, closeMongo, connectMongo, mongoPing } from './mongo.js';
 import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
@@ -66,7 +66,7 @@ export interface ServiceSpec<C extends SharedConfig> {
 }
 
 /**
- * The one way a service runs (DESIGN §11): connect, build the handlers from
+ * The one way a service runs: connect, build the handlers from
  * narrow ports, start the consumers and the ops server, and on SIGTERM stop
  * reading, let in-flight work finish and ack, then close every connection.
  */
@@ -101,6 +101,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     logger,
     attempts: Infinity,
     signal,
+    autoIndex: autoIndexDefault(config),
   });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
   const keys = createKeys(config.STREAM_PREFIX);

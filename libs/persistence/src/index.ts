@@ -8,3 +8,10 @@ export {
   type Versioned,
 } from './fold-store.js';
 export { declareIndexes, migrateIndexes, listIndexKeys, type IndexSet, type IndexChange } from './migrate.js';
+export { indexServes, unservedQueries, type HotQuery } from './migrate.js';
+export {
+  migrateServices,
+  INDEXES_MODULE,
+  type MigrateServicesOptions,
+  type ServiceMigration,
+} from './migrate-services.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset } from '../src/asset.js';
-import { openAssetStore } from '../src/asset-store.js';
+import { openAssetStore } from '../src/store/asset-store.js';
 
 let db: Connection;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
-import type { Asset, AssetStore } from './asset.js';
+import type { Asset, AssetStore } from '../asset.js';
 
 const assetSchema = new Schema<Asset>(
   {

@@ -1,8 +1,8 @@
 import { Schema, type Connection, type QueryFilter, type UpdateQuery } from 'mongoose';
 import { LingerBatch, type PublishInput } from '@pixsim/bus';
 import { AFTER, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
-import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
-import { GENERATION_STATUSES } from './generation.js';
+import type { EndReason, Generation, GenerationStore, Submission } from '../generation.js';
+import { GENERATION_STATUSES } from '../generation.js';
 
 /**
  * Ended generations and tombstones are kept this long for operators, then expire (TTL index).
