@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubmissionStore } from '../src/store/submission-store.js';
-import { jobCreatedData } from './world.js';
+import { clock, jobCreatedData } from './world.js';
 
 let conn: Connection;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('submission store', () => {
   it('when a cancel and its JOB_CREATED arrive at the same moment (60 pairs), then no cancel is lost', async () => {
-    const submissions = createSubmissionStore(conn);
+    const submissions = createSubmissionStore(conn, { clock });
     const now = new Date();
     const jobs = Array.from({ length: 60 }, () => jobCreatedData());
     const tokens = jobs.map(() => randomUUID());
@@ -41,7 +41,7 @@ describe('submission store', () => {
   });
 
   it('when a cancel comes for a job already submitted, then nothing changes and no tombstone appears', async () => {
-    const submissions = createSubmissionStore(conn);
+    const submissions = createSubmissionStore(conn, { clock });
     const job = jobCreatedData();
     const token = randomUUID();
     await submissions.ensure(job, new Date(), null, token, 'a1');

@@ -64,13 +64,49 @@ const accountSchema = (() => {
 
 export const accountModel = defineModel<AccountDoc>('Account', accountSchema);
 
+/** Provider accounts as the dispatcher sees them. */
+export interface AccountStore {
+  /**
+   * Reserves a slot on the best eligible account (priority, then least recently used)
+   * in one write: the server picks and increments atomically, so replicas racing for
+   * the same account each get a different one, or none when all are full.
+   */
+  reserveBest(providerId: string, cost: number, now: Date): Promise<AccountDoc | null>;
+  /** Whether an account of the provider could take a job now if it had the credits. */
+  hasFreeSlot(providerId: string, now: Date): Promise<boolean>;
+  release(
+    id: string,
+    opts?: {
+      failed?: boolean;
+      refund?: number;
+    },
+  ): Promise<void>;
+  charge(id: string, cost: number): Promise<void>;
+  cooldown(id: string, until: Date, reason: string): Promise<void>;
+  setStatus(id: string, status: AccountStatus, reason: string, credits?: number): Promise<void>;
+  setCredits(id: string, credits: number): Promise<void>;
+  get(id: string): Promise<AccountDoc | null>;
+  all(): Promise<AccountDoc[]>;
+  /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
+  sealedUnderOtherKeys(kid: string): AsyncIterable<{
+    id: string;
+    credential: SealedSecret;
+  }>;
+  /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
+  replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean>;
+  /** Repairs a drifted counter, only if it still holds the value that was seen. */
+  correctInFlight(id: string, seen: number, expected: number): Promise<boolean>;
+  /** `commandId` (the event id) makes a top-up count once however often it is delivered. */
+  apply(cmd: Command, now: Date, commandId?: string): Promise<AccountDoc | null>;
+}
+
 /**
  * Provider accounts, owned by the dispatcher. Every write is one atomic
  * single-document update; a reservation is a conditional `$inc` with
  * `in_flight < max_concurrent_jobs` in the filter, so any number of dispatcher
  * replicas never oversubscribe an account.
  */
-export function createAccountStore(conn: Connection) {
+export function createAccountStore(conn: Connection): AccountStore {
   const model = accountModel.model(conn);
   const bump = { $inc: { revision: 1 } };
   const lean = AFTER;
@@ -243,5 +279,3 @@ export function createAccountStore(conn: Connection) {
     },
   };
 }
-
-export type AccountStore = ReturnType<typeof createAccountStore>;

@@ -93,15 +93,73 @@ const submissionSchema = (() => {
 
 export const submissionModel = defineModel<SubmissionDoc>('Submission', submissionSchema);
 
+/** The submissions as the dispatcher sees them (one record per job). */
+export interface SubmissionStore {
+  /**
+   * The job's record, created on first sight. With `claimToken`, a record created
+   * due now is created claimed by that token (it saves the separate claim), and with
+   * `intentAccountId` too it is created holding the submit intent on that reserved
+   * account, as recordIntent would leave it. A record that already existed is
+   * returned as it is, claimed by whoever holds it.
+   */
+  ensure(
+    job: EventData<'JOB_CREATED'>,
+    now: Date,
+    trace?: SubmissionDoc['trace'],
+    claimToken?: string,
+    intentAccountId?: string,
+  ): Promise<SubmissionDoc>;
+  /** Takes a due waiting job, or one whose dispatcher died mid-work; returns it as it was before. */
+  claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null>;
+  due(now: Date, staleBefore: Date, limit: number): Promise<SubmissionDoc[]>;
+  /** Null when the job is no longer this token's, or when a cancel was asked for (then cancelOwned). */
+  recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null>;
+  /** The intent's account was released after a refusal; the job stays claimed for the next account. */
+  backToClaimed(id: string, token: string): Promise<void>;
+  markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null>;
+  /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
+  wait(
+    id: string,
+    token: string,
+    at: Date,
+    detail: string,
+    opts?: {
+      countTry?: boolean;
+    },
+  ): Promise<SubmissionDoc | null>;
+  fail(id: string, token: string, code: JobErrorCode, message: string, tries?: number): Promise<SubmissionDoc | null>;
+  cancelIfWaiting(id: string): Promise<SubmissionDoc | null>;
+  /**
+   * A cancel of a job that has not reached the provider, whatever the dispatcher is doing:
+   * a job being worked on is flagged (its owner cancels it at its next step), a job not
+   * seen yet gets a tombstone (JOB_CREATED then cancels it on arrival), and a waiting one
+   * is cancelled now. Returns the cancelled job to announce, if it was cancelled here.
+   */
+  requestCancel(id: string, now: Date): Promise<SubmissionDoc | null>;
+  /** The owner cancels a job it holds, after a cancel was asked for. */
+  cancelOwned(id: string, token: string): Promise<SubmissionDoc | null>;
+  /** JOB_CREATED found a tombstone: the job is recorded, cancelled, to be announced. */
+  cancelOnArrival(job: EventData<'JOB_CREATED'>): Promise<SubmissionDoc | null>;
+  /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
+  release(id: string): Promise<SubmissionDoc | null>;
+  markAnnounced(id: string): Promise<void>;
+  /** Outcomes recorded before `before` whose event was never published. */
+  unannounced(before: Date, limit: number): Promise<SubmissionDoc[]>;
+  get(id: string): Promise<SubmissionDoc | null>;
+  /** Slots each account should hold: submissions with a live reservation. */
+  holdsByAccount(): Promise<Map<string, number>>;
+  countWaiting(): Promise<number>;
+}
+
 /**
  * One record per job: the dispatcher's memory of what it did. Ownership of a
  * submission is a compare-and-set on `claim_token`, so two replicas never work
  * on one job at once; the submit intent is written before the provider call,
  * so a replay after a crash knows a submit may have happened.
  */
-export function createSubmissionStore(conn: Connection, opts: { clock?: () => Date } = {}) {
+export function createSubmissionStore(conn: Connection, opts: { clock: () => Date }): SubmissionStore {
   const model = submissionModel.model(conn);
-  const clock = opts.clock ?? (() => new Date());
+  const { clock } = opts;
   const lean = AFTER;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
   const cancelIfWaiting = (id: string): Promise<SubmissionDoc | null> =>
@@ -376,5 +434,3 @@ export function createSubmissionStore(conn: Connection, opts: { clock?: () => Da
     },
   };
 }
-
-export type SubmissionStore = ReturnType<typeof createSubmissionStore>;
