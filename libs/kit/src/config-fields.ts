@@ -75,7 +75,7 @@ export function logLevelFromEnv() {
 }
 
 /**
- * The variables every service shares (DESIGN §8). Spread it into a service schema and
+ * The variables every service shares. Spread it into a service schema and
  * override what differs: `z.object({ ...sharedConfigShape, PORT: portFromEnv().default(8080) })`.
  * MONGODB_URI has no default on purpose: each service names its own database.
  */
@@ -100,6 +100,11 @@ export const sharedConfigShape = {
   CLAIM_TIMEOUT_MS: intFromEnv().optional(),
   /** The service's own database on MONGODB_URI; `pixsim-<service>` by default. */
   MONGODB_DB: z.string().trim().min(1).optional(),
+  /**
+   * Whether mongoose builds indexes and collections as models compile. Off by default when
+   * NODE_ENV=production: there `npm run migrate` builds them, on purpose, before the services start.
+   */
+  MONGO_AUTO_INDEX: boolFromEnv().optional(),
   STREAM_PREFIX: z
     .string()
     .trim()

@@ -43,12 +43,14 @@ export type { ConnectNatsOptions } from './nats.js';
 export { connectWithRetry } from './connect-retry.js';
 export type { ConnectRetryOptions } from './connect-retry.js';
 export { backoffDelay, sleep } from './backoff.js';
+export { every, realTimer } from './periodic.js';
+export type { Periodic, PeriodicOptions, Timer } from './periodic.js';
 export type { BackoffOptions } from './backoff.js';
 
 export { onShutdown } from './shutdown.js';
 export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdown.js';
 
-export { runService, consume } from './service.js';
+export { runService, consume, checkConsumers } from './service.js';
 export { leaseOwner, replicaName } from './replica.js';
 export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
 export { createBusMetrics } from './bus-metrics.js';

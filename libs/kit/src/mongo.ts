@@ -17,6 +17,16 @@ export interface ConnectMongoOptions {
   backoff?: BackoffOptions;
   /** Passed through to mongoose.createConnection. */
   connectOptions?: ConnectOptions;
+  /**
+   * Whether compiling a model builds its indexes and collection (mongoose's autoIndex and
+   * autoCreate). Default: off when NODE_ENV=production, where the migration builds them.
+   */
+  autoIndex?: boolean;
+}
+
+/** Index builds on model compile: MONGO_AUTO_INDEX when set, else everywhere but production. */
+export function autoIndexDefault(config: { MONGO_AUTO_INDEX?: boolean }, env = process.env): boolean {
+  return config.MONGO_AUTO_INDEX ?? env.NODE_ENV !== 'production';
 }
 
 /**
@@ -60,8 +70,11 @@ export async function closeMongo(conn: Connection): Promise<void> {
 }
 
 async function openOnce(opts: ConnectMongoOptions, signal: AbortSignal | undefined): Promise<Connection> {
+  const autoIndex = opts.autoIndex ?? autoIndexDefault({});
   const conn = mongoose.createConnection(opts.uri, {
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 2_000,
+    autoIndex,
+    autoCreate: autoIndex,
     ...opts.connectOptions,
     dbName: opts.dbName,
   });

@@ -2,12 +2,20 @@ import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
 import { createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher } from '@pixsim/bus';
-import { createKeys, type EventType, type Keys, type ServiceName } from '@pixsim/contracts';
+import {
+  CONSUMERS,
+  createKeys,
+  PixsimError,
+  streamsConsumedBy,
+  type EventType,
+  type Keys,
+  type ServiceName,
+} from '@pixsim/contracts';
 import { createBusMetrics } from './bus-metrics.js';
 import type { SharedConfig } from './config-fields.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, type Registry } from './metrics.js';
-import { closeMongo, connectMongo, mongoPing } from './mongo.js';
+import { autoIndexDefault, closeMongo, connectMongo, mongoPing } from './mongo.js';
 import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
@@ -66,7 +74,29 @@ export interface ServiceSpec<C extends SharedConfig> {
 }
 
 /**
- * The one way a service runs (DESIGN §11): connect, build the handlers from
+ * The service's consumers against the topology table (CONSUMERS in contracts): a stream the
+ * table says the service reads and it does not (its events would pile up unread), or one it
+ * reads that the table does not list (no one sizes or watches that group), is a start error.
+ */
+export function checkConsumers(service: ServiceName, types: readonly EventType[]): void {
+  const expected = new Set(streamsConsumedBy(service));
+  const actual = new Set(types);
+  const missing = [...expected].filter((t) => !actual.has(t));
+  const extra = [...actual].filter((t) => !expected.has(t));
+  const twice = types.filter((t, i) => types.indexOf(t) !== i);
+  if (missing.length === 0 && extra.length === 0 && twice.length === 0) return;
+  const parts = [
+    missing.length ? `does not consume ${missing.join(', ')}` : '',
+    extra.length
+      ? `consumes ${extra.join(', ')} (CONSUMERS lists ${extra.map((t) => CONSUMERS[t].join('/')).join('; ')})`
+      : '',
+    twice.length ? `consumes ${twice.join(', ')} twice` : '',
+  ].filter(Boolean);
+  throw new PixsimError('CONSUMERS_MISMATCH', `${service} ${parts.join('; ')}: its consumers must match CONSUMERS`);
+}
+
+/**
+ * The one way a service runs: connect, build the handlers from
  * narrow ports, start the consumers and the ops server, and on SIGTERM stop
  * reading, let in-flight work finish and ack, then close every connection.
  */
@@ -101,12 +131,17 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     logger,
     attempts: Infinity,
     signal,
+    autoIndex: autoIndexDefault(config),
   });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
   const keys = createKeys(config.STREAM_PREFIX);
   const registry = createMetricsRegistry(name);
   const publisher = createPublisher({ redis, keys });
   parts = await spec.build({ config, logger, redis, mongo, nats, keys, publisher, registry, signal });
+  checkConsumers(
+    name,
+    parts.consumers.map((c) => c.type),
+  );
 
   const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
   const consumerName = replicaName(config);

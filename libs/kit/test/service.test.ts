@@ -5,9 +5,27 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createKeys, eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
+import { checkConsumers } from '../src/service.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/service-child.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('checkConsumers', () => {
+  it('when a service consumes exactly its streams in CONSUMERS, then it may start', () => {
+    expect(() => checkConsumers('asset', ['JOB_COMPLETED'])).not.toThrow();
+  });
+
+  it('when a stream is missing, extra or consumed twice, then the start is refused naming it', () => {
+    expect(() => checkConsumers('asset', [])).toThrow(/asset does not consume JOB_COMPLETED/);
+    expect(() => checkConsumers('asset', ['JOB_COMPLETED', 'JOB_FAILED'])).toThrow(/consumes JOB_FAILED/);
+    expect(() => checkConsumers('asset', ['JOB_COMPLETED', 'JOB_COMPLETED'])).toThrow(/twice/);
+    try {
+      checkConsumers('asset', []);
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'CONSUMERS_MISMATCH' });
+    }
+  });
+});
 
 describe('runService shutdown', () => {
   it('when SIGTERM arrives while a handler runs, then new work stops first, the handler finishes with its client open, and only then is the client closed', async () => {
@@ -56,7 +74,7 @@ describe('runService shutdown', () => {
       expect(order).toEqual(['handler started', 'loop ended', 'quiesce', 'handler used the client', 'client closed']);
       expect(steps.find((s) => s.step === 'handler used the client')).toMatchObject({ clientOpen: true });
       // Acknowledged before the close: nothing is left for another replica to redo.
-      expect(await redis.xpending(`${prefix}:JOB_FAILED`, 'asset')).toEqual([0, null, null, null]);
+      expect(await redis.xpending(`${prefix}:JOB_FAILED`, 'poller')).toEqual([0, null, null, null]);
     } finally {
       child.kill('SIGKILL');
       const keys = await redis.keys(`${prefix}:*`);

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { consume, runService } from '@pixsim/kit';
 import { createAssetHandler } from './asset-handler.js';
-import { openAssetStore } from './asset-store.js';
+import { openAssetStore } from './store/asset-store.js';
 import { readConfig } from './config.js';
 
 const config = readConfig();
@@ -11,7 +11,7 @@ await runService({
   config,
   defaultOpsPort: 9104,
   async build({ mongo, publisher }) {
-    const store = await openAssetStore(mongo);
+    const store = await openAssetStore(mongo, { newId: ulid });
     const handler = createAssetHandler({
       store,
       publish: (input) => publisher.publish(input),

@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
 import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsim/contracts';
 import { createAssetHandler } from '../src/asset-handler.js';
-import { openAssetStore } from '../src/asset-store.js';
+import { openAssetStore } from '../src/store/asset-store.js';
 import { delivered, jobCompleted } from './helpers.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

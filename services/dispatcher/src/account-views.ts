@@ -1,5 +1,6 @@
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
+import { every, type Timer } from '@pixsim/kit';
 import type { AccountDoc, AccountStore } from './store/account-store.js';
 
 export function toAccountView(a: AccountDoc): EventData<'ACCOUNT_UPDATED'> {
@@ -33,9 +34,9 @@ export function createAccountViews(ports: {
   publish(i: PublishInput): Promise<unknown>;
   flushMs: number;
   logger: { warn(o: object, m: string): void };
+  timer?: Timer;
 }) {
   const dirty = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
 
   const flush = async () => {
     const ids = [...dirty];
@@ -56,16 +57,16 @@ export function createAccountViews(ports: {
     }
   };
 
+  // flush reports its own failures (per account) and keeps the account for the next round.
+  const rounds = every({ intervalMs: ports.flushMs, run: flush, onError: () => {}, timer: ports.timer });
+
   return {
     touch(id: string) {
       dirty.add(id);
     },
-    start() {
-      timer = setInterval(() => void flush(), ports.flushMs);
-      timer.unref();
-    },
+    start: () => rounds.start(),
     async stop() {
-      if (timer) clearInterval(timer);
+      await rounds.stop();
       await flush();
     },
   };

@@ -1,4 +1,4 @@
-import { consume, createResealer, openSecret, runService } from '@pixsim/kit';
+import { consume, createResealer, every, openSecret, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
@@ -24,8 +24,9 @@ await runService({
   config,
   defaultOpsPort: 9102,
   async build({ mongo, publisher, registry, logger }) {
+    const clock = () => new Date();
     const accounts = createAccountStore(mongo);
-    const submissions = createSubmissionStore(mongo);
+    const submissions = createSubmissionStore(mongo, { clock });
     const provider = createPixverseProvider({
       baseUrl: config.PIXVERSE_BASE_URL,
       logger,
@@ -44,6 +45,7 @@ await runService({
       submissions,
       accounts,
       publish,
+      clock,
       onMarkFailed: (jobId, err) =>
         logger.warn(
           { job_id: jobId, err },
@@ -58,6 +60,7 @@ await runService({
       announcer,
       logger,
       metrics,
+      clock,
       accountChanged: (id) => views.touch(id),
       openCredential: (a) => openSecret(keyring, a.credential),
       settings: {
@@ -73,10 +76,11 @@ await runService({
       dispatchJob,
       intervalMs: config.SCAN_INTERVAL_MS,
       costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
-      hasFreeSlot: (providerId) => accounts.hasFreeSlot(providerId, new Date()),
+      hasFreeSlot: (providerId) => accounts.hasFreeSlot(providerId, clock()),
       staleMs: config.SUBMIT_STALE_MS,
       concurrency: config.MAX_JOBS,
       logger,
+      clock,
     });
     const changed = (accountId: string) => {
       views.touch(accountId);
@@ -102,12 +106,21 @@ await runService({
       backlog: () => scanner.backlog,
       kickScanner: () => scanner.kick(),
       accountChanged: (id) => views.touch(id),
+      clock,
     });
 
     const resealer = createResealer({ keyring, port: accounts, logger, registry, holders: 'provider account keys' });
 
-    let reconcileTimer: NodeJS.Timeout | null = null;
-    let sweepTimer: NodeJS.Timeout | null = null;
+    const reconciling = every({
+      intervalMs: config.RECONCILE_INTERVAL_MS,
+      run: async () => void (await reconcile()),
+      onError: (err) => logger.warn({ err }, 'reconciliation failed'),
+    });
+    const sweeping = every({
+      intervalMs: 2_000,
+      run: async () => void (await announcer.sweep()),
+      onError: (err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry'),
+    });
     return {
       consumers: [
         consume({ type: 'JOB_CREATED', handler: onJobCreated }),
@@ -119,7 +132,7 @@ await runService({
           type: 'JOB_FAILED',
           handler: createJobEndedHandler({ submissions, accounts, onSlotFreed: changed }),
         }),
-        consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, announcer }) }),
+        consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ submissions, announcer, clock }) }),
         consume({
           type: 'ACCOUNT_COMMAND',
           // One at a time, in stream order: a top-up must not overtake the account's creation.
@@ -128,6 +141,7 @@ await runService({
             accounts,
             logger,
             onChanged: changed,
+            clock,
             balance: async (a) => (await provider.balance({ apiKey: openSecret(keyring, a.credential) })).credits,
           }),
         }),
@@ -154,23 +168,11 @@ await runService({
         views.start();
         scanner.start();
         resealer.start(RESEAL_INTERVAL_MS);
-        reconcileTimer = setInterval(
-          () => void reconcile().catch((err) => logger.warn({ err }, 'reconciliation failed')),
-          config.RECONCILE_INTERVAL_MS,
-        );
-        reconcileTimer.unref();
-        sweepTimer = setInterval(
-          () =>
-            void announcer
-              .sweep()
-              .catch((err) => logger.warn({ err }, 'announcing recorded outcomes failed; will retry')),
-          2_000,
-        );
-        sweepTimer.unref();
+        reconciling.start();
+        sweeping.start();
       },
       async quiesce() {
-        if (reconcileTimer) clearInterval(reconcileTimer);
-        if (sweepTimer) clearInterval(sweepTimer);
+        await Promise.all([reconciling.stop(), sweeping.stop()]);
         await resealer.stop();
         await scanner.stop();
       },

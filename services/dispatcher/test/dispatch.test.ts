@@ -7,7 +7,7 @@ import type { DispatchOutcome } from '../src/dispatch/dispatch-job.js';
 import { createJobEndedHandler } from '../src/handlers/job-ended.js';
 import { createReconciler } from '../src/reconciler.js';
 import { createScanner } from '../src/dispatch/scanner.js';
-import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
+import { clock, jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
 
 const world = useDispatchWorld('t-dispatch');
 
@@ -228,6 +228,7 @@ describe('dispatch', () => {
     const scanner = createScanner({
       submissions: t.submissions,
       dispatchJob: (id) => t.dispatchJob(id),
+      clock,
       intervalMs: 60_000,
       staleMs: 120_000,
       concurrency: 1,
@@ -259,6 +260,7 @@ describe('dispatch', () => {
     const full = createScanner({
       submissions: u.submissions,
       dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)),
+      clock,
       intervalMs: 60_000,
       staleMs: 120_000,
       concurrency: 1,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import { createCancelHandler } from '../src/handlers/cancel.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
-import { jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
+import { clock, jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
 
 const world = useDispatchWorld('t-created');
 
@@ -38,10 +38,11 @@ async function setup(opts: { backlog?: number; wrapSubmissions?: DispatchPartsOp
     backlog: () => opts.backlog ?? 0,
     kickScanner: () => void kicks++,
     accountChanged() {},
+    clock,
   });
   const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });
   const created = (extra: Partial<EventData<'JOB_CREATED'>> = {}) => jobCreatedData(extra);
-  const cancel = createCancelHandler({ submissions, announcer });
+  const cancel = createCancelHandler({ submissions, announcer, clock });
   const cancelled = (jobId: string) =>
     cancel({ data: { job_id: jobId, user_id: 'u1', requested_at: new Date().toISOString() } });
   return {

@@ -13,6 +13,9 @@ import { createSubmissionStore } from '../src/store/submission-store.js';
 
 export type Submissions = ReturnType<typeof createSubmissionStore>;
 
+/** The dispatcher's clock in these tests: the stores and the simulator share real time. */
+export const clock = (): Date => new Date();
+
 export interface DispatchPartsOptions {
   maxTries?: number;
   staleMs?: number;
@@ -101,18 +104,19 @@ export function useDispatchWorld(dbPrefix: string) {
     async dispatchParts(opts: DispatchPartsOptions = {}) {
       const db = await this.openDb();
       const accounts = createAccountStore(db);
-      const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(db));
+      const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(db, { clock }));
       const published: PublishInput[] = [];
       const duplicates: string[] = [];
       const outcomes: DispatchOutcome[] = [];
       const publish = async (i: PublishInput) => void published.push(i);
-      const announcer = createAnnouncer({ submissions, accounts, publish });
+      const announcer = createAnnouncer({ submissions, accounts, publish, clock });
       const dispatchJob = createDispatchJob({
         submissions,
         accounts,
         provider,
         publish,
         announcer,
+        clock,
         openCredential: (a) => openSecret(keyring, a.credential),
         settings: {
           maxTries: opts.maxTries ?? 3,

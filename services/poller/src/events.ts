@@ -3,7 +3,7 @@ import type { PublishInput } from '@pixsim/bus';
 import type { GenerationResult } from '@pixsim/providers';
 import type { Generation } from './generation.js';
 
-/** The publisher port: run twice, it is given the same event id (DESIGN §3). */
+/** The publisher port: run twice, it is given the same event id. */
 export type Publish = (input: PublishInput) => Promise<unknown>;
 
 export function jobFailed(

@@ -75,9 +75,10 @@ export interface PollStore {
 export interface LedgerStore {
   /**
    * Records a submission once (a redelivery changes nothing; a higher attempt replaces a lower
-   * one still polling; a tombstone turns it into `cancelled`). Returns the stored generation.
+   * one still polling; a tombstone turns it into `cancelled`). Returns the stored generation,
+   * or null for a replay of a submission whose generation ended and was purged since.
    */
-  recordSubmission(sub: Submission, nextPollAt: Date, now: Date): Promise<Generation>;
+  recordSubmission(sub: Submission, nextPollAt: Date, now: Date): Promise<Generation | null>;
   /**
    * Cancels a polling generation, or leaves a tombstone when none exists yet. Returns the
    * generation when it is (now or already) `cancelled`, so the caller announces it; else null.

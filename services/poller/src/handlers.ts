@@ -36,7 +36,7 @@ export function createSubmittedHandler(deps: HandlerDeps & { firstPollDelayMs: n
       new Date(submittedAt.getTime() + deps.firstPollDelayMs),
       deps.clock(),
     );
-    if (gen.status === 'cancelled') await announceCancel(deps.publish, gen);
+    if (gen?.status === 'cancelled') await announceCancel(deps.publish, gen);
   };
 }
 

@@ -3,7 +3,7 @@ import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } fr
 import type { Config } from './config.js';
 import type { Publish } from './events.js';
 import type { GenerationStore } from './generation.js';
-import { openGenerationStore } from './generation-store.js';
+import { openGenerationStore } from './store/generation-store.js';
 import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from './handlers.js';
 import { createPollLoop, type PollLoop } from './poll-loop.js';
 import { createPollMetrics } from './poll-metrics.js';

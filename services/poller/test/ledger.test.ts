@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { eventIds, type SealedSecret } from '@pixsim/contracts';
 import { parseKeyring, sealSecret } from '@pixsim/kit';
 import type { GenerationStore } from '../src/generation.js';
-import { openGenerationStore } from '../src/generation-store.js';
+import { openGenerationStore } from '../src/store/generation-store.js';
 import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from '../src/handlers.js';
 import { recordingPublish } from './fakes.js';
 import { delivered, jobSubmitted, openDb, SECRET_KEY } from './helpers.js';
@@ -61,6 +61,14 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
       claimed.push(...got.map((g) => g.job_id));
     return claimed;
   };
+
+  it('when a JOB_SUBMITTED is replayed after its ended generation was purged, then it is acknowledged and nothing polls', async () => {
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    await onSubmitted(delivered(jobSubmitted('j-purged', { credential, submitted_at: eightDaysAgo })));
+    expect(await docs()).toHaveLength(0);
+    expect(await store.countPolling()).toBe(0);
+    expect(rec.published).toHaveLength(0);
+  });
 
   it('when the same JOB_SUBMITTED is delivered again (and concurrently), then one generation exists, unchanged', async () => {
     const event = delivered(jobSubmitted('j1', { credential }));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
+import { migrateServices } from '@pixsim/persistence';
 import { DATA_FILES, lockDataDir, resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
 import { SupervisorError } from './errors.js';
 import { freePort, isPortFree, portOrFree } from './free-port.js';
@@ -126,6 +127,16 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
       ...(infra.simulatorUrl ? { PIXVERSE_BASE_URL: infra.simulatorUrl } : {}),
       ...opts.commonEnv,
     };
+    // Indexes are built on purpose, before any service runs (they build none in production).
+    await migrateServices({
+      uri: infra.mongoUri,
+      repoRoot,
+      services: names,
+      dbName: (name) =>
+        opts.serviceEnv?.[name as ServiceName]?.MONGODB_DB ??
+        (opts.mongoDbPrefix ? `${opts.mongoDbPrefix}-${name}` : `pixsim-${name}`),
+      log: (line) => sink.supervisor('info', `migrate: ${line}`),
+    });
     for (const name of names) {
       set.add(
         'services',

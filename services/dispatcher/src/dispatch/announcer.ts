@@ -13,11 +13,12 @@ export function createAnnouncer(ports: {
   submissions: Pick<SubmissionStore, 'markAnnounced' | 'unannounced' | 'get'>;
   accounts: Pick<AccountStore, 'get'>;
   publish(input: PublishInput): Promise<unknown>;
+  clock: () => Date;
   /** A mark written behind a published event failed (the sweep will publish it again). */
   onMarkFailed?(jobId: string, err: unknown): void;
 }) {
   const eventOf = async (sub: SubmissionDoc, known?: AccountDoc): Promise<PublishInput | null> => {
-    const at = (sub.settled_at ?? new Date()).toISOString();
+    const at = (sub.settled_at ?? ports.clock()).toISOString();
     if (sub.state === 'submitted' || sub.state === 'done') {
       const account =
         known?._id === sub.account_id ? known : sub.account_id ? await ports.accounts.get(sub.account_id) : null;
@@ -81,7 +82,7 @@ export function createAnnouncer(ports: {
     announce,
     /** Publishes what a dead dispatcher recorded but never announced. */
     async sweep(olderThanMs = 2_000): Promise<number> {
-      const pending = await ports.submissions.unannounced(new Date(Date.now() - olderThanMs), 200);
+      const pending = await ports.submissions.unannounced(new Date(ports.clock().getTime() - olderThanMs), 200);
       for (const sub of pending) await announce(sub);
       return pending.length;
     },

@@ -27,7 +27,7 @@ export interface DispatchPorts {
   publish(input: PublishInput): Promise<unknown>;
   announcer: Pick<Announcer, 'announce'>;
   openCredential(account: AccountDoc): string;
-  clock?: () => Date;
+  clock: () => Date;
   settings: { maxTries: number; cooldownMs: number; retryBaseMs: number; staleMs: number; submitConcurrency?: number };
   metrics: { outcome(o: DispatchOutcome): void; possibleDuplicate(jobId: string): void };
   /** An account's counters or status changed (so its view can be re-announced). */
@@ -42,7 +42,7 @@ export interface DispatchPorts {
  */
 export function createDispatchJob(ports: DispatchPorts) {
   const { submissions, accounts, settings, logger } = ports;
-  const now = () => ports.clock?.() ?? new Date();
+  const now = ports.clock;
   // Provider calls in flight at once, from intent to recorded outcome. A kill can repeat
   // at most this many submits (each one recognised and counted): 1 makes it at most one.
   const submitWindow = new Slots(settings.submitConcurrency ?? 1_000_000);

@@ -1,3 +1,4 @@
+import { every, type Timer } from '@pixsim/kit';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 import type { DispatchOutcome } from './dispatch-job.js';
 
@@ -12,6 +13,8 @@ export interface ScannerOptions {
   staleMs: number;
   concurrency: number;
   logger: { warn(o: object, m: string): void };
+  clock: () => Date;
+  timer?: Timer;
 }
 
 /**
@@ -23,15 +26,14 @@ export interface ScannerOptions {
  * on with cheaper jobs only. One expensive job never holds up the ones behind it.
  */
 export function createScanner(opts: ScannerOptions) {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
   let again = false;
   let paused = false;
   let stopped = false;
   let waiting = 0;
 
   const pass = async () => {
-    const due = await opts.submissions.due(new Date(), new Date(Date.now() - opts.staleMs), opts.concurrency * 4);
+    const now = opts.clock();
+    const due = await opts.submissions.due(now, new Date(now.getTime() - opts.staleMs), opts.concurrency * 4);
     let blocked = false;
     let index = 0;
     // Jobs costing this much or more found no account in this pass; those left behind.
@@ -59,32 +61,22 @@ export function createScanner(opts: ScannerOptions) {
     if (!blocked && due.length === opts.concurrency * 4) again = true; // more may be due
   };
 
-  const run = () => {
-    if (paused || stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await pass();
-        } catch (err) {
-          opts.logger.warn({ err }, 'scanning waiting jobs failed; will try again');
-        }
-      } while (again && !paused && !stopped);
-    })().finally(() => (running = null));
-  };
+  const rounds = every({
+    intervalMs: opts.intervalMs,
+    timer: opts.timer,
+    async run() {
+      if (paused || stopped) return;
+      again = false;
+      await pass();
+      return again ? 0 : undefined; // a full pass: more may be due at once
+    },
+    onError: (err) => opts.logger.warn({ err }, 'scanning waiting jobs failed; will try again'),
+  });
 
   return {
-    start() {
-      timer = setInterval(run, opts.intervalMs);
-      timer.unref();
-      run();
-    },
+    start: () => rounds.start(),
     /** Something changed: look now rather than at the next tick. */
-    kick: run,
+    kick: () => rounds.wake(),
     /** Jobs known to wait behind the last blocked pass; new jobs queue behind them. */
     get backlog() {
       return waiting;
@@ -94,12 +86,11 @@ export function createScanner(opts: ScannerOptions) {
     },
     resume() {
       paused = false;
-      run();
+      rounds.wake();
     },
     async stop() {
       stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+      await rounds.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { PixsimError, type JobErrorCode } from '@pixsim/contracts';
 import { ProviderError } from '@pixsim/providers';
 
-/** What the dispatcher does after a refused submit (DESIGN §6). */
+/** What the dispatcher does after a refused submit. */
 export type SubmitAction =
   | { do: 'cooldown'; ms: number; reason: string } // this account rests, try another
   | { do: 'exhausted'; reason: string } // this account is out of credits, try another

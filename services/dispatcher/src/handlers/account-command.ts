@@ -11,10 +11,10 @@ export function createAccountCommandHandler(ports: {
   balance(account: AccountDoc): Promise<number>;
   onChanged(accountId: string): void;
   logger: { warn(o: object, m: string): void };
-  clock?: () => Date;
+  clock: () => Date;
 }) {
   return async ({ id, data }: { id: string; data: EventData<'ACCOUNT_COMMAND'> }) => {
-    const account = await ports.accounts.apply(data, ports.clock?.() ?? new Date(), id);
+    const account = await ports.accounts.apply(data, ports.clock(), id);
     if (!account) return; // unknown or deleted account: nothing to do
     if (data.action === 'create' && account.revision === 1) {
       try {

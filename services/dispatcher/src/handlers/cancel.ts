@@ -10,10 +10,10 @@ import type { SubmissionStore } from '../store/submission-store.js';
 export function createCancelHandler(ports: {
   submissions: Pick<SubmissionStore, 'requestCancel'>;
   announcer: Pick<Announcer, 'announce'>;
-  clock?: () => Date;
+  clock: () => Date;
 }) {
   return async ({ data }: { data: EventData<'JOB_CANCEL_REQUESTED'> }) => {
-    const cancelled = await ports.submissions.requestCancel(data.job_id, ports.clock?.() ?? new Date());
+    const cancelled = await ports.submissions.requestCancel(data.job_id, ports.clock());
     if (cancelled) await ports.announcer.announce(cancelled);
   };
 }

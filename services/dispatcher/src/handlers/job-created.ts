@@ -22,7 +22,7 @@ export interface JobCreatedPorts {
   backlog(): number;
   kickScanner(): void;
   accountChanged(accountId: string): void;
-  clock?: () => Date;
+  clock: () => Date;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface JobCreatedPorts {
  */
 export function createJobCreatedHandler(ports: JobCreatedPorts) {
   return async ({ data }: { data: EventData<'JOB_CREATED'> }): Promise<void> => {
-    const now = ports.clock?.() ?? new Date();
+    const now = ports.clock();
     const trace: { traceparent?: string; tracestate?: string } = {};
     propagation.inject(context.active(), trace);
     const token = ports.backlog() > 0 ? undefined : randomUUID();

@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model, type QueryFilter } from 'mongoose';
+import { Schema, type Connection, type QueryFilter } from 'mongoose';
 import type { AccountStatus, EventData, SealedSecret } from '@pixsim/contracts';
+import { AFTER, defineModel, PRIMARY } from '@pixsim/persistence';
 
 export interface AccountDoc {
   _id: string;
@@ -31,8 +32,7 @@ const CREDIT_COMMANDS_KEPT = 100;
 
 type Command = EventData<'ACCOUNT_COMMAND'>;
 
-export function accountModel(conn: Connection): Model<AccountDoc> {
-  if (conn.models.Account) return conn.models.Account as Model<AccountDoc>;
+const accountSchema = (() => {
   const schema = new Schema<AccountDoc>(
     {
       _id: String,
@@ -59,19 +59,57 @@ export function accountModel(conn: Connection): Model<AccountDoc> {
     { versionKey: false, minimize: false },
   );
   schema.index({ provider_id: 1, status: 1, priority: -1, last_used: 1 });
-  return conn.model<AccountDoc>('Account', schema);
+  return schema;
+})();
+
+export const accountModel = defineModel<AccountDoc>('Account', accountSchema);
+
+/** Provider accounts as the dispatcher sees them. */
+export interface AccountStore {
+  /**
+   * Reserves a slot on the best eligible account (priority, then least recently used)
+   * in one write: the server picks and increments atomically, so replicas racing for
+   * the same account each get a different one, or none when all are full.
+   */
+  reserveBest(providerId: string, cost: number, now: Date): Promise<AccountDoc | null>;
+  /** Whether an account of the provider could take a job now if it had the credits. */
+  hasFreeSlot(providerId: string, now: Date): Promise<boolean>;
+  release(
+    id: string,
+    opts?: {
+      failed?: boolean;
+      refund?: number;
+    },
+  ): Promise<void>;
+  charge(id: string, cost: number): Promise<void>;
+  cooldown(id: string, until: Date, reason: string): Promise<void>;
+  setStatus(id: string, status: AccountStatus, reason: string, credits?: number): Promise<void>;
+  setCredits(id: string, credits: number): Promise<void>;
+  get(id: string): Promise<AccountDoc | null>;
+  all(): Promise<AccountDoc[]>;
+  /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
+  sealedUnderOtherKeys(kid: string): AsyncIterable<{
+    id: string;
+    credential: SealedSecret;
+  }>;
+  /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
+  replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean>;
+  /** Repairs a drifted counter, only if it still holds the value that was seen. */
+  correctInFlight(id: string, seen: number, expected: number): Promise<boolean>;
+  /** `commandId` (the event id) makes a top-up count once however often it is delivered. */
+  apply(cmd: Command, now: Date, commandId?: string): Promise<AccountDoc | null>;
 }
 
 /**
  * Provider accounts, owned by the dispatcher. Every write is one atomic
  * single-document update; a reservation is a conditional `$inc` with
  * `in_flight < max_concurrent_jobs` in the filter, so any number of dispatcher
- * replicas never oversubscribe an account (DESIGN §6).
+ * replicas never oversubscribe an account.
  */
-export function createAccountStore(conn: Connection) {
-  const model = accountModel(conn);
+export function createAccountStore(conn: Connection): AccountStore {
+  const model = accountModel.model(conn);
   const bump = { $inc: { revision: 1 } };
-  const lean = { returnDocument: 'after', lean: true } as const;
+  const lean = AFTER;
 
   const eligible = (providerId: string, cost: number, now: Date): QueryFilter<AccountDoc> =>
     ({
@@ -99,7 +137,7 @@ export function createAccountStore(conn: Connection) {
     /** Whether an account of the provider could take a job now if it had the credits. */
     async hasFreeSlot(providerId: string, now: Date): Promise<boolean> {
       const { credits: _credits, ...usable } = eligible(providerId, 0, now) as Record<string, unknown>;
-      return (await model.exists(usable as QueryFilter<AccountDoc>)) !== null;
+      return (await model.exists(usable as QueryFilter<AccountDoc>).read(PRIMARY.readPreference)) !== null;
     },
     async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
       await model.updateOne(
@@ -128,10 +166,10 @@ export function createAccountStore(conn: Connection) {
       await model.updateOne({ _id: id }, { $set: { credits }, ...bump });
     },
     async get(id: string): Promise<AccountDoc | null> {
-      return model.findById(id).lean() as Promise<AccountDoc | null>;
+      return model.findById(id).read(PRIMARY.readPreference).lean() as Promise<AccountDoc | null>;
     },
     async all(): Promise<AccountDoc[]> {
-      return model.find({}).lean() as Promise<AccountDoc[]>;
+      return model.find({}).read(PRIMARY.readPreference).lean() as Promise<AccountDoc[]>;
     },
     /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
     async *sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }> {
@@ -235,11 +273,9 @@ export function createAccountStore(conn: Connection) {
             { _id: cmd.account_id, status: 'EXHAUSTED' },
             { $set: { status: 'ACTIVE', status_reason: null }, ...bump },
           );
-          return model.findById(cmd.account_id).lean() as Promise<AccountDoc | null>;
+          return model.findById(cmd.account_id).read(PRIMARY.readPreference).lean() as Promise<AccountDoc | null>;
         }
       }
     },
   };
 }
-
-export type AccountStore = ReturnType<typeof createAccountStore>;

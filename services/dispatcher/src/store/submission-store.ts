@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { EventData, JobErrorCode, JobParams, OperationType } from '@pixsim/contracts';
+import { AFTER, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
 
 export type SubmissionState =
   | 'waiting' // due at next_attempt_at; no account yet, scheduled, or backing off
@@ -51,8 +52,10 @@ export interface SubmissionDoc {
   announced: boolean;
 }
 
-export function submissionModel(conn: Connection): Model<SubmissionDoc> {
-  if (conn.models.Submission) return conn.models.Submission as Model<SubmissionDoc>;
+/** States in which a cancel still stops the job before the provider: flagged, or a tombstone refreshed. */
+const CANCELLABLE: SubmissionState[] = ['waiting', 'claimed', 'submitting', 'cancel_requested'];
+
+const submissionSchema = (() => {
   const schema = new Schema<SubmissionDoc>(
     {
       _id: String,
@@ -85,7 +88,67 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
   schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
   schema.index({ account_id: 1, state: 1 });
-  return conn.model<SubmissionDoc>('Submission', schema);
+  return schema;
+})();
+
+export const submissionModel = defineModel<SubmissionDoc>('Submission', submissionSchema);
+
+/** The submissions as the dispatcher sees them (one record per job). */
+export interface SubmissionStore {
+  /**
+   * The job's record, created on first sight. With `claimToken`, a record created
+   * due now is created claimed by that token (it saves the separate claim), and with
+   * `intentAccountId` too it is created holding the submit intent on that reserved
+   * account, as recordIntent would leave it. A record that already existed is
+   * returned as it is, claimed by whoever holds it.
+   */
+  ensure(
+    job: EventData<'JOB_CREATED'>,
+    now: Date,
+    trace?: SubmissionDoc['trace'],
+    claimToken?: string,
+    intentAccountId?: string,
+  ): Promise<SubmissionDoc>;
+  /** Takes a due waiting job, or one whose dispatcher died mid-work; returns it as it was before. */
+  claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null>;
+  due(now: Date, staleBefore: Date, limit: number): Promise<SubmissionDoc[]>;
+  /** Null when the job is no longer this token's, or when a cancel was asked for (then cancelOwned). */
+  recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null>;
+  /** The intent's account was released after a refusal; the job stays claimed for the next account. */
+  backToClaimed(id: string, token: string): Promise<void>;
+  markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null>;
+  /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
+  wait(
+    id: string,
+    token: string,
+    at: Date,
+    detail: string,
+    opts?: {
+      countTry?: boolean;
+    },
+  ): Promise<SubmissionDoc | null>;
+  fail(id: string, token: string, code: JobErrorCode, message: string, tries?: number): Promise<SubmissionDoc | null>;
+  cancelIfWaiting(id: string): Promise<SubmissionDoc | null>;
+  /**
+   * A cancel of a job that has not reached the provider, whatever the dispatcher is doing:
+   * a job being worked on is flagged (its owner cancels it at its next step), a job not
+   * seen yet gets a tombstone (JOB_CREATED then cancels it on arrival), and a waiting one
+   * is cancelled now. Returns the cancelled job to announce, if it was cancelled here.
+   */
+  requestCancel(id: string, now: Date): Promise<SubmissionDoc | null>;
+  /** The owner cancels a job it holds, after a cancel was asked for. */
+  cancelOwned(id: string, token: string): Promise<SubmissionDoc | null>;
+  /** JOB_CREATED found a tombstone: the job is recorded, cancelled, to be announced. */
+  cancelOnArrival(job: EventData<'JOB_CREATED'>): Promise<SubmissionDoc | null>;
+  /** The job ended: hand its slot back exactly once (the CAS on `released` is the "once"). */
+  release(id: string): Promise<SubmissionDoc | null>;
+  markAnnounced(id: string): Promise<void>;
+  /** Outcomes recorded before `before` whose event was never published. */
+  unannounced(before: Date, limit: number): Promise<SubmissionDoc[]>;
+  get(id: string): Promise<SubmissionDoc | null>;
+  /** Slots each account should hold: submissions with a live reservation. */
+  holdsByAccount(): Promise<Map<string, number>>;
+  countWaiting(): Promise<number>;
 }
 
 /**
@@ -94,9 +157,10 @@ export function submissionModel(conn: Connection): Model<SubmissionDoc> {
  * on one job at once; the submit intent is written before the provider call,
  * so a replay after a crash knows a submit may have happened.
  */
-export function createSubmissionStore(conn: Connection) {
-  const model = submissionModel(conn);
-  const lean = { returnDocument: 'after', lean: true } as const;
+export function createSubmissionStore(conn: Connection, opts: { clock: () => Date }): SubmissionStore {
+  const model = submissionModel.model(conn);
+  const { clock } = opts;
+  const lean = AFTER;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
   const cancelIfWaiting = (id: string): Promise<SubmissionDoc | null> =>
     model.findOneAndUpdate(
@@ -110,7 +174,7 @@ export function createSubmissionStore(conn: Connection) {
     error_message: 'cancelled before it reached the provider',
     released: true,
     claim_token: null,
-    settled_at: new Date(),
+    settled_at: clock(),
     announced: false,
   });
 
@@ -136,32 +200,38 @@ export function createSubmissionStore(conn: Connection) {
         : intentAccountId
           ? { state: 'submitting', claim_token: claimToken, claimed_at: now, attempt: 1, account_id: intentAccountId }
           : { state: 'claimed', claim_token: claimToken, claimed_at: now, attempt: 0, account_id: null };
-      return model.findOneAndUpdate(
-        { _id: job.job_id },
-        {
-          $setOnInsert: {
-            user_id: job.user_id,
-            operation_type: job.operation_type,
-            provider_id: job.provider_id,
-            params: job.params,
-            priority: job.priority,
-            created_at: new Date(job.created_at),
-            tries: 0,
-            next_attempt_at: nextAttemptAt,
-            ...state,
-            provider_job_id: null,
-            cost: 0,
-            released: false,
-            detail: null,
-            error_code: null,
-            error_message: null,
-            settled_at: null,
-            announced: true,
-            trace,
+      const upsert = () =>
+        model.findOneAndUpdate(
+          { _id: job.job_id },
+          {
+            $setOnInsert: {
+              user_id: job.user_id,
+              operation_type: job.operation_type,
+              provider_id: job.provider_id,
+              params: job.params,
+              priority: job.priority,
+              created_at: new Date(job.created_at),
+              tries: 0,
+              next_attempt_at: nextAttemptAt,
+              ...state,
+              provider_job_id: null,
+              cost: 0,
+              released: false,
+              detail: null,
+              error_code: null,
+              error_message: null,
+              settled_at: null,
+              announced: true,
+              trace,
+            },
           },
-        },
-        { ...lean, upsert: true },
-      ) as Promise<SubmissionDoc>;
+          { ...lean, upsert: true },
+        ) as Promise<SubmissionDoc>;
+      // A cancel's tombstone inserted at the same moment wins the insert: read it on the second try.
+      return upsert().catch((err: unknown) => {
+        if (!isDuplicateKey(err, '_id')) throw err;
+        return upsert();
+      });
     },
     /** Takes a due waiting job, or one whose dispatcher died mid-work; returns it as it was before. */
     async claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null> {
@@ -187,6 +257,7 @@ export function createSubmissionStore(conn: Connection) {
         })
         .sort({ priority: -1, created_at: 1 })
         .limit(limit)
+        .read(PRIMARY.readPreference)
         .lean() as Promise<SubmissionDoc[]>;
     },
     /** Null when the job is no longer this token's, or when a cancel was asked for (then cancelOwned). */
@@ -215,7 +286,7 @@ export function createSubmissionStore(conn: Connection) {
             released: false,
             claim_token: null,
             detail: null,
-            settled_at: new Date(),
+            settled_at: clock(),
             announced: false,
           },
         },
@@ -256,7 +327,7 @@ export function createSubmissionStore(conn: Connection) {
             error_message: message,
             claim_token: null,
             released: true,
-            settled_at: new Date(),
+            settled_at: clock(),
             announced: false,
           },
         },
@@ -271,20 +342,22 @@ export function createSubmissionStore(conn: Connection) {
      * is cancelled now. Returns the cancelled job to announce, if it was cancelled here.
      */
     async requestCancel(id: string, now: Date): Promise<SubmissionDoc | null> {
-      const flagged = await model.updateOne(
-        { _id: id, state: { $in: ['waiting', 'claimed', 'submitting'] } },
-        { $set: { cancel_requested_at: now } },
-      );
-      if (flagged.matchedCount === 0) {
-        await model
-          .updateOne(
-            { _id: id },
-            { $setOnInsert: { state: 'cancel_requested', cancel_requested_at: now, announced: true } },
+      // One write flags a record in a cancellable state or, when there is none, inserts the
+      // tombstone: a JOB_CREATED cannot slip between a look and a write. The two operators
+      // never name one path (mongod refuses that, code 40). The insert fails on `_id` when
+      // the record exists in a later state, or was inserted by JOB_CREATED just now: the
+      // second try tells them apart (it flags the new record, or fails again: nothing to do).
+      for (let round = 0; round < 2; round++) {
+        try {
+          await model.updateOne(
+            { _id: id, state: { $in: CANCELLABLE } },
+            { $set: { cancel_requested_at: now }, $setOnInsert: { state: 'cancel_requested', announced: true } },
             { upsert: true },
-          )
-          .catch((err: { code?: number }) => {
-            if (err.code !== 11000) throw err;
-          });
+          );
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err, '_id')) throw err;
+        }
       }
       // Last: a job that went back to waiting meanwhile (or was waiting all along) is cancelled here.
       return cancelIfWaiting(id);
@@ -311,7 +384,7 @@ export function createSubmissionStore(conn: Connection) {
             created_at: new Date(job.created_at),
             tries: 0,
             attempt: 0,
-            next_attempt_at: new Date(),
+            next_attempt_at: clock(),
             claimed_at: null,
             account_id: null,
             provider_job_id: null,
@@ -340,23 +413,24 @@ export function createSubmissionStore(conn: Connection) {
       return model
         .find({ announced: false, settled_at: { $lt: before } })
         .limit(limit)
+        .read(PRIMARY.readPreference)
         .lean() as Promise<SubmissionDoc[]>;
     },
     async get(id: string): Promise<SubmissionDoc | null> {
-      return model.findById(id).lean() as Promise<SubmissionDoc | null>;
+      return model.findById(id).read(PRIMARY.readPreference).lean() as Promise<SubmissionDoc | null>;
     },
     /** Slots each account should hold: submissions with a live reservation. */
     async holdsByAccount(): Promise<Map<string, number>> {
-      const rows = await model.aggregate<{ _id: string; n: number }>([
-        { $match: { state: { $in: ['submitting', 'submitted'] }, released: false, account_id: { $ne: null } } },
-        { $group: { _id: '$account_id', n: { $sum: 1 } } },
-      ]);
+      const rows = await model
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { state: { $in: ['submitting', 'submitted'] }, released: false, account_id: { $ne: null } } },
+          { $group: { _id: '$account_id', n: { $sum: 1 } } },
+        ])
+        .read(PRIMARY.readPreference);
       return new Map(rows.map((r) => [r._id, r.n]));
     },
     async countWaiting(): Promise<number> {
-      return model.countDocuments({ state: 'waiting' });
+      return model.countDocuments({ state: 'waiting' }).read(PRIMARY.readPreference);
     },
   };
 }
-
-export type SubmissionStore = ReturnType<typeof createSubmissionStore>;

@@ -1,10 +1,15 @@
-import { Schema, type Connection, type Model, type QueryFilter, type UpdateQuery } from 'mongoose';
+import { Schema, type Connection, type QueryFilter, type UpdateQuery } from 'mongoose';
 import { LingerBatch, type PublishInput } from '@pixsim/bus';
-import type { EndReason, Generation, GenerationStore, Submission } from './generation.js';
-import { GENERATION_STATUSES } from './generation.js';
+import { AFTER, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
+import type { EndReason, Generation, GenerationStore, Submission } from '../generation.js';
+import { GENERATION_STATUSES } from '../generation.js';
 
-/** Ended generations and tombstones are kept this long for operators, then expire (TTL index). */
-const RETENTION_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Ended generations and tombstones are kept this long for operators, then expire (TTL index).
+ * A generation is purged at the earliest this long after its submission, which is how a
+ * submission replayed after its purge is told from a new one.
+ */
+export const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 type GenerationDoc = Generation & {
   cancel_requested_at: Date | null;
@@ -42,15 +47,19 @@ generationSchema.index({ job_id: 1 }, { unique: true });
 generationSchema.index({ provider_job_id: 1 });
 generationSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
 
-const AFTER = { returnDocument: 'after', lean: true } as const;
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown }).code === 11000;
+export const generationModel = defineModel<GenerationDoc>('Generation', generationSchema);
 
-/** Mongoose-backed store; every change is an atomic single-document update (DESIGN §4), though several may share a round trip. */
+/**
+ * Mongoose-backed store; every change is an atomic single-document update, though several
+ * may share a round trip. The unique index on job_id (built by the migration) is what
+ * makes the upserts insert once.
+ */
 export async function openGenerationStore(conn: Connection): Promise<GenerationStore> {
-  const model =
-    (conn.models.Generation as Model<GenerationDoc> | undefined) ??
-    conn.model<GenerationDoc>('Generation', generationSchema);
-  await model.init(); // the unique index must exist before the first upsert relies on it
+  const model = generationModel.model(conn);
+  // Where indexes are built on compile (development, tests), wait for them; in production
+  // (autoIndex off) this returns at once and the migration has built them.
+  await model.init();
+  const byJob = (jobId: string) => model.findOne({ job_id: jobId }).read(PRIMARY.readPreference).lean();
 
   const ended = (reason: EndReason, now: Date) => ({
     status: reason === 'cancelled' ? 'cancelled' : 'done',
@@ -67,12 +76,12 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
     try {
       return (await model.findOneAndUpdate({ job_id: jobId }, { $setOnInsert: fields }, { ...AFTER, upsert: true }))!;
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return (await model.findOne({ job_id: jobId }).lean())!;
+      if (!isDuplicateKey(err, 'job_id')) throw err;
+      return (await byJob(jobId))!;
     }
   };
 
-  const current = async (jobId: string) => (await model.findOne({ job_id: jobId }).lean())!;
+  const current = async (jobId: string) => (await byJob(jobId))!;
   let lastLeaseUntil = 0;
 
   // Every poll ends in a conditional update of its generation; those made within a
@@ -93,6 +102,9 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
   return {
     async recordSubmission(sub, nextPollAt, now) {
       const { job_id: jobId, ...fields } = sub;
+      // Older than the retention and unknown: its generation ended and was purged, and a
+      // replay (from the dead letters, say) must not start polling an ended job again.
+      if (sub.submitted_at.getTime() < now.getTime() - RETENTION_MS) return (await byJob(jobId)) ?? null;
       const polling = { ...fields, next_poll_at: nextPollAt, failures: 0, lease_owner: null, lease_until: null };
       const doc = await insertOnce(jobId, { ...polling, status: 'polling', ended_at: null, end_reason: null });
       if (doc.status === 'cancel_requested') {
@@ -156,13 +168,21 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       // processes, and within one each claim's expiry is later than the one before.
       const leaseUntil = new Date(Math.max(now.getTime() + leaseMs, lastLeaseUntil + 1));
       lastLeaseUntil = leaseUntil.getTime();
-      const candidates = await model.find(due, { _id: 1 }).sort({ next_poll_at: 1 }).limit(limit).lean();
+      const candidates = await model
+        .find(due, { _id: 1 })
+        .sort({ next_poll_at: 1 })
+        .limit(limit)
+        .read(PRIMARY.readPreference)
+        .lean();
       if (candidates.length === 0) return [];
       const ids = candidates.map((c) => c._id);
+      // Safe to retry (a driver retry after a failover): the first application leaves them
+      // leased past `now`, so `due` no longer matches them and a second one changes nothing.
       await model.updateMany({ _id: { $in: ids }, ...due }, { $set: { lease_owner: owner, lease_until: leaseUntil } });
       return model
         .find({ _id: { $in: ids }, lease_owner: owner, lease_until: leaseUntil })
         .sort({ next_poll_at: 1 })
+        .read(PRIMARY.readPreference)
         .lean();
     },
 
@@ -192,11 +212,13 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       const docs = await model
         .find({ status: 'ending', ended_at: { $lt: before } })
         .limit(limit)
+        .read(PRIMARY.readPreference)
         .lean();
       return docs.map((doc) => ({ gen: doc, event: doc.ending_event! }));
     },
 
     async pokeNow(id, now) {
+      // Idempotent: a retried update sets the same instant again.
       const res = await model.updateMany(
         { status: 'polling', $or: [{ job_id: id }, { provider_job_id: id }] },
         { $set: { next_poll_at: now } },
@@ -204,7 +226,7 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
       return res.modifiedCount;
     },
 
-    countPolling: () => model.countDocuments({ status: 'polling' }),
+    countPolling: () => model.countDocuments({ status: 'polling' }).read(PRIMARY.readPreference),
 
     async *sealedUnderOtherKeys(kid) {
       const cursor = model

@@ -1,0 +1,108 @@
+import { isDeepStrictEqual } from 'node:util';
+import { LRUCache } from 'lru-cache';
+import type { mongo } from 'mongoose';
+import { TransientError } from '@pixsim/contracts';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { TypedCollection } from './model.js';
+
+/** A record folded from events: `version` orders its writes. */
+export interface Versioned {
+  _id: string;
+  version: number;
+}
+
+export interface FoldStoreOptions<T extends Versioned, E> {
+  collection: TypedCollection<T>;
+  /** The record after `event`, from the stored one (null: none yet). Its `version` is ignored. */
+  fold(current: T | null, id: string, event: E): T;
+  /** Whether the event changed nothing worth a write (default: deep equality). */
+  same?(current: T, next: T): boolean;
+  /** Records kept in memory after a write, so the next event of a record needs no read. */
+  cacheSize?: number;
+  /** Lost races in a row before giving up (the bus retries the event later). */
+  maxConflicts?: number;
+  /** Fields another writer sets without a version bump: a fold's update never overwrites them. */
+  preserve?: readonly (keyof T & string)[];
+  /** Events that are a record's first as a rule: their insert is tried without reading. */
+  insertUnread?(event: E): boolean;
+  /** Names the error thrown after `maxConflicts` (default code WRITE_CONFLICT). */
+  conflictCode?: string;
+}
+
+export interface FoldResult<T> {
+  record: T;
+  /** What was stored before this event, null when there was nothing. */
+  previous: T | null;
+}
+
+export interface FoldStore<T extends Versioned, E> {
+  apply(id: string, event: E): Promise<FoldResult<T>>;
+  /** Reads from the primary: the fold's own writes must be seen. */
+  get(id: string): Promise<T | null>;
+  /** A record written by another path of the store (kept so its next event needs no read). */
+  remember(record: T): void;
+}
+
+/**
+ * The optimistic fold: every write is conditional on the version it was computed from,
+ * so the cache of recent records can only cost a retry, never a lost update. A record
+ * another writer changed meanwhile fails the condition (or, when new, the insert fails on
+ * `_id`) and is read again. Events of one record come close together, which is what makes
+ * a small cache save most reads.
+ */
+export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T, E>): FoldStore<T, E> {
+  const { collection } = opts;
+  const same = opts.same ?? isDeepStrictEqual;
+  const maxConflicts = opts.maxConflicts ?? 20;
+  const preserve = new Set<string>(opts.preserve ?? []);
+  const recent = new LRUCache<string, T>({ max: opts.cacheSize ?? 20_000 });
+  const byId = (id: string) => ({ _id: id }) as mongo.Filter<T & mongo.Document>;
+
+  const read = (id: string) => collection.findOne(byId(id), { readPreference: 'primary' }) as Promise<T | null>;
+
+  /** One round: null when another writer got there first. */
+  async function tryApply(id: string, current: T | null, event: E): Promise<T | null> {
+    const folded = opts.fold(current, id, event);
+    if (current && same(current, { ...folded, version: current.version })) return current;
+    const next = { ...folded, _id: id, version: (current?.version ?? 0) + 1 } as T;
+    if (!current) {
+      try {
+        await collection.insertOne(next as mongo.OptionalUnlessRequiredId<T & mongo.Document>);
+        return next;
+      } catch (err) {
+        if (isDuplicateKey(err)) return null;
+        throw err;
+      }
+    }
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(next)) if (key !== '_id' && !preserve.has(key)) set[key] = value;
+    const res = await collection.updateOne(
+      { _id: id, version: current.version } as mongo.Filter<T & mongo.Document>,
+      { $set: set } as mongo.UpdateFilter<T & mongo.Document>,
+    );
+    return res.matchedCount === 0 ? null : next;
+  }
+
+  return {
+    async apply(id, event) {
+      let current = recent.get(id);
+      let unread = current === undefined && (opts.insertUnread?.(event) ?? false);
+      for (let i = 0; i < maxConflicts; i++) {
+        const base = current ?? (unread ? null : await read(id));
+        unread = false;
+        const applied = await tryApply(id, base, event);
+        if (applied) {
+          recent.set(id, applied);
+          return { record: applied, previous: base };
+        }
+        recent.delete(id);
+        current = undefined;
+      }
+      throw new TransientError(`${collection.collectionName} ${id}: ${maxConflicts} write conflicts in a row`, {
+        code: opts.conflictCode ?? 'WRITE_CONFLICT',
+      });
+    },
+    get: read,
+    remember: (record) => void recent.set(record._id, record),
+  };
+}

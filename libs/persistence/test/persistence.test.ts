@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { Schema, type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFoldStore,
+  declareIndexes,
+  defineModel,
+  isDuplicateKey,
+  listIndexKeys,
+  migrateIndexes,
+} from '../src/index.js';
+
+let conn: Connection;
+
+beforeAll(async () => {
+  conn = await mongoose
+    .createConnection(process.env.MONGODB_URI!, { dbName: `persistence-${randomUUID().slice(0, 8)}` })
+    .asPromise();
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+interface Pair {
+  a: string;
+  b: string;
+}
+const pairSchema = () => {
+  const schema = new Schema<Pair>({ a: String, b: String }, { versionKey: false });
+  schema.index({ a: 1 }, { unique: true });
+  schema.index({ b: 1 }, { unique: true });
+  return schema;
+};
+
+describe('isDuplicateKey', () => {
+  it('when a unique index refuses a write, then it is a duplicate key naming that index field only', async () => {
+    const Pair = defineModel<Pair>(`Pair${randomUUID().slice(0, 6)}`, pairSchema()).model(conn);
+    await Pair.init();
+    await Pair.create({ a: '1', b: '1' });
+    const onA = await Pair.create({ a: '1', b: '2' }).catch((e: unknown) => e);
+    const onB = await Pair.create({ a: '2', b: '1' }).catch((e: unknown) => e);
+    expect([isDuplicateKey(onA), isDuplicateKey(onA, 'a'), isDuplicateKey(onA, 'b')]).toEqual([true, true, false]);
+    expect([isDuplicateKey(onB), isDuplicateKey(onB, 'a'), isDuplicateKey(onB, 'b')]).toEqual([true, false, true]);
+  });
+
+  it('when the code is 11001 (older servers), then it is a duplicate key; other codes and non-errors are not', () => {
+    expect(isDuplicateKey({ code: 11001, keyValue: { job_id: 'j' } }, 'job_id')).toBe(true);
+    expect(
+      isDuplicateKey({ code: 11000, message: 'E11000 duplicate key error index: asset_id_1 dup key' }, 'asset_id'),
+    ).toBe(true);
+    expect(isDuplicateKey({ code: 11000, message: 'E11000 duplicate key error index: job_id_1' }, 'asset_id')).toBe(
+      false,
+    );
+    expect(isDuplicateKey({ code: 40 })).toBe(false);
+    expect(isDuplicateKey(null)).toBe(false);
+    expect(isDuplicateKey('E11000')).toBe(false);
+  });
+});
+
+describe('defineModel', () => {
+  it('when two stores ask one connection for the model, then it is compiled once and its collection is typed', async () => {
+    const def = defineModel<Pair>(`Twice${randomUUID().slice(0, 6)}`, pairSchema());
+    expect(def.model(conn)).toBe(def.model(conn));
+    await def.collection(conn).insertOne({ a: 'x', b: 'y' } as Pair & { _id?: never });
+    expect(await def.collection(conn).findOne({ a: 'x' })).toMatchObject({ a: 'x', b: 'y' });
+  });
+});
+
+interface Counter {
+  _id: string;
+  version: number;
+  total: number;
+  seen: string[];
+  owned_elsewhere: string | null;
+}
+
+describe('createFoldStore', () => {
+  const counters = () => {
+    const def = defineModel<Counter>(
+      `Counter${randomUUID().slice(0, 6)}`,
+      new Schema<Counter>(
+        { _id: String, version: Number, total: Number, seen: [String], owned_elsewhere: String },
+        { versionKey: false },
+      ),
+    );
+    return def.collection(conn);
+  };
+  const fold = (current: Counter | null, id: string, event: { id: string; n: number }): Counter => {
+    const base = current ?? { _id: id, version: 0, total: 0, seen: [], owned_elsewhere: null };
+    if (base.seen.includes(event.id)) return base;
+    return { ...base, total: base.total + event.n, seen: [...base.seen, event.id] };
+  };
+
+  it('when many writers fold events into one record at once, then none is lost and each write bumps the version', async () => {
+    const collection = counters();
+    const stores = Array.from({ length: 4 }, () => createFoldStore({ collection, fold, cacheSize: 10 }));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => stores[i % stores.length]!.apply('c1', { id: `e${i}`, n: i })),
+    );
+    const stored = await stores[0]!.get('c1');
+    expect(stored?.total).toBe((7 * 8) / 2);
+    expect(stored?.seen).toHaveLength(8);
+    expect(stored?.version).toBe(8);
+  });
+
+  it('when an event changes nothing, then nothing is written and the previous record is reported', async () => {
+    const store = createFoldStore({ collection: counters(), fold });
+    const first = await store.apply('c2', { id: 'e1', n: 2 });
+    expect(first.previous).toBeNull();
+    const again = await store.apply('c2', { id: 'e1', n: 2 });
+    expect(again.record.version).toBe(1);
+    expect(again.previous?.total).toBe(2);
+  });
+
+  it('when another writer sets a preserved field, then a later fold does not overwrite it', async () => {
+    const collection = counters();
+    const store = createFoldStore({ collection, fold, preserve: ['owned_elsewhere'] });
+    await store.apply('c3', { id: 'e1', n: 1 });
+    await collection.updateOne({ _id: 'c3' }, { $set: { owned_elsewhere: 'mine' } });
+    await store.apply('c3', { id: 'e2', n: 1 });
+    expect(await collection.findOne({ _id: 'c3' })).toMatchObject({ owned_elsewhere: 'mine', total: 2, version: 2 });
+  });
+
+  it('when the record keeps changing under it, then it gives up with a retryable WRITE_CONFLICT', async () => {
+    const collection = counters();
+    const store = createFoldStore({
+      collection,
+      maxConflicts: 3,
+      fold: (current, id, event: { id: string; n: number }) => {
+        // Another writer bumps the version between every read and write.
+        void collection.updateOne({ _id: id }, { $inc: { version: 1 } });
+        return fold(current, id, event);
+      },
+    });
+    await collection.insertOne({ _id: 'c4', version: 1, total: 0, seen: [], owned_elsewhere: null });
+    await expect(store.apply('c4', { id: 'e1', n: 1 })).rejects.toMatchObject({
+      code: 'WRITE_CONFLICT',
+      retryable: true,
+    });
+  });
+});
+
+describe('migrateIndexes', () => {
+  // As in production: nothing is built behind the migration's back when a model is compiled.
+  const open = () =>
+    mongoose
+      .createConnection(process.env.MONGODB_URI!, { dbName: conn.name, autoIndex: false, autoCreate: false })
+      .asPromise();
+
+  it('when run twice, then the first builds the declared indexes and the second changes nothing', async () => {
+    const def = defineModel<Pair>(`Mig${randomUUID().slice(0, 6)}`, pairSchema());
+    const set = declareIndexes('test', [def]);
+    const quiet = await open();
+    try {
+      const [first] = await migrateIndexes(quiet, set);
+      expect(first!.created.sort()).toEqual(['a_1', 'b_1']);
+      const [second] = await migrateIndexes(quiet, set);
+      expect(second).toMatchObject({ created: [], dropped: [] });
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it('when a declared index changes its options, then the old one is dropped and the new one built', async () => {
+    const name = `Chg${randomUUID().slice(0, 6)}`;
+    const before = new Schema<Pair>({ a: String, b: String }, { versionKey: false });
+    before.index({ a: 1 });
+    const first = await open();
+    await migrateIndexes(first, declareIndexes('test', [defineModel(name, before)]));
+    await first.close();
+    const other = await open();
+    try {
+      const after = new Schema<Pair>({ a: String, b: String }, { versionKey: false });
+      after.index({ a: 1 }, { unique: true });
+      const [change] = await migrateIndexes(other, declareIndexes('test', [defineModel(name, after)]));
+      expect(change).toMatchObject({ created: ['a_1'], dropped: ['a_1'] });
+      const indexes = await other.collection(change!.collection).listIndexes().toArray();
+      expect(indexes.find((ix) => ix.name === 'a_1')?.unique).toBe(true);
+      expect(await listIndexKeys(other, change!.collection)).toContainEqual({ a: 1 });
+    } finally {
+      await other.close();
+    }
+  });
+});

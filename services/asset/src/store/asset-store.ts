@@ -1,0 +1,68 @@
+import { Schema, type Connection } from 'mongoose';
+import { defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
+import type { Asset, AssetStore } from '../asset.js';
+
+const assetSchema = new Schema<Asset>(
+  {
+    asset_id: { type: String, required: true },
+    job_id: { type: String, required: true },
+    user_id: { type: String, required: true },
+    media_type: { type: String, enum: ['video', 'image'], required: true },
+    provider_id: { type: String, required: true },
+    provider_asset_id: { type: String, required: true },
+    remote_url: { type: String, required: true },
+    width: Number,
+    height: Number,
+    duration_sec: Number,
+    file_size_bytes: Number,
+    created_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'assets' },
+);
+assetSchema.index({ job_id: 1 }, { unique: true });
+assetSchema.index({ asset_id: 1 }, { unique: true });
+assetSchema.index({ user_id: 1, created_at: -1 });
+
+export const assetModel = defineModel<Asset>('Asset', assetSchema);
+
+const PROJECTION = { _id: 0 } as const;
+
+/** Tries of the insert: a collision on the minted asset id is retried with a new one. */
+const MAX_TRIES = 3;
+
+/**
+ * One asset per job: the unique job_id index makes the insert idempotent. The asset id
+ * is unique too: a collision there is not "another delivery won" (a different job holds
+ * that id) but a reason to try again with a fresh id.
+ */
+export async function openAssetStore(conn: Connection, opts: { newId?: () => string } = {}): Promise<AssetStore> {
+  const model = assetModel.model(conn);
+  // Where indexes are built on compile (development, tests), wait for them; in production
+  // (autoIndex off) the migration has built them.
+  await model.init();
+  const byJob = (jobId: string) => model.findOne({ job_id: jobId }, PROJECTION).read(PRIMARY.readPreference).lean();
+
+  return {
+    async createOnce(asset) {
+      const { job_id: jobId, ...fields } = asset;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const stored = await model.findOneAndUpdate(
+            { job_id: jobId },
+            { $setOnInsert: attempt === 1 || !opts.newId ? fields : { ...fields, asset_id: opts.newId() } },
+            { upsert: true, returnDocument: 'after', projection: PROJECTION, lean: true },
+          );
+          if (stored) return stored;
+        } catch (err) {
+          if (isDuplicateKey(err, 'job_id')) {
+            // Two deliveries raced to insert; the loser reads the winner's asset.
+            const winner = await byJob(jobId);
+            if (winner) return winner;
+          } else if (!isDuplicateKey(err, 'asset_id') || !opts.newId || attempt >= MAX_TRIES) {
+            throw err;
+          }
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSubmissionStore } from '../src/store/submission-store.js';
+import { clock, jobCreatedData } from './world.js';
+
+let conn: Connection;
+beforeAll(async () => {
+  conn = await mongoose
+    .createConnection(process.env.MONGODB_URI!, { dbName: `t-submissions-${randomUUID().slice(0, 8)}` })
+    .asPromise();
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+describe('submission store', () => {
+  it('when a cancel and its JOB_CREATED arrive at the same moment (60 pairs), then no cancel is lost', async () => {
+    const submissions = createSubmissionStore(conn, { clock });
+    const now = new Date();
+    const jobs = Array.from({ length: 60 }, () => jobCreatedData());
+    const tokens = jobs.map(() => randomUUID());
+    await Promise.all(
+      jobs.flatMap((job, i) => [
+        // Claimed on arrival, as a dispatcher with an empty backlog creates it.
+        submissions.ensure(job, now, null, tokens[i]),
+        submissions.requestCancel(job.job_id, now),
+      ]),
+    );
+    for (const [i, job] of jobs.entries()) {
+      const doc = await submissions.get(job.job_id);
+      // Either JOB_CREATED met the tombstone, or the record carries the flag its owner obeys.
+      const seen = doc?.state === 'cancel_requested' || doc?.state === 'cancelled' || doc?.cancel_requested_at != null;
+      expect(seen, `job ${i} (${doc?.state})`).toBe(true);
+      // And the owner cannot record a submit intent for it: the provider is never called.
+      if (doc?.state === 'claimed') {
+        expect(await submissions.recordIntent(job.job_id, tokens[i]!, 'a1', now)).toBeNull();
+      }
+    }
+  });
+
+  it('when a cancel comes for a job already submitted, then nothing changes and no tombstone appears', async () => {
+    const submissions = createSubmissionStore(conn, { clock });
+    const job = jobCreatedData();
+    const token = randomUUID();
+    await submissions.ensure(job, new Date(), null, token, 'a1');
+    await submissions.markSubmitted(job.job_id, token, 'p1', 10);
+    expect(await submissions.requestCancel(job.job_id, new Date())).toBeNull();
+    const doc = await submissions.get(job.job_id);
+    expect(doc?.state).toBe('submitted');
+    expect(doc?.cancel_requested_at ?? null).toBeNull();
+  });
+});
