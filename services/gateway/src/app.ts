@@ -67,8 +67,6 @@ export interface AppDeps {
   sseHeartbeatMs?: number;
   /** Caps on live-update streams (per user, per replica) and their lifetime; defaults apply when unset. */
   sseStreamLimits?: Partial<StreamLimitSettings>;
-  /** How long a COMPLETED job's event stream waits for its asset id. */
-  sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
   resolveHost?: ResolveHost;
   /**
@@ -143,7 +141,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           jobs: deps.jobs,
           updates,
           heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
-          assetGraceMs: deps.sseAssetGraceMs,
           streamLimits: deps.sseStreamLimits,
         });
         registerAssetRoutes(authed, { assets: deps.assets });

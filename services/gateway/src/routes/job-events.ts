@@ -17,7 +17,6 @@ export interface JobEventRouteDeps {
   jobs: JobStore;
   updates: JobUpdates;
   heartbeatMs: number;
-  assetGraceMs?: number;
   /**
    * Caps on concurrent streams and their lifetime (SSE_MAX_PER_USER, SSE_MAX_STREAMS,
    * SSE_MAX_LIFETIME_S); each one absent takes its DEFAULT_STREAM_LIMITS value.
@@ -67,7 +66,6 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
           res: reply.raw,
           updates: deps.updates,
           heartbeatMs: deps.heartbeatMs,
-          assetGraceMs: deps.assetGraceMs,
           maxLifetimeMs: limits.maxLifetimeMs,
           load: async () => {
             const current = await deps.jobs.get(job._id);
