@@ -49,6 +49,22 @@ export const configSchema = z.object({
   CALLBACK_TIMEOUT_MS: intFromEnv({ min: 500, max: 120_000 }).default(10_000),
   /** Callbacks in flight at once per replica. */
   CALLBACK_CONCURRENCY: intFromEnv({ min: 1, max: 100 }).default(4),
+  /** Nameservers for user-supplied hosts (image_url, callback_url): comma-separated host[:port]; unset, resolv.conf's. */
+  DNS_SERVERS: z
+    .string()
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+)(:\d{1,5})?(,\s*(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+)(:\d{1,5})?)*$/,
+      {
+        error: 'comma-separated nameserver addresses, each host[:port] ([v6]:port)',
+      },
+    )
+    .optional(),
+  /** A lookup (A and AAAA) slower than this counts as unresolvable: 400 IMAGE_URL_UNRESOLVABLE. */
+  DNS_TIMEOUT_MS: intFromEnv({ min: 100, max: 30_000 }).default(2_000),
+  /** Distinct lookups in flight per user, and per replica. */
+  DNS_MAX_PER_USER: intFromEnv({ min: 1 }).default(4),
+  DNS_MAX_IN_FLIGHT: intFromEnv({ min: 1 }).default(64),
   CONSUMER_NAME: z.string().trim().min(1).optional(),
   CLAIM_TIMEOUT_MS: intFromEnv().optional(),
   MONGODB_DB: z.string().trim().min(1).optional(),

@@ -28,7 +28,7 @@ import { createIdentityService } from './identity/identity-service.js';
 import { createIdentityStores } from './identity/identity-store.js';
 import { createPasswordHasher } from './identity/password.js';
 import { createIdempotencyStore } from './jobs/idempotency.js';
-import { systemResolver } from './jobs/public-url.js';
+import { createHostResolver, parseDnsServers } from './jobs/host-resolver.js';
 import { natsJobUpdates } from './live/job-updates.js';
 import { createAccountStore } from './read-model/account-store.js';
 import { createAssetStore } from './read-model/asset-store.js';
@@ -42,6 +42,13 @@ import { streamLimitsFromConfig } from './live/stream-limits.js';
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
 const clock = () => new Date();
+// User-supplied host names (image_url, callback_url) resolve through c-ares, off libuv's thread pool.
+const resolveHost = createHostResolver({
+  servers: parseDnsServers(config.DNS_SERVERS),
+  timeoutMs: config.DNS_TIMEOUT_MS,
+  maxPerUser: config.DNS_MAX_PER_USER,
+  maxInFlight: config.DNS_MAX_IN_FLIGHT,
+});
 
 await runService({
   name: 'gateway',
@@ -136,6 +143,7 @@ await runService({
           });
         },
       },
+      resolveHost,
       trustProxy: config.TRUST_PROXY,
       clock,
       ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
@@ -180,7 +188,7 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
     secret,
     timeoutMs: config.CALLBACK_TIMEOUT_MS,
     allowPrivate: config.CALLBACK_ALLOW_PRIVATE,
-    resolveHost: systemResolver,
+    resolveHost,
     clock,
     logger: ctx.logger.child({ component: 'callbacks' }),
   });

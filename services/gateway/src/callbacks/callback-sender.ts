@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { request, type Dispatcher } from 'undici';
 import { checkPublicHost, type ResolvedAddress, type ResolveHost } from '../jobs/public-url.js';
 import { signCallback } from './callback-signature.js';
@@ -43,7 +42,7 @@ export type AttemptResult = { status: number } | { error: string; retryable: boo
  */
 export function createCallbackSender(o: SenderOptions) {
   return async function send(
-    cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>,
+    cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null },
     attempt: number,
   ): Promise<AttemptResult> {
     // Unless private hosts are fine, the name is resolved once, here: every address
@@ -53,14 +52,15 @@ export function createCallbackSender(o: SenderOptions) {
     if (!o.allowPrivate) {
       let resolved: ResolvedAddress[] | undefined;
       try {
-        await checkPublicHost('callback_url', cb.url, async (host) => (resolved = await o.resolveHost(host)));
+        resolved = await checkPublicHost('callback_url', cb.url, o.resolveHost, cb.user_id ?? undefined);
       } catch (err) {
         const message =
           (err as { details?: Array<{ message: string }> }).details?.[0]?.message ?? (err as Error).message;
-        return { error: `refused: ${message}`, retryable: (err as { code?: string }).code === 'DEPENDENCY_DOWN' };
+        // Our resolver down or busy: try again later. A name that does not resolve is the receiver's.
+        const code = (err as { code?: string }).code;
+        return { error: `refused: ${message}`, retryable: code === 'DEPENDENCY_DOWN' || code === 'TOO_MANY_LOOKUPS' };
       }
-      const host = new URL(cb.url).hostname.replace(/^\[|\]$/g, '');
-      const pinned = isIP(host) ? { address: host, family: isIP(host) } : resolved?.[0];
+      const pinned = resolved[0];
       if (!pinned) return { error: 'refused: host does not resolve', retryable: false };
       dispatcher = pinnedAgent(pinned.address, pinned.family === 6 ? 6 : 4, o.timeoutMs);
     }

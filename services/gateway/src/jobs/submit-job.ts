@@ -40,7 +40,7 @@ export type SubmitJob = (principal: Principal, body: CreateJobBody, idempotencyK
  */
 export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
   return async (principal, body, idempotencyKey) => {
-    await checkRequest(deps, body);
+    await checkRequest(deps, body, principal.userId);
     const jobId = deps.newId();
     let data: EventData<'JOB_REQUESTED'> = {
       job_id: jobId,
@@ -99,7 +99,7 @@ async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQ
   }
 }
 
-async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promise<void> {
+async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody, userId: string): Promise<void> {
   if (!deps.providers.has(body.provider_id)) {
     throw new InvalidParamsError([{ field: 'provider_id', message: `unknown provider ${body.provider_id}` }]);
   }
@@ -109,9 +109,9 @@ async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promis
   if (issues.length > 0) throw new InvalidParamsError(issues);
   for (const field of ['image_url', 'video_url'] as const) {
     const url = body.params[field];
-    if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost);
+    if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost, userId);
   }
-  if (body.callback_url !== undefined) await checkCallbackUrl(deps, body.callback_url);
+  if (body.callback_url !== undefined) await checkCallbackUrl(deps, body.callback_url, userId);
 }
 
 /** Whether the gateway takes callbacks, and to where: private and plain-http hosts only when allowed (development). */
@@ -119,7 +119,7 @@ export interface CallbackPolicy {
   allowPrivate: boolean;
 }
 
-async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<void> {
+async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string, userId: string): Promise<void> {
   const refuse = (message: string) => new ValidationFailedError([{ field: 'callback_url', message }]);
   if (!deps.callbacks) throw refuse('callbacks are not enabled on this gateway (its operator sets CALLBACK_SECRET)');
   let url: URL;
@@ -136,5 +136,5 @@ async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<vo
   }
   const problem = publicHttpsProblem(raw);
   if (problem) throw refuse(problem);
-  await checkPublicHost('callback_url', raw, deps.resolveHost);
+  await checkPublicHost('callback_url', raw, deps.resolveHost, userId);
 }
