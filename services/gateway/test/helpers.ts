@@ -24,6 +24,8 @@ import { createIdempotencyStore } from '../src/jobs/idempotency.js';
 import type { ResolveHost } from '../src/jobs/public-url.js';
 import { memoryJobUpdates, type JobUpdates } from '../src/live/job-updates.js';
 import { redisNonceStore } from '../src/webhooks/webhook-ports.js';
+import { NO_LIMITS } from '../src/quota/quota.js';
+import { createQuotaStore } from '../src/quota/quota-store.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -114,7 +116,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
       tokens,
       clock,
       newId: monotonicFactory(),
-      registrationEnabled: true,
+      registration: 'open',
       passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
     }),
     authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
@@ -123,6 +125,8 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
     readiness: { redis: async () => redis.ping() },
     resolveHost: fakeResolver,
     webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
+    users: identity.users,
+    quota: { store: createQuotaStore(redis, keys, clock), defaults: NO_LIMITS },
     ...overrides,
   });
   await app.ready();

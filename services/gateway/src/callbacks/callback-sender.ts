@@ -5,7 +5,8 @@ import type { CallbackDoc } from './callback-store.js';
 import { pinnedAgent } from './pinned-agent.js';
 
 export interface SenderOptions {
-  secret: string;
+  /** The secrets a delivery of this user is signed with (current first; one in its grace after it). */
+  secretsFor(userId: string | null): Promise<string[]>;
   timeoutMs: number;
   /** Development only: private and loopback hosts are fine. */
   allowPrivate: boolean;
@@ -64,6 +65,18 @@ export function createCallbackSender(o: SenderOptions) {
       if (!pinned) return { error: 'refused: host does not resolve', retryable: false };
       dispatcher = pinnedAgent(pinned.address, pinned.family === 6 ? 6 : 4, o.timeoutMs);
     }
+    let secrets: string[];
+    try {
+      secrets = await o.secretsFor(cb.user_id ?? null);
+    } catch (err) {
+      if (dispatcher) void dispatcher.destroy().catch(() => {});
+      o.logger?.warn({ err, delivery_id: cb._id }, 'callback secret could not be read');
+      return { error: 'could not sign the callback', retryable: true };
+    }
+    if (secrets.length === 0) {
+      if (dispatcher) void dispatcher.destroy().catch(() => {});
+      return { error: 'the job owner no longer exists', retryable: false };
+    }
     try {
       const res = await request(cb.url, {
         ...(dispatcher ? { dispatcher } : {}),
@@ -75,7 +88,7 @@ export function createCallbackSender(o: SenderOptions) {
           'x-pixsim-event': cb.event,
           'x-pixsim-delivery': cb._id,
           'x-pixsim-attempt': String(attempt),
-          'x-pixsim-signature': signCallback(o.secret, cb.body, Math.floor(o.clock().getTime() / 1000)),
+          'x-pixsim-signature': signCallback(secrets, cb.body, Math.floor(o.clock().getTime() / 1000)),
         },
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,

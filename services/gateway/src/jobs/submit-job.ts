@@ -8,6 +8,8 @@ import type { Clock, LogPort, NewId, Publish } from '../ports.js';
 import { bodyHash, type IdempotencyStore } from './idempotency.js';
 import { checkPublicHost, type ResolveHost } from './public-url.js';
 import { publicHttpsProblem, type CreateJobBody } from './job-request.js';
+import { effectiveLimits, type QuotaLimits } from '../quota/quota.js';
+import type { QuotaStore } from '../quota/quota-store.js';
 
 export interface JobSubmitterDeps {
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
@@ -17,6 +19,8 @@ export interface JobSubmitterDeps {
   resolveHost: ResolveHost;
   /** Absent: callbacks are off and a callback_url is refused. */
   callbacks?: CallbackPolicy;
+  /** Per-user quotas, checked atomically before the publish; absent, none (the bootstrap admin token has none). */
+  quota?: { store: Pick<QuotaStore, 'admit' | 'giveBack'>; defaults: QuotaLimits };
   clock: Clock;
   newId: NewId;
   logger: LogPort;
@@ -81,8 +85,35 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
         replayed = true;
       }
     }
-    return { job: await publishAndRecord(deps, data), replayed };
+    const taken = await takeQuota(deps, principal, body, data.job_id);
+    try {
+      return { job: await publishAndRecord(deps, data), replayed };
+    } catch (err) {
+      // Refused after all (the publish failed): the slot and today's counts go back.
+      if (taken)
+        await deps
+          .quota!.store.giveBack(principal.userId, data.job_id, taken.cost, taken.at)
+          .catch((e: unknown) => deps.logger.warn({ err: e, jobId: data.job_id }, 'quota could not be given back'));
+      throw err;
+    }
   };
+}
+
+/** Admits the job against the user's quotas (429 QUOTA_EXCEEDED naming the limit); null when none apply. */
+async function takeQuota(
+  deps: JobSubmitterDeps,
+  principal: Principal,
+  body: CreateJobBody,
+  jobId: string,
+): Promise<{ cost: number; at: Date } | null> {
+  if (!deps.quota || principal.credential?.kind === 'admin_token') return null;
+  // Credits as the provider prices the job (its price table), so the daily limit matches the bill.
+  const cost = deps.providers
+    .get(body.provider_id)
+    .estimateCost({ operationType: body.operation_type, params: body.params });
+  const at = deps.clock();
+  await deps.quota.store.admit(principal.userId, jobId, effectiveLimits(deps.quota.defaults, principal.quota), cost);
+  return { cost, at };
 }
 
 async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQUESTED'>): Promise<JobRecord> {

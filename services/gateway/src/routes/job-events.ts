@@ -46,6 +46,7 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
     '/jobs/:id/events',
     {
       exposeHeadRoute: false, // a HEAD would hold the connection as the stream does
+      config: { stream: true }, // no request deadline: a stream lasts SSE_MAX_LIFETIME_S
       schema: doc({ tags: ['jobs'], summary: 'live status changes (text/event-stream)', params: idParams }),
     },
     async (request, reply) => {
