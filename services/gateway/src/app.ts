@@ -11,6 +11,7 @@ import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installRequestMetrics } from './http/request-metrics.js';
+import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
@@ -31,6 +32,12 @@ import { registerPublicAuthRoutes, registerSessionRoutes } from './routes/identi
 import { registerJobEventRoutes } from './routes/job-events.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerUserAdminRoutes, registerUserSelfRoutes } from './routes/users.js';
+import { createUserAdmin } from './users/user-admin.js';
+import type { UserStore } from './identity/ports.js';
+import type { CallbackSecrets } from './callbacks/callback-secrets.js';
+import { NO_LIMITS, type QuotaLimits } from './quota/quota.js';
+import type { QuotaStore } from './quota/quota-store.js';
 import { noPoke, type NonceStore, type PokeGeneration } from './webhooks/webhook-ports.js';
 
 export interface RouteEntry {
@@ -47,7 +54,14 @@ declare module 'fastify' {
 
 export interface AppDeps {
   logger: Logger;
-  adminToken: string;
+  /** PIXSIM_ADMIN_TOKEN, and PIXSIM_ADMIN_TOKEN_PREVIOUS during a rotation; none once an admin user exists. */
+  adminToken?: string | readonly string[];
+  /** The users collection: the admin API, usage and callback secrets. */
+  users: UserStore;
+  /** Per-user quotas (Redis); absent, no limits and usage counts nothing. */
+  quota?: { store: QuotaStore; defaults: QuotaLimits };
+  /** Per-user callback signing secrets; absent with callbacks off. */
+  callbackSecrets?: CallbackSecrets;
   /** Tried after the admin token: sessions and API keys. */
   authenticators?: readonly Authenticator[];
   identity: IdentityService;
@@ -67,8 +81,6 @@ export interface AppDeps {
   sseHeartbeatMs?: number;
   /** Caps on live-update streams (per user, per replica) and their lifetime; defaults apply when unset. */
   sseStreamLimits?: Partial<StreamLimitSettings>;
-  /** How long a COMPLETED job's event stream waits for its asset id. */
-  sseAssetGraceMs?: number;
   rateLimit?: RateLimitSettings;
   resolveHost?: ResolveHost;
   /**
@@ -77,7 +89,10 @@ export interface AppDeps {
    */
   callbacks?: CallbackPolicy & { store: Pick<CallbackStore, 'get' | 'resend' | 'list' | 'resendFailed'> };
   webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
-  trustProxy?: boolean | number;
+  /** Whose X-Forwarded-For to believe: a hop count, or the proxies' addresses/CIDRs; false for none. */
+  trustProxy?: false | number | readonly string[];
+  /** REQUEST_TIMEOUT_MS: a deadline on each request but event streams; absent, none. */
+  requestTimeoutMs?: number;
   clock?: Clock;
   newId?: NewId;
 }
@@ -100,7 +115,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     trustProxy:
       typeof deps.trustProxy === 'number'
         ? (_address: string, hop: number) => hop < (deps.trustProxy as number)
-        : (deps.trustProxy ?? false),
+        : Array.isArray(deps.trustProxy)
+          ? [...deps.trustProxy]
+          : false,
+    // Node's own bound on receiving a request (headers and body): a slow sender is cut off.
+    ...(deps.requestTimeoutMs ? { requestTimeout: deps.requestTimeoutMs } : {}),
   };
   const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
@@ -109,6 +128,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   installErrorBoundary(app);
+  if (deps.requestTimeoutMs) installRequestTimeout(app, deps.requestTimeoutMs);
   // The route table, for the docs and fuzz tests ("every route is documented / survives").
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
@@ -122,6 +142,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const submitJob = createJobSubmitter({ ...deps, resolveHost: deps.resolveHost ?? systemResolver, clock, newId });
   const cancelJob = createJobCanceller({ ...deps, clock });
+  const users = createUserAdmin({
+    users: deps.users,
+    identity: deps.identity,
+    quota: deps.quota?.store ?? noQuota,
+    quotaDefaults: deps.quota?.defaults ?? NO_LIMITS,
+    jobs: deps.jobs,
+    cancelJob,
+    callbackSecrets: deps.callbackSecrets,
+    clock,
+  });
   const commands = createAccountCommands({ ...deps, clock, newId });
   const updates = deps.updates ?? memoryJobUpdates();
   app.register(
@@ -134,16 +164,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerPublicAuthRoutes(api, deps);
       if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
       await api.register(async (authed) => {
-        installBearerAuth(authed, [adminTokenAuthenticator(deps.adminToken), ...(deps.authenticators ?? [])]);
+        const adminTokens = [deps.adminToken ?? []].flat();
+        installBearerAuth(authed, [
+          ...(adminTokens.length ? [adminTokenAuthenticator(adminTokens)] : []),
+          ...(deps.authenticators ?? []),
+        ]);
         authed.addHook('onRequest', limits.perUser);
         registerSessionRoutes(authed, deps);
+        registerUserSelfRoutes(authed, { users });
         registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
         registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
         registerJobEventRoutes(authed, {
           jobs: deps.jobs,
           updates,
           heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
-          assetGraceMs: deps.sseAssetGraceMs,
           streamLimits: deps.sseStreamLimits,
         });
         registerAssetRoutes(authed, { assets: deps.assets });
@@ -151,6 +185,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           admin.addHook('preHandler', requireRole('admin'));
           registerAccountRoutes(admin, { accounts: deps.accounts, commands });
           registerAdminRoutes(admin, { bus: deps.bus });
+          registerUserAdminRoutes(admin, { users });
           registerCallbackAdminRoutes(admin, { callbacks: deps.callbacks?.store, clock });
         });
       });
@@ -159,3 +194,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
   return app;
 }
+
+/** Usage without a quota store: nothing counted, no limits. */
+const noQuota: Pick<QuotaStore, 'usage'> = {
+  async usage(_userId, limits) {
+    const entry = (limit: number | null) => ({ limit, used: 0, resets_at: null });
+    return {
+      max_active_jobs: entry(limits.max_active_jobs),
+      jobs_per_day: entry(limits.jobs_per_day),
+      credits_per_day: entry(limits.credits_per_day),
+    };
+  },
+};

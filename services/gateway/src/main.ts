@@ -21,14 +21,17 @@ import { createCallbackSender } from './callbacks/callback-sender.js';
 import { createCallbackStore } from './callbacks/callback-store.js';
 import { createCallbackTrigger } from './callbacks/callback-trigger.js';
 import { createCallbackWorker } from './callbacks/callback-worker.js';
-import { configSchema, type GatewayConfig } from './config.js';
+import { configSchema, registrationMode, type GatewayConfig } from './config.js';
+import { createCallbackSecrets, type CallbackSecrets } from './callbacks/callback-secrets.js';
+import { createQuotaStore } from './quota/quota-store.js';
+import type { UserStore } from './identity/ports.js';
 import { readModelConsumers } from './handlers/consumers.js';
 import { createAccessTokens } from './identity/access-tokens.js';
 import { createIdentityService } from './identity/identity-service.js';
 import { createIdentityStores } from './identity/identity-store.js';
 import { createPasswordHasher } from './identity/password.js';
 import { createIdempotencyStore } from './jobs/idempotency.js';
-import { systemResolver } from './jobs/public-url.js';
+import { createHostResolver, parseDnsServers } from './jobs/host-resolver.js';
 import { natsJobUpdates } from './live/job-updates.js';
 import { createAccountStore } from './read-model/account-store.js';
 import { createAssetStore } from './read-model/asset-store.js';
@@ -42,6 +45,13 @@ import { streamLimitsFromConfig } from './live/stream-limits.js';
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
 const clock = () => new Date();
+// User-supplied host names (image_url, callback_url) resolve through c-ares, off libuv's thread pool.
+const resolveHost = createHostResolver({
+  servers: parseDnsServers(config.DNS_SERVERS),
+  timeoutMs: config.DNS_TIMEOUT_MS,
+  maxPerUser: config.DNS_MAX_PER_USER,
+  maxInFlight: config.DNS_MAX_IN_FLIGHT,
+});
 
 await runService({
   name: 'gateway',
@@ -74,7 +84,7 @@ await runService({
       ...identityStores,
       passwords: createPasswordHasher(),
       tokens,
-      registrationEnabled: config.REGISTRATION_ENABLED,
+      registration: registrationMode(config),
       clock,
       newId: createIdFactory(),
     });
@@ -91,10 +101,37 @@ await runService({
       createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }),
       config.PUBLISH_TIMEOUT_MS,
     );
-    const callbacks = config.CALLBACK_SECRET ? await callbackParts(ctx, config.CALLBACK_SECRET, assets) : null;
+    // Without the bootstrap token someone must be able to administer: an admin user must exist.
+    const adminTokens = [config.PIXSIM_ADMIN_TOKEN, config.PIXSIM_ADMIN_TOKEN_PREVIOUS].filter(
+      (t): t is string => t !== undefined,
+    );
+    if (adminTokens.length === 0 && !(await identityStores.users.hasAdmin()))
+      throw new Error('PIXSIM_ADMIN_TOKEN is unset and no user has the admin role: set it to create the first admin');
+    const callbackSecrets = config.CALLBACK_SECRET
+      ? createCallbackSecrets({
+          root: config.CALLBACK_SECRET,
+          previousRoot: config.CALLBACK_SECRET_PREVIOUS,
+          graceS: config.CALLBACK_SECRET_GRACE_S,
+          clock,
+        })
+      : undefined;
+    const callbacks = callbackSecrets ? await callbackParts(ctx, callbackSecrets, identityStores.users, assets) : null;
+    // Quotas share the publisher's fail-fast client: with Redis away a POST fails (503) either way.
+    const quotaStore = createQuotaStore(publisherRedis, ctx.keys, clock);
     const app = buildApp({
       logger,
-      adminToken: config.PIXSIM_ADMIN_TOKEN,
+      adminToken: adminTokens,
+      users: identityStores.users,
+      quota: {
+        store: quotaStore,
+        defaults: {
+          max_active_jobs: config.QUOTA_MAX_ACTIVE_JOBS ?? null,
+          jobs_per_day: config.QUOTA_JOBS_PER_DAY ?? null,
+          credits_per_day: config.QUOTA_CREDITS_PER_DAY ?? null,
+        },
+      },
+      callbackSecrets,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       identity,
       jobs,
       assets,
@@ -136,6 +173,7 @@ await runService({
           });
         },
       },
+      resolveHost,
       trustProxy: config.TRUST_PROXY,
       clock,
       ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
@@ -146,6 +184,7 @@ await runService({
         assets,
         accounts,
         updates,
+        onEnded: (userId, jobId) => quotaStore.release(userId, jobId),
         ...(callbacks ? { onView: callbacks.trigger } : {}),
       }),
       serveOps: false,
@@ -168,7 +207,12 @@ await runService({
 });
 
 /** Callbacks to clients: scheduled from the read model's final views, delivered by a worker on every replica. */
-async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string, assets: AssetStore) {
+async function callbackParts(
+  ctx: ServiceContext<GatewayConfig>,
+  secrets: CallbackSecrets,
+  users: UserStore,
+  assets: AssetStore,
+) {
   const store = await createCallbackStore(ctx.mongo);
   const outcomes = new Counter({
     name: 'pixsim_callbacks_total',
@@ -177,10 +221,14 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
     registers: [ctx.registry],
   });
   const send = createCallbackSender({
-    secret,
+    // Each user's own secrets: the current one, and the one before it while its grace lasts.
+    secretsFor: async (userId) => {
+      const user = userId ? await users.get(userId) : null;
+      return user ? secrets.signingSecrets(user) : [];
+    },
     timeoutMs: config.CALLBACK_TIMEOUT_MS,
     allowPrivate: config.CALLBACK_ALLOW_PRIVATE,
-    resolveHost: systemResolver,
+    resolveHost,
     clock,
     logger: ctx.logger.child({ component: 'callbacks' }),
   });
@@ -189,6 +237,7 @@ async function callbackParts(ctx: ServiceContext<GatewayConfig>, secret: string,
     send,
     owner: leaseOwner(config),
     concurrency: config.CALLBACK_CONCURRENCY,
+    perUser: config.CALLBACK_LANES_PER_USER,
     policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
     leaseMs: config.CALLBACK_TIMEOUT_MS * 3,
     idleMs: 1_000,

@@ -72,7 +72,7 @@ function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
     logger: quiet,
     policy: { maxAttempts: 3, firstRetryMs: 100 },
     send: createCallbackSender({
-      secret: SECRET,
+      secretsFor: async () => [SECRET],
       timeoutMs: 2_000,
       allowPrivate: over.allowPrivate ?? true,
       resolveHost: systemResolver,
@@ -214,7 +214,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
       return asked.length === 1 ? [{ address: '93.184.215.14', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
     };
     const send = createCallbackSender({
-      secret: SECRET,
+      secretsFor: async () => [SECRET],
       timeoutMs: 300,
       allowPrivate: false,
       resolveHost: rebinding,
@@ -256,7 +256,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
     const r = await receiver();
     stops.push(r.close);
     const send = createCallbackSender({
-      secret: SECRET,
+      secretsFor: async () => [SECRET],
       timeoutMs: 2_000,
       allowPrivate: true,
       resolveHost: fakeResolver,
@@ -272,7 +272,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
     const port = new URL(r.url).port;
     const logged: object[] = [];
     const send = createCallbackSender({
-      secret: SECRET,
+      secretsFor: async () => [SECRET],
       timeoutMs: 2_000,
       allowPrivate: true,
       resolveHost: fakeResolver,
@@ -506,16 +506,14 @@ describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/res
         new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)),
       );
       if (state !== 'pending') {
-        await own
-          .collection('callbacks')
-          .updateOne({ _id: id } as never, {
-            $set: {
-              state,
-              attempts: state === 'failed' ? 8 : 1,
-              last_status: state === 'failed' ? 503 : 200,
-              last_error: state === 'failed' ? 'answered 503' : null,
-            },
-          });
+        await own.collection('callbacks').updateOne({ _id: id } as never, {
+          $set: {
+            state,
+            attempts: state === 'failed' ? 8 : 1,
+            last_status: state === 'failed' ? 503 : 200,
+            last_error: state === 'failed' ? 'answered 503' : null,
+          },
+        });
       }
       ids.push(id);
     }

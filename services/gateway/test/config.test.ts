@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@pixsim/kit';
-import { configSchema } from '../src/config.js';
+import { configSchema, registrationMode } from '../src/config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const base = {
@@ -17,13 +17,16 @@ describe('gateway config', () => {
     expect(config.MONGODB_DB).toBeUndefined();
     expect(config).toMatchObject({
       ACCESS_TOKEN_TTL_S: 3600,
-      REGISTRATION_ENABLED: true,
       RATE_LIMIT_IP_MAX: 6000,
       RATE_LIMIT_USER_MAX: 600,
       RATE_LIMIT_WINDOW_MS: 60_000,
       TRUST_PROXY: false,
       SSE_HEARTBEAT_MS: 15_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      CALLBACK_SECRET_GRACE_S: 86_400,
     });
+    expect(registrationMode(config)).toBe('open');
+    expect(config.QUOTA_MAX_ACTIVE_JOBS).toBeUndefined();
     expect(config.PIXVERSE_WEBHOOK_SECRET).toBeUndefined();
   });
 
@@ -49,7 +52,33 @@ describe('gateway config', () => {
       RATE_LIMIT_USER_MAX: '0',
     });
     expect(config).toMatchObject({ REGISTRATION_ENABLED: false, TRUST_PROXY: 2, RATE_LIMIT_USER_MAX: 0 });
-    expect(loadConfig(configSchema, { ...base, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(registrationMode(config)).toBe('closed');
+    expect(registrationMode(loadConfig(configSchema, { ...base, REGISTRATION: 'closed' }))).toBe('closed');
+    expect(() => loadConfig(configSchema, { ...base, REGISTRATION: 'maybe' })).toThrow(/REGISTRATION/);
+  });
+
+  it('when TRUST_PROXY lists proxies, then addresses and CIDRs parse; true (trust anyone) is refused', () => {
+    expect(loadConfig(configSchema, { ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+    ]);
+    expect(loadConfig(configSchema, { ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(() => loadConfig(configSchema, { ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY.*hop count/);
+    expect(() => loadConfig(configSchema, { ...base, TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('when quotas and the admin token rotation are set, then they parse', () => {
+    const config = loadConfig(configSchema, {
+      ...base,
+      PIXSIM_ADMIN_TOKEN_PREVIOUS: 'the-previous-admin-token',
+      QUOTA_MAX_ACTIVE_JOBS: '5',
+      QUOTA_JOBS_PER_DAY: '100',
+      QUOTA_CREDITS_PER_DAY: '5000',
+      DNS_SERVERS: '127.0.0.1:5353,[::1]:53',
+    });
+    expect(config).toMatchObject({ QUOTA_MAX_ACTIVE_JOBS: 5, QUOTA_JOBS_PER_DAY: 100, QUOTA_CREDITS_PER_DAY: 5000 });
+    expect(() => loadConfig(configSchema, { ...base, DNS_SERVERS: 'dns.google' })).toThrow(/DNS_SERVERS/);
   });
 
   it('when the admin token is short or the secret key malformed, then the error names them without echoing them', () => {
@@ -67,9 +96,7 @@ describe('gateway config', () => {
     expect(err.message).toContain('32 bytes');
   });
 
-  it('when the admin token is missing, then it is reported as required', () => {
-    expect(() => loadConfig(configSchema, { ...base, PIXSIM_ADMIN_TOKEN: undefined })).toThrow(
-      /PIXSIM_ADMIN_TOKEN: is required/,
-    );
+  it('when the admin token is missing, then the config loads (it is optional once an admin user exists; main checks)', () => {
+    expect(loadConfig(configSchema, { ...base, PIXSIM_ADMIN_TOKEN: undefined }).PIXSIM_ADMIN_TOKEN).toBeUndefined();
   });
 });

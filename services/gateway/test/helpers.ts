@@ -24,6 +24,9 @@ import { createIdempotencyStore } from '../src/jobs/idempotency.js';
 import type { ResolveHost } from '../src/jobs/public-url.js';
 import { memoryJobUpdates, type JobUpdates } from '../src/live/job-updates.js';
 import { redisNonceStore } from '../src/webhooks/webhook-ports.js';
+import { NO_LIMITS } from '../src/quota/quota.js';
+import { createCallbackSecrets } from '../src/callbacks/callback-secrets.js';
+import { createQuotaStore } from '../src/quota/quota-store.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -62,6 +65,7 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
 }
 
 export interface Harness {
+  prefix: string;
   app: FastifyInstance;
   redis: Redis;
   keys: Keys;
@@ -80,12 +84,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export const CALLBACK_ROOT = 'test-callback-root-0123456789';
+
+export interface HarnessOptions {
+  /** Another replica of an existing harness: the same Redis prefix and database (closing it drops neither). */
+  replicaOf?: Harness;
+  registration?: 'open' | 'closed';
+}
+
 /** Real stores on a database of its own, real Redis under a prefix of its own. */
-export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
+export async function createHarness(overrides: Partial<AppDeps> = {}, opts: HarnessOptions = {}): Promise<Harness> {
+  const prefix = opts.replicaOf?.prefix ?? `t-${randomUUID().slice(0, 8)}`;
   const keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  const conn = await mongoose.createConnection(mongoUri(), { dbName: `gw_${randomUUID().slice(0, 8)}` }).asPromise();
+  const dbName = opts.replicaOf?.conn.name ?? `gw_${randomUUID().slice(0, 8)}`;
+  const conn = await mongoose.createConnection(mongoUri(), { dbName }).asPromise();
   const [jobs, assets, accounts] = await Promise.all([
     createJobStore(conn),
     createAssetStore(conn),
@@ -114,7 +127,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
       tokens,
       clock,
       newId: monotonicFactory(),
-      registrationEnabled: true,
+      registration: opts.registration ?? 'open',
       passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
     }),
     authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
@@ -123,10 +136,14 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
     readiness: { redis: async () => redis.ping() },
     resolveHost: fakeResolver,
     webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
+    users: identity.users,
+    quota: { store: createQuotaStore(redis, keys, clock), defaults: NO_LIMITS },
+    callbackSecrets: createCallbackSecrets({ root: CALLBACK_ROOT, graceS: 3_600, clock }),
     ...overrides,
   });
   await app.ready();
   return {
+    prefix,
     app,
     redis,
     keys,
@@ -148,9 +165,11 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
     async close() {
       await app.close();
       await providers.close();
-      await conn.dropDatabase().catch(() => {});
+      if (!opts.replicaOf) {
+        await conn.dropDatabase().catch(() => {});
+        await deleteKeys(redis, prefix);
+      }
       await conn.close();
-      await deleteKeys(redis, prefix);
       redis.disconnect();
     },
   };

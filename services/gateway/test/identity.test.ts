@@ -37,6 +37,7 @@ describe('register, login, logout, me', () => {
       email: 'Ann@Example.com',
       role: 'user',
       created_at: expect.any(String),
+      disabled: false,
     });
     expect(reg.body).not.toContain('long enough pw');
 
@@ -131,7 +132,13 @@ describe('register, login, logout, me', () => {
   });
 
   it('when the admin token calls /users/me, then it is the bootstrap admin; logout with it is 400 NOT_A_SESSION', async () => {
-    expect((await me(AUTH)).json()).toEqual({ id: 'admin', email: null, role: 'admin', created_at: null });
+    expect((await me(AUTH)).json()).toEqual({
+      id: 'admin',
+      email: null,
+      role: 'admin',
+      created_at: null,
+      disabled: false,
+    });
     const out = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: AUTH });
     expect(out.statusCode).toBe(400);
     expect(out.json().error.code).toBe('NOT_A_SESSION');
@@ -145,7 +152,7 @@ describe('register, login, logout, me', () => {
         tokens: off.tokens,
         clock: off.clock,
         newId: () => 'X1',
-        registrationEnabled: false,
+        registration: 'closed',
         passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }),
       });
       await expect(svc.register({ email: 'z@example.com', password: 'long enough pw' })).rejects.toMatchObject({

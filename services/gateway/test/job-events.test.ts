@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('GET /jobs/{id}/events (in-process fan-out)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ sseHeartbeatMs: 100, sseAssetGraceMs: 400 });
+    h = await createHarness({ sseHeartbeatMs: 100 });
   });
   afterAll(async () => h.close());
 
@@ -57,36 +57,38 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
     await sleep(50);
     await onAsset(consumed('ASSET_CREATED', history.asset));
     const events = jobEvents((await stream).body);
-    expect(events.map((j) => [j.status, j.asset_id])).toEqual([
-      ['PENDING', null],
-      ['PROCESSING', null],
-      ['COMPLETED', null],
-      ['COMPLETED', `asset-${id}`],
+    expect(events.map((j) => [j.status, j.status_detail, j.asset_id])).toEqual([
+      ['PENDING', null, null],
+      ['PROCESSING', 'generating', null],
+      ['PROCESSING', 'storing_asset', null],
+      ['COMPLETED', null, `asset-${id}`],
     ]);
     expect(events[3]).toMatchObject({ id, provider_job_id: 'pv-1' });
   });
 
-  it('when a completed job gets no asset, then the stream still ends after the grace time', async () => {
+  it('when the provider finished but the asset is not recorded yet, then the stream shows PROCESSING storing_asset and stays open', async () => {
     const id = await newJob(h);
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
-    const started = Date.now();
-    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(
-      consumed('JOB_COMPLETED', jobHistory(id).completed),
+    const history = jobHistory(id);
+    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(consumed('JOB_COMPLETED', history.completed));
+    await sleep(500); // past several heartbeats: the stream must not end on a COMPLETED without an asset
+    await createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates })(
+      consumed('ASSET_CREATED', history.asset),
     );
     const events = jobEvents((await stream).body);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
-    expect(events.map((j) => j.status)).toEqual(['PENDING', 'COMPLETED']);
+    expect(events.map((j) => j.status)).toEqual(['PENDING', 'PROCESSING', 'COMPLETED']);
+    expect(events.filter((j) => j.status === 'COMPLETED' && !j.asset_id)).toEqual([]);
   });
 
   it('when an update message is lost, then the heartbeat re-read still delivers the end', async () => {
     const id = await newJob(h);
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
-    await h.jobs.apply(id, { type: 'JOB_COMPLETED', data: jobHistory(id).completed }); // no announcement
+    await h.jobs.apply(id, { type: 'JOB_FAILED', data: jobHistory(id).failed }); // no announcement
     const res = await stream;
     expect(res.body).toContain(': heartbeat');
-    expect(jobEvents(res.body).map((j) => j.status)).toEqual(['PENDING', 'COMPLETED']);
+    expect(jobEvents(res.body).map((j) => j.status)).toEqual(['PENDING', 'FAILED']);
   });
 
   it("when the job is unknown or someone else's, then 404 with the error shape, not a stream", async () => {
@@ -143,7 +145,7 @@ describe('GET /jobs/{id}/events across replicas (NATS)', () => {
     expect(jobEvents(chunks.join('')).map((j) => j.status)).toEqual([
       'PENDING',
       'PROCESSING',
-      'COMPLETED',
+      'PROCESSING',
       'COMPLETED',
     ]);
     expect(jobEvents(chunks.join('')).at(-1).asset_id).toBe(`asset-${id}`);

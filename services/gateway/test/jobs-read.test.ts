@@ -59,7 +59,7 @@ describe('GET /api/v1/jobs/{id}', () => {
 
   it('when the pipeline moves the job on, then GET shows the new status', async () => {
     const id = await postJob();
-    const { submitted, completed } = jobHistory(id);
+    const { submitted, completed, asset } = jobHistory(id);
     await h.jobs.apply(id, { type: 'JOB_SUBMITTED', data: submitted });
     expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({
       status: 'PROCESSING',
@@ -67,10 +67,18 @@ describe('GET /api/v1/jobs/{id}', () => {
       provider_job_id: 'pv-1',
     });
     await h.jobs.apply(id, { type: 'JOB_COMPLETED', data: completed });
+    // Done at the provider, asset not recorded yet: not COMPLETED until asset_id can be read with it.
     expect((await get(`/api/v1/jobs/${id}`)).json()).toMatchObject({
-      status: 'COMPLETED',
-      completed_at: completed.completed_at,
+      status: 'PROCESSING',
+      status_detail: 'storing_asset',
+      asset_id: null,
+      completed_at: null,
     });
+    await h.assets.insert(asset);
+    await h.jobs.apply(id, { type: 'ASSET_CREATED', data: asset });
+    const done = (await get(`/api/v1/jobs/${id}`)).json();
+    expect(done).toMatchObject({ status: 'COMPLETED', completed_at: completed.completed_at, asset_id: asset.asset_id });
+    expect((await get(`/api/v1/assets/${done.asset_id}`)).statusCode).toBe(200);
   });
 });
 

@@ -24,6 +24,18 @@ describe('isNonPublicAddress (no I/O)', () => {
       '::ffff:10.0.0.1',
       '64:ff9b::a9fe:a9fe',
       '2002:c0a8:0101::1',
+      '::127.0.0.1', // IPv4-compatible, as the URL parser writes it: ::7f00:1
+      '::7f00:1',
+      '::a00:1',
+      '::ffff:0:127.0.0.1', // SIIT
+      '::ffff:0:a9fe:a9fe',
+      '64:ff9b::127.0.0.1',
+      '64:ff9b:1::a00:1',
+      '2002:7f00:1::',
+      '2001:0:a00:1::', // Teredo with a private server
+      '2001:0:4136:e378:8000:63bf:f5ff:fffe', // Teredo whose client (XORed) is 10.0.0.1
+      'fe80::5efe:10.0.0.1', // ISATAP
+      '2001:db9::200:5efe:c0a8:101',
       'nonsense',
     ]) {
       expect(isNonPublicAddress(a), a).toBe(true);
@@ -31,7 +43,7 @@ describe('isNonPublicAddress (no I/O)', () => {
   });
 
   it('when the address is public, then it passes', () => {
-    for (const a of ['93.184.215.14', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])
+    for (const a of ['93.184.215.14', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '2002:808:808::1'])
       expect(isNonPublicAddress(a), a).toBe(false);
   });
 });
@@ -51,6 +63,38 @@ describe('checkPublicHost', () => {
     await expect(checkPublicHost('params.image_url', 'https://localhost/a.png', systemResolver)).rejects.toMatchObject({
       status: 400,
       code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it('when the URL names a private address in an IPv6 literal form, then it is refused without a lookup', async () => {
+    const resolve: ResolveHost = async () => {
+      throw new Error('no lookup expected');
+    };
+    for (const url of [
+      'https://[::127.0.0.1]/a.png',
+      'https://[::ffff:127.0.0.1]/a.png',
+      'https://[64:ff9b::10.0.0.1]/a.png',
+      'https://[2002:a9fe:a9fe::1]/a.png',
+    ]) {
+      await expect(checkPublicHost('params.image_url', url, resolve), url).rejects.toMatchObject({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+  });
+
+  it('when the name does not exist or its lookup times out, then 400 <FIELD>_UNRESOLVABLE naming the field', async () => {
+    const fail =
+      (code: string): ResolveHost =>
+      async () => {
+        throw Object.assign(new Error(code), { code });
+      };
+    await expect(
+      checkPublicHost('params.image_url', 'https://x.example/a.png', fail('ENOTFOUND')),
+    ).rejects.toMatchObject({ status: 400, code: 'IMAGE_URL_UNRESOLVABLE', details: [{ field: 'params.image_url' }] });
+    await expect(checkPublicHost('callback_url', 'https://x.example/hook', fail('ETIMEOUT'))).rejects.toMatchObject({
+      status: 400,
+      code: 'CALLBACK_URL_UNRESOLVABLE',
     });
   });
 

@@ -49,6 +49,24 @@ describe('job view', () => {
     for (const v of views) expect(v).toEqual(views[0]);
   });
 
+  it('when any prefix of a history in any order has been folded, then a COMPLETED view carries an asset_id that GET /assets serves', async () => {
+    for (const [n, order] of ORDERS.entries()) {
+      const id = `prefix-${n}`;
+      const { success } = jobHistory(id);
+      for (const i of order) {
+        await deliver(success[i]!);
+        const res = await get(`/api/v1/jobs/${id}`);
+        if (res.statusCode === 404) continue; // creation fields not seen yet
+        const view = res.json();
+        if (view.status !== 'COMPLETED') continue;
+        expect(view.asset_id, `order ${order}`).toBe(`asset-${id}`);
+        expect((await get(`/api/v1/assets/${view.asset_id}`)).statusCode).toBe(200);
+      }
+      const done = (await get(`/api/v1/jobs/${id}`)).json();
+      expect(done.status).toBe('COMPLETED');
+    }
+  });
+
   it('when the same events are applied concurrently, then optimistic concurrency loses none of them', async () => {
     const { success } = jobHistory('concurrent');
     await Promise.all([...success, ...success].map(deliver));
@@ -68,9 +86,14 @@ describe('job view', () => {
     await b.apply('two-replicas', { type: 'JOB_CREATED', data: created }); // b caches version 1
     await a.apply('two-replicas', { type: 'JOB_SUBMITTED', data: submitted }); // now version 2
     const done = await b.apply('two-replicas', { type: 'JOB_COMPLETED', data: completed });
-    expect(done).toMatchObject({ status: 'COMPLETED', provider_job_id: 'pv-1', version: 3 });
+    expect(done).toMatchObject({
+      status: 'PROCESSING',
+      status_detail: 'storing_asset',
+      provider_job_id: 'pv-1',
+      version: 3,
+    });
     expect(await a.get('two-replicas')).toMatchObject({
-      status: 'COMPLETED',
+      facts: { terminal: { status: 'COMPLETED' } },
       provider_job_id: 'pv-1',
       started_at: expect.any(String),
       version: 3,

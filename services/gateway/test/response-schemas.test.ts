@@ -14,6 +14,7 @@ import {
   streamsResponse,
   tokenResponse,
   userResponse,
+  adminUserResponse,
 } from '../src/http/response-schemas.js';
 import { jobHistory } from './events.js';
 import { AUTH, bearer, createHarness, validJob, type Harness } from './helpers.js';
@@ -92,7 +93,7 @@ describe('documented responses', () => {
     expect(
       conforms(await call('GET', '/api/v1/api-keys', undefined, bearer(access_token)), 200, apiKeyListResponse).items,
     ).toHaveLength(1);
-    conforms(await call('PATCH', `/api/v1/admin/users/${user.id}`, { role: 'admin' }), 200, userResponse);
+    conforms(await call('PATCH', `/api/v1/admin/users/${user.id}`, { role: 'admin' }), 200, adminUserResponse);
   });
 
   it('when streams and dead letters are inspected and replayed, then each answer is exactly its documented shape', async () => {

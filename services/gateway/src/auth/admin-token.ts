@@ -8,13 +8,20 @@ const ADMIN: Principal = Object.freeze({
 });
 
 /**
- * PIXSIM_ADMIN_TOKEN as an admin bearer token (api-contract "Auth"). Both sides
- * are hashed first so the comparison takes the same time whatever the length
- * or the first wrong byte of the guess.
+ * PIXSIM_ADMIN_TOKEN as an admin bearer token (api-contract "Auth"), and during
+ * a rotation PIXSIM_ADMIN_TOKEN_PREVIOUS too: set the new token with the old as
+ * previous, roll the replicas, move clients, then drop the previous. Both sides
+ * are hashed first so the comparison takes the same time whatever the length or
+ * the first wrong byte of the guess; every token is compared, matched or not.
  */
-export function adminTokenAuthenticator(adminToken: string): Authenticator {
-  const expected = digest(adminToken);
-  return async (token) => (timingSafeEqual(digest(token), expected) ? ADMIN : null);
+export function adminTokenAuthenticator(adminTokens: string | readonly string[]): Authenticator {
+  const expected = [adminTokens].flat().map(digest);
+  return async (token) => {
+    const given = digest(token);
+    let match = false;
+    for (const e of expected) match = timingSafeEqual(given, e) || match;
+    return match ? ADMIN : null;
+  };
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();

@@ -11,6 +11,8 @@ export type Credential =
 export interface Principal {
   userId: string;
   role: Role;
+  /** The user's quota overrides, read with the user on each request (absent: the defaults). */
+  quota?: import('../quota/quota.js').QuotaOverrides;
   /** Absent only in tests that build principals by hand. */
   credential?: Credential;
 }

@@ -12,7 +12,9 @@ export const hashApiKey = (key: string): string => createHash('sha256').update(k
  * A session's JWT. The signature and expiry are checked first (no I/O for a
  * forged or stale token); then the session must be live in the database, so a
  * logout takes effect on the next request on every replica. The role comes
- * from the user, so a promotion or a deleted user counts at once too.
+ * from the user, so a promotion, a deleted or a disabled user counts at once too,
+ * on every replica: the user is read from MongoDB on every request (no cache),
+ * so the bound on "disabled takes effect" is the next request.
  */
 export function sessionAuthenticator(deps: {
   tokens: AccessTokens;
@@ -27,8 +29,13 @@ export function sessionAuthenticator(deps: {
     const session = await deps.sessions.findLive(claims.sessionId, deps.clock());
     if (!session || session.user_id !== claims.userId) return null;
     const user = await deps.users.get(claims.userId);
-    if (!user) return null;
-    return { userId: user._id, role: user.role, credential: { kind: 'session', sessionId: session._id } };
+    if (!user || user.disabled) return null;
+    return {
+      userId: user._id,
+      role: user.role,
+      quota: user.quota_overrides,
+      credential: { kind: 'session', sessionId: session._id },
+    };
   };
 }
 
@@ -39,7 +46,12 @@ export function apiKeyAuthenticator(deps: { apiKeys: ApiKeyStore; users: UserSto
     const key = await deps.apiKeys.findActiveByHash(hashApiKey(token));
     if (!key) return null;
     const user = await deps.users.get(key.user_id);
-    if (!user) return null;
-    return { userId: user._id, role: user.role, credential: { kind: 'api_key', apiKeyId: key._id } };
+    if (!user || user.disabled) return null;
+    return {
+      userId: user._id,
+      role: user.role,
+      quota: user.quota_overrides,
+      credential: { kind: 'api_key', apiKeyId: key._id },
+    };
   };
 }

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { request, type Dispatcher } from 'undici';
 import { checkPublicHost, type ResolvedAddress, type ResolveHost } from '../jobs/public-url.js';
 import { signCallback } from './callback-signature.js';
@@ -6,7 +5,8 @@ import type { CallbackDoc } from './callback-store.js';
 import { pinnedAgent } from './pinned-agent.js';
 
 export interface SenderOptions {
-  secret: string;
+  /** The secrets a delivery of this user is signed with (current first; one in its grace after it). */
+  secretsFor(userId: string | null): Promise<string[]>;
   timeoutMs: number;
   /** Development only: private and loopback hosts are fine. */
   allowPrivate: boolean;
@@ -43,7 +43,7 @@ export type AttemptResult = { status: number } | { error: string; retryable: boo
  */
 export function createCallbackSender(o: SenderOptions) {
   return async function send(
-    cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'>,
+    cb: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null },
     attempt: number,
   ): Promise<AttemptResult> {
     // Unless private hosts are fine, the name is resolved once, here: every address
@@ -53,16 +53,29 @@ export function createCallbackSender(o: SenderOptions) {
     if (!o.allowPrivate) {
       let resolved: ResolvedAddress[] | undefined;
       try {
-        await checkPublicHost('callback_url', cb.url, async (host) => (resolved = await o.resolveHost(host)));
+        resolved = await checkPublicHost('callback_url', cb.url, o.resolveHost, cb.user_id ?? undefined);
       } catch (err) {
         const message =
           (err as { details?: Array<{ message: string }> }).details?.[0]?.message ?? (err as Error).message;
-        return { error: `refused: ${message}`, retryable: (err as { code?: string }).code === 'DEPENDENCY_DOWN' };
+        // Our resolver down or busy: try again later. A name that does not resolve is the receiver's.
+        const code = (err as { code?: string }).code;
+        return { error: `refused: ${message}`, retryable: code === 'DEPENDENCY_DOWN' || code === 'TOO_MANY_LOOKUPS' };
       }
-      const host = new URL(cb.url).hostname.replace(/^\[|\]$/g, '');
-      const pinned = isIP(host) ? { address: host, family: isIP(host) } : resolved?.[0];
+      const pinned = resolved[0];
       if (!pinned) return { error: 'refused: host does not resolve', retryable: false };
       dispatcher = pinnedAgent(pinned.address, pinned.family === 6 ? 6 : 4, o.timeoutMs);
+    }
+    let secrets: string[];
+    try {
+      secrets = await o.secretsFor(cb.user_id ?? null);
+    } catch (err) {
+      if (dispatcher) void dispatcher.destroy().catch(() => {});
+      o.logger?.warn({ err, delivery_id: cb._id }, 'callback secret could not be read');
+      return { error: 'could not sign the callback', retryable: true };
+    }
+    if (secrets.length === 0) {
+      if (dispatcher) void dispatcher.destroy().catch(() => {});
+      return { error: 'the job owner no longer exists', retryable: false };
     }
     try {
       const res = await request(cb.url, {
@@ -75,7 +88,7 @@ export function createCallbackSender(o: SenderOptions) {
           'x-pixsim-event': cb.event,
           'x-pixsim-delivery': cb._id,
           'x-pixsim-attempt': String(attempt),
-          'x-pixsim-signature': signCallback(o.secret, cb.body, Math.floor(o.clock().getTime() / 1000)),
+          'x-pixsim-signature': signCallback(secrets, cb.body, Math.floor(o.clock().getTime() / 1000)),
         },
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,

@@ -1,11 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+const mac = (secret: string, body: string, t: number) =>
+  createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+
 /**
  * `X-Pixsim-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the scheme
  * Stripe made familiar: the timestamp inside the MAC lets a receiver refuse replays.
+ * During a secret's rotation there is one `v1=` per secret (current first); a
+ * receiver accepts the delivery when any of them matches its secret.
  */
-export function signCallback(secret: string, body: string, unixSeconds: number): string {
-  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+export function signCallback(secrets: string | readonly string[], body: string, unixSeconds: number): string {
+  return [`t=${unixSeconds}`, ...[secrets].flat().map((s) => `v1=${mac(s, body, unixSeconds)}`)].join(',');
 }
 
 /** What a receiver does (and what the tests do): recompute, compare in constant time, bound the age. */
@@ -16,10 +21,10 @@ export function verifyCallback(
   nowSeconds: number,
   toleranceS = 300,
 ): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceS || !parts.v1) return false;
-  const expected = Buffer.from(signCallback(secret, body, t).split('v1=')[1]!, 'hex');
-  const given = Buffer.from(parts.v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const parts = header.split(',').map((p) => p.split('=', 2) as [string, string]);
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  const signatures = parts.filter(([k]) => k === 'v1').map(([, v]) => Buffer.from(v ?? '', 'hex'));
+  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceS || signatures.length === 0) return false;
+  const expected = Buffer.from(mac(secret, body, t), 'hex');
+  return signatures.some((given) => given.length === expected.length && timingSafeEqual(given, expected));
 }

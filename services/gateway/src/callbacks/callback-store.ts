@@ -94,13 +94,22 @@ export async function createCallbackStore(conn: Connection) {
         throw err;
       }
     },
-    /** The next due callback, leased to `owner` until now + leaseMs; null when none is due. */
-    async claim(owner: string, now: Date, leaseMs: number): Promise<CallbackDoc | null> {
+    /**
+     * The next due callback, leased to `owner` until now + leaseMs; null when none is due.
+     * `skipUsers`: users whose callbacks this replica already has as many in flight as one user may.
+     */
+    async claim(
+      owner: string,
+      now: Date,
+      leaseMs: number,
+      skipUsers: readonly string[] = [],
+    ): Promise<CallbackDoc | null> {
       return Callback.collection.findOneAndUpdate(
         {
           state: 'pending',
           next_at: { $lte: now },
           $or: [{ lease_until: null }, { lease_until: { $lt: now } }],
+          ...(skipUsers.length ? { user_id: { $nin: skipUsers } } : {}),
         } as never,
         { $set: { owner, lease_until: new Date(now.getTime() + leaseMs) } },
         { sort: { next_at: 1 }, returnDocument: 'after' },

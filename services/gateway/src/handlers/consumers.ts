@@ -7,6 +7,7 @@ import {
   createAssetCreatedHandler,
   createJobEventHandler,
   JOB_VIEW_EVENTS,
+  type OnJobEnded,
 } from './read-model-handlers.js';
 
 /** One consumer per stream the gateway reads (contracts CONSUMERS: every job event, assets, accounts). */
@@ -16,6 +17,7 @@ export function readModelConsumers(deps: {
   accounts: AccountStore;
   updates?: JobUpdates;
   onView?: OnJobView;
+  onEnded?: OnJobEnded;
 }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [

@@ -3,7 +3,7 @@ import type { JobEvent } from '@pixsim/contracts';
 import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import { jobDto } from '../read-model/dto.js';
-import type { JobRecord } from '../read-model/job-record.js';
+import { hasEnded, type JobRecord } from '../read-model/job-record.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 
 /** The job events the gateway folds into its read model (CONSUMERS in contracts). */
@@ -21,10 +21,20 @@ function announce(updates: JobUpdates | undefined, record: JobRecord): void {
  * conditional single-document writes. So redeliveries and any order are safe.
  * A redelivery re-announces the same version, which streams ignore.
  */
-export function createJobEventHandler(deps: { jobs: JobStore; updates?: JobUpdates; onView?: OnJobView }) {
+/** Told of every job that has ended (any way: completed, failed, cancelled, refused at intake); may be told twice. */
+export type OnJobEnded = (userId: string, jobId: string) => Promise<void>;
+
+export function createJobEventHandler(deps: {
+  jobs: JobStore;
+  updates?: JobUpdates;
+  onView?: OnJobView;
+  onEnded?: OnJobEnded;
+}) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
     const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
     announce(deps.updates, record);
+    // Before onView: a quota slot frees even when the callback scheduling fails and the event is retried.
+    if (deps.onEnded && hasEnded(record) && record.user_id) await deps.onEnded(record.user_id, record._id);
     await deps.onView?.(record);
   };
 }

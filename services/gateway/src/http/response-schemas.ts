@@ -80,6 +80,45 @@ export const userResponse = z.strictObject({
   email: z.string().nullable(),
   role: z.enum(ROLES),
   created_at: time.nullable().describe('null for the admin token'),
+  disabled: z.boolean(),
+});
+
+const usageEntry = z.strictObject({
+  limit: z.number().int().nullable().describe('null: no limit'),
+  used: z.number().int(),
+  resets_at: time.nullable().describe('null: frees when a job ends'),
+});
+export const usageResponse = z.strictObject({
+  max_active_jobs: usageEntry,
+  jobs_per_day: usageEntry,
+  credits_per_day: usageEntry,
+});
+const quotaLimits = z.strictObject({
+  max_active_jobs: z.number().int().nullable(),
+  jobs_per_day: z.number().int().nullable(),
+  credits_per_day: z.number().int().nullable(),
+});
+export const adminUserResponse = z.strictObject({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  created_at: time,
+  quota: quotaLimits.describe('the effective limits; null = none'),
+  quota_overrides: quotaLimits.partial().describe('only the keys an admin set for this user'),
+  usage: usageResponse,
+});
+export const newAdminUserResponse = adminUserResponse.extend({
+  password: z.string().optional().describe('only when generated: shown once'),
+});
+export const adminUserPageResponse = z.strictObject({
+  items: z.array(adminUserResponse),
+  next_cursor: z.string().nullable(),
+});
+export const callbackSecretResponse = z.strictObject({ secret: z.string().describe('whsec_…') });
+export const rotatedCallbackSecretResponse = z.strictObject({
+  secret: z.string(),
+  previous_valid_until: time.describe('deliveries carry both signatures until then'),
 });
 
 export const tokenResponse = z.strictObject({

@@ -11,7 +11,8 @@ import type { ApiKeyRecord, IdentityStores, UserRecord } from './ports.js';
 export interface IdentityDeps extends IdentityStores {
   passwords: PasswordHasher;
   tokens: AccessTokens;
-  registrationEnabled: boolean;
+  /** `closed`: POST /auth/register answers 403 REGISTRATION_CLOSED and admins create users. */
+  registration: 'open' | 'closed';
   clock: Clock;
   newId: NewId;
 }
@@ -21,6 +22,7 @@ export const userDto = (u: UserRecord) => ({
   email: u.email,
   role: u.role,
   created_at: u.created_at.toISOString(),
+  disabled: u.disabled === true,
 });
 export const apiKeyDto = (k: ApiKeyRecord) => ({
   id: k._id,
@@ -38,20 +40,28 @@ export function createIdentityService(deps: IdentityDeps) {
     return principal.userId;
   };
 
+  /** A new user (registration, or an admin's POST /admin/users); 409 EMAIL_TAKEN. */
+  const createUser = async (email: string, password: string, role: Role): Promise<UserRecord> => {
+    const user: UserRecord = {
+      _id: deps.newId(),
+      email,
+      email_lower: email.toLowerCase(),
+      password_hash: await deps.passwords.hash(password),
+      role,
+      created_at: deps.clock(),
+      disabled: false,
+    };
+    if (!(await deps.users.insert(user))) throw new ConflictError('EMAIL_TAKEN', 'an account with this email exists');
+    return user;
+  };
+
   return {
     async register(body: RegisterBody): Promise<UserRecord> {
-      if (!deps.registrationEnabled) throw new ForbiddenError('registration is disabled on this server');
-      const user: UserRecord = {
-        _id: deps.newId(),
-        email: body.email,
-        email_lower: body.email.toLowerCase(),
-        password_hash: await deps.passwords.hash(body.password),
-        role: 'user',
-        created_at: deps.clock(),
-      };
-      if (!(await deps.users.insert(user))) throw new ConflictError('EMAIL_TAKEN', 'an account with this email exists');
-      return user;
+      if (deps.registration === 'closed')
+        throw new HttpError(403, 'REGISTRATION_CLOSED', 'registration is closed on this server: ask an administrator');
+      return createUser(body.email, body.password, 'user');
     },
+    createUser,
     async login(body: LoginBody) {
       const user = await deps.users.findByEmail(body.email);
       // Same work whether or not the email exists, so timing does not reveal accounts.
@@ -59,6 +69,11 @@ export function createIdentityService(deps: IdentityDeps) {
         ? await deps.passwords.verify(body.password, user.password_hash)
         : (await deps.passwords.waste(body.password), false);
       if (!user || !ok) throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong email or password');
+      // Only after the password matched, so it tells nothing to someone guessing.
+      if (user.disabled) throw new HttpError(401, 'ACCOUNT_DISABLED', 'this account is disabled: ask an administrator');
+      // Stored with an older, cheaper cost: redo it now that the password is at hand.
+      if (deps.passwords.needsRehash(user.password_hash))
+        await deps.users.update(user._id, { password_hash: await deps.passwords.hash(body.password) });
       const now = deps.clock();
       const sessionId = randomBytes(24).toString('base64url');
       await deps.sessions.insert({
@@ -83,7 +98,7 @@ export function createIdentityService(deps: IdentityDeps) {
     },
     async me(principal: Principal) {
       if (principal.credential?.kind === 'admin_token')
-        return { id: principal.userId, email: null, role: principal.role, created_at: null };
+        return { id: principal.userId, email: null, role: principal.role, created_at: null, disabled: false };
       const user = await deps.users.get(principal.userId);
       if (!user) throw new UnauthorizedError();
       return userDto(user);

@@ -1,12 +1,25 @@
 import { Schema, type Connection } from 'mongoose';
+import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
 import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
 import type { ApiKeyRecord, IdentityStores, SessionRecord, UserRecord } from './ports.js';
 
 const userSchema = new Schema(
-  { _id: String, email: String, email_lower: String, password_hash: String, role: String, created_at: Date },
+  {
+    _id: String,
+    email: String,
+    email_lower: String,
+    password_hash: String,
+    role: String,
+    created_at: Date,
+    disabled: Boolean,
+    quota_overrides: Schema.Types.Mixed,
+    callback_secret: Schema.Types.Mixed,
+  },
   { collection: 'users', versionKey: false },
 );
 userSchema.index({ email_lower: 1 }, { unique: true });
+userSchema.index({ created_at: -1, _id: -1 });
+userSchema.index({ role: 1 });
 
 const sessionSchema = new Schema(
   { _id: String, user_id: String, created_at: Date, expires_at: Date, revoked_at: Date },
@@ -44,6 +57,32 @@ export async function createIdentityStores(conn: Connection): Promise<IdentitySt
       findByEmail: (email) => User.findOne({ email_lower: email.toLowerCase() }).lean<UserRecord>().exec(),
       setRole: (userId, role) =>
         User.findByIdAndUpdate(userId, { $set: { role } }, { new: true }).lean<UserRecord>().exec(),
+      async update(userId, changes) {
+        const set: Record<string, unknown> = {};
+        const unset: Record<string, ''> = {};
+        for (const key of ['disabled', 'role', 'password_hash', 'callback_secret'] as const)
+          if (changes[key] !== undefined) set[key] = changes[key];
+        for (const [key, value] of Object.entries(changes.quota ?? {})) {
+          if (value === null) unset[`quota_overrides.${key}`] = '';
+          else if (value !== undefined) set[`quota_overrides.${key}`] = value;
+        }
+        const update = {
+          ...(Object.keys(set).length ? { $set: set } : {}),
+          ...(Object.keys(unset).length ? { $unset: unset } : {}),
+        };
+        if (Object.keys(update).length === 0) return User.findById(userId).lean<UserRecord>().exec();
+        return User.findByIdAndUpdate(userId, update, { new: true }).lean<UserRecord>().exec();
+      },
+      list({ q, limit, after }) {
+        const escaped = q?.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const match = q ? { $or: [{ email_lower: { $regex: `^${escaped}` } }, { _id: q }] } : {};
+        return User.find({ $and: [match, afterCursor(after)] })
+          .sort(NEWEST_FIRST)
+          .limit(limit + 1)
+          .lean<UserRecord[]>()
+          .exec();
+      },
+      hasAdmin: async () => (await User.exists({ role: 'admin' })) !== null,
     },
     sessions: {
       async insert(session) {

@@ -7,10 +7,11 @@ export interface ScryptCost {
 }
 
 /**
- * Below OWASP's N=2^17 on purpose: that costs 128 MiB per hash, and logins run
- * concurrently. The cost is stored with each hash, so it can be raised later.
+ * OWASP's minimum for scrypt: N=2^17, r=8, p=1 (128 MiB per derivation, so
+ * `maxmem` is set above it). The cost is stored with each hash; a hash made
+ * with less is redone at the next successful login (`needsRehash`).
  */
-export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 32_768, r: 8, p: 1 };
+export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 131_072, r: 8, p: 1 };
 const KEY_LEN = 64;
 
 const derive = (password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> =>
@@ -25,6 +26,8 @@ export interface PasswordHasher {
   verify(password: string, stored: string): Promise<boolean>;
   /** Burns one derivation, so "no such user" takes as long as "wrong password". */
   waste(password: string): Promise<void>;
+  /** Whether a stored hash was made with less than the current cost (then it is redone at login). */
+  needsRehash(stored: string): boolean;
 }
 
 /**
@@ -49,6 +52,10 @@ export function createPasswordHasher(cost: ScryptCost = DEFAULT_SCRYPT_COST): Pa
     },
     async waste(password) {
       await derive(password, dummySalt, cost);
+    },
+    needsRehash(stored) {
+      const [alg, n, r, p] = stored.split('$');
+      return alg !== 'scrypt' || Number(n) < cost.N || Number(r) < cost.r || Number(p) < cost.p;
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { Role } from '../auth/principal.js';
+import type { PageCursor } from '../http/pagination.js';
+import type { QuotaKey, QuotaOverrides } from '../quota/quota.js';
 
 export interface UserRecord {
   _id: string;
@@ -8,6 +10,27 @@ export interface UserRecord {
   password_hash: string;
   role: Role;
   created_at: Date;
+  /** An operator locked the user out: every session and API key answers 401, login too. */
+  disabled?: boolean;
+  /** Per-user quota overrides (absent keys take the operator's defaults). */
+  quota_overrides?: QuotaOverrides;
+  /** Which callback signing secret is current, and the one before it while its grace lasts. */
+  callback_secret?: CallbackSecretState;
+}
+
+export interface CallbackSecretState {
+  version: number;
+  previous_version: number | null;
+  previous_valid_until: Date | null;
+}
+
+export interface UserChanges {
+  disabled?: boolean;
+  role?: Role;
+  /** null puts a key back to the default. */
+  quota?: Partial<Record<QuotaKey, number | null>>;
+  password_hash?: string;
+  callback_secret?: CallbackSecretState;
 }
 
 export interface SessionRecord {
@@ -36,6 +59,12 @@ export interface UserStore {
   get(userId: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   setRole(userId: string, role: Role): Promise<UserRecord | null>;
+  /** Applies the changes and returns the user as it is now; null when unknown. */
+  update(userId: string, changes: UserChanges): Promise<UserRecord | null>;
+  /** Newest first, limit + 1 rows; `q` matches an email prefix (case-insensitive) or an id. */
+  list(query: { q?: string; limit: number; after?: PageCursor }): Promise<UserRecord[]>;
+  /** Whether any user has the admin role (then the bootstrap token is optional). */
+  hasAdmin(): Promise<boolean>;
 }
 
 export interface SessionStore {

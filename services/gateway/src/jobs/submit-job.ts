@@ -8,6 +8,8 @@ import type { Clock, LogPort, NewId, Publish } from '../ports.js';
 import { bodyHash, type IdempotencyStore } from './idempotency.js';
 import { checkPublicHost, type ResolveHost } from './public-url.js';
 import { publicHttpsProblem, type CreateJobBody } from './job-request.js';
+import { effectiveLimits, type QuotaLimits } from '../quota/quota.js';
+import type { QuotaStore } from '../quota/quota-store.js';
 
 export interface JobSubmitterDeps {
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
@@ -17,6 +19,8 @@ export interface JobSubmitterDeps {
   resolveHost: ResolveHost;
   /** Absent: callbacks are off and a callback_url is refused. */
   callbacks?: CallbackPolicy;
+  /** Per-user quotas, checked atomically before the publish; absent, none (the bootstrap admin token has none). */
+  quota?: { store: Pick<QuotaStore, 'admit' | 'giveBack'>; defaults: QuotaLimits };
   clock: Clock;
   newId: NewId;
   logger: LogPort;
@@ -40,7 +44,7 @@ export type SubmitJob = (principal: Principal, body: CreateJobBody, idempotencyK
  */
 export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
   return async (principal, body, idempotencyKey) => {
-    await checkRequest(deps, body);
+    await checkRequest(deps, body, principal.userId);
     const jobId = deps.newId();
     let data: EventData<'JOB_REQUESTED'> = {
       job_id: jobId,
@@ -81,8 +85,35 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
         replayed = true;
       }
     }
-    return { job: await publishAndRecord(deps, data), replayed };
+    const taken = await takeQuota(deps, principal, body, data.job_id);
+    try {
+      return { job: await publishAndRecord(deps, data), replayed };
+    } catch (err) {
+      // Refused after all (the publish failed): the slot and today's counts go back.
+      if (taken)
+        await deps
+          .quota!.store.giveBack(principal.userId, data.job_id, taken.cost, taken.at)
+          .catch((e: unknown) => deps.logger.warn({ err: e, jobId: data.job_id }, 'quota could not be given back'));
+      throw err;
+    }
   };
+}
+
+/** Admits the job against the user's quotas (429 QUOTA_EXCEEDED naming the limit); null when none apply. */
+async function takeQuota(
+  deps: JobSubmitterDeps,
+  principal: Principal,
+  body: CreateJobBody,
+  jobId: string,
+): Promise<{ cost: number; at: Date } | null> {
+  if (!deps.quota || principal.credential?.kind === 'admin_token') return null;
+  // Credits as the provider prices the job (its price table), so the daily limit matches the bill.
+  const cost = deps.providers
+    .get(body.provider_id)
+    .estimateCost({ operationType: body.operation_type, params: body.params });
+  const at = deps.clock();
+  await deps.quota.store.admit(principal.userId, jobId, effectiveLimits(deps.quota.defaults, principal.quota), cost);
+  return { cost, at };
 }
 
 async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQUESTED'>): Promise<JobRecord> {
@@ -99,7 +130,7 @@ async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQ
   }
 }
 
-async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promise<void> {
+async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody, userId: string): Promise<void> {
   if (!deps.providers.has(body.provider_id)) {
     throw new InvalidParamsError([{ field: 'provider_id', message: `unknown provider ${body.provider_id}` }]);
   }
@@ -109,9 +140,9 @@ async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody): Promis
   if (issues.length > 0) throw new InvalidParamsError(issues);
   for (const field of ['image_url', 'video_url'] as const) {
     const url = body.params[field];
-    if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost);
+    if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost, userId);
   }
-  if (body.callback_url !== undefined) await checkCallbackUrl(deps, body.callback_url);
+  if (body.callback_url !== undefined) await checkCallbackUrl(deps, body.callback_url, userId);
 }
 
 /** Whether the gateway takes callbacks, and to where: private and plain-http hosts only when allowed (development). */
@@ -119,7 +150,7 @@ export interface CallbackPolicy {
   allowPrivate: boolean;
 }
 
-async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<void> {
+async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string, userId: string): Promise<void> {
   const refuse = (message: string) => new ValidationFailedError([{ field: 'callback_url', message }]);
   if (!deps.callbacks) throw refuse('callbacks are not enabled on this gateway (its operator sets CALLBACK_SECRET)');
   let url: URL;
@@ -136,5 +167,5 @@ async function checkCallbackUrl(deps: JobSubmitterDeps, raw: string): Promise<vo
   }
   const problem = publicHttpsProblem(raw);
   if (problem) throw refuse(problem);
-  await checkPublicHost('callback_url', raw, deps.resolveHost);
+  await checkPublicHost('callback_url', raw, deps.resolveHost, userId);
 }

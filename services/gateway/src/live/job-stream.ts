@@ -9,8 +9,6 @@ export interface JobStreamOptions {
   /** The current view from the read model (null: gone). */
   load(): Promise<JobUpdate | null>;
   heartbeatMs: number;
-  /** How long a COMPLETED job's stream waits for its asset id before it ends anyway (default 30 s). */
-  assetGraceMs?: number;
   /** The stream ends (with a comment saying so) after this long, so nothing is held forever; absent, no limit. */
   maxLifetimeMs?: number;
   onError(err: unknown): void;
@@ -18,10 +16,8 @@ export interface JobStreamOptions {
 
 /**
  * One SSE stream of a job: subscribe first, then read the current view and send
- * it, then forward every newer view; end after the final one. A job is COMPLETED
- * when the provider is done and learns its asset id a moment later (ASSET_CREATED):
- * the stream stays open for that view, so a client gets the asset without asking
- * again, but not past `assetGraceMs`. After `maxLifetimeMs` the stream ends
+ * it, then forward every newer view; end after the final one (a COMPLETED view
+ * already carries its asset id). After `maxLifetimeMs` the stream ends
  * cleanly whatever the job's state (a job scheduled far ahead would hold it
  * forever); an EventSource reconnects with Last-Event-ID. Each heartbeat also re-reads the view, so a
  * NATS message lost on the way costs at most one heartbeat of delay. Returns a
@@ -36,19 +32,16 @@ export function runJobStream(opts: JobStreamOptions): () => void {
     if (ended) return;
     ended = true;
     clearInterval(timer);
-    clearTimeout(graceTimer);
     clearTimeout(lifetimeTimer);
     unsubscribe();
     res.end();
   };
-  let graceTimer: NodeJS.Timeout | undefined;
   const send = (update: JobUpdate) => {
     if (ended || update.version <= lastVersion) return;
     lastVersion = update.version;
     res.write(`id: ${update.version}\nevent: job\ndata: ${JSON.stringify(update.job)}\n\n`);
-    if (!isTerminal(update.job.status as JobStatus)) return;
-    if (update.job.status !== 'COMPLETED' || update.job.asset_id) end();
-    else graceTimer ??= setTimeout(end, opts.assetGraceMs ?? 30_000);
+    // A COMPLETED view always carries its asset id (the read model holds it PROCESSING until then).
+    if (isTerminal(update.job.status as JobStatus)) end();
   };
   const refresh = () => opts.load().then((u) => (u ? send(u) : end()), opts.onError);
 

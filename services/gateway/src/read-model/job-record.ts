@@ -53,8 +53,28 @@ const NO_CREATION: JobCreation = {
 
 export function emptyJobRecord(jobId: string): JobRecord {
   const facts = initialJobFacts();
-  return { _id: jobId, ...NO_CREATION, facts, ...jobStatusView(facts), version: 0 };
+  return { _id: jobId, ...NO_CREATION, facts, ...jobView(facts), version: 0 };
 }
+
+/** What `status_detail` says of a job the provider finished whose asset is not recorded yet. */
+export const STORING_ASSET = 'storing_asset';
+
+/**
+ * The status clients see. The provider's "done" (JOB_COMPLETED) and the asset
+ * (ASSET_CREATED) travel on different streams; clients read `asset_id` at the
+ * first COMPLETED they see, so a job is COMPLETED only once its asset is
+ * recorded too. Until then it stays PROCESSING, `status_detail: storing_asset`.
+ * The asset handler records the asset before it folds ASSET_CREATED, so a
+ * COMPLETED job's asset always answers GET /assets/{id}.
+ */
+export function jobView(facts: JobFacts): JobStatusView {
+  const view = jobStatusView(facts);
+  if (view.status !== 'COMPLETED' || view.asset_id !== null) return view;
+  return { ...view, status: 'PROCESSING', status_detail: STORING_ASSET, completed_at: null };
+}
+
+/** Whether the job has ended in any way (its provider work is over), whatever clients are shown yet. */
+export const hasEnded = (r: Pick<JobRecord, 'facts'>): boolean => r.facts.terminal !== null;
 
 /**
  * Folds one event into a record. Order-independent like applyJobEvent: the
@@ -64,7 +84,7 @@ export function emptyJobRecord(jobId: string): JobRecord {
 export function foldJob(current: JobRecord | null, jobId: string, event: JobEvent): JobRecord {
   const base = current ?? emptyJobRecord(jobId);
   const facts = applyJobEvent(base.facts, event);
-  const next: JobRecord = { ...base, facts, ...jobStatusView(facts) };
+  const next: JobRecord = { ...base, facts, ...jobView(facts) };
   if (event.type === 'JOB_REQUESTED' || event.type === 'JOB_CREATED') {
     const d = event.data;
     const at = new Date(event.type === 'JOB_CREATED' ? event.data.created_at : event.data.requested_at);
@@ -95,7 +115,7 @@ export function sameJob(a: JobRecord, b: JobRecord): boolean {
 }
 
 function comparable(r: JobRecord): unknown[] {
-  return [pickCreation(r), r.created_at?.getTime() ?? null, r.facts, jobStatusView(r.facts)];
+  return [pickCreation(r), r.created_at?.getTime() ?? null, r.facts, jobView(r.facts)];
 }
 
 function pickCreation(r: JobCreation): JobCreation {

@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { idSchema } from '@pixsim/contracts';
-import { principalOf, requireRole } from '../auth/bearer-auth.js';
+import { principalOf } from '../auth/bearer-auth.js';
 import { NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { apiKeyListResponse, newApiKeyResponse, tokenResponse, userResponse } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
-import {
-  createApiKeyBodySchema,
-  loginBodySchema,
-  registerBodySchema,
-  setRoleBodySchema,
-} from '../identity/identity-request.js';
+import { createApiKeyBodySchema, loginBodySchema, registerBodySchema } from '../identity/identity-request.js';
 import { userDto, type IdentityService } from '../identity/identity-service.js';
 
 type WithId = { Params: { id: string } };
@@ -95,25 +90,6 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { identity: Id
       if (!idSchema.safeParse(id).success) throw new NotFoundError('api key', '(invalid id)');
       await deps.identity.revokeApiKey(principalOf(request), id);
       return reply.code(204).send();
-    },
-  );
-
-  app.patch<WithId>(
-    '/admin/users/:id',
-    {
-      schema: doc({
-        tags: ['admin'],
-        summary: "set a user's role (admin)",
-        params: idParams,
-        body: setRoleBodySchema,
-        response: userResponse,
-      }),
-      preHandler: requireRole('admin'),
-    },
-    async (request) => {
-      const { id } = request.params;
-      if (!idSchema.safeParse(id).success) throw new NotFoundError('user', '(invalid id)');
-      return deps.identity.setRole(id, parseInput(setRoleBodySchema, request.body).role);
     },
   );
 }

@@ -17,7 +17,6 @@ export interface JobEventRouteDeps {
   jobs: JobStore;
   updates: JobUpdates;
   heartbeatMs: number;
-  assetGraceMs?: number;
   /**
    * Caps on concurrent streams and their lifetime (SSE_MAX_PER_USER, SSE_MAX_STREAMS,
    * SSE_MAX_LIFETIME_S); each one absent takes its DEFAULT_STREAM_LIMITS value.
@@ -47,6 +46,7 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
     '/jobs/:id/events',
     {
       exposeHeadRoute: false, // a HEAD would hold the connection as the stream does
+      config: { stream: true }, // no request deadline: a stream lasts SSE_MAX_LIFETIME_S
       schema: doc({ tags: ['jobs'], summary: 'live status changes (text/event-stream)', params: idParams }),
     },
     async (request, reply) => {
@@ -67,7 +67,6 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
           res: reply.raw,
           updates: deps.updates,
           heartbeatMs: deps.heartbeatMs,
-          assetGraceMs: deps.assetGraceMs,
           maxLifetimeMs: limits.maxLifetimeMs,
           load: async () => {
             const current = await deps.jobs.get(job._id);

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A long-lived response (an event stream): no request deadline. */
+    stream?: boolean;
+  }
+}
+
+/** 503: the request took longer than REQUEST_TIMEOUT_MS; nothing more will be answered on it. */
+export class RequestTimeoutError extends HttpError {
+  constructor(ms: number) {
+    super(503, 'REQUEST_TIMEOUT', `the request took longer than ${ms} ms; retry`, {
+      retryable: true,
+      headers: { 'retry-after': '1' },
+    });
+  }
+}
+
+/**
+ * A deadline on every request but live event streams (routes marked `config: { stream: true }`):
+ * past `ms` the client gets 503 REQUEST_TIMEOUT (if nothing was sent yet) and the work left
+ * runs on without an audience. Node's own `requestTimeout` (set with the same value on the
+ * server) bounds how long a client may take to send the request itself.
+ */
+export function installRequestTimeout(app: FastifyInstance, ms: number): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.stream) return;
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return;
+      const err = new RequestTimeoutError(ms);
+      request.log.warn({ url: request.url, ms }, 'request timed out');
+      void reply
+        .code(err.status)
+        .headers({ ...err.headers, connection: 'close' })
+        .send({ error: { code: err.code, message: err.message } });
+    }, ms);
+    timer.unref();
+    reply.raw.once('close', () => clearTimeout(timer));
+    reply.raw.once('finish', () => clearTimeout(timer));
+  });
+}
