@@ -133,13 +133,22 @@ export function createAccountStore(conn: Connection) {
     async all(): Promise<AccountDoc[]> {
       return model.find({}).lean() as Promise<AccountDoc[]>;
     },
-    /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
-    async *sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }> {
+    /** Accounts in use whose key is not sealed as `current`: another key id, or the older form (key rotation). */
+    async *sealedUnderOtherKeys(current: {
+      alg: SealedSecret['alg'];
+      kid: string;
+    }): AsyncIterable<{ id: string; accountId: string; credential: SealedSecret }> {
       const cursor = model
-        .find({ deleted: false, 'credential.kid': { $ne: kid } }, { credential: 1 })
+        .find(
+          {
+            deleted: false,
+            $or: [{ 'credential.kid': { $ne: current.kid } }, { 'credential.alg': { $ne: current.alg } }],
+          },
+          { credential: 1 },
+        )
         .lean()
         .cursor();
-      for await (const doc of cursor) yield { id: doc._id, credential: doc.credential };
+      for await (const doc of cursor) yield { id: doc._id, accountId: doc._id, credential: doc.credential };
     },
     /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
     async replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean> {
