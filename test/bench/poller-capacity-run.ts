@@ -21,13 +21,13 @@
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { createKeys, eventIds } from '@pixsim/contracts';
 import { createPublisher, streamStats, type PublishInput } from '@pixsim/bus';
-import { parseKeyring, sealSecret } from '@pixsim/kit';
+import { generateSealingKeyPair, parsePublicKey, sealCredential } from '@pixsim/credentials';
 import { printTable, progress } from './bench-utils.js';
 import {
   cpuSeconds,
@@ -117,7 +117,7 @@ function plan(n: number, o: PollerCapacityOptions): Plan {
 
 async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult> {
   const p = plan(n, o);
-  const secret = randomBytes(32).toString('base64');
+  const secret = generateSealingKeyPair();
   const sys = await startBenchSystem({
     label: 'pollcap',
     services: ['poller'],
@@ -128,7 +128,7 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
     },
     env: {
       LOG_LEVEL: 'warn',
-      PIXSIM_SECRET_KEY: secret,
+      PIXSIM_SEALING_PRIVATE_KEYS: secret.privateKey,
       POLL_INTERVAL_S: String(o.intervalS),
       FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs),
       ...(o.concurrency ? { POLL_CONCURRENCY: String(o.concurrency), POLL_BATCH: String(4 * o.concurrency) } : {}),
@@ -180,7 +180,7 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
 }
 
 /** The generations at the simulator, then their JOB_SUBMITTED, ingested by the poller. */
-async function seed(sys: BenchSystem, redis: Redis, n: number, p: Plan, secret: string) {
+async function seed(sys: BenchSystem, redis: Redis, n: number, p: Plan, secret: { publicKey: string }) {
   const label = `${n.toLocaleString('en-US')} generations`;
   const seedStart = Date.now();
   const videoIds = await createAtSimulator(sys.simulatorUrl!, n, label);
@@ -188,7 +188,7 @@ async function seed(sys: BenchSystem, redis: Redis, n: number, p: Plan, secret: 
   const pubStart = Date.now();
   const firstDueMs = pubStart + p.ingestBudgetMs;
   await publishSubmissions(redis, sys.prefix, videoIds, {
-    sealed: sealSecret(parseKeyring(secret), API_KEY),
+    sealed: sealCredential(parsePublicKey(secret.publicKey), 'bench-account', API_KEY),
     firstDueMs,
     ...p,
   });
@@ -263,7 +263,7 @@ async function publishSubmissions(
   redis: Redis,
   prefix: string,
   videoIds: string[],
-  o: { sealed: ReturnType<typeof sealSecret>; firstDueMs: number; intervalMs: number; firstPollDelayMs: number },
+  o: { sealed: ReturnType<typeof sealCredential>; firstDueMs: number; intervalMs: number; firstPollDelayMs: number },
 ): Promise<void> {
   const publisher = createPublisher({ redis, keys: createKeys(prefix) });
   const run = randomUUID().slice(0, 8);

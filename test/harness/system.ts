@@ -26,8 +26,10 @@ export interface TestSystemOptions {
   /** Run stand-ins instead of the real services (the harness's own tests). */
   entry?: (name: ServiceName) => string;
   nodeImports?: readonly string[];
-  /** PIXSIM_SECRET_KEY of every service (default: a new key). */
-  secretKey?: string;
+  /** PIXSIM_SEALING_PRIVATE_KEYS of the dispatcher and the poller (default: a new key pair); the gateway gets the public key. */
+  sealingPrivateKeys?: string;
+  /** PIXSIM_SECRET_KEY (the older symmetric form) of the dispatcher and the poller. */
+  legacySecretKey?: string;
   /** Fixed ports for some services (the rest get free ones), e.g. for a webhook URL known in advance. */
   ports?: Partial<Record<ServiceName, number>>;
 }
@@ -89,7 +91,8 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
       mongoDbPrefix: prefix,
       dataDir: null,
       sink,
-      secretKey: opts.secretKey,
+      sealingPrivateKeys: opts.sealingPrivateKeys,
+      legacySecretKey: opts.legacySecretKey,
       ports: { ...Object.fromEntries(services.map((s) => [s, 0])), ...opts.ports },
       simulator: { latencyMs: 0, ...opts.simulator },
       seedAccount: opts.seedAccount ?? true,

@@ -215,15 +215,18 @@ describe('data dir', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-data-'));
     const first = await resolveSecrets(dir, {});
     const second = await resolveSecrets(dir, {});
-    expect(first.sources).toEqual({ secretKey: 'generated', adminToken: 'generated', simAccountKey: 'generated' });
+    expect(first.sources).toEqual({ sealingKeys: 'generated', adminToken: 'generated', simAccountKey: 'generated' });
     expect(second).toMatchObject({
-      secretKey: first.secretKey,
+      sealingPrivateKeys: first.sealingPrivateKeys,
+      sealingPublicKey: first.sealingPublicKey,
       adminToken: first.adminToken,
       simAccountKey: first.simAccountKey,
     });
-    expect(Buffer.from(first.secretKey, 'base64')).toHaveLength(32);
+    expect(first.sealingPublicKey).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
+    expect(first.sealingPublicKey).not.toBe(first.sealingPrivateKeys);
+    expect(first.legacySecretKey).toBeUndefined();
     expect((await stat(path.join(dir, 'admin.token'))).mode & 0o777).toBe(0o600);
-    expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'sealing.key'))).mode & 0o777).toBe(0o600);
   });
 
   it("when a live process holds the data dir, then a second lock and a wipe are refused naming it; a dead holder's lock is taken over", async () => {

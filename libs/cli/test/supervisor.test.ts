@@ -178,10 +178,13 @@ describe('supervisor', () => {
     expect(gateway).toMatchObject({
       PIXSIM_ADMIN_TOKEN: 'from-env',
       MONGODB_DB: 'tdb-gateway',
-      PIXSIM_SECRET_KEY: asset.PIXSIM_SECRET_KEY,
       HOST: '127.0.0.1',
     });
-    expect(Buffer.from(asset.PIXSIM_SECRET_KEY!, 'base64')).toHaveLength(32);
+    // Keys only where they are used: the gateway seals with the public key and cannot open.
+    expect(gateway.PIXSIM_SEALING_PUBLIC_KEY).toMatch(/^k1:/);
+    expect(gateway.PIXSIM_SEALING_PRIVATE_KEYS).toBeUndefined();
+    expect(asset.PIXSIM_SEALING_PRIVATE_KEYS).toBeUndefined();
+    expect(asset.PIXSIM_SEALING_PUBLIC_KEY).toBeUndefined();
     const infraPids = [sys.processes['mongo-dev']!.pid, sys.processes['pixverse-sim']!.pid];
     await sys.stop();
     expect(infraPids.some(alive)).toBe(false);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseKeyring, type Keyring } from './secret-box.js';
 
 /** Reusable zod pieces for environment variables: every value arrives as a string. */
 
@@ -114,18 +113,3 @@ export const sharedConfigShape = {
 
 export const sharedConfigSchema = z.object(sharedConfigShape);
 export type SharedConfig = z.infer<typeof sharedConfigSchema>;
-
-/**
- * PIXSIM_SECRET_KEY parsed into a keyring at start, so a malformed key stops the
- * process with the variable named (and its value never echoed).
- */
-export function keyringFromEnv() {
-  return z.string().transform((raw, ctx): Keyring => {
-    try {
-      return parseKeyring(raw);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^PIXSIM_SECRET_KEY: /, '') });
-      return z.NEVER;
-    }
-  });
-}

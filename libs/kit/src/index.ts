@@ -11,7 +11,6 @@ export {
   boolFromEnv,
   urlFromEnv,
   logLevelFromEnv,
-  keyringFromEnv,
   LOG_LEVELS,
 } from './config-fields.js';
 export type { SharedConfig, LogLevel } from './config-fields.js';
@@ -54,6 +53,3 @@ export { runService, consume, checkConsumers } from './service.js';
 export { leaseOwner, replicaName } from './replica.js';
 export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
 export { createBusMetrics } from './bus-metrics.js';
-export { parseKeyring, sealSecret, openSecret, needsReseal, SecretError } from './secret-box.js';
-export { createResealer, type CredentialHolder, type Resealer, type ResealPort, type ResealReport } from './reseal.js';
-export type { Keyring } from './secret-box.js';

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { exitOnConfigError, intFromEnv, keyringFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+import { legacySecretKeyFromEnv, sealingPrivateKeysFromEnv } from '@pixsim/credentials';
+import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
 
 export const configSchema = z.object({
   ...sharedConfigShape,
-  PIXSIM_SECRET_KEY: keyringFromEnv(),
+  /** Private keys that open provider credentials (`kid:base64,…`); the first is current. */
+  PIXSIM_SEALING_PRIVATE_KEYS: sealingPrivateKeysFromEnv(),
+  /** The older symmetric key, only while values sealed under it remain (they are re-sealed). */
+  PIXSIM_SECRET_KEY: legacySecretKeyFromEnv().optional(),
   /** How long an account rests after a concurrency limit or a 429 without Retry-After. */
   COOLDOWN_MS: intFromEnv().default(30_000),
   /** First delay before retrying a submit that failed on a provider hiccup. */

@@ -1,4 +1,5 @@
-import { consume, createResealer, every, openSecret, runService } from '@pixsim/kit';
+import { createResealer, openCredential, type Opener } from '@pixsim/credentials';
+import { consume, every, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
@@ -15,7 +16,7 @@ import { createAccountStore } from './store/account-store.js';
 import { createSubmissionStore } from './store/submission-store.js';
 
 const config = readConfig();
-const keyring = config.PIXSIM_SECRET_KEY;
+const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
 /** How often provider keys sealed under an older key are sealed again under the current one. */
 const RESEAL_INTERVAL_MS = 5 * 60_000;
 
@@ -62,7 +63,7 @@ await runService({
       metrics,
       clock,
       accountChanged: (id) => views.touch(id),
-      openCredential: (a) => openSecret(keyring, a.credential),
+      openCredential: (a) => openCredential(opener, a._id, a.credential),
       settings: {
         maxTries: config.MAX_TRIES,
         cooldownMs: config.COOLDOWN_MS,
@@ -109,7 +110,7 @@ await runService({
       clock,
     });
 
-    const resealer = createResealer({ keyring, port: accounts, logger, registry, holders: 'provider account keys' });
+    const resealer = createResealer({ opener, port: accounts, logger, registry, holders: 'provider account keys' });
 
     const reconciling = every({
       intervalMs: config.RECONCILE_INTERVAL_MS,
@@ -142,7 +143,8 @@ await runService({
             logger,
             onChanged: changed,
             clock,
-            balance: async (a) => (await provider.balance({ apiKey: openSecret(keyring, a.credential) })).credits,
+            balance: async (a) =>
+              (await provider.balance({ apiKey: openCredential(opener, a._id, a.credential) })).credits,
           }),
         }),
       ],

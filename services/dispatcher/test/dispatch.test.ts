@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { parseKeyring, sealSecret } from '@pixsim/kit';
+import { randomUUID } from 'node:crypto';
+import { generateSealingKeyPair, parsePublicKey, sealCredential } from '@pixsim/credentials';
 import { describe, expect, it } from 'vitest';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
@@ -37,7 +37,7 @@ describe('dispatch', () => {
     expect(ofType(t.published, 'JOB_DEFERRED')).toHaveLength(27);
     const submitted = ofType(t.published, 'JOB_SUBMITTED')[0]!.data as EventData<'JOB_SUBMITTED'>;
     expect(JSON.stringify(submitted)).not.toContain('key-a1');
-    expect(submitted.credential.alg).toBe('A256GCM');
+    expect(submitted.credential.alg).toBe('X25519-HKDF-A256GCM');
   });
 
   it('when a new job is recorded with a claim token, then that caller owns it at once and a redelivery with another token does not', async () => {
@@ -176,13 +176,13 @@ describe('dispatch', () => {
   it("when an account's key is sealed under a key the dispatcher lacks, then that account is set aside saying what to do, the job goes on another without spending a try, and a new api_key revives it", async () => {
     const t = await setup();
     await t.addAccount('good', { simCredits: 10_000, max: 2 });
-    const lost = parseKeyring(`gone:${randomBytes(32).toString('base64')}`);
+    const lost = parsePublicKey(generateSealingKeyPair('gone').publicKey);
     await t.accounts.apply(
       {
         action: 'create',
         account_id: 'lost',
         provider_id: 'pixverse',
-        credential: sealSecret(lost, 'some-key'),
+        credential: sealCredential(lost, 'lost', 'some-key'),
         max_concurrent_jobs: 2,
         priority: 9,
         requested_at: new Date().toISOString(),
@@ -196,14 +196,14 @@ describe('dispatch', () => {
     const setAside = (await t.accounts.get('lost'))!;
     expect(setAside).toMatchObject({ status: 'ERROR', in_flight: 0 });
     expect(setAside.status_reason).toMatch(
-      /no key "gone" in PIXSIM_SECRET_KEY.*set the account ACTIVE \(PATCH \/api\/v1\/accounts\/\{id\}\), or PATCH its api_key again/,
+      /no key "gone" in PIXSIM_SEALING_PRIVATE_KEYS.*set the account ACTIVE \(PATCH \/api\/v1\/accounts\/\{id\}\), or PATCH its api_key again/,
     );
 
     await t.accounts.apply(
       {
         action: 'update',
         account_id: 'lost',
-        credential: sealSecret(world.keyring, 'a-new-key'),
+        credential: sealCredential(world.sealingKey, 'lost', 'a-new-key'),
         requested_at: new Date().toISOString(),
       },
       new Date(),

@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { openSecret, parseKeyring, sealSecret } from '@pixsim/kit';
+import { generateSealingKeyPair, openCredential, parsePrivateKeys, sealCredential } from '@pixsim/credentials';
 import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
 import { startSimulator } from '@pixsim/pixverse-sim';
 import { createAnnouncer } from '../src/dispatch/announcer.js';
@@ -46,7 +46,9 @@ export function jobCreatedData(extra: Partial<EventData<'JOB_CREATED'>> = {}): E
  * dropped after it.
  */
 export function useDispatchWorld(dbPrefix: string) {
-  const keyring = parseKeyring(randomBytes(32).toString('base64'));
+  const ring = parsePrivateKeys(generateSealingKeyPair().privateKey);
+  /** The gateway's public key, which accounts are sealed to. */
+  const sealingKey = ring.current;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let provider: VideoProvider;
   let conn: Connection | undefined;
@@ -66,7 +68,7 @@ export function useDispatchWorld(dbPrefix: string) {
   });
 
   return {
-    keyring,
+    sealingKey,
     sim: () => sim,
     provider: () => provider,
     async openDb(): Promise<Connection> {
@@ -88,7 +90,7 @@ export function useDispatchWorld(dbPrefix: string) {
           action: 'create',
           account_id: id,
           provider_id: 'pixverse',
-          credential: sealSecret(keyring, apiKey),
+          credential: sealCredential(sealingKey, id, apiKey),
           max_concurrent_jobs: o.max,
           priority: o.priority ?? 0,
           requested_at: new Date().toISOString(),
@@ -117,7 +119,7 @@ export function useDispatchWorld(dbPrefix: string) {
         publish,
         announcer,
         clock,
-        openCredential: (a) => openSecret(keyring, a.credential),
+        openCredential: (a) => openCredential({ ring }, a._id, a.credential),
         settings: {
           maxTries: opts.maxTries ?? 3,
           cooldownMs: 60_000,

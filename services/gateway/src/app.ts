@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { mountOpsRoutes, type Keyring, type Logger, type ReadinessChecks, type Registry } from '@pixsim/kit';
+import type { SealingKey } from '@pixsim/credentials';
+import { mountOpsRoutes, type Logger, type ReadinessChecks, type Registry } from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { createAccountCommands } from './accounts/account-commands.js';
 import { adminTokenAuthenticator } from './auth/admin-token.js';
@@ -71,7 +72,7 @@ export interface AppDeps {
   idempotency?: IdempotencyStore;
   publish: Publish;
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
-  keyring: Keyring;
+  sealingKey: SealingKey;
   bus: BusAdmin;
   readiness: ReadinessChecks;
   registry?: Registry;

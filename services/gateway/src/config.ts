@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { boolFromEnv, intFromEnv, parseKeyring, portFromEnv, sharedConfigShape } from '@pixsim/kit';
+import { sealingPublicKeyFromEnv } from '@pixsim/credentials';
+import { boolFromEnv, intFromEnv, portFromEnv, sharedConfigShape } from '@pixsim/kit';
 
 /** The gateway's environment, parsed once at start (DESIGN §8). */
 export const configSchema = z.object({
@@ -14,14 +15,12 @@ export const configSchema = z.object({
    */
   PIXSIM_ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   PIXSIM_ADMIN_TOKEN_PREVIOUS: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
-  /** Keyring that seals provider credentials before they leave the gateway (DESIGN §6). */
-  PIXSIM_SECRET_KEY: z.string().superRefine((value, ctx) => {
-    try {
-      parseKeyring(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^PIXSIM_SECRET_KEY: /, '') });
-    }
-  }),
+  /**
+   * The public key provider credentials are sealed to before they leave the gateway
+   * (`kid:base64`). The gateway can seal, never open: the private keys are the
+   * dispatcher's and the poller's only.
+   */
+  PIXSIM_SEALING_PUBLIC_KEY: sealingPublicKeyFromEnv(),
   BODY_LIMIT_BYTES: intFromEnv({ min: 1024 }).default(1_048_576),
   /** A publish slower than this answers 503 rather than holding the request. */
   PUBLISH_TIMEOUT_MS: intFromEnv({ min: 100 }).default(5_000),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventData } from '@pixsim/contracts';
-import { openSecret } from '@pixsim/kit';
+import type { EventData, SealedSecret } from '@pixsim/contracts';
+import { openCredential } from '@pixsim/credentials';
 import { createAccountUpdatedHandler } from '../src/handlers/read-model-handlers.js';
 import { AUTH, createHarness, type Harness } from './helpers.js';
 import { accountUpdated } from './events.js';
@@ -71,8 +71,10 @@ describe('POST /api/v1/accounts', () => {
       priority: 2,
       is_private: false,
     });
-    const sealed = (command as { credential: Parameters<typeof openSecret>[1] }).credential;
-    expect(openSecret(h.keyring, sealed)).toBe(KEY);
+    const sealed = (command as { credential: SealedSecret }).credential;
+    expect(openCredential(h.opener, account.id, sealed)).toBe(KEY);
+    // Bound to its account: the same value does not open as another account's key.
+    expect(() => openCredential(h.opener, 'another-account', sealed)).toThrow(/does not open/);
 
     const streamText = JSON.stringify(await h.entries('ACCOUNT_COMMAND'));
     expect(streamText).not.toContain(KEY);
@@ -118,7 +120,7 @@ describe('account commands', () => {
       { action: 'update' }
     >;
     expect(update).toMatchObject({ nickname: 'renamed', status: 'DISABLED' });
-    expect(openSecret(h.keyring, update.credential!)).toBe('sk-new-key-123');
+    expect(openCredential(h.opener, id, update.credential!)).toBe('sk-new-key-123');
     expect(JSON.stringify(update)).not.toContain('sk-new-key-123');
   });
 

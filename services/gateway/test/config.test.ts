@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { generateSealingKeyPair } from '@pixsim/credentials';
 import { ConfigError, loadConfig } from '@pixsim/kit';
 import { configSchema, registrationMode } from '../src/config.js';
 
-const KEY = Buffer.alloc(32, 7).toString('base64');
 const base = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017',
   PIXSIM_ADMIN_TOKEN: 'a-long-enough-admin-token',
-  PIXSIM_SECRET_KEY: KEY,
+  PIXSIM_SEALING_PUBLIC_KEY: generateSealingKeyPair().publicKey,
   JWT_SECRET: 'j'.repeat(32),
 };
 
@@ -84,14 +84,18 @@ describe('gateway config', () => {
   it('when the admin token is short or the secret key malformed, then the error names them without echoing them', () => {
     const err = (() => {
       try {
-        loadConfig(configSchema, { ...base, PIXSIM_ADMIN_TOKEN: 'short-secret', PIXSIM_SECRET_KEY: 'c2hvcnQ=' });
+        loadConfig(configSchema, {
+          ...base,
+          PIXSIM_ADMIN_TOKEN: 'short-secret',
+          PIXSIM_SEALING_PUBLIC_KEY: 'c2hvcnQ=',
+        });
       } catch (e) {
         return e as ConfigError;
       }
       throw new Error('expected a ConfigError');
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.issues.map((i) => i.variable).sort()).toEqual(['PIXSIM_ADMIN_TOKEN', 'PIXSIM_SECRET_KEY']);
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['PIXSIM_ADMIN_TOKEN', 'PIXSIM_SEALING_PUBLIC_KEY']);
     expect(err.message).not.toContain('short-secret');
     expect(err.message).toContain('32 bytes');
   });

@@ -1,11 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { monotonicFactory } from 'ulid';
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { createPublisher } from '@pixsim/bus';
 import { createKeys, fieldsToRecord, type EventType, type Keys } from '@pixsim/contracts';
-import { createLogger, parseKeyring, type Keyring, type Logger } from '@pixsim/kit';
+import { generateSealingKeyPair, parsePrivateKeys, parsePublicKey, type Opener } from '@pixsim/credentials';
+import { createLogger, type Logger } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry, type ProviderRegistry } from '@pixsim/providers';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { createBusAdmin } from '../src/bus-admin.js';
@@ -73,7 +74,8 @@ export interface Harness {
   jobs: JobStore;
   assets: AssetStore;
   accounts: AccountStore;
-  keyring: Keyring;
+  /** What the dispatcher would open credentials with; the gateway itself gets only the public key. */
+  opener: Opener;
   providers: ProviderRegistry;
   identity: IdentityStores;
   tokens: AccessTokens;
@@ -104,7 +106,8 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     createAssetStore(conn),
     createAccountStore(conn),
   ]);
-  const keyring = parseKeyring(randomBytes(32).toString('base64'));
+  const pair = generateSealingKeyPair();
+  const opener: Opener = { ring: parsePrivateKeys(pair.privateKey) };
   const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' }) });
   const { logger, lines } = memoryLogger();
   const [identity, idempotency] = await Promise.all([createIdentityStores(conn), createIdempotencyStore(conn)]);
@@ -118,7 +121,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     assets,
     accounts,
     providers,
-    keyring,
+    sealingKey: parsePublicKey(pair.publicKey),
     idempotency,
     updates,
     clock,
@@ -151,7 +154,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     jobs,
     assets,
     accounts,
-    keyring,
+    opener,
     providers,
     identity,
     tokens,

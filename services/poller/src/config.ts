@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { exitOnConfigError, intFromEnv, keyringFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+import { legacySecretKeyFromEnv, sealingPrivateKeysFromEnv } from '@pixsim/credentials';
+import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
 
 export const configSchema = z.object({
   ...sharedConfigShape,
-  PIXSIM_SECRET_KEY: keyringFromEnv(),
+  /** Private keys that open provider credentials (`kid:base64,…`); the first is current. */
+  PIXSIM_SEALING_PRIVATE_KEYS: sealingPrivateKeysFromEnv(),
+  /** The older symmetric key, only while values sealed under it remain (they are re-sealed). */
+  PIXSIM_SECRET_KEY: legacySecretKeyFromEnv().optional(),
   POLL_TICK_MS: intFromEnv().default(500),
   POLL_BATCH: intFromEnv().default(200),
   POLL_CONCURRENCY: intFromEnv().default(50),

@@ -90,7 +90,11 @@ export interface LedgerStore {
 
 /** The store as key rotation sees it: polling generations' sealed credentials. */
 export interface CredentialStore {
-  sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }>;
+  /** Polling generations whose credential is not sealed as `current` (another key id, or the older form). */
+  sealedUnderOtherKeys(current: {
+    alg: SealedSecret['alg'];
+    kid: string;
+  }): AsyncIterable<{ id: string; accountId: string; credential: SealedSecret }>;
   replaceCredential(jobId: string, was: SealedSecret, next: SealedSecret): Promise<boolean>;
 }
 

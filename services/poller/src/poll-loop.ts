@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { JOB_ERROR_CODES, type SealedSecret } from '@pixsim/contracts';
+import { JOB_ERROR_CODES } from '@pixsim/contracts';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
 import { jobCompleted, jobFailed, type Publish } from './events.js';
 import type { EndReason, Generation, PollStore } from './generation.js';
@@ -27,8 +27,8 @@ export interface PollLoopDeps {
   provider: Pick<VideoProvider, 'status'>;
   publish: Publish;
   clock: () => Date;
-  /** Opens a sealed credential in memory, for one call. */
-  openCredential: (sealed: SealedSecret) => string;
+  /** Opens a generation's sealed credential (bound to its account) in memory, for one call. */
+  openCredential: (gen: Pick<Generation, 'account_id' | 'credential'>) => string;
   /** Unique per replica: the lease owner. */
   owner: string;
   settings: PollLoopSettings;
@@ -144,7 +144,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       let status: ProviderStatus;
       metrics.callStarted();
       try {
-        const apiKey = deps.openCredential(gen.credential);
+        const apiKey = deps.openCredential(gen);
         status = await provider.status({ apiKey }, gen.provider_job_id, { signal: AbortSignal.timeout(callTimeoutMs) });
       } catch (err) {
         return await failedPoll(gen, err, errorKind(err));

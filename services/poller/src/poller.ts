@@ -1,4 +1,5 @@
-import { consume, createResealer, leaseOwner, openSecret, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
+import { createResealer, openCredential, type Opener } from '@pixsim/credentials';
+import { consume, leaseOwner, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import type { Config } from './config.js';
 import type { Publish } from './events.js';
@@ -37,13 +38,14 @@ export async function buildPoller(
   if (!opts.provider) registerBreakerMetrics(ctx.registry, provider);
   const publish: Publish = (input) => ctx.publisher.publish(input);
   const clock = () => new Date();
+  const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
   const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
   const loop = createPollLoop({
     store,
     provider,
     publish,
     clock,
-    openCredential: (sealed) => openSecret(config.PIXSIM_SECRET_KEY, sealed),
+    openCredential: (gen) => openCredential(opener, gen.account_id, gen.credential),
     // Unique per process: a restarted replica must not think it still holds its old leases.
     owner: opts.owner ?? leaseOwner(config),
     settings: {
@@ -64,7 +66,7 @@ export async function buildPoller(
     await loop.stop();
   };
   const resealer = createResealer({
-    keyring: config.PIXSIM_SECRET_KEY,
+    opener,
     port: store,
     logger,
     registry: ctx.registry,

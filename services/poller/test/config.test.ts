@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@pixsim/kit';
 import { configSchema } from '../src/config.js';
-import { SECRET_KEY } from './helpers.js';
+import { PRIVATE_KEYS } from './helpers.js';
 
-const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_SECRET_KEY: SECRET_KEY };
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', PIXSIM_SEALING_PRIVATE_KEYS: PRIVATE_KEYS };
 
 describe('poller config', () => {
   it('when only the required variables are set, then the documented defaults apply', () => {
@@ -17,19 +17,20 @@ describe('poller config', () => {
       JOB_TIMEOUT_S: 3600,
     });
     expect(c.FIRST_POLL_DELAY_MS).toBeUndefined();
-    expect(c.PIXSIM_SECRET_KEY.currentKid).toBe('k1');
+    expect(c.PIXSIM_SEALING_PRIVATE_KEYS.current.kid).toBe('k1');
+    expect(c.PIXSIM_SECRET_KEY).toBeUndefined();
   });
 
-  it('when PIXSIM_SECRET_KEY is malformed, then start-up fails naming it, without echoing the value', () => {
+  it('when PIXSIM_SEALING_PRIVATE_KEYS is malformed, then start-up fails naming it, without echoing the value', () => {
     const err = (() => {
       try {
-        loadConfig(configSchema, { ...base, PIXSIM_SECRET_KEY: 'k1:c2hvcnQ=', POLL_BATCH: 'many' });
+        loadConfig(configSchema, { ...base, PIXSIM_SEALING_PRIVATE_KEYS: 'k1:c2hvcnQ=', POLL_BATCH: 'many' });
       } catch (e) {
         return e as ConfigError;
       }
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err!.issues.map((i) => i.variable).sort()).toEqual(['PIXSIM_SECRET_KEY', 'POLL_BATCH']);
+    expect(err!.issues.map((i) => i.variable).sort()).toEqual(['PIXSIM_SEALING_PRIVATE_KEYS', 'POLL_BATCH']);
     expect(err!.message).not.toContain('c2hvcnQ=');
   });
 });

@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateSealingKeyPair, parsePublicKey, sealCredential } from '@pixsim/credentials';
+import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
 import {
@@ -16,7 +17,12 @@ import { configSchema, type Config } from '../src/config.js';
 import type { Poller } from '../src/poller.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const SECRET_KEY = `k1:${randomBytes(32).toString('base64')}`;
+const KEY_PAIR = generateSealingKeyPair('k1');
+/** PIXSIM_SEALING_PRIVATE_KEYS of the poller under test. */
+export const PRIVATE_KEYS = KEY_PAIR.privateKey;
+/** Seals an API key as the gateway would, to the poller's public key, for the account jobSubmitted() uses by default. */
+export const sealForPoller = (apiKey: string, accountId = 'acct-1') =>
+  sealCredential(parsePublicKey(KEY_PAIR.publicKey), accountId, apiKey);
 
 export function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
@@ -40,7 +46,7 @@ export async function testEnv(env: Record<string, string> = {}) {
     MONGODB_URI: mongoUri(),
     REDIS_URL,
     STREAM_PREFIX: prefix,
-    PIXSIM_SECRET_KEY: SECRET_KEY,
+    PIXSIM_SEALING_PRIVATE_KEYS: PRIVATE_KEYS,
     POLL_INTERVAL_S: '1',
     POLL_TICK_MS: '50',
     FIRST_POLL_DELAY_MS: '0',

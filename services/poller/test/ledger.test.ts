@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from 'mongoose';
 import { eventIds, type SealedSecret } from '@pixsim/contracts';
-import { parseKeyring, sealSecret } from '@pixsim/kit';
 import type { GenerationStore } from '../src/generation.js';
 import { openGenerationStore } from '../src/store/generation-store.js';
 import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from '../src/handlers.js';
 import { recordingPublish } from './fakes.js';
-import { delivered, jobSubmitted, openDb, SECRET_KEY } from './helpers.js';
+import { delivered, jobSubmitted, openDb, sealForPoller } from './helpers.js';
 
-const credential: SealedSecret = sealSecret(parseKeyring(SECRET_KEY), 'api-key-1');
+const credential: SealedSecret = sealForPoller('api-key-1');
 const cancelRequested = (jobId: string) =>
   delivered({
     type: 'JOB_CANCEL_REQUESTED',

@@ -38,7 +38,7 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
       if (publishFails) throw new Error('redis is down');
       return publish(input);
     },
-    openCredential: (sealed) => `key-of-${sealed.kid}`,
+    openCredential: (gen) => `key-of-${gen.credential.kid}`,
     settings: { ...SETTINGS, ...settings },
     logger: { warn: (obj) => void warnings.push(obj), error: (obj) => void warnings.push(obj) },
   });

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@pixsim/pixverse-sim';
 import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
-import { sealSecret } from '@pixsim/kit';
 import { buildPoller } from '../src/poller.js';
-import { jobSubmitted, testEnv } from './helpers.js';
+import { jobSubmitted, sealForPoller, testEnv } from './helpers.js';
 
 const API_KEY = 'sim-key-1';
 const PARAMS = { model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9' };
@@ -30,7 +29,7 @@ async function setup(envVars: Record<string, string> = {}) {
   env = await testEnv({ PIXVERSE_BASE_URL: sim.url, ...envVars });
   const provider = createPixverseProvider({ baseUrl: sim.url });
   providers.push(provider);
-  const credential = sealSecret(env.config.PIXSIM_SECRET_KEY, API_KEY);
+  const credential = sealForPoller(API_KEY);
   /** Submits to the simulator as the dispatcher would and publishes JOB_SUBMITTED. */
   const submit = async (jobId: string, prompt = `a cat ${jobId}`) => {
     const { providerJobId } = await provider.submit(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { generateSealingKeyPair, parsePrivateKeys, publicKeyOf } from '@pixsim/credentials';
 import { SupervisorError } from './errors.js';
 
 /**
@@ -10,7 +11,9 @@ import { SupervisorError } from './errors.js';
  * the generations of jobs that were running when the system stopped.
  */
 export const DATA_FILES = {
-  secretKey: 'secret.key',
+  sealingKeys: 'sealing.key',
+  /** The older symmetric key of systems started before sealing to a public key; read, never written. */
+  legacySecretKey: 'secret.key',
   adminToken: 'admin.token',
   jwtSecret: 'jwt.secret',
   simAccountKey: 'sim-account.key',
@@ -23,13 +26,17 @@ export const DATA_FILES = {
 export type Source = 'env' | 'file' | 'generated';
 
 export interface SystemSecrets {
-  /** Base64 of 32 bytes: PIXSIM_SECRET_KEY of every service. */
-  secretKey: string;
+  /** PIXSIM_SEALING_PRIVATE_KEYS (`kid:base64,…`): the dispatcher's and the poller's only. */
+  sealingPrivateKeys: string;
+  /** PIXSIM_SEALING_PUBLIC_KEY (`kid:base64`) of the first private key: the gateway's. */
+  sealingPublicKey: string;
+  /** PIXSIM_SECRET_KEY of an older system, so credentials it sealed still open and get re-sealed. */
+  legacySecretKey?: string;
   adminToken: string;
   /** JWT_SECRET of the gateway: signs user access tokens. */
   jwtSecret: string;
   simAccountKey: string;
-  sources: { secretKey: Source; adminToken: Source; simAccountKey: Source };
+  sources: { sealingKeys: Source; adminToken: Source; simAccountKey: Source };
 }
 
 async function readTrimmed(file: string): Promise<string | undefined> {
@@ -66,11 +73,16 @@ async function pick(
 /** Secrets from the environment, else from `dataDir`, else new ones (kept in `dataDir` when there is one). */
 export async function resolveSecrets(
   dataDir: string | null,
-  given: { secretKey?: string; adminToken?: string; jwtSecret?: string },
+  given: { sealingPrivateKeys?: string; legacySecretKey?: string; adminToken?: string; jwtSecret?: string },
 ): Promise<SystemSecrets> {
-  const [secretKey, s1] = await pick(given.secretKey, dataDir, DATA_FILES.secretKey, () =>
-    randomBytes(32).toString('base64'),
+  const [sealingPrivateKeys, s1] = await pick(
+    given.sealingPrivateKeys,
+    dataDir,
+    DATA_FILES.sealingKeys,
+    () => generateSealingKeyPair().privateKey,
   );
+  const legacySecretKey =
+    given.legacySecretKey ?? (dataDir ? await readTrimmed(path.join(dataDir, DATA_FILES.legacySecretKey)) : undefined);
   const [adminToken, s2] = await pick(
     given.adminToken,
     dataDir,
@@ -89,11 +101,13 @@ export async function resolveSecrets(
   // A token from the environment is written too, so `pixsim` in a second terminal finds it.
   if (dataDir && s2 === 'env') await writePrivate(path.join(dataDir, DATA_FILES.adminToken), adminToken);
   return {
-    secretKey,
+    sealingPrivateKeys,
+    sealingPublicKey: publicKeyOf(parsePrivateKeys(sealingPrivateKeys)),
+    ...(legacySecretKey ? { legacySecretKey } : {}),
     adminToken,
     jwtSecret,
     simAccountKey,
-    sources: { secretKey: s1, adminToken: s2, simAccountKey: s3 },
+    sources: { sealingKeys: s1, adminToken: s2, simAccountKey: s3 },
   };
 }
 

@@ -14,17 +14,32 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
 export const DEFAULT_NODE_IMPORTS = ['tsx', '@pixsim/kit/telemetry-register'] as const;
 
 /** Variables that belong to one process and must not leak from the supervisor's own env into the others. */
-const PER_PROCESS = ['PORT', 'OPS_PORT', 'MONGODB_DB', 'CONSUMER_NAME', 'OTEL_SERVICE_NAME', 'PIXSIM_ADMIN_TOKEN'];
+const PER_PROCESS = [
+  'PORT',
+  'OPS_PORT',
+  'MONGODB_DB',
+  'CONSUMER_NAME',
+  'OTEL_SERVICE_NAME',
+  'PIXSIM_ADMIN_TOKEN',
+  // Keys go only to the services that need them (ServiceKeys), never through the shared env.
+  'PIXSIM_SEALING_PUBLIC_KEY',
+  'PIXSIM_SEALING_PRIVATE_KEYS',
+  'PIXSIM_SECRET_KEY',
+];
+
+/** The key variables of each service that has any. */
+export type ServiceKeys = Partial<Record<ServiceName, Record<string, string>>>;
 
 export interface ServiceSpecInput {
   name: ServiceName;
   repoRoot: string;
   baseEnv: NodeJS.ProcessEnv;
-  /** What every service shares: REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PIXSIM_SECRET_KEY, PIXVERSE_BASE_URL. */
+  /** What every service shares: REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PIXVERSE_BASE_URL. */
   shared: Record<string, string>;
   port: number;
   adminToken: string;
   jwtSecret: string;
+  keys?: ServiceKeys;
   mongoDbPrefix: string | undefined;
   overrides: Record<string, string>;
   entry: string;
@@ -47,6 +62,7 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
     ...(name === 'gateway'
       ? { HOST: input.baseEnv.HOST || '127.0.0.1' }
       : { OPS_HOST: input.baseEnv.OPS_HOST || '127.0.0.1' }),
+    ...input.keys?.[name],
     ...(input.mongoDbPrefix ? { MONGODB_DB: `${input.mongoDbPrefix}-${name}` } : {}),
     ...input.overrides,
   });

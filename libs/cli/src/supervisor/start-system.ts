@@ -8,7 +8,14 @@ import { freePort, isPortFree, portOrFree } from './free-port.js';
 import { checkDependency, checkMongo } from './infra-check.js';
 import { createLogSink, type LogSink } from './log-sink.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
-import { DEFAULT_NODE_IMPORTS, DEFAULT_PORTS, mongoDevSpec, serviceSpec, simulatorSpec } from './process-specs.js';
+import {
+  DEFAULT_NODE_IMPORTS,
+  DEFAULT_PORTS,
+  mongoDevSpec,
+  serviceSpec,
+  simulatorSpec,
+  type ServiceKeys,
+} from './process-specs.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 import { seedSimulatorAccount } from './seed.js';
 import { installSignalHandlers } from './signals.js';
@@ -85,7 +92,8 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   ]);
   const lock = dataDir ? await lockDataDir(dataDir) : null;
   const secrets = await resolveSecrets(dataDir, {
-    secretKey: opts.secretKey || env.PIXSIM_SECRET_KEY || undefined,
+    sealingPrivateKeys: opts.sealingPrivateKeys || env.PIXSIM_SEALING_PRIVATE_KEYS || undefined,
+    legacySecretKey: opts.legacySecretKey || env.PIXSIM_SECRET_KEY || undefined,
     adminToken: opts.adminToken || env.PIXSIM_ADMIN_TOKEN || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
   }).catch((err: unknown) => {
@@ -123,7 +131,6 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
       NATS_URL: natsUrl,
       MONGODB_URI: infra.mongoUri,
       STREAM_PREFIX: prefix,
-      PIXSIM_SECRET_KEY: secrets.secretKey,
       ...(infra.simulatorUrl ? { PIXVERSE_BASE_URL: infra.simulatorUrl } : {}),
       ...opts.commonEnv,
     };
@@ -148,6 +155,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
           port: ports[name]!,
           adminToken: secrets.adminToken,
           jwtSecret: secrets.jwtSecret,
+          keys: sealingEnv(secrets),
           mongoDbPrefix: opts.mongoDbPrefix,
           overrides: opts.serviceEnv?.[name] ?? {},
           entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
@@ -321,4 +329,17 @@ function handle(ctx: {
     stop: ctx.stop,
     logs: () => ctx.sink.lines(),
   };
+}
+
+/**
+ * Each service gets only the keys it needs: the gateway the public key (it seals and
+ * cannot open), the dispatcher and the poller the private keys (and the older symmetric
+ * key while values sealed under it remain), the others none.
+ */
+function sealingEnv(secrets: SystemSecrets): ServiceKeys {
+  const opening = {
+    PIXSIM_SEALING_PRIVATE_KEYS: secrets.sealingPrivateKeys,
+    ...(secrets.legacySecretKey ? { PIXSIM_SECRET_KEY: secrets.legacySecretKey } : {}),
+  };
+  return { gateway: { PIXSIM_SEALING_PUBLIC_KEY: secrets.sealingPublicKey }, dispatcher: opening, poller: opening };
 }

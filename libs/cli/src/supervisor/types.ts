@@ -44,7 +44,10 @@ export interface StartSystemOptions {
   /** Where keys, the admin token and the mongo-dev snapshot live (default <repo>/.pixsim); null keeps nothing. */
   dataDir?: string | null;
   adminToken?: string;
-  secretKey?: string;
+  /** PIXSIM_SEALING_PRIVATE_KEYS for the dispatcher and the poller (default: the env, else kept in the data dir). */
+  sealingPrivateKeys?: string;
+  /** PIXSIM_SECRET_KEY of the older symmetric form, for the dispatcher and the poller only (migration). */
+  legacySecretKey?: string;
   /** Give the gateway the simulator's first account when it has none (default true). */
   seedAccount?: boolean;
   /** pretty (default), json (raw pino lines), quiet (memory only; see handle.logs()). */

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 
 /**
- * A credential sealed with AES-256-GCM under a key the services share
- * (PIXSIM_SECRET_KEY). It travels and rests only in this form, never in
- * clear (DESIGN §6). `kid` names the key, so keys can be rotated.
+ * How a credential is sealed:
+ * - `X25519-HKDF-A256GCM`: to a public key (`kid`) with an ephemeral X25519 key per seal
+ *   (`epk`), HKDF-SHA256 and AES-256-GCM over the account id; whoever seals cannot open;
+ * - `A256GCM`: the older form, under a symmetric key every service shared; still opened
+ *   where that key is configured, and sealed again in the form above.
+ */
+export const SEAL_ALGS = ['X25519-HKDF-A256GCM', 'A256GCM'] as const;
+
+/**
+ * A provider credential as it travels and rests: never in clear. `kid` names the
+ * key, so keys can be rotated.
  */
 export const sealedSecretSchema = z.object({
-  alg: z.literal('A256GCM'),
+  alg: z.enum(SEAL_ALGS),
   kid: z.string().min(1).max(64),
+  /** The sender's ephemeral X25519 public key (base64, 32 bytes); X25519 seals only. */
+  epk: z.string().min(1).max(64).optional(),
   iv: z.string().min(1).max(64),
   tag: z.string().min(1).max(64),
   ct: z.string().min(1).max(8192),

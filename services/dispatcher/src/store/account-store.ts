@@ -87,9 +87,10 @@ export interface AccountStore {
   setCredits(id: string, credits: number): Promise<void>;
   get(id: string): Promise<AccountDoc | null>;
   all(): Promise<AccountDoc[]>;
-  /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
-  sealedUnderOtherKeys(kid: string): AsyncIterable<{
+  /** Accounts in use whose key is not sealed as `current`: another key id, or the older form (key rotation). */
+  sealedUnderOtherKeys(current: { alg: SealedSecret['alg']; kid: string }): AsyncIterable<{
     id: string;
+    accountId: string;
     credential: SealedSecret;
   }>;
   /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
@@ -171,13 +172,22 @@ export function createAccountStore(conn: Connection): AccountStore {
     async all(): Promise<AccountDoc[]> {
       return model.find({}).read(PRIMARY.readPreference).lean() as Promise<AccountDoc[]>;
     },
-    /** Accounts in use whose key is sealed under another key than `kid` (key rotation). */
-    async *sealedUnderOtherKeys(kid: string): AsyncIterable<{ id: string; credential: SealedSecret }> {
+    /** Accounts in use whose key is not sealed as `current`: another key id, or the older form (key rotation). */
+    async *sealedUnderOtherKeys(current: {
+      alg: SealedSecret['alg'];
+      kid: string;
+    }): AsyncIterable<{ id: string; accountId: string; credential: SealedSecret }> {
       const cursor = model
-        .find({ deleted: false, 'credential.kid': { $ne: kid } }, { credential: 1 })
+        .find(
+          {
+            deleted: false,
+            $or: [{ 'credential.kid': { $ne: current.kid } }, { 'credential.alg': { $ne: current.alg } }],
+          },
+          { credential: 1 },
+        )
         .lean()
         .cursor();
-      for await (const doc of cursor) yield { id: doc._id, credential: doc.credential };
+      for await (const doc of cursor) yield { id: doc._id, accountId: doc._id, credential: doc.credential };
     },
     /** Swaps the sealed key only if it is still the one that was read (an admin may have changed it meanwhile). */
     async replaceCredential(id: string, was: SealedSecret, next: SealedSecret): Promise<boolean> {

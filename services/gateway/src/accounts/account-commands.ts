@@ -1,5 +1,5 @@
 import { eventIds, type EventData } from '@pixsim/contracts';
-import { sealSecret, type Keyring } from '@pixsim/kit';
+import { sealCredential, type SealingKey } from '@pixsim/credentials';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import type { AccountRecord } from '../read-model/account-record.js';
@@ -10,7 +10,8 @@ import { ACCOUNT_DEFAULTS, type CreateAccountBody, type UpdateAccountBody } from
 export interface AccountCommandDeps {
   accounts: AccountStore;
   publish: Publish;
-  keyring: Keyring;
+  /** The public key credentials are sealed to; the gateway cannot open them. */
+  sealingKey: SealingKey;
   providers: Pick<ProviderRegistry, 'has'>;
   clock: Clock;
   newId: NewId;
@@ -56,7 +57,7 @@ export function createAccountCommands(deps: AccountCommandDeps) {
       await send({
         action: 'create',
         account_id: accountId,
-        credential: sealSecret(deps.keyring, api_key),
+        credential: sealCredential(deps.sealingKey, accountId, api_key),
         ...settings,
         requested_at: now,
       });
@@ -73,7 +74,8 @@ export function createAccountCommands(deps: AccountCommandDeps) {
     async update(accountId: string, body: UpdateAccountBody): Promise<AccountRecord> {
       const current = await existing(accountId);
       const { api_key, ...fields } = body;
-      const credential = api_key === undefined ? {} : { credential: sealSecret(deps.keyring, api_key) };
+      const credential =
+        api_key === undefined ? {} : { credential: sealCredential(deps.sealingKey, accountId, api_key) };
       await send({
         action: 'update',
         account_id: accountId,

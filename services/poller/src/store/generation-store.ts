@@ -228,12 +228,15 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
 
     countPolling: () => model.countDocuments({ status: 'polling' }).read(PRIMARY.readPreference),
 
-    async *sealedUnderOtherKeys(kid) {
+    async *sealedUnderOtherKeys({ alg, kid }) {
       const cursor = model
-        .find({ status: 'polling', 'credential.kid': { $ne: kid } }, { job_id: 1, credential: 1 })
+        .find(
+          { status: 'polling', $or: [{ 'credential.kid': { $ne: kid } }, { 'credential.alg': { $ne: alg } }] },
+          { job_id: 1, account_id: 1, credential: 1 },
+        )
         .lean()
         .cursor();
-      for await (const doc of cursor) yield { id: doc.job_id, credential: doc.credential };
+      for await (const doc of cursor) yield { id: doc.job_id, accountId: doc.account_id, credential: doc.credential };
     },
 
     async replaceCredential(jobId, was, next) {
