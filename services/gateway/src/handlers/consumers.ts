@@ -1,6 +1,7 @@
 import { consume, type ConsumerSpec } from '@pixsim/kit';
 import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
+import type { JobInsights } from '../read-model/job-timeline.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 import {
   createAccountUpdatedHandler,
@@ -16,6 +17,7 @@ export function readModelConsumers(deps: {
   accounts: AccountStore;
   updates?: JobUpdates;
   onView?: OnJobView;
+  insights?: Pick<JobInsights, 'record'>;
 }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [
