@@ -21,7 +21,12 @@ export async function writeApiTypes(): Promise<boolean> {
     import('./openapi-document.js'),
   ]);
   const doc = await gatewayOpenApiDocument();
-  const text = `/** Generated from the gateway's OpenAPI document by scripts/build.ts: do not edit. */\n${astToString(await openapiTS(doc as never))}`;
+  const raw = `/** Generated from the gateway's OpenAPI document by scripts/build.ts: do not edit. */\n${astToString(await openapiTS(doc as never))}`;
+  // Written as the repository's formatter writes it, so a build leaves the checked-in file unchanged.
+  const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.meta.url));
+  const text = existsSync(biome)
+    ? execFileSync(biome, ['format', `--stdin-file-path=${SCHEMA_FILE}`], { input: raw, encoding: 'utf8' })
+    : raw;
   if (existsSync(SCHEMA_FILE) && readFileSync(SCHEMA_FILE, 'utf8') === text) return false;
   writeFileSync(SCHEMA_FILE, text);
   return true;
@@ -39,7 +44,15 @@ export async function buildConsole(log: (line: string) => void = console.log): P
   const tsc = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url));
   execFileSync(tsc, ['-p', join(APP_DIR, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit' });
   const { build } = await import('vite');
-  await build({ configFile: join(APP_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite follows NODE_ENV: under vitest (NODE_ENV=test) React would ship its development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(APP_DIR, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const assets = join(DIST_DIR, 'assets');
   const files = readdirSync(assets).map((name) => {
     const body = readFileSync(join(assets, name));
