@@ -134,3 +134,25 @@ describe('GET /jobs filters', () => {
     expect(res.json().error.details[0].field).toBe('user_id');
   });
 });
+
+describe('the read-model handler', () => {
+  it('when it consumes a job event, then the event is in the job timeline too', async () => {
+    const { createJobEventHandler } = await import('../src/handlers/read-model-handlers.js');
+    const id = `01TH${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
+    const { created } = jobHistory(id, Date.now() - 1_000);
+    const handle = createJobEventHandler({ jobs, insights });
+    await handle({
+      id: `ev-${id}`,
+      type: 'JOB_CREATED',
+      v: 1,
+      at: created.created_at,
+      data: created,
+      streamId: '1-1',
+      deliveries: 1,
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
+    const events = (await get(`/api/v1/jobs/${id}/timeline`)).json().events;
+    expect(events).toMatchObject([{ event_id: `ev-${id}`, type: 'JOB_CREATED', service: 'job-intake' }]);
+  });
+});
