@@ -94,6 +94,16 @@ describe('the web console', () => {
     await page.getByRole('region', { name: 'Pipeline' }).waitFor();
     for (const service of ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset'])
       await shown(page.getByRole('article', { name: service, exact: false }).first());
+    // The theme follows the system until the toggle picks one.
+    await page.getByRole('button', { name: /^Theme: system/ }).click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('light');
+    await page.getByRole('button', { name: /^Theme: light/ }).click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await page.getByRole('button', { name: /^Theme: dark/ }).click();
+    // Users: the list, or (while the gateway has no such route) a plain message, never a blank page.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await shown(page.getByRole('table', { name: 'Users' }).or(page.getByText('User administration is not available')));
+    await page.getByRole('link', { name: 'Overview' }).click();
   });
 
   it('when a job is submitted through the API, then it appears in Jobs and turns COMPLETED without a reload', async () => {

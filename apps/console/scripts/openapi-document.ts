@@ -5,7 +5,7 @@ import { buildApp } from '../../../services/gateway/src/app.js';
  * The gateway's OpenAPI document without a running system: the app is built on stub
  * ports (no route is called) and asked for its document, as /docs/json serves it.
  */
-export function stubGatewayApp() {
+export function stubGatewayApp(opts: { consoleDir?: string } = {}) {
   const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not connected')) }) as never;
   const app = buildApp({
     logger: createLogger({ service: 'openapi', level: 'silent' }),
@@ -21,6 +21,7 @@ export function stubGatewayApp() {
     readiness: {},
     callbacks: { allowPrivate: false, store: unused },
     webhook: { secret: 'x'.repeat(32), nonces: unused },
+    consoleDir: opts.consoleDir,
   });
   return app;
 }
