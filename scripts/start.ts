@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyEnvFile, REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
+import { ensureConsoleBuilt } from '../apps/console/scripts/build.js';
 
 const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
   --json         print the services' raw pino JSON lines
@@ -51,6 +52,7 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, pro
     '',
     'pixsim is running',
     `  gateway      ${sys.gatewayUrl}   (API under /api/v1, docs at /docs)`,
+    `  console      ${sys.gatewayUrl}/console   (sign in with the admin token below)`,
     `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ${rel(path.join(dataDir, 'admin.token'))})`,
     providerUrl
       ? `  provider     ${providerUrl}   (PIXVERSE_BASE_URL, so no simulator: add your accounts with npx pixsim accounts add)`
@@ -88,6 +90,10 @@ async function main(): Promise<void> {
     ? path.resolve(process.env.PIXSIM_DATA_DIR)
     : path.join(REPO_ROOT, '.pixsim');
   if (args.fresh) await wipeDataDir(dataDir);
+  // The web console is served by the gateway from apps/console/dist: built here when a source is newer.
+  await ensureConsoleBuilt((line) => console.log(line)).catch((err: unknown) => {
+    console.error(`console: not built (${(err as Error).message.split('\n')[0]}); the API works without it`);
+  });
   const providerUrl = process.env.PIXVERSE_BASE_URL || undefined;
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const sys = await startSystem({

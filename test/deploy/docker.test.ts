@@ -61,12 +61,15 @@ describe('deploy/Dockerfile', () => {
   const all = stages(list);
   const runtime = all.at(-1)!;
 
-  it('when built, then it is multi-stage on Node 20, and the runtime stage copies only dependencies from the build stage', () => {
+  it('when built, then it is multi-stage on Node 20, and the runtime stage copies only dependencies and the built console from the build stages', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const arg = list.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     expect(arg?.args).toMatch(/^NODE_IMAGE=node:20[.\d]*-[a-z]+-slim$/);
     const fromDeps = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from='));
-    expect(fromDeps.map((i) => i.args)).toEqual(['--from=deps /app/node_modules ./node_modules']);
+    expect(fromDeps.map((i) => i.args)).toEqual([
+      '--from=deps /app/node_modules ./node_modules',
+      '--from=console /app/apps/console/dist ./apps/console/dist', // the built console's static files
+    ]);
     expect(
       list.some((i) => i.op === 'COPY' && /^\.\s/.test(i.args)),
       'no COPY . : the context has node_modules',

@@ -15,6 +15,10 @@ import { installRequestMetrics } from './http/request-metrics.js';
 import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
+import { installOperationIds } from './http/operation-ids.js';
+import { noJobInsights, type JobInsights } from './read-model/job-timeline.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { registerJobStatsRoutes } from './routes/job-stats.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
@@ -69,6 +73,10 @@ export interface AppDeps {
   jobs: JobStore;
   assets: AssetStore;
   accounts: AccountStore;
+  /** Job timelines and counts for the console; absent, they answer empty. */
+  insights?: JobInsights;
+  /** Where the built console is (apps/console/dist); absent or missing, /console says how to build it. */
+  consoleDir?: string;
   idempotency?: IdempotencyStore;
   publish: Publish;
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
@@ -137,7 +145,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
   });
   app.decorate('routeTable', routes);
+  installOperationIds(app);
   installOpenApi(app);
+  registerConsoleRoutes(app, { dir: deps.consoleDir });
   const registry = mountOpsRoutes(app, { readiness: deps.readiness, registry: deps.registry, logger: deps.logger });
   installRequestMetrics(app, registry);
 
@@ -173,6 +183,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         authed.addHook('onRequest', limits.perUser);
         registerSessionRoutes(authed, deps);
         registerUserSelfRoutes(authed, { users });
+        registerJobStatsRoutes(authed, { jobs: deps.jobs, insights: deps.insights ?? noJobInsights, clock });
         registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
         registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
         registerJobEventRoutes(authed, {

@@ -35,6 +35,7 @@ import { natsJobUpdates } from './live/job-updates.js';
 import { createAccountStore } from './read-model/account-store.js';
 import { createAssetStore } from './read-model/asset-store.js';
 import { createJobStore } from './read-model/job-store.js';
+import { createJobInsights } from './read-model/job-timeline.js';
 import type { AssetStore } from './read-model/ports.js';
 import { createSafePublish } from './safe-publish.js';
 import { redisNonceStore } from './webhooks/webhook-ports.js';
@@ -59,12 +60,13 @@ await runService({
   defaultOpsPort: 9464, // unused: the gateway serves /health, /ready, /metrics on PORT
   async build(ctx) {
     const { logger } = ctx;
-    const [jobs, assets, accounts, identityStores, idempotency] = await Promise.all([
+    const [jobs, assets, accounts, identityStores, idempotency, insights] = await Promise.all([
       createJobStore(ctx.mongo),
       createAssetStore(ctx.mongo),
       createAccountStore(ctx.mongo),
       createIdentityStores(ctx.mongo),
       createIdempotencyStore(ctx.mongo),
+      createJobInsights(ctx.mongo),
     ]);
     // Clients without an offline queue: with Redis down a POST fails fast with 503 (and the
     // rate limiter lets requests through) instead of queueing commands behind our back.
@@ -135,6 +137,7 @@ await runService({
       jobs,
       assets,
       accounts,
+      insights,
       idempotency,
       providers,
       updates,
@@ -184,6 +187,7 @@ await runService({
         accounts,
         updates,
         onEnded: (userId, jobId) => quotaStore.release(userId, jobId),
+        insights,
         ...(callbacks ? { onView: callbacks.trigger } : {}),
       }),
       serveOps: false,

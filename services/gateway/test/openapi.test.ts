@@ -7,8 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-/** Routes that are not part of the API: probes and the docs themselves. */
-const UNDOCUMENTED = /^\/(health|ready|metrics|docs)(\/|$)/;
+/** Routes that are not part of the API: probes, the docs themselves and the console page. */
+const UNDOCUMENTED = /^\/(health|ready|metrics|docs|console)(\/|$)/;
 
 describe('OpenAPI', () => {
   it('when /docs/json is fetched, then every registered API route is in it with its method', async () => {

@@ -1,6 +1,7 @@
 import { consume, type ConsumerSpec } from '@pixsim/kit';
 import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
+import type { JobInsights } from '../read-model/job-timeline.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 import {
   createAccountUpdatedHandler,
@@ -18,6 +19,7 @@ export function readModelConsumers(deps: {
   updates?: JobUpdates;
   onView?: OnJobView;
   onEnded?: OnJobEnded;
+  insights?: Pick<JobInsights, 'record'>;
 }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [

@@ -4,6 +4,7 @@ import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import { jobDto } from '../read-model/dto.js';
 import { hasEnded, type JobRecord } from '../read-model/job-record.js';
+import type { JobInsights } from '../read-model/job-timeline.js';
 import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
 
 /** The job events the gateway folds into its read model (CONSUMERS in contracts). */
@@ -29,8 +30,10 @@ export function createJobEventHandler(deps: {
   updates?: JobUpdates;
   onView?: OnJobView;
   onEnded?: OnJobEnded;
+  insights?: Pick<JobInsights, 'record'>;
 }) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
+    await deps.insights?.record(event);
     const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
     announce(deps.updates, record);
     // Before onView: a quota slot frees even when the callback scheduling fails and the event is retried.
@@ -44,8 +47,10 @@ export function createAssetCreatedHandler(deps: {
   assets: AssetStore;
   updates?: JobUpdates;
   onView?: OnJobView;
+  insights?: Pick<JobInsights, 'record'>;
 }) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
+    await deps.insights?.record(event);
     await deps.assets.insert(event.data);
     const record = await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
     announce(deps.updates, record);

@@ -42,6 +42,9 @@ jobSchema.index({ user_id: 1, created_at: -1, _id: -1 });
 jobSchema.index({ user_id: 1, status: 1, created_at: -1, _id: -1 });
 jobSchema.index({ status: 1, created_at: -1, _id: -1 });
 jobSchema.index({ created_at: -1, _id: -1 });
+jobSchema.index({ operation_type: 1, created_at: -1, _id: -1 });
+// Stats: jobs that ended in the last hour.
+jobSchema.index({ completed_at: -1 });
 
 /** Conflicts in a row before giving up; the bus then retries the event with backoff. */
 const MAX_CONFLICTS = 20;
@@ -110,6 +113,7 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
       if (q.status !== undefined) filter.status = q.status;
       if (q.operationType !== undefined) filter.operation_type = q.operationType;
       if (q.providerId !== undefined) filter.provider_id = q.providerId;
+      if (q.text !== undefined) filter.$and = [textFilter(q.text)];
       return Job.find(filter)
         .sort(NEWEST_FIRST)
         .limit(q.limit + 1)
@@ -117,4 +121,14 @@ export async function createJobStore(conn: Connection, opts: { cacheSize?: numbe
         .exec();
     },
   };
+}
+
+/**
+ * A search: the job with that id, or jobs whose prompt contains the text. The prompt
+ * match walks the newest-first index until a page is full, which is fast for common
+ * words and bounded by the collection for rare ones; an exact id hits `_id`.
+ */
+function textFilter(text: string): Record<string, unknown> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { $or: [{ _id: text }, { 'params.prompt': { $regex: escaped, $options: 'i' } }] };
 }

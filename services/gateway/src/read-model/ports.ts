@@ -10,6 +10,8 @@ export interface JobListQuery {
   status?: string;
   operationType?: string;
   providerId?: string;
+  /** A job id (exact) or words of the prompt (case-insensitive). */
+  text?: string;
   limit: number;
   after?: PageCursor;
 }

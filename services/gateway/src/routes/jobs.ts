@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idSchema, jobStatusSchema, operationTypeSchema } from '@pixsim/contracts';
 import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
-import { NotFoundError } from '../http/errors.js';
+import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { jobResponse, pageOf } from '../http/response-schemas.js';
 import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
@@ -23,6 +23,8 @@ const listQuerySchema = z.object({
   status: jobStatusSchema.optional(),
   operation_type: operationTypeSchema.optional(),
   provider_id: z.string().min(1).max(64).optional(),
+  user_id: z.string().min(1).max(64).optional().describe("admin only: one user's jobs"),
+  q: z.string().trim().min(1).max(200).optional().describe('a job id (exact) or text of the prompt'),
   ...pageQueryShape,
 });
 const postHeaders = z.object({
@@ -74,8 +76,12 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     },
     async (request) => {
       const q = parseInput(listQuerySchema, request.query);
+      const principal = principalOf(request);
+      if (q.user_id !== undefined && principal.role !== 'admin')
+        throw new ValidationFailedError([{ field: 'user_id', message: 'only an admin may filter by user' }]);
       const rows = await deps.jobs.list({
-        userId: ownerFilter(principalOf(request)),
+        userId: ownerFilter(principal) ?? q.user_id,
+        text: q.q,
         status: q.status,
         operationType: q.operation_type,
         providerId: q.provider_id,

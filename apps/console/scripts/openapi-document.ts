@@ -1,0 +1,35 @@
+import { createLogger, parseKeyring } from '@pixsim/kit';
+import { buildApp } from '../../../services/gateway/src/app.js';
+
+/**
+ * The gateway's OpenAPI document without a running system: the app is built on stub
+ * ports (no route is called) and asked for its document, as /docs/json serves it.
+ */
+export function stubGatewayApp(opts: { consoleDir?: string } = {}) {
+  const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not connected')) }) as never;
+  const app = buildApp({
+    logger: createLogger({ service: 'openapi', level: 'silent' }),
+    adminToken: 'x'.repeat(32),
+    identity: unused,
+    jobs: unused,
+    assets: unused,
+    accounts: unused,
+    publish: unused,
+    providers: { has: () => true, get: unused },
+    keyring: parseKeyring(Buffer.alloc(32).toString('base64')),
+    bus: unused,
+    readiness: {},
+    callbacks: { allowPrivate: false, store: unused },
+    webhook: { secret: 'x'.repeat(32), nonces: unused },
+    consoleDir: opts.consoleDir,
+  });
+  return app;
+}
+
+export async function gatewayOpenApiDocument(): Promise<Record<string, unknown>> {
+  const app = stubGatewayApp();
+  await app.ready();
+  const doc = app.swagger() as unknown as Record<string, unknown>;
+  await app.close();
+  return doc;
+}
