@@ -19,6 +19,7 @@ export async function trimBehindGroups(
   redis: RedisClient,
   stream: string,
   expectedGroups: readonly string[] = [],
+  opts: { exact?: boolean } = {},
 ): Promise<TrimResult> {
   let raw: unknown[][];
   try {
@@ -40,7 +41,10 @@ export async function trimBehindGroups(
     if (safeBefore === null || compareStreamIds(bound, safeBefore) < 0) safeBefore = bound;
   }
   if (safeBefore === null || safeBefore === '0-0') return { trimmed: 0, safeBefore };
-  const trimmed = Number(await redis.xtrim(stream, 'MINID', '~', safeBefore));
+  // Approximate by default: whole radix-tree nodes only, cheap, and never past the bound.
+  const trimmed = Number(
+    opts.exact ? await redis.xtrim(stream, 'MINID', safeBefore) : await redis.xtrim(stream, 'MINID', '~', safeBefore),
+  );
   return { trimmed, safeBefore };
 }
 

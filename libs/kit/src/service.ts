@@ -1,6 +1,5 @@
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
-import type { Redis } from 'ioredis';
 import { createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher } from '@pixsim/bus';
 import { createKeys, type EventType, type Keys, type ServiceName } from '@pixsim/contracts';
 import { createBusMetrics } from './bus-metrics.js';
@@ -11,7 +10,7 @@ import { closeMongo, connectMongo, mongoPing } from './mongo.js';
 import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
-import { createRedis, redisPing } from './redis.js';
+import { createRedis, redisPing, type RedisConnection } from './redis.js';
 import { replicaName } from './replica.js';
 import { onShutdown } from './shutdown.js';
 
@@ -19,7 +18,8 @@ import { onShutdown } from './shutdown.js';
 export interface ServiceContext<C> {
   config: C;
   logger: Logger;
-  redis: Redis;
+  /** One Redis or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redis: RedisConnection;
   mongo: Connection;
   nats: NatsConnection | null;
   keys: Keys;
@@ -76,7 +76,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   const consumers = new Map<EventType, Consumer>();
   let parts: ServiceParts | undefined;
   let closeOps: (() => Promise<void>) | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let mongo: Connection | undefined;
   let nats: NatsConnection | null = null;
 
@@ -94,7 +94,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   });
   const signal = shutdown.signal;
 
-  redis = createRedis(config.REDIS_URL, { name, logger });
+  redis = createRedis(config, { name, logger });
   mongo = await connectMongo({
     uri: config.MONGODB_URI,
     dbName: config.MONGODB_DB ?? `pixsim-${name}`,
@@ -103,12 +103,18 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     signal,
   });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
-  const keys = createKeys(config.STREAM_PREFIX);
+  const keys = createKeys(config.STREAM_PREFIX, { partitions: config.STREAM_PARTITIONS });
   const registry = createMetricsRegistry(name);
-  const publisher = createPublisher({ redis, keys });
+  const publisher = createPublisher({ redis, keys, maxLen: config.STREAM_MAX_LEN });
   parts = await spec.build({ config, logger, redis, mongo, nats, keys, publisher, registry, signal });
 
-  const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
+  const hooks = createBusMetrics(registry, {
+    redis,
+    keys,
+    types: parts.consumers.map((c) => c.type),
+    group: name,
+    maxLen: config.STREAM_MAX_LEN,
+  });
   const consumerName = replicaName(config);
   for (const c of parts.consumers) {
     consumers.set(
