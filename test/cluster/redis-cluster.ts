@@ -256,7 +256,7 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
-  return (await run('redis-cli', ['-p', String(port), ...args])).stdout;
+  return (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
 }
 
 async function clusterInfo(port: number): Promise<Record<string, string>> {

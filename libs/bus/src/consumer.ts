@@ -92,6 +92,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       }),
       blocking: null,
       loop: null,
+      held: 0,
     };
   });
   const handling = new Map<Partition, Set<string>>(partitions.map((p) => [p, new Set<string>()]));
@@ -103,13 +104,14 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   let resumeWaiters: Array<() => void> = [];
 
   // Entries read but not started yet, from every partition. Reading ahead keeps every
-  // slot busy without one tiny read per finished handler; all readers together take
-  // up to `prefetch` (a read reserves its COUNT until it returns).
+  // slot busy without one tiny read per finished handler. Each partition's reader may
+  // hold its share of `prefetch` (at least 1), read or being read, so no partition
+  // starves another; all together hold at most prefetch + partitions − 1.
   const buffer: Array<{ p: Partition; id: string; fields: string[] | null; deliveries: number }> = [];
   const prefetch = opts.prefetch ?? slots.capacity;
-  let reserved = 0;
+  const share = Math.max(1, Math.ceil(prefetch / partitions.length));
   let readerWaiters: Array<() => void> = [];
-  const room = () => prefetch - buffer.length - reserved;
+  const room = (p: Partition) => share - p.held;
   const wakeReaders = () => {
     const waiters = readerWaiters;
     readerWaiters = [];
@@ -119,6 +121,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const pump = () => {
     while (slots.free > 0 && buffer.length > 0 && (!paused || stopping.signal.aborted)) {
       const { p, id, fields, deliveries } = buffer.shift()!;
+      p.held--;
       slots.acquire();
       void p.process(id, fields, deliveries).finally(() => {
         handling.get(p)!.delete(id);
@@ -126,13 +129,14 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         pump();
       });
     }
-    if (room() > 0) wakeReaders();
+    if (readerWaiters.length > 0 && partitions.some((p) => room(p) > 0)) wakeReaders();
   };
 
   const enqueue = (p: Partition, id: string, fields: string[] | null, deliveries: number) => {
     const held = handling.get(p)!;
     if (held.has(id)) return;
     held.add(id);
+    p.held++;
     buffer.push({ p, id, fields, deliveries });
   };
 
@@ -140,11 +144,11 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (from === '>') args.push('BLOCK', blockMs);
     args.push('STREAMS', p.stream, from);
-    reserved += count;
+    p.held += count;
     try {
       return entriesOf(await p.blocking!.call('XREADGROUP', args));
     } finally {
-      reserved -= count;
+      p.held -= count;
     }
   };
 
@@ -156,7 +160,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
     const claimAbandoned = async () => {
       if (Date.now() < nextClaimAt) return;
       nextClaimAt = Date.now() + claimEveryMs;
-      for (const { entry, deliveries } of await p.reclaimer.claim(room())) enqueue(p, entry[0], entry[1], deliveries);
+      for (const { entry, deliveries } of await p.reclaimer.claim(room(p))) enqueue(p, entry[0], entry[1], deliveries);
       pump();
     };
     // Own pending entries first: what this replica held when it last died.
@@ -166,13 +170,13 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         await new Promise<void>((r) => resumeWaiters.push(r));
         continue;
       }
-      if (room() <= 0) {
+      if (room(p) <= 0) {
         await new Promise<void>((r) => readerWaiters.push(r));
         continue;
       }
       try {
         await claimAbandoned();
-        const count = room();
+        const count = room(p);
         if (count <= 0) continue;
         const entries = await read(p, cursor ?? '>', count);
         failures = 0;
@@ -300,6 +304,8 @@ interface Partition {
   process: (streamId: string, fields: string[] | null, deliveries: number) => Promise<void>;
   blocking: RedisClient | null;
   loop: Promise<void> | null;
+  /** Entries of this partition in the buffer, or asked for by a read under way. */
+  held: number;
 }
 
 /**
