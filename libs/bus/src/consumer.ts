@@ -1,10 +1,12 @@
-import type { EventType, Keys } from '@pixsim/contracts';
+import { Cluster } from 'ioredis';
+import { CONSUMERS, type EventType, type Keys } from '@pixsim/contracts';
 import { AckBatcher } from './acks.js';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
 import { createEntryProcessor, type EventHandler } from './entry-processor.js';
 import { deliveryCounts, ensureGroup, isNoGroupError } from './group.js';
 import { createReclaimer } from './reclaimer.js';
 import { Slots } from './slots.js';
+import { trimBehindGroups } from './trim.js';
 import { silentLogger, type BusHooks, type BusLogger, type RawEntry, type RedisClient } from './types.js';
 
 export interface ConsumerOptions<T extends EventType> {
@@ -31,6 +33,12 @@ export interface ConsumerOptions<T extends EventType> {
   startId?: string;
   logger?: BusLogger;
   hooks?: BusHooks;
+  /** Groups that must all exist before the stream is trimmed: CONSUMERS[type] by default. */
+  trimGroups?: readonly string[];
+  /** How often the stream is trimmed and gone consumers removed (0: never); 30 s by default. */
+  maintenanceMs?: number;
+  /** A consumer with nothing pending, idle this long, is removed from the group; 1 h by default. */
+  consumerIdleMs?: number;
 }
 
 export interface Consumer {
@@ -49,121 +57,151 @@ export interface Consumer {
 export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): Consumer {
   const { redis, keys, type, group, consumer } = opts;
   const logger = opts.logger ?? silentLogger;
-  const stream = keys.stream(type);
   const claimTimeoutMs = opts.claimTimeoutMs ?? 60_000;
   const blockMs = opts.blockMs ?? 1_000;
   const slots = new Slots(opts.concurrency ?? 10);
   const stopping = new AbortController();
-  const acks = new AckBatcher(redis, stream, group, logger);
-  const reclaimer = createReclaimer({ redis, stream, group, consumer, claimTimeoutMs, logger });
-  const handling = new Set<string>();
-  const process = createEntryProcessor({
-    redis,
-    keys,
-    type,
-    group,
-    consumer,
-    handler: opts.handler,
-    acks,
-    logger,
-    hooks: opts.hooks ?? {},
-    maxAttempts: opts.maxAttempts ?? 5,
-    maxDeliveries: opts.maxDeliveries ?? 10,
-    backoff: opts.backoff ?? DEFAULT_BACKOFF,
-    signal: stopping.signal,
-  });
-  let blocking: RedisClient | null = null;
-  let loop: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let paused = false;
-  let wakeResume: (() => void) | null = null;
+  const trimGroups = opts.trimGroups ?? CONSUMERS[type];
+  const maintenanceMs = opts.maintenanceMs ?? 30_000;
+  const consumerIdleMs = opts.consumerIdleMs ?? 3_600_000;
 
-  // Entries read but not started yet. Reading ahead keeps every slot busy
-  // without one tiny read per finished handler; a read takes up to `prefetch`.
-  const buffer: Array<{ id: string; fields: string[] | null; deliveries: number }> = [];
+  // One reader per partition: each partition is its own stream, in its own cluster
+  // slot, so each has its own XREADGROUP (on its own connection), acks, take-over.
+  const partitions: Partition[] = keys.streams(type).map((stream, partition) => {
+    const acks = new AckBatcher(redis, stream, group, logger);
+    return {
+      partition,
+      stream,
+      acks,
+      reclaimer: createReclaimer({ redis, stream, group, consumer, claimTimeoutMs, logger }),
+      process: createEntryProcessor({
+        redis,
+        keys,
+        type,
+        partition,
+        group,
+        consumer,
+        handler: opts.handler,
+        acks,
+        logger,
+        hooks: opts.hooks ?? {},
+        maxAttempts: opts.maxAttempts ?? 5,
+        maxDeliveries: opts.maxDeliveries ?? 10,
+        backoff: opts.backoff ?? DEFAULT_BACKOFF,
+        signal: stopping.signal,
+      }),
+      blocking: null,
+      loop: null,
+      held: 0,
+    };
+  });
+  const handling = new Map<Partition, Set<string>>(partitions.map((p) => [p, new Set<string>()]));
+  let timer: NodeJS.Timeout | null = null;
+  let maintenance: NodeJS.Timeout | null = null;
+  let maintaining: Promise<void> | null = null;
+  let started = false;
+  let paused = false;
+  let resumeWaiters: Array<() => void> = [];
+
+  // Entries read but not started yet, from every partition. Reading ahead keeps every
+  // slot busy without one tiny read per finished handler. Each partition's reader may
+  // hold its share of `prefetch` (at least 1), read or being read, so no partition
+  // starves another; all together hold at most prefetch + partitions − 1.
+  const buffer: Array<{ p: Partition; id: string; fields: string[] | null; deliveries: number }> = [];
   const prefetch = opts.prefetch ?? slots.capacity;
-  let wakeReader: (() => void) | null = null;
+  const share = Math.max(1, Math.ceil(prefetch / partitions.length));
+  let readerWaiters: Array<() => void> = [];
+  const room = (p: Partition) => share - p.held;
+  const wakeReaders = () => {
+    const waiters = readerWaiters;
+    readerWaiters = [];
+    for (const wake of waiters) wake();
+  };
 
   const pump = () => {
     while (slots.free > 0 && buffer.length > 0 && (!paused || stopping.signal.aborted)) {
-      const { id, fields, deliveries } = buffer.shift()!;
+      const { p, id, fields, deliveries } = buffer.shift()!;
+      p.held--;
       slots.acquire();
-      void process(id, fields, deliveries).finally(() => {
-        handling.delete(id);
+      void p.process(id, fields, deliveries).finally(() => {
+        handling.get(p)!.delete(id);
         slots.release();
         pump();
       });
     }
-    if (buffer.length < prefetch) {
-      wakeReader?.();
-      wakeReader = null;
+    if (readerWaiters.length > 0 && partitions.some((p) => room(p) > 0)) wakeReaders();
+  };
+
+  const enqueue = (p: Partition, id: string, fields: string[] | null, deliveries: number) => {
+    const held = handling.get(p)!;
+    if (held.has(id)) return;
+    held.add(id);
+    p.held++;
+    buffer.push({ p, id, fields, deliveries });
+  };
+
+  const read = async (p: Partition, from: string, count: number): Promise<RawEntry[]> => {
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
+    if (from === '>') args.push('BLOCK', blockMs);
+    args.push('STREAMS', p.stream, from);
+    p.held += count;
+    try {
+      return entriesOf(await p.blocking!.call('XREADGROUP', args));
+    } finally {
+      p.held -= count;
     }
   };
 
-  const enqueue = (id: string, fields: string[] | null, deliveries: number) => {
-    if (handling.has(id)) return;
-    handling.add(id);
-    buffer.push({ id, fields, deliveries });
-  };
-
-  const read = async (from: string): Promise<RawEntry[]> => {
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', prefetch - buffer.length];
-    if (from === '>') args.push('BLOCK', blockMs);
-    args.push('STREAMS', stream, from);
-    return entriesOf(await blocking!.call('XREADGROUP', args));
-  };
-
   const claimEveryMs = Math.max(50, Math.min(5_000, Math.floor(claimTimeoutMs / 3)));
-  let nextClaimAt = 0;
 
-  /** Takes over entries of dead consumers, between reads. */
-  const claimAbandoned = async () => {
-    if (Date.now() < nextClaimAt) return;
-    nextClaimAt = Date.now() + claimEveryMs;
-    for (const { entry, deliveries } of await reclaimer.claim(prefetch - buffer.length))
-      enqueue(entry[0], entry[1], deliveries);
-    pump();
-  };
-
-  const runLoop = async () => {
+  const runLoop = async (p: Partition) => {
+    let nextClaimAt = 0;
+    /** Takes over entries of dead consumers, between reads. */
+    const claimAbandoned = async () => {
+      if (Date.now() < nextClaimAt) return;
+      nextClaimAt = Date.now() + claimEveryMs;
+      for (const { entry, deliveries } of await p.reclaimer.claim(room(p))) enqueue(p, entry[0], entry[1], deliveries);
+      pump();
+    };
     // Own pending entries first: what this replica held when it last died.
     let cursor: string | null = '0';
     for (let failures = 0; !stopping.signal.aborted; ) {
       if (paused) {
-        await new Promise<void>((r) => (wakeResume = r));
+        await new Promise<void>((r) => resumeWaiters.push(r));
         continue;
       }
-      if (buffer.length >= prefetch) {
-        await new Promise<void>((r) => (wakeReader = r));
+      if (room(p) <= 0) {
+        await new Promise<void>((r) => readerWaiters.push(r));
         continue;
       }
       try {
         await claimAbandoned();
-        if (buffer.length >= prefetch) continue;
-        const entries = await read(cursor ?? '>');
+        const count = room(p);
+        if (count <= 0) continue;
+        const entries = await read(p, cursor ?? '>', count);
         failures = 0;
         if (cursor === null) {
-          for (const [id, fields] of entries) enqueue(id, fields, 1);
+          for (const [id, fields] of entries) enqueue(p, id, fields, 1);
         } else if (entries.length === 0) {
           cursor = null;
         } else {
           cursor = entries.at(-1)![0];
           const counts = await deliveryCounts(
             redis,
-            stream,
+            p.stream,
             group,
             consumer,
             entries.map(([id]) => id),
           );
-          for (const [id, fields] of entries) enqueue(id, fields, counts.get(id) ?? 1);
+          for (const [id, fields] of entries) enqueue(p, id, fields, counts.get(id) ?? 1);
         }
         pump();
       } catch (err) {
         if (stopping.signal.aborted) break;
-        if (isNoGroupError(err)) await ensureGroup(redis, stream, group, opts.startId).catch(() => {});
+        if (isNoGroupError(err)) await ensureGroup(redis, p.stream, group, opts.startId).catch(() => {});
         const delay = backoffDelay(failures++, { baseMs: 200, maxMs: 10_000 });
         logger.warn(
-          { err, stream, group, retryInMs: delay },
+          { err, stream: p.stream, group, retryInMs: delay },
           'reading the stream failed; check that Redis is reachable',
         );
         await sleep(delay, stopping.signal);
@@ -173,10 +211,30 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
 
   /** Keeps live handlers' entries from looking abandoned. */
   const keepAlive = async () => {
-    try {
-      await reclaimer.keepAlive([...handling]);
-    } catch (err) {
-      logger.warn({ err, stream, group }, 'pending-list keep-alive failed; will try again');
+    for (const p of partitions) {
+      try {
+        await p.reclaimer.keepAlive([...handling.get(p)!]);
+      } catch (err) {
+        logger.warn({ err, stream: p.stream, group }, 'pending-list keep-alive failed; will try again');
+      }
+    }
+  };
+
+  /**
+   * The periodic pass over each partition: trim behind the slowest group (never an
+   * unread or unacknowledged entry), and remove this group's consumers that are gone
+   * (nothing pending, idle past consumerIdleMs), so rollouts leave no dead names.
+   */
+  const maintain = async () => {
+    for (const p of partitions) {
+      if (stopping.signal.aborted) return;
+      try {
+        await trimBehindGroups(redis, p.stream, trimGroups);
+        const removed = await p.reclaimer.removeIdleConsumers(consumerIdleMs);
+        if (removed.length > 0) logger.info({ stream: p.stream, group, removed }, 'removed consumers that are gone');
+      } catch (err) {
+        logger.warn({ err, stream: p.stream, group }, 'stream maintenance failed; will try again');
+      }
     }
   };
 
@@ -190,20 +248,30 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       return paused;
     },
     async start() {
-      if (loop) return;
-      await ensureGroup(redis, stream, group, opts.startId);
-      blocking = redis.duplicate();
-      loop = runLoop();
+      if (started) return;
+      started = true;
+      for (const p of partitions) await ensureGroup(redis, p.stream, group, opts.startId);
+      for (const p of partitions) {
+        p.blocking = blockingConnection(redis);
+        p.loop = runLoop(p);
+      }
       timer = setInterval(() => void keepAlive(), claimEveryMs);
       timer.unref();
+      if (maintenanceMs > 0) {
+        maintenance = setInterval(() => {
+          maintaining ??= maintain().finally(() => (maintaining = null));
+        }, maintenanceMs);
+        maintenance.unref();
+      }
     },
     pause() {
       paused = true;
     },
     resume() {
       paused = false;
-      wakeResume?.();
-      wakeResume = null;
+      const waiters = resumeWaiters;
+      resumeWaiters = [];
+      for (const wake of waiters) wake();
       pump();
     },
     async stop() {
@@ -213,16 +281,41 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       // Entries already read are handled too, so a clean stop leaves nothing
       // waiting for the claim timeout.
       stopping.abort();
-      wakeResume?.();
-      wakeReader?.();
-      await loop;
+      for (const wake of resumeWaiters) wake();
+      resumeWaiters = [];
+      wakeReaders();
+      if (maintenance) clearInterval(maintenance);
+      await Promise.all(partitions.map((p) => p.loop));
       pump();
       while (buffer.length > 0 || slots.used > 0) await slots.drain();
       if (timer) clearInterval(timer);
-      await acks.flush();
-      blocking?.disconnect();
+      await maintaining;
+      await Promise.all(partitions.map((p) => p.acks.flush()));
+      for (const p of partitions) p.blocking?.disconnect();
     },
   };
+}
+
+interface Partition {
+  partition: number;
+  stream: string;
+  acks: AckBatcher;
+  reclaimer: ReturnType<typeof createReclaimer>;
+  process: (streamId: string, fields: string[] | null, deliveries: number) => Promise<void>;
+  blocking: RedisClient | null;
+  loop: Promise<void> | null;
+  /** Entries of this partition in the buffer, or asked for by a read under way. */
+  held: number;
+}
+
+/**
+ * A connection of its own for blocking reads. A cluster client duplicates into
+ * a new Cluster over the same nodes, which connects only to the node serving the
+ * slot it reads and follows that slot through a failover (MOVED, slot refresh);
+ * a failed read is retried by the read loop with backoff either way.
+ */
+function blockingConnection(redis: RedisClient): RedisClient {
+  return redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { fieldsToRecord, type EventType, type Keys } from '@pixsim/contracts';
+import { compareStreamIds } from './group.js';
 import type { RedisClient } from './types.js';
 
 const DLQ_FIELDS = [
@@ -18,6 +19,8 @@ export interface DeadLetterInfo {
   consumer: string;
   sourceId: string;
   deliveries: number;
+  /** The stream partition the entry came from (0 by default). */
+  partition?: number;
 }
 
 /**
@@ -50,8 +53,16 @@ export async function moveToDeadLetter(
   ];
   const replies = await redis
     .multi()
-    .xadd(keys.deadLetter(type), 'MAXLEN', '~', String(maxLen), '*', ...sanitizePairs(fields ?? []), ...meta)
-    .xack(keys.stream(type), info.group, info.sourceId)
+    .xadd(
+      keys.deadLetter(type, info.partition),
+      'MAXLEN',
+      '~',
+      String(maxLen),
+      '*',
+      ...sanitizePairs(fields ?? []),
+      ...meta,
+    )
+    .xack(keys.stream(type, info.partition), info.group, info.sourceId)
     .exec();
   const failed = replies?.find(([err]) => err);
   if (!replies || failed) throw failed?.[0] ?? new Error('dead-letter MULTI was discarded');
@@ -77,8 +88,15 @@ export interface DeadLetter {
   at: string;
   /** The original entry's fields (id, type, v, at, traceparent, data …). */
   fields: Record<string, string>;
+  /** The stream partition it came from (and goes back to on replay). */
+  partition: number;
 }
 
+/**
+ * Oldest first across every partition: each partition's first `count` after
+ * `after` (exclusive), merged by id. Entry ids are times, so one cursor pages
+ * through all partitions at once.
+ */
 export async function listDeadLetters(
   redis: RedisClient,
   keys: Keys,
@@ -86,13 +104,23 @@ export async function listDeadLetters(
   opts: { count?: number; after?: string } = {},
 ): Promise<DeadLetter[]> {
   const start = opts.after ? `(${opts.after}` : '-';
-  const entries = (await redis.xrange(keys.deadLetter(type), start, '+', 'COUNT', opts.count ?? 100)) as [
-    string,
-    string[],
-  ][];
-  return entries.map(toDeadLetter);
+  const count = opts.count ?? 100;
+  const perPartition = await Promise.all(
+    Array.from({ length: keys.partitions }, async (_, partition) => {
+      const entries = (await redis.xrange(keys.deadLetter(type, partition), start, '+', 'COUNT', count)) as [
+        string,
+        string[],
+      ][];
+      return entries.map((e) => toDeadLetter(e, partition));
+    }),
+  );
+  return perPartition
+    .flat()
+    .sort((a, b) => compareStreamIds(a.dlqId, b.dlqId) || a.partition - b.partition)
+    .slice(0, count);
 }
 
+/** The dead letters with these ids, from whichever partition holds them. */
 async function readDeadLetters(
   redis: RedisClient,
   keys: Keys,
@@ -100,17 +128,24 @@ async function readDeadLetters(
   ids: readonly string[],
 ): Promise<DeadLetter[]> {
   const found = await Promise.all(
-    ids.map((id) => redis.xrange(keys.deadLetter(type), id, id) as Promise<[string, string[]][]>),
+    ids.flatMap((id) =>
+      Array.from({ length: keys.partitions }, async (_, partition) =>
+        ((await redis.xrange(keys.deadLetter(type, partition), id, id)) as [string, string[]][]).map((e) =>
+          toDeadLetter(e, partition),
+        ),
+      ),
+    ),
   );
-  return found.flat().map(toDeadLetter);
+  return found.flat();
 }
 
-function toDeadLetter([dlqId, raw]: [string, string[]]): DeadLetter {
+function toDeadLetter([dlqId, raw]: [string, string[]], partition: number): DeadLetter {
   const all = fieldsToRecord(raw);
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) if (!k.startsWith('dlq_')) fields[k] = v;
   return {
     dlqId,
+    partition,
     fields,
     reason: all.dlq_reason ?? '',
     code: all.dlq_code ?? '',
@@ -125,13 +160,15 @@ function toDeadLetter([dlqId, raw]: [string, string[]]): DeadLetter {
 /**
  * Re-publishes dead letters to their stream (every group sees them again;
  * handlers are idempotent on the event id) and removes them from the DLQ,
- * each in one MULTI. The publish de-duplication is bypassed on purpose.
+ * each in one MULTI on the letter's own partition (stream and dead letters
+ * share a slot). The publish de-duplication is bypassed on purpose, and so is
+ * the stream's budget: an operator's replay is bounded by the dead letters.
  */
 export async function replayDeadLetters(
   redis: RedisClient,
   keys: Keys,
   type: EventType,
-  opts: { ids?: readonly string[]; count?: number; maxLen?: number } = {},
+  opts: { ids?: readonly string[]; count?: number } = {},
 ): Promise<{ replayed: number }> {
   const letters = opts.ids
     ? await readDeadLetters(redis, keys, type, opts.ids)
@@ -141,8 +178,8 @@ export async function replayDeadLetters(
     const pairs = Object.entries(letter.fields).flat();
     const replies = await redis
       .multi()
-      .xadd(keys.stream(type), 'MAXLEN', '~', String(opts.maxLen ?? 1_000_000), '*', ...pairs)
-      .xdel(keys.deadLetter(type), letter.dlqId)
+      .xadd(keys.stream(type, letter.partition), '*', ...pairs)
+      .xdel(keys.deadLetter(type, letter.partition), letter.dlqId)
       .exec();
     if (replies && !replies.some(([err]) => err)) replayed++;
   }

@@ -35,6 +35,8 @@ export interface ProcessorOptions<T extends EventType> {
   redis: RedisClient;
   keys: Keys;
   type: T;
+  /** The stream partition this processor settles entries of. */
+  partition: number;
   group: string;
   consumer: string;
   handler: EventHandler<T>;
@@ -55,8 +57,8 @@ export interface ProcessorOptions<T extends EventType> {
  * (to be redelivered) when the consumer stops mid-retry. Never throws.
  */
 export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions<T>) {
-  const { redis, keys, type, group, consumer, logger, hooks } = opts;
-  const stream = keys.stream(type);
+  const { redis, keys, type, partition, group, consumer, logger, hooks } = opts;
+  const stream = keys.stream(type, partition);
   const schema = EVENT_SCHEMAS[type];
 
   const finish = (outcome: HandleOutcome, started: number, errorCode?: string, ended = performance.now()) => {
@@ -81,6 +83,7 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
       consumer,
       sourceId: streamId,
       deliveries,
+      partition,
     });
     hooks.onDeadLetter?.({ type, group, reason, code });
     logger.error(

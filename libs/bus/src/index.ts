@@ -1,5 +1,7 @@
 export {
   createPublisher,
+  DEFAULT_STREAM_MAX_LEN,
+  type ReplicationOptions,
   type Publisher,
   type PublishInput,
   type PublishResult,
@@ -8,7 +10,15 @@ export {
 export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.js';
 export type { ConsumedEvent, EventHandler } from './entry-processor.js';
 export { listDeadLetters, replayDeadLetters, moveToDeadLetter, type DeadLetter } from './dead-letter.js';
-export { streamStats, type StreamStats, type GroupStats } from './stream-stats.js';
+export {
+  streamStats,
+  type StreamStats,
+  type GroupStats,
+  type PartitionStats,
+  type StreamStatsOptions,
+} from './stream-stats.js';
+export { trimBehindGroups, type TrimResult } from './trim.js';
+export { StreamOverBudgetError, ReplicationTimeoutError } from './errors.js';
 export { ensureGroup } from './group.js';
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 export { silentLogger, type BusHooks, type BusLogger, type HandleOutcome, type RedisClient } from './types.js';

@@ -1,24 +1,33 @@
 import {
+  CONSUMERS,
   EVENT_SCHEMAS,
   formatIssues,
+  partitionKeyOf,
+  partitionOf,
   SchemaError,
   toStreamFields,
   type EventData,
   type EventType,
   type Keys,
 } from '@pixsim/contracts';
+import { ReplicationTimeoutError, StreamOverBudgetError } from './errors.js';
+import { trimBehindGroups } from './trim.js';
 import type { RedisClient } from './types.js';
 import { withProducerSpan, type TraceCarrier } from './tracing.js';
 
 /**
  * Adds the entry unless its event id was already published: a producer that
  * crashed after publishing and runs again re-emits the same id, and the stream
- * stays free of the repeat. SET NX and XADD run as one atomic script.
+ * stays free of the repeat. SET NX and XADD run as one atomic script; the mark
+ * carries the stream as its hash tag, so both keys are in one cluster slot.
  */
 const PUBLISH_ONCE = `
 if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return false end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
 `;
+
+/** Entries a stream may hold before publishes are refused (STREAM_MAX_LEN's default). */
+export const DEFAULT_STREAM_MAX_LEN = 1_000_000;
 
 export interface PublishInput<T extends EventType = EventType> {
   type: T;
@@ -36,30 +45,57 @@ export interface PublishResult {
 
 export interface Publisher {
   publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult>;
-  /** Publishes in one pipeline under one PRODUCER span; results are in input order. */
+  /** Publishes under one PRODUCER span, one pipeline per stream partition; results are in input order. */
   publishMany(inputs: readonly PublishInput[]): Promise<PublishResult[]>;
+}
+
+export interface ReplicationOptions {
+  /** Replicas that must confirm the write (WAIT <replicas> <timeoutMs>) before the publish returns. */
+  replicas: number;
+  timeoutMs: number;
+  /** Only publishes of these types wait (all when unset), e.g. the ones acknowledged to a client. */
+  types?: readonly EventType[];
 }
 
 export interface PublisherOptions {
   redis: RedisClient;
   keys: Keys;
-  /** Approximate stream cap (XADD MAXLEN ~); far above any plausible lag. */
+  /**
+   * The stream's budget, in entries (STREAM_MAX_LEN). Past it, and after trimming
+   * behind the slowest group, publishes are refused with StreamOverBudgetError:
+   * nothing unread is ever cut.
+   */
   maxLen?: number;
+  /** How often a stream's length is checked against the budget, per stream. */
+  budgetCheckMs?: number;
+  /** The groups that must exist before a stream is trimmed: CONSUMERS[type] by default. */
+  groupsOf?: (type: EventType) => readonly string[];
   /**
    * Remember each event id for this long and skip a repeat (0, the default:
    * off). Consumers are idempotent on the event id either way; this keeps the
    * repeat off the stream at the price of one more key write per event.
    */
   dedupeTtlSec?: number;
+  /** Wait for replicas after writing (off by default): what a failover must not lose. */
+  replication?: ReplicationOptions;
 }
 
 type Pipeline = ReturnType<RedisClient['pipeline']>;
 type ScriptClient = { pixsimPublishOnce(...args: string[]): Promise<unknown> };
 
+interface BudgetState {
+  checkedAt: number;
+  length: number;
+  checking: Promise<void> | null;
+}
+
 export function createPublisher(opts: PublisherOptions): Publisher {
   const { redis, keys } = opts;
-  const maxLen = String(opts.maxLen ?? 1_000_000);
+  const budget = opts.maxLen ?? DEFAULT_STREAM_MAX_LEN;
+  const budgetCheckMs = opts.budgetCheckMs ?? 1_000;
+  const groupsOf = opts.groupsOf ?? ((type: EventType) => CONSUMERS[type]);
   const ttl = opts.dedupeTtlSec ?? 0;
+  const replication = opts.replication && opts.replication.replicas > 0 ? opts.replication : null;
   if (ttl > 0 && !(redis as unknown as Partial<ScriptClient>).pixsimPublishOnce) {
     redis.defineCommand('pixsimPublishOnce', { numberOfKeys: 2, lua: PUBLISH_ONCE });
   }
@@ -81,40 +117,99 @@ export function createPublisher(opts: PublisherOptions): Publisher {
     });
   };
 
-  const queue = (target: Pipeline, input: PublishInput, fields: string[]) => {
-    const stream = keys.stream(input.type);
+  const partitionOfInput = (input: PublishInput) =>
+    partitionOf(partitionKeyOf(input.type, input.id, input.data), keys.partitions);
+
+  // The budget: a stream's length is read at most once per budgetCheckMs; while it
+  // is over, publishes fail at once without a round trip.
+  const budgets = new Map<string, BudgetState>();
+  const checkBudget = async (type: EventType, stream: string): Promise<void> => {
+    let state = budgets.get(stream);
+    if (!state) budgets.set(stream, (state = { checkedAt: 0, length: 0, checking: null }));
+    if (Date.now() - state.checkedAt >= budgetCheckMs) {
+      const s = state;
+      s.checking ??= (async () => {
+        try {
+          let length = await redis.xlen(stream);
+          if (length >= budget) {
+            await trimBehindGroups(redis, stream, groupsOf(type));
+            length = await redis.xlen(stream);
+          }
+          s.length = length;
+          s.checkedAt = Date.now();
+        } finally {
+          s.checking = null;
+        }
+      })();
+      await s.checking;
+    }
+    if (state.length >= budget) throw new StreamOverBudgetError(stream, state.length, budget);
+  };
+
+  const queue = (target: Pipeline, input: PublishInput, partition: number, fields: string[]) => {
+    const stream = keys.stream(input.type, partition);
     if (ttl > 0) {
       (target as unknown as ScriptClient).pixsimPublishOnce(
         stream,
-        keys.published(input.type, input.id),
+        keys.published(input.type, input.id, partition),
         String(ttl),
-        maxLen,
         ...fields,
       );
     } else {
-      target.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
+      target.xadd(stream, '*', ...fields);
     }
   };
 
+  /** One pipeline per stream partition (a cluster pipeline may not span slots), sent in parallel. */
   const send = (inputs: readonly PublishInput[], destination: string): Promise<PublishResult[]> =>
     withProducerSpan(destination, inputs.length === 1 ? inputs[0]!.id : undefined, async (carrier) => {
-      const p = redis.pipeline();
-      for (const input of inputs) queue(p, input, fieldsOf(input, carrier));
-      // A refused command fails the publish, and the span with it.
-      return ((await p.exec()) ?? []).map(([err, streamId]) => {
-        if (err) throw err;
-        return { streamId: (streamId as string | null) ?? null };
+      const byStream = new Map<string, { type: EventType; partition: number; at: number[]; fields: string[][] }>();
+      inputs.forEach((input, i) => {
+        const fields = fieldsOf(input, carrier); // every payload is checked before anything is sent
+        const partition = partitionOfInput(input);
+        const stream = keys.stream(input.type, partition);
+        let batch = byStream.get(stream);
+        if (!batch) byStream.set(stream, (batch = { type: input.type, partition, at: [], fields: [] }));
+        batch.at.push(i);
+        batch.fields.push(fields);
       });
+      const results: PublishResult[] = new Array(inputs.length);
+      await Promise.all(
+        [...byStream].map(async ([stream, batch]) => {
+          await checkBudget(batch.type, stream);
+          const p = redis.pipeline();
+          batch.at.forEach((i, k) => queue(p, inputs[i]!, batch.partition, batch.fields[k]!));
+          const waits = replication && (!replication.types || replication.types.includes(batch.type));
+          // WAIT has no key: in a cluster pipeline it rides to the node of the XADDs before it.
+          if (waits) p.call('WAIT', replication.replicas, replication.timeoutMs);
+          const replies = (await p.exec()) ?? [];
+          // A refused command fails the publish, and the span with it.
+          batch.at.forEach((i, k) => {
+            const [err, streamId] = replies[k] ?? [new Error('pipeline reply missing'), null];
+            if (err) throw err;
+            results[i] = { streamId: (streamId as string | null) ?? null };
+          });
+          if (waits) {
+            const [err, acked] = replies[batch.at.length] ?? [new Error('WAIT reply missing'), 0];
+            if (err) throw err;
+            if (Number(acked) < replication.replicas) {
+              throw new ReplicationTimeoutError(stream, Number(acked), replication.replicas, replication.timeoutMs);
+            }
+          }
+        }),
+      );
+      return results;
     });
 
   return {
     async publish(input) {
-      return (await send([input], keys.stream(input.type)))[0]!;
+      return (await send([input], keys.stream(input.type, partitionOfInput(input))))[0]!;
     },
     async publishMany(inputs) {
       if (inputs.length === 0) return [];
       const types = new Set(inputs.map((i) => i.type));
-      return send(inputs, types.size === 1 ? keys.stream(inputs[0]!.type) : `${keys.prefix}:*`);
+      const destination = types.size === 1 && keys.partitions === 1 ? keys.stream(inputs[0]!.type) : `${keys.prefix}:*`;
+      return send(inputs, destination);
     },
   };
 }

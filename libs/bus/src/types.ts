@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** The pino-compatible subset the bus logs through. */
 export interface BusLogger {
@@ -10,7 +10,8 @@ export interface BusLogger {
 
 export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export type RedisClient = Redis;
+/** One Redis, or a Redis Cluster: the bus sends no command, script or MULTI that spans two slots. */
+export type RedisClient = Redis | Cluster;
 
 /** One raw entry as XREADGROUP / XAUTOCLAIM return it; fields are null for a trimmed entry. */
 export type RawEntry = [id: string, fields: string[] | null];

@@ -11,12 +11,15 @@ export function testBus() {
   const keys: Keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const cleanup = async () => {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await redis.del(...found);
-    } while (cursor !== '0');
+    // Streams are <prefix>:…; their dead letters and publish marks {<prefix>:…}:….
+    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (found.length) await redis.del(...found);
+      } while (cursor !== '0');
+    }
     redis.disconnect();
   };
   return { prefix, keys, redis, cleanup };

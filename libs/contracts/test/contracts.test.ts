@@ -16,10 +16,10 @@ import {
 } from '../src/index.js';
 
 describe('keys', () => {
-  it('when built with the default prefix, then stream keys are pixsim:<TYPE> and dlq keys end in :dlq', () => {
+  it('when built with the default prefix, then stream keys are pixsim:<TYPE> and dlq keys carry the stream as their hash tag', () => {
     const keys = createKeys();
     expect(keys.stream('JOB_CREATED')).toBe('pixsim:JOB_CREATED');
-    expect(keys.deadLetter('JOB_FAILED')).toBe('pixsim:JOB_FAILED:dlq');
+    expect(keys.deadLetter('JOB_FAILED')).toBe('{pixsim:JOB_FAILED}:dlq');
   });
 
   it('when the prefix has a space or a colon, then it is refused with the pattern', () => {

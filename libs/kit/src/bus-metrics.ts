@@ -9,7 +9,7 @@ import type { EventType, Keys } from '@pixsim/contracts';
  */
 export function createBusMetrics(
   registry: Registry,
-  opts: { redis: RedisClient; keys: Keys; types: readonly EventType[]; group: string },
+  opts: { redis: RedisClient; keys: Keys; types: readonly EventType[]; group: string; maxLen?: number },
 ): BusHooks {
   const duration = new Histogram({
     name: 'pixsim_handler_duration_seconds',
@@ -55,6 +55,18 @@ export function createBusMetrics(
       labelNames: ['type'],
       registers: [registry],
     }),
+    overBudget: new Gauge({
+      name: 'pixsim_stream_over_budget',
+      help: 'Whether a partition of the stream holds STREAM_MAX_LEN entries or more: publishes to it are refused',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    missing: new Gauge({
+      name: 'pixsim_stream_missing',
+      help: 'Whether the stream (group empty) or the group does not exist: a lag of 0 there is no idle system',
+      labelNames: ['type', 'group'],
+      registers: [registry],
+    }),
     dlq: new Gauge({
       name: 'pixsim_dlq_length',
       help: 'Entries in the dead-letter stream',
@@ -68,11 +80,14 @@ export function createBusMetrics(
   const refresh = () =>
     (refreshing ??= (async () => {
       try {
-        for (const s of await streamStats(opts.redis, opts.keys, opts.types)) {
+        for (const s of await streamStats(opts.redis, opts.keys, opts.types, { maxLen: opts.maxLen })) {
           gauges.length.set({ type: s.type }, s.length);
           gauges.dlq.set({ type: s.type }, s.deadLetters);
+          gauges.overBudget.set({ type: s.type }, s.overBudget ? 1 : 0);
+          gauges.missing.set({ type: s.type, group: '' }, s.missing ? 1 : 0);
           const g = s.groups.find((x) => x.group === opts.group);
           if (!g) continue;
+          gauges.missing.set({ type: s.type, group: g.group }, g.missing ? 1 : 0);
           gauges.lag.set({ type: s.type, group: g.group }, g.lag ?? 0);
           gauges.pending.set({ type: s.type, group: g.group }, g.pending);
           gauges.oldest.set({ type: s.type, group: g.group }, (g.oldestPendingMs ?? 0) / 1000);

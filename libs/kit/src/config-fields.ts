@@ -62,6 +62,25 @@ export function urlFromEnv(schemes: readonly string[]) {
     });
 }
 
+/** A comma-separated list of `host:port` (empty entries ignored); at least one. */
+export function clusterNodesFromEnv() {
+  return z.string().transform((raw, ctx) => {
+    const nodes = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = nodes.find((n) => !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(n));
+    if (nodes.length === 0 || bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected host:port[,host:port…]${bad !== undefined ? `, got ${JSON.stringify(bad)}` : ''}`,
+      });
+      return z.NEVER;
+    }
+    return nodes;
+  });
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -104,6 +123,18 @@ export const sharedConfigShape = {
    * NODE_ENV=production: there `npm run migrate` builds them, on purpose, before the services start.
    */
   MONGO_AUTO_INDEX: boolFromEnv().optional(),
+  /** `host:port,host:port,…`: use Redis Cluster through these seed nodes (REDIS_URL then gives only credentials and TLS). */
+  REDIS_CLUSTER_NODES: clusterNodesFromEnv().optional(),
+  /** Streams per event type; an event's partition follows its job (or account) id. */
+  STREAM_PARTITIONS: intFromEnv({ min: 1, max: 64 }).default(1),
+  /** Entries a stream may hold (unread or unacknowledged by some group) before publishes are refused. */
+  STREAM_MAX_LEN: intFromEnv().default(1_000_000),
+  /**
+   * Replicas that must confirm a client-acknowledged publish (WAIT) before the client hears OK;
+   * 0 (the default) waits for none. 1 on a cluster with replicas: a failover loses no accepted job.
+   */
+  REDIS_WAIT_REPLICAS: intFromEnv({ min: 0, max: 16 }).default(0),
+  REDIS_WAIT_TIMEOUT_MS: intFromEnv().default(500),
   STREAM_PREFIX: z
     .string()
     .trim()

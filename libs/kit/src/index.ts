@@ -11,6 +11,7 @@ export {
   boolFromEnv,
   urlFromEnv,
   logLevelFromEnv,
+  clusterNodesFromEnv,
   LOG_LEVELS,
 } from './config-fields.js';
 export type { SharedConfig, LogLevel } from './config-fields.js';
@@ -35,8 +36,8 @@ export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport
 
 export { closeMongo, connectMongo, mongoPing, mongoHint } from './mongo.js';
 export type { ConnectMongoOptions } from './mongo.js';
-export { createRedis, redisPing } from './redis.js';
-export type { CreateRedisOptions } from './redis.js';
+export { createRedis, redisPing, parseNode } from './redis.js';
+export type { CreateRedisOptions, RedisConnection, RedisTarget } from './redis.js';
 export { connectNats, natsPing } from './nats.js';
 export type { ConnectNatsOptions } from './nats.js';
 export { connectWithRetry } from './connect-retry.js';

@@ -34,7 +34,10 @@ export async function connectNats(url: string, opts: ConnectNatsOptions): Promis
     },
     () =>
       connect({
-        servers: url.split(',').map((s) => s.trim()),
+        servers: url
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         name: opts.name,
         timeout: 2_000,
         maxReconnectAttempts: -1,

@@ -1,6 +1,5 @@
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
-import type { Redis } from 'ioredis';
 import { createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher } from '@pixsim/bus';
 import {
   CONSUMERS,
@@ -19,7 +18,7 @@ import { autoIndexDefault, closeMongo, connectMongo, mongoPing } from './mongo.j
 import { connectNats, natsPing } from './nats.js';
 import { createOpsServer } from './ops-server.js';
 import type { ReadinessChecks } from './readiness.js';
-import { createRedis, redisPing } from './redis.js';
+import { createRedis, redisPing, type RedisConnection } from './redis.js';
 import { replicaName } from './replica.js';
 import { onShutdown } from './shutdown.js';
 
@@ -27,7 +26,8 @@ import { onShutdown } from './shutdown.js';
 export interface ServiceContext<C> {
   config: C;
   logger: Logger;
-  redis: Redis;
+  /** One Redis or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redis: RedisConnection;
   mongo: Connection;
   nats: NatsConnection | null;
   keys: Keys;
@@ -106,7 +106,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   const consumers = new Map<EventType, Consumer>();
   let parts: ServiceParts | undefined;
   let closeOps: (() => Promise<void>) | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let mongo: Connection | undefined;
   let nats: NatsConnection | null = null;
 
@@ -124,7 +124,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   });
   const signal = shutdown.signal;
 
-  redis = createRedis(config.REDIS_URL, { name, logger });
+  redis = createRedis(config, { name, logger });
   mongo = await connectMongo({
     uri: config.MONGODB_URI,
     dbName: config.MONGODB_DB ?? `pixsim-${name}`,
@@ -134,16 +134,22 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     autoIndex: autoIndexDefault(config),
   });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
-  const keys = createKeys(config.STREAM_PREFIX);
+  const keys = createKeys(config.STREAM_PREFIX, { partitions: config.STREAM_PARTITIONS });
   const registry = createMetricsRegistry(name);
-  const publisher = createPublisher({ redis, keys });
+  const publisher = createPublisher({ redis, keys, maxLen: config.STREAM_MAX_LEN });
   parts = await spec.build({ config, logger, redis, mongo, nats, keys, publisher, registry, signal });
   checkConsumers(
     name,
     parts.consumers.map((c) => c.type),
   );
 
-  const hooks = createBusMetrics(registry, { redis, keys, types: parts.consumers.map((c) => c.type), group: name });
+  const hooks = createBusMetrics(registry, {
+    redis,
+    keys,
+    types: parts.consumers.map((c) => c.type),
+    group: name,
+    maxLen: config.STREAM_MAX_LEN,
+  });
   const consumerName = replicaName(config);
   for (const c of parts.consumers) {
     consumers.set(

@@ -71,8 +71,8 @@ await runService({
     // Clients without an offline queue: with Redis down a POST fails fast with 503 (and the
     // rate limiter lets requests through) instead of queueing commands behind our back.
     const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
-    const publisherRedis = createRedis(config.REDIS_URL, { name: 'gateway:publisher', logger, options: failFast });
-    const limiterRedis = createRedis(config.REDIS_URL, {
+    const publisherRedis = createRedis(config, { name: 'gateway:publisher', logger, options: failFast });
+    const limiterRedis = createRedis(config, {
       name: 'gateway:rate-limit',
       logger,
       options: { ...failFast, commandTimeout: 500 },
@@ -99,7 +99,14 @@ await runService({
     };
     // Dedupe on: an idempotent retry or a repeated cancel re-sends the same event id.
     const publish = createSafePublish(
-      createPublisher({ redis: publisherRedis, keys: ctx.keys, dedupeTtlSec: 86_400 }),
+      createPublisher({
+        redis: publisherRedis,
+        keys: ctx.keys,
+        dedupeTtlSec: 86_400,
+        maxLen: config.STREAM_MAX_LEN,
+        // Every publish here answers a client: with replicas asked for, OK means a failover keeps it.
+        replication: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS },
+      }),
       config.PUBLISH_TIMEOUT_MS,
     );
     // Without the bootstrap token someone must be able to administer: an admin user must exist.

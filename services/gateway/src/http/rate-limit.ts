@@ -1,12 +1,12 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@pixsim/contracts';
 import { RateLimitedError } from './errors.js';
 
 export interface RateLimitSettings {
   /** A dedicated client (fail-fast options): the store's Lua script runs on it. */
-  redis: Redis;
+  redis: Redis | Cluster;
   keys: Keys;
   /** Requests per window per client IP (every /api/v1 route, before auth); 0 = off. */
   ipMax: number;

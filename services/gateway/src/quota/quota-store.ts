@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@pixsim/kit';
 import type { Keys } from '@pixsim/contracts';
 import { DependencyDownError } from '../http/errors.js';
 import { nextUtcMidnight, QUOTA_KEYS, QuotaExceededError, utcDay, type QuotaLimits, type QuotaUsage } from './quota.js';
@@ -50,16 +50,18 @@ export interface QuotaStore {
 }
 
 /**
- * Keys (this module owns them): `<prefix>:svc:gateway:quota:active:<user>` (a
- * set of job ids not yet ended), `…:quota:jobs:<user>:<YYYY-MM-DD>` and
- * `…:quota:credits:<user>:<YYYY-MM-DD>` (UTC days, kept two days). A set rather
+ * Keys (this module owns them): `<prefix>:svc:gateway:quota:{<user>}:active` (a
+ * set of job ids not yet ended), `…:quota:{<user>}:jobs:<YYYY-MM-DD>` and
+ * `…:quota:{<user>}:credits:<YYYY-MM-DD>` (UTC days, kept two days). A set rather
  * than a counter makes the end of a job idempotent: SREM counts once.
  * Fails closed: with Redis away no job is admitted (503).
  */
-export function createQuotaStore(redis: Redis, keys: Keys, clock: () => Date): QuotaStore {
-  const base = keys.service('gateway', 'quota');
-  const active = (userId: string) => `${base}:active:${userId}`;
-  const daily = (kind: 'jobs' | 'credits', userId: string, day: string) => `${base}:${kind}:${userId}:${day}`;
+export function createQuotaStore(redis: RedisConnection, keys: Keys, clock: () => Date): QuotaStore {
+  // One hash tag per user: the admit and release scripts touch three keys of one user,
+  // which must share a slot on Redis Cluster.
+  const user = (userId: string) => keys.service('gateway', 'quota', `{${userId}}`);
+  const active = (userId: string) => `${user(userId)}:active`;
+  const daily = (kind: 'jobs' | 'credits', userId: string, day: string) => `${user(userId)}:${kind}:${day}`;
   const down = (err: unknown) => new DependencyDownError('redis', { cause: err });
 
   return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@pixsim/contracts';
 
 /** Remembers webhook nonces for twice the timestamp window, so a replay inside it is refused. */
@@ -9,7 +9,7 @@ export interface NonceStore {
 
 export const NONCE_TTL_S = 600;
 
-export function redisNonceStore(redis: Redis, keys: Keys): NonceStore {
+export function redisNonceStore(redis: Redis | Cluster, keys: Keys): NonceStore {
   return {
     async claim(nonce) {
       return (await redis.set(keys.service('gateway', 'webhook-nonce', nonce), '1', 'EX', NONCE_TTL_S, 'NX')) === 'OK';

@@ -34,11 +34,13 @@ const fromBus = (stats: StreamStats[]): StreamRow[] =>
     type: s.type,
     length: s.length,
     dlq: s.deadLetters,
+    missing: s.missing,
     groups: s.groups.map((g) => ({
       group: g.group,
       lag: g.lag,
       pending: g.pending,
       oldestPendingMs: g.oldestPendingMs,
+      missing: g.missing,
     })),
   }));
 
@@ -48,7 +50,8 @@ export function renderStreams(rows: StreamRow[]): string {
       s.type,
       g?.group ?? '-',
       String(s.length),
-      g ? String(g.lag ?? '?') : '-',
+      // A stream or group that does not exist says so: its "lag" is no idle system.
+      g?.missing || s.missing ? 'missing' : g ? String(g.lag ?? '?') : '-',
       g ? String(g.pending) : '-',
       g?.oldestPendingMs == null ? '-' : age(g.oldestPendingMs),
       String(s.dlq),
@@ -67,7 +70,7 @@ export async function streamsCommand(
     cfg,
     io,
     async () => fromGateway(await client.request<GatewayStreams>('GET', '/api/v1/admin/streams')),
-    async (redis, keys) => fromBus(await streamStats(redis, keys)),
+    async (redis, keys) => fromBus(await streamStats(redis, keys)), // every partition, summed
   );
   io.out(parsed.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStreams(rows)}\n`);
   return 0;

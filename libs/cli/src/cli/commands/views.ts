@@ -20,5 +20,7 @@ export interface StreamRow {
   type: string;
   length: number;
   dlq: number;
-  groups: { group: string; lag: number | null; pending: number; oldestPendingMs: number | null }[];
+  /** The stream (or a group, on the group) does not exist: its zero lag is no idle system. */
+  missing?: boolean;
+  groups: { group: string; lag: number | null; pending: number; oldestPendingMs: number | null; missing?: boolean }[];
 }
