@@ -30,6 +30,8 @@ export interface TestSystemOptions {
   secretKey?: string;
   /** Fixed ports for some services (the rest get free ones), e.g. for a webhook URL known in advance. */
   ports?: Partial<Record<ServiceName, number>>;
+  /** Processes of each service (default 1); with more, each is named `<service>#<i>` (e.g. for `kill`). */
+  replicas?: number | Partial<Record<ServiceName, number>>;
 }
 
 export interface Job {
@@ -53,6 +55,8 @@ export interface ApiResponse<T> {
 export interface TestSystem extends SystemHandle {
   /** A gateway call as admin. Never throws on a non-2xx answer: tests look at `status`. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  /** `api` through one gateway replica (0 = the first), for a system started with several. */
+  apiOn(gateway: number): TestSystem['api'];
   simStats(): Promise<SimStats>;
   setFaults(faults: Partial<FaultConfig>): Promise<FaultConfig>;
   addSimAccount(account: SimulatorAccount): Promise<void>;
@@ -100,6 +104,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
       stopGraceMs: 10_000,
       entry: opts.entry,
       nodeImports: opts.nodeImports,
+      replicas: opts.replicas,
     });
   } catch (err) {
     dumpLogs(`failed to start: ${(err as Error).message.split('\n')[0]}`);
@@ -113,26 +118,30 @@ function withHelpers(
   sys: SystemHandle,
   ctx: { services: ServiceName[]; uri: string; dumpLogs(reason?: string): void },
 ): TestSystem {
-  const api: TestSystem['api'] = async (method, path, body, headers = {}) => {
-    if (!sys.gatewayUrl) throw new Error('this test system runs no gateway');
-    const res = await fetch(`${sys.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${sys.adminToken}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* keep text */
-    }
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const apiOn =
+    (gateway: number): TestSystem['api'] =>
+    async (method, path, body, headers = {}) => {
+      const url = sys.gatewayUrls[gateway];
+      if (!url) throw new Error(`this test system runs no gateway #${gateway + 1} (${sys.gatewayUrls.length} in all)`);
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${sys.adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* keep text */
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    };
+  const api = apiOn(0);
   const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     if (!sys.simulatorUrl) throw new Error('this test system runs no simulator');
     const res = await fetch(`${sys.simulatorUrl}${path}`, {
@@ -147,6 +156,7 @@ function withHelpers(
   return {
     ...sys,
     api,
+    apiOn,
     simStats: () => sim<SimStats>('GET', '/__sim/stats'),
     setFaults: (faults) => sim<FaultConfig>('POST', '/__sim/faults', faults),
     addSimAccount: async (a) =>
