@@ -55,8 +55,8 @@ export interface ApiResponse<T> {
 export interface TestSystem extends SystemHandle {
   /** A gateway call as admin. Never throws on a non-2xx answer: tests look at `status`. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
-  /** `api` through one gateway replica (0 = the first), for a system started with several. */
-  apiOn(gateway: number): TestSystem['api'];
+  /** The same system with `api`, `waitForJob` and `waitForAll` going through one gateway replica (0 = the first). */
+  on(gateway: number): TestSystem;
   simStats(): Promise<SimStats>;
   setFaults(faults: Partial<FaultConfig>): Promise<FaultConfig>;
   addSimAccount(account: SimulatorAccount): Promise<void>;
@@ -141,7 +141,6 @@ function withHelpers(
       }
       return { status: res.status, body: parsed as any, headers: res.headers };
     };
-  const api = apiOn(0);
   const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     if (!sys.simulatorUrl) throw new Error('this test system runs no simulator');
     const res = await fetch(`${sys.simulatorUrl}${path}`, {
@@ -153,10 +152,20 @@ function withHelpers(
     return (await res.json()) as T;
   };
   let stopped: Promise<void> | undefined;
-  return {
+  const through = (gateway: number) => {
+    const api = apiOn(gateway);
+    return {
+      api,
+      waitForJob: (id: string, predicate = (j: Job) => TERMINAL.includes(j.status), timeoutMs = 30_000) =>
+        waitForJob(api, id, predicate, timeoutMs),
+      waitForAll: (ids: readonly string[], statuses: readonly Job['status'][], timeoutMs = 60_000) =>
+        waitForAll(api, ids, statuses, timeoutMs),
+    };
+  };
+  const system: TestSystem = {
     ...sys,
-    api,
-    apiOn,
+    ...through(0),
+    on: (gateway) => ({ ...system, ...through(gateway) }),
     simStats: () => sim<SimStats>('GET', '/__sim/stats'),
     setFaults: (faults) => sim<FaultConfig>('POST', '/__sim/faults', faults),
     addSimAccount: async (a) =>
@@ -165,15 +174,13 @@ function withHelpers(
         credits: a.credits,
         max_concurrent: a.maxConcurrent,
       })),
-    waitForJob: (id, predicate = (j) => TERMINAL.includes(j.status), timeoutMs = 30_000) =>
-      waitForJob(api, id, predicate, timeoutMs),
-    waitForAll: (ids, statuses, timeoutMs = 60_000) => waitForAll(api, ids, statuses, timeoutMs),
     dumpLogs: ctx.dumpLogs,
     stop: () => {
       stopped ??= sys.stop().finally(() => cleanup(sys.prefix, ctx.services, ctx.uri));
       return stopped;
     },
   };
+  return system;
 }
 
 async function waitForJob(
