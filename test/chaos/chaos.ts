@@ -249,7 +249,9 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
     const callback = i % 4 === 0 ? { callback_url: receiver.url } : {};
     for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
       try {
-        const res = await fetch(`${sys.gatewayUrl}/api/v1/jobs`, {
+        // As behind a load balancer: jobs spread over the gateway replicas, and a retry goes to the next one.
+        const gateway = sys.gatewayUrls[(i + attempt) % sys.gatewayUrls.length];
+        const res = await fetch(`${gateway}/api/v1/jobs`, {
           method: 'POST',
           signal: AbortSignal.timeout(10_000),
           headers: {
