@@ -88,7 +88,9 @@ describe('two replicas of every service, end to end', () => {
       Array.from({ length: JOBS }, async (_, i) => {
         // Odd jobs through the second gateway; the first WATCHED are followed on the gateway that did not take them.
         const via = i % 2;
-        const id = await submitJob(sys.on(via), `a heron over two replicas ${run} #${i}`);
+        // A watched job generates for 6 s, so its stream opens while it is still under way.
+        const slow = i < WATCHED ? ' [sim:delay=6000]' : '';
+        const id = await submitJob(sys.on(via), `a heron over two replicas ${run} #${i}${slow}`);
         if (i < WATCHED) watched.set(id, watch(sys.gatewayUrls[1 - via]!, sys.adminToken, id, watchers.signal));
         return id;
       }),
@@ -138,7 +140,10 @@ describe('two replicas of every service, end to end', () => {
         const versions = seen.map((v) => v.version);
         expect(versions, `versions of ${id}`).toEqual([...versions].sort((a, b) => a - b));
         expect(new Set(versions).size).toBe(versions.length);
-        expect(seen.map((v) => v.job.status)).toContain('PROCESSING');
+        expect(
+          seen.map((v) => v.job.status),
+          `views of ${id} on the other gateway`,
+        ).toContain('PROCESSING');
         const last = seen.at(-1)!.job;
         expect({ id, status: last.status, asset_id: last.asset_id }).toEqual({
           id,
