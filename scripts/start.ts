@@ -4,23 +4,25 @@ import { parseArgs } from 'node:util';
 import { applyEnvFile, REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
 import { ensureConsoleBuilt } from '../apps/console/scripts/build.js';
 
-const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
+const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh] [--replicas N]
   --json         print the services' raw pino JSON lines
   --latency MS   how long a simulated generation takes (default 3000, so PROCESSING shows)
   --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
+  --replicas N   N processes of every service (default 1): gateways on PORT, PORT+1, …
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
   MONGODB_URI (else a mongo-dev child), PIXVERSE_BASE_URL (else the simulator),
   PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
   and every service setting (README, Configuration); a .env file in this directory
   fills in what the environment leaves unset`;
 
-function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
+function parse(): { json: boolean; latencyMs: number; fresh: boolean; replicas: number } {
   try {
     const { values } = parseArgs({
       options: {
         json: { type: 'boolean' },
         latency: { type: 'string', default: '3000' },
         fresh: { type: 'boolean' },
+        replicas: { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -31,7 +33,14 @@ function parse(): { json: boolean; latencyMs: number; fresh: boolean } {
     }
     const latencyMs = Number(values.latency);
     if (!/^\d+$/.test(values.latency!)) throw new Error(`--latency expects milliseconds, got '${values.latency}'`);
-    return { json: Boolean(values.json), latencyMs, fresh: Boolean(values.fresh) };
+    if (!/^\d+$/.test(values.replicas!) || Number(values.replicas) < 1)
+      throw new Error(`--replicas expects a whole number from 1, got '${values.replicas}'`);
+    return {
+      json: Boolean(values.json),
+      latencyMs,
+      fresh: Boolean(values.fresh),
+      replicas: Number(values.replicas),
+    };
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -51,7 +60,7 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, pro
   return [
     '',
     'pixsim is running',
-    `  gateway      ${sys.gatewayUrl}   (API under /api/v1, docs at /docs)`,
+    ...gatewayLines(sys),
     `  console      ${sys.gatewayUrl}/console   (sign in with the admin token below)`,
     `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ${rel(path.join(dataDir, 'admin.token'))})`,
     providerUrl
@@ -69,6 +78,16 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, pro
     'Ctrl-C stops everything.',
     '',
   ].join('\n');
+}
+
+/** One line per gateway replica; any of them serves the whole API. */
+function gatewayLines(sys: SystemHandle): string[] {
+  const urls = sys.gatewayUrls;
+  if (urls.length <= 1) return [`  gateway      ${sys.gatewayUrl}   (API under /api/v1, docs at /docs)`];
+  return urls.map((url, i) => {
+    const note = i === 0 ? `   (${urls.length} replicas; each serves the whole API under /api/v1, docs at /docs)` : '';
+    return `  ${`gateway#${i + 1}`.padEnd(13)}${url}${note}`;
+  });
 }
 
 /** Says which settings came from .env (names only: values may be secrets). */
@@ -107,6 +126,7 @@ async function main(): Promise<void> {
     // three-second generation.
     commonEnv: process.env.POLL_INTERVAL_S ? {} : { POLL_INTERVAL_S: '2' },
     handleSignals: true,
+    replicas: args.replicas,
   });
   process.stdout.write(banner(sys, args.latencyMs, Boolean(process.env.PIXSIM_ADMIN_TOKEN), providerUrl));
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { createKeys, SERVICES } from '@pixsim/contracts';
+import { createKeys } from '@pixsim/contracts';
 import { printTable, progress, type BenchRow } from './bench-utils.js';
 import {
   cpuSeconds,
@@ -28,6 +28,7 @@ import {
   printGrid,
   REDIS_URL,
   rssMiB,
+  serviceProcesses,
   rssSampler,
   spawnTs,
   startBenchSystem,
@@ -50,6 +51,8 @@ export interface E2EOptions {
    * is the pipeline's own.
    */
   rate?: number;
+  /** Processes of every pixsim service (default 1); POSTs are spread over the gateway replicas. */
+  replicas?: number;
 }
 
 interface Measured {
@@ -72,7 +75,7 @@ const minus = (a: Record<string, number>, b: Record<string, number>) =>
   Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
 
 async function postAll(
-  url: string,
+  urls: readonly string[],
   token: string,
   o: E2EOptions,
   label: string,
@@ -86,7 +89,7 @@ async function postAll(
   await pool(o.jobs, o.clients, async (i) => {
     if (o.rate) await sleep(Math.max(0, firstPost + (i * 1000) / o.rate - Date.now()));
     postedAt[i] = Date.now();
-    const res = await fetch(`${url}/api/v1/jobs`, {
+    const res = await fetch(`${urls[i % urls.length]}/api/v1/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -111,9 +114,24 @@ function overheads(postedAt: number[], completedAt: number[], latencyMs: number)
   return { p50: percentile(d, 50), p95: percentile(d, 95), p99: percentile(d, 99) };
 }
 
+/** Both contenders, one after the other, on the same simulator and mongo-dev. */
 export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq: Measured }> {
+  const r = await measure(o, true);
+  return { pixsim: r.pixsim, bullmq: r.bullmq! };
+}
+
+/** pixsim alone (e.g. with more replicas, beside a run of runE2E). */
+export async function runPixsimE2E(o: E2EOptions): Promise<Measured> {
+  return (await measure(o, false)).pixsim;
+}
+
+const pixsimName = (replicas = 1): string =>
+  replicas > 1 ? `pixsim (5 services × ${replicas} replicas)` : 'pixsim (5 services as processes)';
+
+async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Measured; bullmq: Measured | null }> {
   const sys = await startBenchSystem({
     label: 'e2e',
+    replicas: o.replicas,
     ownMongo: true,
     simulator: {
       latencyMs: o.latencyMs,
@@ -135,7 +153,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
   try {
     // --- pixsim ---
     const keys = createKeys(sys.prefix);
-    const servicePids = () => Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.pid]));
+    const servicePids = () => Object.fromEntries(serviceProcesses(sys).map((s) => [s, sys.processes[s]?.pid]));
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
     const infraPids = {
       'mongo-dev': sys.processes['mongo-dev']?.pid,
@@ -147,7 +165,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
     const infra0 = cpuOf(infraPids);
-    const posted = await postAll(sys.gatewayUrl!, sys.adminToken, o, 'pixsim');
+    const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
     const want = new Set(posted.ids);
     let assetsSeen = 0;
     const stop = progress('pixsim assets', () => assetsSeen, o.jobs);
@@ -218,7 +236,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     }
     const pixsim: Measured = {
       row: {
-        name: 'pixsim (5 services as processes)',
+        name: pixsimName(o.replicas),
         events: o.jobs,
         seconds: (lastAsset - posted.firstPost) / 1000,
         extra: { duplicates: stats.duplicates },
@@ -235,8 +253,10 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       stages,
     };
 
+    if (!withBullmq) return { pixsim, bullmq: null };
+
     // --- BullMQ flow, same simulator and mongo-dev ---
-    for (const s of SERVICES) await sys.kill(s, 'SIGTERM', { restart: false });
+    for (const s of serviceProcesses(sys)) await sys.kill(s, 'SIGTERM', { restart: false });
     const flowPrefix = `e2e-bull-${randomUUID().slice(0, 8)}`;
     const flowDb = `${sys.prefix}-bullmq`;
     const flowEnv = {
@@ -254,6 +274,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
     const flowFile = path.join(HERE, 'bullmq-flow.ts');
     const worker = await spawnTs(flowFile, ['worker'], flowEnv);
     const route = await spawnTs(flowFile, ['route'], flowEnv);
+    const routeUrls = [route.ready];
     try {
       const flowPids = () => ({ 'bullmq route': route.pid, 'bullmq worker': worker.pid });
       await sleep(3_000);
@@ -261,7 +282,7 @@ export async function runE2E(o: E2EOptions): Promise<{ pixsim: Measured; bullmq:
       const bSampler = rssSampler(flowPids);
       const bCpu0 = cpuOf(flowPids());
       const bInfra0 = cpuOf(infraPids);
-      const bPosted = await postAll(route.ready, sys.adminToken, o, 'bullmq');
+      const bPosted = await postAll(routeUrls, sys.adminToken, o, 'bullmq');
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
       const bFinished = await waitUntil(
@@ -427,5 +448,27 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
   console.log(
     `ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
       `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`,
+  );
+}
+
+/** pixsim with one process per service beside pixsim with several, same load. */
+export function printReplicas(o: E2EOptions, one: Measured, many: Measured): void {
+  const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
+  printGrid(
+    `pixsim by replicas: ${o.jobs} jobs${o.rate ? ` at ${o.rate} jobs/s` : ''}, POST → COMPLETED minus the provider's time (ms); memory and CPU over every service process`,
+    ['run', 'jobs/s', 'p50', 'p95', 'p99', 'peak MiB', 'cpu s', 'duplicates'],
+    [one, many].map((m) => [
+      m.row.name,
+      (m.row.events / m.row.seconds).toFixed(0),
+      Math.round(m.overhead.p50),
+      Math.round(m.overhead.p95),
+      Math.round(m.overhead.p99),
+      sum(m.peak).toFixed(0),
+      sum(m.cpu).toFixed(1),
+      String(m.row.extra?.duplicates ?? ''),
+    ]),
+  );
+  console.log(
+    `ratio: ${many.row.name} / ${one.row.name} jobs/s = ${(many.row.events / many.row.seconds / (one.row.events / one.row.seconds)).toFixed(2)} (no target: on a machine with few cores, more processes share the same CPUs)`,
   );
 }

@@ -2,14 +2,16 @@
  * End to end and footprint: pixsim's five services beside the same flow on BullMQ, same
  * simulator (latency 0) and mongo-dev, in the same run. See e2e-run.ts.
  *
- *   npm run bench:e2e [-- --jobs 5000 --clients 64 --concurrency 50 --latency 0 --timeout-s 600 --paced-jobs 1000 --rate 25]
+ *   npm run bench:e2e [-- --jobs 5000 --clients 64 --concurrency 50 --latency 0 --timeout-s 600 --paced-jobs 1000 --rate 25 --replicas 2]
  *
  * Two runs: a burst of `jobs` (throughput; the overhead is mostly queueing), then
  * `paced-jobs` posted at a steady `rate` below both contenders' capacity (the overhead
- * is the pipeline's own).
+ * is the pipeline's own). With `--replicas N` (N > 1), each run is made again with N
+ * processes of every pixsim service (POSTs spread over the N gateways), and the two
+ * pixsim runs are printed side by side.
  */
 import { intArg } from './bench-utils.js';
-import { printE2E, printFootprint, printPaced, runE2E } from './e2e-run.js';
+import { printE2E, printFootprint, printPaced, printReplicas, runE2E, runPixsimE2E } from './e2e-run.js';
 
 const o = {
   jobs: intArg('jobs', 5_000),
@@ -21,14 +23,19 @@ const o = {
   ),
   timeoutMs: intArg('timeout-s', 600) * 1000,
 };
+const replicas = intArg('replicas', 1);
 const paced = { ...o, jobs: intArg('paced-jobs', 1_000), rate: intArg('rate', 25) };
 console.log(
   `end-to-end benchmark: ${o.jobs} jobs, ${o.clients} clients, concurrency ${o.concurrency}, simulator latency ${o.latencyMs} ms; ` +
-    `then ${paced.jobs} jobs at a steady ${paced.rate} jobs/s`,
+    `then ${paced.jobs} jobs at a steady ${paced.rate} jobs/s` +
+    (replicas > 1 ? `; each run again with ${replicas} replicas of every pixsim service` : ''),
 );
 const r = await runE2E(o);
 printFootprint(o, r);
 printE2E(o, r);
+if (replicas > 1) printReplicas(o, r.pixsim, await runPixsimE2E({ ...o, replicas }));
 console.log('');
-printPaced(paced, await runE2E(paced));
+const p = await runE2E(paced);
+printPaced(paced, p);
+if (replicas > 1) printReplicas(paced, p.pixsim, await runPixsimE2E({ ...paced, replicas }));
 process.exit(0);

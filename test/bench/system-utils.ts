@@ -24,6 +24,8 @@ export interface BenchSystemOptions {
   ownMongo?: boolean;
   restart?: boolean | { initialDelayMs?: number };
   seedAccount?: boolean;
+  /** Processes of every service (default 1); with more, each is named `<service>#<i>`. */
+  replicas?: number;
 }
 
 export interface BenchSystem extends SystemHandle {
@@ -69,6 +71,7 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
       restart: o.restart ?? { initialDelayMs: 250 },
       readyTimeoutMs: 90_000,
       stopGraceMs: 10_000,
+      replicas: o.replicas,
     });
   } catch (err) {
     dumpLogs(`failed to start: ${(err as Error).message.split('\n')[0]}`);
@@ -128,6 +131,11 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
       return closed;
     },
   };
+}
+
+/** The process name of every service replica (`gateway`, or `gateway#1`, `gateway#2`, …), in service order. */
+export function serviceProcesses(sys: SystemHandle): string[] {
+  return SERVICES.flatMap((s) => sys.replicas[s] ?? []);
 }
 
 export async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {

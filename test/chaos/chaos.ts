@@ -1,12 +1,13 @@
 /**
- * Chaos suite: the whole system (five services, the simulator and mongo-dev as
- * processes) under faults, then invariants read from the databases, the streams and
- * the simulator. Bounded in time, loopback only; exits 1 when an invariant fails.
+ * Chaos suite: the whole system (`--replicas` processes of each of the five services,
+ * default 2, the simulator and mongo-dev as processes) under faults, then invariants
+ * read from the databases, the streams and the simulator. Bounded in time, loopback
+ * only; exits 1 when an invariant fails.
  *
- *   npm run chaos [-- --jobs 2000 --kill-every-ms 3000 --chaos-ms 60000 --settle-ms 600000 --poison 1]
+ *   npm run chaos [-- --jobs 2000 --kill-every-ms 3000 --chaos-ms 60000 --settle-ms 600000 --poison 1 --replicas 2]
  *
  * Main run, during a run of `--jobs` jobs:
- *   - SIGKILL a random service every `--kill-every-ms` (± 50%); the supervisor restarts it;
+ *   - SIGKILL one random service replica every `--kill-every-ms` (± 50%); the supervisor restarts it;
  *   - CLIENT KILL TYPE normal once (every Redis client connection dropped);
  *   - the simulator fails 30% of submit and status calls: 500069, 5xx, timeouts, dropped connections;
  *   - mongo-dev stopped (SIGSTOP) for 5 s once, then SIGCONT;
@@ -18,7 +19,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
-import { CONSUMERS, createKeys, EVENT_TYPES, SERVICES, type EventType, type Keys } from '@pixsim/contracts';
+import { CONSUMERS, createKeys, EVENT_TYPES, type EventType, type Keys } from '@pixsim/contracts';
 import { streamStats } from '@pixsim/bus';
 import { fingerprint, seededRng } from '@pixsim/pixverse-sim';
 import { intArg } from '../bench/bench-utils.js';
@@ -26,6 +27,7 @@ import {
   pool,
   printGrid,
   REDIS_URL,
+  serviceProcesses,
   startBenchSystem,
   strArg,
   TEXT_PARAMS,
@@ -49,6 +51,8 @@ export interface ChaosOptions {
   poison: boolean;
   poisonJobs: number;
   seed: number;
+  /** Processes of every service; kills pick one replica at a time. */
+  replicas: number;
 }
 
 export function chaosOptions(defaults: Partial<ChaosOptions> = {}): ChaosOptions {
@@ -61,6 +65,7 @@ export function chaosOptions(defaults: Partial<ChaosOptions> = {}): ChaosOptions
     poison: strArg('poison', defaults.poison === false ? '0' : '1') !== '0',
     poisonJobs: intArg('poison-jobs', defaults.poisonJobs ?? 50),
     seed: intArg('seed', defaults.seed ?? Date.now() % 1_000_000),
+    replicas: intArg('replicas', defaults.replicas ?? 2),
   };
 }
 
@@ -87,7 +92,7 @@ const log = (msg: string): void =>
 export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: boolean }> {
   const started = Date.now();
   console.log(
-    `chaos: ${o.jobs} jobs, a random service SIGKILLed every ~${o.killEveryMs} ms for ${o.chaosMs} ms, ` +
+    `chaos: ${o.jobs} jobs, ${o.replicas} replica(s) of every service, one random service replica SIGKILLed every ~${o.killEveryMs} ms for ${o.chaosMs} ms, ` +
       `30% simulator faults, one CLIENT KILL, mongo-dev paused 5 s; settle ≤ ${o.settleMs} ms; seed ${o.seed}`,
   );
   const receiver = await startCallbackReceiver(seededRng(o.seed + 1));
@@ -120,6 +125,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
       CALLBACK_TIMEOUT_MS: '2000',
     },
     restart: { initialDelayMs: 250 },
+    replicas: o.replicas,
   });
   const keys = createKeys(sys.prefix);
   const mongo = await mongoose.createConnection(sys.mongoUri, { serverSelectionTimeoutMS: 30_000 }).asPromise();
@@ -197,7 +203,9 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
       await sleep(o.killEveryMs * (0.5 + random()));
       if (Date.now() >= chaosEnd) break;
       const elapsed = Date.now() - t0;
-      const victim = SERVICES[Math.floor(random() * SERVICES.length)]!;
+      // One replica at a time: with several, the others keep serving while it restarts.
+      const names = serviceProcesses(sys);
+      const victim = names[Math.floor(random() * names.length)]!;
       if (sys.processes[victim]?.state === 'ready') {
         await sys.kill(victim, 'SIGKILL');
         events.push(`kill ${victim}`);
@@ -241,7 +249,9 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
     const callback = i % 4 === 0 ? { callback_url: receiver.url } : {};
     for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
       try {
-        const res = await fetch(`${sys.gatewayUrl}/api/v1/jobs`, {
+        // As behind a load balancer: jobs spread over the gateway replicas, and a retry goes to the next one.
+        const gateway = sys.gatewayUrls[(i + attempt) % sys.gatewayUrls.length];
+        const res = await fetch(`${gateway}/api/v1/jobs`, {
           method: 'POST',
           signal: AbortSignal.timeout(10_000),
           headers: {
@@ -300,7 +310,7 @@ async function settle(
         s.groups.filter((g) => g.pending > 0 || (g.lag ?? 0) > 0).map((g) => `${s.type}/${g.group}`),
       );
       const inFlight = (await dispatcher.find({}).toArray()).reduce((n, a) => n + Number(a.in_flight ?? 0), 0);
-      const down = SERVICES.filter((s) => sys.processes[s]?.state !== 'ready');
+      const down = serviceProcesses(sys).filter((s) => sys.processes[s]?.state !== 'ready');
       const callbacks = await pendingCallbacks(mongo, sys.prefix);
       last =
         `${open} jobs open, ${busy.length} groups busy${busy.length ? ` (${busy.slice(0, 4).join(' ')})` : ''}, ${inFlight} account slots held, ` +
@@ -489,10 +499,12 @@ async function invariants(
   });
 
   // Context: what the supervisor saw.
-  const restarts = SERVICES.map((s) => `${s} ${sys.processes[s]?.restarts ?? 0}`).join(', ');
+  const restarts = serviceProcesses(sys)
+    .map((s) => `${s} ${sys.processes[s]?.restarts ?? 0}`)
+    .join(', ');
   checks.push({
     name: 'services restarted by the supervisor',
-    ok: SERVICES.every((s) => sys.processes[s]?.state === 'ready'),
+    ok: serviceProcesses(sys).every((s) => sys.processes[s]?.state === 'ready'),
     detail: restarts,
   });
   return checks;
@@ -501,7 +513,7 @@ async function invariants(
 /** Malformed entries on every stream: each one dead-lettered by each of its groups with a reason; good jobs still complete. */
 async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOptions): Promise<Check[]> {
   log('poison run');
-  const restartsBefore = Object.fromEntries(SERVICES.map((s) => [s, sys.processes[s]?.restarts ?? 0]));
+  const restartsBefore = Object.fromEntries(serviceProcesses(sys).map((s) => [s, sys.processes[s]?.restarts ?? 0]));
   const now = new Date().toISOString();
   const poison = (type: EventType, n: number): string[][] => [
     ['garbage', `poison ${n}`], // no envelope at all
@@ -577,7 +589,7 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
         if (!letters.has(`${type} ${id} ${group}`)) missingLetters.push(`${type} ${id} ${group}`);
   }
   const noReason = [...letters].filter(([, r]) => !r).map(([k]) => k);
-  const restarted = SERVICES.filter(
+  const restarted = serviceProcesses(sys).filter(
     (s) => (sys.processes[s]?.restarts ?? 0) !== restartsBefore[s] || sys.processes[s]?.state !== 'ready',
   );
   const sample = [...letters.values()]

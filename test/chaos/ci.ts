@@ -1,5 +1,5 @@
 /**
- * The chaos suite, short (CI): 200 jobs, 20 s of chaos, the same faults and checks.
+ * The chaos suite, short (CI): 200 jobs, 20 s of chaos, two replicas of every service, the same faults and checks.
  * Exits 1 when an invariant fails. Flags as in main.ts override these sizes.
  */
 import { chaosOptions, runChaos } from './chaos.js';

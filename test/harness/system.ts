@@ -32,6 +32,8 @@ export interface TestSystemOptions {
   legacySecretKey?: string;
   /** Fixed ports for some services (the rest get free ones), e.g. for a webhook URL known in advance. */
   ports?: Partial<Record<ServiceName, number>>;
+  /** Processes of each service (default 1); with more, each is named `<service>#<i>` (e.g. for `kill`). */
+  replicas?: number | Partial<Record<ServiceName, number>>;
 }
 
 export interface Job {
@@ -55,6 +57,8 @@ export interface ApiResponse<T> {
 export interface TestSystem extends SystemHandle {
   /** A gateway call as admin. Never throws on a non-2xx answer: tests look at `status`. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  /** The same system with `api`, `waitForJob` and `waitForAll` going through one gateway replica (0 = the first). */
+  on(gateway: number): TestSystem;
   simStats(): Promise<SimStats>;
   setFaults(faults: Partial<FaultConfig>): Promise<FaultConfig>;
   addSimAccount(account: SimulatorAccount): Promise<void>;
@@ -103,6 +107,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
       stopGraceMs: 10_000,
       entry: opts.entry,
       nodeImports: opts.nodeImports,
+      replicas: opts.replicas,
     });
   } catch (err) {
     dumpLogs(`failed to start: ${(err as Error).message.split('\n')[0]}`);
@@ -116,26 +121,29 @@ function withHelpers(
   sys: SystemHandle,
   ctx: { services: ServiceName[]; uri: string; dumpLogs(reason?: string): void },
 ): TestSystem {
-  const api: TestSystem['api'] = async (method, path, body, headers = {}) => {
-    if (!sys.gatewayUrl) throw new Error('this test system runs no gateway');
-    const res = await fetch(`${sys.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${sys.adminToken}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* keep text */
-    }
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const apiOn =
+    (gateway: number): TestSystem['api'] =>
+    async (method, path, body, headers = {}) => {
+      const url = sys.gatewayUrls[gateway];
+      if (!url) throw new Error(`this test system runs no gateway #${gateway + 1} (${sys.gatewayUrls.length} in all)`);
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${sys.adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* keep text */
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    };
   const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     if (!sys.simulatorUrl) throw new Error('this test system runs no simulator');
     const res = await fetch(`${sys.simulatorUrl}${path}`, {
@@ -147,9 +155,20 @@ function withHelpers(
     return (await res.json()) as T;
   };
   let stopped: Promise<void> | undefined;
-  return {
+  const through = (gateway: number) => {
+    const api = apiOn(gateway);
+    return {
+      api,
+      waitForJob: (id: string, predicate = (j: Job) => TERMINAL.includes(j.status), timeoutMs = 30_000) =>
+        waitForJob(api, id, predicate, timeoutMs),
+      waitForAll: (ids: readonly string[], statuses: readonly Job['status'][], timeoutMs = 60_000) =>
+        waitForAll(api, ids, statuses, timeoutMs),
+    };
+  };
+  const system: TestSystem = {
     ...sys,
-    api,
+    ...through(0),
+    on: (gateway) => ({ ...system, ...through(gateway) }),
     simStats: () => sim<SimStats>('GET', '/__sim/stats'),
     setFaults: (faults) => sim<FaultConfig>('POST', '/__sim/faults', faults),
     addSimAccount: async (a) =>
@@ -158,15 +177,13 @@ function withHelpers(
         credits: a.credits,
         max_concurrent: a.maxConcurrent,
       })),
-    waitForJob: (id, predicate = (j) => TERMINAL.includes(j.status), timeoutMs = 30_000) =>
-      waitForJob(api, id, predicate, timeoutMs),
-    waitForAll: (ids, statuses, timeoutMs = 60_000) => waitForAll(api, ids, statuses, timeoutMs),
     dumpLogs: ctx.dumpLogs,
     stop: () => {
       stopped ??= sys.stop().finally(() => cleanup(sys.prefix, ctx.services, ctx.uri));
       return stopped;
     },
   };
+  return system;
 }
 
 async function waitForJob(

@@ -273,6 +273,56 @@ describe('supervisor', () => {
     }
   });
 
+  it('when a service runs with 2 replicas, then each has its own process name, CONSUMER_NAME, port and log prefix, and a killed replica alone is restarted', async () => {
+    const base = await freePort();
+    sys = await startSystem(
+      options(['gateway', 'dispatcher'], { replicas: 2, ports: { gateway: base, dispatcher: 0 } }),
+    );
+    expect(sys.replicas).toEqual({ gateway: ['gateway#1', 'gateway#2'], dispatcher: ['dispatcher#1', 'dispatcher#2'] });
+    // Gateways on PORT, PORT+1; each worker replica on a port of its own.
+    expect(sys.replicaPorts.gateway).toEqual([base, base + 1]);
+    expect(sys.gatewayUrls).toEqual([`http://127.0.0.1:${base}`, `http://127.0.0.1:${base + 1}`]);
+    expect(sys.gatewayUrl).toBe(sys.gatewayUrls[0]);
+    const [d1, d2] = sys.replicaPorts.dispatcher!;
+    expect(d1).not.toBe(d2);
+    expect(sys.ports.dispatcher).toBe(d1);
+    const envOf = async (port: number) =>
+      (await fetch(`http://127.0.0.1:${port}/env`)).json() as Promise<Record<string, string>>;
+    const envs = await Promise.all([base, base + 1, d1!, d2!].map(envOf));
+    expect(envs.map((e) => [e.CONSUMER_NAME, e.PORT ?? e.OPS_PORT])).toEqual([
+      ['gateway-1', String(base)],
+      ['gateway-2', String(base + 1)],
+      ['dispatcher-1', String(d1)],
+      ['dispatcher-2', String(d2)],
+    ]);
+    expect(new Set(envs.map((e) => e.OTEL_SERVICE_NAME))).toEqual(new Set(['gateway', 'dispatcher']));
+    const logs = sys.logs().join('\n');
+    expect(logs).toMatch(/ INFO  dispatcher#2 dispatcher started/);
+    expect(logs).toMatch(/ INFO  gateway#1 {4}gateway started/);
+
+    // One replica at a time: the service's name alone is refused, naming the replicas.
+    await expect(sys.kill('dispatcher')).rejects.toMatchObject({
+      code: 'UNKNOWN_PROCESS',
+      message: 'dispatcher runs 2 replicas: name one (dispatcher#1, dispatcher#2)',
+    });
+    const before = { one: sys.processes['dispatcher#1']!.pid, two: sys.processes['dispatcher#2']!.pid };
+    await sys.kill('dispatcher#2');
+    expect(sys.logs().join('\n')).toContain('dispatcher#2 exited (code 137, SIGKILL); restarting in 100ms');
+    await sys.waitReady('dispatcher'); // every replica
+    expect(sys.processes['dispatcher#2']!.pid).not.toBe(before.two);
+    expect(sys.processes['dispatcher#2']!.restarts).toBe(1);
+    expect(sys.processes['dispatcher#1']!.pid).toBe(before.one);
+    expect(sys.processes['dispatcher#1']!.restarts).toBe(0);
+    expect((await envOf(d2!)).CONSUMER_NAME).toBe('dispatcher-2');
+  });
+
+  it('when the replica count is not a whole number from 1 to 32, then startSystem fails naming it, before starting anything', async () => {
+    await expect(startSystem(options(['poller'], { replicas: { poller: 0 } }))).rejects.toMatchObject({
+      code: 'BAD_SETTING',
+      message: 'replicas of poller: 0 (expected a whole number from 1 to 32)',
+    });
+  });
+
   it('when a second system starts on a data dir in use, then it is refused naming the first; once the first stops, the lock is gone', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'pixsim-data-'));
     try {

@@ -11,6 +11,17 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   asset: 9104,
 };
 
+/** Replica i (from 1) of a worker listens on its default port + REPLICA_PORT_STEP × (i − 1): 9101, 9201, … */
+export const REPLICA_PORT_STEP = 100;
+
+/**
+ * The process name of one replica: the service's own name when it runs alone (as it
+ * always has), `<service>#<i>` when it runs several, so its log lines say which one.
+ */
+export function replicaProcessName(name: ServiceName, replica: number, count: number): string {
+  return count > 1 ? `${name}#${replica}` : name;
+}
+
 export const DEFAULT_NODE_IMPORTS = ['tsx', '@pixsim/kit/telemetry-register'] as const;
 
 /** Variables that belong to one process and must not leak from the supervisor's own env into the others. */
@@ -32,6 +43,9 @@ export type ServiceKeys = Partial<Record<ServiceName, Record<string, string>>>;
 
 export interface ServiceSpecInput {
   name: ServiceName;
+  /** Which replica of the service this is (from 1), and how many there are. */
+  replica: number;
+  replicas: number;
   repoRoot: string;
   baseEnv: NodeJS.ProcessEnv;
   /** What every service shares: REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PIXVERSE_BASE_URL. */
@@ -47,14 +61,15 @@ export interface ServiceSpecInput {
 }
 
 export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
-  const { name, port } = input;
+  const { name, port, replica } = input;
   const env: NodeJS.ProcessEnv = { ...input.baseEnv };
   for (const key of PER_PROCESS) delete env[key];
   Object.assign(env, input.shared, {
     OTEL_SERVICE_NAME: name,
     // Stable across restarts, so a restarted service reads its own pending entries first
-    // instead of waiting for another replica to reclaim them.
-    CONSUMER_NAME: `${name}-1`,
+    // instead of waiting for another replica to reclaim them; one per replica, since two
+    // consumers of one name would read each other's pending entries as their own.
+    CONSUMER_NAME: `${name}-${replica}`,
     ...(name === 'gateway'
       ? { PORT: String(port), PIXSIM_ADMIN_TOKEN: input.adminToken, JWT_SECRET: input.jwtSecret }
       : { OPS_PORT: String(port) }),
@@ -67,7 +82,7 @@ export function serviceSpec(input: ServiceSpecInput): ProcessSpec {
     ...input.overrides,
   });
   return {
-    name,
+    name: replicaProcessName(name, replica, input.replicas),
     command: process.execPath,
     args: [...input.nodeImports.flatMap((m) => ['--import', m]), input.entry],
     cwd: input.repoRoot,

@@ -12,6 +12,8 @@ import {
   DEFAULT_NODE_IMPORTS,
   DEFAULT_PORTS,
   mongoDevSpec,
+  REPLICA_PORT_STEP,
+  replicaProcessName,
   serviceSpec,
   simulatorSpec,
   type ServiceKeys,
@@ -47,12 +49,28 @@ class ProcessSet {
 
   get(name: string): ManagedProcess {
     const p = this.services.get(name) ?? this.infra.get(name);
-    if (!p)
+    if (!p) {
+      const replicas = this.replicasOf(name);
       throw new SupervisorError(
         'UNKNOWN_PROCESS',
-        `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`,
+        replicas.length
+          ? `${name} runs ${replicas.length} replicas: name one (${replicas.map((x) => x.name).join(', ')})`
+          : `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`,
       );
+    }
     return p;
+  }
+
+  /** A process by its name, or every replica of a service by the service's name. */
+  getAll(name: string): ManagedProcess[] {
+    const p = this.services.get(name) ?? this.infra.get(name);
+    if (p) return [p];
+    const replicas = this.replicasOf(name);
+    return replicas.length ? replicas : [this.get(name)];
+  }
+
+  private replicasOf(service: string): ManagedProcess[] {
+    return [...this.services.values()].filter((p) => p.name.startsWith(`${service}#`));
   }
 
   *all(): Iterable<ManagedProcess> {
@@ -77,6 +95,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   const prefix = streamPrefix(opts.prefix || env.STREAM_PREFIX || 'pixsim');
   const dataDir = opts.dataDir === undefined ? path.join(repoRoot, '.pixsim') : opts.dataDir;
   const names = opts.services ?? SERVICES;
+  const counts = replicaCounts(names, opts.replicas);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const stopGraceMs = opts.stopGraceMs ?? 15_000;
   const sink = opts.sink ?? createLogSink({ mode: opts.logs, write: opts.write, color: opts.color });
@@ -124,7 +143,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
 
   try {
     // Ports first: a taken gateway port stops the start before anything runs.
-    const ports = await servicePorts(names, opts.ports, env, sink);
+    const ports = await servicePorts(names, counts, opts.ports, env, sink);
     const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs, givenMongo });
     const shared: Record<string, string> = {
       REDIS_URL: redisUrl,
@@ -144,27 +163,36 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
         (opts.mongoDbPrefix ? `${opts.mongoDbPrefix}-${name}` : `pixsim-${name}`),
       log: (line) => sink.supervisor('info', `migrate: ${line}`),
     });
+    const replicas: Partial<Record<ServiceName, string[]>> = {};
     for (const name of names) {
-      set.add(
-        'services',
-        serviceSpec({
-          name,
-          repoRoot,
-          baseEnv: env,
-          shared,
-          port: ports[name]!,
-          adminToken: secrets.adminToken,
-          jwtSecret: secrets.jwtSecret,
-          keys: sealingEnv(secrets),
-          mongoDbPrefix: opts.mongoDbPrefix,
-          overrides: opts.serviceEnv?.[name] ?? {},
-          entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
-          nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
-        }),
-      );
+      const count = counts[name]!;
+      replicas[name] = [];
+      for (let replica = 1; replica <= count; replica++) {
+        const p = set.add(
+          'services',
+          serviceSpec({
+            name,
+            replica,
+            replicas: count,
+            repoRoot,
+            baseEnv: env,
+            shared,
+            port: ports[name]![replica - 1]!,
+            adminToken: secrets.adminToken,
+            jwtSecret: secrets.jwtSecret,
+            keys: sealingEnv(secrets),
+            mongoDbPrefix: opts.mongoDbPrefix,
+            overrides: opts.serviceEnv?.[name] ?? {},
+            entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
+            nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
+          }),
+        );
+        replicas[name].push(p.name);
+      }
     }
-    await Promise.all(names.map((n) => set.get(n).waitReady(readyTimeoutMs)));
-    const gatewayUrl = names.includes('gateway') ? `http://127.0.0.1:${ports.gateway}` : null;
+    await Promise.all([...set.services.values()].map((p) => p.waitReady(readyTimeoutMs)));
+    const gatewayUrls = (ports.gateway ?? []).map((port) => `http://127.0.0.1:${port}`);
+    const gatewayUrl = gatewayUrls[0] ?? null;
     await afterReady(opts, sink, { gatewayUrl, secrets, simAccounts, dataDir });
     return handle({
       set,
@@ -172,6 +200,8 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
       stop,
       readyTimeoutMs,
       gatewayUrl,
+      gatewayUrls,
+      replicas,
       ports,
       secrets,
       simAccounts,
@@ -228,19 +258,35 @@ async function startInfra(
   };
 }
 
+/** How many replicas of each service: a number for all, or per service; 1 where unsaid. */
+function replicaCounts(
+  names: readonly ServiceName[],
+  given: StartSystemOptions['replicas'],
+): Record<ServiceName, number> {
+  const out = {} as Record<ServiceName, number>;
+  for (const name of names) {
+    const n = typeof given === 'number' ? given : (given?.[name] ?? 1);
+    if (!Number.isInteger(n) || n < 1 || n > 32)
+      throw new SupervisorError('BAD_SETTING', `replicas of ${name}: ${n} (expected a whole number from 1 to 32)`);
+    out[name] = n;
+  }
+  return out;
+}
+
 /**
- * Each service's port: the one asked for, else the default. A worker's default side port
- * that is taken (a second system on this machine, say) is swapped for a free one, since
- * nothing outside needs to know it; the gateway's port is the system's address, so a
- * taken one stops the start with what to do.
+ * Each replica's port: the one asked for (+ i − 1 for replica i), else the default. A
+ * worker's default side port that is taken (a second system on this machine, say) is
+ * swapped for a free one, since nothing outside needs to know it; a gateway's port is the
+ * system's address, so a taken one stops the start with what to do.
  */
 async function servicePorts(
   names: readonly ServiceName[],
+  counts: Record<ServiceName, number>,
   wanted: StartSystemOptions['ports'],
   env: NodeJS.ProcessEnv,
   sink: LogSink,
-): Promise<Partial<Record<ServiceName, number>>> {
-  const out: Partial<Record<ServiceName, number>> = {};
+): Promise<Partial<Record<ServiceName, number[]>>> {
+  const out: Partial<Record<ServiceName, number[]>> = {};
   const taken = (port: number, what: string) =>
     new SupervisorError(
       'PORT_IN_USE',
@@ -249,24 +295,31 @@ async function servicePorts(
   for (const name of names) {
     const fromEnv = name === 'gateway' && env.PORT ? Number(env.PORT) : undefined;
     const asked = wanted?.[name] ?? fromEnv;
-    if (asked === 0) {
-      out[name] = await freePort();
-      continue;
-    }
-    if (asked !== undefined) {
-      // A port asked for is the one the system is reached on: taken, it stops the start.
-      if (!(await isPortFree(asked))) throw taken(asked, fromEnv === asked ? 'PORT' : `${name}'s port`);
-      out[name] = asked;
-      continue;
-    }
-    const port = DEFAULT_PORTS[name];
-    if (await isPortFree(port)) {
-      out[name] = port;
-    } else if (name === 'gateway') {
-      throw taken(port, "the gateway's default");
-    } else {
-      out[name] = await freePort();
-      sink.supervisor('info', `port ${port} is in use; ${name} serves /health /ready /metrics on ${out[name]} instead`);
+    const ports: number[] = (out[name] = []);
+    for (let i = 0; i < counts[name]; i++) {
+      const label = replicaProcessName(name, i + 1, counts[name]);
+      if (asked === 0) {
+        ports.push(await freePort());
+        continue;
+      }
+      if (asked !== undefined) {
+        // A port asked for is the one the system is reached on: taken, it stops the start.
+        const port = asked + i;
+        if (!(await isPortFree(port)))
+          throw taken(port, fromEnv === asked ? (i ? `PORT+${i}, ${label}` : 'PORT') : `${label}'s port`);
+        ports.push(port);
+        continue;
+      }
+      const port = DEFAULT_PORTS[name] + (name === 'gateway' ? i : REPLICA_PORT_STEP * i);
+      if (await isPortFree(port)) {
+        ports.push(port);
+      } else if (name === 'gateway') {
+        throw taken(port, i ? `${label}'s default` : "the gateway's default");
+      } else {
+        const free = await freePort();
+        ports.push(free);
+        sink.supervisor('info', `port ${port} is in use; ${label} serves /health /ready /metrics on ${free} instead`);
+      }
     }
   }
   return out;
@@ -300,7 +353,9 @@ function handle(ctx: {
   stop: () => Promise<void>;
   readyTimeoutMs: number;
   gatewayUrl: string | null;
-  ports: Partial<Record<ServiceName, number>>;
+  gatewayUrls: string[];
+  replicas: Partial<Record<ServiceName, string[]>>;
+  ports: Partial<Record<ServiceName, number[]>>;
   secrets: SystemSecrets;
   simAccounts: SimulatorAccount[];
   prefix: string;
@@ -311,21 +366,26 @@ function handle(ctx: {
   const { set } = ctx;
   return {
     gatewayUrl: ctx.gatewayUrl,
+    gatewayUrls: ctx.gatewayUrls,
     adminToken: ctx.secrets.adminToken,
     simulatorUrl: ctx.simulatorUrl,
     simulatorAccounts: ctx.simAccounts,
     mongoUri: ctx.mongoUri,
     prefix: ctx.prefix,
     dataDir: ctx.dataDir,
-    ports: ctx.ports,
+    ports: Object.fromEntries(Object.entries(ctx.ports).map(([name, ports]) => [name, ports[0]])),
+    replicaPorts: ctx.ports,
+    replicas: ctx.replicas,
     processes: Object.fromEntries([...set.all()].map((p) => [p.name, p])),
-    kill: (name, signal = 'SIGKILL', o) => set.get(name).kill(signal, o),
+    kill: async (name, signal = 'SIGKILL', o) => set.get(name).kill(signal, o),
     start: async (name, opts) => {
       const p = set.get(name);
       p.start(opts);
       await p.waitReady(ctx.readyTimeoutMs);
     },
-    waitReady: (name, timeoutMs) => set.get(name).waitReady(timeoutMs ?? ctx.readyTimeoutMs),
+    waitReady: async (name, timeoutMs) => {
+      await Promise.all(set.getAll(name).map((p) => p.waitReady(timeoutMs ?? ctx.readyTimeoutMs)));
+    },
     stop: ctx.stop,
     logs: () => ctx.sink.lines(),
   };

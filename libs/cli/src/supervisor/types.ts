@@ -31,8 +31,18 @@ export interface StartSystemOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Stream prefix (default STREAM_PREFIX or "pixsim"). */
   prefix?: string;
-  /** Gateway PORT / workers' OPS_PORT; 0 picks a free port. Default 8000 (or PORT), 9101-9104. */
+  /**
+   * Gateway PORT / workers' OPS_PORT of the first replica; 0 picks a free port for every
+   * replica. Default 8000 (or PORT), 9101-9104. Replica i of a service asked a port gets
+   * that port + i − 1; of a worker on its default, the default + 100 × (i − 1).
+   */
   ports?: Partial<Record<ServiceName, number>>;
+  /**
+   * Processes of each service (default 1), e.g. 2, or { dispatcher: 3 }. Each replica has
+   * its own CONSUMER_NAME (<service>-<i>), port, restarts and, with more than one, the
+   * process name <service>#<i> in the log lines and the handle.
+   */
+  replicas?: number | Partial<Record<ServiceName, number>>;
   /** MongoDB for the services; default MONGODB_URI, and when that is unset a mongo-dev child. */
   mongoUri?: string;
   /** When set, each service gets MONGODB_DB=<mongoDbPrefix>-<service>. */
@@ -70,24 +80,35 @@ export interface StartSystemOptions {
 }
 
 export interface SystemHandle {
+  /** The first gateway replica's address. */
   gatewayUrl: string | null;
+  /** Every gateway replica's address, first to last. */
+  gatewayUrls: string[];
   adminToken: string;
   simulatorUrl: string | null;
   simulatorAccounts: SimulatorAccount[];
   mongoUri: string;
   prefix: string;
   dataDir: string | null;
-  /** The gateway's PORT and each worker's OPS_PORT (/health /ready /metrics). */
+  /** The gateway's PORT and each worker's OPS_PORT (/health /ready /metrics), of the first replica. */
   ports: Partial<Record<ServiceName, number>>;
-  /** Services by name, plus "mongo-dev" and "pixverse-sim" when the supervisor runs them. */
+  /** The same for every replica, first to last. */
+  replicaPorts: Partial<Record<ServiceName, number[]>>;
+  /** The process names of each service's replicas: ['dispatcher'] alone, ['dispatcher#1', 'dispatcher#2'] for two. */
+  replicas: Partial<Record<ServiceName, string[]>>;
+  /** Processes by name (a service, or one replica of it), plus "mongo-dev" and "pixverse-sim" when the supervisor runs them. */
   processes: Record<string, ProcessView>;
-  /** Signals a child (SIGKILL by default); the supervisor restarts it unless `restart: false`. Resolves when it is gone. */
+  /**
+   * Signals one process (SIGKILL by default); the supervisor restarts it unless `restart: false`. Resolves
+   * when it is gone. A service with several replicas is named by replica (`dispatcher#2`).
+   */
   kill(name: string, signal?: NodeJS.Signals, opts?: { restart?: boolean }): Promise<void>;
   /**
    * Starts a child stopped with `restart: false` again and waits until it is ready;
    * `env` changes its settings from then on (a rolling change, as a deployment would make).
    */
   start(name: string, opts?: { env?: Record<string, string> }): Promise<void>;
+  /** Waits until a process is ready; a service's name waits for every replica of it. */
   waitReady(name: string, timeoutMs?: number): Promise<void>;
   /** Services first (SIGTERM, grace, SIGKILL), infrastructure last. Idempotent. */
   stop(): Promise<void>;
