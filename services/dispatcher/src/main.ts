@@ -13,6 +13,7 @@ import { createDispatcherMetrics } from './metrics.js';
 import { createReconciler } from './reconciler.js';
 import { createAccountStore } from './store/account-store.js';
 import { createSubmissionStore } from './store/submission-store.js';
+import { drainMs } from './drain.js';
 
 const config = readConfig();
 const keyring = config.PIXSIM_SECRET_KEY;
@@ -23,6 +24,7 @@ await runService({
   name: 'dispatcher',
   config,
   defaultOpsPort: 9102,
+  drainMs: drainMs(config),
   async build({ mongo, publisher, registry, logger }) {
     const accounts = createAccountStore(mongo);
     const submissions = createSubmissionStore(mongo);

@@ -7,6 +7,7 @@ import { createJobJournal } from './handlers/job-journal.js';
 import { createJobRequestedHandler } from './handlers/job-requested.js';
 import { createJobStatusHandler } from './handlers/job-status.js';
 import { createJobStore } from './store/job-store.js';
+import { drainMs } from './drain.js';
 
 const config = readConfig();
 
@@ -14,6 +15,7 @@ await runService({
   name: 'job-intake',
   config,
   defaultOpsPort: 9101,
+  drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
     const jobs = createJobStore(mongo);
     const providers = createProviderRegistry({
