@@ -8,6 +8,7 @@ import { createJobRequestedHandler } from './handlers/job-requested.js';
 import { createJobStatusHandler } from './handlers/job-status.js';
 import { createJobStore } from './store/job-store.js';
 import { drainMs } from './drain.js';
+import { observeEndToEnd } from './outcome-metrics.js';
 
 const config = readConfig();
 
@@ -17,7 +18,7 @@ await runService({
   defaultOpsPort: 9101,
   drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
-    const jobs = createJobStore(mongo);
+    const jobs = observeEndToEnd(createJobStore(mongo), registry);
     const providers = createProviderRegistry({
       pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
     });
