@@ -61,10 +61,10 @@ describe('deploy/Dockerfile', () => {
   const all = stages(list);
   const runtime = all.at(-1)!;
 
-  it('when built, then it is multi-stage on Node 20, and the runtime stage copies only dependencies from the build stage', () => {
+  it('when built, then it is multi-stage on Node 24 (the Active LTS), and the runtime stage copies only dependencies from the build stage', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const arg = list.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
-    expect(arg?.args).toMatch(/^NODE_IMAGE=node:20[.\d]*-[a-z]+-slim$/);
+    expect(arg?.args).toMatch(/^NODE_IMAGE=node:24[.\d]*-[a-z]+-slim$/);
     const fromDeps = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from='));
     expect(fromDeps.map((i) => i.args)).toEqual(['--from=deps /app/node_modules ./node_modules']);
     expect(
@@ -184,6 +184,22 @@ describe('deploy/docker-entrypoint.sh', () => {
 
   it('when seed-account is asked for, then the seeding script runs', () => {
     expect(run(['seed-account']).lines.slice(1)).toEqual(['--import', 'tsx', 'deploy/seed-account.ts']);
+  });
+
+  it('when migrate is asked for, then npm runs the migrate script with a writable HOME; backup runs scripts/backup.ts', () => {
+    fs.writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\nprintf "HOME=%s\\n" "$HOME"\nprintf "%s\\n" "$@"\n', {
+      mode: 0o755,
+    });
+    expect(run(['migrate']).lines).toEqual(['HOME=/tmp', 'run', '--silent', 'migrate', '--']);
+    expect(run(['backup', 'backup', '--db', 'pixsim-asset']).lines.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      'scripts/backup.ts',
+      'backup',
+      '--db',
+      'pixsim-asset',
+    ]);
+    expect(fs.existsSync(path.join(REPO_ROOT, 'scripts/backup.ts'))).toBe(true);
   });
 
   it('when no or an unknown service is given, then it exits 64 with the usage', () => {
