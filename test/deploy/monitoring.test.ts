@@ -99,7 +99,9 @@ describe('alerts and dashboard', () => {
     expect(byName.get('PixsimApiErrorBudgetBurnFast')).toContain('pixsim:http_errors:ratio_rate5m');
     expect(rules).toMatch(/pixsim_http_request_duration_seconds_count\{status_code=~"5\.\."\}/);
     expect(byName.get('PixsimApiLatencyHigh')).toContain('pixsim_http_request_duration_seconds_bucket');
-    expect(byName.get('PixsimJobFailureRateHigh')).toMatch(/pixsim_job_outcomes_total[\s\S]*error_code/);
+    expect(byName.get('PixsimJobFailureRateHigh')).toMatch(
+      /by \(namespace, error_code\) \(rate\(pixsim_job_outcomes_total\{status="FAILED"\}/,
+    );
     expect(byName.get('PixsimJobLatencyHigh')).toContain('pixsim_job_end_to_end_seconds_bucket');
     // Stalled: lag and no acks; pending past the claim timeout (60 s).
     expect(byName.get('PixsimConsumerGroupStalled')).toMatch(
