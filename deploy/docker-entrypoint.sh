@@ -5,6 +5,7 @@
 #   docker run pixsim seed-account        (gives a fresh gateway the simulator's account)
 #   docker run pixsim migrate             (builds every service's MongoDB indexes: npm run migrate)
 #   docker run pixsim backup backup|restore …   (scripts/backup.ts: logical MongoDB backups)
+#   docker run pixsim prune-consumers     (deletes consumer names of pods that are gone)
 # tini is PID 1 and forwards SIGTERM; `exec` makes node its direct child, so the
 # service's own graceful shutdown (its drain, derived from its config) is what a stop runs.
 set -eu
@@ -12,7 +13,7 @@ set -eu
 SERVICES="gateway job-intake dispatcher poller asset"
 
 usage() {
-  echo "usage: docker-entrypoint.sh <$(echo "$SERVICES" | tr ' ' '|')|simulator|seed-account|migrate|backup|healthcheck> [args...]" >&2
+  echo "usage: docker-entrypoint.sh <$(echo "$SERVICES" | tr ' ' '|')|simulator|seed-account|migrate|backup|prune-consumers|healthcheck> [args...]" >&2
   echo "       (or set PIXSIM_SERVICE)" >&2
   exit 64
 }
@@ -45,6 +46,9 @@ case "$what" in
     ;;
   backup)
     exec node --import tsx scripts/backup.ts "$@"
+    ;;
+  prune-consumers)
+    exec node --import tsx scripts/prune-consumers.ts "$@"
     ;;
   healthcheck)
     exec node deploy/healthcheck.mjs "$@"

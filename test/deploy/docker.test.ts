@@ -191,6 +191,13 @@ describe('deploy/docker-entrypoint.sh', () => {
       mode: 0o755,
     });
     expect(run(['migrate']).lines).toEqual(['HOME=/tmp', 'run', '--silent', 'migrate', '--']);
+    expect(run(['prune-consumers', '--idle-hours', '24']).lines.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      'scripts/prune-consumers.ts',
+      '--idle-hours',
+      '24',
+    ]);
     expect(run(['backup', 'backup', '--db', 'pixsim-asset']).lines.slice(1)).toEqual([
       '--import',
       'tsx',
@@ -244,9 +251,14 @@ describe('deploy/healthcheck.mjs', () => {
   });
 
   it.each(SERVICES)('when %s is probed, then on its port (PORT / OPS_PORT, else the default)', (service) => {
-    const { variable, port } = SERVICE_PORTS[service];
+    const { variable, port } = service === 'gateway' ? { variable: 'PORT', port: 8000 } : SERVICE_PORTS[service];
     expect(probeUrl(service, {})).toBe(`http://127.0.0.1:${port}/health`);
     expect(probeUrl(service, { [variable]: '7777' }, '/ready')).toBe('http://127.0.0.1:7777/ready');
+    if (service === 'gateway') {
+      // With a side server, /ready is asked there and /health still on the API port.
+      expect(probeUrl(service, { PORT: '8000', OPS_PORT: '9100' }, '/ready')).toBe('http://127.0.0.1:9100/ready');
+      expect(probeUrl(service, { PORT: '8000', OPS_PORT: '9100' })).toBe('http://127.0.0.1:8000/health');
+    }
   });
 
   it('when the simulator is probed, then on SIM_PORT; an unknown process has no URL', () => {

@@ -155,7 +155,11 @@ describe.skipIf(!kubectl.ok)('operating pixsim on Kubernetes (rendered overlays)
         expect(c.args).toContain('--keep');
         expect(envNamed(c, 'MONGODB_URI').valueFrom.secretKeyRef.key).toBe('MONGODB_URI_MAINTENANCE');
       }
-      expect(new Set(cronjobs.map((c) => c.spec.schedule)).size, 'staggered').toBe(SERVICES.length);
+      const backups = cronjobs.filter((c) => c.metadata.name.startsWith('backup-'));
+      expect(new Set(backups.map((c) => c.spec.schedule)).size, 'staggered').toBe(SERVICES.length);
+      // Retention of Redis consumer names runs beside them (docs/operations/retention.md).
+      const prune = find(objects, 'CronJob', 'prune-consumers')!.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(prune.args[0]).toBe('prune-consumers');
       expect(find(objects, 'PersistentVolumeClaim', 'pixsim-backups')).toBeDefined();
     });
   });
