@@ -120,6 +120,11 @@ describe('alerts and dashboard', () => {
       expect(p.datasource?.uid, p.title).toBe('${datasource}');
       expect(p.targets.length, p.title).toBeGreaterThan(0);
     }
+    // One install at a time: every query is scoped to the namespace picked at the top.
+    expect(dash.templating.list.map((v: any) => v.name)).toContain('namespace');
+    for (const expr of dashboardExprs())
+      for (const m of expr.matchAll(/\b(?:pixsim|process|nodejs)_[a-z0-9_]+(\{[^}]*\})?/g))
+        expect(m[1] ?? '', `${expr}: ${m[0]}`).toContain('namespace="$namespace"');
     const services = dashboardExprs().join('\n');
     for (const s of SERVICES) expect(services).toContain(s);
   });
