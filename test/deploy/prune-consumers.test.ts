@@ -32,7 +32,7 @@ describe('consumer-name retention (scripts/prune-consumers.ts)', () => {
     )) as any;
     await redis.xack(stream, 'dispatcher', acked);
     await redis.xreadgroup('GROUP', 'dispatcher', 'pod-died', 'COUNT', 1, 'STREAMS', stream, '>');
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1_500));
     const [[, [[live]]]] = (await redis.xreadgroup(
       'GROUP',
       'dispatcher',
@@ -45,11 +45,11 @@ describe('consumer-name retention (scripts/prune-consumers.ts)', () => {
     )) as any;
     await redis.xack(stream, 'dispatcher', live);
 
-    const dry = await pruneConsumers(redis, { streams: [stream], idleMs: 50, dryRun: true });
+    const dry = await pruneConsumers(redis, { streams: [stream], idleMs: 1_200, dryRun: true });
     expect(dry.map((p) => p.consumer)).toEqual(['pod-old']);
     expect(await consumersOf('dispatcher')).toEqual(['pod-died', 'pod-live', 'pod-old']);
 
-    const pruned = await pruneConsumers(redis, { streams: [stream, `${stream}-absent`], idleMs: 50 });
+    const pruned = await pruneConsumers(redis, { streams: [stream, `${stream}-absent`], idleMs: 1_200 });
     expect(pruned.map((p) => `${p.group}/${p.consumer}`)).toEqual(['dispatcher/pod-old']);
     expect(await consumersOf('dispatcher')).toEqual(['pod-died', 'pod-live']);
     // The entry the dead pod held is still pending, for another replica to claim.
