@@ -3,14 +3,17 @@
 #   docker run pixsim dispatcher          docker run -e PIXSIM_SERVICE=poller pixsim
 #   docker run pixsim simulator --latency 2000 --account KEY:CREDITS:MAXCONC
 #   docker run pixsim seed-account        (gives a fresh gateway the simulator's account)
+#   docker run pixsim migrate             (builds every service's MongoDB indexes: npm run migrate)
+#   docker run pixsim backup backup|restore …   (scripts/backup.ts: logical MongoDB backups)
+#   docker run pixsim prune-consumers     (deletes consumer names of pods that are gone)
 # tini is PID 1 and forwards SIGTERM; `exec` makes node its direct child, so the
-# service's own graceful shutdown (drain within 25 s) is what a stop runs.
+# service's own graceful shutdown (its drain, derived from its config) is what a stop runs.
 set -eu
 
 SERVICES="gateway job-intake dispatcher poller asset"
 
 usage() {
-  echo "usage: docker-entrypoint.sh <$(echo "$SERVICES" | tr ' ' '|')|simulator|seed-account|healthcheck> [args...]" >&2
+  echo "usage: docker-entrypoint.sh <$(echo "$SERVICES" | tr ' ' '|')|simulator|seed-account|migrate|backup|prune-consumers|healthcheck> [args...]" >&2
   echo "       (or set PIXSIM_SERVICE)" >&2
   exit 64
 }
@@ -35,6 +38,17 @@ case "$what" in
     ;;
   seed-account)
     exec node --import tsx deploy/seed-account.ts "$@"
+    ;;
+  migrate)
+    # npm writes its cache and logs under HOME; the root filesystem is read-only.
+    export HOME=/tmp npm_config_cache=/tmp/.npm npm_config_update_notifier=false
+    exec npm run --silent migrate -- "$@"
+    ;;
+  backup)
+    exec node --import tsx scripts/backup.ts "$@"
+    ;;
+  prune-consumers)
+    exec node --import tsx scripts/prune-consumers.ts "$@"
     ;;
   healthcheck)
     exec node deploy/healthcheck.mjs "$@"

@@ -19,7 +19,8 @@ export function serviceFrom(env, pid1Args = []) {
 export function probeUrl(service, env, path = '/health') {
   if (SIMULATOR.includes(service)) return `http://127.0.0.1:${env.SIM_PORT || 8080}/__sim/stats`;
   if (!(service in DEFAULT_PORTS)) return null;
-  const port = service === 'gateway' ? env.PORT : env.OPS_PORT;
+  // The gateway's /ready and /metrics move to its side server when OPS_PORT is set; /health stays on PORT.
+  const port = service !== 'gateway' ? env.OPS_PORT : path !== '/health' && env.OPS_PORT ? env.OPS_PORT : env.PORT;
   return `http://127.0.0.1:${port || DEFAULT_PORTS[service]}${path}`;
 }
 

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { SERVICES, type ServiceName } from '@pixsim/contracts';
 import { loadConfig } from '@pixsim/kit';
 import { readRepoFile, REPO_ROOT } from './manifests.js';
-import { CONFIG_SCHEMAS, DRAIN_SECONDS, SERVICE_PORTS } from './service-env.js';
+import { CONFIG_SCHEMAS, DRAIN_MS, GATEWAY_PORT, SERVICE_PORTS } from './service-env.js';
 
 const COMPOSE = 'deploy/compose.yaml';
 const compose = parse(readRepoFile(COMPOSE), { merge: true }) as {
@@ -14,15 +14,39 @@ const compose = parse(readRepoFile(COMPOSE), { merge: true }) as {
 const services = compose.services;
 const OURS = [...SERVICES, 'simulator'] as const;
 
-/** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` under `shell` (empty by default: what a bare `docker compose up` gets). */
-function interpolate(value: unknown, shell: Record<string, string> = {}): string {
+/** What deploy/compose.env.example asks the operator to fill (hex, as the file suggests). */
+const REQUIRED_SECRETS = Object.fromEntries(
+  readRepoFile('deploy/compose.env.example')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=$/.test(l))
+    .map((l) => [
+      l.slice(0, -1),
+      l.startsWith('PIXSIM_SECRET_KEY')
+        ? 'c2VjcmV0LWtleS1mb3ItdGhlLWNvbXBvc2UtdGVzdHM='
+        : 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+    ]),
+);
+
+class MissingVariable extends Error {}
+
+/**
+ * Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` / `${VAR:?message}` under `shell`
+ * (the filled .env by default). A `:?` variable that is unset stops compose with its message.
+ */
+function interpolate(value: unknown, shell: Record<string, string> = REQUIRED_SECRETS): string {
   return String(value).replace(
-    /\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g,
-    (_m, name: string, dflt?: string) => shell[name] || (dflt ?? ''),
+    /\$\{([A-Z0-9_]+)(?:(:?-|:\?)([^}]*))?\}/g,
+    (_m, name: string, op?: string, arg?: string) => {
+      if (op === ':?') {
+        if (!shell[name]) throw new MissingVariable(arg || `${name} is not set`);
+        return shell[name]!;
+      }
+      return shell[name] || (arg ?? '');
+    },
   );
 }
 
-function envOf(name: string, shell: Record<string, string> = {}): Record<string, string> {
+function envOf(name: string, shell: Record<string, string> = REQUIRED_SECRETS): Record<string, string> {
   const env = services[name]?.environment ?? {};
   if (Array.isArray(env)) throw new Error(`${name}: use the mapping form of environment`);
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, shell)]));
@@ -50,7 +74,10 @@ describe('deploy/compose.yaml', () => {
       expect(s.healthcheck?.test?.length, 'healthcheck').toBeGreaterThan(0);
       expect(s.healthcheck.disable).not.toBe(true);
       expect(s.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '/app/deploy/healthcheck.mjs']);
-      expect(seconds(s.stop_grace_period)).toBeGreaterThan(DRAIN_SECONDS);
+      if ((SERVICES as readonly string[]).includes(name)) {
+        const config = loadConfig(CONFIG_SCHEMAS[name as ServiceName], envOf(name));
+        expect(seconds(s.stop_grace_period)).toBeGreaterThan(DRAIN_MS[name as ServiceName](config) / 1000);
+      }
     },
   );
 
@@ -61,7 +88,8 @@ describe('deploy/compose.yaml', () => {
   it.each(SERVICES)('when %s starts, then its environment parses with its own config schema', (name: ServiceName) => {
     const env = envOf(name);
     expect(() => loadConfig(CONFIG_SCHEMAS[name], env)).not.toThrow();
-    const { variable, port } = SERVICE_PORTS[name];
+    // Compose has no probes from outside: each service answers where the supervisor would ask it.
+    const { variable, port } = name === 'gateway' ? { variable: 'PORT', port: GATEWAY_PORT } : SERVICE_PORTS[name];
     expect(env[variable]).toBe(String(port));
     expect(env.OTEL_SERVICE_NAME).toBe(name);
     expect(env.CONSUMER_NAME, 'stable across restarts: a restarted service reads its own pending entries first').toBe(
@@ -72,7 +100,13 @@ describe('deploy/compose.yaml', () => {
   it.each(['dispatcher', 'poller'] as const)(
     'when the .env of the ARQ setup is given (--env-file), then %s gets its worker settings under the old names',
     (name) => {
-      const shell = { ARQ_MAX_JOBS: '20', ARQ_MAX_TRIES: '5', ARQ_JOB_TIMEOUT: '7200', POLL_INTERVAL_S: '5' };
+      const shell = {
+        ...REQUIRED_SECRETS,
+        ARQ_MAX_JOBS: '20',
+        ARQ_MAX_TRIES: '5',
+        ARQ_JOB_TIMEOUT: '7200',
+        POLL_INTERVAL_S: '5',
+      };
       const config = loadConfig(CONFIG_SCHEMAS[name], envOf(name, shell)) as Record<string, unknown>;
       expect(config).toMatchObject({
         MAX_JOBS: 20,
@@ -111,6 +145,63 @@ describe('deploy/compose.yaml', () => {
     expect(new URL(envOf('gateway').MONGODB_URI!).searchParams.get('replicaSet')).toBe(rs);
     expect(mongo.healthcheck.test.join(' ')).toContain(`rs.initiate({ _id: '${rs}'`);
     for (const name of ['redis', 'mongodb', 'nats']) expect(services[name].healthcheck?.test, name).toBeDefined();
+  });
+
+  it('when a secret is missing, then compose refuses to start, saying which and how to set it; none has a default', () => {
+    expect(Object.keys(REQUIRED_SECRETS)).toEqual(
+      expect.arrayContaining(['PIXSIM_ADMIN_TOKEN', 'REDIS_PASSWORD', 'NATS_PASSWORD', 'MONGO_ROOT_PASSWORD']),
+    );
+    for (const missing of Object.keys(REQUIRED_SECRETS)) {
+      const shell = { ...REQUIRED_SECRETS, [missing]: '' };
+      const refusals: string[] = [];
+      for (const name of Object.keys(services)) {
+        try {
+          envOf(name, shell);
+          JSON.stringify(services[name].command ?? []).replace(/\$\{[^}]+\}/g, (m) => interpolate(m, shell));
+        } catch (err) {
+          if (err instanceof MissingVariable) refusals.push(err.message);
+          else throw err;
+        }
+      }
+      expect(refusals.length, `${missing}: compose refuses`).toBeGreaterThan(0);
+      expect(refusals[0], missing).toContain(missing);
+    }
+    expect(readRepoFile(COMPOSE)).not.toMatch(/PIXSIM_ADMIN_TOKEN:-/);
+    expect(envOf('gateway').REGISTRATION).toBe('closed');
+  });
+
+  it('when ports are published, then on 127.0.0.1 unless PIXSIM_BIND opts in, Jaeger included', () => {
+    const published = Object.entries(services).flatMap(([n, s]) => (s.ports ?? []).map((p: string) => [n, p]));
+    expect(published.map(([n]) => n).sort()).toEqual(['gateway', 'jaeger']);
+    for (const [name, p] of published) {
+      expect(interpolate(p, REQUIRED_SECRETS), name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      expect(interpolate(p, { ...REQUIRED_SECRETS, PIXSIM_BIND: '0.0.0.0' }), name).toMatch(/^0\.0\.0\.0:/);
+    }
+  });
+
+  it('when the datastores start, then each requires credentials, Redis refuses writes at its ceiling, and each service logs in to MongoDB as itself, in its own database', () => {
+    const redis = services.redis.command.map((c: string) => interpolate(c));
+    expect(redis[redis.indexOf('--requirepass') + 1]).toBe(REQUIRED_SECRETS.REDIS_PASSWORD);
+    expect(redis[redis.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+    expect(redis[redis.indexOf('--maxmemory') + 1]).toMatch(/^\d+[kmg]b$/);
+    const nats = services.nats.command.map((c: string) => interpolate(c));
+    expect(nats[nats.indexOf('--pass') + 1]).toBe(REQUIRED_SECRETS.NATS_PASSWORD);
+    expect(services.mongodb.command).toContain('--keyFile');
+    expect(envOf('mongodb').MONGO_INITDB_ROOT_PASSWORD).toBe(REQUIRED_SECRETS.MONGO_ROOT_PASSWORD);
+    const users = readRepoFile('deploy/mongo-init/users.js');
+    for (const name of SERVICES) {
+      const env = envOf(name);
+      expect(new URL(env.REDIS_URL!).password, `${name} Redis password`).toBe(REQUIRED_SECRETS.REDIS_PASSWORD);
+      const mongo = new URL(env.MONGODB_URI!);
+      expect(mongo.username, name).toBe(name);
+      expect(mongo.pathname, name).toBe(`/pixsim-${name}`);
+      expect(mongo.searchParams.get('authSource'), name).toBe(`pixsim-${name}`);
+      expect(envOf('mongodb')[`MONGO_PASSWORD_${name.toUpperCase().replace('-', '_')}`], name).toBe(
+        decodeURIComponent(mongo.password),
+      );
+      if (env.NATS_URL) expect(new URL(env.NATS_URL).password, `${name} NATS password`).toBeTruthy();
+    }
+    expect(users).toContain("roles: [{ role: 'readWrite', db: database }]");
   });
 
   it('when traces are sent, then the collector receives OTLP/HTTP where the services send it and exports to Jaeger', () => {

@@ -61,10 +61,10 @@ describe('deploy/Dockerfile', () => {
   const all = stages(list);
   const runtime = all.at(-1)!;
 
-  it('when built, then it is multi-stage on Node 20, and the runtime stage copies only dependencies and the built console from the build stages', () => {
+  it('when built, then it is multi-stage on Node 24 (the Active LTS), and the runtime stage copies only dependencies and the built console from the build stages', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const arg = list.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
-    expect(arg?.args).toMatch(/^NODE_IMAGE=node:20[.\d]*-[a-z]+-slim$/);
+    expect(arg?.args).toMatch(/^NODE_IMAGE=node:24[.\d]*-[a-z]+-slim$/);
     const fromDeps = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from='));
     expect(fromDeps.map((i) => i.args)).toEqual([
       '--from=deps /app/node_modules ./node_modules',
@@ -189,6 +189,29 @@ describe('deploy/docker-entrypoint.sh', () => {
     expect(run(['seed-account']).lines.slice(1)).toEqual(['--import', 'tsx', 'deploy/seed-account.ts']);
   });
 
+  it('when migrate is asked for, then npm runs the migrate script with a writable HOME; backup runs scripts/backup.ts', () => {
+    fs.writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\nprintf "HOME=%s\\n" "$HOME"\nprintf "%s\\n" "$@"\n', {
+      mode: 0o755,
+    });
+    expect(run(['migrate']).lines).toEqual(['HOME=/tmp', 'run', '--silent', 'migrate', '--']);
+    expect(run(['prune-consumers', '--idle-hours', '24']).lines.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      'scripts/prune-consumers.ts',
+      '--idle-hours',
+      '24',
+    ]);
+    expect(run(['backup', 'backup', '--db', 'pixsim-asset']).lines.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      'scripts/backup.ts',
+      'backup',
+      '--db',
+      'pixsim-asset',
+    ]);
+    expect(fs.existsSync(path.join(REPO_ROOT, 'scripts/backup.ts'))).toBe(true);
+  });
+
   it('when no or an unknown service is given, then it exits 64 with the usage', () => {
     for (const args of [[], ['frontend']]) {
       const r = run(args);
@@ -231,9 +254,14 @@ describe('deploy/healthcheck.mjs', () => {
   });
 
   it.each(SERVICES)('when %s is probed, then on its port (PORT / OPS_PORT, else the default)', (service) => {
-    const { variable, port } = SERVICE_PORTS[service];
+    const { variable, port } = service === 'gateway' ? { variable: 'PORT', port: 8000 } : SERVICE_PORTS[service];
     expect(probeUrl(service, {})).toBe(`http://127.0.0.1:${port}/health`);
     expect(probeUrl(service, { [variable]: '7777' }, '/ready')).toBe('http://127.0.0.1:7777/ready');
+    if (service === 'gateway') {
+      // With a side server, /ready is asked there and /health still on the API port.
+      expect(probeUrl(service, { PORT: '8000', OPS_PORT: '9100' }, '/ready')).toBe('http://127.0.0.1:9100/ready');
+      expect(probeUrl(service, { PORT: '8000', OPS_PORT: '9100' })).toBe('http://127.0.0.1:8000/health');
+    }
   });
 
   it('when the simulator is probed, then on SIM_PORT; an unknown process has no URL', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CONSUMERS, createKeys, isEventType, SERVICES, streamsConsumedBy, type ServiceName } from '@pixsim/contracts';
-import { loadConfig } from '@pixsim/kit';
+import { graceSeconds, loadConfig } from '@pixsim/kit';
 import {
   byKind,
   find,
+  findConfigMap,
   findKubectl,
   KUSTOMIZATIONS,
   OVERLAYS,
@@ -14,7 +15,7 @@ import {
   type K8sObject,
 } from './manifests.js';
 import { validateObject } from './schemas.js';
-import { CONFIG_SCHEMAS, DRAIN_SECONDS, placeholderSecret, SERVICE_PORTS } from './service-env.js';
+import { CONFIG_SCHEMAS, DRAIN_MS, GATEWAY_PORT, placeholderSecret, SERVICE_PORTS } from './service-env.js';
 
 const kubectl = findKubectl();
 if (!kubectl.ok) console.warn(`test/deploy/kustomize.test.ts: SKIPPED, ${kubectl.reason}`);
@@ -44,7 +45,7 @@ function containerEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   const configMap = (name: string): Record<string, string> => {
-    const cm = find(objects, 'ConfigMap', name);
+    const cm = find(objects, 'ConfigMap', name) ?? findConfigMap(objects, name.replace(/-[a-z0-9]{10}$/, ''));
     if (!cm) throw new Error(`ConfigMap ${name} is referenced but not rendered`);
     return cm.data ?? {};
   };
@@ -94,13 +95,14 @@ function egressOf(objects: K8sObject[], labels: Record<string, string>): Map<str
 const BASELINE_EGRESS = ['53/UDP', '53/TCP', '4317/TCP', '4318/TCP'];
 /** What each service talks to (README "How a job flows"), as ports. */
 const EXPECTED_EGRESS: Record<ServiceName, string[]> = {
-  gateway: ['6379/TCP', '27017/TCP', '4222/TCP'],
+  gateway: ['6379/TCP', '27017/TCP', '4222/TCP', '443/TCP'],
   'job-intake': ['6379/TCP', '27017/TCP'],
   dispatcher: ['6379/TCP', '27017/TCP', '443/TCP'],
   poller: ['6379/TCP', '27017/TCP', '443/TCP'],
   asset: ['6379/TCP', '27017/TCP'],
 };
 const PROVIDER_CALLERS: ServiceName[] = ['dispatcher', 'poller'];
+const SEALING_ENV = new Set(['PIXSIM_SEALING_PUBLIC_KEY', 'PIXSIM_SEALING_PRIVATE_KEYS']);
 
 describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
   describe.each(KUSTOMIZATIONS)('k8s/%s', (dir) => {
@@ -127,7 +129,7 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
           const at = `${where}/${c.name}`;
           const sc = { ...pod.securityContext, ...c.securityContext };
-          if (owner.kind !== 'Job' && !(pod.initContainers ?? []).includes(c)) {
+          if (!['Job', 'CronJob'].includes(owner.kind) && !(pod.initContainers ?? []).includes(c)) {
             if (!c.readinessProbe) problems.push(`${at}: no readinessProbe`);
             if (!c.livenessProbe) problems.push(`${at}: no livenessProbe`);
           }
@@ -193,7 +195,9 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         ).toBeUndefined();
       }
       expect([...images]).toHaveLength(1);
-      if (dir === 'overlays/prod') expect([...images][0]).toMatch(/^[^:]+\/[^:]+:(?!latest$)[\w.-]+$/);
+      // Prod runs a release by tag and digest (kustomize images: digest), never a tag alone.
+      if (dir === 'overlays/prod')
+        expect([...images][0]).toMatch(/^[^:@]+\/[^:@]+:(?!latest@)[\w.-]+@sha256:[0-9a-f]{64}$/);
     });
 
     it('when rendered, then probes ask /health (startup, liveness) and /ready (readiness) on the port the service listens on', () => {
@@ -205,26 +209,44 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         expect(env[variable], `${service} ${variable}`).toBe(String(port));
         const named = (c.ports ?? []).find((p: any) => p.containerPort === port);
         expect(named, `${service} declares port ${port}`).toBeDefined();
+        // The gateway's liveness is its API port (the one that must answer); /ready is on the side server.
+        const publicPort = (c.ports ?? []).find((p: any) => p.containerPort === GATEWAY_PORT);
+        if (service === 'gateway') expect(env.PORT).toBe(String(GATEWAY_PORT));
         for (const [probe, path] of [
           ['startupProbe', '/health'],
           ['livenessProbe', '/health'],
           ['readinessProbe', '/ready'],
         ] as const) {
           expect(c[probe]?.httpGet?.path, `${service} ${probe}`).toBe(path);
-          expect([named.name, port], `${service} ${probe} port`).toContain(c[probe].httpGet.port);
+          const at = service === 'gateway' && probe !== 'readinessProbe' ? publicPort : named;
+          expect([at.name, at.containerPort], `${service} ${probe} port`).toContain(c[probe].httpGet.port);
         }
       }
     });
 
-    it('when a pod is stopped, then it is given longer than the drain (plus any preStop pause)', () => {
+    it('when a pod is stopped, then it is given longer than the drain its config yields (plus any preStop pause)', () => {
       const objects = objectsOf(dir);
+      const mode = dir === 'overlays/dev' ? 'rendered' : 'placeholders';
       for (const service of SERVICES) {
         const pod = deploymentOf(objects, service).spec.template.spec;
         const c = containerOf(objects, service);
         const cmd: string[] = c.lifecycle?.preStop?.exec?.command ?? [];
         const pause = cmd[0] === 'sleep' ? Number(cmd[1]) : 0;
-        expect(pod.terminationGracePeriodSeconds, service).toBeGreaterThan(DRAIN_SECONDS + pause);
+        // The drain as the service computes it at start, from the environment this manifest gives it.
+        const config = loadConfig(CONFIG_SCHEMAS[service], containerEnv(objects, c, mode));
+        const drain = DRAIN_MS[service](config);
+        expect(drain, `${service}: a drain at least as long as the old fixed 25 s`).toBeGreaterThanOrEqual(20_000);
+        expect(
+          pod.terminationGracePeriodSeconds,
+          `${service}: drain ${drain} ms + preStop ${pause} s`,
+        ).toBeGreaterThanOrEqual(graceSeconds(drain, pause));
       }
+      // The dispatcher's drain covers a whole provider call: the longest call it can be in.
+      const dispatcher = loadConfig(
+        CONFIG_SCHEMAS.dispatcher,
+        containerEnv(objects, containerOf(objects, 'dispatcher'), mode),
+      ) as { PROVIDER_TIMEOUT_MS: number };
+      expect(DRAIN_MS.dispatcher(dispatcher)).toBeGreaterThan(dispatcher.PROVIDER_TIMEOUT_MS);
     });
 
     it('when a service starts, then its environment parses with its own config schema', () => {
@@ -238,16 +260,18 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       }
     });
 
-    it('when a service gets secrets, then only the keys it uses, from the Secrets the README documents', () => {
+    it('when a service gets secrets, then only the keys it uses, from the Secrets deploy/README.md documents', () => {
       const objects = objectsOf(dir);
-      const readme = readRepoFile('README.md');
+      const readme = readRepoFile('deploy/README.md');
       for (const service of SERVICES) {
         for (const e of containerOf(objects, service).env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
           if (!ref) continue;
           expect(readme, `${service}: Secret ${ref.name}`).toContain(`\`${ref.name}\``);
           expect(readme, `${service}: key ${ref.key} of ${ref.name}`).toContain(`\`${ref.key}\``);
-          // Loose config schemas would accept extras silently: a key must be one the service reads.
+          // Loose config schemas would accept extras silently: a key must be one the service reads
+          // (or one of the sealing keys, whose parsing lands with the sealing itself).
+          if (SEALING_ENV.has(e.name)) continue;
           expect(Object.keys((CONFIG_SCHEMAS[service] as any).shape), `${service} does not read ${e.name}`).toContain(
             e.name,
           );
@@ -296,7 +320,7 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
 
     it("when KEDA scales a worker, then it watches its own group's lag on exactly the streams the group consumes (libs/contracts)", () => {
       const objects = objectsOf(dir);
-      const prefix = find(objects, 'ConfigMap', 'pixsim-common')?.data?.STREAM_PREFIX;
+      const prefix = findConfigMap(objects, 'pixsim-common')?.data?.STREAM_PREFIX;
       expect(prefix).toBe('pixsim');
       const keys = createKeys(prefix);
       const streamTypes = new Map<string, string>(
@@ -390,12 +414,13 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         const { port } = SERVICE_PORTS[service];
         expect(ingress.length, `${service}: some ingress is allowed`).toBeGreaterThan(0);
         for (const rule of ingress) {
-          expect(
-            (rule.ports ?? []).map((p: any) => p.port),
-            `${service} ingress ports`,
-          ).toEqual([port]);
-          if (service === 'gateway') continue;
-          // Workers serve nothing but /metrics: only Prometheus may connect.
+          const ports = (rule.ports ?? []).map((p: any) => p.port);
+          // The gateway's API is open to all; every side server (/ready, /metrics) only to Prometheus.
+          if (service === 'gateway' && ports.join() === String(GATEWAY_PORT)) {
+            expect(rule.from, 'gateway API: from anywhere').toBeUndefined();
+            continue;
+          }
+          expect(ports, `${service} ingress ports`).toEqual([port]);
           expect(rule.from, `${service}: ingress from Prometheus only`).toBeDefined();
           for (const peer of rule.from) {
             expect(
@@ -424,14 +449,14 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       const hostOf = (url: string) => new URL(url).hostname;
       for (const [key, svc] of [
         ['REDIS_URL', 'redis'],
-        ['MONGODB_URI', 'mongodb'],
+        ['MONGODB_URI_GATEWAY', 'mongodb'],
         ['NATS_URL', 'nats'],
       ] as const) {
         expect(hostOf(endpoints[key]!), key).toBe(svc);
         expect(find(objects, 'Service', svc), `Service ${svc}`).toBeDefined();
       }
-      expect(new URL(endpoints.MONGODB_URI!).searchParams.get('replicaSet')).toBe('rs0');
-      const common = find(objects, 'ConfigMap', 'pixsim-common')!.data!;
+      expect(new URL(endpoints.MONGODB_URI_GATEWAY!).searchParams.get('replicaSet')).toBe('rs0');
+      const common = findConfigMap(objects, 'pixsim-common')!.data!;
       expect(hostOf(common.PIXVERSE_BASE_URL!)).toBe('pixverse-sim');
       const keda = find(objects, 'Secret', 'pixsim-keda-redis')!.stringData!;
       expect(keda.address, "KEDA reads from its own namespace: the Redis Service's full name").toBe(
@@ -479,7 +504,7 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       ]) {
         expect(alerts).toContain(name);
       }
-      for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
+      for (const r of rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert)) {
         expect(r.labels?.severity, r.alert).toMatch(/^(info|warning|critical)$/);
         expect(r.annotations?.summary, r.alert).toBeTruthy();
       }

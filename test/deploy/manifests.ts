@@ -8,7 +8,16 @@ export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../', import.met
 export const K8S = path.join(REPO_ROOT, 'k8s');
 
 /** Every kustomization the repository ships, rendered and checked on its own. */
-export const KUSTOMIZATIONS = ['base', 'base/monitoring', 'overlays/dev', 'overlays/prod'] as const;
+export const KUSTOMIZATIONS = [
+  'base',
+  'base/monitoring',
+  'base/migrate',
+  'base/backup',
+  'overlays/dev',
+  'overlays/prod',
+  'overlays/dev/migrate',
+  'overlays/prod/migrate',
+] as const;
 export const OVERLAYS = ['overlays/dev', 'overlays/prod'] as const;
 
 export interface K8sObject {
@@ -33,8 +42,8 @@ export function findKubectl(): { ok: true } | { ok: false; reason: string } {
 }
 
 /** `kubectl kustomize <dir>`: the objects it renders, in order. */
-export function render(dir: string): K8sObject[] {
-  const out = execFileSync('kubectl', ['kustomize', path.join(K8S, dir)], {
+export function render(dir: string, root = K8S): K8sObject[] {
+  const out = execFileSync('kubectl', ['kustomize', path.join(root, dir)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,6 +67,15 @@ export const byKind = (objects: K8sObject[], kind: string): K8sObject[] => objec
 
 export function find(objects: K8sObject[], kind: string, name: string): K8sObject | undefined {
   return objects.find((o) => o.kind === kind && o.metadata.name === name);
+}
+
+/** A generated ConfigMap by its name before kustomize appended the content hash (`name-<10 chars>`). */
+export function findConfigMap(objects: K8sObject[], name: string): K8sObject | undefined {
+  return objects.find(
+    (o) =>
+      o.kind === 'ConfigMap' &&
+      (o.metadata.name === name || new RegExp(`^${name}-[a-z0-9]{10}$`).test(o.metadata.name)),
+  );
 }
 
 export interface LabelSelector {
@@ -84,11 +102,14 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
   return true;
 }
 
-/** Pod-owning workloads and their pod templates. */
+/** Pod-owning workloads and their pod templates (a CronJob's is its Job's). */
 export function podTemplates(objects: K8sObject[]): { owner: K8sObject; template: any }[] {
   return objects
-    .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
-    .map((owner) => ({ owner, template: owner.spec.template }));
+    .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(o.kind))
+    .map((owner) => ({
+      owner,
+      template: owner.kind === 'CronJob' ? owner.spec.jobTemplate.spec.template : owner.spec.template,
+    }));
 }
 
 export function readRepoFile(rel: string): string {

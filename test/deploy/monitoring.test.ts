@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '@pixsim/contracts';
-import { definedPixsimMetrics, parseYamlDocs, readRepoFile } from './manifests.js';
+import { definedPixsimMetrics, parseYamlDocs, readRepoFile, REPO_ROOT } from './manifests.js';
 
 const RULES = 'k8s/base/monitoring/prometheus-rules.yaml';
 const DASHBOARD = 'k8s/base/monitoring/pixsim-dashboard.json';
@@ -27,6 +29,11 @@ function dashboardExprs(): string[] {
 function ruleExprs(): { alert: string; expr: string }[] {
   const [rule] = parseYamlDocs(readRepoFile(RULES), RULES);
   return rule!.spec.groups.flatMap((g: any) => g.rules.map((r: any) => ({ alert: r.alert, expr: String(r.expr) })));
+}
+
+function alerts(): any[] {
+  const [rule] = parseYamlDocs(readRepoFile(RULES), RULES);
+  return rule!.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);
 }
 
 describe('alerts and dashboard', () => {
@@ -63,6 +70,46 @@ describe('alerts and dashboard', () => {
     }
   });
 
+  it('when an alert fires, then its runbook_url names docs/operations/runbooks/<alert>.md, and that page exists and says what to do', () => {
+    const list = alerts();
+    expect(list.length).toBeGreaterThan(10);
+    for (const a of list) {
+      const url = String(a.annotations?.runbook_url ?? '');
+      expect(url, a.alert).toMatch(new RegExp(`/docs/operations/runbooks/${a.alert}\\.md$`));
+      const file = path.join(REPO_ROOT, 'docs/operations/runbooks', `${a.alert}.md`);
+      expect(fs.existsSync(file), `${a.alert}: runbook missing`).toBe(true);
+      const page = fs.readFileSync(file, 'utf8');
+      for (const heading of ['## What it means', '## How to look', '## What to do'])
+        expect(page, `${a.alert} runbook: ${heading}`).toContain(heading);
+    }
+    // No orphan pages: every runbook belongs to an alert.
+    const pages = fs.readdirSync(path.join(REPO_ROOT, 'docs/operations/runbooks')).filter((f) => f.endsWith('.md'));
+    expect(pages.filter((f) => f !== 'README.md').sort()).toEqual(list.map((a) => `${a.alert}.md`).sort());
+  });
+
+  it('when a rule queries Prometheus, then it keeps the namespace (two installs never mix, each alert says where)', () => {
+    for (const r of ruleExprs()) expect(r.expr, r.alert ?? r.expr).toMatch(/namespace/);
+  });
+
+  it("when the SLOs are watched, then the API's errors and latency, job failures by code, end-to-end job latency and stalls each have an alert on the metric that measures them", () => {
+    const byName = new Map(alerts().map((a) => [a.alert, String(a.expr)]));
+    const rules = ruleExprs()
+      .map((r) => r.expr)
+      .join('\n');
+    expect(byName.get('PixsimApiErrorBudgetBurnFast')).toContain('pixsim:http_errors:ratio_rate5m');
+    expect(rules).toMatch(/pixsim_http_request_duration_seconds_count\{status_code=~"5\.\."\}/);
+    expect(byName.get('PixsimApiLatencyHigh')).toContain('pixsim_http_request_duration_seconds_bucket');
+    expect(byName.get('PixsimJobFailureRateHigh')).toMatch(
+      /by \(namespace, error_code\) \(rate\(pixsim_job_outcomes_total\{status="FAILED"\}/,
+    );
+    expect(byName.get('PixsimJobLatencyHigh')).toContain('pixsim_job_end_to_end_seconds_bucket');
+    // Stalled: lag and no acks; pending past the claim timeout (60 s).
+    expect(byName.get('PixsimConsumerGroupStalled')).toMatch(
+      /pixsim_stream_lag[\s\S]*unless[\s\S]*pixsim_handled_total/,
+    );
+    expect(byName.get('PixsimOldestPendingStuck')).toMatch(/pixsim_stream_oldest_pending_seconds\) > 60$/m);
+  });
+
   it('when the dashboard is imported, then every panel queries Prometheus through the datasource variable', () => {
     const dash = JSON.parse(readRepoFile(DASHBOARD));
     expect(dash.uid).toBe('pixsim-overview');
@@ -73,6 +120,11 @@ describe('alerts and dashboard', () => {
       expect(p.datasource?.uid, p.title).toBe('${datasource}');
       expect(p.targets.length, p.title).toBeGreaterThan(0);
     }
+    // One install at a time: every query is scoped to the namespace picked at the top.
+    expect(dash.templating.list.map((v: any) => v.name)).toContain('namespace');
+    for (const expr of dashboardExprs())
+      for (const m of expr.matchAll(/\b(?:pixsim|process|nodejs)_[a-z0-9_]+(\{[^}]*\})?/g))
+        expect(m[1] ?? '', `${expr}: ${m[0]}`).toContain('namespace="$namespace"');
     const services = dashboardExprs().join('\n');
     for (const s of SERVICES) expect(services).toContain(s);
   });

@@ -1,4 +1,5 @@
-import { createLogger, parseKeyring } from '@pixsim/kit';
+import { generateSealingKeyPair, parsePublicKey } from '@pixsim/credentials';
+import { createLogger } from '@pixsim/kit';
 import { buildApp } from '../../../services/gateway/src/app.js';
 
 /**
@@ -11,12 +12,13 @@ export function stubGatewayApp(opts: { consoleDir?: string } = {}) {
     logger: createLogger({ service: 'openapi', level: 'silent' }),
     adminToken: 'x'.repeat(32),
     identity: unused,
+    users: unused,
     jobs: unused,
     assets: unused,
     accounts: unused,
     publish: unused,
     providers: { has: () => true, get: unused },
-    keyring: parseKeyring(Buffer.alloc(32).toString('base64')),
+    sealingKey: parsePublicKey(generateSealingKeyPair('k1').publicKey),
     bus: unused,
     readiness: {},
     callbacks: { allowPrivate: false, store: unused },

@@ -30,8 +30,8 @@ export { createMetricsRegistry, Registry } from './metrics.js';
 export { createOpsServer } from './ops-server.js';
 export type { OpsServer, OpsServerOptions } from './ops-server.js';
 export { mountOpsRoutes, OPS_PATHS, RETRY_AFTER_S } from './ops-routes.js';
-export type { OpsRoutesOptions, AnyFastifyInstance } from './ops-routes.js';
-export { runReadiness, describeFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
+export type { OpsRoutesOptions, AnyFastifyInstance, OpsPath } from './ops-routes.js';
+export { runReadiness, describeFailures, publicFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
 export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport } from './readiness.js';
 
 export { closeMongo, connectMongo, mongoPing, mongoHint } from './mongo.js';
@@ -47,8 +47,8 @@ export { every, realTimer } from './periodic.js';
 export type { Periodic, PeriodicOptions, Timer } from './periodic.js';
 export type { BackoffOptions } from './backoff.js';
 
-export { onShutdown } from './shutdown.js';
-export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdown.js';
+export { onShutdown, drainBudgetMs, graceSeconds, DEFAULT_DRAIN_MS } from './shutdown.js';
+export type { ShutdownOptions, ShutdownContext, ShutdownHandle, DrainBudget } from './shutdown.js';
 
 export { runService, consume, checkConsumers } from './service.js';
 export { leaseOwner, replicaName } from './replica.js';

@@ -58,7 +58,14 @@ async function runOne(name: string, check: ReadinessCheck, timeoutMs: number): P
   }
 }
 
-/** `mongodb is not reachable: connect ECONNREFUSED …; redis is not reachable: …` */
+/** What a probe's answer may show: the dependency and its state, never the driver's text. */
+export function publicFailures(
+  failures: readonly ReadinessFailure[],
+): { dependency: string; status: 'down' | 'timeout' }[] {
+  return failures.map(({ dependency, status }) => ({ dependency, status }));
+}
+
+/** For logs only (the reason can carry hosts and users): `mongodb is not reachable: connect ECONNREFUSED …; redis is not reachable: …` */
 export function describeFailures(failures: readonly ReadinessFailure[]): string {
   return failures.map((f) => `${f.dependency} is not reachable: ${f.reason}`).join('; ');
 }

@@ -70,6 +70,8 @@ export interface ServiceSpec<C extends SharedConfig> {
   nats?: boolean;
   /** Default port of the side server when OPS_PORT is unset. */
   defaultOpsPort: number;
+  /** How long shutdown may take (the service's drainMs(config)); its pods' grace period must exceed it. */
+  drainMs?: number;
   build(ctx: ServiceContext<C>): Promise<ServiceParts>;
 }
 
@@ -110,7 +112,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
   let mongo: Connection | undefined;
   let nats: NatsConnection | null = null;
 
-  const shutdown = onShutdown({ logger }, async () => {
+  const shutdown = onShutdown({ logger, delayMs: spec.drainMs }, async () => {
     // Take no new work, let what is under way finish and ack, and only then close what it
     // uses: a handler still running must never find its provider client already closed.
     for (const consumer of consumers.values()) consumer.pause();
@@ -181,6 +183,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
       port: config.OPS_PORT ?? spec.defaultOpsPort,
       host: config.OPS_HOST,
       readiness,
+      draining: signal,
       registry,
       service: name,
     });

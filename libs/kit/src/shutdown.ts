@@ -3,8 +3,42 @@ import type { Logger } from 'pino';
 
 export interface ShutdownOptions {
   logger: Logger;
-  /** After this the process exits 1 whatever the close function is doing. Below Kubernetes' 30 s grace. */
+  /**
+   * After this the process exits 1 whatever the close function is doing: the service's
+   * drain (drainBudgetMs), which its pod's terminationGracePeriodSeconds must exceed.
+   */
   delayMs?: number;
+}
+
+/** The drain of a service that declares none: a handler's few store writes, with room to spare. */
+export const DEFAULT_DRAIN_MS = 25_000;
+
+/** What bounds a service's drain: the longest call a unit of work can be in when SIGTERM comes. */
+export interface DrainBudget {
+  /** The longest single outbound call (provider request, callback POST, store write), in ms. */
+  longestCallMs: number;
+  /** Calls made one after another within one unit of work (each up to longestCallMs). Default 1. */
+  sequentialCalls?: number;
+  /** Waits between those calls (backoff), in total. */
+  backoffMs?: number;
+  /** Time to record the outcome and ack once the call returns, plus slack. Default 10 s. */
+  marginMs?: number;
+}
+
+/**
+ * How long shutdown may take so that work under way when SIGTERM arrives finishes and is
+ * acknowledged: a scale-down or a rollout then loses nothing and repeats nothing.
+ */
+export function drainBudgetMs(b: DrainBudget): number {
+  return b.longestCallMs * (b.sequentialCalls ?? 1) + (b.backoffMs ?? 0) + (b.marginMs ?? 10_000);
+}
+
+/**
+ * terminationGracePeriodSeconds for a drain: the preStop pause, then the drain, then a few
+ * seconds for the exit itself, so SIGKILL never cuts a clean shutdown.
+ */
+export function graceSeconds(drainMs: number, preStopS = 0): number {
+  return Math.ceil(drainMs / 1000) + preStopS + 5;
 }
 
 export interface ShutdownContext {
@@ -48,7 +82,7 @@ export function onShutdown(opts: ShutdownOptions, close: (ctx: ShutdownContext) 
 
   const grace = closeWithGrace(
     {
-      delay: opts.delayMs ?? 25_000,
+      delay: opts.delayMs ?? DEFAULT_DRAIN_MS,
       logger: false,
       onSecondSignal: (signal) => logger.error({ signal }, `second ${signal} while shutting down, exiting now`),
       onSecondError: (err) => logger.error({ err }, 'another error while shutting down, exiting now'),

@@ -4,7 +4,10 @@ import { createMetricsRegistry, createOpsServer, mountOpsRoutes, type OpsServer 
 import { memoryLogger } from './helpers.js';
 
 const servers: OpsServer[] = [];
-function ops(readiness: Record<string, () => Promise<unknown>>, extra: { readyTimeoutMs?: number } = {}) {
+function ops(
+  readiness: Record<string, () => Promise<unknown>>,
+  extra: { readyTimeoutMs?: number; advisory?: Record<string, () => Promise<unknown>>; draining?: AbortSignal } = {},
+) {
   const { logger, records } = memoryLogger('ops-test');
   const server = createOpsServer({ logger, port: 0, host: '127.0.0.1', readiness, ...extra });
   servers.push(server);
@@ -32,7 +35,7 @@ describe('ops server', () => {
     expect(res.json()).toEqual({ status: 'ready', checks: { redis: 'ok', mongodb: 'ok' }, pid: process.pid });
   });
 
-  it('when a check fails, then /ready answers 503 DEPENDENCY_DOWN naming it, with Retry-After', async () => {
+  it("when a check fails, then /ready answers 503 DEPENDENCY_DOWN naming it, with Retry-After, and never the driver's text", async () => {
     const { server, records } = ops({
       redis: async () => 'PONG',
       mongodb: async () => {
@@ -44,13 +47,15 @@ describe('ops server', () => {
     expect(res.headers['retry-after']).toBe('5');
     const body = res.json() as { error: { code: string; message: string; details: unknown[] } };
     expect(body.error.code).toBe('DEPENDENCY_DOWN');
-    expect(body.error.message).toBe('mongodb is not reachable: connect ECONNREFUSED 127.0.0.1:27017');
-    expect(body.error.details).toEqual([
-      { dependency: 'mongodb', status: 'down', reason: 'connect ECONNREFUSED 127.0.0.1:27017' },
-    ]);
-    // The transition is logged once, not on every probe.
+    expect(body.error.message).toBe('mongodb is down');
+    expect(body.error.details).toEqual([{ dependency: 'mongodb', status: 'down' }]);
+    expect(res.body).not.toContain('ECONNREFUSED');
+    expect(res.body).not.toContain('27017');
+    // The transition is logged once (with the reason), not on every probe.
     await server.app.inject({ method: 'GET', url: '/ready' });
-    expect(records().filter((r) => String(r.msg).startsWith('not ready'))).toHaveLength(1);
+    const logged = records().filter((r) => String(r.msg).startsWith('not ready'));
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0])).toContain('connect ECONNREFUSED 127.0.0.1:27017');
   });
 
   it('when a check hangs, then /ready gives up after the timeout and answers 503', async () => {
@@ -60,8 +65,46 @@ describe('ops server', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({
-      error: { code: 'DEPENDENCY_DOWN', message: 'nats is not reachable: no answer within 150 ms' },
+      error: { code: 'DEPENDENCY_DOWN', message: 'nats is not answering' },
     });
+  });
+
+  it('when an advisory dependency fails, then /ready still answers 200, reports it degraded, and names it', async () => {
+    const { server } = ops(
+      {},
+      {
+        advisory: {
+          redis: async () => {
+            throw new Error('connect ECONNREFUSED 10.0.0.7:6379');
+          },
+          mongodb: async () => 'ok',
+        },
+      },
+    );
+    const res = await server.app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'degraded', checks: { redis: 'down', mongodb: 'ok' }, pid: process.pid });
+  });
+
+  it('when shutdown has started, then /ready answers 503 DRAINING though every check passes', async () => {
+    const draining = new AbortController();
+    const { server } = ops({ redis: async () => 'PONG' }, { draining: draining.signal });
+    expect((await server.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    draining.abort('SIGTERM');
+    const res = await server.app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ error: { code: 'DRAINING' } });
+  });
+
+  it('when only /health is asked for (a public port), then /ready and /metrics are not served there', async () => {
+    const app = Fastify();
+    mountOpsRoutes(app, { readiness: {}, paths: ['/health'] });
+    const [health, ready, metrics] = await Promise.all(
+      ['/health', '/ready', '/metrics'].map((url) => app.inject({ method: 'GET', url })),
+    );
+    expect([health?.statusCode, ready?.statusCode, metrics?.statusCode]).toEqual([200, 404, 404]);
+    await app.close();
   });
 
   it('when /metrics is scraped, then it returns Prometheus text with default metrics and the service label', async () => {

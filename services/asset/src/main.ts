@@ -3,6 +3,7 @@ import { consume, runService } from '@pixsim/kit';
 import { createAssetHandler } from './asset-handler.js';
 import { openAssetStore } from './store/asset-store.js';
 import { readConfig } from './config.js';
+import { drainMs } from './drain.js';
 
 const config = readConfig();
 
@@ -10,6 +11,7 @@ await runService({
   name: 'asset',
   config,
   defaultOpsPort: 9104,
+  drainMs: drainMs(),
   async build({ mongo, publisher }) {
     const store = await openAssetStore(mongo, { newId: ulid });
     const handler = createAssetHandler({

@@ -14,6 +14,7 @@ import { createDispatcherMetrics } from './metrics.js';
 import { createReconciler } from './reconciler.js';
 import { createAccountStore } from './store/account-store.js';
 import { createSubmissionStore } from './store/submission-store.js';
+import { drainMs } from './drain.js';
 
 const config = readConfig();
 const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
@@ -24,6 +25,7 @@ await runService({
   name: 'dispatcher',
   config,
   defaultOpsPort: 9102,
+  drainMs: drainMs(config),
   async build({ mongo, publisher, registry, logger }) {
     const clock = () => new Date();
     const accounts = createAccountStore(mongo);

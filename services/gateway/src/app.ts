@@ -1,6 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { SealingKey } from '@pixsim/credentials';
-import { mountOpsRoutes, type Logger, type ReadinessChecks, type Registry } from '@pixsim/kit';
+import {
+  mountOpsRoutes,
+  type Logger,
+  type OpsRoutesOptions,
+  type ReadinessChecks,
+  type Registry,
+} from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { createAccountCommands } from './accounts/account-commands.js';
 import { adminTokenAuthenticator } from './auth/admin-token.js';
@@ -83,6 +89,8 @@ export interface AppDeps {
   sealingKey: SealingKey;
   bus: BusAdmin;
   readiness: ReadinessChecks;
+  /** Advisory checks, the draining signal, and which probe paths the public port serves. */
+  ops?: Pick<OpsRoutesOptions, 'advisory' | 'draining' | 'paths'>;
   registry?: Registry;
   bodyLimit?: number;
   /** Live job views from every replica (NATS in production). */
@@ -148,7 +156,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installOperationIds(app);
   installOpenApi(app);
   registerConsoleRoutes(app, { dir: deps.consoleDir });
-  const registry = mountOpsRoutes(app, { readiness: deps.readiness, registry: deps.registry, logger: deps.logger });
+  const registry = mountOpsRoutes(app, {
+    ...deps.ops,
+    readiness: deps.readiness,
+    registry: deps.registry,
+    logger: deps.logger,
+  });
   installRequestMetrics(app, registry);
 
   const submitJob = createJobSubmitter({ ...deps, resolveHost: deps.resolveHost ?? systemResolver, clock, newId });

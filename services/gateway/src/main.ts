@@ -2,6 +2,7 @@ import { Counter } from 'prom-client';
 import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
 import {
+  createOpsServer,
   createRedis,
   exitOnConfigError,
   leaseOwner,
@@ -41,6 +42,7 @@ import { createSafePublish } from './safe-publish.js';
 import { redisNonceStore } from './webhooks/webhook-ports.js';
 import { createIdFactory } from './ids.js';
 import { streamLimitsFromConfig } from './live/stream-limits.js';
+import { drainMs } from './drain.js';
 
 // Composition root (DESIGN §11): the only place that knows every concrete dependency.
 const config = exitOnConfigError(() => loadConfig(configSchema));
@@ -57,7 +59,8 @@ await runService({
   name: 'gateway',
   config,
   nats: true, // live job views fan out to every replica
-  defaultOpsPort: 9464, // unused: the gateway serves /health, /ready, /metrics on PORT
+  defaultOpsPort: 9100, // unused: the gateway starts its own side server (below) when OPS_PORT is set
+  drainMs: drainMs(config),
   async build(ctx) {
     const { logger } = ctx;
     const [jobs, assets, accounts, identityStores, idempotency, insights] = await Promise.all([
@@ -90,7 +93,10 @@ await runService({
       newId: createIdFactory(),
     });
     const updates = natsJobUpdates(ctx.nats!, ctx.keys, (err) => logger.warn({ err }, 'nats job update failed'));
-    const readiness = {
+    // Shared dependencies, reported by /ready but never a 503: a blip of one must not take every
+    // gateway pod out of its Service at once. Their outage shows in the answers (503 with
+    // Retry-After) and in alerts; /ready fails only while this pod drains.
+    const dependencies = {
       // Both clients: POST /jobs needs the publisher's, the consumers and /admin the other.
       redis: async () => Promise.all([redisPing(ctx.redis), redisPing(publisherRedis)]),
       mongodb: () => mongoPing(ctx.mongo),
@@ -152,7 +158,13 @@ await runService({
       publish,
       sealingKey: config.PIXSIM_SEALING_PUBLIC_KEY,
       bus: createBusAdmin(ctx.redis, ctx.keys),
-      readiness,
+      readiness: {},
+      // With OPS_PORT set (Kubernetes), /ready and /metrics leave the public port for the side server.
+      ops: {
+        advisory: dependencies,
+        draining: ctx.signal,
+        ...(config.OPS_PORT === undefined ? {} : { paths: ['/health'] }),
+      },
       registry: ctx.registry,
       bodyLimit: config.BODY_LIMIT_BYTES,
       sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
@@ -187,6 +199,19 @@ await runService({
       clock,
       ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
     });
+    const ops =
+      config.OPS_PORT === undefined
+        ? null
+        : createOpsServer({
+            logger,
+            port: config.OPS_PORT,
+            host: config.OPS_HOST,
+            readiness: {},
+            advisory: dependencies,
+            draining: ctx.signal,
+            registry: ctx.registry,
+            service: 'gateway',
+          });
     return {
       consumers: readModelConsumers({
         jobs,
@@ -200,6 +225,7 @@ await runService({
       serveOps: false,
       async start() {
         const url = await app.listen({ port: config.PORT, host: config.HOST });
+        if (ops) logger.info({ url: await ops.listen() }, 'ops endpoints: /health /ready /metrics');
         callbacks?.worker.start();
         logger.info({ url }, 'gateway listening');
       },
@@ -208,6 +234,7 @@ await runService({
         await callbacks?.worker.stop(); // POSTs in flight finish; the rest wait in MongoDB for any replica
       },
       async stop() {
+        await ops?.close();
         publisherRedis.disconnect();
         limiterRedis.disconnect();
         await providers.close();

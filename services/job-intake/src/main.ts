@@ -7,6 +7,8 @@ import { createJobJournal } from './handlers/job-journal.js';
 import { createJobRequestedHandler } from './handlers/job-requested.js';
 import { createJobStatusHandler } from './handlers/job-status.js';
 import { createJobStore } from './store/job-store.js';
+import { drainMs } from './drain.js';
+import { observeEndToEnd } from './outcome-metrics.js';
 
 const config = readConfig();
 
@@ -14,8 +16,9 @@ await runService({
   name: 'job-intake',
   config,
   defaultOpsPort: 9101,
+  drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
-    const jobs = createJobStore(mongo);
+    const jobs = observeEndToEnd(createJobStore(mongo), registry);
     const providers = createProviderRegistry({
       pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
     });
