@@ -93,12 +93,12 @@ export function normalizeIndexSpec(input: Document): IndexSpec {
         `Values in v:2 index key pattern cannot be ${formatValue(direction)}. Only numbers > 0, numbers < 0, and strings are allowed.`,
       );
   }
-  const { ns: _ns, ...rest } = input;
+  const { ns: _ns, v: _v, key: _key, name, ...options } = input;
   const spec: IndexSpec = {
-    ...rest,
     v: 2,
     key,
-    name: typeof input.name === 'string' && input.name.length > 0 ? input.name : defaultIndexName(key),
+    name: typeof name === 'string' && name.length > 0 ? name : defaultIndexName(key),
+    ...options,
   };
   const shown = formatValue(spec);
   for (const field of Object.keys(spec))

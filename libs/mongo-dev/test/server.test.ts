@@ -71,6 +71,15 @@ describe('server', () => {
     expect(err).toMatch(/--bogus/);
   });
 
+  it('when the bin gets a TTL monitor period that is not a positive integer, then it explains and exits 2', async () => {
+    const child = spawn(process.execPath, [BIN, '--ttl-monitor-ms', 'soon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/TTL monitor period/);
+  });
+
   it('when a snapshot path is given, then data and unique indexes survive a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mongo-dev-'));
     const snapshotPath = join(dir, 'data.bson');
