@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
@@ -71,6 +73,19 @@ export interface ServiceSpec<C extends SharedConfig> {
   /** Default port of the side server when OPS_PORT is unset. */
   defaultOpsPort: number;
   build(ctx: ServiceContext<C>): Promise<ServiceParts>;
+}
+
+/**
+ * Whether the module at `moduleUrl` is the process's entry point (`node src/main.ts`), so a
+ * composition root can also export its wiring to tests without starting the service there.
+ */
+export function isEntryPoint(moduleUrl: string, argv1: string | undefined = process.argv[1]): boolean {
+  if (!argv1) return false;
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(argv1);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -5,7 +5,11 @@ import { eventIds, type SealedSecret } from '@pixsim/contracts';
 import { parseKeyring, sealSecret } from '@pixsim/kit';
 import type { GenerationStore } from '../src/generation.js';
 import { openGenerationStore } from '../src/store/generation-store.js';
-import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from '../src/handlers.js';
+import {
+  createCancelHandler,
+  createJobFailedHandler,
+  createSubmittedHandler,
+} from '../src/handlers/ledger-handlers.js';
 import { recordingPublish } from './fakes.js';
 import { delivered, jobSubmitted, openDb, SECRET_KEY } from './helpers.js';
 
