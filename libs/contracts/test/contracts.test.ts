@@ -13,6 +13,7 @@ import {
   PermanentError,
   JOB_ERROR_CODES,
   isRetryableCode,
+  SERVICES,
 } from '../src/index.js';
 
 describe('keys', () => {
@@ -29,10 +30,11 @@ describe('keys', () => {
 });
 
 describe('topology', () => {
-  it('when any stream is listed, then it has a schema and at least one consuming group', () => {
+  it('when any stream is listed, then its schema refuses an empty payload and known services consume it', () => {
     for (const type of EVENT_TYPES) {
-      expect(EVENT_SCHEMAS[type].schema).toBeDefined();
-      expect(CONSUMERS[type].length).toBeGreaterThan(0);
+      expect(EVENT_SCHEMAS[type].schema.safeParse({}).success, type).toBe(false);
+      expect(CONSUMERS[type].length, type).toBeGreaterThan(0);
+      for (const service of CONSUMERS[type]) expect(SERVICES, `${type} -> ${service}`).toContain(service);
     }
   });
 

@@ -6,6 +6,13 @@ export interface BackoffOptions {
   factor?: number;
 }
 
+/*
+ * The services' one backoff and sleep: connection retries, the poller's error backoff and the
+ * dispatcher's submit retries all use these. libs/bus keeps a copy of its own (bus/src/backoff.ts,
+ * same equal-jitter formula, attempt counted from 0, sleep resolving false on abort) because kit
+ * depends on the bus and not the other way round; the bus's owner may switch it to this one.
+ */
+
 /**
  * Exponential backoff with "equal jitter": half the window is fixed, half random.
  * Pure full jitter can pick ~0 ms repeatedly, which hammers a dependency that is

@@ -50,7 +50,7 @@ export type { BackoffOptions } from './backoff.js';
 export { onShutdown, drainBudgetMs, graceSeconds, DEFAULT_DRAIN_MS } from './shutdown.js';
 export type { ShutdownOptions, ShutdownContext, ShutdownHandle, DrainBudget } from './shutdown.js';
 
-export { runService, consume, checkConsumers } from './service.js';
+export { runService, consume, checkConsumers, isEntryPoint } from './service.js';
 export { leaseOwner, replicaName } from './replica.js';
 export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
 export { createBusMetrics } from './bus-metrics.js';

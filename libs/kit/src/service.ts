@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import { createConsumer, createPublisher, type Consumer, type EventHandler, type Publisher } from '@pixsim/bus';
@@ -73,6 +75,19 @@ export interface ServiceSpec<C extends SharedConfig> {
   /** How long shutdown may take (the service's drainMs(config)); its pods' grace period must exceed it. */
   drainMs?: number;
   build(ctx: ServiceContext<C>): Promise<ServiceParts>;
+}
+
+/**
+ * Whether the module at `moduleUrl` is the process's entry point (`node src/main.ts`), so a
+ * composition root can also export its wiring to tests without starting the service there.
+ */
+export function isEntryPoint(moduleUrl: string, argv1: string | undefined = process.argv[1]): boolean {
+  if (!argv1) return false;
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(argv1);
+  } catch {
+    return false;
+  }
 }
 
 /**

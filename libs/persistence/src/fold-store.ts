@@ -27,6 +27,12 @@ export interface FoldStoreOptions<T extends Versioned, E> {
   insertUnread?(event: E): boolean;
   /** Names the error thrown after `maxConflicts` (default code WRITE_CONFLICT). */
   conflictCode?: string;
+  /**
+   * The error thrown after `maxConflicts`. Default: a retryable TransientError (the bus
+   * retries it without spending the entry's attempts); a plain Error is dead-lettered
+   * once the attempts run out.
+   */
+  conflictError?(message: string): Error;
 }
 
 export interface FoldResult<T> {
@@ -98,9 +104,10 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
         recent.delete(id);
         current = undefined;
       }
-      throw new TransientError(`${collection.collectionName} ${id}: ${maxConflicts} write conflicts in a row`, {
-        code: opts.conflictCode ?? 'WRITE_CONFLICT',
-      });
+      const message = `${collection.collectionName} ${id}: ${maxConflicts} write conflicts in a row`;
+      throw (
+        opts.conflictError?.(message) ?? new TransientError(message, { code: opts.conflictCode ?? 'WRITE_CONFLICT' })
+      );
     },
     get: read,
     remember: (record) => void recent.set(record._id, record),

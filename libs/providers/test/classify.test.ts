@@ -136,19 +136,14 @@ describe('ProviderError kinds', () => {
     }
   });
 
-  it('when the kinds map to job errors, then they match the catalogue mapping', () => {
-    expect(KIND_TO_JOB_ERROR).toEqual({
-      invalid_params: 'INVALID_PARAMS',
-      moderation: 'PROVIDER_MODERATION',
-      account_invalid: 'ACCOUNT_INVALID',
-      account_forbidden: 'ACCOUNT_INVALID',
-      concurrency_limit: 'PROVIDER_RATE_LIMITED',
-      rate_limited: 'PROVIDER_RATE_LIMITED',
-      insufficient_credits: 'ACCOUNT_EXHAUSTED',
-      unavailable: 'PROVIDER_UNAVAILABLE',
-      timeout: 'PROVIDER_UNAVAILABLE',
-      circuit_open: 'PROVIDER_UNAVAILABLE',
-      protocol: 'PROVIDER_UNAVAILABLE',
-    });
+  it('when a provider error becomes a job error, then the catalogue agrees on whether it is worth retrying', () => {
+    // A copy of the mapping could only repeat it: what must hold is that a refusal the
+    // provider calls permanent never becomes a job error the system retries, and the reverse.
+    const permanent = new Set<ProviderErrorKind>(['invalid_params', 'moderation']);
+    for (const kind of PROVIDER_ERROR_KINDS) {
+      const code = KIND_TO_JOB_ERROR[kind];
+      expect(JOB_ERROR_CODES[code].retryable, `${kind} -> ${code}`).toBe(!permanent.has(kind));
+      expect(new ProviderError(kind, 'x').code, kind).toBe(code);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { consume, runService } from '@pixsim/kit';
-import { createAssetHandler } from './asset-handler.js';
+import { createAssetHandler } from './handlers/job-completed.js';
 import { openAssetStore } from './store/asset-store.js';
 import { readConfig } from './config.js';
 import { drainMs } from './drain.js';

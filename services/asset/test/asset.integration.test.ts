@@ -5,7 +5,7 @@ import { createLogger, createRedis } from '@pixsim/kit';
 import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
 import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsim/contracts';
-import { createAssetHandler } from '../src/asset-handler.js';
+import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { openAssetStore } from '../src/store/asset-store.js';
 import { delivered, jobCompleted } from './helpers.js';
 

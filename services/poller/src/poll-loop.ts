@@ -6,7 +6,7 @@ import type { EndReason, Generation, PollStore } from './generation.js';
 import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
 import { describeError, errorKind } from './poll-errors.js';
 import { errorBackoff, isTimedOut, nextPollAt, pollInterval, type ScheduleSettings } from './schedule.js';
-import { createTicker } from './ticker.js';
+import { every } from '@pixsim/kit';
 
 export interface PollLoopSettings extends ScheduleSettings {
   tickMs: number;
@@ -192,7 +192,12 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     return claimed;
   }
 
-  const ticker = createTicker(tick, { idleMs: s.tickMs, batch: s.batch });
+  // A full batch means more is due: the next tick follows at once.
+  const ticker = every({
+    intervalMs: s.tickMs,
+    run: async () => ((await tick()) >= s.batch ? 0 : undefined),
+    onError: (err) => logger.error({ err }, 'a poll tick failed; trying again next tick'),
+  });
 
   return {
     tick,

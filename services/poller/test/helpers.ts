@@ -14,7 +14,7 @@ import {
 import { createLogger, createMetricsRegistry, createRedis, loadConfig, type LogLevel } from '@pixsim/kit';
 import type { PublishInput } from '@pixsim/bus';
 import { configSchema, type Config } from '../src/config.js';
-import type { Poller } from '../src/poller.js';
+import type { Poller } from '../src/main.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEY_PAIR = generateSealingKeyPair('k1');

@@ -4,7 +4,11 @@ import type { Connection } from 'mongoose';
 import { eventIds, type SealedSecret } from '@pixsim/contracts';
 import type { GenerationStore } from '../src/generation.js';
 import { openGenerationStore } from '../src/store/generation-store.js';
-import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from '../src/handlers.js';
+import {
+  createCancelHandler,
+  createJobFailedHandler,
+  createSubmittedHandler,
+} from '../src/handlers/ledger-handlers.js';
 import { recordingPublish } from './fakes.js';
 import { delivered, jobSubmitted, openDb, sealForPoller } from './helpers.js';
 

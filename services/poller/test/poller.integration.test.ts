@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@pixsim/pixverse-sim';
 import { createPixverseProvider, type VideoProvider } from '@pixsim/providers';
-import { buildPoller } from '../src/poller.js';
+import { buildPoller as build, type PollerDeps } from '../src/main.js';
 import { jobSubmitted, sealForPoller, testEnv } from './helpers.js';
 
 const API_KEY = 'sim-key-1';
@@ -19,6 +19,13 @@ afterEach(async () => {
   env = undefined;
   sim = undefined;
 });
+
+/** The poller on a replica's context, with a provider client of its own (closed after the test) unless one is given. */
+async function buildPoller(ctx: Parameters<typeof build>[0], deps: Partial<PollerDeps> = {}): ReturnType<typeof build> {
+  const provider = deps.provider ?? createPixverseProvider({ baseUrl: ctx.config.PIXVERSE_BASE_URL });
+  if (!deps.provider) providers.push(provider);
+  return build(ctx, { provider, clock: () => new Date(), owner: deps.owner ?? `test-${providers.length}` });
+}
 
 async function setup(envVars: Record<string, string> = {}) {
   sim = await startSimulator({

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { eventIds, type JobErrorCode } from '@pixsim/contracts';
 import type { Announcer } from './announcer.js';
 import { Slots, type PublishInput } from '@pixsim/bus';
+import { backoffDelay } from '@pixsim/kit';
 import type { VideoProvider } from '@pixsim/providers';
 import type { AccountDoc, AccountStore } from '../store/account-store.js';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
@@ -253,7 +254,11 @@ export function createDispatchJob(ports: DispatchPorts) {
             intent.tries + 1,
           );
         }
-        const delay = settings.retryBaseMs * 2 ** intent.tries * (0.75 + Math.random() / 2);
+        // RETRY_BASE_MS doubled per try, jittered (kit's one backoff); MAX_TRIES bounds it, so no cap.
+        const delay = backoffDelay(intent.tries + 1, {
+          initialMs: settings.retryBaseMs,
+          maxMs: Number.MAX_SAFE_INTEGER,
+        });
         const until = new Date(now().getTime() + delay);
         const { before, cancelled } = await waitOrCancel(jobId, token, until, 'retry_backoff', { countTry: true });
         if (cancelled) return 'cancelled';

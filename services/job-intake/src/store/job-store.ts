@@ -78,7 +78,8 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
     same: (current, next) => current.version > 0 && current.status === next.status && sameFacts(current, next),
     preserve: ['request'],
     cacheSize: opts.cacheSize,
-    conflictCode: 'JOB_WRITE_CONFLICT',
+    // A plain error, as before: dead-lettered once the entry's attempts run out.
+    conflictError: (message) => new Error(message),
   });
 
   return {

@@ -1,6 +1,6 @@
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
 import { eventIds } from '@pixsim/contracts';
-import type { AssetStore } from './asset.js';
+import type { AssetStore } from '../asset.js';
 
 export interface AssetHandlerDeps {
   store: AssetStore;

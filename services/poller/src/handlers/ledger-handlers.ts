@@ -1,7 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { ConsumedEvent } from '@pixsim/bus';
-import { jobFailed, type Publish } from './events.js';
-import type { Generation, LedgerStore } from './generation.js';
+import { jobFailed, type Publish } from '../events.js';
+import type { Generation, LedgerStore } from '../generation.js';
 
 export interface HandlerDeps {
   store: LedgerStore;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PublishInput } from '@pixsim/bus';
 import type { Asset, AssetStore } from '../src/asset.js';
-import { createAssetHandler } from '../src/asset-handler.js';
+import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { delivered, jobCompleted } from './helpers.js';
 
 class MemoryAssetStore implements AssetStore {
