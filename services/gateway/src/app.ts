@@ -182,8 +182,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     async (api) => {
       const limits = await installRateLimit(api, deps.rateLimit);
       api.addHook('onRequest', limits.perIp);
-      api.addHook('onRequest', async (request, reply) => {
-        if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt.call(api, request, reply);
+      // A preHandler: the body is parsed by then, so attempts count per account as well as per IP.
+      api.addHook('preHandler', async (request) => {
+        if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt(request);
       });
       registerPublicAuthRoutes(api, deps);
       if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });

@@ -42,6 +42,8 @@ export const configSchema = z.object({
   RATE_LIMIT_USER_MAX: intFromEnv({ min: 0 }).default(600),
   /** Login and register attempts per window per client IP. */
   RATE_LIMIT_AUTH_MAX: intFromEnv({ min: 0 }).default(20),
+  /** Login and register attempts per window per account (the email), from any IP. */
+  RATE_LIMIT_ACCOUNT_MAX: intFromEnv({ min: 0 }).default(10),
   RATE_LIMIT_WINDOW_MS: intFromEnv({ min: 1_000 }).default(60_000),
   /**
    * Behind a proxy: whose X-Forwarded-For to believe, so limits see client IPs. A hop count

@@ -175,6 +175,7 @@ await runService({
         ipMax: config.RATE_LIMIT_IP_MAX,
         userMax: config.RATE_LIMIT_USER_MAX,
         authMax: config.RATE_LIMIT_AUTH_MAX,
+        accountMax: config.RATE_LIMIT_ACCOUNT_MAX,
         windowMs: config.RATE_LIMIT_WINDOW_MS,
       },
       webhook: {

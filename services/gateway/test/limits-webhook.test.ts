@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { clientBucket } from '../src/http/rate-limit.js';
 import { createKeys } from '@pixsim/contracts';
 import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
 import { AUTH, bearer, createHarness, REDIS_URL, signUp, validJob, WEBHOOK_SECRET, type Harness } from './helpers.js';
@@ -104,6 +105,72 @@ describe('password attempts (a limit of their own)', () => {
       `${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`,
     ]);
     expect(await limiter.pttl(`${keys.prefix}:svc:gateway:rl:auth:127.0.0.1`)).toBeGreaterThan(0); // it expires with its window
+  });
+});
+
+describe('password attempts per account, per /64, and with Redis down', () => {
+  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  let limiter: Redis;
+  beforeAll(() => {
+    limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    const left = await limiter.keys(`${keys.prefix}:*`);
+    if (left.length) await limiter.del(...left);
+    limiter.disconnect();
+  });
+  const login = (h: Harness, email: string, remoteAddress = '127.0.0.1') =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress,
+      payload: { email, password: 'password1' },
+    });
+
+  it('when one account is tried from many addresses, then it is throttled on its own; other accounts are not', async () => {
+    const h = await createHarness({
+      rateLimit: { redis: limiter, keys, ipMax: 0, userMax: 0, authMax: 1_000, accountMax: 2, windowMs: 60_000 },
+    });
+    try {
+      const codes = [];
+      for (const ip of ['203.0.113.1', '203.0.113.2', '198.51.100.3'])
+        codes.push((await login(h, 'Victim@x.example', ip)).statusCode);
+      expect(codes).toEqual([401, 401, 429]);
+      expect((await login(h, 'victim@X.example', '198.51.100.4')).statusCode).toBe(429); // same account, any case
+      expect((await login(h, 'someone-else@x.example', '198.51.100.4')).statusCode).toBe(401);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when IPv6 clients differ only inside one /64, then they share one bucket', () => {
+    expect(clientBucket('2001:db8:1:2:aaaa::1')).toBe(clientBucket('2001:db8:1:2:ffff:1:2:3'));
+    expect(clientBucket('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientBucket('2001:db8:1:3::1')).not.toBe(clientBucket('2001:db8:1:2::1'));
+    expect(clientBucket('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientBucket('192.0.2.7')).toBe('192.0.2.7');
+  });
+
+  it('when Redis is down, then logins fail closed: 503 with Retry-After, and no password is tried', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    dead.on('error', () => {});
+    const h = await createHarness({
+      rateLimit: { redis: dead, keys, ipMax: 0, userMax: 0, authMax: 5, accountMax: 5, windowMs: 60_000 },
+    });
+    try {
+      const res = await login(h, 'x@example.com');
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.json().error.code).toBe('DEPENDENCY_DOWN');
+    } finally {
+      await h.close();
+      dead.disconnect();
+    }
   });
 });
 

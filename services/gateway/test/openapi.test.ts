@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers.js';
 
@@ -39,5 +40,24 @@ describe('OpenAPI', () => {
     const res = await h.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
+  });
+
+  it('when /docs is probed with dot segments, then nothing outside its assets is served', async () => {
+    for (const url of [
+      '/docs/static/../../package.json',
+      '/docs/static/%2e%2e/%2e%2e/package.json',
+      '/docs/static/..%2f..%2fpackage.json',
+    ]) {
+      const res = await h.app.inject({ method: 'GET', url });
+      expect(res.body, url).not.toContain('"dependencies"');
+    }
+  });
+
+  it('when the docs are served, then @fastify/static is past its known high advisories (>= 10.1.3)', () => {
+    // `npm audit` needs the registry's advisory endpoint; this holds even where it is not served.
+    const require = createRequire(createRequire(import.meta.url).resolve('@fastify/swagger-ui'));
+    const { version } = require('@fastify/static/package.json') as { version: string };
+    const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
+    expect(major * 1e6 + minor * 1e3 + patch, version).toBeGreaterThanOrEqual(10_001_003);
   });
 });
