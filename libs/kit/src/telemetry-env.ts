@@ -8,6 +8,7 @@ import {
   TRACED_LIBRARIES,
   type TracedLibrary,
 } from './telemetry-instrumentations.js';
+import { pathHostsOf } from './telemetry-redact.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
 
 const telemetryEnvSchema = z.object({
@@ -80,7 +81,7 @@ export function startTelemetryFromEnv(env: Env = process.env): Telemetry {
 
 function hostOf(url: string | undefined): string[] {
   try {
-    return url ? [new URL(url).hostname] : [];
+    return url ? pathHostsOf(url) : [];
   } catch {
     return [];
   }

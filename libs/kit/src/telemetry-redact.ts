@@ -57,12 +57,24 @@ const TARGET_KEYS = ['http.target'];
 const DROP_KEYS = ['url.query', 'http.request.body', 'http.response.body', 'db.statement.parameters'];
 
 /**
+ * `host[:port]` forms of a base URL, as `pathHosts` holds them: the URL's own `host`
+ * (no port when it is the default) and, for a default port, `host:443` / `host:80`
+ * (what `server.port` says).
+ */
+export function pathHostsOf(base: string): string[] {
+  const url = new URL(base);
+  if (url.port) return [url.host];
+  return [url.hostname, `${url.hostname}:${url.protocol === 'https:' ? 443 : 80}`];
+}
+
+/**
  * Strips what a span's URLs may carry: every query string, and for outgoing requests to
  * hosts not listed in `pathHosts` (a client's callback URL, say) the path too, leaving
  * the origin. The provider's API paths (`/openapi/v2/video/result/…`) stay: they say
  * which call it was.
  */
 export class RedactingSpanProcessor implements SpanProcessor {
+  /** `pathHosts`: `host[:port]` (see pathHostsOf) whose request paths may be kept. */
   constructor(private readonly pathHosts: ReadonlySet<string> = new Set()) {}
 
   onStart(_span: Span, _ctx: Context): void {}
@@ -87,8 +99,10 @@ export class RedactingSpanProcessor implements SpanProcessor {
       if (typeof v === 'string') attrs[key] = v.split('?')[0]!;
     }
     const path = attrs['url.path'];
-    if (client && typeof path === 'string' && !this.pathHosts.has(String(attrs['server.address'] ?? ''))) {
-      delete attrs['url.path'];
+    if (client && typeof path === 'string') {
+      const port = attrs['server.port'];
+      const host = `${String(attrs['server.address'] ?? '')}${port === undefined ? '' : `:${String(port)}`}`;
+      if (!this.pathHosts.has(host)) delete attrs['url.path'];
     }
     // An error's text may quote a URL it failed on: keep the URL, not its query.
     for (const key of ['exception.message', 'exception.stacktrace']) {
@@ -114,6 +128,6 @@ export function redactUrl(raw: string, pathHosts?: ReadonlySet<string>): string 
   } catch {
     return raw.split(/[?#]/)[0]!;
   }
-  const keepPath = !pathHosts || pathHosts.has(url.hostname);
+  const keepPath = !pathHosts || pathHosts.has(url.host);
   return `${url.protocol}//${url.host}${keepPath ? url.pathname : ''}`;
 }

@@ -40,7 +40,7 @@ describe('span redaction', () => {
     startTelemetry({
       serviceName: 'redact-test',
       instrumentations: [],
-      pathHosts: ['api.pixverse.test'],
+      pathHosts: ['api.pixverse.test', 'api.pixverse.test:443'],
       spanProcessors: [processor],
     });
     const tracer = getTracer('t');
@@ -52,6 +52,7 @@ describe('span redaction', () => {
           'url.path': '/hooks/secret-path',
           'url.query': 'token=abc',
           'server.address': 'client.example',
+          'server.port': 443,
         },
       })
       .end();
@@ -64,6 +65,17 @@ describe('span redaction', () => {
         },
       })
       .end();
+    tracer
+      .startSpan('POST', {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'url.full': 'http://api.pixverse.test:8080/hook',
+          'url.path': '/hook',
+          'server.address': 'api.pixverse.test',
+          'server.port': 8080,
+        },
+      })
+      .end();
     const server = tracer.startSpan('GET /api/v1/jobs', {
       kind: SpanKind.SERVER,
       attributes: { 'http.target': '/api/v1/jobs?cursor=secret', 'url.full': 'http://gw/api/v1/jobs?cursor=secret' },
@@ -71,8 +83,15 @@ describe('span redaction', () => {
     server.recordException(new Error('fetch https://client.example/hook?token=abc failed'));
     server.end();
     await processor.forceFlush(); // the export waits for the resource's detected attributes
-    const [callback, provider, incoming] = exporter.getFinishedSpans();
-    expect(callback!.attributes).toEqual({ 'url.full': 'https://client.example', 'server.address': 'client.example' });
+    const [callback, provider, samehost, incoming] = exporter.getFinishedSpans();
+    // Same host as the provider, another port: another service, so only its origin.
+    expect(samehost!.attributes['url.full']).toBe('http://api.pixverse.test:8080');
+    expect(samehost!.attributes['url.path']).toBeUndefined();
+    expect(callback!.attributes).toEqual({
+      'url.full': 'https://client.example',
+      'server.address': 'client.example',
+      'server.port': 443,
+    });
     expect(provider!.attributes['url.full']).toBe('https://api.pixverse.test/openapi/v2/video/result/42');
     expect(incoming!.attributes).toEqual({ 'http.target': '/api/v1/jobs', 'url.full': 'http://gw/api/v1/jobs' });
     expect(JSON.stringify(incoming!.events)).not.toContain('token=abc');
@@ -100,7 +119,7 @@ describe('telemetry from the environment', () => {
       'k8s.namespace.name': 'pixsim',
       'k8s.deployment.name': 'poller',
     });
-    expect(opts.pathHosts).toEqual(['app-api.pixverse.ai']);
+    expect(opts.pathHosts).toEqual(['app-api.pixverse.ai', 'app-api.pixverse.ai:443']);
     expect(librariesOf('gateway')).toContain('fastify');
     expect(telemetryOptionsFromEnv({}).sampleRatio).toBe(1);
     expect(telemetryOptionsFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' }).samplerFromEnv).toBe(true);
