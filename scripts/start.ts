@@ -9,7 +9,7 @@ const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh]
   --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
   MONGODB_URI (else a mongo-dev child), PIXVERSE_BASE_URL (else the simulator),
-  PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
+  PIXSIM_ADMIN_TOKEN, PIXSIM_SEALING_PRIVATE_KEYS (else kept in the data dir), PIXSIM_DATA_DIR,
   and every service setting (README, Configuration); a .env file in this directory
   fills in what the environment leaves unset`;
 
