@@ -1,4 +1,4 @@
-import { createResealer, openCredential, type Opener } from '@pixsim/credentials';
+import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
 import { consume, leaseOwner, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import type { Config } from './config.js';
@@ -39,13 +39,15 @@ export async function buildPoller(
   const publish: Publish = (input) => ctx.publisher.publish(input);
   const clock = () => new Date();
   const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
+  // Every poll opens its generation's key; the same few (one per account) again and again.
+  const credentials = createCredentialOpener(opener);
   const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
   const loop = createPollLoop({
     store,
     provider,
     publish,
     clock,
-    openCredential: (gen) => openCredential(opener, gen.account_id, gen.credential),
+    openCredential: (gen) => credentials.open(gen.account_id, gen.credential),
     // Unique per process: a restarted replica must not think it still holds its old leases.
     owner: opts.owner ?? leaseOwner(config),
     settings: {
