@@ -11,7 +11,7 @@ const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh] [--replicas
   --replicas N   N processes of every service (default 1): gateways on PORT, PORT+1, …
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
   MONGODB_URI (else a mongo-dev child), PIXVERSE_BASE_URL (else the simulator),
-  PIXSIM_ADMIN_TOKEN, PIXSIM_SECRET_KEY, PIXSIM_DATA_DIR,
+  PIXSIM_ADMIN_TOKEN, PIXSIM_SEALING_PRIVATE_KEYS (else kept in the data dir), PIXSIM_DATA_DIR,
   and every service setting (README, Configuration); a .env file in this directory
   fills in what the environment leaves unset`;
 

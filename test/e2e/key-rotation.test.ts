@@ -50,7 +50,7 @@ describe('provider keys sealed to a public key, end to end', () => {
     expect(await sys.waitForJob(before, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
 
     // Still generating through the whole rotation: the poller holds its credential sealed under k1.
-    const running = await submitJob(sys, 'a slow tide [sim:delay=30000]');
+    const running = await submitJob(sys, 'a slow tide [sim:delay=60000]');
     await sys.waitForJob(running, (j) => j.status === 'PROCESSING', 20_000);
 
     // A new pair: the dispatcher and the poller get the new private key first, the gateway its public key.
@@ -78,7 +78,7 @@ describe('provider keys sealed to a public key, end to end', () => {
     await Promise.all(OPENERS.map((n) => restart(n, { PIXSIM_SEALING_PRIVATE_KEYS: k2.privateKey })));
     const after = await submitJob(sys, 'a heron in the reeds');
     expect(await sys.waitForJob(after, undefined, 30_000)).toMatchObject({ status: 'COMPLETED' });
-    expect(await sys.waitForJob(running, undefined, 60_000)).toMatchObject({ status: 'COMPLETED' });
+    expect(await sys.waitForJob(running, undefined, 120_000)).toMatchObject({ status: 'COMPLETED' });
     expect(await metric(sys, 'poller', 'pixsim_poll_errors_total')).toBe(0);
     // No key ever travelled or was logged in clear.
     expect(sys.logs().join('\n')).not.toContain(SIM_KEY);

@@ -11,6 +11,8 @@ interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** The span as exported (attributes, events, links, status), to look for payloads in. */
+  raw: string;
 }
 
 /** A minimal OTLP/HTTP (JSON) trace receiver: what an OpenTelemetry collector would get. */
@@ -35,6 +37,7 @@ const receiver = createServer((req, res) => {
               name: s.name,
               kind: s.kind,
               attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+              raw: JSON.stringify(s),
             });
           }
         }
@@ -62,14 +65,60 @@ const attr = (attrs: Attr[] | undefined, key: string) => {
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
 
+/** A client's callback endpoint: counts the callbacks it gets. */
+let callbacksReceived = 0;
+const hookServer = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    callbacksReceived++;
+    res.writeHead(200).end();
+  });
+});
+await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+const hookBase = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}`;
+const SIM_KEY = 'sim-key-trace';
+
 const SERVER = 2;
 const CLIENT = 3;
 const SERVICES = ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset'];
 
 describe('one trace per job, end to end', () => {
   const system = useTestSystem({
-    simulator: { latencyMs: 500, accounts: [{ apiKey: 'sim-key-trace', credits: 1_000_000, maxConcurrent: 5 }] },
+    simulator: { latencyMs: 500, accounts: [{ apiKey: SIM_KEY, credits: 1_000_000, maxConcurrent: 5 }] },
     env: { POLL_INTERVAL_S: '1', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_BSP_SCHEDULE_DELAY: '200' },
+    serviceEnv: { gateway: { CALLBACK_SECRET: 'trace-callback-secret-0123456789', CALLBACK_ALLOW_PRIVATE: 'true' } },
+  });
+
+  it('when a job with a callback runs, then no exported span holds its prompt, its callback URL or the account key', async () => {
+    const sys = system();
+    const prompt = `a paper crane over a secret garden ${Date.now()}`;
+    const token = `tok${Date.now()}`;
+    const callbackUrl = `${hookBase}/hooks/client-private-path?token=${token}`;
+    const job = await submitJob(sys, prompt, {}, { callback_url: callbackUrl });
+    expect(await sys.waitForJob(job, (j) => Boolean(j.asset_id), 30_000)).toMatchObject({ status: 'COMPLETED' });
+    await expect.poll(() => callbacksReceived, { timeout: 20_000 }).toBeGreaterThan(0);
+    const traceOf = () =>
+      spans.find((s) => s.service === 'gateway' && s.name.startsWith('send') && s.name.endsWith(':JOB_REQUESTED'))
+        ?.traceId;
+    // The whole run, every service, and the callback POST (its own trace, from the gateway's callback worker).
+    await expect
+      .poll(() => spans.some((s) => s.kind === CLIENT && s.raw.includes(hookBase)), { timeout: 20_000 })
+      .toBe(true);
+    await expect
+      .poll(() => new Set(spans.filter((s) => s.traceId === traceOf()).map((s) => s.service)).size, {
+        timeout: 20_000,
+      })
+      .toBe(5);
+    const everything = spans.map((s) => s.raw).join('\n');
+    for (const secret of [prompt, 'secret garden', callbackUrl, 'client-private-path', token, SIM_KEY]) {
+      expect(everything, secret).not.toContain(secret);
+    }
+    // Redis spans still say what was done, and where.
+    expect(
+      spans.some((s) =>
+        /^EVALSHA \S+/.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? '')),
+      ),
+    ).toBe(true);
   });
 
   it('when a job runs, then one trace holds spans of all five services, from the HTTP request to ASSET_CREATED, with the PixVerse calls inside', async () => {

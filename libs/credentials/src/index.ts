@@ -13,6 +13,7 @@ export {
   type OpeningKeyring,
   type SealingKey,
 } from './keys.js';
+export { createCredentialOpener, type CredentialOpener } from './open-cache.js';
 export { needsReseal, openCredential, SEAL_ALG, sealCredential, sealLegacyForTests, type Opener } from './seal.js';
 export {
   createResealer,

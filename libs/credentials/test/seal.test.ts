@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SealedSecret } from '@pixsim/contracts';
 import {
+  createCredentialOpener,
   generateSealingKeyPair,
   needsReseal,
   openCredential,
@@ -138,5 +139,22 @@ describe('values sealed under the older symmetric key', () => {
     expect(() => openCredential({ ...opener, legacy }, ACCOUNT, { ...sealed, ct: flip(sealed.ct) })).toThrow(
       /does not open/,
     );
+  });
+});
+
+describe('createCredentialOpener', () => {
+  it('when the same sealed value is opened again within its time, then it is answered from memory; another account, a tampered value or an expired entry goes through opening', () => {
+    let t = 0;
+    const keys: { ring: ReturnType<typeof parsePrivateKeys> } = { ring: opener.ring };
+    const cached = createCredentialOpener(keys, { max: 2, ttlMs: 1_000, now: () => t });
+    const sealed = sealCredential(gateway, ACCOUNT, 'pk-live-123456');
+    expect(cached.open(ACCOUNT, sealed)).toBe('pk-live-123456');
+    // The keys no longer open it: only memory can answer.
+    keys.ring = parsePrivateKeys(generateSealingKeyPair('k1').privateKey);
+    expect(cached.open(ACCOUNT, sealed)).toBe('pk-live-123456');
+    expect(() => cached.open('acc_0002', sealed)).toThrow(/does not open/);
+    expect(() => cached.open(ACCOUNT, { ...sealed, tag: flip(sealed.tag) })).toThrow(/does not open/);
+    t = 2_000;
+    expect(() => cached.open(ACCOUNT, sealed)).toThrow(/does not open/);
   });
 });

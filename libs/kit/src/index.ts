@@ -20,10 +20,18 @@ export { createLogger, REDACT_PATHS, REDACTED } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { redactUrl, SECRET_KEYS } from './secrets.js';
 
-export { startTelemetry, shutdownTelemetry, defaultInstrumentations } from './telemetry.js';
+export { startTelemetry, shutdownTelemetry } from './telemetry.js';
 export type { Telemetry, TelemetryOptions } from './telemetry.js';
-export { startTelemetryFromEnv } from './telemetry-env.js';
-export { getTracer, activeTraceIds } from './tracing.js';
+export {
+  defaultInstrumentations,
+  librariesOf,
+  SERVICE_LIBRARIES,
+  TRACED_LIBRARIES,
+  type TracedLibrary,
+} from './telemetry-instrumentations.js';
+export { RedactingSpanProcessor, redactUrl as redactSpanUrl, redisStatement } from './telemetry-redact.js';
+export { startTelemetryFromEnv, telemetryOptionsFromEnv } from './telemetry-env.js';
+export { getTracer, activeTraceIds, untracedContext } from './tracing.js';
 export type { TraceIds } from './tracing.js';
 
 export { createMetricsRegistry, Registry } from './metrics.js';

@@ -23,6 +23,7 @@ import type { ReadinessChecks } from './readiness.js';
 import { createRedis, redisPing, type RedisConnection } from './redis.js';
 import { replicaName } from './replica.js';
 import { onShutdown } from './shutdown.js';
+import { shutdownTelemetry } from './telemetry.js';
 
 /** What a service's composition root gets to build its handlers from. */
 export interface ServiceContext<C> {
@@ -138,6 +139,8 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     await nats?.drain().catch(() => {});
     if (mongo) await closeMongo(mongo).catch(() => {});
     redis?.disconnect();
+    // Last: the spans of the drain itself are flushed too (bounded; never rejects).
+    await shutdownTelemetry();
   });
   const signal = shutdown.signal;
 

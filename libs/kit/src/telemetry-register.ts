@@ -4,8 +4,8 @@
  * The ESM loader hook must be registered before the application graph is imported,
  * else ioredis, mongoose and friends load unpatched; hence this separate entry point
  * and the dynamic import below (static imports would run before `register`).
- * Reads OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_ENDPOINT. The service calls
- * `shutdownTelemetry()` in its close function to flush spans.
+ * Reads the OTEL_* and K8S_* variables (telemetry-env.ts). runService flushes the
+ * spans (`shutdownTelemetry()`) as the last step of its shutdown.
  */
 import { register } from 'node:module';
 

@@ -1,15 +1,19 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK, core } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { errorMessage } from './errors.js';
-import { OPS_PATHS } from './ops-routes.js';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultInstrumentations } from './telemetry-instrumentations.js';
+import { RedactingSpanProcessor } from './telemetry-redact.js';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -23,6 +27,20 @@ export interface TelemetryOptions {
   onError?: (message: string) => void;
   /** Upper bound on shutdown's flush; an unreachable collector is retried for longer. Default 5 s. */
   shutdownTimeoutMs?: number;
+  /**
+   * Head sampling: a root span is kept with this probability, a child follows its parent
+   * (parent-based), so a trace is kept or dropped whole. Default 1. Ignored when
+   * `sampler` is given.
+   */
+  sampleRatio?: number;
+  /** Replaces the parent-based ratio sampler. */
+  sampler?: Sampler;
+  /** Leave the sampler to the SDK, which builds it from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
+  samplerFromEnv?: boolean;
+  /** Resource attributes added to service.name (k8s.pod.name, …); OTEL_RESOURCE_ATTRIBUTES still wins. */
+  resourceAttributes?: Record<string, string>;
+  /** `host[:port]` whose request paths outgoing spans may record (the provider's API; see pathHostsOf); others keep only the origin. */
+  pathHosts?: string[];
 }
 
 export interface Telemetry {
@@ -32,30 +50,6 @@ export interface Telemetry {
 
 const ACTIVE = Symbol.for('pixsim.kit.telemetry');
 type GlobalWithTelemetry = typeof globalThis & { [ACTIVE]?: Telemetry };
-
-/**
- * HTTP (probe routes ignored), ioredis, undici, mongoose and fastify (request and handler
- * spans). ioredis keeps its default `requireParentSpan: true`: a Redis command outside
- * any span (the idle XREADGROUP loop) would otherwise make one root trace per poll.
- */
-export function defaultInstrumentations(): Instrumentation[] {
-  return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
-    }),
-    new IORedisInstrumentation(),
-    new UndiciInstrumentation(),
-    new MongooseInstrumentation(),
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      // The request and handler spans, not one per lifecycle hook: eight more spans per
-      // request cost a tenth of the gateway's CPU and say little that the handler's
-      // Redis and MongoDB child spans do not.
-      instrumentHooks: false,
-      ignorePaths: ({ url }) => OPS_PATHS.has(url),
-    }),
-  ];
-}
 
 /**
  * Starts the OpenTelemetry NodeSDK: W3C trace context, a real tracer provider even
@@ -71,8 +65,22 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     diag.setLogger(throttledDiag(report), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     const sdk = new NodeSDK({
       serviceName: opts.serviceName,
+      ...(opts.resourceAttributes
+        ? { resource: defaultResource().merge(resourceFromAttributes(opts.resourceAttributes)) }
+        : {}),
+      ...(opts.samplerFromEnv
+        ? {}
+        : {
+            sampler:
+              opts.sampler ?? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(opts.sampleRatio ?? 1) }),
+          }),
       instrumentations: opts.instrumentations ?? defaultInstrumentations(),
-      spanProcessors: [...exportProcessors(opts.otlpEndpoint), ...(opts.spanProcessors ?? [])],
+      // Redaction first: the processors after it, and so every exporter, see only redacted spans.
+      spanProcessors: [
+        new RedactingSpanProcessor(new Set(opts.pathHosts ?? [])),
+        ...exportProcessors(opts.otlpEndpoint),
+        ...(opts.spanProcessors ?? []),
+      ],
       textMapPropagator: new core.CompositePropagator({
         propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
       }),

@@ -1,4 +1,5 @@
-import { isSpanContextValid, trace, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 
 /** A tracer from the global provider (a no-op one until telemetry starts). */
 export function getTracer(name: string, version?: string): Tracer {
@@ -20,3 +21,9 @@ export function activeTraceIds(): TraceIds | undefined {
     return undefined;
   }
 }
+
+/**
+ * `ctx` with tracing suppressed: what runs in it makes no spans (instrumented calls
+ * included), while the trace context stays for what is later run in `ctx` itself.
+ */
+export const untracedContext = (ctx: Context): Context => suppressTracing(ctx);

@@ -1,4 +1,4 @@
-import { createResealer, openCredential, type Opener } from '@pixsim/credentials';
+import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
 import { consume, every, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { createAccountViews } from './account-views.js';
@@ -18,6 +18,8 @@ import { drainMs } from './drain.js';
 
 const config = readConfig();
 const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
+/** Each submit opens its account's key: the same few, again and again. */
+const credentials = createCredentialOpener(opener);
 /** How often provider keys sealed under an older key are sealed again under the current one. */
 const RESEAL_INTERVAL_MS = 5 * 60_000;
 
@@ -65,7 +67,7 @@ await runService({
       metrics,
       clock,
       accountChanged: (id) => views.touch(id),
-      openCredential: (a) => openCredential(opener, a._id, a.credential),
+      openCredential: (a) => credentials.open(a._id, a.credential),
       settings: {
         maxTries: config.MAX_TRIES,
         cooldownMs: config.COOLDOWN_MS,
@@ -145,8 +147,7 @@ await runService({
             logger,
             onChanged: changed,
             clock,
-            balance: async (a) =>
-              (await provider.balance({ apiKey: openCredential(opener, a._id, a.credential) })).credits,
+            balance: async (a) => (await provider.balance({ apiKey: credentials.open(a._id, a.credential) })).credits,
           }),
         }),
       ],

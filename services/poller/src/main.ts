@@ -6,7 +6,7 @@ import {
   type ConsumerSpec,
   type ServiceContext,
 } from '@pixsim/kit';
-import { createResealer, openCredential, type Opener } from '@pixsim/credentials';
+import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import { readConfig, type Config } from './config.js';
 import { drainMs } from './drain.js';
@@ -46,13 +46,15 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
   const store = await openGenerationStore(ctx.mongo);
   const publish: Publish = (input) => ctx.publisher.publish(input);
   const opener: Opener = { ring: config.PIXSIM_SEALING_PRIVATE_KEYS, legacy: config.PIXSIM_SECRET_KEY };
+  // Every poll opens its generation's key; the same few (one per account) again and again.
+  const credentials = createCredentialOpener(opener);
   const pollIntervalMs = config.POLL_INTERVAL_S * 1000;
   const loop = createPollLoop({
     store,
     provider,
     publish,
     clock,
-    openCredential: (gen) => openCredential(opener, gen.account_id, gen.credential),
+    openCredential: (gen) => credentials.open(gen.account_id, gen.credential),
     owner: deps.owner,
     settings: {
       tickMs: config.POLL_TICK_MS,

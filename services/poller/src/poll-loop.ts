@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { untracedContext } from '@pixsim/kit';
 import { JOB_ERROR_CODES } from '@pixsim/contracts';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
 import { jobCompleted, jobFailed, type Publish } from './events.js';
@@ -59,17 +60,20 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   // A call must end well inside its lease, or a second replica could poll the same generation.
   const callTimeoutMs = Math.max(1, Math.floor(s.leaseMs / 2));
   const ageOf = (gen: Generation, now: Date) => now.getTime() - gen.submitted_at.getTime();
+  const jobContextOf = (gen: Generation) => propagation.extract(ROOT_CONTEXT, gen.trace ?? {});
 
   /**
    * The first to end a generation announces its end, and only it: a cancel landing while
    * this poll ran wins, and the poll's outcome is dropped. A crash after the end was taken
    * and before its event went out is caught by `announceStranded`.
    */
-  const end = async (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) => {
-    if (!(await store.beginEnd(gen, reason, event, now))) return;
-    await publish(event);
-    await store.finish(gen, reason, now);
-  };
+  const end = (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) =>
+    // In the job's trace even when the poll that decided it ran untraced (see pollOne).
+    context.with(jobContextOf(gen), async () => {
+      if (!(await store.beginEnd(gen, reason, event, now))) return;
+      await publish(event);
+      await store.finish(gen, reason, now);
+    });
 
   /**
    * Ends taken by a replica that died before announcing them, older than a lease: announced
@@ -134,9 +138,16 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     await store.reschedule(gen, owner, { next_poll_at: nextPollAt(gen.submitted_at, now, delay, s), failures });
   }
 
-  /** Each poll runs in the job's trace (see Submission.trace). */
+  /**
+   * Each poll runs in the job's trace (see Submission.trace), but a generation polled for
+   * an hour must not make a trace of a thousand spans: only its first polls and those
+   * after a failure make spans; the others run untraced. Whatever ends the generation
+   * (JOB_COMPLETED, JOB_FAILED) is always published in the job's trace.
+   */
   function pollOne(gen: Generation): Promise<void> {
-    return context.with(propagation.extract(ROOT_CONTEXT, gen.trace ?? {}), () => pollInTrace(gen));
+    const traced = gen.failures > 0 || ageOf(gen, clock()) < 2 * s.pollIntervalMs;
+    const jobContext = jobContextOf(gen);
+    return context.with(traced ? jobContext : untracedContext(jobContext), () => pollInTrace(gen));
   }
 
   async function pollInTrace(gen: Generation): Promise<void> {
