@@ -112,7 +112,7 @@ await runService({
       authenticators: [sessionAuthenticator({ ...identityStores, tokens, clock }), apiKeyAuthenticator(identityStores)],
       publish,
       keyring: parseKeyring(config.PIXSIM_SECRET_KEY),
-      bus: createBusAdmin(ctx.redis, ctx.keys),
+      bus: createBusAdmin(ctx.redis, ctx.keys, { maxLen: config.STREAM_MAX_LEN }),
       readiness,
       registry: ctx.registry,
       bodyLimit: config.BODY_LIMIT_BYTES,
