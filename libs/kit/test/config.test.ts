@@ -36,8 +36,20 @@ describe('loadConfig', () => {
       PIXVERSE_BASE_URL: 'https://app-api.pixverse.ai',
       LOG_LEVEL: 'info',
       OPS_HOST: '0.0.0.0',
+      STREAM_PARTITIONS: 1,
+      STREAM_MAX_LEN: 1_000_000,
+      REDIS_WAIT_REPLICAS: 0,
+      REDIS_WAIT_TIMEOUT_MS: 500,
       STREAM_PREFIX: 'pixsim',
     });
+  });
+
+  it('when REDIS_CLUSTER_NODES lists host:port seeds, then they are parsed; a seed without a port or a partition count out of range is refused by name', () => {
+    expect(loadConfig(schema, { ...base, REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-2:7001,' })).toMatchObject({
+      REDIS_CLUSTER_NODES: ['10.0.0.1:7000', 'redis-2:7001'],
+    });
+    expect(() => loadConfig(schema, { ...base, REDIS_CLUSTER_NODES: 'redis-1' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig(schema, { ...base, STREAM_PARTITIONS: '0' })).toThrow(/STREAM_PARTITIONS/);
   });
 
   it('when numbers arrive as strings, then they are coerced', () => {

@@ -16,9 +16,10 @@ export interface BusAdmin {
   replay(type: EventType, opts: { ids?: readonly string[]; count?: number }): Promise<{ replayed: number }>;
 }
 
-export function createBusAdmin(redis: RedisClient, keys: Keys): BusAdmin {
+/** Every partition of every stream: stats summed (and per partition), dead letters merged by id. */
+export function createBusAdmin(redis: RedisClient, keys: Keys, opts: { maxLen?: number } = {}): BusAdmin {
   return {
-    stats: () => streamStats(redis, keys),
+    stats: () => streamStats(redis, keys, undefined, { maxLen: opts.maxLen }),
     deadLetters: (type, opts) => listDeadLetters(redis, keys, type, opts),
     replay: (type, opts) => replayDeadLetters(redis, keys, type, opts),
   };

@@ -157,7 +157,7 @@ await runService({
       authenticators: [sessionAuthenticator({ ...identityStores, tokens, clock }), apiKeyAuthenticator(identityStores)],
       publish,
       sealingKey: config.PIXSIM_SEALING_PUBLIC_KEY,
-      bus: createBusAdmin(ctx.redis, ctx.keys),
+      bus: createBusAdmin(ctx.redis, ctx.keys, { maxLen: config.STREAM_MAX_LEN }),
       readiness: {},
       // With OPS_PORT set (Kubernetes), /ready and /metrics leave the public port for the side server.
       ops: {

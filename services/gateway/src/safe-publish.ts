@@ -1,6 +1,6 @@
-import type { Publisher } from '@pixsim/bus';
+import { StreamOverBudgetError, type Publisher } from '@pixsim/bus';
 import { SchemaError } from '@pixsim/contracts';
-import { DependencyDownError } from './http/errors.js';
+import { DependencyDownError, HttpError } from './http/errors.js';
 import type { Publish } from './ports.js';
 
 /**
@@ -19,6 +19,19 @@ export function createSafePublish(publisher: Publisher, timeoutMs: number): Publ
       await Promise.race([publisher.publish(input), timeout]);
     } catch (err) {
       if (err instanceof SchemaError) throw err; // our bug, not the dependency's: a 500
+      if (err instanceof StreamOverBudgetError) {
+        // The consumers are behind: busy, not down. Nothing was written.
+        throw new HttpError(
+          503,
+          err.code,
+          `the system is busy (${input.type} backlog); retry in ${err.retryAfterS} s`,
+          {
+            cause: err,
+            retryable: true,
+            headers: { 'retry-after': String(err.retryAfterS) },
+          },
+        );
+      }
       throw new DependencyDownError('redis', { cause: err });
     } finally {
       clearTimeout(timer);
