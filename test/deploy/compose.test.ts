@@ -168,6 +168,7 @@ describe('deploy/compose.yaml', () => {
     }
     expect(readRepoFile(COMPOSE)).not.toMatch(/PIXSIM_ADMIN_TOKEN:-/);
     expect(envOf('gateway').REGISTRATION).toBe('closed');
+    expect(loadConfig(CONFIG_SCHEMAS.gateway, envOf('gateway'))).toMatchObject({ REGISTRATION_ENABLED: false });
   });
 
   it('when ports are published, then on 127.0.0.1 unless PIXSIM_BIND opts in, Jaeger included', () => {

@@ -179,6 +179,7 @@ describe.skipIf(!kubectl.ok)('operating pixsim on Kubernetes (rendered overlays)
     it('when it is deployed, then sign-up is closed and the image is pinned by digest (the migration Job too)', () => {
       const objects = objectsOf('overlays/prod');
       expect(findConfigMap(objects, 'gateway-config')!.data!.REGISTRATION).toBe('closed');
+      expect(findConfigMap(objects, 'gateway-config')!.data!.REGISTRATION_ENABLED).toBe('false');
       const digest = /@sha256:[0-9a-f]{64}$/;
       for (const s of SERVICES) expect(container(objects, s).image, s).toMatch(digest);
       const kustomization = parseYamlDocs(readRepoFile('k8s/overlays/prod/kustomization.yaml'), 'prod')[0] as any;
