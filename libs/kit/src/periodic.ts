@@ -21,6 +21,12 @@ export interface PeriodicOptions {
   /** A round that threw: the next one still comes, after intervalMs. */
   onError(err: unknown): void;
   timer?: Timer;
+  /**
+   * 'after-end' (default): the next round comes intervalMs after the last one ended.
+   * 'fixed-rate': a tick every intervalMs whatever the rounds take; a tick during a round
+   * runs another right after it (a busy task then runs back to back, as a work loop should).
+   */
+  pace?: 'after-end' | 'fixed-rate';
 }
 
 export interface Periodic {
@@ -43,10 +49,28 @@ export function every(opts: PeriodicOptions): Periodic {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = true;
+  const fixedRate = opts.pace === 'fixed-rate';
+  let tickHandle: unknown = null;
 
-  const schedule = (ms: number) => {
+  const schedule = (ms: number | undefined) => {
     if (stopped) return;
-    handle = timer.set(round, ms);
+    // At a fixed rate the ticks bring the next round; only an explicit delay is scheduled here.
+    if (fixedRate && ms === undefined) return;
+    handle = timer.set(round, ms ?? opts.intervalMs);
+  };
+  const tick = () => {
+    if (stopped) return;
+    tickHandle = timer.set(tick, opts.intervalMs);
+    wake();
+  };
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (handle !== null) timer.clear(handle);
+    round();
   };
   const round = () => {
     handle = null;
@@ -60,7 +84,7 @@ export function every(opts: PeriodicOptions): Periodic {
         opts.onError(err);
       }
       running = null;
-      schedule(again ? 0 : (next ?? opts.intervalMs));
+      schedule(again ? 0 : next);
     })();
   };
 
@@ -68,21 +92,16 @@ export function every(opts: PeriodicOptions): Periodic {
     start() {
       if (!stopped) return;
       stopped = false;
+      if (fixedRate) tickHandle = timer.set(tick, opts.intervalMs);
       schedule(0);
     },
-    wake() {
-      if (stopped) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      if (handle !== null) timer.clear(handle);
-      round();
-    },
+    wake,
     async stop() {
       stopped = true;
       if (handle !== null) timer.clear(handle);
+      if (tickHandle !== null) timer.clear(tickHandle);
       handle = null;
+      tickHandle = null;
       await running;
     },
   };

@@ -15,8 +15,9 @@ function manualTimer() {
   return {
     timer,
     delays: () => [...pending.values()].map((p) => p.ms),
+    /** Fires the wait due first (the shortest; the earliest set among equals). */
     fire() {
-      const [id, p] = [...pending.entries()][0]!;
+      const [id, p] = [...pending.entries()].reduce((a, b) => (b[1].ms < a[1].ms ? b : a));
       pending.delete(id);
       p.fn();
     },
@@ -110,6 +111,38 @@ describe('every', () => {
     release();
     await stopping;
     expect(ended).toBe(true);
+    expect(t.delays()).toEqual([]);
+  });
+});
+
+describe('every, at a fixed rate', () => {
+  it('when a tick comes during a long round, then the next round follows it at once; idle, it waits for the tick', async () => {
+    const t = manualTimer();
+    let release!: () => void;
+    let rounds = 0;
+    const p = every({
+      intervalMs: 100,
+      pace: 'fixed-rate',
+      run: async () => {
+        rounds++;
+        await new Promise<void>((r) => (release = r));
+      },
+      onError: () => {},
+      timer: t.timer,
+    });
+    p.start();
+    expect(t.delays().sort()).toEqual([0, 100]); // the first round now, the ticker
+    t.fire(); // round 1 starts
+    t.fire(); // the tick comes while it runs
+    release();
+    await tick();
+    expect(t.delays().sort()).toEqual([0, 100]); // the next round at once, and the ticker
+    t.fire();
+    expect(rounds).toBe(2);
+    release();
+    await tick();
+    expect(t.delays()).toEqual([100]); // only the ticker: nothing else is scheduled
+    await p.stop();
     expect(t.delays()).toEqual([]);
   });
 });

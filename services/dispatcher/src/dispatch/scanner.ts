@@ -64,6 +64,8 @@ export function createScanner(opts: ScannerOptions) {
   const rounds = every({
     intervalMs: opts.intervalMs,
     timer: opts.timer,
+    // A tick during a long pass runs the next right after it: while jobs wait, passes run back to back.
+    pace: 'fixed-rate',
     async run() {
       if (paused || stopped) return;
       again = false;

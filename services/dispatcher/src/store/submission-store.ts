@@ -52,6 +52,17 @@ export interface SubmissionDoc {
   announced: boolean;
 }
 
+/** What a submission takes from its JOB_CREATED, with no try made yet. */
+const fromEvent = (job: EventData<'JOB_CREATED'>) => ({
+  user_id: job.user_id,
+  operation_type: job.operation_type,
+  provider_id: job.provider_id,
+  params: job.params,
+  priority: job.priority,
+  created_at: new Date(job.created_at),
+  tries: 0,
+});
+
 /** States in which a cancel still stops the job before the provider: flagged, or a tombstone refreshed. */
 const CANCELLABLE: SubmissionState[] = ['waiting', 'claimed', 'submitting', 'cancel_requested'];
 
@@ -205,13 +216,7 @@ export function createSubmissionStore(conn: Connection, opts: { clock: () => Dat
           { _id: job.job_id },
           {
             $setOnInsert: {
-              user_id: job.user_id,
-              operation_type: job.operation_type,
-              provider_id: job.provider_id,
-              params: job.params,
-              priority: job.priority,
-              created_at: new Date(job.created_at),
-              tries: 0,
+              ...fromEvent(job),
               next_attempt_at: nextAttemptAt,
               ...state,
               provider_job_id: null,
@@ -376,13 +381,7 @@ export function createSubmissionStore(conn: Connection, opts: { clock: () => Dat
         { _id: job.job_id, state: 'cancel_requested' },
         {
           $set: {
-            user_id: job.user_id,
-            operation_type: job.operation_type,
-            provider_id: job.provider_id,
-            params: job.params,
-            priority: job.priority,
-            created_at: new Date(job.created_at),
-            tries: 0,
+            ...fromEvent(job),
             attempt: 0,
             next_attempt_at: clock(),
             claimed_at: null,
