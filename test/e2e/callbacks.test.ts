@@ -44,10 +44,16 @@ describe('callbacks to the client, end to end', () => {
     const byJob = (id: string) => received.filter((r) => r.headers['x-pixsim-delivery'] === id);
     const attempts = [...byJob(done), ...byJob(failed)].map((r) => r.headers['x-pixsim-attempt']);
     expect(attempts.sort()).toEqual(['1', '1', '2']); // the first POST got a 503 and was sent again, once
+    // Each owner's callbacks are signed with their own secret, derived from CALLBACK_SECRET (here the admin token's).
+    const own = (await sys.api('GET', '/api/v1/users/me/callback-secret')).body.secret as string;
+    expect(own).toMatch(/^whsec_/);
     for (const r of received) {
       expect(
         verifyCallback(secret, r.body, String(r.headers['x-pixsim-signature']), Math.floor(Date.now() / 1000)),
-      ).toBe(true);
+      ).toBe(false);
+      expect(verifyCallback(own, r.body, String(r.headers['x-pixsim-signature']), Math.floor(Date.now() / 1000))).toBe(
+        true,
+      );
     }
     const completed = JSON.parse(byJob(done).at(-1)!.body);
     expect(completed).toMatchObject({

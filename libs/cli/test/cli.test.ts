@@ -838,3 +838,55 @@ describe('pixsim streams without a gateway', () => {
     }
   });
 });
+
+describe('pixsim users', () => {
+  const gateway = useFakeGateways();
+  const usage = (used: number, limit: number | null) => ({ limit, used, resets_at: null });
+  const user = (over: Record<string, unknown>) => ({
+    id: 'u-1',
+    email: 'ann@example.com',
+    role: 'user',
+    disabled: false,
+    created_at: '2026-01-01T11:00:00Z',
+    quota: { max_active_jobs: 5, jobs_per_day: null, credits_per_day: null },
+    quota_overrides: { max_active_jobs: 5 },
+    usage: { max_active_jobs: usage(2, 5), jobs_per_day: usage(7, null), credits_per_day: usage(300, null) },
+    ...over,
+  });
+
+  it('when users are listed, then each is a row with its state and quota usage', async () => {
+    const g = await gateway({
+      'GET /api/v1/admin/users': () => ({
+        status: 200,
+        body: { items: [user({}), user({ id: 'u-2', disabled: true })], next_cursor: null },
+      }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['users', '--q', 'ann'], t)).toBe(0);
+    expect(g.requests[0]!.url).toBe('/api/v1/admin/users?limit=50&q=ann');
+    const lines = t.stdout().trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+EMAIL\s+ROLE\s+STATE\s+ACTIVE\s+JOBS TODAY\s+CREDITS TODAY$/);
+    expect(lines[1]).toMatch(/^u-1\s+ann@example\.com\s+user\s+active\s+2\/5\s+7\/∞\s+300\/∞$/);
+    expect(lines[2]).toMatch(/^u-2\s+.*disabled/);
+  });
+
+  it('when a user is disabled with --cancel-jobs, created, or given quotas, then the PATCH/POST bodies say so', async () => {
+    const g = await gateway({
+      'PATCH /api/v1/admin/users/u-1': (req) => ({
+        status: 200,
+        body: user({ disabled: Boolean((req.body as { disabled?: boolean }).disabled) }),
+      }),
+      'POST /api/v1/admin/users': () => ({ status: 201, body: user({ id: 'u-9', password: 'generated-pw' }) }),
+    });
+    const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
+    expect(await runCli(['users', 'disable', 'u-1', '--cancel-jobs'], t)).toBe(0);
+    expect(g.requests[0]!.body).toEqual({ disabled: true, cancel_jobs: true });
+    expect(t.stdout()).toContain('ann@example.com disabled');
+    expect(await runCli(['users', 'quota', 'u-1', '--max-active', '3', '--jobs-per-day', 'default'], t)).toBe(0);
+    expect(g.requests[1]!.body).toEqual({ quota: { max_active_jobs: 3, jobs_per_day: null } });
+    expect(await runCli(['users', 'create', 'new@example.com', '--role', 'admin'], t)).toBe(0);
+    expect(g.requests[2]!.body).toEqual({ email: 'new@example.com', role: 'admin' });
+    expect(t.stdout()).toContain('password (shown once): generated-pw');
+    expect(await runCli(['users', 'quota', 'u-1'], t)).toBe(2);
+  });
+});

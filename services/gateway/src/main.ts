@@ -260,9 +260,11 @@ async function callbackParts(
   });
   const send = createCallbackSender({
     // Each user's own secrets: the current one, and the one before it while its grace lasts.
+    // The bootstrap admin ("admin") has no user record: its secret is the first derived one.
+    // A callback scheduled before callbacks named their owner is signed with the root, as then.
     secretsFor: async (userId) => {
-      const user = userId ? await users.get(userId) : null;
-      return user ? secrets.signingSecrets(user) : [];
+      if (!userId) return [secrets.root];
+      return secrets.signingSecrets((await users.get(userId)) ?? { _id: userId });
     },
     timeoutMs: config.CALLBACK_TIMEOUT_MS,
     allowPrivate: config.CALLBACK_ALLOW_PRIVATE,

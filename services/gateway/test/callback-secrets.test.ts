@@ -37,8 +37,8 @@ const sender = () => {
   const secrets = createCallbackSecrets({ root: CALLBACK_ROOT, graceS: 3_600, clock: h.clock });
   return createCallbackSender({
     secretsFor: async (userId) => {
-      const user = userId ? await h.identity.users.get(userId) : null;
-      return user ? secrets.signingSecrets(user) : [];
+      if (!userId) return [secrets.root];
+      return secrets.signingSecrets((await h.identity.users.get(userId)) ?? { _id: userId });
     },
     timeoutMs: 2_000,
     allowPrivate: true,
@@ -100,8 +100,16 @@ describe('per-user callback secrets', () => {
     expect(verifyCallback(old, after.body, after.header, now())).toBe(false);
   });
 
-  it('when the bootstrap admin token asks for a callback secret, then 403 (it has no account)', async () => {
+  it('when the bootstrap admin token asks, then it reads the secret its jobs are signed with but cannot rotate it (no account)', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/v1/users/me/callback-secret', headers: AUTH });
-    expect(res.statusCode).toBe(403);
+    expect(res.statusCode).toBe(200);
+    const toAdmin = await deliver('admin');
+    expect(verifyCallback(res.json().secret, toAdmin.body, toAdmin.header, now())).toBe(true);
+    const rotate = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users/me/callback-secret/rotate',
+      headers: AUTH,
+    });
+    expect(rotate.statusCode).toBe(403);
   });
 });

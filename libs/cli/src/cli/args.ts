@@ -47,6 +47,16 @@ export const COMMAND_OPTIONS = {
     ids: { type: 'string' },
     count: { type: 'string' },
   },
+  users: {
+    q: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    role: { type: 'string' },
+    'cancel-jobs': { type: 'boolean' },
+    'max-active': { type: 'string' },
+    'jobs-per-day': { type: 'string' },
+    'credits-per-day': { type: 'string' },
+  },
   dlq: {
     redis: { type: 'string' },
     prefix: { type: 'string' },

@@ -30,6 +30,15 @@ usage:
   pixsim callbacks resend [--ids JOB,JOB | --count N]
       Sends given-up callbacks again with fresh attempts (the oldest up to 1000, unless
       --ids or --count), once the receiver answers again.
+  pixsim users [--q EMAIL-PREFIX] [--limit N] [--json]
+      Users (admin), newest first: role, locked out or not, and their quotas' usage.
+  pixsim users create EMAIL [--role user|admin]
+      Creates a user (when registration is closed); prints its id and a generated password once.
+  pixsim users disable ID [--cancel-jobs] | pixsim users enable ID
+      Locks a user out (every session and API key answers 401 at once), optionally
+      cancelling their waiting jobs; enable lets them back.
+  pixsim users quota ID [--max-active N] [--jobs-per-day N] [--credits-per-day N]
+      Per-user quota overrides; 'default' puts a limit back to the operator's default.
   pixsim streams [--redis URL] [--prefix P] [--json]
       Length, lag, pending and dead letters per stream and consumer group. Reads Redis
       directly with --redis, or when the gateway cannot be reached.

@@ -11,6 +11,7 @@ import { cancelCommand, jobCommand, resubmitCommand } from './commands/job.js';
 import { jobsCommand } from './commands/jobs.js';
 import { streamsCommand } from './commands/streams.js';
 import { submitCommand } from './commands/submit.js';
+import { usersCommand } from './commands/users.js';
 
 /** Runs one `pixsim` invocation; resolves to the exit code and never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -42,6 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await accountsCommand(client, parsed, io);
       case 'callbacks':
         return await callbacksCommand(client, parsed, io);
+      case 'users':
+        return await usersCommand(client, parsed, io);
     }
   } catch (err) {
     if (err instanceof CliError) {

@@ -27,6 +27,7 @@ export function createCallbackSecrets(o: CallbackSecretsOptions) {
   const stateOf = (user: Pick<UserRecord, 'callback_secret'>): CallbackSecretState => user.callback_secret ?? INITIAL;
 
   return {
+    root: o.root,
     /** The user's current secret (GET /users/me/callback-secret). */
     current(user: Pick<UserRecord, '_id' | 'callback_secret'>): string {
       return derive(o.root, user._id, stateOf(user).version);

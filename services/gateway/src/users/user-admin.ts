@@ -118,6 +118,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
     },
     async callbackSecret(principal: Principal) {
       const s = secrets();
+      // The bootstrap admin token has no user record: its jobs' callbacks use the first secret of "admin".
+      if (principal.credential?.kind === 'admin_token') return { secret: s.current({ _id: principal.userId }) };
       return { secret: s.current(await ownUser(principal)) };
     },
     async rotateCallbackSecret(principal: Principal) {
