@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
 import type { CallbackDoc } from '../src/callbacks/callback-store.js';
 import { createPasswordHasher, DEFAULT_SCRYPT_COST } from '../src/identity/password.js';
-import { createHarness, memoryLogger, signUp, validJob, type Harness } from './helpers.js';
+import { AUTH, createHarness, memoryLogger, signUp, validJob, type Harness } from './helpers.js';
+import { jobHistory } from './events.js';
 
 describe('passwords', () => {
   it("when hashing, then the default cost is at least OWASP's minimum (N=2^17, r=8, p=1) and derives within maxmem", async () => {
@@ -66,6 +67,40 @@ describe('request deadline', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('REQUEST_TIMEOUT');
     expect(res.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('request deadline and event streams', () => {
+  it('when an event stream outlives REQUEST_TIMEOUT_MS, then it is not cut: it ends with the job', async () => {
+    const h = await createHarness({ requestTimeoutMs: 1_000, sseHeartbeatMs: 200 });
+    try {
+      const posted = await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() });
+      const id = posted.json().id;
+      const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await h.jobs.apply(id, { type: 'JOB_FAILED', data: jobHistory(id).failed });
+      const res = await stream;
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('REQUEST_TIMEOUT');
+      expect(res.body).toContain('"status":"FAILED"');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('bootstrap admin token rotation', () => {
+  it('when PIXSIM_ADMIN_TOKEN_PREVIOUS is set beside the new token, then both are accepted and nothing else', async () => {
+    const h = await createHarness({ adminToken: ['the-new-admin-token-0123', 'the-old-admin-token-0123'] });
+    try {
+      const call = (token: string) =>
+        h.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: { authorization: `Bearer ${token}` } });
+      expect((await call('the-new-admin-token-0123')).statusCode).toBe(200);
+      expect((await call('the-old-admin-token-0123')).statusCode).toBe(200);
+      expect((await call('the-other-admin-token-01')).statusCode).toBe(401);
+    } finally {
+      await h.close();
+    }
   });
 });
 
