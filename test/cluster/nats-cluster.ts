@@ -74,6 +74,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         ],
         { stdio: 'ignore' },
       );
+      child.once('error', () => {}); // a missing binary shows as the port never opening
       children.set(port, child);
       nodes.push({
         port,
