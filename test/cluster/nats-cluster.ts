@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePortRange } from './ports.js';
@@ -21,7 +22,9 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+// Debian installs it in /usr/sbin; elsewhere it is on the PATH.
+const NATS_SERVER =
+  process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 /**
  * A local NATS cluster of `size` servers routed to each other (cluster name
@@ -71,6 +74,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         ],
         { stdio: 'ignore' },
       );
+      child.once('error', () => {}); // a missing binary shows as the port never opening
       children.set(port, child);
       nodes.push({
         port,

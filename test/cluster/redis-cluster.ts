@@ -134,6 +134,8 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
         ],
         { stdio: 'ignore' },
       );
+      // A missing binary shows as the node never answering PING, named below.
+      child.once('error', () => {});
       live.add(child);
       child.once('exit', () => live.delete(child));
       children.set(port, child);

@@ -21,7 +21,11 @@ describe('admin routes', () => {
       stream: h.keys.stream('JOB_REQUESTED'),
       length: 1,
       dlq_length: 0,
-      groups: [{ group: 'job-intake', consumers: 0, lag: 1, pending: 0, oldest_pending_ms: null }],
+      partitions: 1,
+      missing: false,
+      over_budget: false,
+      // job-intake has not created its group here: its lag of 1 says so, it is no idle group.
+      groups: [{ group: 'job-intake', consumers: 0, lag: 1, pending: 0, oldest_pending_ms: null, missing: true }],
     });
   });
 

@@ -143,6 +143,9 @@ export const streamsResponse = z.strictObject({
       stream: z.string(),
       length: z.number().int(),
       dlq_length: z.number().int(),
+      partitions: z.number().int().describe('stream partitions of the type (STREAM_PARTITIONS); figures are summed'),
+      missing: z.boolean().describe('a partition stream does not exist: its zero lag is no idle system'),
+      over_budget: z.boolean().describe('a partition holds STREAM_MAX_LEN entries: publishes are refused'),
       groups: z.array(
         z.strictObject({
           group: z.string(),
@@ -150,6 +153,7 @@ export const streamsResponse = z.strictObject({
           lag: z.number().int().nullable(),
           pending: z.number().int(),
           oldest_pending_ms: z.number().nullable(),
+          missing: z.boolean().describe('the group does not exist (on some partition)'),
         }),
       ),
     }),

@@ -46,12 +46,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { bus: BusAdmin 
           stream: s.stream,
           length: s.length,
           dlq_length: s.deadLetters,
+          partitions: s.partitions.length,
+          missing: s.missing,
+          over_budget: s.overBudget,
           groups: s.groups.map((g) => ({
             group: g.group,
             consumers: g.consumers,
             lag: g.lag,
             pending: g.pending,
             oldest_pending_ms: g.oldestPendingMs,
+            missing: g.missing,
           })),
         })),
       };

@@ -12,7 +12,14 @@ interface GatewayStreams {
     type: string;
     length: number;
     dlq_length: number;
-    groups: { group: string; lag: number | null; pending: number; oldest_pending_ms: number | null }[];
+    missing?: boolean;
+    groups: {
+      group: string;
+      lag: number | null;
+      pending: number;
+      oldest_pending_ms: number | null;
+      missing?: boolean;
+    }[];
   }[];
 }
 
@@ -21,11 +28,13 @@ const fromGateway = (body: GatewayStreams): StreamRow[] =>
     type: s.type,
     length: s.length,
     dlq: s.dlq_length,
+    missing: s.missing,
     groups: s.groups.map((g) => ({
       group: g.group,
       lag: g.lag,
       pending: g.pending,
       oldestPendingMs: g.oldest_pending_ms,
+      missing: g.missing,
     })),
   }));
 
