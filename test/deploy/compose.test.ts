@@ -5,6 +5,7 @@ import { SERVICES, type ServiceName } from '@pixsim/contracts';
 import { loadConfig } from '@pixsim/kit';
 import { readRepoFile, REPO_ROOT } from './manifests.js';
 import { CONFIG_SCHEMAS, DRAIN_MS, GATEWAY_PORT, SERVICE_PORTS } from './service-env.js';
+import { generateSealingKeyPair, parsePrivateKeys, publicKeyOf } from '@pixsim/credentials';
 
 const COMPOSE = 'deploy/compose.yaml';
 const compose = parse(readRepoFile(COMPOSE), { merge: true }) as {
@@ -14,6 +15,8 @@ const compose = parse(readRepoFile(COMPOSE), { merge: true }) as {
 const services = compose.services;
 const OURS = [...SERVICES, 'simulator'] as const;
 
+const TEST_PAIR = generateSealingKeyPair('k1');
+
 /** What deploy/compose.env.example asks the operator to fill (hex, as the file suggests). */
 const REQUIRED_SECRETS = Object.fromEntries(
   readRepoFile('deploy/compose.env.example')
@@ -21,9 +24,11 @@ const REQUIRED_SECRETS = Object.fromEntries(
     .filter((l) => /^[A-Z_]+=$/.test(l))
     .map((l) => [
       l.slice(0, -1),
-      l.startsWith('PIXSIM_SECRET_KEY')
-        ? 'c2VjcmV0LWtleS1mb3ItdGhlLWNvbXBvc2UtdGVzdHM='
-        : 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+      l.startsWith('PIXSIM_SEALING_PUBLIC_KEY')
+        ? TEST_PAIR.publicKey
+        : l.startsWith('PIXSIM_SEALING_PRIVATE_KEYS')
+          ? TEST_PAIR.privateKey
+          : 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
     ]),
 );
 
@@ -132,9 +137,12 @@ describe('deploy/compose.yaml', () => {
     for (const d of deps) expect(Object.keys(services)).toContain(d);
   });
 
-  it('when the services share secrets, then with one value each (the gateway seals what the dispatcher and poller open)', () => {
-    const keys = ['gateway', 'dispatcher', 'poller'].map((n) => envOf(n).PIXSIM_SECRET_KEY);
-    expect(new Set(keys).size).toBe(1);
+  it('when the services share secrets, then the gateway seals to the public key of the private key the dispatcher and poller open with, and holds no private key', () => {
+    const privates = ['dispatcher', 'poller'].map((n) => envOf(n).PIXSIM_SEALING_PRIVATE_KEYS);
+    expect(new Set(privates).size).toBe(1);
+    expect(envOf('gateway').PIXSIM_SEALING_PUBLIC_KEY).toBe(publicKeyOf(parsePrivateKeys(privates[0]!)));
+    expect(envOf('gateway').PIXSIM_SEALING_PRIVATE_KEYS).toBeUndefined();
+    expect(envOf('gateway').PIXSIM_SECRET_KEY).toBeUndefined();
     expect(envOf('seed-account').PIXSIM_ADMIN_TOKEN).toBe(envOf('gateway').PIXSIM_ADMIN_TOKEN);
   });
 

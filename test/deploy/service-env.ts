@@ -11,6 +11,7 @@ import { drainMs as dispatcherDrain } from '../../services/dispatcher/src/drain.
 import { drainMs as gatewayDrain } from '../../services/gateway/src/drain.js';
 import { drainMs as jobIntakeDrain } from '../../services/job-intake/src/drain.js';
 import { drainMs as pollerDrain } from '../../services/poller/src/drain.js';
+import { generateSealingKeyPair } from '@pixsim/credentials';
 
 /** Each service's environment schema: a deployment's env must parse with it. */
 export const CONFIG_SCHEMAS: Record<ServiceName, z.ZodType> = {
@@ -45,12 +46,16 @@ export const DRAIN_MS: Record<ServiceName, (config: any) => number> = {
   asset: () => assetDrain(),
 };
 
+const PLACEHOLDER_PAIR = generateSealingKeyPair('k1');
+
 /**
  * Stand-ins for values that live in Secrets created outside git (prod): well-formed, so a
  * failure means the manifest misses a variable, not that the placeholder is odd.
  */
 export function placeholderSecret(key: string): string {
   if (key === 'PIXSIM_SECRET_KEY') return randomBytes(32).toString('base64');
+  if (key === 'PIXSIM_SEALING_PUBLIC_KEY') return PLACEHOLDER_PAIR.publicKey;
+  if (key === 'PIXSIM_SEALING_PRIVATE_KEYS') return PLACEHOLDER_PAIR.privateKey;
   if (key === 'REDIS_URL') return 'rediss://:password@redis.example.internal:6380';
   if (key.startsWith('MONGODB_URI')) return 'mongodb+srv://pixsim:password@cluster0.example.internal/?retryWrites=true';
   if (key === 'NATS_URL') return 'tls://nats.example.internal:4222';

@@ -109,9 +109,10 @@ describe('DNS of user-supplied hosts', () => {
       `dns stall (${viaLookup ? 'dns.lookup' : 'c-ares'}): GET /users/me idle n=${baseline.length} p50=${percentile(baseline, 50).toFixed(1)} p99=${baseP99.toFixed(1)} ms; stalled n=${latencies.length} p50=${p50.toFixed(1)} ms p99=${p99.toFixed(1)} ms; POST answers ${[...new Set(answers.map((a) => `${a.statusCode} ${a.json().error?.code}`))].join(', ')}`,
     );
     if (viaLookup) return; // the measurement of the old path; its assertions are the point of the fix
-    // 150 ms on a quiet machine; on a loaded one, no worse than twice the same requests' idle p99.
-    // (The stall this guards against costs seconds: the lookup timeout, per request.)
-    expect(p99).toBeLessThan(Math.max(150, 2 * baseP99));
+    // 150 ms on a quiet machine; on a loaded one (other test files share two cores), no worse
+    // than three times the same requests' idle p99. The stall this guards against costs
+    // seconds per request (the lookup timeout), far past either bound.
+    expect(p99).toBeLessThan(Math.max(150, 3 * baseP99));
     for (const res of answers) {
       expect(res.statusCode).toBe(400);
       expect(res.json().error).toMatchObject({
