@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/api';
 
 /**
- * Trace context across streams (DESIGN §9, OpenTelemetry messaging
+ * Trace context across streams (docs/observability.md, OpenTelemetry messaging
  * conventions): the producer injects W3C `traceparent`/`tracestate` into the
  * entry; the consumer starts a CONSUMER span that is a child of, and linked to,
  * the producer's context. Telemetry never breaks business code: with no SDK

@@ -3,7 +3,7 @@ import { EVENT_TYPES, type EventType } from './event-types.js';
 import { SchemaError } from './errors.js';
 
 /**
- * The fields of every stream entry (DESIGN §3). `data` travels as a JSON
+ * The fields of every stream entry (docs/architecture/delivery.md, "An entry"). `data` travels as a JSON
  * string and is validated by its type's schema on both sides.
  */
 export interface Envelope<T = unknown> {

@@ -1,5 +1,5 @@
 /**
- * The catalogue of job error codes (DESIGN §5). A failed job carries one of
+ * The catalogue of job error codes (docs/architecture/job-lifecycle.md). A failed job carries one of
  * these; `retryable` says whether the system itself tries again before giving up.
  */
 export interface ErrorCodeInfo {

@@ -1,5 +1,5 @@
 /**
- * Deterministic event ids (DESIGN §3): a handler run twice re-emits the same
+ * Deterministic event ids (docs/architecture/delivery.md): a handler run twice re-emits the same
  * id, so the publisher and every consumer can recognise the repeat.
  */
 export const eventIds = {

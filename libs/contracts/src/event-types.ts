@@ -1,7 +1,7 @@
 /**
  * Every stream of the system is one event or command type. The spine is
  * JOB_CREATED → JOB_SUBMITTED → JOB_COMPLETED | JOB_FAILED; the others exist
- * because the spine needs them (DESIGN §1).
+ * because the spine needs them (docs/architecture/delivery.md).
  */
 export const EVENT_TYPES = [
   'JOB_REQUESTED',
@@ -28,7 +28,7 @@ export const SERVICES = ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset
 export type ServiceName = (typeof SERVICES)[number];
 
 /**
- * Who consumes what: the topology of DESIGN §1 as data. Each service's consumers
+ * Who consumes what: the topology of docs/architecture/delivery.md as data. Each service's consumers
  * create their own group when they start; this table is what the operations view
  * (streamStats) reports even before they have, what the services' tests compare
  * their consumers against, and what the Kubernetes checks compare the autoscalers with.

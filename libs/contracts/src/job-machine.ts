@@ -3,7 +3,7 @@ import type { JobErrorCode } from './error-codes.js';
 import type { JobStatus } from './job.js';
 
 /**
- * The job status machine as a pure function over facts (DESIGN §4).
+ * The job status machine as a pure function over facts (docs/architecture/job-lifecycle.md).
  *
  * Events of one job travel on different streams and arrive in any order, any
  * number of times. Instead of transitions, the state records what is known,

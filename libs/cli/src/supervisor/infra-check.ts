@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { InfraUnavailableError } from './errors.js';
 
-/** How to start each dependency on a development machine (shared/toolchain.md), on the port asked for. */
+/** How to start each dependency on a development machine (Debian packages), on the port asked for. */
 export const START_COMMANDS = {
   redis: (port: number) =>
     `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,

@@ -5,7 +5,7 @@ import type { GatewayClient } from '../gateway-client.js';
 import { nowOf, type CliIo } from '../io.js';
 import { age, renderTable } from '../table.js';
 
-/** An account as GET /api/v1/accounts shows it (api-contract.md). */
+/** An account as GET /api/v1/accounts shows it (docs/api.md). */
 export interface AccountView {
   id: string;
   provider_id: string;

@@ -1,4 +1,4 @@
-/** The parts of the gateway's answers the CLI reads (api-contract.md). */
+/** The parts of the gateway's answers the CLI reads (docs/api.md). */
 export interface JobView {
   id: string;
   status: string;
