@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { mongoUri, openTestDb, REDIS_URL } from '@pixsim/testkit';
 import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
 import {
   createKeys,
@@ -15,17 +16,11 @@ import type { PublishInput } from '@pixsim/bus';
 import { configSchema, type Config } from '../src/config.js';
 import type { Poller } from '../src/main.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { mongoUri, REDIS_URL };
 export const SECRET_KEY = `k1:${randomBytes(32).toString('base64')}`;
 
-export function mongoUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
-  return uri;
-}
-
 export async function openDb(dbName: string): Promise<Connection> {
-  return mongoose.createConnection(mongoUri(), { dbName, serverSelectionTimeoutMS: 2_000 }).asPromise();
+  return (await openTestDb('poller', { dbName })).conn;
 }
 
 /** A unique stream prefix and database; `cleanup` deletes the keys and drops the database. */
