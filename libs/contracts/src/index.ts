@@ -7,3 +7,4 @@ export * from './envelope.js';
 export * from './events/index.js';
 export * from './event-ids.js';
 export * from './job-machine.js';
+export * from './log-port.js';

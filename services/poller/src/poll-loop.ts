@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { JOB_ERROR_CODES, type SealedSecret } from '@pixsim/contracts';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
@@ -17,10 +18,7 @@ export interface PollLoopSettings extends ScheduleSettings {
   leaseMs: number;
 }
 
-export interface LoopLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
 
 export interface PollLoopDeps {
   store: PollStore;
