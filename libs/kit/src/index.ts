@@ -1,23 +1,12 @@
-export { ConfigError, DependencyUnreachableError, DependencyRejectedError, errorMessage } from './errors.js';
-export type { ConfigIssue } from './errors.js';
+export { ConfigError, DependencyUnreachableError, DependencyRejectedError } from './errors.js';
 
-export { loadConfig, applyEnvAliases, exitOnConfigError, LEGACY_ENV_ALIASES, EX_CONFIG } from './config.js';
-export type { Env, ExitIo } from './config.js';
-export {
-  sharedConfigShape,
-  sharedConfigSchema,
-  intFromEnv,
-  portFromEnv,
-  boolFromEnv,
-  urlFromEnv,
-  logLevelFromEnv,
-  keyringFromEnv,
-  LOG_LEVELS,
-} from './config-fields.js';
-export type { SharedConfig, LogLevel } from './config-fields.js';
+export { loadConfig, exitOnConfigError, EX_CONFIG } from './config.js';
+export type { Env } from './config.js';
+export { sharedConfigShape, intFromEnv, portFromEnv, boolFromEnv, keyringFromEnv } from './config-fields.js';
+export type { LogLevel } from './config-fields.js';
 
-export { createLogger, REDACT_PATHS, REDACTED } from './logger.js';
-export type { Logger, LoggerOptions } from './logger.js';
+export { createLogger, REDACTED } from './logger.js';
+export type { Logger } from './logger.js';
 export { redactUrl, SECRET_KEYS } from './secrets.js';
 
 export { startTelemetry, shutdownTelemetry, defaultInstrumentations } from './telemetry.js';
@@ -34,17 +23,16 @@ export type { OpsRoutesOptions, AnyFastifyInstance } from './ops-routes.js';
 export { runReadiness, describeFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
 export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport } from './readiness.js';
 
-export { closeMongo, connectMongo, mongoPing, mongoHint } from './mongo.js';
-export type { ConnectMongoOptions } from './mongo.js';
+export { closeMongo, connectMongo, mongoPing } from './mongo.js';
+
 export { createRedis, redisPing } from './redis.js';
 export type { CreateRedisOptions } from './redis.js';
 export { connectNats, natsPing } from './nats.js';
 export type { ConnectNatsOptions } from './nats.js';
-export { connectWithRetry } from './connect-retry.js';
-export type { ConnectRetryOptions } from './connect-retry.js';
+
 export { backoffDelay, sleep } from './backoff.js';
-export { every, realTimer } from './periodic.js';
-export type { Periodic, PeriodicOptions, Timer } from './periodic.js';
+export { every } from './periodic.js';
+export type { Timer } from './periodic.js';
 export type { BackoffOptions } from './backoff.js';
 
 export { onShutdown } from './shutdown.js';
@@ -52,8 +40,8 @@ export type { ShutdownOptions, ShutdownContext, ShutdownHandle } from './shutdow
 
 export { runService, consume, checkConsumers, isEntryPoint } from './service.js';
 export { leaseOwner, replicaName } from './replica.js';
-export type { ServiceContext, ServiceParts, ServiceSpec, ConsumerSpec } from './service.js';
-export { createBusMetrics } from './bus-metrics.js';
+export type { ServiceContext, ConsumerSpec } from './service.js';
+
 export { parseKeyring, sealSecret, openSecret, needsReseal, SecretError } from './secret-box.js';
 export { createResealer, type CredentialHolder, type Resealer, type ResealPort, type ResealReport } from './reseal.js';
 export type { Keyring } from './secret-box.js';
