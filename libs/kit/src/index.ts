@@ -1,23 +1,12 @@
-export { ConfigError, DependencyUnreachableError, DependencyRejectedError, errorMessage } from './errors.js';
-export type { ConfigIssue } from './errors.js';
+export { ConfigError, DependencyUnreachableError, DependencyRejectedError } from './errors.js';
 
-export { loadConfig, applyEnvAliases, exitOnConfigError, LEGACY_ENV_ALIASES, EX_CONFIG } from './config.js';
-export type { Env, ExitIo } from './config.js';
-export {
-  sharedConfigShape,
-  sharedConfigSchema,
-  intFromEnv,
-  portFromEnv,
-  boolFromEnv,
-  urlFromEnv,
-  logLevelFromEnv,
-  clusterNodesFromEnv,
-  LOG_LEVELS,
-} from './config-fields.js';
-export type { SharedConfig, LogLevel } from './config-fields.js';
+export { loadConfig, exitOnConfigError, EX_CONFIG } from './config.js';
+export type { Env } from './config.js';
+export { sharedConfigShape, intFromEnv, portFromEnv, boolFromEnv, clusterNodesFromEnv } from './config-fields.js';
+export type { LogLevel, SharedConfig } from './config-fields.js';
 
-export { createLogger, REDACT_PATHS, REDACTED } from './logger.js';
-export type { Logger, LoggerOptions } from './logger.js';
+export { createLogger, REDACTED } from './logger.js';
+export type { Logger } from './logger.js';
 export { redactUrl, SECRET_KEYS } from './secrets.js';
 
 export { startTelemetry, shutdownTelemetry } from './telemetry.js';
@@ -42,17 +31,16 @@ export type { OpsRoutesOptions, AnyFastifyInstance, OpsPath } from './ops-routes
 export { runReadiness, describeFailures, publicFailures, DEFAULT_READY_TIMEOUT_MS } from './readiness.js';
 export type { ReadinessCheck, ReadinessChecks, ReadinessFailure, ReadinessReport } from './readiness.js';
 
-export { closeMongo, connectMongo, mongoPing, mongoHint } from './mongo.js';
-export type { ConnectMongoOptions } from './mongo.js';
+export { closeMongo, connectMongo, mongoPing } from './mongo.js';
+
 export { createRedis, redisPing, parseNode } from './redis.js';
 export type { CreateRedisOptions, RedisConnection, RedisTarget } from './redis.js';
 export { connectNats, natsPing } from './nats.js';
 export type { ConnectNatsOptions } from './nats.js';
-export { connectWithRetry } from './connect-retry.js';
-export type { ConnectRetryOptions } from './connect-retry.js';
+
 export { backoffDelay, sleep } from './backoff.js';
-export { every, realTimer } from './periodic.js';
-export type { Periodic, PeriodicOptions, Timer } from './periodic.js';
+export { every } from './periodic.js';
+export type { Timer } from './periodic.js';
 export type { BackoffOptions } from './backoff.js';
 
 export { onShutdown, drainBudgetMs, graceSeconds, DEFAULT_DRAIN_MS } from './shutdown.js';

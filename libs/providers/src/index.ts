@@ -55,3 +55,4 @@ export {
 } from './pixverse/adapter.js';
 export type { PixverseProviderOptions } from './pixverse/adapter.js';
 export { registerBreakerMetrics } from './breaker-metrics.js';
+export { PROVIDER_RULES, validateForProvider, type ProviderRules } from './rules.js';

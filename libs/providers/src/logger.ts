@@ -1,9 +1,6 @@
-/** The pino-compatible subset this lib logs through. */
-export interface ProviderLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import { silentLog, type LogPort } from '@pixsim/contracts';
 
-export const silentProviderLogger: ProviderLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The logger port of contracts, under the name this lib has exported. */
+export type ProviderLogger = LogPort;
+
+export const silentProviderLogger: ProviderLogger = silentLog;

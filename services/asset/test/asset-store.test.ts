@@ -1,19 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset } from '../src/asset.js';
 import { openAssetStore } from '../src/store/asset-store.js';
 
+let testDb: TestDb;
 let db: Connection;
 beforeAll(async () => {
-  db = await mongoose
-    .createConnection(process.env.MONGODB_URI!, { dbName: `asset_store_${randomUUID().slice(0, 8)}` })
-    .asPromise();
+  testDb = await openTestDb('asset-store');
+  db = testDb.conn;
 });
-afterAll(async () => {
-  await db.dropDatabase();
-  await db.close();
-});
+afterAll(() => testDb.drop());
 
 const asset = (jobId: string, assetId: string): Asset => ({
   asset_id: assetId,

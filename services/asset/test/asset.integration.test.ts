@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import mongoose, { type Connection } from 'mongoose';
+import { deleteKeys, openTestDb, REDIS_URL } from '@pixsim/testkit';
 import { createLogger, createRedis } from '@pixsim/kit';
 import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
@@ -9,29 +9,23 @@ import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { openAssetStore } from '../src/store/asset-store.js';
 import { delivered, jobCompleted } from './helpers.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 async function setup() {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
   const prefix = `t-${randomUUID().slice(0, 8)}`;
   const keys = createKeys(prefix);
   const redis = createRedis(REDIS_URL, {
     name: 'asset-test',
     logger: createLogger({ service: 'asset', level: 'silent' }),
   });
-  const db: Connection = await mongoose
-    .createConnection(uri, { dbName: `asset_test_${randomUUID().slice(0, 8)}` })
-    .asPromise();
+  const testDb = await openTestDb('asset-test');
+  const db = testDb.conn;
   cleanups.push(async () => {
-    await db.dropDatabase();
-    await db.close();
-    const found = await redis.keys(`${prefix}:*`);
-    if (found.length) await redis.del(...found);
+    await testDb.drop();
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   });
   const publisher = createPublisher({ redis, keys });

@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import { eventIds, type EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
 import { every, type Timer } from '@pixsim/kit';
@@ -33,7 +34,7 @@ export function createAccountViews(ports: {
   accounts: Pick<AccountStore, 'get'>;
   publish(i: PublishInput): Promise<unknown>;
   flushMs: number;
-  logger: { warn(o: object, m: string): void };
+  logger: Pick<LogPort, 'warn'>;
   timer?: Timer;
 }) {
   const dirty = new Set<string>();

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubmissionStore } from '../src/store/submission-store.js';
 import { clock, jobCreatedData } from './world.js';
 
+let db: TestDb;
 let conn: Connection;
 beforeAll(async () => {
-  conn = await mongoose
-    .createConnection(process.env.MONGODB_URI!, { dbName: `t-submissions-${randomUUID().slice(0, 8)}` })
-    .asPromise();
+  db = await openTestDb('t-submissions');
+  conn = db.conn;
 });
-afterAll(async () => {
-  await conn.dropDatabase();
-  await conn.close();
-});
+afterAll(() => db.drop());
 
 describe('submission store', () => {
   it('when a cancel and its JOB_CREATED arrive at the same moment (60 pairs), then no cancel is lost', async () => {

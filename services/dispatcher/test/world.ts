@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
@@ -51,7 +52,7 @@ export function useDispatchWorld(dbPrefix: string) {
   const sealingKey = ring.current;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let provider: VideoProvider;
-  let conn: Connection | undefined;
+  let db: TestDb | undefined;
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, latencyMs: 60_000 });
@@ -62,9 +63,8 @@ export function useDispatchWorld(dbPrefix: string) {
     await sim.stop();
   });
   afterEach(async () => {
-    await conn?.dropDatabase();
-    await conn?.close();
-    conn = undefined;
+    await db?.drop();
+    db = undefined;
   });
 
   return {
@@ -72,10 +72,8 @@ export function useDispatchWorld(dbPrefix: string) {
     sim: () => sim,
     provider: () => provider,
     async openDb(): Promise<Connection> {
-      conn = await mongoose
-        .createConnection(process.env.MONGODB_URI!, { dbName: `${dbPrefix}-${randomUUID().slice(0, 8)}` })
-        .asPromise();
-      return conn;
+      db = await openTestDb(dbPrefix);
+      return db.conn;
     },
     /** An account known to both the simulator and the store, with its credential sealed. */
     async addAccount(

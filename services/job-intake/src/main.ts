@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import { consume, runService } from '@pixsim/kit';
-import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
+import { validateForProvider } from '@pixsim/providers';
 import type { EventData } from '@pixsim/contracts';
 import { readConfig } from './config.js';
 import { createJobJournal } from './handlers/job-journal.js';
@@ -19,16 +19,9 @@ await runService({
   drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
     const jobs = observeEndToEnd(createJobStore(mongo), registry);
-    const providers = createProviderRegistry({
-      pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
-    });
-    const validate = (req: EventData<'JOB_REQUESTED'>) => {
-      try {
-        return providers.get(req.provider_id).validate({ operationType: req.operation_type, params: req.params });
-      } catch {
-        return [{ field: 'provider_id', message: `unknown provider "${req.provider_id}"` }];
-      }
-    };
+    // Limits only: validating a request needs no provider client.
+    const validate = (req: EventData<'JOB_REQUESTED'>) =>
+      validateForProvider(req.provider_id, { operationType: req.operation_type, params: req.params });
     const outcomes = new Counter({
       name: 'pixsim_job_outcomes_total',
       help: 'Jobs that ended, by final status and error code',

@@ -210,8 +210,10 @@ describe('job-intake', () => {
   it('when a job lives and ends, then the journal logs each step once, redeliveries log nothing, and a failure is a warning with its code', async () => {
     const lines: Array<{ level: 'info' | 'warn'; fields: Record<string, unknown>; msg: string }> = [];
     const journal = createJobJournal({
-      info: (fields, msg) => void lines.push({ level: 'info', fields, msg }),
-      warn: (fields, msg) => void lines.push({ level: 'warn', fields, msg }),
+      info: (fields, msg) =>
+        void lines.push({ level: 'info', fields: fields as Record<string, unknown>, msg: msg ?? '' }),
+      warn: (fields, msg) =>
+        void lines.push({ level: 'warn', fields: fields as Record<string, unknown>, msg: msg ?? '' }),
     });
     const jobs = createJobStore(conn);
     const intake = createJobRequestedHandler({

@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { untracedContext } from '@pixsim/kit';
 import { JOB_ERROR_CODES } from '@pixsim/contracts';
@@ -18,10 +19,7 @@ export interface PollLoopSettings extends ScheduleSettings {
   leaseMs: number;
 }
 
-export interface LoopLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
 
 export interface PollLoopDeps {
   store: PollStore;

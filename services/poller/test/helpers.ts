@@ -1,6 +1,7 @@
 import { generateSealingKeyPair, parsePublicKey, sealCredential } from '@pixsim/credentials';
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { mongoUri, openTestDb, REDIS_URL } from '@pixsim/testkit';
 import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
 import {
   createKeys,
@@ -16,7 +17,7 @@ import type { PublishInput } from '@pixsim/bus';
 import { configSchema, type Config } from '../src/config.js';
 import type { Poller } from '../src/main.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { mongoUri, REDIS_URL };
 const KEY_PAIR = generateSealingKeyPair('k1');
 /** PIXSIM_SEALING_PRIVATE_KEYS of the poller under test. */
 export const PRIVATE_KEYS = KEY_PAIR.privateKey;
@@ -24,14 +25,8 @@ export const PRIVATE_KEYS = KEY_PAIR.privateKey;
 export const sealForPoller = (apiKey: string, accountId = 'acct-1') =>
   sealCredential(parsePublicKey(KEY_PAIR.publicKey), accountId, apiKey);
 
-export function mongoUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
-  return uri;
-}
-
 export async function openDb(dbName: string): Promise<Connection> {
-  return mongoose.createConnection(mongoUri(), { dbName, serverSelectionTimeoutMS: 2_000 }).asPromise();
+  return (await openTestDb('poller', { dbName })).conn;
 }
 
 /** A unique stream prefix and database; `cleanup` deletes the keys and drops the database. */

@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { eventIds, type JobErrorCode } from '@pixsim/contracts';
@@ -33,7 +34,7 @@ export interface DispatchPorts {
   metrics: { outcome(o: DispatchOutcome): void; possibleDuplicate(jobId: string): void };
   /** An account's counters or status changed (so its view can be re-announced). */
   accountChanged?(accountId: string): void;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  logger: Pick<LogPort, 'info' | 'warn'>;
 }
 
 /**

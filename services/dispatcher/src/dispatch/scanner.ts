@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import { every, type Timer } from '@pixsim/kit';
 import type { SubmissionDoc, SubmissionStore } from '../store/submission-store.js';
 import type { DispatchOutcome } from './dispatch-job.js';
@@ -12,7 +13,7 @@ export interface ScannerOptions {
   intervalMs: number;
   staleMs: number;
   concurrency: number;
-  logger: { warn(o: object, m: string): void };
+  logger: Pick<LogPort, 'warn'>;
   clock: () => Date;
   timer?: Timer;
 }

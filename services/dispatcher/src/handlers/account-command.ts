@@ -1,3 +1,4 @@
+import type { LogPort } from '@pixsim/contracts';
 import type { EventData } from '@pixsim/contracts';
 import type { AccountDoc, AccountStore } from '../store/account-store.js';
 
@@ -10,7 +11,7 @@ export function createAccountCommandHandler(ports: {
   accounts: Pick<AccountStore, 'apply' | 'setCredits'>;
   balance(account: AccountDoc): Promise<number>;
   onChanged(accountId: string): void;
-  logger: { warn(o: object, m: string): void };
+  logger: Pick<LogPort, 'warn'>;
   clock: () => Date;
 }) {
   return async ({ id, data }: { id: string; data: EventData<'ACCOUNT_COMMAND'> }) => {

@@ -1,11 +1,9 @@
+import type { LogPort } from '@pixsim/contracts';
 import type { JobEvent } from '@pixsim/contracts';
 import type { JobRecord } from '../store/job-store.js';
 
 /** The two levels the journal writes at; a pino logger is one. */
-export interface JournalLogger {
-  info(fields: Record<string, unknown>, msg: string): void;
-  warn(fields: Record<string, unknown>, msg: string): void;
-}
+export type JournalLogger = Pick<LogPort, 'info' | 'warn'>;
 
 export interface JobJournal {
   /** The request was recorded for the first time: the job exists, or was refused at intake. */

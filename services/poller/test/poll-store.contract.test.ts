@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventIds, type SealedSecret } from '@pixsim/contracts';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
+import type { Generation, PollStore, Submission } from '../src/generation.js';
+import { openGenerationStore } from '../src/store/generation-store.js';
+import { MemoryPollStore } from './fakes.js';
+import { sealForPoller } from './helpers.js';
+
+/**
+ * The poll loop's tests run on MemoryPollStore; these cases hold it to the MongoDB store's
+ * behaviour by running both through them.
+ */
+interface Subject {
+  store: PollStore;
+  seed(sub: Submission, nextPollAt: Date): Promise<void>;
+  close(): Promise<void>;
+}
+
+const credential: SealedSecret = sealForPoller('api-key-1');
+const T0 = new Date('2030-01-01T00:00:00Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+const subjects: Record<string, () => Promise<Subject>> = {
+  memory: async () => {
+    const store = new MemoryPollStore();
+    return {
+      store,
+      async seed(sub, nextPollAt) {
+        store.add({
+          ...sub,
+          status: 'polling',
+          next_poll_at: nextPollAt,
+          failures: 0,
+          lease_owner: null,
+          lease_until: null,
+          ended_at: null,
+          end_reason: null,
+        } satisfies Generation);
+      },
+      close: async () => {},
+    };
+  },
+  mongodb: async () => {
+    const db: TestDb = await openTestDb('poll-store-contract');
+    const store = await openGenerationStore(db.conn);
+    return {
+      store,
+      seed: async (sub, next) => void (await store.recordSubmission(sub, next, T0)),
+      close: () => db.drop(),
+    };
+  },
+};
+
+const submission = (jobId: string): Submission => ({
+  job_id: jobId,
+  user_id: 'u1',
+  provider_id: 'pixverse',
+  provider_job_id: `pv-${jobId}`,
+  account_id: 'a1',
+  credential,
+  duration_sec: 5,
+  attempt: 1,
+  submitted_at: T0,
+});
+
+const ending = (jobId: string) => ({
+  type: 'JOB_COMPLETED' as const,
+  id: eventIds.jobCompleted(jobId),
+  data: {} as never,
+});
+
+for (const [name, open] of Object.entries(subjects)) {
+  describe(`PollStore contract (${name})`, () => {
+    let subject: Subject | undefined;
+    afterEach(async () => {
+      await subject?.close();
+      subject = undefined;
+    });
+    const setup = async () => (subject = await open());
+
+    it('when generations are due, then a claim leases the longest due first up to the limit, and a second claim gets none of them', async () => {
+      const { store, seed } = await setup();
+      await seed(submission('j-late'), at(5));
+      await seed(submission('j-first'), at(1));
+      await seed(submission('j-second'), at(2));
+      await seed(submission('j-future'), at(60));
+      const claimed = await store.claimDue('o1', at(10), 30_000, 2);
+      expect(claimed.map((g) => g.job_id)).toEqual(['j-first', 'j-second']);
+      expect(claimed.every((g) => g.lease_owner === 'o1')).toBe(true);
+      expect((await store.claimDue('o2', at(10), 30_000, 10)).map((g) => g.job_id)).toEqual(['j-late']);
+      expect(await store.claimDue('o3', at(10), 30_000, 10)).toEqual([]);
+    });
+
+    it('when the lease holder reschedules, then the lease is freed; anyone else rescheduling changes nothing', async () => {
+      const { store, seed } = await setup();
+      await seed(submission('j1'), at(0));
+      const [gen] = await store.claimDue('o1', at(1), 30_000, 1);
+      await store.reschedule(gen!, 'intruder', { next_poll_at: at(2), failures: 3 });
+      expect(await store.claimDue('o2', at(3), 30_000, 1)).toEqual([]);
+      await store.reschedule(gen!, 'o1', { next_poll_at: at(5), failures: 1 });
+      expect(await store.claimDue('o2', at(4), 30_000, 1)).toEqual([]);
+      expect(await store.claimDue('o2', at(6), 30_000, 1)).toMatchObject([{ job_id: 'j1', failures: 1 }]);
+    });
+
+    it('when an end is taken, then it is taken once, listed as unannounced until finished, and no longer polled', async () => {
+      const { store, seed } = await setup();
+      await seed(submission('j1'), at(0));
+      const [gen] = await store.claimDue('o1', at(1), 30_000, 1);
+      expect(await store.beginEnd(gen!, 'completed', ending('j1'), at(2))).toBe(true);
+      expect(await store.beginEnd(gen!, 'failed', ending('j1'), at(2))).toBe(false);
+      expect(await store.countPolling()).toBe(0);
+      expect((await store.unannounced(at(3), 10)).map((u) => [u.gen.job_id, u.event.id])).toEqual([
+        ['j1', eventIds.jobCompleted('j1')],
+      ]);
+      await store.finish(gen!, 'completed', at(4));
+      expect(await store.unannounced(at(5), 10)).toEqual([]);
+      expect(await store.claimDue('o1', at(100), 30_000, 1)).toEqual([]);
+    });
+
+    it('when poked by provider job id, then that generation is due now; an unknown id pokes nothing', async () => {
+      const { store, seed } = await setup();
+      await seed(submission('j1'), at(60));
+      expect(await store.pokeNow('pv-nope', at(1))).toBe(0);
+      expect(await store.pokeNow('pv-j1', at(1))).toBe(1);
+      expect((await store.claimDue('o1', at(1), 30_000, 1)).map((g) => g.job_id)).toEqual(['j1']);
+    });
+  });
+}
