@@ -10,7 +10,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/deploy/**/*.test.ts', 'test/docs/**/*.test.ts'],
+          include: [
+            'libs/*/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
+            'test/docs/**/*.test.ts',
+          ],
           // Two cores here: integration tests share one Redis and one MongoDB, so keep
           // the worker count modest and let each test isolate itself by prefix/database.
           maxWorkers: 3,

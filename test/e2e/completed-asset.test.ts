@@ -11,18 +11,31 @@ interface View {
 
 /** Every `event: job` view of one job's stream, until the server ends it. */
 async function watch(gatewayUrl: string, token: string, jobId: string): Promise<View[]> {
-  const res = await fetch(`${gatewayUrl}/api/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${gatewayUrl}/api/v1/jobs/${jobId}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status !== 200) throw new Error(`events ${jobId}: ${res.status}`);
   const text = await res.text(); // the stream ends after the final view
   return text
     .split('\n\n')
     .filter((block) => block.includes('event: job'))
-    .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as View);
+    .map(
+      (block) =>
+        JSON.parse(
+          block
+            .split('\n')
+            .find((l) => l.startsWith('data: '))!
+            .slice(6),
+        ) as View,
+    );
 }
 
 describe('a COMPLETED job has its asset (five services as processes)', () => {
   const system = useTestSystem({
-    simulator: { latencyMs: 300, accounts: [{ apiKey: 'sim-key-completed-asset', credits: 1_000_000, maxConcurrent: 50 }] },
+    simulator: {
+      latencyMs: 300,
+      accounts: [{ apiKey: 'sim-key-completed-asset', credits: 1_000_000, maxConcurrent: 50 }],
+    },
     env: { POLL_INTERVAL_S: '1', SSE_HEARTBEAT_MS: '1000' },
   });
 
@@ -32,7 +45,10 @@ describe('a COMPLETED job has its asset (five services as processes)', () => {
     const streams = await Promise.all(ids.map((id) => watch(sys.gatewayUrl!, sys.adminToken, id)));
     for (const [i, views] of streams.entries()) {
       expect(views.length, ids[i]).toBeGreaterThan(0);
-      expect(views.filter((v) => v.status === 'COMPLETED' && !v.asset_id), ids[i]).toEqual([]);
+      expect(
+        views.filter((v) => v.status === 'COMPLETED' && !v.asset_id),
+        ids[i],
+      ).toEqual([]);
       expect(views.at(-1)!.status, ids[i]).toBe('COMPLETED');
     }
     for (const id of ids) {

@@ -36,7 +36,7 @@ const receiver = createServer((req, res) => {
               parentSpanId: s.parentSpanId ?? '',
               name: s.name,
               kind: s.kind,
-              attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+              attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, attrValue(a.value)])),
               raw: JSON.stringify(s),
             });
           }
@@ -57,10 +57,10 @@ type OtlpSpan = {
   kind: number;
   attributes?: Attr[];
 };
-const valueOf = (v: Record<string, unknown>) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+const attrValue = (v: Record<string, unknown>) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
 const attr = (attrs: Attr[] | undefined, key: string) => {
   const found = attrs?.find((a) => a.key === key);
-  return found ? valueOf(found.value) : undefined;
+  return found ? attrValue(found.value) : undefined;
 };
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;

@@ -42,8 +42,7 @@ describe('provider webhooks, end to end', () => {
     expect(stats.webhooks?.delivered ?? 0).toBeGreaterThanOrEqual(1);
   });
 
-  it('when a webhook has a bad signature or a replayed nonce, then it is refused', async () => {
-    const sys = system();
+  it('when a webhook has a bad signature, then it is refused', async () => {
     const bad = await fetch(`http://127.0.0.1:${gatewayPort}/api/v1/webhooks/pixverse`, {
       method: 'POST',
       body: '{"video_id":1,"status":1}',

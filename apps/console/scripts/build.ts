@@ -100,8 +100,12 @@ export async function ensureConsoleBuilt(log: (line: string) => void = console.l
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const force = process.argv.includes('--if-stale') ? false : true;
-  const result = force ? (await buildConsole(), 'built') : await ensureConsoleBuilt();
+  const force = !process.argv.includes('--if-stale');
+  let result: string;
+  if (force) {
+    await buildConsole();
+    result = 'built';
+  } else result = await ensureConsoleBuilt();
   if (result === 'cached') console.log('console: up to date (apps/console/dist)');
   process.exit(0);
 }

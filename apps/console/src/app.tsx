@@ -189,9 +189,10 @@ function Shell({ me, signOut, themeButton }: { me: Me; signOut: () => void; them
 
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      {/* A button, not a link: the console's routes live in the URL's hash, which "#main" would replace. */}
+      <button type="button" className="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="top">
         <span className="brand">
           <span className="logo" aria-hidden="true">

@@ -37,7 +37,7 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: unknow
       if (mine === seq.current) setLoading(false);
     }
   }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
+  // Its dependencies are the caller's (`deps`), which the linter cannot see through: biome.json exempts this file.
   useEffect(() => {
     setLoading(true);
     setData(undefined);

@@ -201,7 +201,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         if (isNoGroupError(err)) await ensureGroup(redis, p.stream, group, opts.startId).catch(() => {});
         const delay = backoffDelay(failures++, { baseMs: 200, maxMs: 10_000 });
         logger.warn(
-          { err, stream: p.stream, group, retryInMs: delay },
+          { err, stream: p.stream, group, retry_in_ms: delay },
           'reading the stream failed; check that Redis is reachable',
         );
         await sleep(delay, stopping.signal);

@@ -149,7 +149,7 @@ export function createPublisher(opts: PublisherOptions): Publisher {
   const queue = (target: Pipeline, input: PublishInput, partition: number, fields: string[]) => {
     const stream = keys.stream(input.type, partition);
     if (ttl > 0) {
-      (target as unknown as ScriptClient).pixsimPublishOnce(
+      void (target as unknown as ScriptClient).pixsimPublishOnce(
         stream,
         keys.published(input.type, input.id, partition),
         String(ttl),
@@ -178,7 +178,7 @@ export function createPublisher(opts: PublisherOptions): Publisher {
         [...byStream].map(async ([stream, batch]) => {
           await checkBudget(batch.type, stream);
           const p = redis.pipeline();
-          batch.at.forEach((i, k) => queue(p, inputs[i]!, batch.partition, batch.fields[k]!));
+          for (const [k, i] of batch.at.entries()) queue(p, inputs[i]!, batch.partition, batch.fields[k]!);
           const waits = replication && (!replication.types || replication.types.includes(batch.type));
           // WAIT has no key: in a cluster pipeline it rides to the node of the XADDs before it.
           if (waits) p.call('WAIT', replication.replicas, replication.timeoutMs);

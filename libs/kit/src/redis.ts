@@ -108,7 +108,7 @@ function watchEpisodes(client: RedisConnection, logger: Logger, target: string):
   client.on('reconnecting', () => down('connection closed'));
   client.on('ready', () => {
     if (downSince === undefined) return;
-    logger.info({ target, downMs: Date.now() - downSince }, `redis connection to ${target} restored`);
+    logger.info({ target, down_ms: Date.now() - downSince }, `redis connection to ${target} restored`);
     downSince = undefined;
   });
 }

@@ -86,7 +86,7 @@ export function onShutdown(opts: ShutdownOptions, close: (ctx: ShutdownContext) 
       logger: false,
       onSecondSignal: (signal) => logger.error({ signal }, `second ${signal} while shutting down, exiting now`),
       onSecondError: (err) => logger.error({ err }, 'another error while shutting down, exiting now'),
-      onTimeout: (delay) => logger.error({ delayMs: delay }, `shutdown did not finish within ${delay} ms, exiting`),
+      onTimeout: (delay) => logger.error({ delay_ms: delay }, `shutdown did not finish within ${delay} ms, exiting`),
     },
     async ({ signal, err, manual }) => {
       try {

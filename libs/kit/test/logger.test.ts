@@ -22,9 +22,9 @@ describe('createLogger', () => {
 
   it('when a line is written, then it carries the service, the level and an ISO time', () => {
     const out = capture();
-    createLogger({ service: 'dispatcher', destination: out.destination }).info({ jobId: 'j1' }, 'hello');
+    createLogger({ service: 'dispatcher', destination: out.destination }).info({ job_id: 'j1' }, 'hello');
     const [rec] = out.records();
-    expect(rec).toMatchObject({ service: 'dispatcher', level: 30, msg: 'hello', jobId: 'j1' });
+    expect(rec).toMatchObject({ service: 'dispatcher', level: 30, msg: 'hello', job_id: 'j1' });
     expect(String(rec?.time)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
@@ -34,6 +34,7 @@ describe('createLogger', () => {
     logger.info(
       {
         api_key: 'SECRET-1',
+        // biome-ignore lint/plugin: a camelCase credential must be redacted too
         account: { apiKey: 'SECRET-2', password: 'SECRET-3', credentials: { jwt: 'SECRET-4' } },
         provider: { auth: { token: 'SECRET-5', access_token: 'SECRET-6' } },
         req: { headers: { authorization: 'Bearer SECRET-7', 'api-key': 'SECRET-8' } },

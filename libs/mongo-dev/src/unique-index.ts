@@ -82,7 +82,7 @@ export class UniqueIndex {
 
   duplicate(ns: string, values: unknown[]): CommandError {
     const keyValue: Document = {};
-    this.fields.forEach((f, i) => (keyValue[f] = values[i] === undefined ? null : values[i]));
+    for (const [i, f] of this.fields.entries()) keyValue[f] = values[i] === undefined ? null : values[i];
     const shown = this.fields.map((f) => `${f}: ${formatValue(keyValue[f])}`).join(', ');
     const message = `E11000 duplicate key error collection: ${ns} index: ${this.spec.name} dup key: { ${shown} }`;
     return new CommandError(11000, 'DuplicateKey', message, { keyPattern: { ...this.spec.key }, keyValue });

@@ -1,12 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { SealingKey } from '@pixsim/credentials';
-import {
-  mountOpsRoutes,
-  type Logger,
-  type OpsRoutesOptions,
-  type ReadinessChecks,
-  type Registry,
-} from '@pixsim/kit';
+import { mountOpsRoutes, type Logger, type OpsRoutesOptions, type ReadinessChecks, type Registry } from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { createAccountCommands } from './accounts/account-commands.js';
 import { adminTokenAuthenticator } from './auth/admin-token.js';

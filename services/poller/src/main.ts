@@ -1,11 +1,4 @@
-import {
-  consume,
-  isEntryPoint,
-  leaseOwner,
-  runService,
-  type ConsumerSpec,
-  type ServiceContext,
-} from '@pixsim/kit';
+import { consume, isEntryPoint, leaseOwner, runService, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
 import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
 import { readConfig, type Config } from './config.js';

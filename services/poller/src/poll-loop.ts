@@ -122,7 +122,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     metrics.polled('error');
     metrics.pollError(kind);
     logger.warn(
-      { jobId: gen.job_id, providerJobId: gen.provider_job_id, kind, failures: gen.failures, err },
+      { job_id: gen.job_id, provider_job_id: gen.provider_job_id, kind, failures: gen.failures, err },
       'poll failed; retrying',
     );
     if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, `last poll error: ${describeError(err)}`);
@@ -167,7 +167,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       }
     } catch (err) {
       // The store or the bus is down: the lease expires and another round polls it again.
-      logger.error({ jobId: gen.job_id, err }, 'could not record a poll; it is retried when its lease expires');
+      logger.error({ job_id: gen.job_id, err }, 'could not record a poll; it is retried when its lease expires');
     }
   }
 

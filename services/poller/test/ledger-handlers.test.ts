@@ -60,7 +60,10 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
   const docs = () => db.collection('generations').find({}).toArray();
   const claimAll = async (owner: string) => {
     const claimed: string[] = [];
-    for (let got; (got = await store.claimDue(owner, new Date(Date.now() + 1), 30_000, 7)).length > 0; )
+    for (
+      let got: Awaited<ReturnType<typeof store.claimDue>>;
+      (got = await store.claimDue(owner, new Date(Date.now() + 1), 30_000, 7)).length > 0;
+    )
       claimed.push(...got.map((g) => g.job_id));
     return claimed;
   };
@@ -211,7 +214,11 @@ describe('generation ledger (handlers on the real MongoDB store)', () => {
     // Racing replicas see the same candidates; the conditional lease gives each to one of them.
     const claimUntilNone = async (owner: string) => {
       const mine: Array<{ job_id: string; lease_owner: string | null }> = [];
-      for (let got; (got = await store.claimDue(owner, now, 30_000, 12)).length > 0; ) mine.push(...got);
+      for (
+        let got: Awaited<ReturnType<typeof store.claimDue>>;
+        (got = await store.claimDue(owner, now, 30_000, 12)).length > 0;
+      )
+        mine.push(...got);
       return mine;
     };
     const batches = await Promise.all(['a', 'b', 'c'].map(claimUntilNone));

@@ -48,9 +48,10 @@ export function AccountsPage() {
         </table>
       </div>
       <AddAccount
-        onAdded={(id) => (
-          setNote(`Account ${id} added. Its key is stored sealed and is not shown again.`), accounts.reload()
-        )}
+        onAdded={(id) => {
+          setNote(`Account ${id} added. Its key is stored sealed and is not shown again.`);
+          accounts.reload();
+        }}
       />
     </>
   );

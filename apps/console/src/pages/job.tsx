@@ -196,10 +196,10 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
         {timeline.data?.events.length === 0 && <p className="muted">No events recorded for this job yet.</p>}
       </Section>
       <Section title="The same request from a shell">
-        <pre className="cmd" aria-label="curl command">
+        <pre className="cmd" title="curl command">
           {curlCommand(j)}
         </pre>
-        <pre className="cmd" aria-label="pixsim command">
+        <pre className="cmd" title="pixsim command">
           {pixsimCommand(j)}
         </pre>
       </Section>

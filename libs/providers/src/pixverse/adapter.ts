@@ -98,7 +98,7 @@ export function createPixverseProvider(opts: PixverseProviderOptions): VideoProv
     );
     const videoId = parseResp(generateRespSchema, resp, 'generate').video_id;
     logger.debug(
-      { jobId: req.jobId, providerJobId: videoId, operationType: req.operationType },
+      { job_id: req.jobId, provider_job_id: videoId, operation_type: req.operationType },
       'pixverse generation submitted',
     );
     return { providerJobId: String(videoId), cost: pixverseCost(req.params) };
