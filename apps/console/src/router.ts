@@ -9,7 +9,7 @@ export interface Route {
   query: URLSearchParams;
 }
 
-export function parseHash(hash: string): Route {
+function parseHash(hash: string): Route {
   const [p = '', q = ''] = hash.replace(/^#\/?/, '').split('?');
   return { path: p.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(q) };
 }

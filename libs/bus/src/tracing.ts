@@ -52,7 +52,7 @@ export async function withProducerSpan<R>(
   }
 }
 
-export function extractContext(carrier: TraceCarrier): Context {
+function extractContext(carrier: TraceCarrier): Context {
   if (!carrier.traceparent) return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, carrier);
 }

@@ -81,10 +81,10 @@ export function clusterNodesFromEnv() {
   });
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function logLevelFromEnv() {
+function logLevelFromEnv() {
   return z
     .string()
     .trim()
@@ -142,5 +142,5 @@ export const sharedConfigShape = {
     .default('pixsim'),
 };
 
-export const sharedConfigSchema = z.object(sharedConfigShape);
+const sharedConfigSchema = z.object(sharedConfigShape);
 export type SharedConfig = z.infer<typeof sharedConfigSchema>;

@@ -5,7 +5,7 @@ import { redactUrl, SECRET_ENV_NAME } from './secrets.js';
 export type Env = Record<string, string | undefined>;
 
 /** Old ARQ names still accepted so an existing `.env` keeps working; the new name wins. */
-export const LEGACY_ENV_ALIASES: Readonly<Record<string, string>> = {
+const LEGACY_ENV_ALIASES: Readonly<Record<string, string>> = {
   ARQ_MAX_JOBS: 'MAX_JOBS',
   ARQ_JOB_TIMEOUT: 'JOB_TIMEOUT_S',
   ARQ_MAX_TRIES: 'MAX_TRIES',
@@ -18,7 +18,7 @@ export const EX_CONFIG = 78;
  * Returns a copy of `env` where empty values count as unset (`MAX_JOBS=` in a
  * `.env` means "use the default") and legacy names fill in their new names.
  */
-export function applyEnvAliases(env: Env): Env {
+function applyEnvAliases(env: Env): Env {
   const out: Env = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
   for (const [legacy, name] of Object.entries(LEGACY_ENV_ALIASES)) {

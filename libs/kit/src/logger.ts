@@ -6,7 +6,7 @@ import { SECRET_KEYS } from './secrets.js';
 export type { Logger } from 'pino';
 
 /** Paths pino redacts: every SECRET_KEYS key at the top level and nested one and two levels. */
-export const REDACT_PATHS: readonly string[] = [
+const REDACT_PATHS: readonly string[] = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
   'req.headers.authorization',
   'req.headers.cookie',

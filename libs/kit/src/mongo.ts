@@ -108,7 +108,7 @@ function isFatalMongoError(err: unknown): boolean {
   );
 }
 
-export function mongoHint(err: unknown): string {
+function mongoHint(err: unknown): string {
   const text = errorMessage(err);
   if (/ECONNREFUSED/.test(text)) {
     return 'Nothing is listening there: start mongod (npm start runs the mongo-dev server when MONGODB_URI is unset) or fix MONGODB_URI.';

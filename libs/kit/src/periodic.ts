@@ -5,7 +5,7 @@ export interface Timer {
 }
 
 /** setTimeout, unref'd: a periodic task never keeps a process alive on its own. */
-export const realTimer: Timer = {
+const realTimer: Timer = {
   set(fn, ms) {
     const handle = setTimeout(fn, ms);
     handle.unref();

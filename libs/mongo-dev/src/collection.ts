@@ -234,7 +234,7 @@ export class Collection {
   }
 }
 
-export function idKey(doc: Document): string {
+function idKey(doc: Document): string {
   if (Array.isArray(doc._id)) throw badValue("can't use an array for _id");
   return keyOf(doc._id);
 }

@@ -3,7 +3,7 @@ import type { Document } from 'bson';
 import { CommandError } from './errors.js';
 
 /** mongod's BSONObjMaxUserSize: 16 MiB, the largest document it stores. */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 const sizeOf = (doc: Document): number => calculateObjectSize(doc, { ignoreUndefined: true });
 

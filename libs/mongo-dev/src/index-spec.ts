@@ -179,7 +179,7 @@ function checkPartialFilter(filter: Document): void {
 const isRegex = (v: unknown): boolean =>
   v instanceof RegExp || (v as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp';
 
-export type IndexComparison = 'identical' | 'equivalent' | 'different';
+type IndexComparison = 'identical' | 'equivalent' | 'different';
 
 /** A filter's shape with the order of fields and operators made irrelevant, as mongod normalizes it. */
 function canonicalFilter(filter: unknown): unknown {
@@ -201,7 +201,7 @@ function canonicalFilter(filter: unknown): unknown {
 }
 
 /** The comparison mongod makes between a requested index and an existing one. */
-export function compareIndexSpecs(requested: IndexSpec, existing: IndexSpec): IndexComparison {
+function compareIndexSpecs(requested: IndexSpec, existing: IndexSpec): IndexComparison {
   if (keyOf(requested.key) !== keyOf(existing.key)) return 'different';
   if (Boolean(requested.unique) !== Boolean(existing.unique)) return 'different';
   if (Boolean(requested.sparse) !== Boolean(existing.sparse)) return 'different';

@@ -89,7 +89,7 @@ function applyOperatorUpdate(
 }
 
 /** Equality fields of the filter (also inside `$and`), which seed an upserted document. */
-export function upsertSeed(filter: Document, out: Document = {}): Document {
+function upsertSeed(filter: Document, out: Document = {}): Document {
   for (const [key, value] of Object.entries(filter)) {
     if (key === '$and' && Array.isArray(value)) for (const f of value as Document[]) upsertSeed(f, out);
     if (key.startsWith('$')) continue;

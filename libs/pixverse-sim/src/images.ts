@@ -2,7 +2,7 @@ import { ERR, type Refusal } from './error-codes.js';
 import { MEDIA_BASE } from './generations.js';
 import type { FormPart } from './multipart.js';
 
-export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const FORMATS: Record<string, string> = {
   'image/png': 'png',
   'image/webp': 'webp',

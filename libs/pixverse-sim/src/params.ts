@@ -3,8 +3,8 @@ import { ERR, type Refusal } from './error-codes.js';
 export const MODELS = ['v3.5', 'v4', 'v4.5', 'v5', 'v5.5', 'v5.6', 'v6', 'c1'] as const;
 export const QUALITIES = ['360p', '540p', '720p', '1080p'] as const;
 export const ASPECT_RATIOS = ['16:9', '4:3', '1:1', '3:4', '9:16'] as const;
-export const STYLES = ['anime', '3d_animation', 'clay', 'comic', 'cyberpunk'] as const;
-export const MAX_PROMPT = 2048;
+const STYLES = ['anime', '3d_animation', 'clay', 'comic', 'cyberpunk'] as const;
+const MAX_PROMPT = 2048;
 export const MAX_SEED = 2147483647;
 
 export type Model = (typeof MODELS)[number];

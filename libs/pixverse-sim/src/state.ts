@@ -55,11 +55,11 @@ const stateSchema = z.object({
 export type SavedState = z.infer<typeof stateSchema>;
 
 /** A state file that exists but cannot be used; the message says which and what to do. */
-export class StateFileError extends Error {
+class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 
-export function captureState(core: SimCore): SavedState {
+function captureState(core: SimCore): SavedState {
   const now = core.now();
   const generations: SavedState['generations'] = [];
   for (const g of core.generations.all()) {
@@ -124,7 +124,7 @@ export async function readState(file: string): Promise<SavedState | undefined> {
 }
 
 /** Writes then renames, so a process killed mid-write leaves the previous state whole. */
-export async function writeState(file: string, state: SavedState): Promise<void> {
+async function writeState(file: string, state: SavedState): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(state), { mode: 0o600 }); // it holds the accounts' API keys

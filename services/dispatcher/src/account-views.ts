@@ -4,7 +4,7 @@ import type { PublishInput } from '@pixsim/bus';
 import { every, type Timer } from '@pixsim/kit';
 import type { AccountDoc, AccountStore } from './store/account-store.js';
 
-export function toAccountView(a: AccountDoc): EventData<'ACCOUNT_UPDATED'> {
+function toAccountView(a: AccountDoc): EventData<'ACCOUNT_UPDATED'> {
   return {
     account_id: a._id,
     provider_id: a.provider_id,

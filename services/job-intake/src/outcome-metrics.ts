@@ -2,7 +2,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { JobStore } from './store/job-store.js';
 
 /** POST to asset takes tens of seconds to many minutes (a provider's queue); the SLO sits at 10 min. */
-export const END_TO_END_BUCKETS_S = [5, 10, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600];
+const END_TO_END_BUCKETS_S = [5, 10, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600];
 
 /**
  * End-to-end job latency, POST → asset: observed once per job, when the system of record

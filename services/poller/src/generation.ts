@@ -10,7 +10,7 @@ import type { SealedSecret } from '@pixsim/contracts';
  * - `cancel_requested`: a tombstone: the cancel came before the submission, which is cancelled on arrival.
  */
 export const GENERATION_STATUSES = ['polling', 'ending', 'done', 'cancelled', 'cancel_requested'] as const;
-export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 
 /** What JOB_SUBMITTED tells the poller about one accepted generation. */
 export interface Submission {
@@ -89,7 +89,7 @@ export interface LedgerStore {
 }
 
 /** The store as key rotation sees it: polling generations' sealed credentials. */
-export interface CredentialStore {
+interface CredentialStore {
   /** Polling generations whose credential is not sealed as `current` (another key id, or the older form). */
   sealedUnderOtherKeys(current: {
     alg: SealedSecret['alg'];

@@ -19,7 +19,7 @@ export interface PollLoopSettings extends ScheduleSettings {
   leaseMs: number;
 }
 
-export type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
+type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
 
 export interface PollLoopDeps {
   store: PollStore;

@@ -26,7 +26,7 @@ export function errorBackoff(failures: number, baseMs: number, random: () => num
   return backoffDelay(failures, { initialMs: Math.min(1_000, baseMs), maxMs: baseMs * 3 }, random);
 }
 
-export const deadlineOf = (submittedAt: Date, s: ScheduleSettings): number => submittedAt.getTime() + s.jobTimeoutMs;
+const deadlineOf = (submittedAt: Date, s: ScheduleSettings): number => submittedAt.getTime() + s.jobTimeoutMs;
 
 /** now + delay, but never past the deadline: the last poll happens right when the job times out. */
 export function nextPollAt(submittedAt: Date, now: Date, delayMs: number, s: ScheduleSettings): Date {

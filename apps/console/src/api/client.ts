@@ -10,16 +10,10 @@ type Json<R> = R extends { content: { 'application/json': infer B } } ? B : neve
 type GetOk<P extends keyof paths> = paths[P] extends { get: { responses: { 200: infer R } } } ? Json<R> : never;
 
 export type Job = GetOk<'/api/v1/jobs/{id}'>;
-export type JobPage = GetOk<'/api/v1/jobs'>;
 export type JobStats = GetOk<'/api/v1/jobs/stats'>;
-export type Timeline = GetOk<'/api/v1/jobs/{id}/timeline'>;
-export type TimelineEvent = Timeline['events'][number];
-export type Asset = GetOk<'/api/v1/assets/{id}'>;
 export type Account = GetOk<'/api/v1/accounts/{id}'>;
-export type Streams = GetOk<'/api/v1/admin/streams'>;
+type Streams = GetOk<'/api/v1/admin/streams'>;
 export type StreamInfo = Streams['streams'][number];
-export type DeadLetters = GetOk<'/api/v1/admin/dlq/{type}'>;
-export type Callback = GetOk<'/api/v1/admin/callbacks'>['items'][number];
 export type Me = GetOk<'/api/v1/users/me'>;
 export type CreateJobBody = NonNullable<paths['/api/v1/jobs']['post']['requestBody']>['content']['application/json'];
 export type JobStatus = Job['status'];

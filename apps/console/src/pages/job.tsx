@@ -23,12 +23,12 @@ function requestOf(job: Job): CreateJobBody {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export function curlCommand(job: Job, origin = window.location.origin): string {
+function curlCommand(job: Job, origin = window.location.origin): string {
   const body = JSON.stringify({ operation_type: job.operation_type, params: job.params, priority: job.priority });
   return `curl -X POST ${origin}/api/v1/jobs -H "Authorization: Bearer $PIXSIM_TOKEN" -H 'Content-Type: application/json' -d ${shellQuote(body)}`;
 }
 
-export function pixsimCommand(job: Job): string {
+function pixsimCommand(job: Job): string {
   const p = job.params as Record<string, unknown>;
   const flags: [string, unknown][] = [
     ['--model', p.model],

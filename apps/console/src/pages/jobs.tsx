@@ -5,7 +5,7 @@ import { useNow, usePoll } from '../hooks';
 import { go, href } from '../router';
 import { ProblemLine, StatusBadge } from '../ui';
 
-export const STATUSES: JobStatus[] = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const STATUSES: JobStatus[] = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 export const OPERATIONS: OperationType[] = [
   'text_to_video',
   'image_to_video',

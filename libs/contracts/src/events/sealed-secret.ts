@@ -7,7 +7,7 @@ import { z } from 'zod';
  * - `A256GCM`: the older form, under a symmetric key every service shared; still opened
  *   where that key is configured, and sealed again in the form above.
  */
-export const SEAL_ALGS = ['X25519-HKDF-A256GCM', 'A256GCM'] as const;
+const SEAL_ALGS = ['X25519-HKDF-A256GCM', 'A256GCM'] as const;
 
 /**
  * A provider credential as it travels and rests: never in clear. `kid` names the

@@ -12,7 +12,7 @@ export interface PixverseHttpOptions {
   keepAliveMs?: number;
 }
 
-export interface PixverseCall {
+interface PixverseCall {
   method: 'GET' | 'POST';
   /** Path below `/openapi/v2/`, e.g. `video/text/generate`. */
   path: string;

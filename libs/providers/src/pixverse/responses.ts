@@ -14,7 +14,7 @@ export const balanceRespSchema = z.object({
   credit_monthly: z.number().default(0),
   credit_package: z.number().default(0),
 });
-export const statusRespSchema = z.looseObject({
+const statusRespSchema = z.looseObject({
   status: z.number().int(),
   url: z.string().nullish(),
   outputWidth: optionalNumber,

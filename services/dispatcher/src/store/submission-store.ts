@@ -2,7 +2,7 @@ import { Schema, type Connection } from 'mongoose';
 import type { EventData, JobErrorCode, JobParams, OperationType } from '@pixsim/contracts';
 import { AFTER, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
 
-export type SubmissionState =
+type SubmissionState =
   | 'waiting' // due at next_attempt_at; no account yet, scheduled, or backing off
   | 'claimed' // a dispatcher is choosing an account for it
   | 'submitting' // intent recorded: an account is reserved and the provider is being called

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type QueryFilter, type UpdateQuery } from 'mongoose';
 import { LingerBatch, type PublishInput } from '@pixsim/bus';
 import { AFTER, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
-import type { EndReason, Generation, GenerationStore, Submission } from '../generation.js';
+import type { EndReason, Generation, GenerationStore } from '../generation.js';
 import { GENERATION_STATUSES } from '../generation.js';
 
 /**
@@ -9,7 +9,7 @@ import { GENERATION_STATUSES } from '../generation.js';
  * A generation is purged at the earliest this long after its submission, which is how a
  * submission replayed after its purge is told from a new one.
  */
-export const RETENTION_MS = 7 * 24 * 3600 * 1000;
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 type GenerationDoc = Generation & {
   cancel_requested_at: Date | null;
