@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateSealingKeyPair } from '@pixsim/credentials';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -55,7 +56,7 @@ describe('the gateway with a side server (OPS_PORT, as in Kubernetes)', () => {
         OPS_HOST: '127.0.0.1',
         MONGODB_DB: `${tag}-gateway`,
         STREAM_PREFIX: tag,
-        PIXSIM_SECRET_KEY: randomBytes(32).toString('base64'),
+        PIXSIM_SEALING_PUBLIC_KEY: generateSealingKeyPair('k1').publicKey,
         PIXSIM_ADMIN_TOKEN: randomBytes(16).toString('hex'),
         JWT_SECRET: randomBytes(32).toString('hex'),
         LOG_LEVEL: 'warn',

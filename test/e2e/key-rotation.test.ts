@@ -37,7 +37,12 @@ describe('provider keys sealed to a public key, end to end', () => {
     expect(gatewayEnv.PIXSIM_SECRET_KEY).toBeUndefined();
     expect(Object.values(gatewayEnv).join('\n')).not.toContain(k1.privateKey.slice(3));
 
-    const created = await sys.api('POST', '/api/v1/accounts', { provider_id: 'pixverse', api_key: SIM_KEY });
+    // Two slots: the long generation below holds one through the rotation, the last job takes the other.
+    const created = await sys.api('POST', '/api/v1/accounts', {
+      provider_id: 'pixverse',
+      api_key: SIM_KEY,
+      max_concurrent_jobs: 2,
+    });
     expect(created.status).toBe(201);
     // The dispatcher opens the key to read the balance: credits arriving in the view prove it opened.
     await expect
