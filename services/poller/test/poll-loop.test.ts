@@ -167,7 +167,7 @@ describe('poll loop', () => {
     expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
     expect(t.store.get('j1')).toMatchObject({ status: 'polling', failures: 7, lease_owner: null });
     expect(t.metrics.errors).toEqual(Array(7).fill('unavailable'));
-    expect(t.warnings[0]).toMatchObject({ jobId: 'j1', kind: 'unavailable' });
+    expect(t.warnings[0]).toMatchObject({ job_id: 'j1', kind: 'unavailable' });
     // a success afterwards resets the count
     t.provider.script('pv-j1', { state: 'pending' });
     await t.loop.tick();
