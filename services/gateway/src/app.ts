@@ -1,19 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { SealingKey } from '@pixsim/credentials';
-import {
-  mountOpsRoutes,
-  type Logger,
-  type OpsRoutesOptions,
-  type ReadinessChecks,
-  type Registry,
-} from '@pixsim/kit';
+import { mountOpsRoutes, type Logger, type OpsRoutesOptions, type ReadinessChecks, type Registry } from '@pixsim/kit';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { createAccountCommands } from './accounts/account-commands.js';
 import { adminTokenAuthenticator } from './auth/admin-token.js';
 import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
-import type { CallbackStore } from './callbacks/callback-store.js';
+import type { CallbackStore } from './store/callback-store.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
@@ -22,19 +16,19 @@ import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
 import { installOperationIds } from './http/operation-ids.js';
-import { noJobInsights, type JobInsights } from './read-model/job-timeline.js';
+import { noJobInsights, type JobInsights } from './store/job-timeline.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerJobStatsRoutes } from './routes/job-stats.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
-import type { IdempotencyStore } from './jobs/idempotency.js';
+import type { IdempotencyStore } from './store/idempotency-store.js';
 import { systemResolver, type ResolveHost } from './jobs/public-url.js';
 import { createJobSubmitter, type CallbackPolicy } from './jobs/submit-job.js';
 import { memoryJobUpdates, type JobUpdates } from './live/job-updates.js';
 import { createIdFactory } from './ids.js';
 import type { Clock, NewId, Publish } from './ports.js';
-import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
+import type { AccountStore, AssetStore, JobStore } from './store/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallbackAdminRoutes, registerCallbackRoutes } from './routes/callbacks.js';

@@ -1,7 +1,7 @@
 import type { ConsumedEvent } from '@pixsim/bus';
 import type { EventData, EventType } from '@pixsim/contracts';
 import { foldJob, sameJob, type JobRecord } from '../src/read-model/job-record.js';
-import type { JobStore } from '../src/read-model/ports.js';
+import type { JobStore } from '../src/store/ports.js';
 
 /** An in-memory JobStore for unit tests: the same fold, no I/O. */
 export function memoryJobStore(): JobStore & { records: Map<string, JobRecord> } {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamsConsumedBy, type JobEvent } from '@pixsim/contracts';
 import { readModelConsumers } from '../src/handlers/consumers.js';
-import { createJobStore } from '../src/read-model/job-store.js';
+import { createJobStore } from '../src/store/job-store.js';
 import {
   createAccountUpdatedHandler,
   createAssetCreatedHandler,

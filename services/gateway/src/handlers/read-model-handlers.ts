@@ -4,8 +4,8 @@ import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import { jobDto } from '../read-model/dto.js';
 import { hasEnded, type JobRecord } from '../read-model/job-record.js';
-import type { JobInsights } from '../read-model/job-timeline.js';
-import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
+import type { JobInsights } from '../store/job-timeline.js';
+import type { AccountStore, AssetStore, JobStore } from '../store/ports.js';
 
 /** The job events the gateway folds into its read model (CONSUMERS in contracts). */
 export const JOB_VIEW_EVENTS = ['JOB_CREATED', 'JOB_DEFERRED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'JOB_FAILED'] as const;

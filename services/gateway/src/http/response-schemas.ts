@@ -8,7 +8,7 @@ import {
   operationTypeSchema,
 } from '@pixsim/contracts';
 import { ROLES } from '../auth/principal.js';
-import { CALLBACK_EVENTS, CALLBACK_STATES } from '../callbacks/callback-store.js';
+import { CALLBACK_EVENTS, CALLBACK_STATES } from '../store/callback-store.js';
 
 /**
  * What each route answers, for the OpenAPI document. Strict, so the conformance test

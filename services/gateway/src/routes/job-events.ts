@@ -9,7 +9,7 @@ import {
   type StreamLimitSettings,
 } from '../live/stream-limits.js';
 import { jobDto } from '../read-model/dto.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 import { principalOf } from '../auth/bearer-auth.js';
 import { visibleJob } from './jobs.js';
 

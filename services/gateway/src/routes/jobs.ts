@@ -14,7 +14,7 @@ import { createJobBodySchema } from '../jobs/job-request.js';
 import type { SubmitJob } from '../jobs/submit-job.js';
 import { jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 
 /** Larger job bodies answer 413 (the rest of the API keeps BODY_LIMIT_BYTES). */
 export const JOB_BODY_LIMIT_BYTES = 65_536;
