@@ -23,7 +23,8 @@ import { createPasswordHasher } from '../src/identity/password.js';
 import type { IdentityStores } from '../src/identity/ports.js';
 import { createIdempotencyStore } from '../src/store/idempotency-store.js';
 import type { ResolveHost } from '../src/jobs/public-url.js';
-import { memoryJobUpdates, type JobUpdates } from '../src/live/job-updates.js';
+import type { JobUpdates } from '../src/live/job-updates.js';
+import { memoryJobUpdates, noJobInsights } from './fakes.js';
 import { redisNonceStore } from '../src/webhooks/webhook-ports.js';
 import { NO_LIMITS } from '../src/quota/quota.js';
 import { createCallbackSecrets } from '../src/callbacks/callback-secrets.js';
@@ -138,7 +139,9 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     bus: createBusAdmin(redis, keys),
     readiness: { redis: async () => redis.ping() },
     resolveHost: fakeResolver,
-    webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
+    webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys), poke: async () => {} },
+    insights: noJobInsights,
+    newId: monotonicFactory(),
     users: identity.users,
     quota: { store: createQuotaStore(redis, keys, clock), defaults: NO_LIMITS },
     callbackSecrets: createCallbackSecrets({ root: CALLBACK_ROOT, graceS: 3_600, clock }),

@@ -47,16 +47,3 @@ export function natsJobUpdates(nc: NatsConnection, keys: Keys, onError: (err: un
     },
   };
 }
-
-/** In-process fan-out: unit tests, and a single replica without NATS. */
-export function memoryJobUpdates(): JobUpdates {
-  const bus = new EventEmitter();
-  bus.setMaxListeners(0);
-  return {
-    publish: (jobId, update) => void bus.emit(jobId, update),
-    subscribe(jobId, listener) {
-      bus.on(jobId, listener);
-      return () => bus.off(jobId, listener);
-    },
-  };
-}

@@ -222,19 +222,3 @@ export async function createJobInsights(conn: Connection, opts: { retentionDays?
     },
   };
 }
-
-/** Without a database (unit tests of other routes): no history, zero counts. */
-export const noJobInsights: JobInsights = {
-  async record() {},
-  async timeline() {
-    return [];
-  },
-  async stats() {
-    return {
-      by_status: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])),
-      per_minute: [],
-      failures_by_code: [],
-      last_hour: { created: 0, completed: 0, failed: 0, cancelled: 0 },
-    };
-  },
-};
