@@ -8,3 +8,4 @@ export * from './events/index.js';
 export * from './event-ids.js';
 export * from './job-machine.js';
 export * from './partition.js';
+export * from './http/index.js';

@@ -2,10 +2,8 @@ import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type PageCursor } from '../http/pagination.js';
 import { defineModel, isDuplicateKey, type TypedCollection } from '@pixsim/persistence';
 
-export const CALLBACK_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;
-export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
-export const CALLBACK_STATES = ['pending', 'delivered', 'failed'] as const;
-export type CallbackState = (typeof CALLBACK_STATES)[number];
+import type { CallbackEvent, CallbackState } from '@pixsim/contracts';
+export { CALLBACK_EVENTS, CALLBACK_STATES, type CallbackEvent, type CallbackState } from '@pixsim/contracts';
 
 /** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
 export interface CallbackDoc {
