@@ -191,10 +191,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         registerSessionRoutes(authed, deps);
         registerUserSelfRoutes(authed, { users });
         registerJobStatsRoutes(authed, { jobs: deps.jobs, insights: deps.insights, clock });
-        registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
+        registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob, clock });
         registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
         registerJobEventRoutes(authed, {
           jobs: deps.jobs,
+          clock,
           updates,
           heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
           streamLimits: deps.sseStreamLimits,

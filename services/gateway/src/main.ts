@@ -211,6 +211,7 @@ await runService({
         updates,
         onEnded: (userId, jobId) => quotaStore.release(userId, jobId),
         insights,
+        clock,
         ...(callbacks ? { onView: callbacks.trigger } : {}),
       }),
       serveOps: false,

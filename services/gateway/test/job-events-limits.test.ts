@@ -42,7 +42,14 @@ async function startServer(streamLimits: Partial<StreamLimitSettings>) {
       installBearerAuth(api, [
         async (token) => (['alice', 'bob'].includes(token) ? { userId: token, role: 'user' } : null),
       ]);
-      registerJobEventRoutes(api, { jobs, updates: memoryJobUpdates(), heartbeatMs: 60_000, streamLimits, limiter });
+      registerJobEventRoutes(api, {
+        jobs,
+        updates: memoryJobUpdates(),
+        heartbeatMs: 60_000,
+        streamLimits,
+        limiter,
+        clock: () => new Date(),
+      });
     },
     { prefix: '/api/v1' },
   );

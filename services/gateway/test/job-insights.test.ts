@@ -140,7 +140,7 @@ describe('the read-model handler', () => {
     const { createJobEventHandler } = await import('../src/handlers/read-model-handlers.js');
     const id = `01TH${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
     const { created } = jobHistory(id, Date.now() - 1_000);
-    const handle = createJobEventHandler({ jobs, insights });
+    const handle = createJobEventHandler({ jobs, insights, clock: () => new Date() });
     await handle({
       id: `ev-${id}`,
       type: 'JOB_CREATED',

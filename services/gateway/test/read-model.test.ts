@@ -103,8 +103,8 @@ describe('job view', () => {
   it('when a handler runs on in-memory ports, then it needs no I/O', async () => {
     const jobs = memoryJobStore();
     const { created, deferred } = jobHistory('unit');
-    await createJobEventHandler({ jobs })(consumed('JOB_DEFERRED', deferred));
-    await createJobEventHandler({ jobs })(consumed('JOB_CREATED', created));
+    await createJobEventHandler({ jobs, clock: h.clock })(consumed('JOB_DEFERRED', deferred));
+    await createJobEventHandler({ jobs, clock: h.clock })(consumed('JOB_CREATED', created));
     expect(jobs.records.get('unit')).toMatchObject({
       status: 'PENDING',
       status_detail: 'waiting_for_account',

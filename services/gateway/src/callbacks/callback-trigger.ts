@@ -34,7 +34,7 @@ export function createCallbackTrigger(deps: {
     const body = JSON.stringify({
       event,
       delivery_id: record._id,
-      job: jobDto(record),
+      job: jobDto(record, deps.clock()),
       asset: asset ? assetDto(asset) : null,
     });
     await deps.store.schedule(

@@ -20,6 +20,7 @@ export function readModelConsumers(deps: {
   onView?: OnJobView;
   onEnded?: OnJobEnded;
   insights?: Pick<JobInsights, 'record'>;
+  clock: () => Date;
 }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [
