@@ -9,7 +9,7 @@ export const configSchema = z.object({
   PORT: portFromEnv().default(8000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   /**
-   * Bootstrap admin bearer token (api-contract "Auth"); long enough not to be guessed. Optional
+   * Bootstrap admin bearer token; long enough not to be guessed. Optional
    * once an admin user exists (checked at start). During a rotation the old one is
    * PIXSIM_ADMIN_TOKEN_PREVIOUS, accepted too.
    */

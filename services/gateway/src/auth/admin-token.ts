@@ -8,7 +8,7 @@ const ADMIN: Principal = Object.freeze({
 });
 
 /**
- * PIXSIM_ADMIN_TOKEN as an admin bearer token (api-contract "Auth"), and during
+ * PIXSIM_ADMIN_TOKEN as an admin bearer token, and during
  * a rotation PIXSIM_ADMIN_TOKEN_PREVIOUS too: set the new token with the old as
  * previous, roll the replicas, move clients, then drop the previous. Both sides
  * are hashed first so the comparison takes the same time whatever the length or

@@ -16,7 +16,7 @@ export function installOpenApi(app: FastifyInstance): void {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.register(swagger, {
     openapi: {
-      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs (see api-contract.md).' },
+      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs.' },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' },

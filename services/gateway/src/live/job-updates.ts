@@ -10,7 +10,7 @@ export interface JobUpdate {
 }
 
 /**
- * Fan-out of job views to every gateway replica (DESIGN §1: NATS carries what
+ * Fan-out of job views to every gateway replica (NATS carries what
  * must reach every replica). Best effort: a lost message is repaired by the
  * stream's periodic re-read, so publishing never fails a handler.
  */
