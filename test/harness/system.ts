@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { ServiceName } from '@pixsim/contracts';
+import type { JobResponse, ServiceName } from '@pixsim/contracts';
 import { createLogSink, startSystem, type RestartPolicy, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
 
@@ -36,17 +36,8 @@ export interface TestSystemOptions {
   replicas?: number | Partial<Record<ServiceName, number>>;
 }
 
-export interface Job {
-  id: string;
-  status: 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-  status_detail: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  asset_id: string | null;
-  provider_job_id: string | null;
-  retry_count: number;
-  [field: string]: unknown;
-}
+/** A job as the gateway answers it (tests may look for fields it does not promise). */
+export type Job = JobResponse & { [field: string]: unknown };
 
 export interface ApiResponse<T> {
   status: number;

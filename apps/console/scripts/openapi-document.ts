@@ -20,9 +20,16 @@ export function stubGatewayApp(opts: { consoleDir?: string } = {}) {
     providers: { has: () => true, get: unused },
     sealingKey: parsePublicKey(generateSealingKeyPair('k1').publicKey),
     bus: unused,
+    idempotency: unused,
+    insights: unused,
+    updates: unused,
+    quota: unused,
+    resolveHost: unused,
+    clock: () => new Date(),
+    newId: () => 'unused',
     readiness: {},
     callbacks: { allowPrivate: false, store: unused },
-    webhook: { secret: 'x'.repeat(32), nonces: unused },
+    webhook: { secret: 'x'.repeat(32), nonces: unused, poke: unused },
     consoleDir: opts.consoleDir,
   });
   return app;

@@ -9,3 +9,4 @@ export * from './event-ids.js';
 export * from './job-machine.js';
 export * from './partition.js';
 export * from './log-port.js';
+export * from './http/index.js';

@@ -31,6 +31,9 @@ export const idSchema = z
  * limits (models, durations, …) are checked by the provider adapter, because
  * they belong to the provider, not to the wire.
  */
+/** What a job param may be called (known ones and the provider's extras alike). */
+export const PARAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
 export const jobParamsSchema = z
   .object({
     prompt: z.string().min(1).max(10_000).optional(),
@@ -45,7 +48,14 @@ export const jobParamsSchema = z
     image_url: z.string().url().max(2048).optional(),
     video_url: z.string().url().max(2048).optional(),
   })
-  .catchall(z.union([z.string().max(2048), z.number(), z.boolean(), z.null()]));
+  .catchall(z.union([z.string().max(2048), z.number(), z.boolean(), z.null()]))
+  .superRefine((params, ctx) => {
+    // Names are stored as MongoDB field names: `$ref`/`$id` read back as a DBRef, a dot is
+    // a path, a NUL ends the name. Only plain lower-case names travel.
+    for (const name of Object.keys(params))
+      if (!PARAM_NAME.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: `param names match ${PARAM_NAME.source}` });
+  });
 export type JobParams = z.infer<typeof jobParamsSchema>;
 
 export const isoDateSchema = z.string().datetime({ offset: true });

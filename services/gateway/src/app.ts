@@ -7,7 +7,7 @@ import { adminTokenAuthenticator } from './auth/admin-token.js';
 import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
 import type { Authenticator } from './auth/principal.js';
 import type { BusAdmin } from './bus-admin.js';
-import type { CallbackStore } from './callbacks/callback-store.js';
+import type { CallbackStore } from './store/callback-store.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
@@ -16,19 +16,19 @@ import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
 import { installOperationIds } from './http/operation-ids.js';
-import { noJobInsights, type JobInsights } from './read-model/job-timeline.js';
+import type { JobInsights } from './store/job-timeline.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerJobStatsRoutes } from './routes/job-stats.js';
 import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
-import type { IdempotencyStore } from './jobs/idempotency.js';
-import { systemResolver, type ResolveHost } from './jobs/public-url.js';
+import type { IdempotencyStore } from './store/idempotency-store.js';
+import type { ResolveHost } from './jobs/public-url.js';
 import { createJobSubmitter, type CallbackPolicy } from './jobs/submit-job.js';
-import { memoryJobUpdates, type JobUpdates } from './live/job-updates.js';
+import type { JobUpdates } from './live/job-updates.js';
 import { createIdFactory } from './ids.js';
 import type { Clock, NewId, Publish } from './ports.js';
-import type { AccountStore, AssetStore, JobStore } from './read-model/ports.js';
+import type { AccountStore, AssetStore, JobStore } from './store/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallbackAdminRoutes, registerCallbackRoutes } from './routes/callbacks.js';
@@ -41,9 +41,9 @@ import { registerUserAdminRoutes, registerUserSelfRoutes } from './routes/users.
 import { createUserAdmin } from './users/user-admin.js';
 import type { UserStore } from './identity/ports.js';
 import type { CallbackSecrets } from './callbacks/callback-secrets.js';
-import { NO_LIMITS, type QuotaLimits } from './quota/quota.js';
+import type { QuotaLimits } from './quota/quota.js';
 import type { QuotaStore } from './quota/quota-store.js';
-import { noPoke, type NonceStore, type PokeGeneration } from './webhooks/webhook-ports.js';
+import type { NonceStore, PokeGeneration } from './webhooks/webhook-ports.js';
 
 export interface RouteEntry {
   method: string;
@@ -63,8 +63,8 @@ export interface AppDeps {
   adminToken?: string | readonly string[];
   /** The users collection: the admin API, usage and callback secrets. */
   users: UserStore;
-  /** Per-user quotas (Redis); absent, no limits and usage counts nothing. */
-  quota?: { store: QuotaStore; defaults: QuotaLimits };
+  /** Per-user quotas (Redis) and their defaults (NO_LIMITS: none). */
+  quota: { store: QuotaStore; defaults: QuotaLimits };
   /** Per-user callback signing secrets; absent with callbacks off. */
   callbackSecrets?: CallbackSecrets;
   /** Tried after the admin token: sessions and API keys. */
@@ -73,11 +73,11 @@ export interface AppDeps {
   jobs: JobStore;
   assets: AssetStore;
   accounts: AccountStore;
-  /** Job timelines and counts for the console; absent, they answer empty. */
-  insights?: JobInsights;
+  /** Job timelines and counts for the console. */
+  insights: JobInsights;
   /** Where the built console is (apps/console/dist); absent or missing, /console says how to build it. */
   consoleDir?: string;
-  idempotency?: IdempotencyStore;
+  idempotency: IdempotencyStore;
   publish: Publish;
   providers: Pick<ProviderRegistry, 'has' | 'get'>;
   sealingKey: SealingKey;
@@ -88,24 +88,24 @@ export interface AppDeps {
   registry?: Registry;
   bodyLimit?: number;
   /** Live job views from every replica (NATS in production). */
-  updates?: JobUpdates;
+  updates: JobUpdates;
   sseHeartbeatMs?: number;
   /** Caps on live-update streams (per user, per replica) and their lifetime; defaults apply when unset. */
   sseStreamLimits?: Partial<StreamLimitSettings>;
   rateLimit?: RateLimitSettings;
-  resolveHost?: ResolveHost;
+  resolveHost: ResolveHost;
   /**
    * Callbacks to the client's own URL, and where they are kept (GET /jobs/{id}/callback,
    * its resend); absent, callbacks are off: a callback_url is refused.
    */
   callbacks?: CallbackPolicy & { store: Pick<CallbackStore, 'get' | 'resend' | 'list' | 'resendFailed'> };
-  webhook?: { secret: string | undefined; nonces: NonceStore; poke?: PokeGeneration };
+  webhook?: { secret: string | undefined; nonces: NonceStore; poke: PokeGeneration };
   /** Whose X-Forwarded-For to believe: a hop count, or the proxies' addresses/CIDRs; false for none. */
   trustProxy?: false | number | readonly string[];
   /** REQUEST_TIMEOUT_MS: a deadline on each request but event streams; absent, none. */
   requestTimeoutMs?: number;
-  clock?: Clock;
-  newId?: NewId;
+  clock: Clock;
+  newId: NewId;
 }
 
 /** The gateway's HTTP app, without listening: main.ts listens, tests use `app.inject()`. */
@@ -113,8 +113,7 @@ export interface AppDeps {
 const PASSWORD_ROUTES = new Set(['/api/v1/auth/login', '/api/v1/auth/register']);
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const clock = deps.clock ?? (() => new Date());
-  const newId = deps.newId ?? createIdFactory();
+  const { clock, newId } = deps;
   const requestId = createIdFactory();
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -158,20 +157,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installRequestMetrics(app, registry);
 
-  const submitJob = createJobSubmitter({ ...deps, resolveHost: deps.resolveHost ?? systemResolver, clock, newId });
+  const submitJob = createJobSubmitter(deps);
   const cancelJob = createJobCanceller({ ...deps, clock });
   const users = createUserAdmin({
     users: deps.users,
     identity: deps.identity,
-    quota: deps.quota?.store ?? noQuota,
-    quotaDefaults: deps.quota?.defaults ?? NO_LIMITS,
+    quota: deps.quota.store,
+    quotaDefaults: deps.quota.defaults,
     jobs: deps.jobs,
     cancelJob,
     callbackSecrets: deps.callbackSecrets,
     clock,
   });
   const commands = createAccountCommands({ ...deps, clock, newId });
-  const updates = deps.updates ?? memoryJobUpdates();
+  const { updates } = deps;
   app.register(
     async (api) => {
       const limits = await installRateLimit(api, deps.rateLimit);
@@ -181,7 +180,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt(request);
       });
       registerPublicAuthRoutes(api, deps);
-      if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, poke: deps.webhook.poke ?? noPoke, clock });
+      if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, clock });
       await api.register(async (authed) => {
         const adminTokens = [deps.adminToken ?? []].flat();
         installBearerAuth(authed, [
@@ -191,11 +190,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         authed.addHook('onRequest', limits.perUser);
         registerSessionRoutes(authed, deps);
         registerUserSelfRoutes(authed, { users });
-        registerJobStatsRoutes(authed, { jobs: deps.jobs, insights: deps.insights ?? noJobInsights, clock });
-        registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob });
+        registerJobStatsRoutes(authed, { jobs: deps.jobs, insights: deps.insights, clock });
+        registerJobRoutes(authed, { jobs: deps.jobs, submitJob, cancelJob, clock });
         registerCallbackRoutes(authed, { jobs: deps.jobs, callbacks: deps.callbacks?.store, clock });
         registerJobEventRoutes(authed, {
           jobs: deps.jobs,
+          clock,
           updates,
           heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
           streamLimits: deps.sseStreamLimits,
@@ -214,15 +214,3 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
   return app;
 }
-
-/** Usage without a quota store: nothing counted, no limits. */
-const noQuota: Pick<QuotaStore, 'usage'> = {
-  async usage(_userId, limits) {
-    const entry = (limit: number | null) => ({ limit, used: 0, resets_at: null });
-    return {
-      max_active_jobs: entry(limits.max_active_jobs),
-      jobs_per_day: entry(limits.jobs_per_day),
-      credits_per_day: entry(limits.credits_per_day),
-    };
-  },
-};

@@ -1,15 +1,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { sealingPublicKeyFromEnv } from '@pixsim/credentials';
-import { boolFromEnv, intFromEnv, portFromEnv, sharedConfigShape } from '@pixsim/kit';
+import { boolFromEnv, exitOnConfigError, intFromEnv, loadConfig, portFromEnv, sharedConfigShape } from '@pixsim/kit';
 
-/** The gateway's environment, parsed once at start (DESIGN §8). */
+/** The gateway's environment: the shared fields and its own, parsed once at start (`readConfig`). */
 export const configSchema = z.object({
   ...sharedConfigShape,
   PORT: portFromEnv().default(8000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   /**
-   * Bootstrap admin bearer token (api-contract "Auth"); long enough not to be guessed. Optional
+   * Bootstrap admin bearer token; long enough not to be guessed. Optional
    * once an admin user exists (checked at start). During a rotation the old one is
    * PIXSIM_ADMIN_TOKEN_PREVIOUS, accepted too.
    */
@@ -114,12 +114,15 @@ export const configSchema = z.object({
   /** Distinct lookups in flight per user, and per replica. */
   DNS_MAX_PER_USER: intFromEnv({ min: 1 }).default(4),
   DNS_MAX_IN_FLIGHT: intFromEnv({ min: 1 }).default(64),
-  CONSUMER_NAME: z.string().trim().min(1).optional(),
-  CLAIM_TIMEOUT_MS: intFromEnv().optional(),
-  MONGODB_DB: z.string().trim().min(1).optional(),
+  /** Settled jobs' read-model records and timelines are kept this many days after the job ended. */
+  PIXSIM_JOB_RETENTION_DAYS: intFromEnv({ min: 1, max: 36_500 }).default(90),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
+
+/** The configuration, parsed once; a bad or missing value ends the process naming the variable. */
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
+  exitOnConfigError(() => loadConfig(configSchema, env));
 
 /** An address or CIDR (v4 or v6), or one of proxy-addr's names (loopback, linklocal, uniquelocal). */
 function isTrustEntry(entry: string): boolean {

@@ -1,51 +1,34 @@
-import { Counter } from 'prom-client';
-import { eventIds } from '@pixsim/contracts';
 import { createPublisher } from '@pixsim/bus';
-import {
-  createOpsServer,
-  createRedis,
-  exitOnConfigError,
-  leaseOwner,
-  loadConfig,
-  mongoPing,
-  natsPing,
-  redisPing,
-  runService,
-  type ServiceContext,
-} from '@pixsim/kit';
+import { createOpsServer, createRedis, leaseOwner, mongoPing, natsPing, redisPing, runService } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
 import { buildApp } from './app.js';
+import { assertAdministrable } from './auth/admin-token.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from './auth/user-authenticators.js';
 import { createBusAdmin } from './bus-admin.js';
-import { createCallbackSender } from './callbacks/callback-sender.js';
-import { createCallbackStore } from './callbacks/callback-store.js';
-import { createCallbackTrigger } from './callbacks/callback-trigger.js';
-import { createCallbackWorker } from './callbacks/callback-worker.js';
-import { configSchema, registrationMode, type GatewayConfig } from './config.js';
-import { createCallbackSecrets, type CallbackSecrets } from './callbacks/callback-secrets.js';
-import { createQuotaStore } from './quota/quota-store.js';
-import type { UserStore } from './identity/ports.js';
+import { createCallbackSecrets } from './callbacks/callback-secrets.js';
+import { createCallbacks } from './callbacks/callbacks.js';
+import { readConfig, registrationMode } from './config.js';
+import { drainMs } from './drain.js';
 import { readModelConsumers } from './handlers/consumers.js';
 import { createAccessTokens } from './identity/access-tokens.js';
 import { createIdentityService } from './identity/identity-service.js';
-import { createIdentityStores } from './identity/identity-store.js';
 import { createPasswordHasher } from './identity/password.js';
-import { createIdempotencyStore } from './jobs/idempotency.js';
+import { createIdFactory } from './ids.js';
 import { createHostResolver, parseDnsServers } from './jobs/host-resolver.js';
 import { natsJobUpdates } from './live/job-updates.js';
-import { createAccountStore } from './read-model/account-store.js';
-import { createAssetStore } from './read-model/asset-store.js';
-import { createJobStore } from './read-model/job-store.js';
-import { createJobInsights } from './read-model/job-timeline.js';
-import type { AssetStore } from './read-model/ports.js';
-import { createSafePublish } from './safe-publish.js';
-import { redisNonceStore } from './webhooks/webhook-ports.js';
-import { createIdFactory } from './ids.js';
 import { streamLimitsFromConfig } from './live/stream-limits.js';
-import { drainMs } from './drain.js';
+import { createQuotaStore } from './quota/quota-store.js';
+import { createSafePublish } from './safe-publish.js';
+import { createAccountStore } from './store/account-store.js';
+import { createAssetStore } from './store/asset-store.js';
+import { createIdempotencyStore } from './store/idempotency-store.js';
+import { createIdentityStores } from './store/identity-store.js';
+import { createJobStore } from './store/job-store.js';
+import { createJobInsights } from './store/job-timeline.js';
+import { publishPoke, redisNonceStore } from './webhooks/webhook-ports.js';
 
-// Composition root (DESIGN §11): the only place that knows every concrete dependency.
-const config = exitOnConfigError(() => loadConfig(configSchema));
+// Composition root: the only place that knows every concrete dependency.
+const config = readConfig();
 const clock = () => new Date();
 // User-supplied host names (image_url, callback_url) resolve through c-ares, off libuv's thread pool.
 const resolveHost = createHostResolver({
@@ -64,12 +47,12 @@ await runService({
   async build(ctx) {
     const { logger } = ctx;
     const [jobs, assets, accounts, identityStores, idempotency, insights] = await Promise.all([
-      createJobStore(ctx.mongo),
+      createJobStore(ctx.mongo, { retentionDays: config.PIXSIM_JOB_RETENTION_DAYS }),
       createAssetStore(ctx.mongo),
       createAccountStore(ctx.mongo),
       createIdentityStores(ctx.mongo),
       createIdempotencyStore(ctx.mongo),
-      createJobInsights(ctx.mongo),
+      createJobInsights(ctx.mongo, { retentionDays: config.PIXSIM_JOB_RETENTION_DAYS }),
     ]);
     // Clients without an offline queue: with Redis down a POST fails fast with 503 (and the
     // rate limiter lets requests through) instead of queueing commands behind our back.
@@ -115,12 +98,10 @@ await runService({
       }),
       config.PUBLISH_TIMEOUT_MS,
     );
-    // Without the bootstrap token someone must be able to administer: an admin user must exist.
     const adminTokens = [config.PIXSIM_ADMIN_TOKEN, config.PIXSIM_ADMIN_TOKEN_PREVIOUS].filter(
       (t): t is string => t !== undefined,
     );
-    if (adminTokens.length === 0 && !(await identityStores.users.hasAdmin()))
-      throw new Error('PIXSIM_ADMIN_TOKEN is unset and no user has the admin role: set it to create the first admin');
+    await assertAdministrable(adminTokens, identityStores.users);
     const callbackSecrets = config.CALLBACK_SECRET
       ? createCallbackSecrets({
           root: config.CALLBACK_SECRET,
@@ -129,7 +110,27 @@ await runService({
           clock,
         })
       : undefined;
-    const callbacks = callbackSecrets ? await callbackParts(ctx, callbackSecrets, identityStores.users, assets) : null;
+    const callbacks = callbackSecrets
+      ? await createCallbacks({
+          conn: ctx.mongo,
+          registry: ctx.registry,
+          logger,
+          secrets: callbackSecrets,
+          users: identityStores.users,
+          assets,
+          resolveHost,
+          owner: leaseOwner(config),
+          settings: {
+            timeoutMs: config.CALLBACK_TIMEOUT_MS,
+            allowPrivate: config.CALLBACK_ALLOW_PRIVATE,
+            concurrency: config.CALLBACK_CONCURRENCY,
+            lanesPerUser: config.CALLBACK_LANES_PER_USER,
+            maxAttempts: config.CALLBACK_MAX_ATTEMPTS,
+            firstRetryMs: config.CALLBACK_FIRST_RETRY_MS,
+          },
+          clock,
+        })
+      : null;
     // Quotas share the publisher's fail-fast client: with Redis away a POST fails (503) either way.
     const quotaStore = createQuotaStore(publisherRedis, ctx.keys, clock);
     const app = buildApp({
@@ -181,23 +182,12 @@ await runService({
       webhook: {
         secret: config.PIXVERSE_WEBHOOK_SECRET,
         nonces: redisNonceStore(ctx.redis, ctx.keys),
-        // The poller owns generations: tell it to look now.
-        poke: async ({ providerId, providerJobId, status, nonce }) => {
-          await publish({
-            type: 'GENERATION_POKED',
-            id: eventIds.generationPoked(providerJobId, nonce),
-            data: {
-              provider_id: providerId,
-              provider_job_id: providerJobId,
-              provider_status: status,
-              received_at: clock().toISOString(),
-            },
-          });
-        },
+        poke: publishPoke(publish, clock),
       },
       resolveHost,
       trustProxy: config.TRUST_PROXY,
       clock,
+      newId: createIdFactory(),
       ...(callbacks ? { callbacks: { allowPrivate: config.CALLBACK_ALLOW_PRIVATE, store: callbacks.store } } : {}),
     });
     const ops =
@@ -221,6 +211,7 @@ await runService({
         updates,
         onEnded: (userId, jobId) => quotaStore.release(userId, jobId),
         insights,
+        clock,
         ...(callbacks ? { onView: callbacks.trigger } : {}),
       }),
       serveOps: false,
@@ -243,47 +234,3 @@ await runService({
     };
   },
 });
-
-/** Callbacks to clients: scheduled from the read model's final views, delivered by a worker on every replica. */
-async function callbackParts(
-  ctx: ServiceContext<GatewayConfig>,
-  secrets: CallbackSecrets,
-  users: UserStore,
-  assets: AssetStore,
-) {
-  const store = await createCallbackStore(ctx.mongo);
-  const outcomes = new Counter({
-    name: 'pixsim_callbacks_total',
-    help: 'Callback attempts by outcome',
-    labelNames: ['outcome'],
-    registers: [ctx.registry],
-  });
-  const send = createCallbackSender({
-    // Each user's own secrets: the current one, and the one before it while its grace lasts.
-    // The bootstrap admin ("admin") has no user record: its secret is the first derived one.
-    // A callback scheduled before callbacks named their owner is signed with the root, as then.
-    secretsFor: async (userId) => {
-      if (!userId) return [secrets.root];
-      return secrets.signingSecrets((await users.get(userId)) ?? { _id: userId });
-    },
-    timeoutMs: config.CALLBACK_TIMEOUT_MS,
-    allowPrivate: config.CALLBACK_ALLOW_PRIVATE,
-    resolveHost,
-    clock,
-    logger: ctx.logger.child({ component: 'callbacks' }),
-  });
-  const worker = createCallbackWorker({
-    store,
-    send,
-    owner: leaseOwner(config),
-    concurrency: config.CALLBACK_CONCURRENCY,
-    perUser: config.CALLBACK_LANES_PER_USER,
-    policy: { maxAttempts: config.CALLBACK_MAX_ATTEMPTS, firstRetryMs: config.CALLBACK_FIRST_RETRY_MS },
-    leaseMs: config.CALLBACK_TIMEOUT_MS * 3,
-    idleMs: 1_000,
-    clock,
-    logger: ctx.logger,
-    onOutcome: (kind) => outcomes.inc({ outcome: kind }),
-  });
-  return { store, trigger: createCallbackTrigger({ store, assets, clock }), worker };
-}

@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackSender } from '../src/callbacks/callback-sender.js';
-import { verifyCallback } from '../src/callbacks/callback-signature.js';
-import { createCallbackStore, type CallbackStore } from '../src/callbacks/callback-store.js';
+import { callbackBody, verifyCallback } from '@pixsim/contracts';
+import { createCallbackStore, type CallbackStore } from '../src/store/callback-store.js';
 import { createCallbackTrigger } from '../src/callbacks/callback-trigger.js';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
 import { pinnedAgent } from '../src/callbacks/pinned-agent.js';
 import { systemResolver, type ResolveHost } from '../src/jobs/public-url.js';
-import { createAssetStore } from '../src/read-model/asset-store.js';
-import { createJobStore } from '../src/read-model/job-store.js';
+import { createAssetStore } from '../src/store/asset-store.js';
+import { createJobStore } from '../src/store/job-store.js';
 import { jobHistory } from './events.js';
 import { AUTH, bearer, createHarness, fakeResolver, mongoUri, signUp, validJob } from './helpers.js';
 import { callbackResponse } from '../src/http/response-schemas.js';
@@ -324,6 +324,8 @@ describe('callback scheduling from the read model', () => {
       },
       asset: { id: h.asset.asset_id, remote_url: h.asset.remote_url },
     });
+    // The body is exactly the shape the contracts publish for receivers.
+    expect(callbackBody.safeParse(body).error).toBeUndefined();
 
     const f = jobHistory(`01J${randomUUID().replace(/-/g, '').slice(0, 23).toUpperCase()}`);
     await trigger(

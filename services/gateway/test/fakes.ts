@@ -1,7 +1,10 @@
 import type { ConsumedEvent } from '@pixsim/bus';
-import type { EventData, EventType } from '@pixsim/contracts';
+import { EventEmitter } from 'node:events';
+import { JOB_STATUSES, type EventData, type EventType } from '@pixsim/contracts';
+import type { JobUpdates } from '../src/live/job-updates.js';
+import type { JobInsights } from '../src/store/job-timeline.js';
 import { foldJob, sameJob, type JobRecord } from '../src/read-model/job-record.js';
-import type { JobStore } from '../src/read-model/ports.js';
+import type { JobStore } from '../src/store/ports.js';
 
 /** An in-memory JobStore for unit tests: the same fold, no I/O. */
 export function memoryJobStore(): JobStore & { records: Map<string, JobRecord> } {
@@ -40,3 +43,32 @@ export function consumed<T extends EventType>(type: T, data: EventData<T>, id = 
     signal: new AbortController().signal,
   };
 }
+
+/** In-process fan-out of live job views (NATS in production). */
+export function memoryJobUpdates(): JobUpdates {
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  return {
+    publish: (jobId, update) => void bus.emit(jobId, update),
+    subscribe(jobId, listener) {
+      bus.on(jobId, listener);
+      return () => bus.off(jobId, listener);
+    },
+  };
+}
+
+/** No history, zero counts: for tests of routes that do not read the timeline. */
+export const noJobInsights: JobInsights = {
+  async record() {},
+  async timeline() {
+    return [];
+  },
+  async stats() {
+    return {
+      by_status: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])),
+      per_minute: [],
+      failures_by_code: [],
+      last_hour: { created: 0, completed: 0, failed: 0, cancelled: 0 },
+    };
+  },
+};

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
-import type { CallbackDoc } from '../src/callbacks/callback-store.js';
+import type { CallbackDoc } from '../src/store/callback-store.js';
 import { createPasswordHasher, DEFAULT_SCRYPT_COST } from '../src/identity/password.js';
 import { AUTH, createHarness, memoryLogger, signUp, validJob, type Harness } from './helpers.js';
 import { jobHistory } from './events.js';

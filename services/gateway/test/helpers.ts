@@ -10,20 +10,21 @@ import { createLogger, type Logger } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry, type ProviderRegistry } from '@pixsim/providers';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { createBusAdmin } from '../src/bus-admin.js';
-import { createAccountStore } from '../src/read-model/account-store.js';
-import { createAssetStore } from '../src/read-model/asset-store.js';
-import { createJobStore } from '../src/read-model/job-store.js';
-import type { AccountStore, AssetStore, JobStore } from '../src/read-model/ports.js';
+import { createAccountStore } from '../src/store/account-store.js';
+import { createAssetStore } from '../src/store/asset-store.js';
+import { createJobStore } from '../src/store/job-store.js';
+import type { AccountStore, AssetStore, JobStore } from '../src/store/ports.js';
 import { createSafePublish } from '../src/safe-publish.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
 import { createAccessTokens, type AccessTokens } from '../src/identity/access-tokens.js';
 import { createIdentityService } from '../src/identity/identity-service.js';
-import { createIdentityStores } from '../src/identity/identity-store.js';
+import { createIdentityStores } from '../src/store/identity-store.js';
 import { createPasswordHasher } from '../src/identity/password.js';
 import type { IdentityStores } from '../src/identity/ports.js';
-import { createIdempotencyStore } from '../src/jobs/idempotency.js';
+import { createIdempotencyStore } from '../src/store/idempotency-store.js';
 import type { ResolveHost } from '../src/jobs/public-url.js';
-import { memoryJobUpdates, type JobUpdates } from '../src/live/job-updates.js';
+import type { JobUpdates } from '../src/live/job-updates.js';
+import { memoryJobUpdates, noJobInsights } from './fakes.js';
 import { redisNonceStore } from '../src/webhooks/webhook-ports.js';
 import { NO_LIMITS } from '../src/quota/quota.js';
 import { createCallbackSecrets } from '../src/callbacks/callback-secrets.js';
@@ -138,7 +139,9 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     bus: createBusAdmin(redis, keys),
     readiness: { redis: async () => redis.ping() },
     resolveHost: fakeResolver,
-    webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys) },
+    webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys), poke: async () => {} },
+    insights: noJobInsights,
+    newId: monotonicFactory(),
     users: identity.users,
     quota: { store: createQuotaStore(redis, keys, clock), defaults: NO_LIMITS },
     callbackSecrets: createCallbackSecrets({ root: CALLBACK_ROOT, graceS: 3_600, clock }),

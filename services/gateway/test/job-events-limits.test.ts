@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installBearerAuth } from '../src/auth/bearer-auth.js';
 import { installErrorBoundary } from '../src/http/error-boundary.js';
 import { installOpenApi } from '../src/http/openapi.js';
-import { memoryJobUpdates } from '../src/live/job-updates.js';
+import { memoryJobUpdates } from './fakes.js';
 import {
   createStreamLimiter,
   DEFAULT_STREAM_LIMITS,
@@ -42,7 +42,14 @@ async function startServer(streamLimits: Partial<StreamLimitSettings>) {
       installBearerAuth(api, [
         async (token) => (['alice', 'bob'].includes(token) ? { userId: token, role: 'user' } : null),
       ]);
-      registerJobEventRoutes(api, { jobs, updates: memoryJobUpdates(), heartbeatMs: 60_000, streamLimits, limiter });
+      registerJobEventRoutes(api, {
+        jobs,
+        updates: memoryJobUpdates(),
+        heartbeatMs: 60_000,
+        streamLimits,
+        limiter,
+        clock: () => new Date(),
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -46,8 +46,8 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
 
   it('when the pipeline moves the job on, then each new state is streamed, current first, ending once the completed job has its asset', async () => {
     const id = await newJob(h);
-    const onEvent = createJobEventHandler({ jobs: h.jobs, updates: h.updates });
-    const onAsset = createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates });
+    const onEvent = createJobEventHandler({ jobs: h.jobs, updates: h.updates, clock: h.clock });
+    const onAsset = createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates, clock: h.clock });
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
     const history = jobHistory(id);
@@ -71,9 +71,11 @@ describe('GET /jobs/{id}/events (in-process fan-out)', () => {
     const stream = h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/events`, headers: AUTH });
     await sleep(50);
     const history = jobHistory(id);
-    await createJobEventHandler({ jobs: h.jobs, updates: h.updates })(consumed('JOB_COMPLETED', history.completed));
+    await createJobEventHandler({ jobs: h.jobs, updates: h.updates, clock: h.clock })(
+      consumed('JOB_COMPLETED', history.completed),
+    );
     await sleep(500); // past several heartbeats: the stream must not end on a COMPLETED without an asset
-    await createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates })(
+    await createAssetCreatedHandler({ jobs: h.jobs, assets: h.assets, updates: h.updates, clock: h.clock })(
       consumed('ASSET_CREATED', history.asset),
     );
     const events = jobEvents((await stream).body);
@@ -139,10 +141,10 @@ describe('GET /jobs/{id}/events across replicas (NATS)', () => {
     })();
     await sleep(100);
     const history = jobHistory(id);
-    const handlerA = createJobEventHandler({ jobs: a.jobs, updates: a.updates });
+    const handlerA = createJobEventHandler({ jobs: a.jobs, updates: a.updates, clock: a.clock });
     await handlerA(consumed('JOB_SUBMITTED', history.submitted));
     await handlerA(consumed('JOB_COMPLETED', history.completed));
-    await createAssetCreatedHandler({ jobs: a.jobs, assets: a.assets, updates: a.updates })(
+    await createAssetCreatedHandler({ jobs: a.jobs, assets: a.assets, updates: a.updates, clock: a.clock })(
       consumed('ASSET_CREATED', history.asset),
     );
     await read;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@pixsim/contracts';
-import { createJobInsights, type JobInsights } from '../src/read-model/job-timeline.js';
-import { createJobStore } from '../src/read-model/job-store.js';
-import type { JobStore } from '../src/read-model/ports.js';
+import { createJobInsights, type JobInsights } from '../src/store/job-timeline.js';
+import { createJobStore } from '../src/store/job-store.js';
+import type { JobStore } from '../src/store/ports.js';
 import { jobHistory } from './events.js';
 import { AUTH, bearer, createHarness, mongoUri, type Harness } from './helpers.js';
 
@@ -140,7 +140,7 @@ describe('the read-model handler', () => {
     const { createJobEventHandler } = await import('../src/handlers/read-model-handlers.js');
     const id = `01TH${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
     const { created } = jobHistory(id, Date.now() - 1_000);
-    const handle = createJobEventHandler({ jobs, insights });
+    const handle = createJobEventHandler({ jobs, insights, clock: () => new Date() });
     await handle({
       id: `ev-${id}`,
       type: 'JOB_CREATED',

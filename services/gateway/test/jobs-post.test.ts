@@ -121,6 +121,29 @@ describe('POST /api/v1/jobs', () => {
     expect((await h.entries('JOB_REQUESTED')).length).toBe(before);
   });
 
+  it('when a param name is not a plain lower-case name ($ref, $id, a dot, a NUL, upper case), then 400 naming params.<name> and nothing is published', async () => {
+    const before = (await h.entries('JOB_REQUESTED')).length;
+    for (const name of ['$ref', '$id', 'a.b', 'nul\u0000x', 'Prompt2', '_x', 'x'.repeat(65)]) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        payload: `{"operation_type":"text_to_video","params":{${JSON.stringify(name)}:"x","prompt":"a cat"}}`,
+      });
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error.code, name).toBe('VALIDATION_FAILED');
+      expect(
+        res.json().error.details.map((d: { field: string }) => d.field),
+        name,
+      ).toContain(`params.${name}`);
+    }
+    expect((await h.entries('JOB_REQUESTED')).length).toBe(before);
+    // Names that fit are still free: the provider gets them as given.
+    expect(
+      (await post({ operation_type: 'text_to_video', params: { prompt: 'a cat', camera_move_2: 'pan' } })).statusCode,
+    ).toBe(202);
+  });
+
   it("when the body is not JSON, too large or of another type, then fastify's 4xx pass through with the error shape", async () => {
     const bad = await h.app.inject({
       method: 'POST',

@@ -271,7 +271,9 @@ describe('POST /webhooks/pixverse', () => {
   });
 
   it('when no secret is configured, then the route answers 404', async () => {
-    const off = await createHarness({ webhook: { secret: undefined, nonces: { claim: async () => true } } });
+    const off = await createHarness({
+      webhook: { secret: undefined, nonces: { claim: async () => true }, poke: async () => {} },
+    });
     try {
       const body = '{"video_id":1}';
       expect(

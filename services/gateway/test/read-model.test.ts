@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamsConsumedBy, type JobEvent } from '@pixsim/contracts';
 import { readModelConsumers } from '../src/handlers/consumers.js';
-import { createJobStore } from '../src/read-model/job-store.js';
+import { createJobStore } from '../src/store/job-store.js';
 import {
   createAccountUpdatedHandler,
   createAssetCreatedHandler,
@@ -103,8 +103,8 @@ describe('job view', () => {
   it('when a handler runs on in-memory ports, then it needs no I/O', async () => {
     const jobs = memoryJobStore();
     const { created, deferred } = jobHistory('unit');
-    await createJobEventHandler({ jobs })(consumed('JOB_DEFERRED', deferred));
-    await createJobEventHandler({ jobs })(consumed('JOB_CREATED', created));
+    await createJobEventHandler({ jobs, clock: h.clock })(consumed('JOB_DEFERRED', deferred));
+    await createJobEventHandler({ jobs, clock: h.clock })(consumed('JOB_CREATED', created));
     expect(jobs.records.get('unit')).toMatchObject({
       status: 'PENDING',
       status_detail: 'waiting_for_account',

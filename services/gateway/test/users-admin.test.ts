@@ -178,7 +178,11 @@ describe('quotas', () => {
 
     // The job ends (refused at intake, say): the read model's consumer frees its slot, once.
     const quota = createQuotaStore(h.redis, h.keys, h.clock);
-    const onEvent = createJobEventHandler({ jobs: h.jobs, onEnded: (user, job) => quota.release(user, job) });
+    const onEvent = createJobEventHandler({
+      jobs: h.jobs,
+      clock: h.clock,
+      onEnded: (user, job) => quota.release(user, job),
+    });
     await onEvent(consumed('JOB_FAILED', jobHistory(first).failed));
     await onEvent(consumed('JOB_FAILED', jobHistory(first).failed));
     expect((await postJob(h.app, u.token)).statusCode).toBe(202);

@@ -3,7 +3,7 @@ import { sealCredential, type SealingKey } from '@pixsim/credentials';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import type { AccountRecord } from '../read-model/account-record.js';
-import type { AccountStore } from '../read-model/ports.js';
+import type { AccountStore } from '../store/ports.js';
 import type { Clock, LogPort, NewId, Publish } from '../ports.js';
 import { ACCOUNT_DEFAULTS, type CreateAccountBody, type UpdateAccountBody } from './account-request.js';
 

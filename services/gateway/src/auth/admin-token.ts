@@ -8,7 +8,7 @@ const ADMIN: Principal = Object.freeze({
 });
 
 /**
- * PIXSIM_ADMIN_TOKEN as an admin bearer token (api-contract "Auth"), and during
+ * PIXSIM_ADMIN_TOKEN as an admin bearer token, and during
  * a rotation PIXSIM_ADMIN_TOKEN_PREVIOUS too: set the new token with the old as
  * previous, roll the replicas, move clients, then drop the previous. Both sides
  * are hashed first so the comparison takes the same time whatever the length or
@@ -25,3 +25,15 @@ export function adminTokenAuthenticator(adminTokens: string | readonly string[])
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Without the bootstrap token someone must be able to administer: an admin user must
+ * exist. A start that would leave nobody able to is refused.
+ */
+export async function assertAdministrable(
+  adminTokens: readonly string[],
+  users: { hasAdmin(): Promise<boolean> },
+): Promise<void> {
+  if (adminTokens.length === 0 && !(await users.hasAdmin()))
+    throw new Error('PIXSIM_ADMIN_TOKEN is unset and no user has the admin role: set it to create the first admin');
+}

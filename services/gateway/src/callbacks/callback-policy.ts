@@ -1,5 +1,5 @@
 import type { AttemptResult } from './callback-sender.js';
-import type { CallbackOutcome } from './callback-store.js';
+import type { CallbackOutcome } from '../store/callback-store.js';
 
 export interface RetryPolicy {
   maxAttempts: number;

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { checkPublicHost, type ResolvedAddress, type ResolveHost } from '../jobs/public-url.js';
 import { signCallback } from './callback-signature.js';
-import type { CallbackDoc } from './callback-store.js';
+import type { CallbackDoc } from '../store/callback-store.js';
 import { pinnedAgent } from './pinned-agent.js';
 
 export interface SenderOptions {

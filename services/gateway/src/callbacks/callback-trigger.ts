@@ -1,7 +1,7 @@
 import { assetDto, jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
-import type { AssetStore } from '../read-model/ports.js';
-import type { CallbackEvent, CallbackStore } from './callback-store.js';
+import type { AssetStore } from '../store/ports.js';
+import type { CallbackEvent, CallbackStore } from '../store/callback-store.js';
 
 /** Called with every job view the read model writes. */
 export type OnJobView = (record: JobRecord) => Promise<void>;
@@ -34,7 +34,7 @@ export function createCallbackTrigger(deps: {
     const body = JSON.stringify({
       event,
       delivery_id: record._id,
-      job: jobDto(record),
+      job: jobDto(record, deps.clock()),
       asset: asset ? assetDto(asset) : null,
     });
     await deps.store.schedule(

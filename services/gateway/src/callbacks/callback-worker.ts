@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decide, type RetryPolicy } from './callback-policy.js';
 import type { CallbackSender } from './callback-sender.js';
-import type { CallbackDoc, CallbackStore } from './callback-store.js';
+import type { CallbackDoc, CallbackStore } from '../store/callback-store.js';
 
 export interface CallbackWorkerOptions {
   store: Pick<CallbackStore, 'claim' | 'settle'>;

@@ -1,8 +1,8 @@
 import { consume, type ConsumerSpec } from '@pixsim/kit';
 import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
-import type { JobInsights } from '../read-model/job-timeline.js';
-import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
+import type { JobInsights } from '../store/job-timeline.js';
+import type { AccountStore, AssetStore, JobStore } from '../store/ports.js';
 import {
   createAccountUpdatedHandler,
   createAssetCreatedHandler,
@@ -20,6 +20,7 @@ export function readModelConsumers(deps: {
   onView?: OnJobView;
   onEnded?: OnJobEnded;
   insights?: Pick<JobInsights, 'record'>;
+  clock: () => Date;
 }): ConsumerSpec[] {
   const onJobEvent = createJobEventHandler(deps);
   return [

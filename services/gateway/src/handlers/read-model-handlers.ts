@@ -4,16 +4,16 @@ import type { OnJobView } from '../callbacks/callback-trigger.js';
 import type { JobUpdates } from '../live/job-updates.js';
 import { jobDto } from '../read-model/dto.js';
 import { hasEnded, type JobRecord } from '../read-model/job-record.js';
-import type { JobInsights } from '../read-model/job-timeline.js';
-import type { AccountStore, AssetStore, JobStore } from '../read-model/ports.js';
+import type { JobInsights } from '../store/job-timeline.js';
+import type { AccountStore, AssetStore, JobStore } from '../store/ports.js';
 
 /** The job events the gateway folds into its read model (CONSUMERS in contracts). */
 export const JOB_VIEW_EVENTS = ['JOB_CREATED', 'JOB_DEFERRED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'JOB_FAILED'] as const;
 export type JobViewEvent = (typeof JOB_VIEW_EVENTS)[number];
 
 /** After a write, the new view goes to every replica's live streams (a job not yet visible has no audience). */
-function announce(updates: JobUpdates | undefined, record: JobRecord): void {
-  if (updates && record.created_at) updates.publish(record._id, { version: record.version, job: jobDto(record) });
+function announce(updates: JobUpdates | undefined, record: JobRecord, now: Date): void {
+  if (updates && record.created_at) updates.publish(record._id, { version: record.version, job: jobDto(record, now) });
 }
 
 /**
@@ -31,11 +31,12 @@ export function createJobEventHandler(deps: {
   onView?: OnJobView;
   onEnded?: OnJobEnded;
   insights?: Pick<JobInsights, 'record'>;
+  clock: () => Date;
 }) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
     await deps.insights?.record(event);
     const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
-    announce(deps.updates, record);
+    announce(deps.updates, record, deps.clock());
     // Before onView: a quota slot frees even when the callback scheduling fails and the event is retried.
     if (deps.onEnded && hasEnded(record) && record.user_id) await deps.onEnded(record.user_id, record._id);
     await deps.onView?.(record);
@@ -48,12 +49,13 @@ export function createAssetCreatedHandler(deps: {
   updates?: JobUpdates;
   onView?: OnJobView;
   insights?: Pick<JobInsights, 'record'>;
+  clock: () => Date;
 }) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
     await deps.insights?.record(event);
     await deps.assets.insert(event.data);
     const record = await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
-    announce(deps.updates, record);
+    announce(deps.updates, record, deps.clock());
     await deps.onView?.(record);
   };
 }

@@ -30,7 +30,7 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
 }
 
 /**
- * The one HTTP error boundary (DESIGN §11): 4xx messages pass through, 5xx are
+ * The one HTTP error boundary: 4xx messages pass through, 5xx are
  * logged with the request id and answered with a generic message, so no stack,
  * query or driver message ever reaches a client.
  */

@@ -1,6 +1,6 @@
 import { PixsimError } from '@pixsim/contracts';
 
-/** One bad input field, as the error shape's `details` lists them (api-contract "Errors"). */
+/** One bad input field, as the error shape's `details` lists them. */
 export interface FieldIssue {
   field: string;
   message: string;

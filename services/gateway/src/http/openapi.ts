@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse } from '@pixsim/contracts';
 
 /**
  * OpenAPI from the same zod schemas the handlers parse with. The schemas on a
@@ -15,7 +16,7 @@ export function installOpenApi(app: FastifyInstance): void {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.register(swagger, {
     openapi: {
-      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs (see api-contract.md).' },
+      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs.' },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' },
@@ -28,9 +29,7 @@ export function installOpenApi(app: FastifyInstance): void {
   app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }
 
-const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
+const errorBody = errorResponse;
 
 type DocInput = {
   tags: string[];

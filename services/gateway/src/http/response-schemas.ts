@@ -1,79 +1,22 @@
 import { z } from 'zod';
-import {
-  ACCOUNT_STATUSES,
-  assetCreatedSchema,
-  EVENT_TYPES,
-  JOB_ERROR_CODE_LIST,
-  jobStatusSchema,
-  operationTypeSchema,
-} from '@pixsim/contracts';
+import { EVENT_TYPES } from '@pixsim/contracts';
 import { ROLES } from '../auth/principal.js';
-import { CALLBACK_EVENTS, CALLBACK_STATES } from '../callbacks/callback-store.js';
+
+// The shapes clients read are the contracts' (libs/contracts/src/http); the rest are the gateway's own.
+export {
+  accountResponse,
+  assetResponse,
+  callbackResponse,
+  deadLetterPageResponse,
+  jobResponse,
+  pageOf,
+} from '@pixsim/contracts';
 
 /**
  * What each route answers, for the OpenAPI document. Strict, so the conformance test
  * (response-schemas.test.ts) fails when a DTO gains or loses a field the document does not.
  */
 const time = z.string().describe('ISO-8601 time');
-
-export const jobResponse = z
-  .strictObject({
-    id: z.string(),
-    user_id: z.string(),
-    operation_type: operationTypeSchema,
-    provider_id: z.string(),
-    params: z.record(z.string(), z.unknown()).describe('as submitted, checked against the provider limits'),
-    priority: z.number().int(),
-    name: z.string().nullable(),
-    description: z.string().nullable(),
-    workspace_id: z.string().nullable(),
-    scheduled_at: time.nullable(),
-    callback_url: z.string().nullable().describe('where the final view is POSTed (README, Callbacks)'),
-    status: jobStatusSchema,
-    status_detail: z.string().nullable().describe('e.g. waiting_for_account, scheduled, retry_backoff, generating'),
-    error_code: z.enum(JOB_ERROR_CODE_LIST).nullable(),
-    error_message: z.string().nullable(),
-    retry_count: z.number().int(),
-    provider_job_id: z.string().nullable(),
-    asset_id: z.string().nullable().describe('set a moment after COMPLETED, with ASSET_CREATED'),
-    created_at: time,
-    started_at: time.nullable(),
-    completed_at: time.nullable(),
-  })
-  .describe('a job');
-
-export const assetResponse = z
-  .strictObject({
-    id: z.string(),
-    ...assetCreatedSchema.omit({ asset_id: true, created_at: true }).shape,
-    created_at: time,
-  })
-  .describe('an asset');
-
-export const accountResponse = z
-  .strictObject({
-    id: z.string(),
-    provider_id: z.string(),
-    email: z.string().nullable(),
-    nickname: z.string().nullable(),
-    status: z.enum(ACCOUNT_STATUSES),
-    credits: z.number(),
-    cooldown_until: time.nullable(),
-    max_concurrent_jobs: z.number().int(),
-    in_flight: z.number().int(),
-    priority: z.number().int(),
-    total_submitted: z.number().int(),
-    total_failed: z.number().int(),
-    last_used: time.nullable(),
-    created_at: time.nullable(),
-  })
-  .describe('a provider account (never its credentials)');
-
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.strictObject({
-    items: z.array(item),
-    next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page'),
-  });
 
 export const userResponse = z.strictObject({
   id: z.string(),
@@ -160,42 +103,7 @@ export const streamsResponse = z.strictObject({
   ),
 });
 
-export const deadLetterPageResponse = z.strictObject({
-  type: z.enum(EVENT_TYPES),
-  items: z.array(
-    z.strictObject({
-      id: z.string().describe('the dead letter id (pass to replay as ids)'),
-      event_id: z.string().nullable(),
-      event_type: z.string().nullable(),
-      group: z.string(),
-      consumer: z.string(),
-      code: z.string(),
-      reason: z.string(),
-      deliveries: z.number().int(),
-      source_id: z.string(),
-      dead_at: time.nullable(),
-      fields: z.record(z.string(), z.string()).describe('the entry as it was'),
-    }),
-  ),
-  next_cursor: z.string().nullable(),
-});
-
 export const replayResponse = z.strictObject({ type: z.enum(EVENT_TYPES), replayed: z.number().int() });
-
-export const callbackResponse = z
-  .strictObject({
-    job_id: z.string(),
-    user_id: z.string().nullable().describe("the job's owner"),
-    url: z.string(),
-    event: z.enum(CALLBACK_EVENTS),
-    state: z.enum(CALLBACK_STATES),
-    attempts: z.number().int(),
-    next_attempt_at: time.nullable().describe('while pending'),
-    last_status: z.number().int().nullable(),
-    last_error: z.string().nullable(),
-    created_at: time,
-  })
-  .describe("a job's callback and how its delivery went");
 
 export const callbackResendResponse = z.strictObject({
   resent: z.number().int().describe('given-up callbacks now pending again'),

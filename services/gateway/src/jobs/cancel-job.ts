@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { canSee } from '../auth/visibility.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import type { JobRecord } from '../read-model/job-record.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 import type { Clock, Publish } from '../ports.js';
 
 /**

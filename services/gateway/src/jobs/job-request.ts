@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDateSchema, jobParamsSchema, operationTypeSchema } from '@pixsim/contracts';
 
 /**
- * POST /api/v1/jobs (api-contract "Jobs"). Wire shape only; the provider's own
+ * POST /api/v1/jobs. Wire shape only; the provider's own
  * limits (models, durations, prompt length) are checked by its adapter next.
  * Unknown top-level fields are dropped, as the system we replace did.
  */

@@ -10,7 +10,7 @@ export interface JobUpdate {
 }
 
 /**
- * Fan-out of job views to every gateway replica (DESIGN §1: NATS carries what
+ * Fan-out of job views to every gateway replica (NATS carries what
  * must reach every replica). Best effort: a lost message is repaired by the
  * stream's periodic re-read, so publishing never fails a handler.
  */
@@ -44,19 +44,6 @@ export function natsJobUpdates(nc: NatsConnection, keys: Keys, onError: (err: un
         },
       });
       return () => sub.unsubscribe();
-    },
-  };
-}
-
-/** In-process fan-out: unit tests, and a single replica without NATS. */
-export function memoryJobUpdates(): JobUpdates {
-  const bus = new EventEmitter();
-  bus.setMaxListeners(0);
-  return {
-    publish: (jobId, update) => void bus.emit(jobId, update),
-    subscribe(jobId, listener) {
-      bus.on(jobId, listener);
-      return () => bus.off(jobId, listener);
     },
   };
 }

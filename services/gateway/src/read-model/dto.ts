@@ -2,8 +2,8 @@ import type { AccountRecord } from './account-record.js';
 import type { AssetRecord } from './asset-record.js';
 import type { JobRecord } from './job-record.js';
 
-/** The API shapes of api-contract.md. Internal fields (facts, version, account_id) stay inside. */
-export function jobDto(r: JobRecord, now: Date = new Date()) {
+/** The API shapes clients see. Internal fields (facts, version, account_id) stay inside. */
+export function jobDto(r: JobRecord, now: Date) {
   return {
     id: r._id,
     user_id: r.user_id,

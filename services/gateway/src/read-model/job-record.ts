@@ -33,6 +33,8 @@ export interface JobCreation {
 export interface JobRecord extends JobCreation, JobStatusView {
   _id: string;
   facts: JobFacts;
+  /** When the record expires (TTL index): set once the job ended, null while it runs. */
+  purge_at: Date | null;
   /** Optimistic-concurrency counter: every write is conditional on the one read. */
   version: number;
 }
@@ -53,7 +55,7 @@ const NO_CREATION: JobCreation = {
 
 export function emptyJobRecord(jobId: string): JobRecord {
   const facts = initialJobFacts();
-  return { _id: jobId, ...NO_CREATION, facts, ...jobView(facts), version: 0 };
+  return { _id: jobId, ...NO_CREATION, facts, ...jobView(facts), purge_at: null, version: 0 };
 }
 
 /** What `status_detail` says of a job the provider finished whose asset is not recorded yet. */
@@ -107,6 +109,16 @@ export function foldJob(current: JobRecord | null, jobId: string, event: JobEven
     Object.assign(next, creation);
   }
   return next;
+}
+
+/**
+ * The record with its expiry: `retentionMs` after the job ended (the terminal event's
+ * own time, so every replica and every redelivery computes the same date).
+ */
+export function withPurgeAt(record: JobRecord, retentionMs: number): JobRecord {
+  const ended = record.facts.terminal?.at;
+  const at = ended === undefined ? Number.NaN : Date.parse(ended);
+  return { ...record, purge_at: Number.isNaN(at) ? null : new Date(at + retentionMs) };
 }
 
 /** Whether a fold changed nothing (a duplicate delivery): then there is nothing to write. */

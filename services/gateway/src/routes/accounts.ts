@@ -9,7 +9,7 @@ import { doc, idParams } from '../http/openapi.js';
 import { accountResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import { accountDto } from '../read-model/dto.js';
-import type { AccountStore } from '../read-model/ports.js';
+import type { AccountStore } from '../store/ports.js';
 
 const listQuerySchema = z.object({
   provider_id: z.string().min(1).max(64).optional(),

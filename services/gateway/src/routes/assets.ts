@@ -9,7 +9,7 @@ import { doc, idParams } from '../http/openapi.js';
 import { assetResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import { assetDto } from '../read-model/dto.js';
-import type { AssetStore } from '../read-model/ports.js';
+import type { AssetStore } from '../store/ports.js';
 
 const listQuerySchema = z.object(pageQueryShape);
 

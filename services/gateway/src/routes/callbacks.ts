@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CALLBACK_STATES, type CallbackDoc, type CallbackStore } from '../callbacks/callback-store.js';
+import { CALLBACK_STATES, type CallbackDoc, type CallbackStore } from '../store/callback-store.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
 import { callbackResendResponse, callbackResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 import { visibleJob } from './jobs.js';
 
 type WithId = { Params: { id: string } };

@@ -9,7 +9,7 @@ import {
   type StreamLimitSettings,
 } from '../live/stream-limits.js';
 import { jobDto } from '../read-model/dto.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 import { principalOf } from '../auth/bearer-auth.js';
 import { visibleJob } from './jobs.js';
 
@@ -17,6 +17,7 @@ export interface JobEventRouteDeps {
   jobs: JobStore;
   updates: JobUpdates;
   heartbeatMs: number;
+  clock: () => Date;
   /**
    * Caps on concurrent streams and their lifetime (SSE_MAX_PER_USER, SSE_MAX_STREAMS,
    * SSE_MAX_LIFETIME_S); each one absent takes its DEFAULT_STREAM_LIMITS value.
@@ -70,7 +71,7 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
           maxLifetimeMs: limits.maxLifetimeMs,
           load: async () => {
             const current = await deps.jobs.get(job._id);
-            return current ? { version: current.version, job: jobDto(current) } : null;
+            return current ? { version: current.version, job: jobDto(current, deps.clock()) } : null;
           },
           onError: (err) => request.log.warn({ err, jobId: job._id }, 'job stream: refresh failed'),
         });

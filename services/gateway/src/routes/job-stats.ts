@@ -5,8 +5,8 @@ import { principalOf } from '../auth/bearer-auth.js';
 import { ownerFilter } from '../auth/visibility.js';
 import { doc, idParams } from '../http/openapi.js';
 import type { Clock } from '../ports.js';
-import type { JobInsights } from '../read-model/job-timeline.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobInsights } from '../store/job-timeline.js';
+import type { JobStore } from '../store/ports.js';
 import { visibleJob } from './jobs.js';
 
 const count = z.number().int();

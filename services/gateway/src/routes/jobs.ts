@@ -14,7 +14,7 @@ import { createJobBodySchema } from '../jobs/job-request.js';
 import type { SubmitJob } from '../jobs/submit-job.js';
 import { jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 
 /** Larger job bodies answer 413 (the rest of the API keeps BODY_LIMIT_BYTES). */
 export const JOB_BODY_LIMIT_BYTES = 65_536;
@@ -38,6 +38,7 @@ export interface JobRouteDeps {
   jobs: JobStore;
   submitJob: SubmitJob;
   cancelJob: CancelJob;
+  clock: () => Date;
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
@@ -60,7 +61,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
       const body = parseInput(createJobBodySchema, request.body);
       const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
-      return reply.code(replayed ? 200 : 202).send(jobDto(job));
+      return reply.code(replayed ? 200 : 202).send(jobDto(job, deps.clock()));
     },
   );
 
@@ -88,14 +89,14 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
         limit: q.limit,
         after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
       });
-      return toPage(rows, q.limit, (r) => jobDto(r));
+      return toPage(rows, q.limit, (r) => jobDto(r, deps.clock()));
     },
   );
 
   app.get<WithId>(
     '/jobs/:id',
     { schema: doc({ tags: TAGS, summary: 'one job', params: idParams, response: jobResponse }) },
-    async (request) => jobDto(await visibleJob(deps.jobs, request.params.id, request)),
+    async (request) => jobDto(await visibleJob(deps.jobs, request.params.id, request), deps.clock()),
   );
 
   app.delete<WithId>(
@@ -111,7 +112,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     },
     async (request, reply) => {
       const id = validId(request.params.id);
-      return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id)));
+      return reply.code(202).send(jobDto(await deps.cancelJob(principalOf(request), id), deps.clock()));
     },
   );
 }

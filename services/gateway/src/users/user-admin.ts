@@ -7,7 +7,7 @@ import type { CreateUserBody, UpdateUserBody } from '../identity/identity-reques
 import type { IdentityService } from '../identity/identity-service.js';
 import type { UserRecord, UserStore } from '../identity/ports.js';
 import type { CancelJob } from '../jobs/cancel-job.js';
-import type { JobStore } from '../read-model/ports.js';
+import type { JobStore } from '../store/ports.js';
 import { effectiveLimits, type QuotaLimits } from '../quota/quota.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 

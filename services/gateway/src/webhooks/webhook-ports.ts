@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { Keys } from '@pixsim/contracts';
+import { eventIds, type Keys } from '@pixsim/contracts';
+import type { Publish } from '../ports.js';
 
 /** Remembers webhook nonces for twice the timestamp window, so a replay inside it is refused. */
 export interface NonceStore {
@@ -17,11 +18,7 @@ export function redisNonceStore(redis: Redis | Cluster, keys: Keys): NonceStore 
   };
 }
 
-/**
- * Makes the poller check a generation now instead of at its next poll time.
- * A no-op until contracts has an event for it (GENERATION_POKED); the poll
- * loop still finds the outcome, only later.
- */
+/** Makes the poller check a generation now instead of at its next poll time. */
 export type PokeGeneration = (poke: {
   providerId: string;
   providerJobId: string;
@@ -29,4 +26,18 @@ export type PokeGeneration = (poke: {
   nonce: string;
 }) => Promise<void>;
 
-export const noPoke: PokeGeneration = async () => {};
+/** The poller owns generations: a webhook tells it to look now (GENERATION_POKED). */
+export function publishPoke(publish: Publish, clock: () => Date): PokeGeneration {
+  return async ({ providerId, providerJobId, status, nonce }) => {
+    await publish({
+      type: 'GENERATION_POKED',
+      id: eventIds.generationPoked(providerJobId, nonce),
+      data: {
+        provider_id: providerId,
+        provider_job_id: providerJobId,
+        provider_status: status,
+        received_at: clock().toISOString(),
+      },
+    });
+  };
+}

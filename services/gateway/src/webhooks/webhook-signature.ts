@@ -9,7 +9,7 @@ export interface WebhookHeaders {
 }
 
 /**
- * PixVerse's scheme (pixverse-api.md "Webhook"): base64 HMAC-SHA256 under the
+ * PixVerse's scheme: base64 HMAC-SHA256 under the
  * webhook secret over `timestamp\nnonce\nencodeURIComponent(rawBody)`, with the
  * timestamp (unix seconds) within ±300 s. Implemented here rather than imported
  * from the simulator, which is a dev tool. Repeated nonces are the caller's check.

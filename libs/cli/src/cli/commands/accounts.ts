@@ -1,26 +1,12 @@
-import { ACCOUNT_STATUSES } from '@pixsim/contracts';
+import { ACCOUNT_STATUSES, type AccountResponse } from '@pixsim/contracts';
 import { intFlag, stringFlag, type ParsedCommand, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { GatewayClient } from '../gateway-client.js';
 import { nowOf, type CliIo } from '../io.js';
 import { age, renderTable } from '../table.js';
 
-/** An account as GET /api/v1/accounts shows it (docs/api.md). */
-export interface AccountView {
-  id: string;
-  provider_id: string;
-  email: string | null;
-  nickname: string | null;
-  status: string;
-  credits: number;
-  cooldown_until: string | null;
-  max_concurrent_jobs: number;
-  in_flight: number;
-  priority: number;
-  total_submitted: number;
-  total_failed: number;
-  last_used: string | null;
-}
+/** An account as GET /api/v1/accounts answers it (docs/api.md). */
+type AccountView = AccountResponse;
 
 export function accountsQuery(values: ParsedCommand['values']): string {
   const status = stringFlag(values, 'status')?.toUpperCase();

@@ -1,3 +1,4 @@
+import type { CallbackResponse } from '@pixsim/contracts';
 import { intFlag, stringFlag, type ParsedCommand } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { GatewayClient } from '../gateway-client.js';
@@ -5,18 +6,8 @@ import { nowOf, type CliIo } from '../io.js';
 import { age, renderTable, truncate } from '../table.js';
 
 /** A callback as GET /api/v1/admin/callbacks shows it. */
-export interface CallbackView {
-  job_id: string;
-  user_id: string | null;
-  url: string;
-  event: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-}
+/** A callback as GET /admin/callbacks answers it. */
+export type CallbackView = CallbackResponse;
 
 const STATES = ['pending', 'delivered', 'failed'] as const;
 

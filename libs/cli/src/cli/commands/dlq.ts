@@ -1,5 +1,5 @@
 import { listDeadLetters, replayDeadLetters, streamStats, type DeadLetter } from '@pixsim/bus';
-import { EVENT_TYPES, type EventType } from '@pixsim/contracts';
+import { EVENT_TYPES, type DeadLetterItem, type EventType } from '@pixsim/contracts';
 import { intFlag, stringFlag, type ParsedCommand } from '../args.js';
 import type { CliConfig } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -9,16 +9,11 @@ import { age, renderTable, truncate } from '../table.js';
 import { gatewayOrRedis } from './redis-direct.js';
 
 /** A dead letter as GET /api/v1/admin/dlq/{type} shows it. */
-export interface DeadLetterView {
-  id: string;
-  event_id: string | null;
-  group: string;
-  code: string;
-  reason: string;
-  deliveries: number;
-  dead_at: string | null;
-  fields: Record<string, string>;
-}
+/** The parts of a dead letter the CLI shows, whether read from the gateway or from the bus itself. */
+export type DeadLetterView = Pick<
+  DeadLetterItem,
+  'id' | 'event_id' | 'group' | 'code' | 'reason' | 'deliveries' | 'dead_at' | 'fields'
+>;
 
 const fromBus = (d: DeadLetter): DeadLetterView => ({
   id: d.dlqId,

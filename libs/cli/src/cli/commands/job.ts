@@ -1,3 +1,4 @@
+import type { CallbackResponse } from '@pixsim/contracts';
 import { intFlag, type ParsedCommand } from '../args.js';
 import { UsageError } from '../errors.js';
 import { GatewayAnswerError, type GatewayClient } from '../gateway-client.js';
@@ -57,13 +58,7 @@ export async function jobCommand(client: GatewayClient, parsed: ParsedCommand, i
   return 0;
 }
 
-interface CallbackView {
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-}
+type CallbackView = CallbackResponse;
 
 /** The job's callback, or null when it is not scheduled yet (the job has not ended). */
 async function callbackOf(client: GatewayClient, id: string): Promise<CallbackView | null> {

@@ -1,8 +1,8 @@
 import type { EventData, JobEvent } from '@pixsim/contracts';
 import type { PageCursor } from '../http/pagination.js';
-import type { JobRecord } from './job-record.js';
-import type { AccountRecord } from './account-record.js';
-import type { AssetRecord } from './asset-record.js';
+import type { JobRecord } from '../read-model/job-record.js';
+import type { AccountRecord } from '../read-model/account-record.js';
+import type { AssetRecord } from '../read-model/asset-record.js';
 
 /** The narrow ports the routes and handlers use; MongoDB in production, maps in unit tests. */
 export interface JobListQuery {

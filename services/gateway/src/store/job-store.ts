@@ -1,9 +1,8 @@
-import { LRUCache } from 'lru-cache';
 import { Schema, type Connection } from 'mongoose';
-import { TransientError, type JobEvent } from '@pixsim/contracts';
+import type { JobEvent } from '@pixsim/contracts';
+import { createFoldStore, defineModel } from '@pixsim/persistence';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
-import { foldJob, sameJob, type JobRecord } from './job-record.js';
-import { isDuplicateKey, modelOn } from './mongo-util.js';
+import { foldJob, sameJob, withPurgeAt, type JobRecord } from '../read-model/job-record.js';
 import type { JobListQuery, JobStore } from './ports.js';
 
 const { Mixed } = Schema.Types;
@@ -33,6 +32,7 @@ const jobSchema = new Schema(
     asset_id: String,
     started_at: String,
     completed_at: String,
+    purge_at: Date,
     version: Number,
   },
   { collection: 'jobs', versionKey: false, minimize: false, strict: true },
@@ -45,65 +45,44 @@ jobSchema.index({ created_at: -1, _id: -1 });
 jobSchema.index({ operation_type: 1, created_at: -1, _id: -1 });
 // Stats: jobs that ended in the last hour.
 jobSchema.index({ completed_at: -1 });
+// Retention: a settled job's record expires at its purge_at (unset while it runs).
+jobSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
 
-/** Conflicts in a row before giving up; the bus then retries the event with backoff. */
-const MAX_CONFLICTS = 20;
+/** Settled jobs' records are kept this long after the job ended, then expire (TTL index on `purge_at`). */
+export const DEFAULT_JOB_RETENTION_DAYS = 90;
+
+export const jobModel = defineModel<JobRecord>('Job', jobSchema);
 
 /**
- * Writes are conditional on the version they were folded from, so the cache of
- * recently written records can only cost a retry, never a lost update: a record
- * another replica changed meanwhile fails the condition and is read again. A
- * job's events come within seconds of each other, so a small cache saves the read
- * that every event needed before.
+ * Writes are conditional on the version they were folded from (the shared fold store),
+ * so the cache of recently written records can only cost a retry, never a lost update.
+ * A request is the job's first event as a rule (its id was just made): its insert is
+ * tried unread.
  */
-export async function createJobStore(conn: Connection, opts: { cacheSize?: number } = {}): Promise<JobStore> {
-  const Job = modelOn<JobRecord>(conn, 'Job', jobSchema);
+export async function createJobStore(
+  conn: Connection,
+  opts: { cacheSize?: number; retentionDays?: number } = {},
+): Promise<JobStore> {
+  const Job = jobModel.model(conn);
   await Job.init();
-  const recent = new LRUCache<string, JobRecord>({ max: opts.cacheSize ?? 20_000 });
-
-  /** One optimistic round: fold into `current`, write conditionally. Null on a conflict. */
-  async function tryApply(jobId: string, current: JobRecord | null, event: JobEvent): Promise<JobRecord | null> {
-    const next = foldJob(current, jobId, event);
-    if (current && sameJob(current, next)) return current;
-    const { _id, version, ...fields } = next;
-    if (!current) {
-      try {
-        await Job.collection.insertOne({ _id: jobId, ...fields, version: 1 } as never);
-        return { ...next, version: 1 };
-      } catch (err) {
-        if (isDuplicateKey(err)) return null; // another writer created it first: read again
-        throw err;
-      }
-    }
-    const res = await Job.collection.updateOne({ _id: jobId, version: current.version } as never, {
-      $set: { ...fields, version: current.version + 1 },
-    });
-    return res.matchedCount === 1 ? { ...next, version: current.version + 1 } : null;
-  }
+  const retentionMs = (opts.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS) * 86_400_000;
+  const folds = createFoldStore<JobRecord, JobEvent>({
+    collection: jobModel.collection(conn),
+    fold: (current, jobId, event) => withPurgeAt(foldJob(current, jobId, event), retentionMs),
+    same: sameJob,
+    cacheSize: opts.cacheSize,
+    insertUnread: (event) => event.type === 'JOB_REQUESTED',
+    conflictCode: 'READ_MODEL_CONFLICT',
+  });
 
   return {
     async apply(jobId, event) {
-      let current = recent.get(jobId);
-      // A request is the job's first event as a rule (its id was just made): try the insert unread.
-      let unread = event.type === 'JOB_REQUESTED' && current === undefined;
-      for (let i = 0; i < MAX_CONFLICTS; i++) {
-        if (!unread)
-          current ??= ((await Job.collection.findOne({ _id: jobId } as never)) as JobRecord | null) ?? undefined;
-        unread = false;
-        const applied = await tryApply(jobId, current ?? null, event);
-        if (applied) {
-          recent.set(jobId, applied);
-          return applied;
-        }
-        recent.delete(jobId);
-        current = undefined;
-      }
-      throw new TransientError(`job ${jobId}: ${MAX_CONFLICTS} write conflicts in a row`, {
-        code: 'READ_MODEL_CONFLICT',
-      });
+      return (await folds.apply(jobId, event)).record;
     },
     async get(jobId) {
+      // The client reads its own submission, written by this gateway a moment ago.
       return Job.findOne({ _id: jobId, created_at: { $ne: null } })
+        .read('primary')
         .lean<JobRecord>()
         .exec();
     },

@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { JOB_STATUSES, type ServiceName } from '@pixsim/contracts';
-import { modelOn } from './mongo-util.js';
+import { defineModel } from '@pixsim/persistence';
+import { DEFAULT_JOB_RETENTION_DAYS } from './job-store.js';
 
 /**
  * A job's history across the services, one row per event the gateway's read model
@@ -102,7 +103,10 @@ export function timelineRow(event: SeenEvent): TimelineEvent {
   }
 }
 
-const eventSchema = new Schema(
+/** A timeline row as stored: keyed by the event id, expiring with its job (`purge_at`). */
+export type TimelineRow = Omit<TimelineEvent, 'event_id'> & { _id: string; purge_at: Date };
+
+const eventSchema = new Schema<TimelineRow>(
   {
     _id: String,
     job_id: String,
@@ -115,27 +119,43 @@ const eventSchema = new Schema(
     error_code: String,
     error_message: String,
     detail: String,
+    purge_at: Date,
   },
   { collection: 'job_events', versionKey: false, strict: true },
 );
 eventSchema.index({ job_id: 1, at: 1 });
+// Retention: rows expire with their job (see `record`).
+eventSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
+
+export const jobEventModel = defineModel<TimelineRow>('JobEvent', eventSchema);
+
+/** The events that end a job: their time is the job's end, from which its history is kept. */
+const ENDING = new Set(['JOB_COMPLETED', 'JOB_FAILED']);
 
 const HOUR_MS = 3_600_000;
 
-export async function createJobInsights(conn: Connection): Promise<JobInsights> {
-  const Events = modelOn<Omit<TimelineEvent, 'event_id'> & { _id: string }>(conn, 'JobEvent', eventSchema);
+export async function createJobInsights(conn: Connection, opts: { retentionDays?: number } = {}): Promise<JobInsights> {
+  const Events = jobEventModel.model(conn);
+  const rows = jobEventModel.collection(conn);
+  const retentionMs = (opts.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS) * 86_400_000;
   await Events.init();
   const jobs = () => conn.collection('jobs');
 
   return {
     async record(event) {
       const { event_id, ...row } = timelineRow(event);
+      // A row is kept `retention` after its own time, and once the job ends, every row of
+      // the job until `retention` after the end, as the job's record is: the history never
+      // outlives the job nor expires before it. Both writes are safe to repeat.
+      const purge_at = new Date(row.at.getTime() + retentionMs);
       // Keyed by the event id: a redelivered event finds its row and changes nothing.
-      await Events.collection.updateOne({ _id: event_id } as never, { $setOnInsert: row }, { upsert: true });
+      await rows.updateOne({ _id: event_id }, { $setOnInsert: { ...row, purge_at } }, { upsert: true });
+      if (ENDING.has(row.type))
+        await rows.updateMany({ job_id: row.job_id, purge_at: { $lt: purge_at } }, { $set: { purge_at } });
     },
     async timeline(jobId) {
-      const rows = await Events.find({ job_id: jobId }).sort({ at: 1, _id: 1 }).lean().exec();
-      return rows.map(({ _id, ...r }) => ({ event_id: _id, ...r }) as TimelineEvent);
+      const found = await Events.find({ job_id: jobId }).sort({ at: 1, _id: 1 }).lean<TimelineRow[]>().exec();
+      return found.map(({ _id, purge_at: _, ...r }) => ({ event_id: _id, ...r }));
     },
     async stats(userId, now) {
       const owner = userId === undefined ? {} : { user_id: userId };
@@ -202,19 +222,3 @@ export async function createJobInsights(conn: Connection): Promise<JobInsights> 
     },
   };
 }
-
-/** Without a database (unit tests of other routes): no history, zero counts. */
-export const noJobInsights: JobInsights = {
-  async record() {},
-  async timeline() {
-    return [];
-  },
-  async stats() {
-    return {
-      by_status: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])),
-      per_minute: [],
-      failures_by_code: [],
-      last_hour: { created: 0, completed: 0, failed: 0, cancelled: 0 },
-    };
-  },
-};

@@ -1,9 +1,12 @@
 import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
-import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
-import type { ApiKeyRecord, IdentityStores, SessionRecord, UserRecord } from './ports.js';
+import { defineModel, isDuplicateKey } from '@pixsim/persistence';
+import type { ApiKeyRecord, IdentityStores, SessionRecord, UserRecord } from '../identity/ports.js';
 
-const userSchema = new Schema(
+/** Expired and revoked sessions are kept this long after `expires_at`, then expire (TTL). */
+export const SESSION_KEEP_SECONDS = 7 * 86_400;
+
+const userSchema = new Schema<UserRecord>(
   {
     _id: String,
     email: String,
@@ -21,35 +24,40 @@ userSchema.index({ email_lower: 1 }, { unique: true });
 userSchema.index({ created_at: -1, _id: -1 });
 userSchema.index({ role: 1 });
 
-const sessionSchema = new Schema(
+const sessionSchema = new Schema<SessionRecord>(
   { _id: String, user_id: String, created_at: Date, expires_at: Date, revoked_at: Date },
   { collection: 'sessions', versionKey: false },
 );
-// Sessions are looked up by _id; the TTL index only sweeps dead ones (a day after expiry).
-sessionSchema.index({ expires_at: 1 }, { expireAfterSeconds: 86_400 });
+// Sessions are looked up by _id; the TTL index only sweeps dead ones, kept 7 days after
+// expiry (revoked ones too: a revoked session's expires_at still comes).
+sessionSchema.index({ expires_at: 1 }, { expireAfterSeconds: SESSION_KEEP_SECONDS });
 
-const apiKeySchema = new Schema(
+const apiKeySchema = new Schema<ApiKeyRecord>(
   { _id: String, user_id: String, name: String, key_hash: String, prefix: String, created_at: Date, revoked_at: Date },
   { collection: 'api_keys', versionKey: false },
 );
 apiKeySchema.index({ key_hash: 1 }, { unique: true });
 apiKeySchema.index({ user_id: 1, created_at: -1 });
 
-/** Users, sessions and API keys: the gateway's own identity data (DESIGN §1). */
+export const userModel = defineModel<UserRecord>('User', userSchema);
+export const sessionModel = defineModel<SessionRecord>('Session', sessionSchema);
+export const apiKeyModel = defineModel<ApiKeyRecord>('ApiKey', apiKeySchema);
+
+/** Users, sessions and API keys: the gateway's own identity data. */
 export async function createIdentityStores(conn: Connection): Promise<IdentityStores> {
-  const User = modelOn<UserRecord>(conn, 'User', userSchema);
-  const Session = modelOn<SessionRecord>(conn, 'Session', sessionSchema);
-  const ApiKey = modelOn<ApiKeyRecord>(conn, 'ApiKey', apiKeySchema);
+  const User = userModel.model(conn);
+  const Session = sessionModel.model(conn);
+  const ApiKey = apiKeyModel.model(conn);
   await Promise.all([User.init(), Session.init(), ApiKey.init()]);
 
   return {
     users: {
       async insert(user) {
         try {
-          await User.collection.insertOne(user as never);
+          await userModel.collection(conn).insertOne(user);
           return true;
         } catch (err) {
-          if (isDuplicateKey(err)) return false;
+          if (isDuplicateKey(err, 'email_lower')) return false; // the email is taken
           throw err;
         }
       },
@@ -86,21 +94,24 @@ export async function createIdentityStores(conn: Connection): Promise<IdentitySt
     },
     sessions: {
       async insert(session) {
-        await Session.collection.insertOne(session as never);
+        await sessionModel.collection(conn).insertOne(session);
       },
       findLive: (sessionId, now) =>
         Session.findOne({ _id: sessionId, revoked_at: null, expires_at: { $gt: now } })
           .lean<SessionRecord>()
           .exec(),
       async revoke(sessionId, now) {
-        await Session.collection.updateOne({ _id: sessionId, revoked_at: null } as never, {
-          $set: { revoked_at: now },
-        });
+        await sessionModel.collection(conn).updateOne(
+          { _id: sessionId, revoked_at: null },
+          {
+            $set: { revoked_at: now },
+          },
+        );
       },
     },
     apiKeys: {
       async insert(key) {
-        await ApiKey.collection.insertOne(key as never);
+        await apiKeyModel.collection(conn).insertOne(key);
       },
       findActiveByHash: (keyHash) =>
         ApiKey.findOne({ key_hash: keyHash, revoked_at: null }).lean<ApiKeyRecord>().exec(),
@@ -111,9 +122,12 @@ export async function createIdentityStores(conn: Connection): Promise<IdentitySt
           .lean<ApiKeyRecord[]>()
           .exec(),
       async revoke(userId, keyId, now) {
-        const res = await ApiKey.collection.updateOne({ _id: keyId, user_id: userId, revoked_at: null } as never, {
-          $set: { revoked_at: now },
-        });
+        const res = await apiKeyModel.collection(conn).updateOne(
+          { _id: keyId, user_id: userId, revoked_at: null },
+          {
+            $set: { revoked_at: now },
+          },
+        );
         return res.modifiedCount === 1;
       },
     },

@@ -1,10 +1,10 @@
 import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
-import { accountRecordOf, type AccountRecord } from './account-record.js';
-import { isDuplicateKey, modelOn } from './mongo-util.js';
+import { accountRecordOf, type AccountRecord } from '../read-model/account-record.js';
+import { defineModel, isDuplicateKey } from '@pixsim/persistence';
 import type { AccountStore } from './ports.js';
 
-const accountSchema = new Schema(
+const accountSchema = new Schema<AccountRecord>(
   {
     _id: String,
     provider_id: String,
@@ -28,14 +28,17 @@ const accountSchema = new Schema(
 );
 accountSchema.index({ deleted: 1, created_at: -1, _id: -1 });
 
+export const accountModel = defineModel<AccountRecord>('Account', accountSchema);
+
 export async function createAccountStore(conn: Connection): Promise<AccountStore> {
-  const Account = modelOn<AccountRecord>(conn, 'Account', accountSchema);
+  const Account = accountModel.model(conn);
+  const accounts = accountModel.collection(conn);
   await Account.init();
   return {
     async insertProvisional(record) {
       const { _id, ...fields } = record;
       try {
-        await Account.collection.updateOne({ _id } as never, { $setOnInsert: fields }, { upsert: true });
+        await accounts.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -46,7 +49,7 @@ export async function createAccountStore(conn: Connection): Promise<AccountStore
       // finds no document, its upsert then collides on _id, and it is dropped.
       const newer = { _id, $or: [{ revision: { $lt: data.revision } }, { provisional: true }] };
       try {
-        const res = await Account.collection.updateOne(newer as never, { $set: fields }, { upsert: true });
+        const res = await accounts.updateOne(newer, { $set: fields }, { upsert: true });
         return res.modifiedCount + res.upsertedCount > 0;
       } catch (err) {
         if (isDuplicateKey(err)) return false;

@@ -1,11 +1,9 @@
 import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST, type PageCursor } from '../http/pagination.js';
-import { isDuplicateKey, modelOn } from '../read-model/mongo-util.js';
+import { defineModel, isDuplicateKey, type TypedCollection } from '@pixsim/persistence';
 
-export const CALLBACK_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;
-export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
-export const CALLBACK_STATES = ['pending', 'delivered', 'failed'] as const;
-export type CallbackState = (typeof CALLBACK_STATES)[number];
+import type { CallbackEvent, CallbackState } from '@pixsim/contracts';
+export { CALLBACK_EVENTS, CALLBACK_STATES, type CallbackEvent, type CallbackState } from '@pixsim/contracts';
 
 /** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
 export interface CallbackDoc {
@@ -54,20 +52,38 @@ schema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
 
 const KEEP_SETTLED_MS = 7 * 86_400_000;
 
+export const callbackModel = defineModel<CallbackDoc>('Callback', schema);
+
 export type CallbackOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'retry'; at: Date; status: number | null; error: string }
   | { kind: 'failed'; status: number | null; error: string };
+
+/** The callbacks' port: what the worker, the trigger and the operators' routes use. */
+export interface CallbackStore {
+  /** False when this job's callback was scheduled before. */
+  schedule(
+    doc: Pick<CallbackDoc, '_id' | 'url' | 'event' | 'body'> & { user_id?: string | null },
+    now: Date,
+  ): Promise<boolean>;
+  /** The next due callback, leased to `owner` until now + leaseMs; null when none is due. */
+  claim(owner: string, now: Date, leaseMs: number, skipUsers?: readonly string[]): Promise<CallbackDoc | null>;
+  settle(id: string, owner: string, outcome: CallbackOutcome, now: Date): Promise<void>;
+  resend(id: string, now: Date): Promise<{ doc: CallbackDoc | null; resent: boolean }>;
+  list(q: { state?: CallbackState; limit: number; after?: PageCursor }): Promise<CallbackDoc[]>;
+  resendFailed(q: { ids?: readonly string[]; count: number }, now: Date): Promise<number>;
+  get(id: string): Promise<CallbackDoc | null>;
+}
 
 /**
  * The gateway's callbacks (owner of the `callbacks` collection). Scheduling is
  * insert-if-absent on the job id, so a redelivered final event schedules nothing
  * more; a claim is a lease, so replicas share the work and a dead one's claim expires.
  */
-export async function createCallbackStore(conn: Connection) {
-  const Callback = modelOn<CallbackDoc>(conn, 'Callback', schema);
-  await Callback.init();
-  const get = (id: string) => Callback.collection.findOne({ _id: id } as never) as Promise<CallbackDoc | null>;
+export async function createCallbackStore(conn: Connection): Promise<CallbackStore> {
+  await callbackModel.model(conn).init();
+  const Callback: TypedCollection<CallbackDoc> = callbackModel.collection(conn);
+  const get = (id: string): Promise<CallbackDoc | null> => Callback.findOne({ _id: id });
   return {
     /** False when this job's callback was scheduled before. */
     async schedule(
@@ -75,7 +91,7 @@ export async function createCallbackStore(conn: Connection) {
       now: Date,
     ): Promise<boolean> {
       try {
-        await Callback.collection.insertOne({
+        await Callback.insertOne({
           user_id: null,
           ...doc,
           state: 'pending',
@@ -87,7 +103,7 @@ export async function createCallbackStore(conn: Connection) {
           last_error: null,
           created_at: now,
           purge_at: null,
-        } as never);
+        });
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -104,13 +120,13 @@ export async function createCallbackStore(conn: Connection) {
       leaseMs: number,
       skipUsers: readonly string[] = [],
     ): Promise<CallbackDoc | null> {
-      return Callback.collection.findOneAndUpdate(
+      return Callback.findOneAndUpdate(
         {
           state: 'pending',
           next_at: { $lte: now },
           $or: [{ lease_until: null }, { lease_until: { $lt: now } }],
-          ...(skipUsers.length ? { user_id: { $nin: skipUsers } } : {}),
-        } as never,
+          ...(skipUsers.length ? { user_id: { $nin: [...skipUsers] } } : {}),
+        },
         { $set: { owner, lease_until: new Date(now.getTime() + leaseMs) } },
         { sort: { next_at: 1 }, returnDocument: 'after' },
       ) as Promise<CallbackDoc | null>;
@@ -127,15 +143,15 @@ export async function createCallbackStore(conn: Connection) {
               last_error: outcome.kind === 'failed' ? outcome.error : null,
               purge_at: new Date(now.getTime() + KEEP_SETTLED_MS),
             };
-      await Callback.collection.updateOne({ _id: id, owner } as never, { $set: set, $inc: { attempts: 1 } });
+      await Callback.updateOne({ _id: id, owner }, { $set: set, $inc: { attempts: 1 } });
     },
     /**
      * Sends a settled callback again (delivered or given up), with a fresh set of
      * attempts. Null when there is none; the callback as it is when it is still pending.
      */
     async resend(id: string, now: Date): Promise<{ doc: CallbackDoc | null; resent: boolean }> {
-      const doc = (await Callback.collection.findOneAndUpdate(
-        { _id: id, state: { $in: ['delivered', 'failed'] } } as never,
+      const doc = (await Callback.findOneAndUpdate(
+        { _id: id, state: { $in: ['delivered', 'failed'] as CallbackState[] } },
         { $set: { state: 'pending', next_at: now, attempts: 0, owner: null, lease_until: null, purge_at: null } },
         { returnDocument: 'after' },
       )) as CallbackDoc | null;
@@ -143,8 +159,7 @@ export async function createCallbackStore(conn: Connection) {
     },
     /** Newest first, all or of one state; `limit + 1` rows, so the caller knows whether a page follows. */
     async list(q: { state?: CallbackState; limit: number; after?: PageCursor }): Promise<CallbackDoc[]> {
-      return Callback.collection
-        .find({ ...(q.state ? { state: q.state } : {}), ...afterCursor(q.after) } as never)
+      return Callback.find({ ...(q.state ? { state: q.state } : {}), ...afterCursor(q.after) })
         .sort(NEWEST_FIRST)
         .limit(q.limit + 1)
         .toArray() as unknown as Promise<CallbackDoc[]>;
@@ -154,15 +169,14 @@ export async function createCallbackStore(conn: Connection) {
      * any, up to `count`. For after a receiver's outage is over. Returns how many.
      */
     async resendFailed(q: { ids?: readonly string[]; count: number }, now: Date): Promise<number> {
-      const filter = { state: 'failed', ...(q.ids ? { _id: { $in: [...q.ids] } } : {}) };
-      const due = await Callback.collection
-        .find(filter as never, { projection: { _id: 1 } })
+      const filter = { state: 'failed' as const, ...(q.ids ? { _id: { $in: [...q.ids] } } : {}) };
+      const due = await Callback.find(filter, { projection: { _id: 1 } })
         .sort({ created_at: 1, _id: 1 })
         .limit(q.count)
         .toArray();
       if (due.length === 0) return 0;
-      const res = await Callback.collection.updateMany(
-        { _id: { $in: due.map((d) => d._id) }, state: 'failed' } as never,
+      const res = await Callback.updateMany(
+        { _id: { $in: due.map((d) => d._id) }, state: 'failed' },
         { $set: { state: 'pending', next_at: now, attempts: 0, owner: null, lease_until: null, purge_at: null } },
       );
       return res.modifiedCount;
@@ -170,5 +184,3 @@ export async function createCallbackStore(conn: Connection) {
     get,
   };
 }
-
-export type CallbackStore = Awaited<ReturnType<typeof createCallbackStore>>;

@@ -1,10 +1,10 @@
 import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
-import { assetRecordOf, type AssetRecord } from './asset-record.js';
-import { isDuplicateKey, modelOn } from './mongo-util.js';
+import { assetRecordOf, type AssetRecord } from '../read-model/asset-record.js';
+import { defineModel, isDuplicateKey } from '@pixsim/persistence';
 import type { AssetStore } from './ports.js';
 
-const assetSchema = new Schema(
+const assetSchema = new Schema<AssetRecord>(
   {
     _id: String,
     job_id: String,
@@ -24,15 +24,18 @@ const assetSchema = new Schema(
 assetSchema.index({ user_id: 1, created_at: -1, _id: -1 });
 assetSchema.index({ created_at: -1, _id: -1 });
 
+export const assetModel = defineModel<AssetRecord>('Asset', assetSchema);
+
 export async function createAssetStore(conn: Connection): Promise<AssetStore> {
-  const Asset = modelOn<AssetRecord>(conn, 'Asset', assetSchema);
+  const Asset = assetModel.model(conn);
+  const assets = assetModel.collection(conn);
   await Asset.init();
   return {
     async insert(data) {
       const { _id, ...fields } = assetRecordOf(data);
       try {
         // An asset is immutable: the first record wins and a redelivery changes nothing.
-        await Asset.collection.updateOne({ _id } as never, { $setOnInsert: fields }, { upsert: true });
+        await assets.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // two concurrent upserts: the other one inserted it
       }
