@@ -20,7 +20,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
     if (body.length === 0) return done(null, undefined);
     // The default parser says "not valid JSON" for poisoned keys too; plain JSON.parse tells which it was.
-    parseJson(request, body, (err, value) => done(err && parses(body) ? new PoisonedBodyError() : err, value));
+    void parseJson(request, body, (err, value) => done(err && parses(body) ? new PoisonedBodyError() : err, value));
   });
 }
 

@@ -104,7 +104,10 @@ export function installOperationIds(app: FastifyInstance): void {
 export function fixOpenApiDocument(doc: Record<string, unknown>): Record<string, unknown> {
   doc.servers ??= [{ url: '/', description: 'the gateway that serves this document' }];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if (o.nullable === true && o.type === undefined) {

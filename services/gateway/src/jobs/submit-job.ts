@@ -94,7 +94,7 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
       if (taken)
         await deps
           .quota!.store.giveBack(principal.userId, data.job_id, taken.cost, taken.at)
-          .catch((e: unknown) => deps.logger.warn({ err: e, jobId: data.job_id }, 'quota could not be given back'));
+          .catch((e: unknown) => deps.logger.warn({ err: e, job_id: data.job_id }, 'quota could not be given back'));
       throw err;
     }
   };
@@ -124,7 +124,7 @@ async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQ
     return await deps.jobs.apply(data.job_id, event);
   } catch (err) {
     deps.logger.warn(
-      { err, jobId: data.job_id },
+      { err, job_id: data.job_id },
       'job accepted but its read-model write failed; JOB_CREATED will fill it in',
     );
     return foldJob(null, data.job_id, event);

@@ -73,13 +73,13 @@ export function registerJobEventRoutes(app: FastifyInstance, deps: JobEventRoute
             const current = await deps.jobs.get(job._id);
             return current ? { version: current.version, job: jobDto(current, deps.clock()) } : null;
           },
-          onError: (err) => request.log.warn({ err, jobId: job._id }, 'job stream: refresh failed'),
+          onError: (err) => request.log.warn({ err, job_id: job._id }, 'job stream: refresh failed'),
         });
         open.add(end);
         reply.raw.on('close', () => open.delete(end));
       } catch (err) {
         release();
-        request.log.error({ err, jobId: job._id }, 'job stream: start failed');
+        request.log.error({ err, job_id: job._id }, 'job stream: start failed');
         reply.raw.destroy();
       }
     },
