@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { JSONCodec, type NatsConnection } from 'nats';
 import type { Keys } from '@pixsim/contracts';
 import type { JobDto } from '../read-model/dto.js';
