@@ -39,6 +39,12 @@ export interface RedisCluster {
   masterOf(slot: number): Promise<ClusterNode>;
   /** SIGKILL a node by pid (a crash: no shutdown save); resolves once it exited. */
   kill(port: number): Promise<void>;
+  /**
+   * Starts a node this helper killed again, on its port and directory: its nodes.conf makes it
+   * rejoin the cluster, as a replica of whichever node took its slots. Resolves once it
+   * answers PING and reports cluster_state:ok.
+   */
+  restart(port: number, timeoutMs?: number): Promise<ClusterNode>;
   /** Resolves once a node of the old master's slots is a master again and the cluster is ok. */
   waitForFailover(deadPort: number, timeoutMs?: number): Promise<ClusterNode>;
   /** Every node `redis-cli INFO <section>` of one node. */
@@ -85,6 +91,43 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
   const nodes: ClusterNode[] = [];
   const children = new Map<number, ChildProcess>();
 
+  /** One redis-server of the cluster, in its own directory (where its nodes.conf and AOF live). */
+  const spawnNode = (port: number, dir: string): ChildProcess => {
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        String(nodeTimeoutMs),
+        '--appendonly',
+        'yes',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--save',
+        '',
+        '--logfile',
+        join(dir, 'redis.log'),
+        ...(opts.args ?? []),
+      ],
+      { stdio: 'ignore' },
+    );
+    // A missing binary shows as the node never answering PING, named below.
+    child.once('error', () => {});
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    children.set(port, child);
+    return child;
+  };
+
   const stop = async () => {
     await Promise.all(
       nodes.map(async (node) => {
@@ -107,39 +150,8 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
     for (const port of ports) {
       const dir = join(root, String(port));
       await run('mkdir', ['-p', dir]);
-      const child = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          `nodes-${port}.conf`,
-          '--cluster-node-timeout',
-          String(nodeTimeoutMs),
-          '--appendonly',
-          'yes',
-          '--dir',
-          dir,
-          '--daemonize',
-          'no',
-          '--save',
-          '',
-          '--logfile',
-          join(dir, 'redis.log'),
-          ...(opts.args ?? []),
-        ],
-        { stdio: 'ignore' },
-      );
-      // A missing binary shows as the node never answering PING, named below.
-      child.once('error', () => {});
-      live.add(child);
-      child.once('exit', () => live.delete(child));
-      children.set(port, child);
-      nodes.push({ port, address: `127.0.0.1:${port}`, pid: child.pid!, dir, alive: true });
+      spawnNode(port, dir);
+      nodes.push({ port, address: `127.0.0.1:${port}`, pid: children.get(port)!.pid!, dir, alive: true });
     }
     for (const port of ports) await until(() => cli(port, 'PING').then((a) => a === 'PONG'), 10_000, `node ${port}`);
     await run('redis-cli', [
@@ -225,6 +237,16 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
       process.kill(node.pid, 'SIGKILL');
       await exited;
       node.alive = false;
+    },
+    async restart(port, timeoutMs = 30_000) {
+      const node = nodes.find((n) => n.port === port);
+      if (!node) throw new Error(`no node on port ${port}`);
+      if (node.alive) throw new Error(`node ${port} is running`);
+      node.pid = spawnNode(port, node.dir).pid!;
+      node.alive = true;
+      await until(() => cli(port, 'PING').then((a) => a === 'PONG'), timeoutMs, `node ${port} restarted`);
+      await until(async () => (await clusterInfo(port)).cluster_state === 'ok', timeoutMs, `node ${port} ok`);
+      return node;
     },
     async waitForFailover(deadPort, timeoutMs = 30_000) {
       const slot = slotsOfKilled.get(deadPort)?.[0]?.[0];
