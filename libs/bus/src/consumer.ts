@@ -199,6 +199,9 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       } catch (err) {
         if (stopping.signal.aborted) break;
         if (isNoGroupError(err)) await ensureGroup(redis, p.stream, group, opts.startId).catch(() => {});
+        // A read cut off mid-reply may have handed this consumer entries it never saw: read its own
+        // pending list again first, rather than leave them for another replica's claim timeout.
+        cursor = '0';
         const delay = backoffDelay(failures++, { baseMs: 200, maxMs: 10_000 });
         logger.warn(
           { err, stream: p.stream, group, retry_in_ms: delay },
@@ -315,7 +318,11 @@ interface Partition {
  * a failed read is retried by the read loop with backoff either way.
  */
 function blockingConnection(redis: RedisClient): RedisClient {
-  return redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+  const connection: RedisClient = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+  // A copy does not inherit the original's listeners. Its failures surface as failed reads,
+  // which the read loop logs and retries; without a listener ioredis reports each one as unhandled.
+  connection.on('error', () => {});
+  return connection;
 }
 
 /**
