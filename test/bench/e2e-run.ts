@@ -64,6 +64,8 @@ interface Measured {
   cpu: Record<string, number>;
   /** CPU seconds the shared processes (mongo-dev, the simulator, redis-server) used in the run. */
   infra: Record<string, number>;
+  /** MongoDB commands (round trips) the contender sent during the run (mongo-dev's opcounters). */
+  mongoOps?: number;
   /** pixsim only: median ms between a job's consecutive events, per hop. */
   stages?: Array<[string, number, number]>;
 }
@@ -71,6 +73,15 @@ interface Measured {
 function cpuOf(pids: Record<string, number | undefined>): Record<string, number> {
   return Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, cpuSeconds(pid)]));
 }
+/** Every command mongo-dev has received (serverStatus opcounters, one per round trip). */
+async function mongoCommands(conn: mongoose.Connection): Promise<number> {
+  const { opcounters } = (await conn.db!.admin().command({ serverStatus: 1 })) as {
+    opcounters?: Record<string, number>;
+  };
+  // The serverStatus asking is one of them.
+  return Object.values(opcounters ?? {}).reduce((a, b) => a + b, 0) - 1;
+}
+
 const minus = (a: Record<string, number>, b: Record<string, number>) =>
   Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
 
@@ -150,6 +161,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     },
   });
   const redis = new Redis(REDIS_URL);
+  const counter = await mongoose.createConnection(sys.mongoUri).asPromise();
   try {
     // --- pixsim ---
     const keys = createKeys(sys.prefix);
@@ -165,6 +177,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
     const infra0 = cpuOf(infraPids);
+    const ops0 = await mongoCommands(counter);
     const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
     const want = new Set(posted.ids);
     let assetsSeen = 0;
@@ -191,6 +204,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
     const infra = minus(cpuOf(infraPids), infra0);
+    const mongoOps = (await mongoCommands(counter)) - ops0;
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
       throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
@@ -249,6 +263,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       idle,
       peak,
       cpu,
+      mongoOps,
       infra,
       stages,
     };
@@ -282,6 +297,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       const bSampler = rssSampler(flowPids);
       const bCpu0 = cpuOf(flowPids());
       const bInfra0 = cpuOf(infraPids);
+      const bOps0 = await mongoCommands(counter);
       const bPosted = await postAll(routeUrls, sys.adminToken, o, 'bullmq');
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
@@ -294,6 +310,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       const bPeak = bSampler.stop();
       const bCpu = minus(cpuOf(flowPids()), bCpu0);
       const bInfra = minus(cpuOf(infraPids), bInfra0);
+      const bMongoOps = (await mongoCommands(counter)) - bOps0;
       if (!bFinished)
         throw new Error(
           `BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`,
@@ -323,6 +340,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
         idle: bIdle,
         peak: bPeak,
         cpu: bCpu,
+        mongoOps: bMongoOps,
         infra: bInfra,
       };
       return { pixsim, bullmq };
@@ -332,6 +350,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       await deleteKeys(REDIS_URL, `${flowPrefix}:*`).catch(() => {});
     }
   } finally {
+    await counter.close().catch(() => {});
     redis.disconnect();
     await sys.close();
   }
@@ -409,6 +428,63 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
   return { ok };
 }
 
+/** Resident memory each service may hold: idle, and under the burst (1.5× idle). */
+export const RSS_TARGET_MIB = { idle: 100, load: 150 } as const;
+
+/**
+ * Each pixsim service's idle and under-load RSS against the targets; returns the services
+ * that missed one (an empty list: all met).
+ */
+export function printMemoryTargets(r: { pixsim: Measured }): string[] {
+  const missed: string[] = [];
+  const verdict = (name: string, what: string, mib: number, target: number) => {
+    if (mib <= target) return `${mib.toFixed(0)} ≤ ${target}: met`;
+    missed.push(`${name} ${what} ${mib.toFixed(0)} MiB`);
+    return `${mib.toFixed(0)} > ${target}: NOT met`;
+  };
+  printGrid(
+    `pixsim memory targets: each service at most ${RSS_TARGET_MIB.idle} MiB resident idle, ${RSS_TARGET_MIB.load} MiB under the burst`,
+    ['service', 'idle MiB', 'under load MiB'],
+    Object.keys(r.pixsim.idle).map((name) => [
+      name,
+      verdict(name, 'idle', r.pixsim.idle[name] ?? 0, RSS_TARGET_MIB.idle),
+      verdict(name, 'under load', r.pixsim.peak[name] ?? 0, RSS_TARGET_MIB.load),
+    ]),
+  );
+  console.log(`memory targets: ${missed.length ? `NOT met by ${missed.join(', ')}` : 'met by every service'}`);
+  return missed;
+}
+
+/** CPU seconds of the services per job, in ms, and MongoDB round trips per job, of one contender. */
+export function perJob(m: Measured, jobs: number): { cpuMs: number; mongoOps: number | undefined } {
+  const cpu = Object.values(m.cpu).reduce((a, b) => a + b, 0);
+  return { cpuMs: (1000 * cpu) / jobs, mongoOps: m.mongoOps === undefined ? undefined : m.mongoOps / jobs };
+}
+
+/**
+ * The services' CPU per job beside the BullMQ flow's, and MongoDB round trips per job,
+ * from the same run; the last line is the ratio (bench:ci guards it). Returns the ratio.
+ */
+export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): number {
+  const p = perJob(r.pixsim, o.jobs);
+  const b = perJob(r.bullmq, o.jobs);
+  const round = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(1));
+  printGrid(
+    `per job, over the ${o.jobs}-job burst: CPU of the contender's own processes, and MongoDB commands (round trips) it sent`,
+    ['contender', 'CPU ms per job', 'MongoDB round trips per job'],
+    [
+      [r.pixsim.row.name, p.cpuMs.toFixed(1), round(p.mongoOps)],
+      [r.bullmq.row.name, b.cpuMs.toFixed(1), round(b.mongoOps)],
+    ],
+  );
+  const ratio = p.cpuMs / b.cpuMs;
+  console.log(`pixsim MongoDB round trips per job = ${round(p.mongoOps)} (BullMQ flow ${round(b.mongoOps)})`);
+  console.log(
+    `ratio: services CPU per job pixsim/BullMQ = ${ratio.toFixed(2)} (pixsim ${p.cpuMs.toFixed(1)} ms, BullMQ flow ${b.cpuMs.toFixed(1)} ms)`,
+  );
+  return ratio;
+}
+
 export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): void {
   const rows = [...Object.keys(r.pixsim.idle), ...Object.keys(r.bullmq.idle)].map((name) => {
     const idle = r.pixsim.idle[name] ?? r.bullmq.idle[name] ?? 0;
@@ -449,6 +525,7 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     `ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
       `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`,
   );
+  printMemoryTargets(r);
 }
 
 /** pixsim with one process per service beside pixsim with several, same load. */
