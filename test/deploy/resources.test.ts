@@ -28,8 +28,14 @@ const cores = (q: string): number => (q.endsWith('m') ? Number(q.slice(0, -1)) /
 function container(service: ServiceName) {
   const text = readRepoFile(`k8s/base/${service}.yaml`);
   const deployment = parseYamlDocs(text, service).find((o) => o.kind === 'Deployment')!;
-  const c = (deployment as any).spec.template.spec.containers.find((x: { name: string }) => x.name === service);
-  return { text, c: c as { args?: string[]; resources: Record<'requests' | 'limits', Record<string, string>> } };
+  type Container = {
+    name: string;
+    args?: string[];
+    command?: string[];
+    resources: Record<'requests' | 'limits', Record<string, string>>;
+  };
+  const spec = deployment.spec as { template: { spec: { containers: Container[] } } };
+  return { text, c: spec.template.spec.containers.find((x) => x.name === service)! };
 }
 
 describe('k8s resources of the services', () => {
@@ -54,7 +60,7 @@ describe('k8s resources of the services', () => {
       expect(before).toMatch(/#.*npm run bench:e2e/);
       // The entrypoint picks dist/services/<name>/main.js from the first argument; no command overrides it.
       expect(c.args).toEqual([service]);
-      expect((c as { command?: unknown }).command).toBeUndefined();
+      expect(c.command).toBeUndefined();
     },
   );
 });
