@@ -8,6 +8,9 @@
 #   docker run pixsim prune-consumers     (deletes consumer names of pods that are gone)
 # tini is PID 1 and forwards SIGTERM; `exec` makes node its direct child, so the
 # service's own graceful shutdown (its drain, derived from its config) is what a stop runs.
+# Services and the simulator run the compiled dist/ (npm run build); the maintenance
+# commands run their TypeScript through tsx. Source maps are on disk beside dist/: set
+# NODE_OPTIONS=--enable-source-maps for stack traces in TypeScript lines (it costs memory).
 set -eu
 
 SERVICES="gateway job-intake dispatcher poller asset"
@@ -29,12 +32,13 @@ case "$what" in
   gateway|job-intake|dispatcher|poller|asset)
     export PIXSIM_SERVICE="$what"
     export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-$what}"
-    exec node --import tsx --import @pixsim/kit/telemetry-register "services/$what/src/main.ts" "$@"
+    # The V8 flags are the supervisor's too (SERVICE_NODE_FLAGS in @pixsim/cli): a 2 MiB young generation.
+    exec node --max-semi-space-size=2 --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
     ;;
   simulator|pixverse-sim)
     export PIXSIM_SERVICE=simulator
     # Later flags win, so "--port N" or "--host H" in the arguments override these.
-    exec node --import tsx libs/pixverse-sim/src/cli.ts --host 0.0.0.0 --port "${SIM_PORT:-8080}" "$@"
+    exec node dist/pixverse-sim.js --host 0.0.0.0 --port "${SIM_PORT:-8080}" "$@"
     ;;
   seed-account)
     exec node --import tsx deploy/seed-account.ts "$@"

@@ -6,7 +6,7 @@
 // the OpenTelemetry loader hook must see ioredis, mongoose and undici load as packages to
 // patch them.
 import { statSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -32,26 +32,70 @@ const externalPackages: esbuild.Plugin = {
   },
 };
 
+/**
+ * Builds into a directory of its own, then swaps it in: two builds at once (two test runs
+ * starting together) never write into each other's files, and a reader sees either the old
+ * build or the new one whole.
+ */
+/**
+ * `new URL('../../x', import.meta.url)` in a source names a file relative to that source
+ * (the gateway finds apps/console/dist this way); bundled, import.meta.url is the output
+ * file's, at another depth. Rewritten to resolve against the source's own path under the
+ * repository, found at run time as the directory above dist/ (the image keeps the layout).
+ */
+const sourceRelativeUrls: esbuild.Plugin = {
+  name: 'source-relative-urls',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url') || args.path.includes(`${path.sep}node_modules${path.sep}`))
+        return undefined;
+      const source = JSON.stringify(path.relative(ROOT, args.path).split(path.sep).join('/'));
+      const root = "import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/') + 1)";
+      return {
+        contents: text.replace(
+          /new URL\((\s*(['"])[^'"]*\2\s*),\s*import\.meta\.url\s*\)/g,
+          (_m, rel: string) => `new URL(${rel}, ${root} + ${source})`,
+        ),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
 export async function build(): Promise<{ ms: number; files: number }> {
   const started = Date.now();
-  await rm(DIST, { recursive: true, force: true });
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, path.join(ROOT, v)])),
-    outdir: DIST,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Maps without the sources' text: stack traces map back to the TypeScript, and a
-    // process that loads them (--enable-source-maps) does not hold every source in memory.
-    sourcemap: true,
-    sourcesContent: false,
-    plugins: [externalPackages],
-    metafile: true,
-    logLevel: 'warning',
+  const out = `${DIST}.tmp-${process.pid}-${started}`;
+  const result = await esbuild
+    .build({
+      absWorkingDir: ROOT,
+      entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, path.join(ROOT, v)])),
+      outdir: out,
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // Maps without the sources' text: stack traces map back to the TypeScript, and a
+      // process that loads them (--enable-source-maps) does not hold every source in memory.
+      sourcemap: true,
+      sourcesContent: false,
+      plugins: [externalPackages, sourceRelativeUrls],
+      metafile: true,
+      logLevel: 'warning',
+    })
+    .catch(async (err: unknown) => {
+      await rm(out, { recursive: true, force: true });
+      throw err;
+    });
+  const old = `${DIST}.old-${process.pid}-${started}`;
+  await rename(DIST, old).catch(() => {});
+  await rename(out, DIST).catch(async (err: NodeJS.ErrnoException) => {
+    // Another build swapped its output in first: that one is as new as this one.
+    if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    await rm(out, { recursive: true, force: true });
   });
+  await rm(old, { recursive: true, force: true });
   return { ms: Date.now() - started, files: Object.keys(result.metafile.outputs).length };
 }
 

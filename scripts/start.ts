@@ -1,21 +1,25 @@
-// `npm start`: the whole system on this machine, under the supervisor of @pixsim/cli.
+// `npm start`: the whole system on this machine, under the supervisor of @pixsim/cli, running
+// the compiled build production runs (dist/, rebuilt first when a source is newer).
+// `npm run dev` runs the TypeScript sources through tsx instead (`npm start -- --source`).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyEnvFile, REPO_ROOT, startSystem, SupervisorError, wipeDataDir, type SystemHandle } from '@pixsim/cli';
 import { ensureConsoleBuilt } from '../apps/console/scripts/build.js';
+import { buildIfStale, DIST } from './build.js';
 
-const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh] [--replicas N]
+const USAGE = `usage: npm start -- [--json] [--latency MS] [--fresh] [--replicas N] [--source]
   --json         print the services' raw pino JSON lines
   --latency MS   how long a simulated generation takes (default 3000, so PROCESSING shows)
   --fresh        wipe the data dir (.pixsim/: stored jobs, accounts, keys) first
   --replicas N   N processes of every service (default 1): gateways on PORT, PORT+1, …
+  --source       run the TypeScript sources through tsx, not the compiled dist/ (npm run dev)
 environment: PORT (gateway, 8000), STREAM_PREFIX (pixsim), REDIS_URL, NATS_URL,
   MONGODB_URI (else a mongo-dev child), PIXVERSE_BASE_URL (else the simulator),
   PIXSIM_ADMIN_TOKEN, PIXSIM_SEALING_PRIVATE_KEYS (else kept in the data dir), PIXSIM_DATA_DIR,
   and every service setting (README, Configuration); a .env file in this directory
   fills in what the environment leaves unset`;
 
-function parse(): { json: boolean; latencyMs: number; fresh: boolean; replicas: number } {
+function parse(): { json: boolean; latencyMs: number; fresh: boolean; replicas: number; source: boolean } {
   try {
     const { values } = parseArgs({
       options: {
@@ -23,6 +27,7 @@ function parse(): { json: boolean; latencyMs: number; fresh: boolean; replicas: 
         latency: { type: 'string', default: '3000' },
         fresh: { type: 'boolean' },
         replicas: { type: 'string', default: '1' },
+        source: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -40,6 +45,7 @@ function parse(): { json: boolean; latencyMs: number; fresh: boolean; replicas: 
       latencyMs,
       fresh: Boolean(values.fresh),
       replicas: Number(values.replicas),
+      source: Boolean(values.source),
     };
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -113,6 +119,9 @@ async function main(): Promise<void> {
   await ensureConsoleBuilt((line) => console.log(line)).catch((err: unknown) => {
     console.error(`console: not built (${(err as Error).message.split('\n')[0]}); the API works without it`);
   });
+  const fromSource = args.source;
+  // Rebuilt only when a TypeScript source is newer than dist/ (a second or two with esbuild).
+  if (!fromSource) await buildIfStale((line) => console.log(line));
   const providerUrl = process.env.PIXVERSE_BASE_URL || undefined;
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const sys = await startSystem({
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
     commonEnv: process.env.POLL_INTERVAL_S ? {} : { POLL_INTERVAL_S: '2' },
     handleSignals: true,
     replicas: args.replicas,
+    ...(fromSource ? {} : { compiled: DIST }),
   });
   process.stdout.write(banner(sys, args.latencyMs, Boolean(process.env.PIXSIM_ADMIN_TOKEN), providerUrl));
 }

@@ -1,23 +1,44 @@
 /**
  * `npm run bench`: every benchmark at full size, one after the other, each in its own
- * process (each prints its table and a last line with its ratio). Exits non-zero when
- * one of them cannot complete. Extra flags go to every benchmark's environment as BENCH_*.
+ * process (each prints its table and a last line with its ratio), then a summary: every
+ * target's figure and ratio line, from all of them. Exits non-zero when one of them cannot
+ * complete. Extra flags go to every benchmark's environment as BENCH_*.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benches = ['bus.bench.ts', 'gateway.bench.ts', 'e2e.bench.ts', 'poller-capacity.bench.ts'];
 const failed: string[] = [];
+/** The lines that state a target or a ratio, by benchmark. */
+const summary: string[] = [];
+const TARGET_LINE = /^(ratio:|memory targets:|pixsim MongoDB round trips)/;
+
+/** Runs one benchmark, its output passed through as it comes, and keeps its target lines. */
+function run(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, file)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 30 * 60_000,
+    });
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (TARGET_LINE.test(line)) summary.push(`  ${file}: ${line}`);
+    });
+    child.on('close', (code, signal) => resolve(code === 0 ? null : `${file} (exit ${code ?? signal})`));
+  });
+}
+
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {
-    stdio: 'inherit',
-    timeout: 30 * 60_000,
-  });
-  if (r.status !== 0) failed.push(`${file} (exit ${r.status ?? r.signal})`);
+  const failure = await run(file);
+  if (failure) failed.push(failure);
 }
+console.log(`\n=== targets and ratios ===\n${summary.join('\n')}`);
 if (failed.length) {
   console.error(`\nbenchmarks that could not complete: ${failed.join(', ')}`);
   process.exit(1);

@@ -64,6 +64,8 @@ interface Measured {
   cpu: Record<string, number>;
   /** CPU seconds the shared processes (mongo-dev, the simulator, redis-server) used in the run. */
   infra: Record<string, number>;
+  /** MongoDB commands (round trips) the contender sent during the run (mongo-dev's opcounters). */
+  mongoOps?: number;
   /** pixsim only: median ms between a job's consecutive events, per hop. */
   stages?: Array<[string, number, number]>;
 }
@@ -71,6 +73,15 @@ interface Measured {
 function cpuOf(pids: Record<string, number | undefined>): Record<string, number> {
   return Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, cpuSeconds(pid)]));
 }
+/** Every command mongo-dev has received (serverStatus opcounters, one per round trip). */
+async function mongoCommands(conn: mongoose.Connection): Promise<number> {
+  const { opcounters } = (await conn.db!.admin().command({ serverStatus: 1 })) as {
+    opcounters?: Record<string, number>;
+  };
+  // The serverStatus asking is one of them.
+  return Object.values(opcounters ?? {}).reduce((a, b) => a + b, 0) - 1;
+}
+
 const minus = (a: Record<string, number>, b: Record<string, number>) =>
   Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
 
@@ -106,6 +117,9 @@ async function postAll(
   stop();
   return { ids, postedAt, firstPost };
 }
+
+/** The streams a job crosses, first to last; the benchmark reads them back after the run. */
+const SPINE = ['JOB_REQUESTED', 'JOB_CREATED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'ASSET_CREATED'] as const;
 
 const entryMs = (id: string): number => Number(id.split('-')[0]);
 
@@ -150,9 +164,16 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     },
   });
   const redis = new Redis(REDIS_URL);
+  const counter = await mongoose.createConnection(sys.mongoUri).asPromise();
   try {
     // --- pixsim ---
     const keys = createKeys(sys.prefix);
+    // The services trim each stream behind its slowest group; a group of the benchmark's own
+    // that never reads keeps every entry, so the run can be read back from the streams.
+    for (const type of SPINE)
+      await redis.xgroup('CREATE', keys.stream(type), 'bench-hold', '0', 'MKSTREAM').catch((err: Error) => {
+        if (!/BUSYGROUP/.test(err.message)) throw err;
+      });
     const servicePids = () => Object.fromEntries(serviceProcesses(sys).map((s) => [s, sys.processes[s]?.pid]));
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
     const infraPids = {
@@ -165,6 +186,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
     const infra0 = cpuOf(infraPids);
+    const ops0 = await mongoCommands(counter);
     const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
     const want = new Set(posted.ids);
     let assetsSeen = 0;
@@ -191,6 +213,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
     const infra = minus(cpuOf(infraPids), infra0);
+    const mongoOps = (await mongoCommands(counter)) - ops0;
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
       throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
@@ -202,9 +225,8 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     }
     const stats = await sys.simStats();
     // Where the time goes: the first entry of each job on each stream of the spine.
-    const spine = ['JOB_REQUESTED', 'JOB_CREATED', 'JOB_SUBMITTED', 'JOB_COMPLETED', 'ASSET_CREATED'] as const;
     const firstAt = new Map<string, Map<string, number>>();
-    for (const type of spine) {
+    for (const type of SPINE) {
       const m = new Map<string, number>();
       for (const [id, f] of await readAll(redis, keys.stream(type))) {
         const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
@@ -226,12 +248,12 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       (id) => postOf.get(id),
       (id) => firstAt.get('JOB_REQUESTED')!.get(id),
     );
-    for (let k = 1; k < spine.length; k++) {
+    for (let k = 1; k < SPINE.length; k++) {
       const owner = ['', 'job-intake', 'dispatcher', 'poller', 'asset'][k];
       hop(
-        `${spine[k - 1]} → ${spine[k]} (${owner})`,
-        (id) => firstAt.get(spine[k - 1]!)!.get(id),
-        (id) => firstAt.get(spine[k]!)!.get(id),
+        `${SPINE[k - 1]} → ${SPINE[k]} (${owner})`,
+        (id) => firstAt.get(SPINE[k - 1]!)!.get(id),
+        (id) => firstAt.get(SPINE[k]!)!.get(id),
       );
     }
     const pixsim: Measured = {
@@ -249,6 +271,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       idle,
       peak,
       cpu,
+      mongoOps,
       infra,
       stages,
     };
@@ -282,6 +305,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       const bSampler = rssSampler(flowPids);
       const bCpu0 = cpuOf(flowPids());
       const bInfra0 = cpuOf(infraPids);
+      const bOps0 = await mongoCommands(counter);
       const bPosted = await postAll(routeUrls, sys.adminToken, o, 'bullmq');
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
@@ -294,6 +318,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       const bPeak = bSampler.stop();
       const bCpu = minus(cpuOf(flowPids()), bCpu0);
       const bInfra = minus(cpuOf(infraPids), bInfra0);
+      const bMongoOps = (await mongoCommands(counter)) - bOps0;
       if (!bFinished)
         throw new Error(
           `BullMQ flow: ${bDone} of ${o.jobs} finished within ${o.timeoutMs} ms:\n${worker.output().slice(-2000)}`,
@@ -323,6 +348,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
         idle: bIdle,
         peak: bPeak,
         cpu: bCpu,
+        mongoOps: bMongoOps,
         infra: bInfra,
       };
       return { pixsim, bullmq };
@@ -332,6 +358,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       await deleteKeys(REDIS_URL, `${flowPrefix}:*`).catch(() => {});
     }
   } finally {
+    await counter.close().catch(() => {});
     redis.disconnect();
     await sys.close();
   }
@@ -409,6 +436,63 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
   return { ok };
 }
 
+/** Resident memory each service may hold: idle, and under the burst (1.5× idle). */
+export const RSS_TARGET_MIB = { idle: 100, load: 150 } as const;
+
+/**
+ * Each pixsim service's idle and under-load RSS against the targets; returns the services
+ * that missed one (an empty list: all met).
+ */
+export function printMemoryTargets(r: { pixsim: Measured }): string[] {
+  const missed: string[] = [];
+  const verdict = (name: string, what: string, mib: number, target: number) => {
+    if (mib <= target) return `${mib.toFixed(0)} ≤ ${target}: met`;
+    missed.push(`${name} ${what} ${mib.toFixed(0)} MiB`);
+    return `${mib.toFixed(0)} > ${target}: NOT met`;
+  };
+  printGrid(
+    `pixsim memory targets: each service at most ${RSS_TARGET_MIB.idle} MiB resident idle, ${RSS_TARGET_MIB.load} MiB under the burst`,
+    ['service', 'idle MiB', 'under load MiB'],
+    Object.keys(r.pixsim.idle).map((name) => [
+      name,
+      verdict(name, 'idle', r.pixsim.idle[name] ?? 0, RSS_TARGET_MIB.idle),
+      verdict(name, 'under load', r.pixsim.peak[name] ?? 0, RSS_TARGET_MIB.load),
+    ]),
+  );
+  console.log(`memory targets: ${missed.length ? `NOT met by ${missed.join(', ')}` : 'met by every service'}`);
+  return missed;
+}
+
+/** CPU seconds of the services per job, in ms, and MongoDB round trips per job, of one contender. */
+export function perJob(m: Measured, jobs: number): { cpuMs: number; mongoOps: number | undefined } {
+  const cpu = Object.values(m.cpu).reduce((a, b) => a + b, 0);
+  return { cpuMs: (1000 * cpu) / jobs, mongoOps: m.mongoOps === undefined ? undefined : m.mongoOps / jobs };
+}
+
+/**
+ * The services' CPU per job beside the BullMQ flow's, and MongoDB round trips per job,
+ * from the same run; the last line is the ratio (bench:ci guards it). Returns the ratio.
+ */
+export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): number {
+  const p = perJob(r.pixsim, o.jobs);
+  const b = perJob(r.bullmq, o.jobs);
+  const round = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(1));
+  printGrid(
+    `per job, over the ${o.jobs}-job burst: CPU of the contender's own processes, and MongoDB commands (round trips) it sent`,
+    ['contender', 'CPU ms per job', 'MongoDB round trips per job'],
+    [
+      [r.pixsim.row.name, p.cpuMs.toFixed(1), round(p.mongoOps)],
+      [r.bullmq.row.name, b.cpuMs.toFixed(1), round(b.mongoOps)],
+    ],
+  );
+  const ratio = p.cpuMs / b.cpuMs;
+  console.log(`pixsim MongoDB round trips per job = ${round(p.mongoOps)} (BullMQ flow ${round(b.mongoOps)})`);
+  console.log(
+    `ratio: services CPU per job pixsim/BullMQ = ${ratio.toFixed(2)} (pixsim ${p.cpuMs.toFixed(1)} ms, BullMQ flow ${b.cpuMs.toFixed(1)} ms)`,
+  );
+  return ratio;
+}
+
 export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): void {
   const rows = [...Object.keys(r.pixsim.idle), ...Object.keys(r.bullmq.idle)].map((name) => {
     const idle = r.pixsim.idle[name] ?? r.bullmq.idle[name] ?? 0;
@@ -449,6 +533,7 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     `ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
       `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`,
   );
+  printMemoryTargets(r);
 }
 
 /** pixsim with one process per service beside pixsim with several, same load. */

@@ -8,10 +8,19 @@
  * `paced-jobs` posted at a steady `rate` below both contenders' capacity (the overhead
  * is the pipeline's own). With `--replicas N` (N > 1), each run is made again with N
  * processes of every pixsim service (POSTs spread over the N gateways), and the two
- * pixsim runs are printed side by side.
+ * pixsim runs are printed side by side. Ends with the services' CPU and MongoDB round
+ * trips per job of the burst, and the line `ratio: services CPU per job pixsim/BullMQ = X`.
  */
 import { intArg } from './bench-utils.js';
-import { printE2E, printFootprint, printPaced, printReplicas, runE2E, runPixsimE2E } from './e2e-run.js';
+import {
+  printCpuPerJob,
+  printE2E,
+  printFootprint,
+  printPaced,
+  printReplicas,
+  runE2E,
+  runPixsimE2E,
+} from './e2e-run.js';
 
 const o = {
   jobs: intArg('jobs', 5_000),
@@ -38,4 +47,7 @@ console.log('');
 const p = await runE2E(paced);
 printPaced(paced, p);
 if (replicas > 1) printReplicas(paced, p.pixsim, await runPixsimE2E({ ...paced, replicas }));
+// Last, so it is the line to read: CPU per job of the burst (the services against the BullMQ flow).
+console.log('');
+printCpuPerJob(o, r);
 process.exit(0);

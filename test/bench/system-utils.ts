@@ -11,6 +11,7 @@ import mongoose from 'mongoose';
 import { SERVICES, type ServiceName } from '@pixsim/contracts';
 import { createLogSink, startSystem, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
+import { compiledBuild } from '../harness/compiled.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -54,11 +55,14 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
       `\n----- ${prefix}: ${reason} (last ${n} lines) -----\n${sink.lines().slice(-n).join('\n')}\n-----\n`,
     );
   };
+  // What production runs: the compiled build.
+  const compiled = await compiledBuild();
   let sys: SystemHandle;
   try {
     sys = await startSystem({
       services,
       prefix,
+      compiled,
       env,
       mongoDbPrefix: prefix,
       dataDir: null,

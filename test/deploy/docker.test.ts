@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES } from '@pixsim/contracts';
+import { SERVICE_NODE_FLAGS } from '@pixsim/cli';
+import { ENTRIES } from '../../scripts/build.js';
 import { probeUrl, serviceFrom } from '../../deploy/healthcheck.mjs';
 import { readRepoFile, REPO_ROOT } from './manifests.js';
 import { SERVICE_PORTS } from './service-env.js';
@@ -61,19 +63,28 @@ describe('deploy/Dockerfile', () => {
   const all = stages(list);
   const runtime = all.at(-1)!;
 
-  it('when built, then it is multi-stage on Node 24 (the Active LTS), and the runtime stage copies only dependencies and the built console from the build stages', () => {
+  it('when built, then it is multi-stage on Node 24 (the Active LTS), and the runtime stage copies only production dependencies, the compiled services and the built console from the build stages', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const arg = list.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     expect(arg?.args).toMatch(/^NODE_IMAGE=node:24[.\d]*-[a-z]+-slim$/);
     const fromDeps = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from='));
     expect(fromDeps.map((i) => i.args)).toEqual([
       '--from=deps /app/node_modules ./node_modules',
-      '--from=console /app/apps/console/dist ./apps/console/dist', // the built console's static files
+      '--from=build /app/dist ./dist', // npm run build: the services as JavaScript
+      '--from=build /app/apps/console/dist ./apps/console/dist', // the built console's static files
     ]);
     expect(
       list.some((i) => i.op === 'COPY' && /^\.\s/.test(i.args)),
       'no COPY . : the context has node_modules',
     ).toBe(false);
+  });
+
+  it('when the build stage runs, then it compiles dist/ with scripts/build.ts (npm run build)', () => {
+    const build = all.find((stage) => /\bAS build$/i.test(stage[0]!.args))!;
+    expect(build, 'a stage named build').toBeDefined();
+    expect(build.some((i) => i.op === 'RUN' && /\bnpx tsx scripts\/build\.ts\b/.test(i.args))).toBe(true);
+    const pkg = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe('tsx scripts/build.ts');
   });
 
   it('when dependencies install, then production ones only, exactly as locked, with no install scripts', () => {
@@ -109,11 +120,21 @@ describe('deploy/Dockerfile', () => {
     }
     const ignore = readRepoFile('deploy/Dockerfile.dockerignore').split('\n');
     for (const p of ['**/node_modules', '.git', '.pixsim', '**/.env']) expect(ignore).toContain(p);
+    // A copied path the ignore file leaves out of the context would fail the build.
+    for (const i of list.filter((x) => x.op === 'COPY' && !x.args.includes('--from='))) {
+      const parts = i.args.split(/\s+/).filter((p) => !p.startsWith('--'));
+      for (const src of parts.slice(0, -1)) {
+        const top = src.split('/')[0]!;
+        expect(ignore, `${src} is excluded from the build context`).not.toContain(top);
+        expect(ignore, `${src} is excluded from the build context`).not.toContain(src);
+      }
+    }
   });
 
-  it('when the services run in the image, then tsx (which loads them) is a production dependency', () => {
-    // The services run from TypeScript through `node --import tsx`; with --omit=dev a tsx
-    // that is only a devDependency is missing from the image.
+  it('when maintenance commands run in the image, then tsx (which loads their TypeScript) is a production dependency', () => {
+    // The services run compiled, but the index migration imports each service's indexes
+    // module (TypeScript) and backup / prune-consumers are scripts: with --omit=dev a tsx
+    // that is only a devDependency would be missing from the image.
     const manifests = ['package.json', ...workspaces().map((w) => `${w}/package.json`)].map(
       (p) => JSON.parse(readRepoFile(p)) as { dependencies?: Record<string, string> },
     );
@@ -147,35 +168,37 @@ describe('deploy/docker-entrypoint.sh', () => {
   };
 
   it.each(SERVICES)(
-    'when asked for %s by argument, then node runs its main.ts with tsx and telemetry registered',
+    'when asked for %s by argument, then node runs its compiled main.js with the V8 flags and the compiled telemetry register, no tsx',
     (service) => {
       const r = run([service]);
       expect(r.code).toBe(0);
       expect(r.lines).toEqual([
         `OTEL_SERVICE_NAME=${service} PIXSIM_SERVICE=${service}`,
+        ...SERVICE_NODE_FLAGS, // the supervisor's flags: npm start runs what the image runs
         '--import',
-        'tsx',
-        '--import',
-        '@pixsim/kit/telemetry-register',
-        `services/${service}/src/main.ts`,
+        './dist/telemetry-register.js',
+        `dist/services/${service}/main.js`,
       ]);
+      // What npm run build writes, from a source that exists.
+      expect(ENTRIES[`services/${service}/main`]).toBe(`services/${service}/src/main.ts`);
+      expect(ENTRIES['telemetry-register']).toBe('libs/kit/src/telemetry-register.ts');
       expect(fs.existsSync(path.join(REPO_ROOT, `services/${service}/src/main.ts`))).toBe(true);
+      expect(r.lines).not.toContain('--enable-source-maps');
     },
   );
 
   it('when the service comes from PIXSIM_SERVICE, then the same, and an explicit OTEL_SERVICE_NAME is kept', () => {
     const r = run([], { PIXSIM_SERVICE: 'poller', OTEL_SERVICE_NAME: 'poller-eu' });
     expect(r.lines[0]).toBe('OTEL_SERVICE_NAME=poller-eu PIXSIM_SERVICE=poller');
-    expect(r.lines.at(-1)).toBe('services/poller/src/main.ts');
+    expect(r.lines.at(-1)).toBe('dist/services/poller/main.js');
   });
 
   it('when the simulator gets only flags, then PIXSIM_SERVICE picks it and the flags follow its defaults (later flags win)', () => {
     const r = run(['--latency', '2000'], { PIXSIM_SERVICE: 'simulator' });
     expect(r.code).toBe(0);
+    expect(ENTRIES['pixverse-sim']).toBe('libs/pixverse-sim/src/cli.ts');
     expect(r.lines.slice(1)).toEqual([
-      '--import',
-      'tsx',
-      'libs/pixverse-sim/src/cli.ts',
+      'dist/pixverse-sim.js',
       '--host',
       '0.0.0.0',
       '--port',

@@ -6,9 +6,12 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { JobResponse, ServiceName } from '@pixsim/contracts';
 import { createLogSink, startSystem, type RestartPolicy, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
+import { compiledBuild } from './compiled.js';
 
 /**
- * The whole system for a vitest test: a unique stream prefix and MongoDB databases,
+ * The whole system for a vitest test, running the compiled build production runs (dist/,
+ * rebuilt first, once per test process, when a source is newer; PIXSIM_TEST_FROM_SOURCE=1
+ * runs the TypeScript through tsx instead): a unique stream prefix and MongoDB databases,
  * free ports, the PixVerse simulator, quiet logs kept in memory (printed when a test
  * fails, or always with PIXSIM_TEST_LOGS=1), and helpers to drive it over HTTP.
  */
@@ -77,11 +80,13 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
       `\n----- pixsim system ${prefix}: ${reason} -----\n${sink.lines().join('\n')}\n----- end of ${prefix} -----\n`,
     );
   };
+  const compiled = await compiledBuild();
   let sys: SystemHandle;
   try {
     sys = await startSystem({
       services,
       prefix,
+      compiled,
       mongoUri: uri,
       mongoDbPrefix: prefix,
       dataDir: null,

@@ -1,9 +1,10 @@
+import { createRequire } from 'node:module';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type * as HttpModule from '@opentelemetry/instrumentation-http';
+import type * as IORedisModule from '@opentelemetry/instrumentation-ioredis';
+import type * as UndiciModule from '@opentelemetry/instrumentation-undici';
+import type * as MongooseModule from '@opentelemetry/instrumentation-mongoose';
+import type * as FastifyOtelModule from '@fastify/otel';
 import { OPS_PATHS } from './ops-routes.js';
 import { redisStatement } from './telemetry-redact.js';
 
@@ -34,17 +35,25 @@ export const librariesOf = (service: string): readonly TracedLibrary[] =>
  * Redis command outside any span (the idle XREADGROUP loop) would otherwise make one
  * root trace per poll.
  */
+// Each instrumentation's module is loaded only by a service that uses it (they are CommonJS,
+// so synchronously): a worker does not hold the http, fastify and undici ones (about 6 MiB).
+const load = createRequire(import.meta.url);
+
 export function defaultInstrumentations(libraries: readonly TracedLibrary[] = TRACED_LIBRARIES): Instrumentation[] {
   const make: Record<TracedLibrary, () => Instrumentation> = {
     http: () =>
-      new HttpInstrumentation({
+      new (load('@opentelemetry/instrumentation-http') as typeof HttpModule).HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
       }),
-    ioredis: () => new IORedisInstrumentation({ dbStatementSerializer: redisStatement }),
-    undici: () => new UndiciInstrumentation(),
-    mongoose: () => new MongooseInstrumentation(),
+    ioredis: () =>
+      new (load('@opentelemetry/instrumentation-ioredis') as typeof IORedisModule).IORedisInstrumentation({
+        dbStatementSerializer: redisStatement,
+      }),
+    undici: () => new (load('@opentelemetry/instrumentation-undici') as typeof UndiciModule).UndiciInstrumentation(),
+    mongoose: () =>
+      new (load('@opentelemetry/instrumentation-mongoose') as typeof MongooseModule).MongooseInstrumentation(),
     fastify: () =>
-      new FastifyOtelInstrumentation({
+      new (load('@fastify/otel') as typeof FastifyOtelModule).FastifyOtelInstrumentation({
         registerOnInitialization: true,
         // The request and handler spans, not one per lifecycle hook: eight more spans per
         // request cost a tenth of the gateway's CPU and say little that the handler's

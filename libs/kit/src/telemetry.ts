@@ -1,6 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { NodeSDK, core } from '@opentelemetry/sdk-node';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   BatchSpanProcessor,
   NoopSpanProcessor,
@@ -11,7 +12,17 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { errorMessage } from './errors.js';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { defaultInstrumentations } from './telemetry-instrumentations.js';
 import { RedactingSpanProcessor } from './telemetry-redact.js';
 
@@ -52,10 +63,12 @@ const ACTIVE = Symbol.for('pixsim.kit.telemetry');
 type GlobalWithTelemetry = typeof globalThis & { [ACTIVE]?: Telemetry };
 
 /**
- * Starts the OpenTelemetry NodeSDK: W3C trace context, a real tracer provider even
- * without an exporter (so trace ids exist and propagate), metrics and logs left to
- * prom-client and pino. Never throws: a failure is reported and a no-op returned.
- * A second call in the same process returns the first handle.
+ * Starts tracing: W3C trace context, a real tracer provider even without an exporter (so
+ * trace ids exist and propagate), the given instrumentations. Metrics and logs are left to
+ * prom-client and pino, so this is the trace SDK alone, not the NodeSDK, which loads every
+ * exporter and the metrics and logs SDKs (about 15 MiB resident per process) to use none.
+ * Never throws: a failure is reported and a no-op returned. A second call in the same
+ * process returns the first handle.
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const g = globalThis as GlobalWithTelemetry;
@@ -63,34 +76,43 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   if (g[ACTIVE]) return g[ACTIVE];
   try {
     diag.setLogger(throttledDiag(report), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    const sdk = new NodeSDK({
-      serviceName: opts.serviceName,
-      ...(opts.resourceAttributes
-        ? { resource: defaultResource().merge(resourceFromAttributes(opts.resourceAttributes)) }
-        : {}),
+    // As the NodeSDK builds it: the defaults and the service's own attributes, then what the
+    // host, the OS, the process and the environment (OTEL_RESOURCE_ATTRIBUTES) say, later winning.
+    const resource = defaultResource()
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, ...opts.resourceAttributes }))
+      .merge(
+        detectResources({
+          detectors: [hostDetector, osDetector, serviceInstanceIdDetector, processDetector, envDetector],
+        }),
+      )
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }));
+    const provider = new NodeTracerProvider({
+      resource,
+      // Without a sampler the provider builds one from OTEL_TRACES_SAMPLER / _ARG.
       ...(opts.samplerFromEnv
         ? {}
         : {
             sampler:
               opts.sampler ?? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(opts.sampleRatio ?? 1) }),
           }),
-      instrumentations: opts.instrumentations ?? defaultInstrumentations(),
       // Redaction first: the processors after it, and so every exporter, see only redacted spans.
       spanProcessors: [
         new RedactingSpanProcessor(new Set(opts.pathHosts ?? [])),
         ...exportProcessors(opts.otlpEndpoint),
         ...(opts.spanProcessors ?? []),
       ],
-      textMapPropagator: new core.CompositePropagator({
-        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
-      }),
-      // Explicitly empty, else the SDK defaults both to OTLP exporters on localhost.
-      metricReaders: [],
-      logRecordProcessors: [],
     });
-    sdk.start();
+    provider.register({
+      propagator: new CompositePropagator({
+        propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      }),
+    });
+    const unregister = registerInstrumentations({
+      tracerProvider: provider,
+      instrumentations: opts.instrumentations ?? defaultInstrumentations(),
+    });
     const budgetMs = opts.shutdownTimeoutMs ?? 5_000;
-    const handle: Telemetry = { shutdown: once(() => stop(sdk, budgetMs, report, g)) };
+    const handle: Telemetry = { shutdown: once(() => stop(provider, unregister, budgetMs, report, g)) };
     g[ACTIVE] = handle;
     return handle;
   } catch (err) {
@@ -112,7 +134,8 @@ function exportProcessors(endpoint: string | undefined): SpanProcessor[] {
 }
 
 async function stop(
-  sdk: NodeSDK,
+  provider: NodeTracerProvider,
+  unregister: () => void,
   budgetMs: number,
   report: (m: string) => void,
   g: GlobalWithTelemetry,
@@ -126,7 +149,8 @@ async function stop(
     timer.unref();
   });
   try {
-    await Promise.race([sdk.shutdown(), budget]);
+    unregister();
+    await Promise.race([provider.shutdown(), budget]);
   } catch (err) {
     report(`telemetry shutdown failed: ${errorMessage(err)}`);
   } finally {

@@ -6,8 +6,27 @@ import { readCommands } from './commands/read.js';
 import { writeCommands } from './commands/write.js';
 import { CommandError, toCommandError } from './errors.js';
 
+/**
+ * `serverStatus().opcounters`, counted per command received (one round trip each; mongod
+ * counts an insert per document): what a benchmark reads before and after a run.
+ */
+const opcounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
+const OPCOUNTER: Readonly<Record<string, keyof typeof opcounters>> = {
+  insert: 'insert',
+  find: 'query',
+  update: 'update',
+  delete: 'delete',
+  getMore: 'getmore',
+};
+
 const handlers = new Map<string, CommandHandler>(
-  Object.entries({ ...adminCommands, ...readCommands, ...writeCommands, ...ddlCommands }),
+  Object.entries({
+    ...adminCommands,
+    ...readCommands,
+    ...writeCommands,
+    ...ddlCommands,
+    serverStatus: () => ({ opcounters: { ...opcounters }, ok: 1 }),
+  }),
 );
 
 export const supportedCommands = (): string[] => [...handlers.keys()];
@@ -16,6 +35,7 @@ export const supportedCommands = (): string[] => [...handlers.keys()];
 export function dispatch(body: Document, ctx: CommandContext): Document {
   try {
     const name = Object.keys(body)[0] ?? '';
+    opcounters[OPCOUNTER[name] ?? 'command']++;
     const handler = handlers.get(name);
     if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
     // Like a standalone mongod: sessions are fine, transactions are not.

@@ -2,7 +2,15 @@ export { startSystem, REPO_ROOT } from './start-system.js';
 export type { StartSystemOptions, SystemHandle, SimulatorAccount, SimulatorOptions } from './types.js';
 export type { ProcessView, ProcessState, ProcessSpec } from './managed-process.js';
 export { ManagedProcess } from './managed-process.js';
-export { DEFAULT_PORTS, DEFAULT_NODE_IMPORTS, REPLICA_PORT_STEP, replicaProcessName } from './process-specs.js';
+export {
+  DEFAULT_PORTS,
+  DEFAULT_NODE_IMPORTS,
+  REPLICA_PORT_STEP,
+  replicaProcessName,
+  scriptsFor,
+  SERVICE_NODE_FLAGS,
+  type Scripts,
+} from './process-specs.js';
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 export { checkDependency, checkMongo, mongoSeeds, START_COMMANDS } from './infra-check.js';
 export { createLogSink, type LogSink, type LogMode } from './log-sink.js';

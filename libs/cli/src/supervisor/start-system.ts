@@ -9,13 +9,14 @@ import { checkDependency, checkMongo } from './infra-check.js';
 import { createLogSink, type LogSink } from './log-sink.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
 import {
-  DEFAULT_NODE_IMPORTS,
   DEFAULT_PORTS,
   mongoDevSpec,
   REPLICA_PORT_STEP,
   replicaProcessName,
   serviceSpec,
+  scriptsFor,
   simulatorSpec,
+  type Scripts,
   type ServiceKeys,
 } from './process-specs.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
@@ -144,7 +145,16 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
   try {
     // Ports first: a taken gateway port stops the start before anything runs.
     const ports = await servicePorts(names, counts, opts.ports, env, sink);
-    const infra = await startInfra(opts, set, { env, repoRoot, dataDir, simAccounts, readyTimeoutMs, givenMongo });
+    const scripts = scriptsFor(repoRoot, opts.compiled);
+    const infra = await startInfra(opts, set, {
+      env,
+      repoRoot,
+      dataDir,
+      simAccounts,
+      readyTimeoutMs,
+      givenMongo,
+      scripts,
+    });
     const shared: Record<string, string> = {
       REDIS_URL: redisUrl,
       NATS_URL: natsUrl,
@@ -183,8 +193,9 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
             keys: sealingEnv(secrets),
             mongoDbPrefix: opts.mongoDbPrefix,
             overrides: opts.serviceEnv?.[name] ?? {},
-            entry: opts.entry?.(name) ?? path.join(repoRoot, 'services', name, 'src/main.ts'),
-            nodeImports: opts.nodeImports ?? DEFAULT_NODE_IMPORTS,
+            entry: opts.entry?.(name) ?? scripts.service(name),
+            nodeFlags: scripts.nodeFlags,
+            nodeImports: opts.nodeImports ?? scripts.nodeImports,
           }),
         );
         replicas[name].push(p.name);
@@ -236,10 +247,13 @@ async function startInfra(
     simAccounts: SimulatorAccount[];
     readyTimeoutMs: number;
     givenMongo?: string;
+    scripts: Scripts;
   },
 ): Promise<{ mongoUri: string; simulatorUrl: string | null }> {
   const given = ctx.givenMongo;
-  const mongo = given ? null : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir));
+  const mongo = given
+    ? null
+    : set.add('infra', mongoDevSpec(ctx.repoRoot, ctx.env, await portOrFree(0), ctx.dataDir, ctx.scripts.mongoDev));
   const sim =
     opts.simulator === false
       ? null
@@ -248,6 +262,7 @@ async function startInfra(
           simulatorSpec(ctx.repoRoot, ctx.env, await portOrFree(opts.simulator?.port ?? 0), {
             ...opts.simulator,
             accounts: ctx.simAccounts,
+            script: ctx.scripts.simulator,
             ...(ctx.dataDir ? { statePath: path.join(ctx.dataDir, DATA_FILES.simState) } : {}),
           }),
         );

@@ -72,9 +72,16 @@ export interface StartSystemOptions {
   stopGraceMs?: number;
   /** Stop everything on SIGINT/SIGTERM of this process, then exit (default false: a library does not take signals unasked). */
   handleSignals?: boolean;
-  /** The script a service runs (default services/<name>/src/main.ts). */
+  /**
+   * Run the compiled build in this directory (`npm run build` writes dist/): each service as
+   * `node --import <dir>/telemetry-register.js <dir>/services/<name>/main.js`, mongo-dev and the
+   * simulator from `<dir>/mongo-dev.js` and `<dir>/pixverse-sim.js`. Unset: the TypeScript
+   * sources through tsx. `entry` and `nodeImports` still win for the services.
+   */
+  compiled?: string;
+  /** The script a service runs (default services/<name>/src/main.ts, or the compiled one). */
   entry?: (name: ServiceName) => string;
-  /** `node --import` modules for services (default tsx and @pixsim/kit/telemetry-register). */
+  /** `node --import` modules for services (default tsx and @pixsim/kit/telemetry-register, or the compiled register). */
   nodeImports?: readonly string[];
   repoRoot?: string;
 }

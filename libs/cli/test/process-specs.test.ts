@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SERVICES } from '@pixsim/contracts';
+import {
+  DEFAULT_NODE_IMPORTS,
+  mongoDevSpec,
+  SERVICE_NODE_FLAGS,
+  scriptsFor,
+  serviceSpec,
+  simulatorSpec,
+} from '../src/supervisor/process-specs.js';
+import { REPO_ROOT } from '../src/supervisor/start-system.js';
+
+const spec = (scripts: ReturnType<typeof scriptsFor>, name: (typeof SERVICES)[number]) =>
+  serviceSpec({
+    name,
+    replica: 1,
+    replicas: 1,
+    repoRoot: '/repo',
+    baseEnv: {},
+    shared: {},
+    port: 9101,
+    adminToken: 't',
+    jwtSecret: 's',
+    mongoDbPrefix: undefined,
+    overrides: {},
+    entry: scripts.service(name),
+    nodeFlags: scripts.nodeFlags,
+    nodeImports: scripts.nodeImports,
+  });
+
+describe('what each process runs', () => {
+  it.each(SERVICES)(
+    'when the compiled build is asked for, then %s runs its main.js with the V8 flags and the compiled telemetry register, no tsx',
+    (name) => {
+      const s = spec(scriptsFor('/repo', 'dist'), name);
+      expect(s.command).toBe(process.execPath);
+      expect(s.args).toEqual([
+        ...SERVICE_NODE_FLAGS,
+        '--import',
+        '/repo/dist/telemetry-register.js',
+        `/repo/dist/services/${name}/main.js`,
+      ]);
+      // Source maps only when NODE_OPTIONS asks: parsing them costs every process memory.
+      expect(s.args).not.toContain('--enable-source-maps');
+    },
+  );
+
+  it('when the compiled build is asked for, then mongo-dev and the simulator run from it too', () => {
+    const scripts = scriptsFor('/repo', '/elsewhere/dist');
+    expect(mongoDevSpec('/repo', {}, 1, null, scripts.mongoDev).args[0]).toBe('/elsewhere/dist/mongo-dev.js');
+    expect(simulatorSpec('/repo', {}, 1, { accounts: [], script: scripts.simulator }).args[0]).toBe(
+      '/elsewhere/dist/pixverse-sim.js',
+    );
+  });
+
+  it('when no build is named, then the TypeScript sources run through tsx, as before', () => {
+    const scripts = scriptsFor('/repo', undefined);
+    expect(spec(scripts, 'poller').args).toEqual([
+      ...DEFAULT_NODE_IMPORTS.flatMap((m) => ['--import', m]),
+      '/repo/services/poller/src/main.ts',
+    ]);
+    expect(mongoDevSpec('/repo', {}, 1, null, scripts.mongoDev).args[0]).toBe('/repo/libs/mongo-dev/bin/mongo-dev.js');
+  });
+
+  it('when the build lists its entries, then every path the supervisor runs from dist/ is one of them', async () => {
+    const { ENTRIES } = await import('../../../scripts/build.js');
+    const scripts = scriptsFor(REPO_ROOT, 'dist');
+    const dist = path.join(REPO_ROOT, 'dist');
+    const entry = (file: string) => path.relative(dist, file).replace(/\.js$/, '');
+    const run = [...SERVICES.map(scripts.service), ...scripts.nodeImports, scripts.mongoDev, scripts.simulator];
+    for (const file of run) {
+      expect(Object.keys(ENTRIES), file).toContain(entry(file));
+      expect(existsSync(path.join(REPO_ROOT, ENTRIES[entry(file)]!)), ENTRIES[entry(file)]).toBe(true);
+    }
+  });
+});
