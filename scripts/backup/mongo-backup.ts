@@ -21,7 +21,7 @@ const { EJSON } = mongoose.mongo.BSON;
 type Db = mongoose.mongo.Db;
 type Document = mongoose.mongo.Document;
 
-export interface CollectionManifest {
+interface CollectionManifest {
   name: string;
   documents: number;
   indexes: number;

@@ -45,7 +45,7 @@ import type { QuotaLimits } from './quota/quota.js';
 import type { QuotaStore } from './quota/quota-store.js';
 import type { NonceStore, PokeGeneration } from './webhooks/webhook-ports.js';
 
-export interface RouteEntry {
+interface RouteEntry {
   method: string;
   url: string;
   hidden: boolean;

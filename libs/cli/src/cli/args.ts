@@ -9,7 +9,7 @@ const GLOBAL: Options = {
   help: { type: 'boolean', short: 'h' },
 };
 
-export const COMMAND_OPTIONS = {
+const COMMAND_OPTIONS = {
   submit: {
     model: { type: 'string' },
     quality: { type: 'string' },
@@ -67,7 +67,7 @@ export const COMMAND_OPTIONS = {
   },
 } as const satisfies Record<string, Options>;
 
-export type Command = keyof typeof COMMAND_OPTIONS;
+type Command = keyof typeof COMMAND_OPTIONS;
 export type Values = Record<string, string | boolean | undefined>;
 
 export interface ParsedCommand {

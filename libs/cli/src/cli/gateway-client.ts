@@ -45,7 +45,7 @@ function tokenHint(cfg: CliConfig): string {
 }
 
 /** Turns a non-2xx answer into one message that says what to do next. */
-export function describeHttpError(
+function describeHttpError(
   cfg: CliConfig,
   status: number,
   body: unknown,

@@ -23,7 +23,7 @@ export const DATA_FILES = {
   lock: 'supervisor.pid',
 } as const;
 
-export type Source = 'env' | 'file' | 'generated';
+type Source = 'env' | 'file' | 'generated';
 
 export interface SystemSecrets {
   /** PIXSIM_SEALING_PRIVATE_KEYS (`kid:base64,…`): the dispatcher's and the poller's only. */
@@ -50,7 +50,7 @@ async function readTrimmed(file: string): Promise<string | undefined> {
 }
 
 /** Writes a file only its owner can read (it holds a credential). */
-export async function writePrivate(file: string, content: string): Promise<void> {
+async function writePrivate(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${content}\n`, { mode: 0o600 });
   await chmod(file, 0o600); // `mode` applies only when the file is created

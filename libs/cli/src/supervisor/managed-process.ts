@@ -206,10 +206,14 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
     const status = code ?? 128 + (signal ? constants.signals[signal] : 0);
     this.lastExit = `code ${status}${signal ? `, ${signal}` : ''}`;
     const what = `${this.name} exited (${this.lastExit})`;
-    if (this.state === 'stopping') return this.setState('stopped');
+    if (this.state === 'stopping') {
+      this.setState('stopped');
+      return;
+    }
     if (this.holdOnExit) {
       this.sink.supervisor('warn', `${what}; not restarting (killed with restart: false)`);
-      return this.setState('stopped');
+      this.setState('stopped');
+      return;
     }
     if (Date.now() - this.startedAt >= this.policy.stableAfterMs) this.crashes = 0;
     this.crashes += 1;
@@ -222,7 +226,8 @@ export class ManagedProcess extends EventEmitter implements ProcessView {
           : null;
     if (giveUp) {
       this.sink.supervisor('error', `${what}; not restarting: ${giveUp}`);
-      return this.setState('failed');
+      this.setState('failed');
+      return;
     }
     const delay = restartDelay(this.policy, this.crashes);
     this.sink.supervisor('warn', `${what}; restarting in ${formatDelay(delay)}`);

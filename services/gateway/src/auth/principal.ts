@@ -3,7 +3,7 @@ export type Role = 'user' | 'admin';
 export const ROLES = ['user', 'admin'] as const;
 
 /** How the caller proved who they are: logout needs a session; keys need a user account. */
-export type Credential =
+type Credential =
   | { kind: 'admin_token' }
   | { kind: 'session'; sessionId: string }
   | { kind: 'api_key'; apiKeyId: string };

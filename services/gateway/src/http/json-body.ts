@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 
 /** 400: valid JSON that would poison prototypes; refused, and told apart from JSON that does not parse. */
-export class PoisonedBodyError extends HttpError {
+class PoisonedBodyError extends HttpError {
   constructor() {
     super(400, 'MALFORMED_BODY', 'the body must not carry __proto__ or constructor.prototype keys');
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ValidationFailedError } from './errors.js';
 
-export const MAX_LIMIT = 100;
-export const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
 
 /** Where the previous page ended: lists are ordered by (created_at desc, id desc). */
 export interface PageCursor {
@@ -19,7 +19,7 @@ export interface Page<T> {
  * Opaque to clients: base64url of [created_at, id]. Keyset rather than offset,
  * so jobs added while a client pages never shift or repeat what it sees.
  */
-export function encodeCursor(cursor: PageCursor): string {
+function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
 }
 

@@ -46,7 +46,7 @@ export function clientBucket(ip: string): string {
 }
 
 /** 503 with Retry-After: the login limit cannot be checked, so no password is tried (fail closed). */
-export class LimiterDownError extends HttpError {
+class LimiterDownError extends HttpError {
   constructor() {
     super(503, 'DEPENDENCY_DOWN', 'login attempts cannot be counted right now; retry in a few seconds', {
       retryable: true,

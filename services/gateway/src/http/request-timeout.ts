@@ -9,7 +9,7 @@ declare module 'fastify' {
 }
 
 /** 503: the request took longer than REQUEST_TIMEOUT_MS; nothing more will be answered on it. */
-export class RequestTimeoutError extends HttpError {
+class RequestTimeoutError extends HttpError {
   constructor(ms: number) {
     super(503, 'REQUEST_TIMEOUT', `the request took longer than ${ms} ms; retry`, {
       retryable: true,

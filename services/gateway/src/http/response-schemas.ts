@@ -70,7 +70,7 @@ export const tokenResponse = z.strictObject({
   expires_in: z.number().int(),
 });
 
-export const apiKeyResponse = z.strictObject({
+const apiKeyResponse = z.strictObject({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),

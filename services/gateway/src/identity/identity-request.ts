@@ -18,8 +18,6 @@ export type LoginBody = z.infer<typeof loginBodySchema>;
 
 export const createApiKeyBodySchema = z.strictObject({ name: z.string().trim().min(1).max(128) });
 
-export const setRoleBodySchema = z.strictObject({ role: z.enum(ROLES) });
-
 const quotaValue = z.number().int().min(0).max(1_000_000_000).nullable();
 
 /** PATCH /admin/users/{id}: every field optional; null in `quota` puts that limit back to the default. */

@@ -24,7 +24,7 @@ export interface CallbackSecretState {
   previous_valid_until: Date | null;
 }
 
-export interface UserChanges {
+interface UserChanges {
   disabled?: boolean;
   role?: Role;
   /** null puts a key back to the default. */

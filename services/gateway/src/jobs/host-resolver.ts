@@ -17,7 +17,7 @@ export interface HostResolverOptions {
 }
 
 /** The lookup did not finish in time: the host is treated as one that does not resolve. */
-export class LookupTimeoutError extends Error {
+class LookupTimeoutError extends Error {
   readonly code = 'ETIMEOUT';
 }
 

@@ -81,7 +81,7 @@ const zero = (b: Uint8Array, from: number, to: number) => b.subarray(from, to).e
  * 6to4 (2002:AABB:CCDD::), Teredo (2001:0::/32: the server, and the client
  * obfuscated by XOR) and ISATAP (…:0:5efe:a.b.c.d / …:200:5efe:a.b.c.d).
  */
-export function embeddedV4(v6: string): string[] {
+function embeddedV4(v6: string): string[] {
   const b = ipv6Bytes(v6);
   if (!b) return [];
   const found: string[] = [];
@@ -108,7 +108,7 @@ const DNS_TIMEOUT_MS = 3_000;
 const UNRESOLVABLE = new Set(['ENOTFOUND', 'ENODATA', 'EBADNAME', 'NOTFOUND', 'NODATA', 'ETIMEOUT']);
 
 /** 400 `IMAGE_URL_UNRESOLVABLE` (`VIDEO_URL_…`, `CALLBACK_URL_…`): the URL's host has no address we could learn in time. */
-export class UrlUnresolvableError extends HttpError {
+class UrlUnresolvableError extends HttpError {
   constructor(field: string, host: string, timedOut: boolean) {
     const message = timedOut ? `host ${host} did not resolve in time` : `host ${host} does not resolve`;
     const code = `${field.replace(/^params\./, '').toUpperCase()}_UNRESOLVABLE`;

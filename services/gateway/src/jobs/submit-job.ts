@@ -27,7 +27,7 @@ export interface JobSubmitterDeps {
   logger: LogPort;
 }
 
-export interface Submitted {
+interface Submitted {
   job: JobRecord;
   /** True when an Idempotency-Key named a job made earlier: the answer is 200, not 202. */
   replayed: boolean;

@@ -19,7 +19,7 @@ export interface JobUpdates {
   subscribe(jobId: string, listener: (update: JobUpdate) => void): () => void;
 }
 
-export const jobSubject = (keys: Keys, jobId: string): string => `${keys.prefix}.jobs.${jobId}`;
+const jobSubject = (keys: Keys, jobId: string): string => `${keys.prefix}.jobs.${jobId}`;
 
 export function natsJobUpdates(nc: NatsConnection, keys: Keys, onError: (err: unknown) => void): JobUpdates {
   const codec = JSONCodec<JobUpdate>();

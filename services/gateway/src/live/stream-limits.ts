@@ -20,10 +20,10 @@ export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimitSettings> = {
 };
 
 /** Seconds a refused client should wait before it tries again. */
-export const STREAMS_RETRY_AFTER_S = 10;
+const STREAMS_RETRY_AFTER_S = 10;
 
 /** 429 before any stream starts: the caller, or the replica, holds too many streams. */
-export class TooManyStreamsError extends HttpError {
+class TooManyStreamsError extends HttpError {
   constructor(
     readonly scope: 'user' | 'replica',
     limit: number,

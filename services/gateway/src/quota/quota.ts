@@ -16,7 +16,7 @@ export const effectiveLimits = (defaults: QuotaLimits, overrides: QuotaOverrides
   ...(overrides ?? {}),
 });
 
-export interface QuotaUsageEntry {
+interface QuotaUsageEntry {
   limit: number | null;
   used: number;
   /** When the counter starts again (null: when jobs end, not at a time). */

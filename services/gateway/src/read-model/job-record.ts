@@ -10,7 +10,7 @@ import {
 } from '@pixsim/contracts';
 
 /** What the user asked for: known once JOB_REQUESTED (the gateway's own write) or JOB_CREATED is seen. */
-export interface JobCreation {
+interface JobCreation {
   user_id: string | null;
   operation_type: OperationType | null;
   provider_id: string | null;
@@ -53,13 +53,13 @@ const NO_CREATION: JobCreation = {
   created_at: null,
 };
 
-export function emptyJobRecord(jobId: string): JobRecord {
+function emptyJobRecord(jobId: string): JobRecord {
   const facts = initialJobFacts();
   return { _id: jobId, ...NO_CREATION, facts, ...jobView(facts), purge_at: null, version: 0 };
 }
 
 /** What `status_detail` says of a job the provider finished whose asset is not recorded yet. */
-export const STORING_ASSET = 'storing_asset';
+const STORING_ASSET = 'storing_asset';
 
 /**
  * The status clients see. The provider's "done" (JOB_COMPLETED) and the asset
@@ -69,7 +69,7 @@ export const STORING_ASSET = 'storing_asset';
  * The asset handler records the asset before it folds ASSET_CREATED, so a
  * COMPLETED job's asset always answers GET /assets/{id}.
  */
-export function jobView(facts: JobFacts): JobStatusView {
+function jobView(facts: JobFacts): JobStatusView {
   const view = jobStatusView(facts);
   if (view.status !== 'COMPLETED' || view.asset_id !== null) return view;
   return { ...view, status: 'PROCESSING', status_detail: STORING_ASSET, completed_at: null };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** apps/console/dist beside the services: where `npm start` and the image put the built console. */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/dist', import.meta.url));
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/dist', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -17,7 +17,7 @@ import type { JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../store/ports.js';
 
 /** Larger job bodies answer 413 (the rest of the API keeps BODY_LIMIT_BYTES). */
-export const JOB_BODY_LIMIT_BYTES = 65_536;
+const JOB_BODY_LIMIT_BYTES = 65_536;
 
 const listQuerySchema = z.object({
   status: jobStatusSchema.optional(),

@@ -3,7 +3,7 @@ import { afterCursor, NEWEST_FIRST, type PageCursor } from '../http/pagination.j
 import { defineModel, isDuplicateKey, type TypedCollection } from '@pixsim/persistence';
 
 import type { CallbackEvent, CallbackState } from '@pixsim/contracts';
-export { CALLBACK_EVENTS, CALLBACK_STATES, type CallbackEvent, type CallbackState } from '@pixsim/contracts';
+export { CALLBACK_STATES, type CallbackEvent } from '@pixsim/contracts';
 
 /** One job's callback: its final view, POSTed until a 2xx, a final refusal, or the last attempt. */
 export interface CallbackDoc {

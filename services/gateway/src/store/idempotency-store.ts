@@ -30,7 +30,7 @@ export interface IdempotencyStore {
  * records some time after the window (its monitor runs about every minute), so the claim
  * also treats a record past the window as gone.
  */
-export const IDEMPOTENCY_WINDOW_MS = 86_400_000;
+const IDEMPOTENCY_WINDOW_MS = 86_400_000;
 
 /** Rounds of insert-then-read before giving up: a round only repeats when the record vanished between the two. */
 const MAX_CLAIM_ROUNDS = 5;

@@ -4,7 +4,7 @@ import { defineModel, isDuplicateKey } from '@pixsim/persistence';
 import type { ApiKeyRecord, IdentityStores, SessionRecord, UserRecord } from '../identity/ports.js';
 
 /** Expired and revoked sessions are kept this long after `expires_at`, then expire (TTL). */
-export const SESSION_KEEP_SECONDS = 7 * 86_400;
+const SESSION_KEEP_SECONDS = 7 * 86_400;
 
 const userSchema = new Schema<UserRecord>(
   {

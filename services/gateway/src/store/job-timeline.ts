@@ -8,7 +8,7 @@ import { DEFAULT_JOB_RETENTION_DAYS } from './job-store.js';
  * consumed (`job_events`), and the system's recent history (`stats`, from `jobs`).
  * The job record keeps only the folded state; the console shows how it got there.
  */
-export interface TimelineEvent {
+interface TimelineEvent {
   event_id: string;
   job_id: string;
   type: string;
@@ -25,21 +25,21 @@ export interface TimelineEvent {
 }
 
 /** What the read-model consumers hand over: an envelope's id, type, time and data. */
-export interface SeenEvent {
+interface SeenEvent {
   id: string;
   type: string;
   at: string;
   data: unknown;
 }
 
-export interface MinuteCounts {
+interface MinuteCounts {
   minute: string;
   created: number;
   completed: number;
   failed: number;
 }
 
-export interface JobStatsSnapshot {
+interface JobStatsSnapshot {
   by_status: Record<string, number>;
   per_minute: MinuteCounts[];
   failures_by_code: { error_code: string; count: number }[];
@@ -73,7 +73,7 @@ const SOURCE: Record<string, ServiceName> = {
 };
 
 /** The timeline row of an event; pure, so the unit tests check it without MongoDB. */
-export function timelineRow(event: SeenEvent): TimelineEvent {
+function timelineRow(event: SeenEvent): TimelineEvent {
   const d = (event.data ?? {}) as Data;
   const base = {
     event_id: event.id,

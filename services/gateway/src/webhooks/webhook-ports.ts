@@ -8,7 +8,7 @@ export interface NonceStore {
   claim(nonce: string): Promise<boolean>;
 }
 
-export const NONCE_TTL_S = 600;
+const NONCE_TTL_S = 600;
 
 export function redisNonceStore(redis: Redis | Cluster, keys: Keys): NonceStore {
   return {

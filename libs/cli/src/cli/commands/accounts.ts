@@ -8,7 +8,7 @@ import { age, renderTable } from '../table.js';
 /** An account as GET /api/v1/accounts answers it (docs/api.md). */
 type AccountView = AccountResponse;
 
-export function accountsQuery(values: ParsedCommand['values']): string {
+function accountsQuery(values: ParsedCommand['values']): string {
   const status = stringFlag(values, 'status')?.toUpperCase();
   if (status !== undefined && !(ACCOUNT_STATUSES as readonly string[]).includes(status))
     throw new UsageError(
@@ -21,7 +21,7 @@ export function accountsQuery(values: ParsedCommand['values']): string {
 const ADD_FLAGS = ['api-key', 'api-key-stdin', 'nickname', 'email', 'max-concurrent', 'priority', 'provider'] as const;
 
 /** The body of POST /api/v1/accounts from `pixsim accounts add` flags; the key from --api-key or stdin. */
-export async function buildAccountBody(values: Values, io: CliIo): Promise<Record<string, unknown>> {
+async function buildAccountBody(values: Values, io: CliIo): Promise<Record<string, unknown>> {
   const given = stringFlag(values, 'api-key');
   if (given !== undefined && values['api-key-stdin'])
     throw new UsageError('give the API key once: --api-key KEY or --api-key-stdin');

@@ -7,7 +7,7 @@ import { age, renderTable, truncate } from '../table.js';
 
 /** A callback as GET /api/v1/admin/callbacks shows it. */
 /** A callback as GET /admin/callbacks answers it. */
-export type CallbackView = CallbackResponse;
+type CallbackView = CallbackResponse;
 
 const STATES = ['pending', 'delivered', 'failed'] as const;
 

@@ -10,7 +10,7 @@ import { gatewayOrRedis } from './redis-direct.js';
 
 /** A dead letter as GET /api/v1/admin/dlq/{type} shows it. */
 /** The parts of a dead letter the CLI shows, whether read from the gateway or from the bus itself. */
-export type DeadLetterView = Pick<
+type DeadLetterView = Pick<
   DeadLetterItem,
   'id' | 'event_id' | 'group' | 'code' | 'reason' | 'deliveries' | 'dead_at' | 'fields'
 >;

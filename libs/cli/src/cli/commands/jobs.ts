@@ -7,7 +7,7 @@ import type { JobView } from './views.js';
 
 const STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 
-export function jobsQuery(values: ParsedCommand['values']): string {
+function jobsQuery(values: ParsedCommand['values']): string {
   const status = stringFlag(values, 'status')?.toUpperCase();
   if (status !== undefined && !STATUSES.includes(status))
     throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);

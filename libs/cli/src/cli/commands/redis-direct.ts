@@ -7,7 +7,7 @@ import { GatewayUnreachableError } from '../gateway-client.js';
 import type { CliIo } from '../io.js';
 
 /** Where the bus lives, as the services see it: REDIS_CLUSTER_NODES and STREAM_PARTITIONS from the environment. */
-export interface RedisDirectTarget {
+interface RedisDirectTarget {
   url: string;
   prefix: string;
   /** `host:port` seeds: read through a Cluster client. */
@@ -15,7 +15,7 @@ export interface RedisDirectTarget {
   partitions?: number;
 }
 
-export function redisTargetFrom(url: string, prefix: string, env: NodeJS.ProcessEnv): RedisDirectTarget {
+function redisTargetFrom(url: string, prefix: string, env: NodeJS.ProcessEnv): RedisDirectTarget {
   const clusterNodes = (env.REDIS_CLUSTER_NODES ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -53,7 +53,7 @@ function shortLivedClient(target: RedisDirectTarget): RedisClient {
 }
 
 /** Runs `read` on a short-lived Redis (or Redis Cluster) client; a failure says where it looked and what to set. */
-export async function withRedis<T>(
+async function withRedis<T>(
   target: RedisDirectTarget,
   read: (redis: RedisClient, keys: Keys) => Promise<T>,
 ): Promise<T> {

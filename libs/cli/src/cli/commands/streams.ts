@@ -53,7 +53,7 @@ const fromBus = (stats: StreamStats[]): StreamRow[] =>
     })),
   }));
 
-export function renderStreams(rows: StreamRow[]): string {
+function renderStreams(rows: StreamRow[]): string {
   const lines = rows.flatMap((s) =>
     (s.groups.length ? s.groups : [null]).map((g) => [
       s.type,

@@ -10,7 +10,7 @@ interface Usage {
   resets_at: string | null;
 }
 /** A user as GET /api/v1/admin/users shows it. */
-export interface AdminUserView {
+interface AdminUserView {
   id: string;
   email: string;
   role: string;
