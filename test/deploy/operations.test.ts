@@ -186,6 +186,11 @@ describe.skipIf(!kubectl.ok)('operating pixsim on Kubernetes (rendered overlays)
       expect(kustomization.images[0].digest, 'kustomize images: digest').toMatch(/^sha256:[0-9a-f]{64}$/);
     });
 
+    it('when MongoDB is a replica set, then every service writes with majority write concern', () => {
+      const objects = objectsOf('overlays/prod');
+      expect(findConfigMap(objects, 'pixsim-common')!.data!.MONGODB_WRITE_CONCERN).toBe('majority');
+    });
+
     it('when kube-prometheus-stack is installed, then it picks up the ServiceMonitors, the rules (release label) and the dashboard (grafana_dashboard)', () => {
       const objects = objectsOf('overlays/prod');
       const monitoring = [...byKind(objects, 'ServiceMonitor'), ...byKind(objects, 'PrometheusRule')];

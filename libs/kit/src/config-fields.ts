@@ -123,6 +123,15 @@ export const sharedConfigShape = {
    * NODE_ENV=production: there `npm run migrate` builds them, on purpose, before the services start.
    */
   MONGO_AUTO_INDEX: boolFromEnv().optional(),
+  /**
+   * Write concern of every write (`majority` on a replica set: a write that acknowledged a
+   * client or an event survives a failover). Unset: the URI's, else the server's default.
+   */
+  MONGODB_WRITE_CONCERN: z
+    .string()
+    .trim()
+    .regex(/^(majority|\d+)$/, { error: 'must be "majority" or a number of members' })
+    .optional(),
   /** `host:port,host:port,…`: use Redis Cluster through these seed nodes (REDIS_URL then gives only credentials and TLS). */
   REDIS_CLUSTER_NODES: clusterNodesFromEnv().optional(),
   /** Streams per event type; an event's partition follows its job (or account) id. */

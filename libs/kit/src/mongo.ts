@@ -22,6 +22,8 @@ export interface ConnectMongoOptions {
    * autoCreate). Default: off when NODE_ENV=production, where the migration builds them.
    */
   autoIndex?: boolean;
+  /** `majority` or a member count (MONGODB_WRITE_CONCERN); unset leaves the URI's or the server's default. */
+  writeConcern?: string;
 }
 
 /** Index builds on model compile: MONGO_AUTO_INDEX when set, else everywhere but production. */
@@ -75,6 +77,12 @@ async function openOnce(opts: ConnectMongoOptions, signal: AbortSignal | undefin
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 2_000,
     autoIndex,
     autoCreate: autoIndex,
+    // Reads default to the primary (the driver's default, stated): a service reads its own writes.
+    readPreference: 'primary',
+    retryWrites: true,
+    ...(opts.writeConcern
+      ? { writeConcern: { w: /^\d+$/.test(opts.writeConcern) ? Number(opts.writeConcern) : ('majority' as const) } }
+      : {}),
     ...opts.connectOptions,
     dbName: opts.dbName,
   });

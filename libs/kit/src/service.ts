@@ -152,6 +152,7 @@ export async function runService<C extends SharedConfig>(spec: ServiceSpec<C>): 
     attempts: Infinity,
     signal,
     autoIndex: autoIndexDefault(config),
+    writeConcern: config.MONGODB_WRITE_CONCERN,
   });
   if (spec.nats) nats = await connectNats(config.NATS_URL, { name, logger, attempts: Infinity, signal });
   const keys = createKeys(config.STREAM_PREFIX, { partitions: config.STREAM_PARTITIONS });

@@ -64,6 +64,23 @@ describe('connectMongo', () => {
     await expect(mongoPing(conn)).rejects.toThrow(/connection is disconnected/);
   });
 
+  it('when MONGODB_WRITE_CONCERN is majority, then every write asks for it, reads go to the primary, and writes still succeed', async () => {
+    const { logger } = memoryLogger();
+    const dbName = `kit_test_${randomUUID().slice(0, 8)}`;
+    const conn = await connectMongo({ uri: mongoUri(), dbName, logger, writeConcern: 'majority' });
+    try {
+      const options = conn.getClient().options;
+      expect(options.writeConcern?.w).toBe('majority');
+      expect(options.readPreference?.mode).toBe('primary');
+      expect(options.retryWrites).toBe(true);
+      await conn.collection('things').insertOne({ name: 'a' });
+      expect(await conn.collection('things').countDocuments()).toBe(1);
+      await conn.dropDatabase();
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('when the service closes its connection with closeMongo, then nothing warns of a disconnect', async () => {
     const { logger, records } = memoryLogger();
     const conn = await connectMongo({ uri: mongoUri(), dbName: `kit_test_${randomUUID().slice(0, 8)}`, logger });
