@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '@pixsim/contracts';
 import { ensureConsoleBuilt } from '../../apps/console/scripts/build.js';
 import { useTestSystem, type TestSystem } from '../harness/system.js';
 
@@ -167,7 +168,8 @@ describe('the web console', () => {
         received_at: new Date().toISOString(),
       };
       const dead = await redis.xadd(
-        `${sys.prefix}:GENERATION_POKED:dlq`,
+        // The bus's own key for the type's dead letters (it shares its stream's hash slot).
+        createKeys(sys.prefix).deadLetter('GENERATION_POKED'),
         '*',
         ...['id', `poke-${randomUUID()}`, 'type', 'GENERATION_POKED', 'v', '1', 'at', new Date().toISOString()],
         ...['data', JSON.stringify(data), 'dlq_reason', 'the handler threw: boom', 'dlq_code', 'HANDLER_FAILED'],
@@ -181,7 +183,7 @@ describe('the web console', () => {
       await letters.getByRole('checkbox', { name: `Select ${dead}` }).check();
       await page.getByRole('button', { name: 'Replay selected' }).click();
       await shown(page.getByText('1 replayed'));
-      expect(await redis.xlen(`${sys.prefix}:GENERATION_POKED:dlq`)).toBe(0);
+      expect(await redis.xlen(createKeys(sys.prefix).deadLetter('GENERATION_POKED'))).toBe(0);
     } finally {
       redis.disconnect();
     }

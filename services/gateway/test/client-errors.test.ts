@@ -18,6 +18,9 @@ describe('clientErrorHandler', () => {
     const socket = new Socket();
     socket.destroy();
     expect(() => clientErrorHandler(error('HPE_INVALID_HEADER_TOKEN'), socket)).not.toThrow();
+    const destroyed = fakeSocket({ destroyed: true });
+    clientErrorHandler(error('HPE_INVALID_HEADER_TOKEN'), destroyed as unknown as Socket);
+    expect(destroyed.write).not.toHaveBeenCalled();
   });
 
   it('when the socket is not writable, or a response is already under way, then nothing is written and the socket is closed', () => {

@@ -120,7 +120,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/admin/users/{id}': {
+  '/api/v1/users/me/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** the caller's quotas and what is used of them */
+    get: operations['getCurrentUserUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/me/callback-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** the secret the caller's callbacks are signed with */
+    get: operations['getCallbackSecret'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/me/callback-secret/rotate': {
     parameters: {
       query?: never;
       header?: never;
@@ -129,12 +163,12 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post?: never;
+    /** a new callback secret; the old one still signs (a second v1=) until previous_valid_until */
+    post: operations['rotateCallbackSecret'];
     delete?: never;
     options?: never;
     head?: never;
-    /** set a user's role (admin) */
-    patch: operations['updateUser'];
+    patch?: never;
     trace?: never;
   };
   '/api/v1/jobs/stats': {
@@ -397,6 +431,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** users, newest first; q matches an email prefix or an id (admin) */
+    get: operations['listUsers'];
+    put?: never;
+    /** create a user; without a password one is generated and shown once (admin) */
+    post: operations['createUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** one user, with quotas and usage (admin) */
+    get: operations['getUser'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** disable or enable, cancel waiting jobs, set the role or quota overrides (admin) */
+    patch: operations['updateUser'];
+    trace?: never;
+  };
   '/api/v1/admin/callbacks': {
     parameters: {
       query?: never;
@@ -473,6 +543,7 @@ export interface operations {
             role: 'user' | 'admin';
             /** @description null for the admin token */
             created_at: string | null;
+            disabled: boolean;
           };
         };
       };
@@ -486,6 +557,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -501,6 +573,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -548,6 +621,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -563,6 +637,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -598,6 +673,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -613,6 +689,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -648,6 +725,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -663,6 +741,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -692,6 +771,7 @@ export interface operations {
             role: 'user' | 'admin';
             /** @description null for the admin token */
             created_at: string | null;
+            disabled: boolean;
           };
         };
       };
@@ -705,6 +785,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -720,6 +801,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -763,6 +845,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -778,6 +861,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -827,6 +911,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -842,6 +927,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -880,6 +966,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -895,6 +982,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -902,24 +990,14 @@ export interface operations {
       };
     };
   };
-  updateUser: {
+  getCurrentUserUsage: {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        /** @description id */
-        id: string;
-      };
+      path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': {
-          /** @enum {string} */
-          role: 'user' | 'admin';
-        };
-      };
-    };
+    requestBody?: never;
     responses: {
       /** @description Default Response */
       200: {
@@ -928,12 +1006,27 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id: string;
-            email: string | null;
-            /** @enum {string} */
-            role: 'user' | 'admin';
-            /** @description null for the admin token */
-            created_at: string | null;
+            max_active_jobs: {
+              /** @description null: no limit */
+              limit: number | null;
+              used: number;
+              /** @description null: frees when a job ends */
+              resets_at: string | null;
+            };
+            jobs_per_day: {
+              /** @description null: no limit */
+              limit: number | null;
+              used: number;
+              /** @description null: frees when a job ends */
+              resets_at: string | null;
+            };
+            credits_per_day: {
+              /** @description null: no limit */
+              limit: number | null;
+              used: number;
+              /** @description null: frees when a job ends */
+              resets_at: string | null;
+            };
           };
         };
       };
@@ -947,6 +1040,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -962,6 +1056,118 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  getCallbackSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description whsec_… */
+            secret: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  rotateCallbackSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            secret: string;
+            /** @description deliveries carry both signatures until then */
+            previous_valid_until: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1024,6 +1230,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1039,6 +1246,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1099,6 +1307,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1114,6 +1323,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1212,6 +1422,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1227,6 +1438,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1412,6 +1624,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1427,6 +1640,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1514,6 +1728,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1529,6 +1744,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1616,6 +1832,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1631,6 +1848,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1685,6 +1903,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1700,6 +1919,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1754,6 +1974,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1769,6 +1990,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1807,6 +2029,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1822,6 +2045,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1880,6 +2104,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1895,6 +2120,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1949,6 +2175,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -1964,6 +2191,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2027,6 +2255,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2042,6 +2271,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2109,6 +2339,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2124,6 +2355,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2181,6 +2413,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2196,6 +2429,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2253,6 +2487,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2268,6 +2503,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2338,6 +2574,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2353,6 +2590,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2416,6 +2654,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2431,6 +2670,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2471,12 +2711,20 @@ export interface operations {
               stream: string;
               length: number;
               dlq_length: number;
+              /** @description stream partitions of the type (STREAM_PARTITIONS); figures are summed */
+              partitions: number;
+              /** @description a partition stream does not exist: its zero lag is no idle system */
+              missing: boolean;
+              /** @description a partition holds STREAM_MAX_LEN entries: publishes are refused */
+              over_budget: boolean;
               groups: {
                 group: string;
                 consumers: number;
                 lag: number | null;
                 pending: number;
                 oldest_pending_ms: number | null;
+                /** @description the group does not exist (on some partition) */
+                missing: boolean;
               }[];
             }[];
           };
@@ -2492,6 +2740,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2507,6 +2756,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2591,6 +2841,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2606,6 +2857,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2676,6 +2928,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2691,6 +2944,429 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  listUsers: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              email: string;
+              /** @enum {string} */
+              role: 'user' | 'admin';
+              disabled: boolean;
+              /** @description ISO-8601 time */
+              created_at: string;
+              /** @description the effective limits; null = none */
+              quota: {
+                max_active_jobs: number | null;
+                jobs_per_day: number | null;
+                credits_per_day: number | null;
+              };
+              /** @description only the keys an admin set for this user */
+              quota_overrides: {
+                max_active_jobs?: number | null;
+                jobs_per_day?: number | null;
+                credits_per_day?: number | null;
+              };
+              usage: {
+                max_active_jobs: {
+                  /** @description null: no limit */
+                  limit: number | null;
+                  used: number;
+                  /** @description null: frees when a job ends */
+                  resets_at: string | null;
+                };
+                jobs_per_day: {
+                  /** @description null: no limit */
+                  limit: number | null;
+                  used: number;
+                  /** @description null: frees when a job ends */
+                  resets_at: string | null;
+                };
+                credits_per_day: {
+                  /** @description null: no limit */
+                  limit: number | null;
+                  used: number;
+                  /** @description null: frees when a job ends */
+                  resets_at: string | null;
+                };
+              };
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  createUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          password?: string;
+          /**
+           * @default user
+           * @enum {string}
+           */
+          role?: 'user' | 'admin';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: 'user' | 'admin';
+            disabled: boolean;
+            /** @description ISO-8601 time */
+            created_at: string;
+            /** @description the effective limits; null = none */
+            quota: {
+              max_active_jobs: number | null;
+              jobs_per_day: number | null;
+              credits_per_day: number | null;
+            };
+            /** @description only the keys an admin set for this user */
+            quota_overrides: {
+              max_active_jobs?: number | null;
+              jobs_per_day?: number | null;
+              credits_per_day?: number | null;
+            };
+            usage: {
+              max_active_jobs: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              jobs_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              credits_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+            };
+            /** @description only when generated: shown once */
+            password?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  getUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: 'user' | 'admin';
+            disabled: boolean;
+            /** @description ISO-8601 time */
+            created_at: string;
+            /** @description the effective limits; null = none */
+            quota: {
+              max_active_jobs: number | null;
+              jobs_per_day: number | null;
+              credits_per_day: number | null;
+            };
+            /** @description only the keys an admin set for this user */
+            quota_overrides: {
+              max_active_jobs?: number | null;
+              jobs_per_day?: number | null;
+              credits_per_day?: number | null;
+            };
+            usage: {
+              max_active_jobs: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              jobs_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              credits_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  updateUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          disabled?: boolean;
+          cancel_jobs?: boolean;
+          /** @enum {string} */
+          role?: 'user' | 'admin';
+          quota?: {
+            max_active_jobs?: number | null;
+            jobs_per_day?: number | null;
+            credits_per_day?: number | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: 'user' | 'admin';
+            disabled: boolean;
+            /** @description ISO-8601 time */
+            created_at: string;
+            /** @description the effective limits; null = none */
+            quota: {
+              max_active_jobs: number | null;
+              jobs_per_day: number | null;
+              credits_per_day: number | null;
+            };
+            /** @description only the keys an admin set for this user */
+            quota_overrides: {
+              max_active_jobs?: number | null;
+              jobs_per_day?: number | null;
+              credits_per_day?: number | null;
+            };
+            usage: {
+              max_active_jobs: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              jobs_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+              credits_per_day: {
+                /** @description null: no limit */
+                limit: number | null;
+                used: number;
+                /** @description null: frees when a job ends */
+                resets_at: string | null;
+              };
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
+              details?: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2750,6 +3426,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2765,6 +3442,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2810,6 +3488,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };
@@ -2825,6 +3504,7 @@ export interface operations {
             error: {
               code: string;
               message: string;
+              /** @description for VALIDATION_FAILED and INVALID_PARAMS: [{ field, message }] */
               details?: unknown;
             };
           };

@@ -1,49 +1,22 @@
 import { useState } from 'react';
-import { session, type ApiProblem } from '../api/client';
+import { api, must, type ApiProblem } from '../api/client';
+import type { paths } from '../api/schema';
 import { time } from '../format';
 import { usePoll } from '../hooks';
 import { href } from '../router';
 import { ProblemLine } from '../ui';
 
-/**
- * The user-administration API's shapes. This gateway's OpenAPI document does not
- * describe /admin/users yet; once it does, these come from schema.d.ts like the rest.
- */
-interface Limit {
-  limit: number | null;
-  used: number;
-  resets_at: string | null;
-}
-interface AdminUser {
-  id: string;
-  email: string;
-  role: 'user' | 'admin';
-  disabled: boolean;
-  created_at: string;
-  quota: Record<'max_active_jobs' | 'jobs_per_day' | 'credits_per_day', number | null>;
-  usage: Record<'max_active_jobs' | 'jobs_per_day' | 'credits_per_day', Limit>;
-}
+type UserPage = NonNullable<paths['/api/v1/admin/users']['get']['responses'][200]['content']['application/json']>;
+type AdminUser = UserPage['items'][number];
+type Limit = AdminUser['usage']['max_active_jobs'];
 
-class Unavailable extends Error {}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${session.token()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+/** A gateway without user administration answers 404 here: the page says so instead of failing. */
+async function listUsers(q: string): Promise<UserPage | null> {
+  const { data, error, response } = await api.GET('/api/v1/admin/users', {
+    params: { query: { limit: 100, ...(q ? { q } : {}) } },
   });
-  if (res.status === 404 && path.startsWith('/admin/users?')) throw new Unavailable();
-  const json = await res.json().catch(() => null);
-  if (!res.ok) {
-    const e = json?.error ?? {};
-    throw {
-      status: res.status,
-      code: e.code ?? `HTTP_${res.status}`,
-      message: e.message ?? res.statusText,
-      fields: {},
-    } satisfies ApiProblem;
-  }
-  return json as T;
+  if (response.status === 404) return null;
+  return must(Promise.resolve({ data, error, response }));
 }
 
 export function UsersPage() {
@@ -52,18 +25,10 @@ export function UsersPage() {
   const [unavailable, setUnavailable] = useState(false);
   const users = usePoll(
     async () => {
-      try {
-        return await call<{ items: AdminUser[]; next_cursor: string | null }>(
-          'GET',
-          `/admin/users?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`,
-        );
-      } catch (err) {
-        if (err instanceof Unavailable) {
-          setUnavailable(true);
-          return { items: [], next_cursor: null };
-        }
-        throw err;
-      }
+      const page = await listUsers(q);
+      if (page) return page;
+      setUnavailable(true);
+      return { items: [], next_cursor: null } satisfies UserPage;
     },
     10_000,
     [q],
@@ -81,7 +46,7 @@ export function UsersPage() {
   const setDisabled = async (u: AdminUser, disabled: boolean) => {
     setProblem(undefined);
     try {
-      await call('PATCH', `/admin/users/${encodeURIComponent(u.id)}`, { disabled });
+      await must(api.PATCH('/api/v1/admin/users/{id}', { params: { path: { id: u.id } }, body: { disabled } }));
       users.reload();
     } catch (err) {
       setProblem(err as ApiProblem);
