@@ -1,7 +1,12 @@
 import type { EventData, JobEvent } from '@pixsim/contracts';
 
 /** Event payloads of one job's causal history, for the read-model tests. */
-export function jobHistory(jobId: string, t0 = Date.parse('2026-01-01T00:00:00.000Z')) {
+/**
+ * A job's events from `t0` on. The default is an hour ago, not a fixed date: an ended job's read
+ * model expires `PIXSIM_JOB_RETENTION_DAYS` after its end, and the dev server's TTL monitor
+ * would remove a record that ended long ago in the middle of a test.
+ */
+export function jobHistory(jobId: string, t0 = Date.now() - 3_600_000) {
   const at = (s: number) => new Date(t0 + s * 1000).toISOString();
   const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'aXY=', tag: 'dGFn', ct: 'Y3Q=' };
   const created: EventData<'JOB_CREATED'> = {
