@@ -128,11 +128,12 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
     },
     env: {
       LOG_LEVEL: 'warn',
-      PIXSIM_SEALING_PRIVATE_KEYS: secret.privateKey,
       POLL_INTERVAL_S: String(o.intervalS),
       FIRST_POLL_DELAY_MS: String(p.firstPollDelayMs),
       ...(o.concurrency ? { POLL_CONCURRENCY: String(o.concurrency), POLL_BATCH: String(4 * o.concurrency) } : {}),
     },
+    // The poller's own keys: a service's settings win over the keys the supervisor hands out.
+    serviceEnv: { poller: { PIXSIM_SEALING_PRIVATE_KEYS: secret.privateKey } },
   });
   const redis = new Redis(REDIS_URL);
   const pids = () => ({
