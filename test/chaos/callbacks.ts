@@ -62,6 +62,8 @@ export async function callbackCheck(
   receiver: CallbackReceiver,
   wanted: Set<string>,
   statusOf: Map<string, string>,
+  /** The owner's callback secret (each user's callbacks are signed with a secret of their own). */
+  secret: string,
 ): Promise<{ name: string; ok: boolean; detail: string }> {
   const docs = (await mongo.useDb(`${prefix}-gateway`).collection('callbacks').find({}).toArray()) as unknown as Array<{
     _id: string;
@@ -83,7 +85,7 @@ export async function callbackCheck(
         asset: { job_id: string } | null;
       };
       return (
-        verifyCallback(CALLBACK_SECRET, p.body, p.signature, now, 3_600) &&
+        verifyCallback(secret, p.body, p.signature, now, 3_600) &&
         body.job.id === id &&
         body.job.status === status &&
         body.event === EVENT_OF[status ?? ''] &&

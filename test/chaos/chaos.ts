@@ -145,7 +145,11 @@ export async function runChaos(o: ChaosOptions): Promise<{ checks: Check[]; ok: 
         String(j.status),
       ]),
     );
-    checks.push(await callbackCheck(mongo, sys.prefix, receiver, accepted.callbacks, statusOf));
+    // The jobs are the admin token's: its callbacks are signed with the secret derived for it.
+    const ownSecret = await fetch(`${sys.gatewayUrls[0]}/api/v1/users/me/callback-secret`, {
+      headers: { authorization: `Bearer ${sys.adminToken}` },
+    }).then(async (r) => ((await r.json()) as { secret: string }).secret);
+    checks.push(await callbackCheck(mongo, sys.prefix, receiver, accepted.callbacks, statusOf, ownSecret));
     if (o.poison) checks.push(...(await poisonRun(sys, redis, keys, o)));
   } catch (err) {
     checks.push({ name: 'ran to the end', ok: false, detail: (err as Error).stack ?? String(err) });
