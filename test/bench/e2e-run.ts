@@ -66,6 +66,8 @@ interface Measured {
   infra: Record<string, number>;
   /** MongoDB commands (round trips) the contender sent during the run (mongo-dev's opcounters). */
   mongoOps?: number;
+  /** The same, per namespace (`db.collection`, from mongo-dev's `top`): where they go. */
+  mongoByNamespace?: Record<string, number>;
   /** pixsim only: median ms between a job's consecutive events, per hop. */
   stages?: Array<[string, number, number]>;
 }
@@ -80,6 +82,16 @@ async function mongoCommands(conn: mongoose.Connection): Promise<number> {
   };
   // The serverStatus asking is one of them.
   return Object.values(opcounters ?? {}).reduce((a, b) => a + b, 0) - 1;
+}
+
+/** Commands per namespace so far (mongo-dev's `top`, as mongod answers it). */
+async function mongoTop(conn: mongoose.Connection): Promise<Record<string, number>> {
+  const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
+    totals?: Record<string, { total?: { count: number } } | string>;
+  };
+  return Object.fromEntries(
+    Object.entries(totals ?? {}).flatMap(([ns, u]) => (typeof u === 'object' && u.total ? [[ns, u.total.count]] : [])),
+  );
 }
 
 const minus = (a: Record<string, number>, b: Record<string, number>) =>
@@ -187,6 +199,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const cpu0 = cpuOf(servicePids());
     const infra0 = cpuOf(infraPids);
     const ops0 = await mongoCommands(counter);
+    const top0 = await mongoTop(counter);
     const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
     const want = new Set(posted.ids);
     let assetsSeen = 0;
@@ -214,6 +227,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const cpu = minus(cpuOf(servicePids()), cpu0);
     const infra = minus(cpuOf(infraPids), infra0);
     const mongoOps = (await mongoCommands(counter)) - ops0;
+    const mongoByNamespace = minus(await mongoTop(counter), top0);
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
       throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
@@ -272,6 +286,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       peak,
       cpu,
       mongoOps,
+      mongoByNamespace,
       infra,
       stages,
     };
@@ -485,6 +500,16 @@ export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
       [r.bullmq.row.name, b.cpuMs.toFixed(1), round(b.mongoOps)],
     ],
   );
+  const byNs = Object.entries(r.pixsim.mongoByNamespace ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1]);
+  if (byNs.length) {
+    printGrid(
+      'pixsim MongoDB round trips per job, by namespace (mongo-dev top)',
+      ['namespace', 'round trips per job'],
+      byNs.map(([ns, n]) => [ns, (n / o.jobs).toFixed(2)]),
+    );
+  }
   const ratio = p.cpuMs / b.cpuMs;
   console.log(`pixsim MongoDB round trips per job = ${round(p.mongoOps)} (BullMQ flow ${round(b.mongoOps)})`);
   console.log(

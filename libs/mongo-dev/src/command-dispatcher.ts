@@ -5,19 +5,7 @@ import { ddlCommands } from './commands/ddl.js';
 import { readCommands } from './commands/read.js';
 import { writeCommands } from './commands/write.js';
 import { CommandError, toCommandError } from './errors.js';
-
-/**
- * `serverStatus().opcounters`, counted per command received (one round trip each; mongod
- * counts an insert per document): what a benchmark reads before and after a run.
- */
-const opcounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
-const OPCOUNTER: Readonly<Record<string, keyof typeof opcounters>> = {
-  insert: 'insert',
-  find: 'query',
-  update: 'update',
-  delete: 'delete',
-  getMore: 'getmore',
-};
+import { countCommand, serverStatus, top } from './op-counters.js';
 
 const handlers = new Map<string, CommandHandler>(
   Object.entries({
@@ -25,7 +13,8 @@ const handlers = new Map<string, CommandHandler>(
     ...readCommands,
     ...writeCommands,
     ...ddlCommands,
-    serverStatus: () => ({ opcounters: { ...opcounters }, ok: 1 }),
+    serverStatus,
+    top,
   }),
 );
 
@@ -35,7 +24,7 @@ export const supportedCommands = (): string[] => [...handlers.keys()];
 export function dispatch(body: Document, ctx: CommandContext): Document {
   try {
     const name = Object.keys(body)[0] ?? '';
-    opcounters[OPCOUNTER[name] ?? 'command']++;
+    const counted = countCommand(name, body);
     const handler = handlers.get(name);
     if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
     // Like a standalone mongod: sessions are fine, transactions are not.
@@ -46,7 +35,12 @@ export function dispatch(body: Document, ctx: CommandContext): Document {
         'Transaction numbers are only allowed on a replica set member or mongos: transactions are not supported by mongo-dev',
       );
     }
-    return handler(body, ctx);
+    const started = performance.now();
+    try {
+      return handler(body, ctx);
+    } finally {
+      counted(Math.round((performance.now() - started) * 1000));
+    }
   } catch (err) {
     return toCommandError(err).toReply();
   }

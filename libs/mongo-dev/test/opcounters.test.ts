@@ -38,3 +38,36 @@ describe('serverStatus', () => {
     }
   });
 });
+
+type Usage = { time: number; count: number };
+type Top = {
+  totals: Record<
+    string,
+    Record<'total' | 'readLock' | 'writeLock' | 'queries' | 'insert' | 'update' | 'remove', Usage>
+  >;
+};
+
+describe('top', () => {
+  it('when a client works on two collections, then top counts each namespace apart, by kind, with time spent', async () => {
+    const conn = await mongoose.createConnection(server.uri, { dbName: 'top_counts' }).asPromise();
+    try {
+      const top = async () => ((await conn.db!.admin().command({ top: 1 })) as Top).totals;
+      const jobs = conn.db!.collection('jobs');
+      const assets = conn.db!.collection('assets');
+      await jobs.insertOne({ a: 1 });
+      await jobs.updateOne({ a: 1 }, { $set: { b: 1 } });
+      await jobs.findOne({ a: 1 });
+      await assets.insertOne({ x: 1 });
+      await assets.deleteOne({ x: 1 });
+      const totals = await top();
+      const j = totals['top_counts.jobs']!;
+      const a = totals['top_counts.assets']!;
+      expect([j.insert.count, j.update.count, j.queries.count, j.remove.count, j.total.count]).toEqual([1, 1, 1, 0, 3]);
+      expect([j.readLock.count, j.writeLock.count]).toEqual([1, 2]);
+      expect([a.insert.count, a.remove.count, a.total.count]).toEqual([1, 1, 2]);
+      expect(j.total.time).toBeGreaterThanOrEqual(j.insert.time);
+    } finally {
+      await conn.close();
+    }
+  });
+});
