@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { mongo } from 'mongoose';
 import { TransientError } from '@pixsim/contracts';
 import { isDuplicateKey } from './duplicate-key.js';
+import { createGroupCommit } from './group-commit.js';
 import type { TypedCollection } from './model.js';
 
 /** A record folded from events: `version` orders its writes. */
@@ -63,6 +64,17 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
   const preserve = new Set<string>(opts.preserve ?? []);
   const recent = new LRUCache<string, T>({ max: opts.cacheSize ?? 20_000 });
   const byId = (id: string) => ({ _id: id }) as mongo.Filter<T & mongo.Document>;
+  // Folds of many records handled at once share round trips (one bulkWrite per batch).
+  const writes = createGroupCommit<T>(collection);
+  /** A write that lost to another writer (a unique-key refusal) reads as false. */
+  const won = (write: Promise<void>): Promise<boolean> =>
+    write.then(
+      () => true,
+      (err: unknown) => {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      },
+    );
 
   const read = (id: string) => collection.findOne(byId(id), { readPreference: 'primary' }) as Promise<T | null>;
 
@@ -72,21 +84,28 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
     if (current && same(current, { ...folded, version: current.version })) return current;
     const next = { ...folded, _id: id, version: (current?.version ?? 0) + 1 } as T;
     if (!current) {
-      try {
-        await collection.insertOne(next as mongo.OptionalUnlessRequiredId<T & mongo.Document>);
-        return next;
-      } catch (err) {
-        if (isDuplicateKey(err)) return null;
-        throw err;
-      }
+      const inserted = await won(
+        writes.write({ insertOne: { document: next as mongo.OptionalId<T & mongo.Document> } }),
+      );
+      return inserted ? next : null;
     }
     const set: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(next)) if (key !== '_id' && !preserve.has(key)) set[key] = value;
-    const res = await collection.updateOne(
-      { _id: id, version: current.version } as mongo.Filter<T & mongo.Document>,
-      { $set: set } as mongo.UpdateFilter<T & mongo.Document>,
+    // Conditional on the version, as an upsert: when another writer moved the record on,
+    // the filter misses and the insert it falls back to collides on `_id`, so a lost race
+    // comes back as this write's own duplicate-key refusal even inside a batch (a batch's
+    // matched count is only a total). A record gone meanwhile is written whole again, as
+    // a fold from nothing would have.
+    const updated = await won(
+      writes.write({
+        updateOne: {
+          filter: { _id: id, version: current.version } as mongo.Filter<T & mongo.Document>,
+          update: { $set: set } as mongo.UpdateFilter<T & mongo.Document>,
+          upsert: true,
+        },
+      }),
     );
-    return res.matchedCount === 0 ? null : next;
+    return updated ? next : null;
   }
 
   return {

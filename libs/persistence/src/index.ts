@@ -15,3 +15,10 @@ export {
   type MigrateServicesOptions,
   type ServiceMigration,
 } from './migrate-services.js';
+export {
+  createGroupCommit,
+  BatchedWriteError,
+  type GroupCommit,
+  type GroupCommitOptions,
+  type SingleWrite,
+} from './group-commit.js';

@@ -3,6 +3,7 @@ import mongoose, { Schema, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFoldStore,
+  createGroupCommit,
   declareIndexes,
   defineModel,
   isDuplicateKey,
@@ -181,5 +182,109 @@ describe('migrateIndexes', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+/** Commands the server has received for one collection (mongo-dev and mongod answer `top`). */
+async function commandsOn(collection: string): Promise<number> {
+  const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
+    totals: Record<string, { total?: { count: number } }>;
+  };
+  return totals[`${conn.db!.databaseName}.${collection}`]?.total?.count ?? 0;
+}
+
+describe('createGroupCommit', () => {
+  interface Row {
+    _id: string;
+    n: number;
+  }
+  const rows = () => {
+    const name = `rows_${randomUUID().slice(0, 6)}`;
+    return { name, collection: conn.db!.collection<Row>(name) };
+  };
+
+  it('when many writes are issued at once, then they share a few round trips and each lands', async () => {
+    const { name, collection } = rows();
+    const writes = createGroupCommit<Row>(collection);
+    const before = await commandsOn(name);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => writes.write({ insertOne: { document: { _id: `r${i}`, n: i } } })),
+    );
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        writes.write({ updateOne: { filter: { _id: `r${i}` }, update: { $inc: { n: 100 } } } }),
+      ),
+    );
+    expect(await commandsOn(name)).toBeLessThanOrEqual(before + 4);
+    const stored = await collection.find().sort({ n: 1 }).toArray();
+    expect(stored.map((r) => r.n)).toEqual(Array.from({ length: 50 }, (_, i) => i + 100));
+  });
+
+  it('when one write of a batch is refused, then only its caller sees the refusal, as a duplicate key', async () => {
+    const { collection } = rows();
+    await collection.insertOne({ _id: 'taken', n: 0 });
+    const writes = createGroupCommit<Row>(collection);
+    const results = await Promise.allSettled(
+      ['a', 'taken', 'b'].map((id) => writes.write({ insertOne: { document: { _id: id, n: 1 } } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = (results[1] as PromiseRejectedResult).reason;
+    expect(isDuplicateKey(refused)).toBe(true);
+    expect(isDuplicateKey(refused, '_id')).toBe(true);
+    expect(await collection.countDocuments()).toBe(3);
+  });
+
+  it('when writes arrive while a batch is on the wire, then they wait and go out together next', async () => {
+    const { name, collection } = rows();
+    const writes = createGroupCommit<Row>(collection, { maxInFlight: 1 });
+    const before = await commandsOn(name);
+    const first = writes.write({ insertOne: { document: { _id: 'first', n: 0 } } });
+    await new Promise((r) => setImmediate(r));
+    const rest = Array.from({ length: 20 }, (_, i) =>
+      writes.write({ insertOne: { document: { _id: `later${i}`, n: i } } }),
+    );
+    await Promise.all([first, ...rest]);
+    expect(await commandsOn(name)).toBe(before + 2);
+  });
+});
+
+describe('createFoldStore under load', () => {
+  it('when events of many records are folded at once, then round trips are far fewer than events and nothing is lost', async () => {
+    const name = `tallies_${randomUUID().slice(0, 6)}`;
+    const collection = conn.db!.collection<Counter>(name);
+    const store = createFoldStore<Counter, { id: string; n: number }>({
+      collection,
+      fold: (current, id, event) => {
+        const base = current ?? { _id: id, version: 0, total: 0, seen: [], owned_elsewhere: null };
+        return { ...base, total: base.total + event.n, seen: [...base.seen, event.id] };
+      },
+      insertUnread: () => true,
+    });
+    const before = await commandsOn(name);
+    const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    await Promise.all(ids.map((id) => store.apply(id, { id: 'e1', n: 1 })));
+    await Promise.all(ids.map((id) => store.apply(id, { id: 'e2', n: 2 })));
+    // 80 events: one insert batch and one update batch (the cache saves every read).
+    expect(await commandsOn(name)).toBeLessThanOrEqual(before + 4);
+    const stored = await collection.find().toArray();
+    expect(stored).toHaveLength(40);
+    expect(stored.every((r) => r.total === 3 && r.version === 2)).toBe(true);
+  });
+
+  it('when a record is moved on by another writer between batches, then the lost race is retried from a fresh read', async () => {
+    const name = `tallies_${randomUUID().slice(0, 6)}`;
+    const collection = conn.db!.collection<Counter>(name);
+    const fold = (current: Counter | null, id: string, event: { id: string; n: number }): Counter => {
+      const base = current ?? { _id: id, version: 0, total: 0, seen: [], owned_elsewhere: null };
+      return { ...base, total: base.total + event.n, seen: [...base.seen, event.id] };
+    };
+    const mine = createFoldStore({ collection, fold });
+    const theirs = createFoldStore({ collection, fold });
+    await mine.apply('x', { id: 'e1', n: 1 });
+    await theirs.apply('x', { id: 'e2', n: 10 });
+    // `mine` still caches version 1: its conditional write misses and must re-read.
+    const { record } = await mine.apply('x', { id: 'e3', n: 100 });
+    expect(record).toMatchObject({ total: 111, version: 3 });
+    expect(await collection.findOne({ _id: 'x' })).toMatchObject({ total: 111, version: 3, seen: ['e1', 'e2', 'e3'] });
   });
 });

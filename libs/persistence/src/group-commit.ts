@@ -1,0 +1,139 @@
+import type { mongo } from 'mongoose';
+import type { TypedCollection } from './model.js';
+
+/**
+ * The single-document writes a group commit carries. Multi-document updates stay out: a
+ * batch holding one is not a retryable write, and a retryable write is what makes a batch
+ * safe to send again after a lost connection.
+ */
+export type SingleWrite<T> =
+  | { insertOne: mongo.InsertOneModel<T & mongo.Document> }
+  | { updateOne: mongo.UpdateOneModel<T & mongo.Document> }
+  | { replaceOne: mongo.ReplaceOneModel<T & mongo.Document> }
+  | { deleteOne: mongo.DeleteOneModel<T & mongo.Document> };
+
+export interface GroupCommit<T> {
+  /**
+   * Queues one write and resolves once the batch it went out in is acknowledged. A write
+   * the server refused rejects with that write's own error (code, keyPattern: a duplicate
+   * key reads as one to `isDuplicateKey`); the batch's other writes are unaffected.
+   */
+  write(op: SingleWrite<T>): Promise<void>;
+}
+
+export interface GroupCommitOptions {
+  /** Writes per batch at most (MongoDB itself splits above 100,000). */
+  maxBatch?: number;
+  /** Batches on the wire at once; what arrives meanwhile waits and goes out together. */
+  maxInFlight?: number;
+}
+
+/** One write the server refused, inside a batch that went through. */
+export class BatchedWriteError extends Error {
+  override readonly name = 'BatchedWriteError';
+  readonly code: number | undefined;
+  readonly keyPattern: Record<string, unknown> | undefined;
+  readonly keyValue: Record<string, unknown> | undefined;
+
+  constructor(raw: {
+    code?: number;
+    errmsg?: string;
+    keyPattern?: Record<string, unknown>;
+    keyValue?: Record<string, unknown>;
+  }) {
+    super(raw.errmsg ?? `write refused (code ${raw.code})`);
+    this.code = raw.code;
+    this.keyPattern = raw.keyPattern;
+    this.keyValue = raw.keyValue;
+  }
+}
+
+interface Pending<T> {
+  op: SingleWrite<T>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+interface RawWriteError {
+  index: number;
+  code?: number;
+  errmsg?: string;
+  keyPattern?: Record<string, unknown>;
+  keyValue?: Record<string, unknown>;
+}
+
+/** The per-write refusals of an unordered bulk write, or null when the whole batch failed. */
+function refusalsOf(err: unknown): Map<number, RawWriteError> | null {
+  const e = err as { writeErrors?: unknown; writeConcernError?: unknown; result?: unknown };
+  if (e?.writeConcernError || e?.writeErrors === undefined) return null;
+  const list = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as Array<{ err?: RawWriteError }>;
+  const byIndex = new Map<number, RawWriteError>();
+  for (const w of list) {
+    const raw = (w.err ?? w) as RawWriteError;
+    byIndex.set(raw.index, raw);
+  }
+  return byIndex;
+}
+
+/**
+ * A group commit on one collection: writes issued while a batch is on the wire go out
+ * together in the next one, as one unordered `bulkWrite`. Under light load every write
+ * leaves at once, alone (no linger, no added latency); under load the batch grows with
+ * the queue, so round trips per write fall as traffic rises. The first write of an idle
+ * spell waits for the end of the current turn of the event loop, so that handlers woken
+ * by the same reply share a batch.
+ *
+ * Each caller learns its own write's fate, as it would from `insertOne`/`updateOne`; a
+ * batch that fails as a whole (network, write concern) rejects every write in it, each of
+ * which the caller retries as it would have retried its own.
+ */
+export function createGroupCommit<T>(collection: TypedCollection<T>, opts: GroupCommitOptions = {}): GroupCommit<T> {
+  const maxBatch = opts.maxBatch ?? 1_000;
+  const maxInFlight = opts.maxInFlight ?? 1;
+  let queue: Pending<T>[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  const send = async (batch: Pending<T>[]): Promise<void> => {
+    try {
+      await collection.bulkWrite(
+        batch.map((p) => p.op as mongo.AnyBulkWriteOperation<T & mongo.Document>),
+        { ordered: false },
+      );
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      const refused = refusalsOf(err);
+      batch.forEach((p, i) => {
+        const own = refused?.get(i);
+        if (!refused) p.reject(err);
+        else if (own) p.reject(new BatchedWriteError(own));
+        else p.resolve();
+      });
+    }
+  };
+
+  const pump = (): void => {
+    scheduled = false;
+    while (queue.length && inFlight < maxInFlight) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      inFlight++;
+      void send(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
+  return {
+    write(op) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ op, resolve, reject });
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true;
+          setImmediate(pump);
+        }
+      });
+    },
+  };
+}
