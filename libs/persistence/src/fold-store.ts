@@ -67,7 +67,7 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
   // Folds of many records handled at once share round trips (one bulkWrite per batch).
   const writes = createGroupCommit<T>(collection);
   /** A write that lost to another writer (a unique-key refusal) reads as false. */
-  const won = (write: Promise<void>): Promise<boolean> =>
+  const won = (write: Promise<unknown>): Promise<boolean> =>
     write.then(
       () => true,
       (err: unknown) => {

@@ -18,7 +18,13 @@ export interface GroupCommit<T> {
    * the server refused rejects with that write's own error (code, keyPattern: a duplicate
    * key reads as one to `isDuplicateKey`); the batch's other writes are unaffected.
    */
-  write(op: SingleWrite<T>): Promise<void>;
+  write(op: SingleWrite<T>): Promise<WriteOutcome>;
+}
+
+/** What one write did, as far as a batch's reply tells it apart. */
+export interface WriteOutcome {
+  /** An upsert that inserted (it matched nothing). */
+  upserted: boolean;
 }
 
 export interface GroupCommitOptions {
@@ -50,7 +56,7 @@ export class BatchedWriteError extends Error {
 
 interface Pending<T> {
   op: SingleWrite<T>;
-  resolve(): void;
+  resolve(outcome: WriteOutcome): void;
   reject(err: unknown): void;
 }
 
@@ -64,7 +70,7 @@ interface RawWriteError {
 
 /** The per-write refusals of an unordered bulk write, or null when the whole batch failed. */
 function refusalsOf(err: unknown): Map<number, RawWriteError> | null {
-  const e = err as { writeErrors?: unknown; writeConcernError?: unknown; result?: unknown };
+  const e = err as { writeErrors?: unknown; writeConcernError?: unknown };
   if (e?.writeConcernError || e?.writeErrors === undefined) return null;
   const list = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as Array<{ err?: RawWriteError }>;
   const byIndex = new Map<number, RawWriteError>();
@@ -96,18 +102,19 @@ export function createGroupCommit<T>(collection: TypedCollection<T>, opts: Group
 
   const send = async (batch: Pending<T>[]): Promise<void> => {
     try {
-      await collection.bulkWrite(
+      const res = await collection.bulkWrite(
         batch.map((p) => p.op as mongo.AnyBulkWriteOperation<T & mongo.Document>),
         { ordered: false },
       );
-      for (const p of batch) p.resolve();
+      batch.forEach((p, i) => p.resolve({ upserted: i in res.upsertedIds }));
     } catch (err) {
       const refused = refusalsOf(err);
+      const upsertedIds = (err as { result?: { upsertedIds?: Record<number, unknown> } }).result?.upsertedIds ?? {};
       batch.forEach((p, i) => {
         const own = refused?.get(i);
         if (!refused) p.reject(err);
         else if (own) p.reject(new BatchedWriteError(own));
-        else p.resolve();
+        else p.resolve({ upserted: i in upsertedIds });
       });
     }
   };
@@ -127,7 +134,7 @@ export function createGroupCommit<T>(collection: TypedCollection<T>, opts: Group
 
   return {
     write(op) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<WriteOutcome>((resolve, reject) => {
         queue.push({ op, resolve, reject });
         if (!scheduled && inFlight < maxInFlight) {
           scheduled = true;

@@ -21,4 +21,5 @@ export {
   type GroupCommit,
   type GroupCommitOptions,
   type SingleWrite,
+  type WriteOutcome,
 } from './group-commit.js';

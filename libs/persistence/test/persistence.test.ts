@@ -234,6 +234,29 @@ describe('createGroupCommit', () => {
     expect(await collection.countDocuments()).toBe(3);
   });
 
+  it('when a batch mixes inserts and upserts, then each caller learns its own outcome by its own place', async () => {
+    const { collection } = rows();
+    await collection.insertMany([
+      { _id: 'old', n: 0 },
+      { _id: 'dup', n: 0 },
+    ]);
+    const writes = createGroupCommit<Row>(collection);
+    const results = await Promise.allSettled([
+      writes.write({ updateOne: { filter: { _id: 'new' }, update: { $set: { n: 1 } }, upsert: true } }),
+      writes.write({ insertOne: { document: { _id: 'dup', n: 1 } } }),
+      writes.write({ updateOne: { filter: { _id: 'old' }, update: { $set: { n: 1 } }, upsert: true } }),
+      writes.write({ insertOne: { document: { _id: 'fresh', n: 1 } } }),
+      writes.write({ updateOne: { filter: { _id: 'old', n: 7 }, update: { $set: { n: 2 } }, upsert: true } }),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : isDuplicateKey(r.reason) && 'duplicate'))).toEqual([
+      { upserted: true },
+      'duplicate',
+      { upserted: false },
+      { upserted: false },
+      'duplicate',
+    ]);
+  });
+
   it('when writes arrive while a batch is on the wire, then they wait and go out together next', async () => {
     const { name, collection } = rows();
     const writes = createGroupCommit<Row>(collection, { maxInFlight: 1 });

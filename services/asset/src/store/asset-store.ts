@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
+import { createGroupCommit, defineModel, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
 import type { Asset, AssetStore } from '../asset.js';
 
 const assetSchema = new Schema<Asset>(
@@ -41,18 +41,22 @@ export async function openAssetStore(conn: Connection, opts: { newId?: () => str
   // (autoIndex off) the migration has built them.
   await model.init();
   const byJob = (jobId: string) => model.findOne({ job_id: jobId }, PROJECTION).read(PRIMARY.readPreference).lean();
+  // Assets of jobs completed together share round trips (one bulkWrite per batch).
+  const writes = createGroupCommit(assetModel.collection(conn));
 
   return {
     async createOnce(asset) {
       const { job_id: jobId, ...fields } = asset;
       for (let attempt = 1; ; attempt++) {
         try {
-          const stored = await model.findOneAndUpdate(
-            { job_id: jobId },
-            { $setOnInsert: attempt === 1 || !opts.newId ? fields : { ...fields, asset_id: opts.newId() } },
-            { upsert: true, returnDocument: 'after', projection: PROJECTION, lean: true },
-          );
-          if (stored) return stored;
+          const stored = attempt === 1 || !opts.newId ? fields : { ...fields, asset_id: opts.newId() };
+          const { upserted } = await writes.write({
+            updateOne: { filter: { job_id: jobId }, update: { $setOnInsert: stored }, upsert: true },
+          });
+          // Inserted: the asset is what was sent. Matched: an earlier delivery's asset stands.
+          if (upserted) return { job_id: jobId, ...stored };
+          const earlier = await byJob(jobId);
+          if (earlier) return earlier;
         } catch (err) {
           if (isDuplicateKey(err, 'job_id')) {
             // Two deliveries raced to insert; the loser reads the winner's asset.

@@ -1,7 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
 import { assetRecordOf, type AssetRecord } from '../read-model/asset-record.js';
-import { defineModel, isDuplicateKey } from '@pixsim/persistence';
+import { createGroupCommit, defineModel, isDuplicateKey } from '@pixsim/persistence';
 import type { AssetStore } from './ports.js';
 
 const assetSchema = new Schema<AssetRecord>(
@@ -29,13 +29,15 @@ export const assetModel = defineModel<AssetRecord>('Asset', assetSchema);
 export async function createAssetStore(conn: Connection): Promise<AssetStore> {
   const Asset = assetModel.model(conn);
   const assets = assetModel.collection(conn);
+  // Assets of a burst of jobs share round trips.
+  const writes = createGroupCommit(assets);
   await Asset.init();
   return {
     async insert(data) {
       const { _id, ...fields } = assetRecordOf(data);
       try {
         // An asset is immutable: the first record wins and a redelivery changes nothing.
-        await assets.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+        await writes.write({ updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // two concurrent upserts: the other one inserted it
       }

@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { JOB_STATUSES, type ServiceName } from '@pixsim/contracts';
-import { defineModel } from '@pixsim/persistence';
+import { createGroupCommit, defineModel } from '@pixsim/persistence';
 import { DEFAULT_JOB_RETENTION_DAYS } from './job-store.js';
 
 /**
@@ -137,6 +137,8 @@ const HOUR_MS = 3_600_000;
 export async function createJobInsights(conn: Connection, opts: { retentionDays?: number } = {}): Promise<JobInsights> {
   const Events = jobEventModel.model(conn);
   const rows = jobEventModel.collection(conn);
+  // Rows of events handled at once share round trips (one bulkWrite per batch).
+  const writes = createGroupCommit(rows);
   const retentionMs = (opts.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS) * 86_400_000;
   await Events.init();
   const jobs = () => conn.collection('jobs');
@@ -149,7 +151,9 @@ export async function createJobInsights(conn: Connection, opts: { retentionDays?
       // outlives the job nor expires before it. Both writes are safe to repeat.
       const purge_at = new Date(row.at.getTime() + retentionMs);
       // Keyed by the event id: a redelivered event finds its row and changes nothing.
-      await rows.updateOne({ _id: event_id }, { $setOnInsert: { ...row, purge_at } }, { upsert: true });
+      await writes.write({
+        updateOne: { filter: { _id: event_id }, update: { $setOnInsert: { ...row, purge_at } }, upsert: true },
+      });
       if (ENDING.has(row.type))
         await rows.updateMany({ job_id: row.job_id, purge_at: { $lt: purge_at } }, { $set: { purge_at } });
     },

@@ -8,7 +8,7 @@ import {
   type JobEvent,
   type JobFacts,
 } from '@pixsim/contracts';
-import { createFoldStore, defineModel, isDuplicateKey } from '@pixsim/persistence';
+import { createFoldStore, createGroupCommit, defineModel, isDuplicateKey } from '@pixsim/persistence';
 
 /** The job as the system of record keeps it: the request, the status facts, the derived view. */
 export interface JobRecord {
@@ -58,6 +58,8 @@ export const jobModel = defineModel<JobRecord>(
  */
 export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): JobStore {
   const jobs = jobModel.collection(conn);
+  // Requests of a burst share round trips (one bulkWrite per batch); the fold has its own.
+  const writes = createGroupCommit(jobs);
   const clock = opts.clock ?? (() => new Date());
   const fresh = (jobId: string): JobRecord => ({
     _id: jobId,
@@ -89,14 +91,23 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
       const { _id, request: _none, ...initial } = first ? { ...withEvent(blank, first), version: 1 } : blank;
       try {
         // Creates the record with its request, or fills the request into one a status event created first.
-        const doc = await jobs.findOneAndUpdate(
-          { _id: jobId, request: null },
-          { $set: { request }, $setOnInsert: initial },
-          { upsert: true, returnDocument: 'after' },
-        );
-        if (doc) {
+        const { upserted } = await writes.write({
+          updateOne: {
+            filter: { _id: jobId, request: null },
+            update: { $set: { request }, $setOnInsert: initial },
+            upsert: true,
+          },
+        });
+        if (upserted) {
+          const doc: JobRecord = { _id: jobId, request, ...initial };
           fold.remember(doc);
           return { ...doc, firstTime: true };
+        }
+        // A status event created the record first: its facts are read back below.
+        const filled = await fold.get(jobId);
+        if (filled) {
+          fold.remember(filled);
+          return { ...filled, firstTime: true };
         }
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // otherwise the request is recorded already
