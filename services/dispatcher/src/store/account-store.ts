@@ -1,6 +1,6 @@
 import { Schema, type Connection, type QueryFilter } from 'mongoose';
 import type { AccountStatus, EventData, SealedSecret } from '@pixsim/contracts';
-import { AFTER, defineModel, PRIMARY } from '@pixsim/persistence';
+import { AFTER, createGroupCommit, defineModel, PRIMARY } from '@pixsim/persistence';
 
 export interface AccountDoc {
   _id: string;
@@ -109,6 +109,8 @@ export interface AccountStore {
  */
 export function createAccountStore(conn: Connection): AccountStore {
   const model = accountModel.model(conn);
+  // Counter updates of many jobs (charges, releases) share round trips; they need no answer.
+  const counters = createGroupCommit(accountModel.collection(conn));
   const bump = { $inc: { revision: 1 } };
   const lean = AFTER;
 
@@ -141,15 +143,19 @@ export function createAccountStore(conn: Connection): AccountStore {
       return (await model.exists(usable as QueryFilter<AccountDoc>).read(PRIMARY.readPreference)) !== null;
     },
     async release(id: string, opts: { failed?: boolean; refund?: number } = {}): Promise<void> {
-      await model.updateOne(
-        { _id: id, in_flight: { $gt: 0 } },
-        {
-          $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
+      await counters.write({
+        updateOne: {
+          filter: { _id: id, in_flight: { $gt: 0 } },
+          update: {
+            $inc: { in_flight: -1, revision: 1, total_failed: opts.failed ? 1 : 0, credits: opts.refund ?? 0 },
+          },
         },
-      );
+      });
     },
     async charge(id: string, cost: number): Promise<void> {
-      await model.updateOne({ _id: id }, { $inc: { credits: -cost, total_submitted: 1, revision: 1 } });
+      await counters.write({
+        updateOne: { filter: { _id: id }, update: { $inc: { credits: -cost, total_submitted: 1, revision: 1 } } },
+      });
     },
     async cooldown(id: string, until: Date, reason: string): Promise<void> {
       await model.updateOne(
