@@ -297,8 +297,8 @@ describe('supervisor', () => {
     ]);
     expect(new Set(envs.map((e) => e.OTEL_SERVICE_NAME))).toEqual(new Set(['gateway', 'dispatcher']));
     const logs = sys.logs().join('\n');
-    expect(logs).toMatch(/ INFO  dispatcher#2 dispatcher started/);
-    expect(logs).toMatch(/ INFO  gateway#1 {4}gateway started/);
+    expect(logs).toMatch(/ INFO {2}dispatcher#2 dispatcher started/);
+    expect(logs).toMatch(/ INFO {2}gateway#1 {4}gateway started/);
 
     // One replica at a time: the service's name alone is refused, naming the replicas.
     await expect(sys.kill('dispatcher')).rejects.toMatchObject({

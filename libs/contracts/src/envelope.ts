@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './event-types.js';
 import { SchemaError } from './errors.js';
 

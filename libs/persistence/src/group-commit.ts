@@ -2,13 +2,14 @@ import type { mongo } from 'mongoose';
 import type { TypedCollection } from './model.js';
 
 /**
- * The single-document writes a group commit carries. Multi-document updates stay out: a
- * batch holding one is not a retryable write, and a retryable write is what makes a batch
- * safe to send again after a lost connection.
+ * The writes a group commit carries. A batch of single-document writes is a retryable
+ * write (the driver sends it again after a lost connection); one holding an `updateMany`
+ * is not, so such writes must be safe for their callers to repeat.
  */
 export type SingleWrite<T> =
   | { insertOne: mongo.InsertOneModel<T & mongo.Document> }
   | { updateOne: mongo.UpdateOneModel<T & mongo.Document> }
+  | { updateMany: mongo.UpdateManyModel<T & mongo.Document> }
   | { replaceOne: mongo.ReplaceOneModel<T & mongo.Document> }
   | { deleteOne: mongo.DeleteOneModel<T & mongo.Document> };
 

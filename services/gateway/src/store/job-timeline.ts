@@ -137,7 +137,8 @@ const HOUR_MS = 3_600_000;
 export async function createJobInsights(conn: Connection, opts: { retentionDays?: number } = {}): Promise<JobInsights> {
   const Events = jobEventModel.model(conn);
   const rows = jobEventModel.collection(conn);
-  // Rows of events handled at once share round trips (one bulkWrite per batch).
+  // Rows of events handled at once share round trips (one bulkWrite per batch); the
+  // end-of-job extension is safe to repeat, so it may ride in a batch too.
   const writes = createGroupCommit(rows);
   const retentionMs = (opts.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS) * 86_400_000;
   await Events.init();
@@ -155,7 +156,9 @@ export async function createJobInsights(conn: Connection, opts: { retentionDays?
         updateOne: { filter: { _id: event_id }, update: { $setOnInsert: { ...row, purge_at } }, upsert: true },
       });
       if (ENDING.has(row.type))
-        await rows.updateMany({ job_id: row.job_id, purge_at: { $lt: purge_at } }, { $set: { purge_at } });
+        await writes.write({
+          updateMany: { filter: { job_id: row.job_id, purge_at: { $lt: purge_at } }, update: { $set: { purge_at } } },
+        });
     },
     async timeline(jobId) {
       const found = await Events.find({ job_id: jobId }).sort({ at: 1, _id: 1 }).lean<TimelineRow[]>().exec();
