@@ -3,6 +3,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   NoopSpanProcessor,
   ParentBasedSampler,
@@ -28,7 +29,11 @@ import { RedactingSpanProcessor } from './telemetry-redact.js';
 
 export interface TelemetryOptions {
   serviceName: string;
-  /** OTLP/HTTP base endpoint (`http://collector:4318`); without it spans are made but not exported. */
+  /**
+   * OTLP/HTTP base endpoint (`http://collector:4318`). Without it (and without
+   * `spanProcessors`) nothing could leave the process, so nothing is recorded: trace ids
+   * still exist and propagate (unsampled), and no instrumentation is installed.
+   */
   otlpEndpoint?: string;
   /** Replaces defaultInstrumentations(); pass `[]` for none. */
   instrumentations?: Instrumentation[];
@@ -86,15 +91,19 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
         }),
       )
       .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }));
+    // Spans that no exporter would take are not made: recording them cost a tenth of a
+    // service's CPU per job for nothing. Contexts are still minted, so logs and events
+    // carry trace ids, and a later run with an exporter traces the same code paths.
+    const exporting = Boolean(opts.otlpEndpoint) || (opts.spanProcessors?.length ?? 0) > 0;
+    const sampler = !exporting
+      ? new AlwaysOffSampler()
+      : opts.samplerFromEnv
+        ? undefined
+        : (opts.sampler ?? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(opts.sampleRatio ?? 1) }));
     const provider = new NodeTracerProvider({
       resource,
       // Without a sampler the provider builds one from OTEL_TRACES_SAMPLER / _ARG.
-      ...(opts.samplerFromEnv
-        ? {}
-        : {
-            sampler:
-              opts.sampler ?? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(opts.sampleRatio ?? 1) }),
-          }),
+      ...(sampler ? { sampler } : {}),
       // Redaction first: the processors after it, and so every exporter, see only redacted spans.
       spanProcessors: [
         new RedactingSpanProcessor(new Set(opts.pathHosts ?? [])),
@@ -107,10 +116,12 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
         propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
       }),
     });
-    const unregister = registerInstrumentations({
-      tracerProvider: provider,
-      instrumentations: opts.instrumentations ?? defaultInstrumentations(),
-    });
+    const unregister = exporting
+      ? registerInstrumentations({
+          tracerProvider: provider,
+          instrumentations: opts.instrumentations ?? defaultInstrumentations(),
+        })
+      : () => {};
     const budgetMs = opts.shutdownTimeoutMs ?? 5_000;
     const handle: Telemetry = { shutdown: once(() => stop(provider, unregister, budgetMs, report, g)) };
     g[ACTIVE] = handle;

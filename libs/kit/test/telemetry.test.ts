@@ -107,10 +107,42 @@ describe('telemetry', () => {
     const broken = { instrumentationName: 'broken' } as unknown as Instrumentation;
     const telemetry = startTelemetry({
       serviceName: 'kit-test',
+      otlpEndpoint: 'http://127.0.0.1:9',
       instrumentations: [broken],
       onError: (m) => reports.push(m),
     });
     expect(reports.join('\n')).toContain('telemetry failed to start, continuing without it');
     await expect(telemetry.shutdown()).resolves.toBeUndefined();
+  });
+
+  it('when no exporter is configured, then spans are not recorded nor libraries patched, yet trace ids exist and pass to children', async () => {
+    let enabled = 0;
+    const probe = {
+      instrumentationName: 'probe',
+      instrumentationVersion: '1',
+      enable: () => void enabled++,
+      disable: () => {},
+      setTracerProvider: () => {},
+      setMeterProvider: () => {},
+      setConfig: () => {},
+      getConfig: () => ({}),
+    } as unknown as Instrumentation;
+    const telemetry = startTelemetry({ serviceName: 'kit-test', instrumentations: [probe] });
+    try {
+      const tracer = getTracer('kit-test');
+      const [root, child] = tracer.startActiveSpan('job', (span) => {
+        const inner = tracer.startSpan('step');
+        inner.end();
+        span.end();
+        return [span, inner];
+      });
+      expect(enabled).toBe(0);
+      expect([root.isRecording(), child.isRecording()]).toEqual([false, false]);
+      expect(root.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(root.spanContext().traceId).not.toBe('0'.repeat(32));
+      expect(child.spanContext().traceId).toBe(root.spanContext().traceId);
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 });
