@@ -34,7 +34,8 @@ export interface SubmissionArrival {
   cancelOnArrival(job: EventData<'JOB_CREATED'>): Promise<SubmissionDoc | null>;
 }
 
-export function submissionArrival({ model, clock }: SubmissionContext): SubmissionArrival {
+export function submissionArrival(ctx: SubmissionContext): SubmissionArrival {
+  const { model, clock } = ctx;
   return {
     async ensure(
       job: EventData<'JOB_CREATED'>,
@@ -91,7 +92,7 @@ export function submissionArrival({ model, clock }: SubmissionContext): Submissi
             cost: 0,
             detail: null,
             trace: null,
-            ...cancelledNow(clock),
+            ...cancelledNow(ctx),
           },
         },
         AFTER,

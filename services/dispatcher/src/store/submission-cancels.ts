@@ -1,18 +1,19 @@
 import { AFTER, isDuplicateKey } from '@pixsim/persistence';
-import type { SubmissionContext, SubmissionDoc, SubmissionState } from './submission-model.js';
+import { purgeAt, type SubmissionContext, type SubmissionDoc, type SubmissionState } from './submission-model.js';
 
 /** States in which a cancel still stops the job before the provider: flagged, or a tombstone refreshed. */
 const CANCELLABLE: SubmissionState[] = ['waiting', 'claimed', 'submitting', 'cancel_requested'];
 
 /** The fields of a job cancelled before it reached the provider, to be announced. */
-export const cancelledNow = (clock: () => Date) => ({
+export const cancelledNow = (ctx: SubmissionContext) => ({
   state: 'cancelled',
   error_code: 'CANCELLED_BY_USER',
   error_message: 'cancelled before it reached the provider',
   released: true,
   claim_token: null,
-  settled_at: clock(),
+  settled_at: ctx.clock(),
   announced: false,
+  purge_at: purgeAt(ctx),
 });
 
 /** A user's cancel, for a job that has not reached the provider. */
@@ -29,11 +30,12 @@ export interface SubmissionCancels {
   cancelOwned(id: string, token: string): Promise<SubmissionDoc | null>;
 }
 
-export function submissionCancels({ model, clock }: SubmissionContext): SubmissionCancels {
+export function submissionCancels(ctx: SubmissionContext): SubmissionCancels {
+  const { model } = ctx;
   const cancelIfWaiting = (id: string): Promise<SubmissionDoc | null> =>
     model.findOneAndUpdate(
       { _id: id, state: 'waiting' },
-      { $set: cancelledNow(clock) },
+      { $set: cancelledNow(ctx) },
       AFTER,
     ) as Promise<SubmissionDoc | null>;
 
@@ -49,7 +51,12 @@ export function submissionCancels({ model, clock }: SubmissionContext): Submissi
         try {
           await model.updateOne(
             { _id: id, state: { $in: CANCELLABLE } },
-            { $set: { cancel_requested_at: now }, $setOnInsert: { state: 'cancel_requested', announced: true } },
+            {
+              $set: { cancel_requested_at: now },
+              // A tombstone whose JOB_CREATED never comes (the job ended before it was created)
+              // expires too; one that meets its JOB_CREATED gets the cancel's purge date instead.
+              $setOnInsert: { state: 'cancel_requested', announced: true, purge_at: purgeAt(ctx, now) },
+            },
             { upsert: true },
           );
           break;
@@ -63,7 +70,7 @@ export function submissionCancels({ model, clock }: SubmissionContext): Submissi
     async cancelOwned(id: string, token: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(
         { _id: id, claim_token: token, cancel_requested_at: { $ne: null } },
-        { $set: cancelledNow(clock) },
+        { $set: cancelledNow(ctx) },
         AFTER,
       ) as Promise<SubmissionDoc | null>;
     },

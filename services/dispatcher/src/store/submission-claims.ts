@@ -1,6 +1,6 @@
 import type { JobErrorCode } from '@pixsim/contracts';
 import { AFTER, PRIMARY } from '@pixsim/persistence';
-import type { SubmissionContext, SubmissionDoc } from './submission-model.js';
+import { purgeAt, type SubmissionContext, type SubmissionDoc } from './submission-model.js';
 
 /**
  * A dispatcher's work on a job it owns. Ownership is a compare-and-set on `claim_token`,
@@ -29,7 +29,8 @@ export interface SubmissionClaims {
   fail(id: string, token: string, code: JobErrorCode, message: string, tries?: number): Promise<SubmissionDoc | null>;
 }
 
-export function submissionClaims({ model, clock }: SubmissionContext): SubmissionClaims {
+export function submissionClaims(ctx: SubmissionContext): SubmissionClaims {
+  const { model, clock } = ctx;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
   return {
     async claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null> {
@@ -124,6 +125,7 @@ export function submissionClaims({ model, clock }: SubmissionContext): Submissio
             released: true,
             settled_at: clock(),
             announced: false,
+            purge_at: purgeAt(ctx),
           },
         },
         AFTER,

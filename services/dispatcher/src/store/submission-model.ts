@@ -50,6 +50,11 @@ export interface SubmissionDoc {
    * the sweeper publishes the event (same id) for it.
    */
   announced: boolean;
+  /**
+   * When MongoDB removes the record (TTL index): the retention after the job settled (done,
+   * failed, cancelled) or after a tombstone was left. Null while the job is unsettled.
+   */
+  purge_at?: Date | null;
 }
 
 const submissionSchema = (() => {
@@ -79,19 +84,32 @@ const submissionSchema = (() => {
       announced: Boolean,
       cancel_requested_at: Date,
       trace: Schema.Types.Mixed,
+      purge_at: Date,
     },
     { versionKey: false, minimize: false },
   );
   schema.index({ announced: 1, settled_at: 1 });
   schema.index({ state: 1, priority: -1, created_at: 1 });
   schema.index({ account_id: 1, state: 1 });
+  // Documents without a date here (every unsettled one) never expire.
+  schema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
   return schema;
 })();
 
 export const submissionModel = defineModel<SubmissionDoc>('Submission', submissionSchema);
 
-/** What every part of the submission store works on: the collection and the dispatcher's clock. */
+/** What every part of the submission store works on: the collection, the dispatcher's clock, the retention. */
 export interface SubmissionContext {
   model: Model<SubmissionDoc>;
   clock: () => Date;
+  /** How long a settled submission is kept. */
+  retentionMs: number;
 }
+
+/**
+ * A record settled at `at` (default now) is removed the retention later. A job settles after
+ * its JOB_CREATED was made, so a record is never gone before its JOB_CREATED is older than
+ * the retention: what the replay guard of JOB_CREATED relies on.
+ */
+export const purgeAt = ({ clock, retentionMs }: SubmissionContext, at: Date = clock()): Date =>
+  new Date(at.getTime() + retentionMs);

@@ -1,5 +1,5 @@
 import { AFTER, PRIMARY } from '@pixsim/persistence';
-import type { SubmissionContext, SubmissionDoc } from './submission-model.js';
+import { purgeAt, type SubmissionContext, type SubmissionDoc } from './submission-model.js';
 
 /** After an outcome: the slot handed back when the job ends, and the outcome's announcement. */
 export interface SubmissionOutcomes {
@@ -10,12 +10,14 @@ export interface SubmissionOutcomes {
   unannounced(before: Date, limit: number): Promise<SubmissionDoc[]>;
 }
 
-export function submissionOutcomes({ model }: SubmissionContext): SubmissionOutcomes {
+export function submissionOutcomes(ctx: SubmissionContext): SubmissionOutcomes {
+  const { model } = ctx;
   return {
     async release(id: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(
         { _id: id, state: 'submitted', released: false },
-        { $set: { released: true, state: 'done' } },
+        // Submitted is not settled (the slot is held until the job ends); done is.
+        { $set: { released: true, state: 'done', purge_at: purgeAt(ctx) } },
         AFTER,
       ) as Promise<SubmissionDoc | null>;
     },

@@ -20,8 +20,11 @@ export type SubmissionStore = SubmissionArrival &
  * JOB_CREATED's arrival, an owner's work on its claim, cancels, what follows an outcome,
  * and reads. Every change is a single-document atomic update.
  */
-export function createSubmissionStore(conn: Connection, opts: { clock: () => Date }): SubmissionStore {
-  const ctx = { model: submissionModel.model(conn), clock: opts.clock };
+export function createSubmissionStore(
+  conn: Connection,
+  opts: { clock: () => Date; retentionMs: number },
+): SubmissionStore {
+  const ctx = { model: submissionModel.model(conn), clock: opts.clock, retentionMs: opts.retentionMs };
   return {
     ...submissionArrival(ctx),
     ...submissionClaims(ctx),
