@@ -2,7 +2,7 @@ import { afterEach, describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace, type Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { getTracer, shutdownTelemetry, startTelemetry } from '../src/index.js';
 import { closedPort } from './helpers.js';
@@ -130,7 +130,7 @@ describe('telemetry', () => {
     const telemetry = startTelemetry({ serviceName: 'kit-test', instrumentations: [probe] });
     try {
       const tracer = getTracer('kit-test');
-      const [root, child] = tracer.startActiveSpan('job', (span) => {
+      const [root, child] = tracer.startActiveSpan('job', (span): [Span, Span] => {
         const inner = tracer.startSpan('step');
         inner.end();
         span.end();

@@ -17,4 +17,6 @@ export interface Asset {
 export interface AssetStore {
   /** Inserts the asset unless one exists for its job; returns the stored one either way. */
   createOnce(asset: Asset): Promise<Asset>;
+  /** The job's asset, or null when there is none (never made, or expired). */
+  get(jobId: string): Promise<Asset | null>;
 }

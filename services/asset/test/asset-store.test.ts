@@ -3,6 +3,7 @@ import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset } from '../src/asset.js';
 import { openAssetStore } from '../src/store/asset-store.js';
+import { RETENTION_MS } from './helpers.js';
 
 let testDb: TestDb;
 let db: Connection;
@@ -29,7 +30,7 @@ const asset = (jobId: string, assetId: string): Asset => ({
 
 describe('asset store', () => {
   it('when two deliveries of one job insert at once, then both get the one stored asset', async () => {
-    const store = await openAssetStore(db);
+    const store = await openAssetStore(db, { retentionMs: RETENTION_MS });
     const [a, b] = await Promise.all([
       store.createOnce(asset('job-race', 'asset-r1')),
       store.createOnce(asset('job-race', 'asset-r2')),
@@ -40,14 +41,14 @@ describe('asset store', () => {
 
   it('when the minted asset id is taken by another job, then the asset is stored under a fresh id', async () => {
     const ids = ['asset-fresh'];
-    const store = await openAssetStore(db, { newId: () => ids.shift()! });
+    const store = await openAssetStore(db, { newId: () => ids.shift()!, retentionMs: RETENTION_MS });
     await store.createOnce(asset('job-1', 'asset-taken'));
     const stored = await store.createOnce(asset('job-2', 'asset-taken'));
     expect(stored).toMatchObject({ job_id: 'job-2', asset_id: 'asset-fresh' });
   });
 
   it('when the asset id is taken and no fresh one can be minted, then the write fails rather than answering nothing', async () => {
-    const store = await openAssetStore(db);
+    const store = await openAssetStore(db, { retentionMs: RETENTION_MS });
     await store.createOnce(asset('job-3', 'asset-dup'));
     await expect(store.createOnce(asset('job-4', 'asset-dup'))).rejects.toMatchObject({ code: 11000 });
   });

@@ -6,8 +6,9 @@ import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
 import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsim/contracts';
 import { createAssetHandler } from '../src/handlers/job-completed.js';
+import { createPurgedReplayCheck } from '../src/handlers/purged-replay.js';
 import { openAssetStore } from '../src/store/asset-store.js';
-import { delivered, jobCompleted } from './helpers.js';
+import { delivered, jobCompleted, RETENTION_MS } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -29,12 +30,14 @@ async function setup() {
     redis.disconnect();
   });
   const publisher = createPublisher({ redis, keys });
-  const store = await openAssetStore(db);
+  const store = await openAssetStore(db, { retentionMs: RETENTION_MS });
+  const clock = () => new Date();
   const handler = createAssetHandler({
     store,
     publish: (i) => publisher.publish(i),
-    clock: () => new Date(),
+    clock,
     newId: ulid,
+    isPurgedReplay: createPurgedReplayCheck({ store, retentionMs: RETENTION_MS, clock, onDropped() {} }),
   });
   const created = async (): Promise<Array<Envelope<EventData<'ASSET_CREATED'>>>> =>
     (await redis.xrange(keys.stream('ASSET_CREATED'), '-', '+')).map(

@@ -1,6 +1,9 @@
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
 import { eventIds } from '@pixsim/contracts';
 
+/** How long asset records are kept in these tests: the default job retention, 90 days. */
+export const RETENTION_MS = 90 * 24 * 3600 * 1000;
+
 export function jobCompleted(
   jobId: string,
   result: Partial<PublishInput<'JOB_COMPLETED'>['data']['result']> = {},
@@ -22,7 +25,8 @@ export function jobCompleted(
         file_size_bytes: 4096,
         ...result,
       },
-      completed_at: '2025-01-01T00:00:10.000Z',
+      // Ten seconds ago: well inside the retention, so never taken for a replay of an expired job.
+      completed_at: new Date(Date.now() - 10_000).toISOString(),
     },
   };
 }

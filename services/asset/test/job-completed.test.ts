@@ -10,6 +10,9 @@ class MemoryAssetStore implements AssetStore {
     if (!this.byJob.has(asset.job_id)) this.byJob.set(asset.job_id, { ...asset });
     return { ...this.byJob.get(asset.job_id)! };
   }
+  async get(jobId: string): Promise<Asset | null> {
+    return this.byJob.get(jobId) ?? null;
+  }
 }
 
 function setup() {
@@ -22,6 +25,7 @@ function setup() {
     clock: () => new Date(now),
     newId: () => `asset-${++n}`,
     publish: async (input) => void published.push(input),
+    isPurgedReplay: async () => false,
   });
   return {
     store,

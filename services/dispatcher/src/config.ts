@@ -31,6 +31,12 @@ export const configSchema = z.object({
   BREAKER_ERROR_PERCENT: intFromEnv({ min: 1, max: 100 }).default(50),
   /** Calls in the rolling window before the breaker may open. */
   BREAKER_VOLUME: intFromEnv().default(5),
+  /**
+   * Settled submissions (done, failed, cancelled) are kept this many days, then expire. Keep it
+   * above how long a JOB_CREATED can wait to be handled (a backlog, a dead letter not yet
+   * replayed): an older one whose record is gone is acknowledged without effect.
+   */
+  PIXSIM_SUBMISSION_RETENTION_DAYS: intFromEnv({ min: 1, max: 36_500 }).default(30),
 });
 export type Config = z.infer<typeof configSchema>;
 

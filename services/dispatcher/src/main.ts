@@ -10,6 +10,7 @@ import { createAccountCommandHandler } from './handlers/account-command.js';
 import { createCancelHandler } from './handlers/cancel.js';
 import { createJobCreatedHandler } from './handlers/job-created.js';
 import { createJobEndedHandler } from './handlers/job-ended.js';
+import { createPurgedReplayCheck } from './handlers/purged-replay.js';
 import { createDispatcherMetrics } from './metrics.js';
 import { createReconciler } from './reconciler.js';
 import { createAccountStore } from './store/account-store.js';
@@ -31,7 +32,8 @@ await runService({
   async build({ mongo, publisher, registry, logger }) {
     const clock = () => new Date();
     const accounts = createAccountStore(mongo);
-    const submissions = createSubmissionStore(mongo, { clock });
+    const retentionMs = config.PIXSIM_SUBMISSION_RETENTION_DAYS * 24 * 3600 * 1000;
+    const submissions = createSubmissionStore(mongo, { clock, retentionMs });
     const provider = createPixverseProvider({
       baseUrl: config.PIXVERSE_BASE_URL,
       logger,
@@ -111,6 +113,18 @@ await runService({
       backlog: () => scanner.backlog,
       kickScanner: () => scanner.kick(),
       accountChanged: (id) => views.touch(id),
+      isPurgedReplay: createPurgedReplayCheck({
+        submissions,
+        retentionMs,
+        clock,
+        onDropped: (job, ageMs) => {
+          metrics.replayPastRetention();
+          logger.warn(
+            { job_id: job.job_id, created_at: job.created_at, age_days: Math.floor(ageMs / 86_400_000) },
+            'JOB_CREATED older than the submission retention with no submission: its record was purged, so it is acknowledged without submitting it again',
+          );
+        },
+      }),
       clock,
     });
 

@@ -19,6 +19,12 @@ export function createDispatcherMetrics(registry: Registry, accounts: Pick<Accou
     help: 'In-flight counters corrected by reconciliation',
     registers: [registry],
   });
+  const pastRetention = new Counter({
+    name: 'pixsim_replays_past_retention_total',
+    help: 'Events older than the retention whose record was purged, acknowledged without effect',
+    labelNames: ['event'],
+    registers: [registry],
+  });
   // One database read per scrape fills both account gauges, whichever is collected first.
   let refreshing: Promise<void> | null = null;
   const refresh = () =>
@@ -55,5 +61,6 @@ export function createDispatcherMetrics(registry: Registry, accounts: Pick<Accou
     outcome: (o: DispatchOutcome) => outcomes.inc({ outcome: o }),
     possibleDuplicate: () => duplicates.inc(),
     repaired: () => repairs.inc(),
+    replayPastRetention: () => pastRetention.inc({ event: 'JOB_CREATED' }),
   };
 }

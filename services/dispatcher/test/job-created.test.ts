@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { EventData } from '@pixsim/contracts';
 import { createCancelHandler } from '../src/handlers/cancel.js';
 import { createJobCreatedHandler } from '../src/handlers/job-created.js';
-import { clock, jobCreatedData, useDispatchWorld, type DispatchPartsOptions, type Submissions } from './world.js';
+import { createPurgedReplayCheck } from '../src/handlers/purged-replay.js';
+import {
+  clock,
+  jobCreatedData,
+  RETENTION_MS,
+  useDispatchWorld,
+  type DispatchPartsOptions,
+  type Submissions,
+} from './world.js';
 
 const world = useDispatchWorld('t-created');
 
@@ -38,6 +46,7 @@ async function setup(opts: { backlog?: number; wrapSubmissions?: DispatchPartsOp
     backlog: () => opts.backlog ?? 0,
     kickScanner: () => void kicks++,
     accountChanged() {},
+    isPurgedReplay: createPurgedReplayCheck({ submissions, retentionMs: RETENTION_MS, clock, onDropped() {} }),
     clock,
   });
   const addAccount = (id: string, max: number) => world.addAccount(accounts, id, { simCredits: 100_000, max });

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubmissionStore } from '../src/store/submission-store.js';
-import { clock, jobCreatedData } from './world.js';
+import { clock, jobCreatedData, RETENTION_MS } from './world.js';
 
 let db: TestDb;
 let conn: Connection;
@@ -15,7 +15,7 @@ afterAll(() => db.drop());
 
 describe('submission store', () => {
   it('when a cancel and its JOB_CREATED arrive at the same moment (60 pairs), then no cancel is lost', async () => {
-    const submissions = createSubmissionStore(conn, { clock });
+    const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
     const now = new Date();
     const jobs = Array.from({ length: 60 }, () => jobCreatedData());
     const tokens = jobs.map(() => randomUUID());
@@ -39,7 +39,7 @@ describe('submission store', () => {
   });
 
   it('when a cancel comes for a job already submitted, then nothing changes and no tombstone appears', async () => {
-    const submissions = createSubmissionStore(conn, { clock });
+    const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
     const job = jobCreatedData();
     const token = randomUUID();
     await submissions.ensure(job, new Date(), null, token, 'a1');

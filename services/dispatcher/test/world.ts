@@ -17,6 +17,9 @@ export type Submissions = ReturnType<typeof createSubmissionStore>;
 /** The dispatcher's clock in these tests: the stores and the simulator share real time. */
 export const clock = (): Date => new Date();
 
+/** How long settled submissions are kept in these tests: the default, 30 days. */
+export const RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 export interface DispatchPartsOptions {
   maxTries?: number;
   staleMs?: number;
@@ -104,7 +107,9 @@ export function useDispatchWorld(dbPrefix: string) {
     async dispatchParts(opts: DispatchPartsOptions = {}) {
       const db = await this.openDb();
       const accounts = createAccountStore(db);
-      const submissions = (opts.wrapSubmissions ?? ((s) => s))(createSubmissionStore(db, { clock }));
+      const submissions = (opts.wrapSubmissions ?? ((s) => s))(
+        createSubmissionStore(db, { clock, retentionMs: RETENTION_MS }),
+      );
       const published: PublishInput[] = [];
       const duplicates: string[] = [];
       const outcomes: DispatchOutcome[] = [];
@@ -127,7 +132,7 @@ export function useDispatchWorld(dbPrefix: string) {
         metrics: { outcome: (o) => void outcomes.push(o), possibleDuplicate: (id) => void duplicates.push(id) },
         logger: { info() {}, warn() {} },
       });
-      return { accounts, submissions, published, duplicates, outcomes, publish, announcer, dispatchJob };
+      return { conn: db, accounts, submissions, published, duplicates, outcomes, publish, announcer, dispatchJob };
     },
     /** Generations the simulator has accepted so far. */
     async submittedAtSim(): Promise<number> {

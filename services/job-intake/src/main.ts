@@ -4,6 +4,7 @@ import { validateForProvider } from '@pixsim/providers';
 import type { EventData } from '@pixsim/contracts';
 import { readConfig } from './config.js';
 import { createJobJournal } from './handlers/job-journal.js';
+import { createPurgedReplayCheck } from './handlers/purged-replay.js';
 import { createJobRequestedHandler } from './handlers/job-requested.js';
 import { createJobStatusHandler } from './handlers/job-status.js';
 import { createJobStore } from './store/job-store.js';
@@ -18,7 +19,8 @@ await runService({
   defaultOpsPort: 9101,
   drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
-    const jobs = observeEndToEnd(createJobStore(mongo), registry);
+    const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * 24 * 3600 * 1000;
+    const jobs = observeEndToEnd(createJobStore(mongo, { retentionMs }), registry);
     // Limits only: validating a request needs no provider client.
     const validate = (req: EventData<'JOB_REQUESTED'>) =>
       validateForProvider(req.provider_id, { operationType: req.operation_type, params: req.params });
@@ -30,7 +32,25 @@ await runService({
     });
     const journal = createJobJournal(logger.child({ component: 'journal' }));
     const onTerminal = (status: string, code: string | null) => outcomes.inc({ status, error_code: code ?? '' });
-    const onStatus = createJobStatusHandler({ jobs, journal, onTerminal });
+    const pastRetention = new Counter({
+      name: 'pixsim_replays_past_retention_total',
+      help: 'Events older than the retention whose record was purged, acknowledged without effect',
+      labelNames: ['event'],
+      registers: [registry],
+    });
+    const isPurgedReplay = createPurgedReplayCheck({
+      jobs,
+      retentionMs,
+      clock: () => new Date(),
+      onDropped: (event, ageMs) => {
+        pastRetention.inc({ event: event.type });
+        logger.warn(
+          { job_id: event.data.job_id, event: event.type, age_days: Math.floor(ageMs / 86_400_000) },
+          'event older than the job retention for a job with no record: its record was purged, so it is acknowledged without effect',
+        );
+      },
+    });
+    const onStatus = createJobStatusHandler({ jobs, journal, onTerminal, isPurgedReplay });
     return {
       consumers: [
         consume({
@@ -40,6 +60,7 @@ await runService({
             validate,
             journal,
             onTerminal,
+            isPurgedReplay,
             publish: (i) => publisher.publish(i),
           }),
         }),

@@ -7,7 +7,8 @@ import { createPixverseProvider } from '@pixsim/providers';
 import { createJobJournal } from '../src/handlers/job-journal.js';
 import { createJobRequestedHandler } from '../src/handlers/job-requested.js';
 import { createJobStatusHandler } from '../src/handlers/job-status.js';
-import { createJobStore } from '../src/store/job-store.js';
+import { createPurgedReplayCheck } from '../src/handlers/purged-replay.js';
+import { createJobStore, type JobStore } from '../src/store/job-store.js';
 
 let conn: Connection;
 beforeAll(async () => {
@@ -21,6 +22,13 @@ afterAll(async () => {
 });
 
 const provider = createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' });
+const RETENTION_MS = 90 * 24 * 3600 * 1000;
+/** Jobs' histories start an hour ago: well inside the retention, so nothing here expires or is taken for a replay. */
+const HOUR_AGO = Date.now() - 3600 * 1000;
+const ago = (ms: number) => new Date(HOUR_AGO + ms).toISOString();
+const openStore = () => createJobStore(conn, { retentionMs: RETENTION_MS });
+const replayCheck = (jobs: Pick<JobStore, 'get'>) =>
+  createPurgedReplayCheck({ jobs, retentionMs: RETENTION_MS, clock: () => new Date(), onDropped() {} });
 const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> => ({
   job_id: jobId,
   user_id: 'u1',
@@ -36,10 +44,11 @@ const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB
 });
 
 function setup() {
-  const jobs = createJobStore(conn);
+  const jobs = openStore();
   const published: PublishInput[] = [];
   const handler = createJobRequestedHandler({
     jobs,
+    isPurgedReplay: replayCheck(jobs),
     validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
     publish: async (i) => void published.push(i),
   });
@@ -86,6 +95,7 @@ describe('job-intake', () => {
     const ended: string[] = [];
     const handler = createJobRequestedHandler({
       jobs,
+      isPurgedReplay: replayCheck(jobs),
       validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
       publish: async (i) => void published.push(i),
       onTerminal: (status, code) => void ended.push(`${status} ${code}`),
@@ -106,7 +116,7 @@ describe('job-intake', () => {
 
   it('when status events arrive out of order, duplicated and concurrently, then the record ends COMPLETED with every fact', async () => {
     const { jobs } = setup();
-    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const at = (s: number) => ago(s * 1000);
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
     const events: JobEvent[] = [
       {
@@ -167,9 +177,9 @@ describe('job-intake', () => {
   });
 
   it('when two replicas fold events of the same job, then neither overwrites the other through its cache', async () => {
-    const a = createJobStore(conn);
-    const b = createJobStore(conn);
-    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const a = openStore();
+    const b = openStore();
+    const at = (s: number) => ago(s * 1000);
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
     await a.recordRequest(request('job-two', { prompt: 'two replicas' }));
     await b.recordRequest(request('job-two', { prompt: 'two replicas' })); // b now caches the record too
@@ -215,17 +225,18 @@ describe('job-intake', () => {
       warn: (fields, msg) =>
         void lines.push({ level: 'warn', fields: fields as Record<string, unknown>, msg: msg ?? '' }),
     });
-    const jobs = createJobStore(conn);
+    const jobs = openStore();
     const intake = createJobRequestedHandler({
       jobs,
       journal,
+      isPurgedReplay: replayCheck(jobs),
       validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
       publish: async () => {},
     });
-    const onStatus = createJobStatusHandler({ jobs, journal });
+    const onStatus = createJobStatusHandler({ jobs, journal, isPurgedReplay: replayCheck(jobs) });
     const data = {
       ...request('job-journal', { prompt: 'a heron', model: 'v5' }),
-      requested_at: '2026-01-01T00:00:00.000Z',
+      requested_at: ago(0),
     };
     const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'i', tag: 't', ct: 'c' };
     const submitted: JobEvent = {
@@ -240,7 +251,7 @@ describe('job-intake', () => {
         credential: sealed,
         cost: 45,
         duration_sec: 5,
-        submitted_at: '2026-01-01T00:00:01.000Z',
+        submitted_at: ago(1000),
       },
     };
     const completed: JobEvent = {
@@ -251,7 +262,7 @@ describe('job-intake', () => {
         provider_id: 'pixverse',
         provider_job_id: '42',
         account_id: 'a1',
-        completed_at: '2026-01-01T00:00:04.250Z',
+        completed_at: ago(4250),
         result: { url: 'https://v/42.mp4', width: 1, height: 1, duration_sec: 5, file_size_bytes: 1 },
       },
     };
@@ -269,7 +280,7 @@ describe('job-intake', () => {
         height: 1,
         duration_sec: 5,
         file_size_bytes: 1,
-        created_at: '2026-01-01T00:00:05.000Z',
+        created_at: ago(5000),
       },
     };
     for (const step of [

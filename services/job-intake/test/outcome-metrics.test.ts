@@ -26,7 +26,15 @@ function fakeStore(assets: (string | null)[], req = request()): Pick<JobStore, '
   return {
     async apply(jobId) {
       const facts = { ...previous, asset_id: assets[i++] ?? null };
-      const record = { _id: jobId, request: req, facts, status: 'COMPLETED', version: i, updated_at: new Date() };
+      const record = {
+        _id: jobId,
+        request: req,
+        facts,
+        status: 'COMPLETED',
+        version: i,
+        updated_at: new Date(),
+        purge_at: null,
+      };
       const out = { ...record, previous: { status: 'COMPLETED', facts: previous } };
       previous = facts;
       return out;

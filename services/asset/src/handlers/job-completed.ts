@@ -1,5 +1,5 @@
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
-import { eventIds } from '@pixsim/contracts';
+import { eventIds, type EventData } from '@pixsim/contracts';
 import type { AssetStore } from '../asset.js';
 
 export interface AssetHandlerDeps {
@@ -8,6 +8,8 @@ export interface AssetHandlerDeps {
   clock: () => Date;
   /** Mints an asset id (a ULID); only the inserting delivery's id is kept. */
   newId: () => string;
+  /** True for a JOB_COMPLETED replayed after its asset expired (purged-replay.ts): it is dropped. */
+  isPurgedReplay(job: EventData<'JOB_COMPLETED'>): Promise<boolean>;
 }
 
 /**
@@ -17,6 +19,7 @@ export interface AssetHandlerDeps {
 export function createAssetHandler(deps: AssetHandlerDeps) {
   return async (event: ConsumedEvent<'JOB_COMPLETED'>): Promise<void> => {
     const d = event.data;
+    if (await deps.isPurgedReplay(d)) return;
     const asset = await deps.store.createOnce({
       asset_id: deps.newId(),
       job_id: d.job_id,

@@ -22,6 +22,8 @@ export interface JobCreatedPorts {
   backlog(): number;
   kickScanner(): void;
   accountChanged(accountId: string): void;
+  /** True for a JOB_CREATED replayed after its submission was purged (purged-replay.ts): it is dropped. */
+  isPurgedReplay(job: EventData<'JOB_CREATED'>): Promise<boolean>;
   clock: () => Date;
 }
 
@@ -35,6 +37,7 @@ export interface JobCreatedPorts {
  */
 export function createJobCreatedHandler(ports: JobCreatedPorts) {
   return async ({ data }: { data: EventData<'JOB_CREATED'> }): Promise<void> => {
+    if (await ports.isPurgedReplay(data)) return;
     const now = ports.clock();
     const trace: { traceparent?: string; tracestate?: string } = {};
     propagation.inject(context.active(), trace);

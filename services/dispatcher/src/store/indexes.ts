@@ -1,6 +1,6 @@
 import { declareIndexes } from '@pixsim/persistence';
 import { accountModel } from './account-store.js';
-import { submissionModel } from './submission-store.js';
+import { submissionModel } from './submission-model.js';
 
 /**
  * The dispatcher's indexes (declared on each schema) and the queries they must serve.

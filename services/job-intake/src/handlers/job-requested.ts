@@ -10,6 +10,8 @@ export interface IntakePorts {
   validate(request: EventData<'JOB_REQUESTED'>): ValidationIssue[];
   publish(input: PublishInput): Promise<unknown>;
   journal?: Pick<JobJournal, 'recorded'>;
+  /** True for an event replayed after its job's record was purged (purged-replay.ts): it is dropped. */
+  isPurgedReplay(event: JobEvent): Promise<boolean>;
   /** Hears a job refused at intake once, as it is first recorded (its end, like any other). */
   onTerminal?: (status: 'FAILED', errorCode: string) => void;
   clock?: () => Date;
@@ -24,6 +26,7 @@ export interface IntakePorts {
 export function createJobRequestedHandler(ports: IntakePorts) {
   const now = () => (ports.clock?.() ?? new Date()).toISOString();
   return async ({ data }: { data: EventData<'JOB_REQUESTED'> }): Promise<void> => {
+    if (await ports.isPurgedReplay({ type: 'JOB_REQUESTED', data })) return;
     // The outcome is decided before the write, so a new job is recorded with it in one write;
     // a redelivery decides it again from the same request and finds it recorded already.
     const outcome = decide(data, ports.validate(data), now());

@@ -9,6 +9,7 @@ import {
   type JobFacts,
 } from '@pixsim/contracts';
 import { createFoldStore, createGroupCommit, defineModel, isDuplicateKey } from '@pixsim/persistence';
+import { purgeAt } from './retention.js';
 
 /** The job as the system of record keeps it: the request, the status facts, the derived view. */
 export interface JobRecord {
@@ -18,6 +19,8 @@ export interface JobRecord {
   status: string;
   version: number;
   updated_at: Date;
+  /** When the record expires: the job retention after the job ended (retention.ts); null while it runs. */
+  purge_at: Date | null;
 }
 
 export interface JobStore {
@@ -35,28 +38,32 @@ export interface JobStoreOptions {
   /** Records kept in memory after a write, so the next event of a job needs no read. */
   cacheSize?: number;
   clock?: () => Date;
+  /** How long an ended job's record is kept (PIXSIM_JOB_RETENTION_DAYS). */
+  retentionMs: number;
 }
 
-export const jobModel = defineModel<JobRecord>(
-  'Job',
-  new Schema<JobRecord>(
-    {
-      _id: String,
-      request: Schema.Types.Mixed,
-      facts: Schema.Types.Mixed,
-      status: { type: String, index: true },
-      version: Number,
-      updated_at: Date,
-    },
-    { versionKey: false, minimize: false },
-  ),
+const jobSchema = new Schema<JobRecord>(
+  {
+    _id: String,
+    request: Schema.Types.Mixed,
+    facts: Schema.Types.Mixed,
+    status: { type: String, index: true },
+    version: Number,
+    updated_at: Date,
+    purge_at: Date,
+  },
+  { versionKey: false, minimize: false },
 );
+// Retention: an ended job's record expires at its purge_at (null, never, while it runs).
+jobSchema.index({ purge_at: 1 }, { expireAfterSeconds: 0 });
+
+export const jobModel = defineModel<JobRecord>('Job', jobSchema);
 
 /**
  * The job's facts are an optimistic fold (see createFoldStore). The request is written
  * by recordRequest alone, without a version bump, so the fold never writes it.
  */
-export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): JobStore {
+export function createJobStore(conn: Connection, opts: JobStoreOptions): JobStore {
   const jobs = jobModel.collection(conn);
   // Requests of a burst share round trips (one bulkWrite per batch); the fold has its own.
   const writes = createGroupCommit(jobs);
@@ -68,10 +75,12 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions = {}): Jo
     status: 'PENDING',
     version: 0,
     updated_at: clock(),
+    purge_at: null,
   });
   const withEvent = (current: JobRecord, event: JobEvent): JobRecord => {
     const facts = applyJobEvent(current.facts, event);
-    return { ...current, facts, status: jobStatusView(facts).status, updated_at: clock() };
+    const purge_at = purgeAt(current.purge_at, facts, event, opts.retentionMs);
+    return { ...current, facts, status: jobStatusView(facts).status, updated_at: clock(), purge_at };
   };
   const fold = createFoldStore<JobRecord, JobEvent>({
     collection: jobs,
