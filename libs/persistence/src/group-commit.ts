@@ -107,7 +107,7 @@ export function createGroupCommit<T>(collection: TypedCollection<T>, opts: Group
         batch.map((p) => p.op as mongo.AnyBulkWriteOperation<T & mongo.Document>),
         { ordered: false },
       );
-      batch.forEach((p, i) => p.resolve({ upserted: i in res.upsertedIds }));
+      for (const [i, p] of batch.entries()) p.resolve({ upserted: i in res.upsertedIds });
     } catch (err) {
       const refused = refusalsOf(err);
       const upsertedIds = (err as { result?: { upsertedIds?: Record<number, unknown> } }).result?.upsertedIds ?? {};
