@@ -342,8 +342,8 @@ describe('dispatch', () => {
     const token = 'dead-dispatcher';
     await t.submissions.claim(job, token, new Date(), new Date(0));
     expect((await t.accounts.reserveBest('pixverse', 45, new Date()))?._id).toBe('a1');
-    await t.submissions.recordIntent(job, token, 'a1', new Date());
-    await t.submissions.markSubmitted(job, token, '4242', 45);
+    const intent = await t.submissions.recordIntent(job, token, 'a1', new Date());
+    await t.submissions.markSubmitted(intent!, token, '4242', 45);
     // -1: an outcome recorded in this very millisecond counts too (the filter is settled_at < now - olderThan).
     expect(await t.announcer.sweep(-1)).toBe(1);
     expect(await t.announcer.sweep(-1)).toBe(0);

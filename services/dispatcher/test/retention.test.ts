@@ -49,8 +49,8 @@ describe('submission retention', () => {
 
     const done = jobCreatedData();
     const doneToken = randomUUID();
-    await submissions.ensure(done, new Date(), null, doneToken, 'a1');
-    await submissions.markSubmitted(done.job_id, doneToken, 'p1', 10);
+    const doneIntent = await submissions.ensure(done, new Date(), null, doneToken, 'a1');
+    await submissions.markSubmitted(doneIntent, doneToken, 'p1', 10);
     expectPurgeAfterRetention((await submissions.release(done.job_id))?.purge_at, from);
 
     const failed = jobCreatedData();
@@ -82,8 +82,8 @@ describe('submission retention', () => {
     await submissions.ensure(submitting, new Date(), null, randomUUID(), 'a1');
     const submitted = jobCreatedData();
     const submittedToken = randomUUID();
-    await submissions.ensure(submitted, new Date(), null, submittedToken, 'a1');
-    await submissions.markSubmitted(submitted.job_id, submittedToken, 'p2', 10);
+    const submittedIntent = await submissions.ensure(submitted, new Date(), null, submittedToken, 'a1');
+    await submissions.markSubmitted(submittedIntent, submittedToken, 'p2', 10);
 
     for (const [job, state] of [
       [waiting, 'waiting'],

@@ -14,6 +14,34 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe('submission store', () => {
+  it('when many jobs arrive and are submitted at once, then each record is as stored, and a lost claim is refused', async () => {
+    const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
+    const now = new Date();
+    const jobs = Array.from({ length: 30 }, () => jobCreatedData());
+    const tokens = jobs.map(() => randomUUID());
+    const intents = await Promise.all(jobs.map((job, i) => submissions.ensure(job, now, null, tokens[i], 'a1')));
+    // A redelivery finds the record as the first arrival left it.
+    expect(await submissions.ensure(jobs[0]!, now, null, randomUUID(), 'a2')).toEqual(intents[0]);
+    // The scanner takes the last job over as stale: its first owner's submit must not land.
+    const thief = randomUUID();
+    expect(await submissions.claim(jobs[29]!.job_id, thief, now, new Date(now.getTime() + 1))).not.toBeNull();
+    const marked = await Promise.all(
+      intents.map((intent, i) => submissions.markSubmitted(intent, tokens[i]!, `p${i}`, 5)),
+    );
+    expect(marked[29]).toBeNull();
+    for (const [i, job] of jobs.slice(0, 29).entries()) {
+      const stored = await submissions.get(job.job_id);
+      expect(marked[i]).toEqual(stored);
+      expect(stored).toMatchObject({
+        state: 'submitted',
+        provider_job_id: `p${i}`,
+        account_id: 'a1',
+        announced: false,
+      });
+    }
+    expect(await submissions.get(jobs[29]!.job_id)).toMatchObject({ state: 'claimed', claim_token: thief });
+  });
+
   it('when a cancel and its JOB_CREATED arrive at the same moment (60 pairs), then no cancel is lost', async () => {
     const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
     const now = new Date();
@@ -42,8 +70,8 @@ describe('submission store', () => {
     const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
     const job = jobCreatedData();
     const token = randomUUID();
-    await submissions.ensure(job, new Date(), null, token, 'a1');
-    await submissions.markSubmitted(job.job_id, token, 'p1', 10);
+    const intent = await submissions.ensure(job, new Date(), null, token, 'a1');
+    await submissions.markSubmitted(intent, token, 'p1', 10);
     expect(await submissions.requestCancel(job.job_id, new Date())).toBeNull();
     const doc = await submissions.get(job.job_id);
     expect(doc?.state).toBe('submitted');

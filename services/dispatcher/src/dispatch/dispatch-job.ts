@@ -207,7 +207,7 @@ export function createDispatchJob(ports: DispatchPorts) {
       // submit. It propagates; the intent stays, and recovery treats it as a possible duplicate.
       // Two documents, no order between them: one round trip, not two.
       const [submitted] = await Promise.all([
-        submissions.markSubmitted(jobId, token, result.providerJobId, result.cost),
+        submissions.markSubmitted(intent, token, result.providerJobId, result.cost),
         accounts.charge(account._id, result.cost),
       ]);
       if (submitted) await ports.announcer.announce(submitted, account, { markLater: true });

@@ -1,5 +1,5 @@
 import type { EventData } from '@pixsim/contracts';
-import { AFTER, isDuplicateKey } from '@pixsim/persistence';
+import { AFTER, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
 import { cancelledNow } from './submission-cancels.js';
 import type { SubmissionContext, SubmissionDoc } from './submission-model.js';
 
@@ -35,7 +35,7 @@ export interface SubmissionArrival {
 }
 
 export function submissionArrival(ctx: SubmissionContext): SubmissionArrival {
-  const { model, clock } = ctx;
+  const { model, writes, clock } = ctx;
   return {
     async ensure(
       job: EventData<'JOB_CREATED'>,
@@ -51,27 +51,31 @@ export function submissionArrival(ctx: SubmissionContext): SubmissionArrival {
         : intentAccountId
           ? { state: 'submitting', claim_token: claimToken, claimed_at: now, attempt: 1, account_id: intentAccountId }
           : { state: 'claimed', claim_token: claimToken, claimed_at: now, attempt: 0, account_id: null };
-      const upsert = () =>
-        model.findOneAndUpdate(
-          { _id: job.job_id },
-          {
-            $setOnInsert: {
-              ...fromEvent(job),
-              next_attempt_at: nextAttemptAt,
-              ...state,
-              provider_job_id: null,
-              cost: 0,
-              released: false,
-              detail: null,
-              error_code: null,
-              error_message: null,
-              settled_at: null,
-              announced: true,
-              trace,
-            },
-          },
-          { ...AFTER, upsert: true },
-        ) as Promise<SubmissionDoc>;
+      const fresh = {
+        ...fromEvent(job),
+        next_attempt_at: nextAttemptAt,
+        ...state,
+        provider_job_id: null,
+        cost: 0,
+        released: false,
+        detail: null,
+        error_code: null,
+        error_message: null,
+        settled_at: null,
+        announced: true,
+        trace,
+      } as Omit<SubmissionDoc, '_id'>;
+      // Through the group commit: a burst's arrivals share round trips. An insert leaves
+      // the record exactly as sent; a record that was there already is read as it is.
+      const upsert = async (): Promise<SubmissionDoc> => {
+        const { upserted } = await writes.write({
+          updateOne: { filter: { _id: job.job_id }, update: { $setOnInsert: fresh }, upsert: true },
+        });
+        if (upserted) return { _id: job.job_id, ...fresh };
+        const stored = await model.findById(job.job_id).read(PRIMARY.readPreference).lean<SubmissionDoc>();
+        if (!stored) throw new Error(`submission ${job.job_id} vanished while it was recorded`);
+        return stored;
+      };
       // A cancel's tombstone inserted at the same moment wins the insert: read it on the second try.
       return upsert().catch((err: unknown) => {
         if (!isDuplicateKey(err, '_id')) throw err;

@@ -1,5 +1,5 @@
 import type { JobErrorCode } from '@pixsim/contracts';
-import { AFTER, PRIMARY } from '@pixsim/persistence';
+import { AFTER, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
 import { purgeAt, type SubmissionContext, type SubmissionDoc } from './submission-model.js';
 
 /**
@@ -15,7 +15,16 @@ export interface SubmissionClaims {
   recordIntent(id: string, token: string, accountId: string, now: Date): Promise<SubmissionDoc | null>;
   /** The intent's account was released after a refusal; the job stays claimed for the next account. */
   backToClaimed(id: string, token: string): Promise<void>;
-  markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null>;
+  /**
+   * The provider accepted the submit `intent` (the record as this owner holds it):
+   * the record as now stored, or null when the claim was lost meanwhile.
+   */
+  markSubmitted(
+    intent: SubmissionDoc,
+    token: string,
+    providerJobId: string,
+    cost: number,
+  ): Promise<SubmissionDoc | null>;
   /** Back to waiting until `at`; returns the detail it had, so a change can be announced once. */
   wait(
     id: string,
@@ -30,7 +39,7 @@ export interface SubmissionClaims {
 }
 
 export function submissionClaims(ctx: SubmissionContext): SubmissionClaims {
-  const { model, clock } = ctx;
+  const { model, writes, clock } = ctx;
   const owned = (id: string, token: string) => ({ _id: id, claim_token: token });
   return {
     async claim(id: string, token: string, now: Date, staleBefore: Date): Promise<SubmissionDoc | null> {
@@ -72,23 +81,35 @@ export function submissionClaims(ctx: SubmissionContext): SubmissionClaims {
     async backToClaimed(id: string, token: string): Promise<void> {
       await model.updateOne(owned(id, token), { $set: { state: 'claimed', account_id: null } });
     },
-    async markSubmitted(id: string, token: string, providerJobId: string, cost: number): Promise<SubmissionDoc | null> {
-      return model.findOneAndUpdate(
-        owned(id, token),
-        {
-          $set: {
-            state: 'submitted',
-            provider_job_id: providerJobId,
-            cost,
-            released: false,
-            claim_token: null,
-            detail: null,
-            settled_at: clock(),
-            announced: false,
-          },
-        },
-        AFTER,
-      ) as Promise<SubmissionDoc | null>;
+    async markSubmitted(
+      intent: SubmissionDoc,
+      token: string,
+      providerJobId: string,
+      cost: number,
+    ): Promise<SubmissionDoc | null> {
+      const set = {
+        state: 'submitted',
+        provider_job_id: providerJobId,
+        cost,
+        released: false,
+        claim_token: null,
+        detail: null,
+        settled_at: clock(),
+        announced: false,
+      } as const;
+      // Through the group commit, conditional on the claim as an upsert: a record whose
+      // claim moved on fails the filter, and the insert it falls back to collides on
+      // `_id`, so a lost claim is this write's own duplicate key even inside a batch. (The
+      // record cannot be gone: only settled records expire.)
+      try {
+        await writes.write({
+          updateOne: { filter: owned(intent._id, token), update: { $set: set }, upsert: true },
+        });
+      } catch (err) {
+        if (isDuplicateKey(err, '_id')) return null;
+        throw err;
+      }
+      return { ...intent, ...set };
     },
     async wait(
       id: string,

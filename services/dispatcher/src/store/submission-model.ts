@@ -1,6 +1,6 @@
 import { Schema, type Model } from 'mongoose';
 import type { JobErrorCode, JobParams, OperationType } from '@pixsim/contracts';
-import { defineModel } from '@pixsim/persistence';
+import { defineModel, type GroupCommit } from '@pixsim/persistence';
 
 export type SubmissionState =
   | 'waiting' // due at next_attempt_at; no account yet, scheduled, or backing off
@@ -101,6 +101,8 @@ export const submissionModel = defineModel<SubmissionDoc>('Submission', submissi
 /** What every part of the submission store works on: the collection, the dispatcher's clock, the retention. */
 export interface SubmissionContext {
   model: Model<SubmissionDoc>;
+  /** Single-document writes of many jobs share round trips through it (one bulkWrite per batch). */
+  writes: GroupCommit<SubmissionDoc>;
   clock: () => Date;
   /** How long a settled submission is kept. */
   retentionMs: number;

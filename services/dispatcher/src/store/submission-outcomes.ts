@@ -11,7 +11,7 @@ export interface SubmissionOutcomes {
 }
 
 export function submissionOutcomes(ctx: SubmissionContext): SubmissionOutcomes {
-  const { model } = ctx;
+  const { model, writes } = ctx;
   return {
     async release(id: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(
@@ -22,7 +22,9 @@ export function submissionOutcomes(ctx: SubmissionContext): SubmissionOutcomes {
       ) as Promise<SubmissionDoc | null>;
     },
     async markAnnounced(id: string): Promise<void> {
-      await model.updateOne({ _id: id, announced: false }, { $set: { announced: true } });
+      await writes.write({
+        updateOne: { filter: { _id: id, announced: false }, update: { $set: { announced: true } } },
+      });
     },
     async unannounced(before: Date, limit: number): Promise<SubmissionDoc[]> {
       return model

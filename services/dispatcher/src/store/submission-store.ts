@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { createGroupCommit } from '@pixsim/persistence';
 import { submissionArrival, type SubmissionArrival } from './submission-arrival.js';
 import { submissionCancels, type SubmissionCancels } from './submission-cancels.js';
 import { submissionClaims, type SubmissionClaims } from './submission-claims.js';
@@ -24,7 +25,12 @@ export function createSubmissionStore(
   conn: Connection,
   opts: { clock: () => Date; retentionMs: number },
 ): SubmissionStore {
-  const ctx = { model: submissionModel.model(conn), clock: opts.clock, retentionMs: opts.retentionMs };
+  const ctx = {
+    model: submissionModel.model(conn),
+    writes: createGroupCommit(submissionModel.collection(conn)),
+    clock: opts.clock,
+    retentionMs: opts.retentionMs,
+  };
   return {
     ...submissionArrival(ctx),
     ...submissionClaims(ctx),
