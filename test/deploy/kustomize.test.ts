@@ -93,6 +93,8 @@ function egressOf(objects: K8sObject[], labels: Record<string, string>): Map<str
 }
 
 const BASELINE_EGRESS = ['53/UDP', '53/TCP', '4317/TCP', '4318/TCP'];
+/** Kinds that belong to no namespace (the trace collector's RBAC is cluster-wide). */
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 /** What each service talks to (README "How a job flows"), as ports. */
 const EXPECTED_EGRESS: Record<ServiceName, string[]> = {
   gateway: ['6379/TCP', '27017/TCP', '4222/TCP', '443/TCP'],
@@ -161,7 +163,7 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
         'restricted',
       );
       const stray = objects
-        .filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== ns)
+        .filter((o) => !CLUSTER_SCOPED.has(o.kind) && o.metadata.namespace !== ns)
         .map((o) => `${o.kind}/${o.metadata.name}`);
       expect(stray, dir).toEqual([]);
     }
@@ -483,11 +485,12 @@ describe.skipIf(!kubectl.ok)('k8s manifests (kubectl kustomize)', () => {
       for (const kind of ['StatefulSet'])
         expect(byKind(objects, kind), `no in-cluster datastores (${kind})`).toEqual([]);
       expect(SERVICES.map((s) => find(objects, 'Deployment', s) !== undefined)).not.toContain(false);
+      // The five services, and the trace collector they send to (test/deploy/otel-collector.test.ts).
       expect(
         byKind(objects, 'Deployment')
           .map((d) => d.metadata.name)
           .sort(),
-      ).toEqual([...SERVICES].sort());
+      ).toEqual([...SERVICES, 'otel-collector'].sort());
     });
   });
 
