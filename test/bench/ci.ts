@@ -4,11 +4,12 @@
  * non-zero when a benchmark cannot complete; targets missed are printed, not failed (a
  * shared CI runner's numbers are not a verdict), except what noise cannot explain: a
  * poller that makes less than half its target polls, services that use more than twice
- * the CPU per job (against the BullMQ flow in the same run) recorded below, or a service
- * that holds more than twice its recorded idle memory.
+ * the CPU per job (against the BullMQ flow in the same run) recorded below, send more than
+ * twice the recorded MongoDB round trips per job, or a service that holds more than twice
+ * its recorded idle memory.
  */
 import { printGateway, runGateway } from './gateway-run.js';
-import { printCpuPerJob, printE2E, printFootprint, runE2E } from './e2e-run.js';
+import { perJob, printCpuPerJob, printE2E, printFootprint, runE2E } from './e2e-run.js';
 import { printPollerCapacity, runPollerCapacity } from './poller-capacity-run.js';
 
 /**
@@ -16,10 +17,12 @@ import { printPollerCapacity, runPollerCapacity } from './poller-capacity-run.js
  * Twice these fails: a regression, not a noisy neighbour.
  */
 const RECORDED = {
-  /** Services' CPU per job over the BullMQ flow's, same run (18.4 ms / 3.8 ms). */
-  cpuPerJobRatio: 4.8,
-  /** Highest idle RSS of one service, MiB (the dispatcher). */
-  idleServiceMiB: 134,
+  /** Services' CPU per job over the BullMQ flow's, same run (28.6 ms / 12.0 ms, a 400-job burst). */
+  cpuPerJobRatio: 2.4,
+  /** MongoDB commands the services send per job (the group commits batch them). */
+  mongoRoundTripsPerJob: 8.9,
+  /** Highest idle RSS of one service, MiB (the gateway). */
+  idleServiceMiB: 112,
 } as const;
 
 const t0 = Date.now();
@@ -35,6 +38,11 @@ try {
   if (cpuRatio > 2 * RECORDED.cpuPerJobRatio)
     failures.push(
       `services CPU per job pixsim/BullMQ = ${cpuRatio.toFixed(2)}, over twice the recorded ${RECORDED.cpuPerJobRatio}`,
+    );
+  const roundTrips = perJob(r.pixsim, e.jobs).mongoOps ?? 0;
+  if (roundTrips > 2 * RECORDED.mongoRoundTripsPerJob)
+    failures.push(
+      `${roundTrips.toFixed(1)} MongoDB round trips per job, over twice the recorded ${RECORDED.mongoRoundTripsPerJob}`,
     );
   for (const [name, mib] of Object.entries(r.pixsim.idle))
     if (mib > 2 * RECORDED.idleServiceMiB)
