@@ -1,6 +1,11 @@
 import { consume, isEntryPoint, leaseOwner, runService, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
-import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
+import {
+  createPixverseProvider,
+  PIXVERSE_DEFAULT_CONNECTIONS,
+  registerBreakerMetrics,
+  type VideoProvider,
+} from '@pixsim/providers';
 import { readConfig, type Config } from './config.js';
 import { drainMs } from './drain.js';
 import type { Publish } from './events.js';
@@ -26,6 +31,9 @@ export interface PollerDeps {
   /** The lease holder's name, unique per process: a restarted replica must not think it holds its old leases. */
   owner: string;
 }
+
+/** JOB_SUBMITTED events handled at once at least (MAX_JOBS when higher). */
+const SUBMISSIONS_AT_ONCE = 50;
 
 /** How often credentials sealed under an older key are sealed again under the current one. */
 const RESEAL_INTERVAL_MS = 5 * 60_000;
@@ -70,7 +78,12 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
   });
   return {
     consumers: [
-      consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
+      consume({
+        type: 'JOB_SUBMITTED',
+        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }),
+        // Recording a submission is a share of a bulkWrite: the more at once, the fewer round trips.
+        concurrency: Math.max(config.MAX_JOBS, SUBMISSIONS_AT_ONCE),
+      }),
       consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ store, publish, clock }) }),
       consume({ type: 'JOB_FAILED', handler: createJobFailedHandler({ store, clock }) }),
       // A provider webhook: check that generation now instead of at its next turn.
@@ -104,6 +117,8 @@ if (isEntryPoint(import.meta.url)) {
       const provider = createPixverseProvider({
         baseUrl: config.PIXVERSE_BASE_URL,
         logger: ctx.logger.child({ component: 'pixverse' }),
+        // A connection per status call in flight, so none waits for a socket.
+        pool: { connections: Math.max(PIXVERSE_DEFAULT_CONNECTIONS, config.POLL_CONCURRENCY) },
       });
       registerBreakerMetrics(ctx.registry, provider);
       const poller = await buildPoller(ctx, { provider, clock: () => new Date(), owner: leaseOwner(config) });
