@@ -30,7 +30,12 @@ export interface PollerDeps {
   clock: () => Date;
   /** The lease holder's name, unique per process: a restarted replica must not think it holds its old leases. */
   owner: string;
+  /** The provider client's own deadline per status call, if it has one (statusDeadlineMs: the one to give it). */
+  providerDeadlineMs?: number;
 }
+
+/** The status call deadline for the provider client: half the lease, so a call started on a fresh lease ends inside it. */
+export const statusDeadlineMs = (c: Pick<Config, 'LEASE_MS'>): number => Math.floor(c.LEASE_MS / 2);
 
 /** JOB_SUBMITTED events handled at once at least (MAX_JOBS when higher). */
 const SUBMISSIONS_AT_ONCE = 50;
@@ -64,6 +69,7 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
       leaseMs: config.LEASE_MS,
       pollIntervalMs,
       jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
+      providerDeadlineMs: deps.providerDeadlineMs,
     },
     logger: logger.child({ component: 'poll-loop' }),
     metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
@@ -119,9 +125,17 @@ if (isEntryPoint(import.meta.url)) {
         logger: ctx.logger.child({ component: 'pixverse' }),
         // A connection per status call in flight, so none waits for a socket.
         pool: { connections: Math.max(PIXVERSE_DEFAULT_CONNECTIONS, config.POLL_CONCURRENCY) },
+        // The client bounds each status call itself; the loop adds a signal only to the calls
+        // that a shorter remainder of their lease bounds.
+        timeouts: { requestMs: statusDeadlineMs(config) },
       });
       registerBreakerMetrics(ctx.registry, provider);
-      const poller = await buildPoller(ctx, { provider, clock: () => new Date(), owner: leaseOwner(config) });
+      const poller = await buildPoller(ctx, {
+        provider,
+        clock: () => new Date(),
+        owner: leaseOwner(config),
+        providerDeadlineMs: statusDeadlineMs(config),
+      });
       return {
         consumers: poller.consumers,
         start: poller.start,

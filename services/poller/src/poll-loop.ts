@@ -19,6 +19,11 @@ export interface PollLoopSettings extends ScheduleSettings {
   /** Provider calls at once at most. */
   concurrency: number;
   leaseMs: number;
+  /**
+   * The provider client's own deadline per call, when it has one: a call whose lease allows
+   * that long is left to it, and only a shorter one gets a deadline signal here.
+   */
+  providerDeadlineMs?: number;
 }
 
 type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
@@ -262,11 +267,15 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
    */
   function pollOne(h: Held, now: Date): Promise<void> {
     const traced = h.gen.failures > 0 || ageOf(h.gen, now) < 2 * s.pollIntervalMs;
-    const deadline = deadlines.signal(Math.min(now.getTime() + maxCallMs, h.leaseUntil - leaseMarginMs), now.getTime());
+    const budget = Math.min(maxCallMs, h.leaseUntil - leaseMarginMs - now.getTime());
+    const deadline =
+      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs
+        ? undefined
+        : deadlines.signal(now.getTime() + budget, now.getTime());
     return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadline));
   }
 
-  async function pollInTrace(h: Held, signal: AbortSignal): Promise<void> {
+  async function pollInTrace(h: Held, signal: AbortSignal | undefined): Promise<void> {
     const { gen } = h;
     try {
       let status: ProviderStatus | undefined;
@@ -274,7 +283,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       metrics.callStarted();
       try {
         const apiKey = deps.openCredential(gen);
-        status = await provider.status({ apiKey }, gen.provider_job_id, { signal });
+        status = await provider.status({ apiKey }, gen.provider_job_id, signal ? { signal } : {});
       } catch (err) {
         callError = err ?? new Error('the status call failed');
       } finally {

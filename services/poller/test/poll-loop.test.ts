@@ -47,9 +47,11 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const loop = replica('replica-a');
   const add = (jobId: string, over = {}) => store.add(generation(jobId, time.clock(), over));
   const callTimes: number[] = [];
+  const signals: Array<AbortSignal | undefined> = [];
   const status = provider.status.bind(provider);
-  provider.status = (creds, id) => {
+  provider.status = (creds, id, opts) => {
     callTimes.push(time.at());
+    signals.push(opts?.signal);
     return status(creds, id);
   };
   const writes = { reschedule: 0, claims: 0 };
@@ -75,6 +77,7 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const gaps = () => callTimes.slice(1).map((at, i) => at - callTimes[i]!);
   return {
     replica,
+    signals,
     callTimes,
     gaps,
     writes,
@@ -125,6 +128,16 @@ describe('poll loop', () => {
     expect(t.writes.reschedule).toBe(1);
     expect(t.store.get('j1')).toMatchObject({ lease_owner: null, lease_until: null, failures: 0 });
     expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 24_000);
+  });
+
+  it('when the lease leaves a call less than the provider client allows it, then that call gets a deadline of its own', async () => {
+    const t = setup({ providerDeadlineMs: 15_000 });
+    t.add('j1');
+    await t.drive(25_000);
+    // 30 s lease: at 0 and 10 s a call has its 15 s; at 20 s only the 5 s before the lease's margin.
+    expect(t.signals.map((sig) => sig !== undefined)).toEqual([false, false, true]);
+    expect(t.signals[2]!.aborted).toBe(false);
+    await t.loop.stop();
   });
 
   it('when a generation runs long, then it is polled less often (x2 after 5 min, x3 after 15 min)', async () => {
