@@ -89,7 +89,11 @@ export class FakeProvider implements Pick<VideoProvider, 'status'> {
     this.answers.set(providerJobId, answers);
   }
 
-  async status(creds: { apiKey: string }, providerJobId: string): Promise<ProviderStatus> {
+  async status(
+    creds: { apiKey: string },
+    providerJobId: string,
+    _opts?: { signal?: AbortSignal },
+  ): Promise<ProviderStatus> {
     this.calls.push({ apiKey: creds.apiKey, providerJobId });
     const queue = this.answers.get(providerJobId) ?? [];
     // The last answer repeats, so a script of one answer is a steady state.
