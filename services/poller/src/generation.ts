@@ -51,10 +51,12 @@ export interface PollStore {
   /**
    * Leases up to `limit` due generations (the longest due first) to `owner` until
    * now + leaseMs (or a millisecond past the previous claim's lease, which names each
-   * claim); fewer, or none, when fewer are due or another claim takes some first.
+   * claim); fewer, or none, when fewer are due or another claim takes some first. The
+   * stored next poll moves to the lease's end (when another replica may take it over);
+   * the generations returned carry the time their poll was due.
    */
   claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<Generation[]>;
-  /** Sets the next poll and releases the lease, if `owner` still holds it. */
+  /** Sets the next poll and the failure count and releases the lease, if `owner` still holds it. */
   reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void>;
   /**
    * Takes the end of a still-polling generation of this attempt for `reason`, keeping the

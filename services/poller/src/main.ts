@@ -1,6 +1,11 @@
 import { consume, isEntryPoint, leaseOwner, runService, type ConsumerSpec, type ServiceContext } from '@pixsim/kit';
 import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
-import { createPixverseProvider, registerBreakerMetrics, type VideoProvider } from '@pixsim/providers';
+import {
+  createPixverseProvider,
+  PIXVERSE_DEFAULT_CONNECTIONS,
+  registerBreakerMetrics,
+  type VideoProvider,
+} from '@pixsim/providers';
 import { readConfig, type Config } from './config.js';
 import { drainMs } from './drain.js';
 import type { Publish } from './events.js';
@@ -25,7 +30,15 @@ export interface PollerDeps {
   clock: () => Date;
   /** The lease holder's name, unique per process: a restarted replica must not think it holds its old leases. */
   owner: string;
+  /** The provider client's own deadline per status call, if it has one (statusDeadlineMs: the one to give it). */
+  providerDeadlineMs?: number;
 }
+
+/** The status call deadline for the provider client: half the lease, so a call started on a fresh lease ends inside it. */
+export const statusDeadlineMs = (c: Pick<Config, 'LEASE_MS'>): number => Math.floor(c.LEASE_MS / 2);
+
+/** JOB_SUBMITTED events handled at once at least (MAX_JOBS when higher). */
+const SUBMISSIONS_AT_ONCE = 50;
 
 /** How often credentials sealed under an older key are sealed again under the current one. */
 const RESEAL_INTERVAL_MS = 5 * 60_000;
@@ -56,6 +69,7 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
       leaseMs: config.LEASE_MS,
       pollIntervalMs,
       jobTimeoutMs: config.JOB_TIMEOUT_S * 1000,
+      providerDeadlineMs: deps.providerDeadlineMs,
     },
     logger: logger.child({ component: 'poll-loop' }),
     metrics: createPollMetrics(ctx.registry, () => store.countPolling()),
@@ -70,7 +84,12 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
   });
   return {
     consumers: [
-      consume({ type: 'JOB_SUBMITTED', handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }) }),
+      consume({
+        type: 'JOB_SUBMITTED',
+        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }),
+        // Recording a submission is a share of a bulkWrite: the more at once, the fewer round trips.
+        concurrency: Math.max(config.MAX_JOBS, SUBMISSIONS_AT_ONCE),
+      }),
       consume({ type: 'JOB_CANCEL_REQUESTED', handler: createCancelHandler({ store, publish, clock }) }),
       consume({ type: 'JOB_FAILED', handler: createJobFailedHandler({ store, clock }) }),
       // A provider webhook: check that generation now instead of at its next turn.
@@ -104,9 +123,19 @@ if (isEntryPoint(import.meta.url)) {
       const provider = createPixverseProvider({
         baseUrl: config.PIXVERSE_BASE_URL,
         logger: ctx.logger.child({ component: 'pixverse' }),
+        // A connection per status call in flight, so none waits for a socket.
+        pool: { connections: Math.max(PIXVERSE_DEFAULT_CONNECTIONS, config.POLL_CONCURRENCY) },
+        // The client bounds each status call itself; the loop adds a signal only to the calls
+        // that a shorter remainder of their lease bounds.
+        timeouts: { requestMs: statusDeadlineMs(config) },
       });
       registerBreakerMetrics(ctx.registry, provider);
-      const poller = await buildPoller(ctx, { provider, clock: () => new Date(), owner: leaseOwner(config) });
+      const poller = await buildPoller(ctx, {
+        provider,
+        clock: () => new Date(),
+        owner: leaseOwner(config),
+        providerDeadlineMs: statusDeadlineMs(config),
+      });
       return {
         consumers: poller.consumers,
         start: poller.start,

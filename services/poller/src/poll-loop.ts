@@ -1,5 +1,5 @@
 import type { LogPort } from '@pixsim/contracts';
-import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { untracedContext } from '@pixsim/kit';
 import { JOB_ERROR_CODES } from '@pixsim/contracts';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
@@ -8,15 +8,22 @@ import type { EndReason, Generation, PollStore } from './generation.js';
 import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
 import { describeError, errorKind } from './poll-errors.js';
 import { errorBackoff, isTimedOut, nextPollAt, pollInterval, type ScheduleSettings } from './schedule.js';
-import { every } from '@pixsim/kit';
+import { DeadlineSignals } from './deadlines.js';
+import { DueQueue } from './due-queue.js';
 
 export interface PollLoopSettings extends ScheduleSettings {
+  /** How often the store is asked for due generations when the last claim found fewer than `batch`. */
   tickMs: number;
-  /** Generations claimed per tick at most. */
+  /** Generations claimed per claim at most. */
   batch: number;
   /** Provider calls at once at most. */
   concurrency: number;
   leaseMs: number;
+  /**
+   * The provider client's own deadline per call, when it has one: a call whose lease allows
+   * that long is left to it, and only a shorter one gets a deadline signal here.
+   */
+  providerDeadlineMs?: number;
 }
 
 type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
@@ -37,13 +44,22 @@ export interface PollLoopDeps {
 }
 
 export interface PollLoop {
-  /** One round: claims and polls due generations (up to `batch`); resolves with how many it claimed. */
+  /**
+   * One round, for tests and tools: claims due generations (up to `batch`), polls every held
+   * generation that is due now (`concurrency` at once) and waits for them; resolves with how
+   * many polls it made.
+   */
   tick(): Promise<number>;
   start(): void;
-  /** Stops claiming; resolves when the running round has settled every poll it started. */
+  /**
+   * Stops claiming and polling; resolves when every poll under way has settled and the
+   * generations this replica held are handed back to the store, due when they were due.
+   */
   stop(): Promise<void>;
   /** Makes a generation due now (by job id or provider job id) and wakes the loop: for webhooks. */
   pokeNow(id: string): Promise<number>;
+  /** Generations this replica holds now (leased, polled from memory). */
+  held(): number;
 }
 
 const FAILED_STATES = {
@@ -52,22 +68,126 @@ const FAILED_STATES = {
   deleted: 'PROVIDER_DELETED',
 } as const;
 
+/** Marks a held generation whose poll is out (never a real time). */
+const IN_FLIGHT = -1;
+/** The loop's one timer is never armed closer than this: polls due within it go out together. */
+const MIN_WAKE_MS = 2;
+
+/** A generation this replica holds: leased to it, polled from memory while the lease covers a call. */
+interface Held {
+  gen: Generation;
+  leaseUntil: number;
+  /** When the next poll is due (IN_FLIGHT while one is out). */
+  due: number;
+  held: boolean;
+  /** The failure count as stored: while the memory agrees, handing it back writes nothing. */
+  storedFailures: number;
+  /** The job's trace context, extracted once. */
+  jobContext: Context;
+  /** Poked while its poll was out: the next poll is due at once. */
+  poked: boolean;
+}
+
+/** What a poll decided: the generation ended, or when to poll it next and its failure count. */
+type Next = { at: number; failures: number } | 'ended';
+
+/**
+ * The poll loop. A claim leases a batch of due generations to this replica for LEASE_MS;
+ * the replica then keeps them in memory and polls each whenever it is due, as long as the
+ * lease still covers a whole call, without writing anything: a poll that changes nothing
+ * costs no MongoDB round trip. The claim moved each one's stored next poll to the lease's
+ * end, so a generation whose next poll falls there (within a tenth of an interval) is just
+ * let go, and the next claim after the lease ends (this replica's or another's) takes it
+ * up again; one whose next poll falls elsewhere, or whose failure count changed, is handed
+ * back with one conditional update. A replica that dies holding generations leaves their
+ * leases to run out, after which any replica claims them.
+ */
 export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const { store, provider, publish, clock, owner, settings: s, logger } = deps;
   const metrics = deps.metrics ?? noPollMetrics;
-  // A call must end well inside its lease, or a second replica could poll the same generation.
-  const callTimeoutMs = Math.max(1, Math.floor(s.leaseMs / 2));
+  // A call must end inside its lease, or a second replica could poll the same generation;
+  // it ends this margin before the lease does, for replicas whose clocks differ.
+  const maxCallMs = Math.max(1, Math.floor(s.leaseMs / 2));
+  const leaseMarginMs = Math.floor(s.leaseMs / 6);
+  const minCallMs = Math.max(1, Math.floor(s.leaseMs / 6));
+  /** The latest a held generation's poll may start. */
+  const lastStart = (h: Held) => h.leaseUntil - leaseMarginMs - minCallMs;
+  /** How far a next poll may lie from the lease's end and still be left to the next claim. */
+  const alignMs = Math.max(1, Math.floor(s.pollIntervalMs / 10));
   const ageOf = (gen: Generation, now: Date) => now.getTime() - gen.submitted_at.getTime();
   const jobContextOf = (gen: Generation) => propagation.extract(ROOT_CONTEXT, gen.trace ?? {});
+
+  const queue = new DueQueue<Held>();
+  const byJob = new Map<string, Held>();
+  const byProviderJob = new Map<string, Held>();
+  const deadlines = new DeadlineSignals();
+  const inFlight = new Set<Promise<void>>();
+
+  const hold = (h: Held, due: number) => {
+    h.due = due;
+    queue.push(h);
+  };
+  const forget = (h: Held) => {
+    h.held = false;
+    if (byJob.get(h.gen.job_id) === h) byJob.delete(h.gen.job_id);
+    if (byProviderJob.get(h.gen.provider_job_id) === h) byProviderJob.delete(h.gen.provider_job_id);
+  };
+
+  /** Its leases, held in memory from now on, due when the store said. */
+  async function claim(now: Date): Promise<number> {
+    const gens = await store.claimDue(owner, now, s.leaseMs, s.batch);
+    for (const gen of gens) {
+      const before = byJob.get(gen.job_id);
+      if (before) forget(before);
+      const h: Held = {
+        gen,
+        leaseUntil: gen.lease_until!.getTime(),
+        due: 0,
+        held: true,
+        storedFailures: gen.failures,
+        jobContext: jobContextOf(gen),
+        poked: false,
+      };
+      byJob.set(gen.job_id, h);
+      byProviderJob.set(gen.provider_job_id, h);
+      hold(h, gen.next_poll_at?.getTime() ?? now.getTime());
+    }
+    return gens.length;
+  }
+
+  /**
+   * After a poll that did not end the generation: kept in memory when the lease covers the
+   * next poll, else let go (nothing to write when the stored state already says it all) or
+   * handed back with its next poll.
+   */
+  async function after(h: Held, next: { at: number; failures: number }): Promise<void> {
+    h.gen.failures = next.failures;
+    const at = h.poked ? clock().getTime() : next.at;
+    h.poked = false;
+    if (!stopping && at <= lastStart(h)) return hold(h, at);
+    forget(h);
+    if (next.failures === h.storedFailures && Math.abs(at - h.leaseUntil) <= alignMs) return;
+    await store.reschedule(h.gen, owner, { next_poll_at: new Date(at), failures: next.failures });
+  }
+
+  /** A held generation this replica cannot poll in time (the lease ran short, or it stops): back to the store, due as it was. */
+  async function handBack(h: Held, due: number): Promise<void> {
+    forget(h);
+    await store.reschedule(h.gen, owner, { next_poll_at: new Date(due), failures: h.gen.failures });
+  }
 
   /**
    * The first to end a generation announces its end, and only it: a cancel landing while
    * this poll ran wins, and the poll's outcome is dropped. A crash after the end was taken
    * and before its event went out is caught by `announceStranded`.
    */
+  const ending = new WeakSet<Generation>();
   const end = (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) =>
     // In the job's trace even when the poll that decided it ran untraced (see pollOne).
     context.with(jobContextOf(gen), async () => {
+      // From here on it is no longer this replica's to poll, whatever happens next: taken by
+      // this end, by something else, or (the store failing) left to its lease.
+      ending.add(gen);
       if (!(await store.beginEnd(gen, reason, event, now))) return;
       await publish(event);
       await store.finish(gen, reason, now);
@@ -75,8 +195,8 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
 
   /**
    * Ends taken by a replica that died before announcing them, older than a lease: announced
-   * again (same event id). Looked for every few seconds, not on every tick: a busy loop ticks
-   * many times a second, and a stranded end is rare and waits a lease anyway.
+   * again (same event id). Looked for every few seconds, not on every claim: a stranded end
+   * is rare and waits a lease anyway.
    */
   let nextStrandedCheck = 0;
   const announceStranded = async () => {
@@ -88,36 +208,39 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
         await store.finish(gen, (gen.end_reason ?? 'completed') as EndReason, clock());
       }
     } catch (err) {
-      logger.warn({ err }, 'could not announce ended generations; trying again next tick');
+      logger.warn({ err }, 'could not announce ended generations; trying again later');
     }
   };
 
-  const timeOut = (gen: Generation, now: Date, detail: string) => {
+  const timeOut = async (gen: Generation, now: Date, detail: string): Promise<Next> => {
     metrics.polled('timeout');
     const message = `the generation did not finish within ${s.jobTimeoutMs / 1000} s (${detail})`;
-    return end(gen, 'timeout', jobFailed(gen, 'poll', 'TIMEOUT', message, now), now);
+    await end(gen, 'timeout', jobFailed(gen, 'poll', 'TIMEOUT', message, now), now);
+    return 'ended';
   };
 
-  async function settle(gen: Generation, status: ProviderStatus): Promise<void> {
+  async function settle(gen: Generation, status: ProviderStatus): Promise<Next> {
     const now = clock();
     if (status.state === 'pending') {
       if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, 'still generating');
       metrics.polled('pending');
       const next = nextPollAt(gen.submitted_at, now, pollInterval(ageOf(gen, now), s.pollIntervalMs), s);
-      return store.reschedule(gen, owner, { next_poll_at: next, failures: 0 });
+      return { at: next.getTime(), failures: 0 };
     }
     if (status.state === 'completed') {
       if (!status.result) throw new Error('the provider reported completion without a result');
       await end(gen, 'completed', jobCompleted(gen, status.result, now), now);
-      return metrics.polled('completed');
+      metrics.polled('completed');
+      return 'ended';
     }
     const code = FAILED_STATES[status.state];
     await end(gen, status.state, jobFailed(gen, 'poll', code, JOB_ERROR_CODES[code].description, now), now);
     metrics.polled(status.state);
+    return 'ended';
   }
 
   /** Never swallowed: counted, logged, retried with backoff, and bounded by the job timeout. */
-  async function failedPoll(gen: Generation, err: unknown, kind: string): Promise<void> {
+  async function failedPoll(gen: Generation, err: unknown, kind: string): Promise<Next> {
     const now = clock();
     metrics.polled('error');
     metrics.pollError(kind);
@@ -133,7 +256,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       ? pollInterval(ageOf(gen, now), s.pollIntervalMs)
       : errorBackoff(failures, s.pollIntervalMs, deps.random);
     delay = Math.max(delay, (err as { retryAfterMs?: number }).retryAfterMs ?? 0);
-    await store.reschedule(gen, owner, { next_poll_at: nextPollAt(gen.submitted_at, now, delay, s), failures });
+    return { at: nextPollAt(gen.submitted_at, now, delay, s).getTime(), failures };
   }
 
   /**
@@ -142,83 +265,176 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
    * after a failure make spans; the others run untraced. Whatever ends the generation
    * (JOB_COMPLETED, JOB_FAILED) is always published in the job's trace.
    */
-  function pollOne(gen: Generation): Promise<void> {
-    const traced = gen.failures > 0 || ageOf(gen, clock()) < 2 * s.pollIntervalMs;
-    const jobContext = jobContextOf(gen);
-    return context.with(traced ? jobContext : untracedContext(jobContext), () => pollInTrace(gen));
+  function pollOne(h: Held, now: Date): Promise<void> {
+    const traced = h.gen.failures > 0 || ageOf(h.gen, now) < 2 * s.pollIntervalMs;
+    const budget = Math.min(maxCallMs, h.leaseUntil - leaseMarginMs - now.getTime());
+    const deadline =
+      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs
+        ? undefined
+        : deadlines.signal(now.getTime() + budget, now.getTime());
+    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadline));
   }
 
-  async function pollInTrace(gen: Generation): Promise<void> {
+  async function pollInTrace(h: Held, signal: AbortSignal | undefined): Promise<void> {
+    const { gen } = h;
     try {
-      let status: ProviderStatus;
+      let status: ProviderStatus | undefined;
+      let callError: unknown;
       metrics.callStarted();
       try {
         const apiKey = deps.openCredential(gen);
-        status = await provider.status({ apiKey }, gen.provider_job_id, { signal: AbortSignal.timeout(callTimeoutMs) });
+        status = await provider.status({ apiKey }, gen.provider_job_id, signal ? { signal } : {});
       } catch (err) {
-        return await failedPoll(gen, err, errorKind(err));
+        callError = err ?? new Error('the status call failed');
       } finally {
         metrics.callEnded();
       }
-      try {
-        await settle(gen, status);
-      } catch (err) {
-        await failedPoll(gen, err, 'settle');
+      let next: Next;
+      if (!status) next = await failedPoll(gen, callError, errorKind(callError));
+      else {
+        try {
+          next = await settle(gen, status);
+        } catch (err) {
+          next = await failedPoll(gen, err, 'settle');
+        }
       }
+      if (ending.has(gen)) next = 'ended';
+      if (next === 'ended') forget(h);
+      else await after(h, next);
     } catch (err) {
-      // The store or the bus is down: the lease expires and another round polls it again.
+      // The store or the bus is down: let it go; its lease runs out and a claim polls it again.
+      forget(h);
       logger.error({ job_id: gen.job_id, err }, 'could not record a poll; it is retried when its lease expires');
     }
   }
 
-  let stopping = false;
-  async function tick(): Promise<number> {
-    const running = new Set<Promise<void>>();
-    let claimed = 0;
-    await announceStranded();
-    try {
-      // Claim as many as there are free slots, once half of them are free, so every claimed
-      // generation is polled at once and no lease ticks away in a queue.
-      while (!stopping && claimed < s.batch) {
-        while (running.size > s.concurrency / 2) await Promise.race(running);
-        const gens = await store.claimDue(
-          owner,
-          clock(),
-          s.leaseMs,
-          Math.min(s.concurrency - running.size, s.batch - claimed),
-        );
-        if (gens.length === 0) break;
-        for (const gen of gens) {
-          claimed++;
-          const p: Promise<void> = pollOne(gen).finally(() => running.delete(p));
-          running.add(p);
-        }
+  /** Starts the polls due now, as many as there are free slots; how many it started. */
+  function startDue(): number {
+    let started = 0;
+    const now = clock();
+    while (inFlight.size < s.concurrency) {
+      const h = queue.takeDue(now.getTime());
+      if (!h) break;
+      const due = h.due;
+      h.due = IN_FLIGHT;
+      if (stopping || now.getTime() > lastStart(h)) {
+        // Held past the point where the lease covers a call (this replica fell behind): due
+        // as it was, for whichever replica claims it first.
+        const p: Promise<void> = handBack(h, due)
+          .catch((err: unknown) => logger.error({ job_id: h.gen.job_id, err }, 'could not hand a generation back'))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        continue;
       }
-    } catch (err) {
-      logger.error({ err }, 'could not claim due generations; trying again next tick');
+      const p: Promise<void> = pollOne(h, now).finally(() => {
+        inFlight.delete(p);
+        pump();
+      });
+      inFlight.add(p);
+      started++;
     }
-    await Promise.all(running);
-    return claimed;
+    return started;
   }
 
-  // A full batch means more is due: the next tick follows at once.
-  const ticker = every({
-    intervalMs: s.tickMs,
-    run: async () => ((await tick()) >= s.batch ? 0 : undefined),
-    onError: (err) => logger.error({ err }, 'a poll tick failed; trying again next tick'),
-  });
+  let started = false;
+  let stopping = false;
+  let claiming: Promise<void> | null = null;
+  let nextClaimAt = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let timerAt = Number.POSITIVE_INFINITY;
+
+  /** Claims when nothing held is waiting for a slot: a replica that falls behind leaves the rest to others. */
+  function claimIfIdle(now: number): void {
+    if (claiming || now < nextClaimAt) return;
+    const top = queue.peek();
+    if (top && top.due <= now) return;
+    claiming = (async () => {
+      try {
+        await announceStranded();
+        const n = await claim(clock());
+        // A full batch: more is due, claim again as soon as there is room.
+        nextClaimAt = n >= s.batch ? 0 : clock().getTime() + s.tickMs;
+      } catch (err) {
+        logger.error({ err }, 'could not claim due generations; trying again shortly');
+        nextClaimAt = clock().getTime() + s.tickMs;
+      } finally {
+        claiming = null;
+        pump();
+      }
+    })();
+  }
+
+  /** Does what is due and arms the one timer for what is due next (a poll, or a claim). */
+  function pump(): void {
+    if (!started || stopping) return;
+    startDue();
+    const now = clock().getTime();
+    claimIfIdle(now);
+    let wake = Number.POSITIVE_INFINITY;
+    const top = queue.peek();
+    if (top && inFlight.size < s.concurrency) wake = top.due;
+    if (!claiming) wake = Math.min(wake, nextClaimAt);
+    if (wake === Number.POSITIVE_INFINITY || (timer && timerAt <= wake)) return;
+    if (timer) clearTimeout(timer);
+    timerAt = wake;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        timerAt = Number.POSITIVE_INFINITY;
+        pump();
+      },
+      Math.max(MIN_WAKE_MS, wake - now),
+    );
+  }
 
   return {
-    tick,
-    start: () => ticker.start(),
+    async tick() {
+      await announceStranded();
+      try {
+        await claim(clock());
+      } catch (err) {
+        logger.error({ err }, 'could not claim due generations; trying again shortly');
+      }
+      let polls = 0;
+      for (;;) {
+        polls += startDue();
+        if (inFlight.size === 0) return polls;
+        await Promise.race(inFlight);
+      }
+    },
+    start() {
+      started = true;
+      pump();
+    },
     async stop() {
       stopping = true;
-      await ticker.stop();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await claiming;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      // Handed back due when they were due, so another replica takes them up at once.
+      const left = [...byJob.values()];
+      await Promise.all(
+        left.map((h) =>
+          handBack(h, h.due === IN_FLIGHT ? clock().getTime() : h.due).catch((err: unknown) =>
+            logger.error({ job_id: h.gen.job_id, err }, 'could not hand a generation back; its lease runs out'),
+          ),
+        ),
+      );
+      deadlines.clear();
     },
     async pokeNow(id) {
       const n = await store.pokeNow(id, clock());
-      if (n > 0) ticker.wake();
+      const h = byJob.get(id) ?? byProviderJob.get(id);
+      if (h?.held) {
+        if (h.due === IN_FLIGHT) h.poked = true;
+        else hold(h, clock().getTime());
+      }
+      // Held by another replica, it waits for that one's next poll; else the store has it due now.
+      nextClaimAt = 0;
+      pump();
       return n;
     },
+    held: () => byJob.size,
   };
 }

@@ -20,8 +20,11 @@ export class MemoryPollStore implements PollStore {
       .filter((g) => g.status === 'polling' && g.next_poll_at! <= now && (!g.lease_until || g.lease_until <= now))
       .sort((a, b) => a.next_poll_at!.getTime() - b.next_poll_at!.getTime())
       .slice(0, limit);
-    for (const g of due) Object.assign(g, { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs) });
-    return due.map((g) => ({ ...g }));
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const claimed = due.map((g) => ({ ...g, lease_owner: owner, lease_until: leaseUntil }));
+    // Stored, the next poll moves to the lease's end; the claimed copies keep when they were due.
+    for (const g of due) Object.assign(g, { lease_owner: owner, lease_until: leaseUntil, next_poll_at: leaseUntil });
+    return claimed;
   }
 
   async reschedule(gen: Generation, owner: string, next: { next_poll_at: Date; failures: number }): Promise<void> {
@@ -86,7 +89,11 @@ export class FakeProvider implements Pick<VideoProvider, 'status'> {
     this.answers.set(providerJobId, answers);
   }
 
-  async status(creds: { apiKey: string }, providerJobId: string): Promise<ProviderStatus> {
+  async status(
+    creds: { apiKey: string },
+    providerJobId: string,
+    _opts?: { signal?: AbortSignal },
+  ): Promise<ProviderStatus> {
     this.calls.push({ apiKey: creds.apiKey, providerJobId });
     const queue = this.answers.get(providerJobId) ?? [];
     // The last answer repeats, so a script of one answer is a steady state.

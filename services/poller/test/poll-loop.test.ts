@@ -27,23 +27,61 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const metrics = new RecordingMetrics();
   const warnings: object[] = [];
   let publishFails = false;
-  const loop = createPollLoop({
-    store,
-    provider,
-    clock: time.clock,
-    metrics,
-    owner: 'replica-a',
-    random: () => 1,
-    publish: async (input) => {
-      if (publishFails) throw new Error('redis is down');
-      return publish(input);
-    },
-    openCredential: (gen) => `key-of-${gen.credential.kid}`,
-    settings: { ...SETTINGS, ...settings },
-    logger: { warn: (obj) => void warnings.push(obj), error: (obj) => void warnings.push(obj) },
-  });
+  /** A replica of the poller on this store, provider and clock. */
+  const replica = (owner: string) =>
+    createPollLoop({
+      store,
+      provider,
+      clock: time.clock,
+      metrics,
+      owner,
+      random: () => 1,
+      publish: async (input) => {
+        if (publishFails) throw new Error('redis is down');
+        return publish(input);
+      },
+      openCredential: (gen) => `key-of-${gen.credential.kid}`,
+      settings: { ...SETTINGS, ...settings },
+      logger: { warn: (obj) => void warnings.push(obj), error: (obj) => void warnings.push(obj) },
+    });
+  const loop = replica('replica-a');
   const add = (jobId: string, over = {}) => store.add(generation(jobId, time.clock(), over));
+  const callTimes: number[] = [];
+  const signals: Array<AbortSignal | undefined> = [];
+  const status = provider.status.bind(provider);
+  provider.status = (creds, id, opts) => {
+    callTimes.push(time.at());
+    signals.push(opts?.signal);
+    return status(creds, id);
+  };
+  const writes = { reschedule: 0, claims: 0 };
+  const reschedule = store.reschedule.bind(store);
+  store.reschedule = (...args) => {
+    writes.reschedule++;
+    return reschedule(...args);
+  };
+  const claimDue = store.claimDue.bind(store);
+  store.claimDue = async (...args) => {
+    const claimed = await claimDue(...args);
+    if (claimed.length > 0) writes.claims++;
+    return claimed;
+  };
+  /** Ticks every `stepMs` for `ms` (the clock moves between ticks, never during one). */
+  const drive = async (ms: number, stepMs = 500) => {
+    for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+      await loop.tick();
+      time.advance(stepMs);
+    }
+  };
+  /** Time between consecutive status calls. */
+  const gaps = () => callTimes.slice(1).map((at, i) => at - callTimes[i]!);
   return {
+    replica,
+    signals,
+    callTimes,
+    gaps,
+    writes,
+    drive,
     time,
     store,
     provider,
@@ -59,28 +97,59 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
 }
 
 describe('poll loop', () => {
-  it('when the provider says pending, then the generation is due one interval later with its lease released', async () => {
+  it('when the provider says pending, then it is polled every interval from memory while its lease lasts, writing nothing', async () => {
     const t = setup();
-    t.add('j1', { failures: 2 });
+    const t0 = t.time.at();
+    t.add('j1');
     expect(await t.loop.tick()).toBe(1);
-    const g = t.store.get('j1');
-    expect(g).toMatchObject({ status: 'polling', failures: 0, lease_owner: null, lease_until: null });
-    expect(g.next_poll_at!.getTime()).toBe(t.time.at() + 10_000);
-    expect(t.provider.calls).toEqual([{ apiKey: 'key-of-k1', providerJobId: 'pv-j1' }]);
-    expect(t.published).toEqual([]);
-    expect(t.metrics.outcomes).toEqual(['pending']);
     expect(await t.loop.tick()).toBe(0); // not due yet
+    // Leased for 30 s: stored due at the lease's end, where another replica may take it over.
+    expect(t.store.get('j1')).toMatchObject({ status: 'polling', lease_owner: 'replica-a' });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 30_000);
+    await t.drive(30_000);
+    expect(t.callTimes).toEqual([t0, t0 + 10_000, t0 + 20_000]);
+    expect(t.writes).toEqual({ claims: 1, reschedule: 0 });
+    expect(t.provider.calls.every((c) => c.apiKey === 'key-of-k1' && c.providerJobId === 'pv-j1')).toBe(true);
+    expect(t.published).toEqual([]);
+    expect(t.metrics.outcomes).toEqual(['pending', 'pending', 'pending']);
+    // Its next poll is the lease's end: let go without a write, the next claim takes it up again.
+    expect(await t.loop.tick()).toBe(1);
+    expect(t.callTimes.at(-1)).toBe(t0 + 30_000);
+    expect(t.writes).toEqual({ claims: 2, reschedule: 0 });
+  });
+
+  it('when the next poll falls outside the lease, then the generation is handed back with that time', async () => {
+    const t = setup({ pollIntervalMs: 12_000 });
+    const t0 = t.time.at();
+    t.add('j1');
+    await t.drive(20_000);
+    // Polled at 0 and 12 s; 24 s is past the last start the lease allows (30 − 5 − 5 s).
+    expect(t.callTimes).toEqual([t0, t0 + 12_000]);
+    expect(t.writes.reschedule).toBe(1);
+    expect(t.store.get('j1')).toMatchObject({ lease_owner: null, lease_until: null, failures: 0 });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 24_000);
+  });
+
+  it('when the lease leaves a call less than the provider client allows it, then that call gets a deadline of its own', async () => {
+    const t = setup({ providerDeadlineMs: 15_000 });
+    t.add('j1');
+    await t.drive(25_000);
+    // 30 s lease: at 0 and 10 s a call has its 15 s; at 20 s only the 5 s before the lease's margin.
+    expect(t.signals.map((sig) => sig !== undefined)).toEqual([false, false, true]);
+    expect(t.signals[2]!.aborted).toBe(false);
+    await t.loop.stop();
   });
 
   it('when a generation runs long, then it is polled less often (x2 after 5 min, x3 after 15 min)', async () => {
     const t = setup();
     t.add('j1');
     t.time.advance(6 * 60_000);
-    await t.loop.tick();
-    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 20_000);
+    await t.drive(61_000);
+    expect(t.gaps()).toEqual([20_000, 20_000, 20_000]);
     t.time.advance(10 * 60_000);
-    await t.loop.tick();
-    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 30_000);
+    t.callTimes.length = 0;
+    await t.drive(91_000);
+    expect(t.gaps()).toEqual([30_000, 30_000, 30_000]);
   });
 
   it('when the provider says completed, then JOB_COMPLETED is published and the generation is done', async () => {
@@ -141,9 +210,10 @@ describe('poll loop', () => {
     t.time.advance(3_595_000);
     await t.loop.tick();
     // the next poll is pulled in to the deadline itself, not one interval past it
-    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 5_000);
-    t.time.advance(5_000);
-    await t.loop.tick();
+    t.time.advance(4_999);
+    expect(await t.loop.tick()).toBe(0);
+    t.time.advance(1);
+    expect(await t.loop.tick()).toBe(1);
     expect(t.published).toEqual([
       expect.objectContaining({
         type: 'JOB_FAILED',
@@ -157,31 +227,39 @@ describe('poll loop', () => {
     const t = setup();
     t.add('j1');
     t.provider.script('pv-j1', new ProviderError('unavailable', 'HTTP 503'));
-    const delays: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      await t.loop.tick();
-      const next = t.store.get('j1').next_poll_at!.getTime();
-      delays.push(next - t.time.at());
-      t.time.advance(next - t.time.at());
-    }
-    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
-    expect(t.store.get('j1')).toMatchObject({ status: 'polling', failures: 7, lease_owner: null });
-    expect(t.metrics.errors).toEqual(Array(7).fill('unavailable'));
+    await t.drive(95_000);
+    expect(t.gaps()).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    expect(t.metrics.errors).toEqual(Array(8).fill('unavailable'));
     expect(t.warnings[0]).toMatchObject({ job_id: 'j1', kind: 'unavailable' });
     // a success afterwards resets the count
     t.provider.script('pv-j1', { state: 'pending' });
+    await t.drive(31_000);
+    await t.loop.stop();
+    expect(t.store.get('j1')).toMatchObject({ status: 'polling', failures: 0, lease_owner: null });
+  });
+
+  it('when a poll fails, then the count it changed is written when the generation leaves the replica', async () => {
+    const t = setup();
+    t.add('j1');
+    t.provider.script('pv-j1', new ProviderError('unavailable', 'HTTP 503'), { state: 'pending' });
     await t.loop.tick();
+    // held: the count lives in memory until the generation is handed back
     expect(t.store.get('j1').failures).toBe(0);
+    await t.loop.stop();
+    expect(t.store.get('j1')).toMatchObject({ status: 'polling', failures: 1, lease_owner: null, lease_until: null });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 1_000);
   });
 
   it('when the circuit is open, then the poll is retried one interval later and not counted as a failure', async () => {
     const t = setup();
     t.add('j1');
     t.provider.script('pv-j1', new ProviderError('circuit_open', 'breaker open'));
-    await t.loop.tick();
+    const t0 = t.time.at();
+    await t.drive(10_500);
+    expect(t.callTimes).toEqual([t0, t0 + 10_000]);
+    expect(t.metrics.errors).toEqual(['circuit_open', 'circuit_open']);
+    await t.loop.stop();
     expect(t.store.get('j1')).toMatchObject({ failures: 0, lease_owner: null });
-    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t.time.at() + 10_000);
-    expect(t.metrics.errors).toEqual(['circuit_open']);
   });
 
   it('when polls keep failing until JOB_TIMEOUT_S, then the job fails with TIMEOUT instead of polling forever', async () => {
@@ -250,6 +328,51 @@ describe('poll loop', () => {
     expect(await t.loop.tick()).toBe(8);
     expect(peak).toBe(3);
     expect(await t.loop.tick()).toBe(2);
+  });
+
+  it('when a replica dies holding a generation, then another polls it only once the lease has run out', async () => {
+    const t = setup();
+    const t0 = t.time.at();
+    t.add('j1');
+    expect(await t.loop.tick()).toBe(1); // replica-a holds it, then dies (never ticks again)
+    const b = t.replica('replica-b');
+    for (const at of [10_000, 20_000, 29_999]) {
+      t.time.advance(at - (t.time.at() - t0));
+      expect(await b.tick()).toBe(0);
+    }
+    t.time.advance(1);
+    expect(await b.tick()).toBe(1);
+    expect(t.store.get('j1').lease_owner).toBe('replica-b');
+    expect(t.callTimes).toEqual([t0, t0 + 30_000]);
+  });
+
+  it('when a replica stops, then it hands back what it held, due when it was due, and another takes it up then', async () => {
+    const t = setup();
+    const t0 = t.time.at();
+    t.add('j1');
+    t.add('j2');
+    await t.loop.tick();
+    expect(t.loop.held()).toBe(2);
+    await t.loop.stop();
+    expect(t.loop.held()).toBe(0);
+    expect(t.store.get('j1')).toMatchObject({ lease_owner: null, lease_until: null });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 10_000);
+    const b = t.replica('replica-b');
+    t.time.advance(10_000);
+    expect(await b.tick()).toBe(2);
+  });
+
+  it('when a held generation waits past the last start its lease allows, then it is handed back due, not polled', async () => {
+    const t = setup({ concurrency: 1 });
+    const t0 = t.time.at();
+    t.add('j1');
+    await t.loop.tick();
+    // The replica fell behind: the next tick comes after 20 s (30 s lease − 5 s margin − 5 s shortest call).
+    t.time.advance(21_000);
+    expect(await t.loop.tick()).toBe(0);
+    expect(t.callTimes).toEqual([t0]);
+    expect(t.store.get('j1')).toMatchObject({ lease_owner: null });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 10_000);
   });
 
   it('when a generation is poked, then it is due now and the running loop polls it at once', async () => {

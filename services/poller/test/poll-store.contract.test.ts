@@ -117,6 +117,36 @@ for (const [name, open] of Object.entries(subjects)) {
       expect(await store.claimDue('o1', at(100), 30_000, 1)).toEqual([]);
     });
 
+    it('when a claim leases a generation, then it is stored due at the lease end, and the claimed copy says when it was due', async () => {
+      const { store, seed } = await setup();
+      await seed(submission('j1'), at(1));
+      const [gen] = await store.claimDue('o1', at(10), 30_000, 1);
+      expect(gen).toMatchObject({ job_id: 'j1', lease_owner: 'o1' });
+      expect(gen!.next_poll_at).toEqual(at(1));
+      expect(gen!.lease_until).toEqual(at(40));
+      expect(await store.claimDue('o2', at(39), 30_000, 1)).toEqual([]);
+      expect(await store.claimDue('o2', at(40), 30_000, 1)).toMatchObject([{ job_id: 'j1', lease_owner: 'o2' }]);
+    });
+
+    it('when the ends of many generations are taken at once, some already ended, then each learns whether it won', async () => {
+      const { store, seed } = await setup();
+      const ids = ['j0', 'j1', 'j2', 'j3', 'j4'];
+      for (const id of ids) await seed(submission(id), at(0));
+      const gens = await store.claimDue('o1', at(1), 30_000, 10);
+      const byId = new Map(gens.map((g) => [g.job_id, g]));
+      expect(await store.beginEnd(byId.get('j0')!, 'failed', ending('j0'), at(2))).toBe(true);
+      expect(await store.beginEnd(byId.get('j3')!, 'failed', ending('j3'), at(2))).toBe(true);
+      const won = await Promise.all(ids.map((id) => store.beginEnd(byId.get(id)!, 'completed', ending(id), at(3))));
+      expect(won).toEqual([false, true, true, false, true]);
+      expect((await store.unannounced(at(100), 10)).map((u) => u.gen.end_reason).sort()).toEqual([
+        'completed',
+        'completed',
+        'completed',
+        'failed',
+        'failed',
+      ]);
+    });
+
     it('when poked by provider job id, then that generation is due now; an unknown id pokes nothing', async () => {
       const { store, seed } = await setup();
       await seed(submission('j1'), at(60));
