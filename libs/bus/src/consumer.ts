@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { CONSUMERS, type EventType, type Keys } from '@pixsim/contracts';
+import { CONSUMERS, silentLog, type EventType, type Keys, type LogPort } from '@pixsim/contracts';
 import { AckBatcher } from './acks.js';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
 import { createEntryProcessor, type EventHandler } from './entry-processor.js';
@@ -7,7 +7,7 @@ import { deliveryCounts, ensureGroup, isNoGroupError } from './group.js';
 import { createReclaimer } from './reclaimer.js';
 import { Slots } from './slots.js';
 import { trimBehindGroups } from './trim.js';
-import { silentLogger, type BusHooks, type BusLogger, type RawEntry, type RedisClient } from './types.js';
+import type { BusHooks, RawEntry, RedisClient } from './types.js';
 
 export interface ConsumerOptions<T extends EventType> {
   /** Command connection (shared); the consumer duplicates it for its blocking reads. */
@@ -31,7 +31,7 @@ export interface ConsumerOptions<T extends EventType> {
   backoff?: BackoffOptions;
   /** Where a new group starts ('0': nothing published before it is missed). */
   startId?: string;
-  logger?: BusLogger;
+  logger?: LogPort;
   hooks?: BusHooks;
   /** Groups that must all exist before the stream is trimmed: CONSUMERS[type] by default. */
   trimGroups?: readonly string[];
@@ -56,7 +56,7 @@ export interface Consumer {
 
 export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): Consumer {
   const { redis, keys, type, group, consumer } = opts;
-  const logger = opts.logger ?? silentLogger;
+  const logger = opts.logger ?? silentLog;
   const claimTimeoutMs = opts.claimTimeoutMs ?? 60_000;
   const blockMs = opts.blockMs ?? 1_000;
   const slots = new Slots(opts.concurrency ?? 10);

@@ -1,10 +1,10 @@
-import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
+import { eventIds, type EventData, type JobEvent, type LogPort } from '@pixsim/contracts';
 import type { ProviderRegistry } from '@pixsim/providers';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError, InvalidParamsError, ValidationFailedError } from '../http/errors.js';
 import { foldJob, type JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../store/ports.js';
-import type { Clock, LogPort, NewId, Publish } from '../ports.js';
+import type { Clock, NewId, Publish } from '../ports.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 import { bodyHash } from './idempotency.js';
 import { checkPublicHost, type ResolveHost } from './public-url.js';
@@ -24,7 +24,7 @@ export interface JobSubmitterDeps {
   quota?: { store: Pick<QuotaStore, 'admit' | 'giveBack'>; defaults: QuotaLimits };
   clock: Clock;
   newId: NewId;
-  logger: LogPort;
+  logger: Pick<LogPort, 'warn'>;
 }
 
 interface Submitted {
