@@ -3,7 +3,6 @@ import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyJobEvent, eventIds, initialJobFacts, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { createPixverseProvider } from '@pixsim/providers';
 import { createJobJournal } from '../src/handlers/job-journal.js';
 import { createJobRequestedHandler } from '../src/handlers/job-requested.js';
 import { createJobStatusHandler } from '../src/handlers/job-status.js';
@@ -20,7 +19,6 @@ afterAll(async () => {
   await conn.close();
 });
 
-const provider = createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' });
 const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> => ({
   job_id: jobId,
   user_id: 'u1',
@@ -40,7 +38,6 @@ function setup() {
   const published: PublishInput[] = [];
   const handler = createJobRequestedHandler({
     jobs,
-    validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
     publish: async (i) => void published.push(i),
   });
   return { jobs, published, handler };
@@ -86,7 +83,6 @@ describe('job-intake', () => {
     const ended: string[] = [];
     const handler = createJobRequestedHandler({
       jobs,
-      validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
       publish: async (i) => void published.push(i),
       onTerminal: (status, code) => void ended.push(`${status} ${code}`),
     });
@@ -102,6 +98,18 @@ describe('job-intake', () => {
     expect((published[0]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.model/);
     expect((published[2]!.data as EventData<'JOB_FAILED'>).error_message).toMatch(/params\.prompt/);
     expect((await jobs.get('job-long'))!.status).toBe('FAILED');
+  });
+
+  it('when a request breaks the wire shape or names an unknown provider, then it FAILS with INVALID_PARAMS as the gateway would refuse it', async () => {
+    const { published, handler } = setup();
+    await handler({ data: request('job-no-prompt', { model: 'v5' }) });
+    await handler({ data: { ...request('job-no-image', { prompt: 'p' }), operation_type: 'image_to_video' } });
+    await handler({ data: { ...request('job-runway', { prompt: 'p' }), provider_id: 'runway' } });
+    expect(published.map((p) => [p.type, (p.data as EventData<'JOB_FAILED'>).error_message])).toEqual([
+      ['JOB_FAILED', 'params.prompt: Required for text_to_video'],
+      ['JOB_FAILED', 'params.image_url: Required for image_to_video'],
+      ['JOB_FAILED', 'provider_id: unknown provider runway'],
+    ]);
   });
 
   it('when status events arrive out of order, duplicated and concurrently, then the record ends COMPLETED with every fact', async () => {
@@ -219,7 +227,6 @@ describe('job-intake', () => {
     const intake = createJobRequestedHandler({
       jobs,
       journal,
-      validate: (r) => provider.validate({ operationType: r.operation_type, params: r.params }),
       publish: async () => {},
     });
     const onStatus = createJobStatusHandler({ jobs, journal });
