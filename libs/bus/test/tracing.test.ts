@@ -3,8 +3,9 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { waitFor } from '@pixsim/testkit';
 import { createConsumer, createPublisher } from '../src/index.js';
-import { jobCreated, testBus, waitFor } from './helpers.js';
+import { jobCreated, testBus } from './helpers.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -39,7 +40,7 @@ describe('trace propagation', () => {
     const root = trace.getTracer('test').startSpan('POST /api/v1/jobs');
     await context.with(trace.setSpan(context.active(), root), () => publisher.publish(jobCreated(1)));
     root.end();
-    await waitFor(() => handlerTraceId !== undefined, 5_000, 'handler');
+    await waitFor(() => handlerTraceId !== undefined, { timeoutMs: 5_000, what: 'handler' });
     await consumer.stop();
     await t.cleanup();
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteKeys, openTestDb, REDIS_URL } from '@pixsim/testkit';
+import { deleteKeys, delivered, openTestDb, REDIS_URL } from '@pixsim/testkit';
 import { createLogger, createRedis } from '@pixsim/kit';
 import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
 import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsim/contracts';
 import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { openAssetStore } from '../src/store/asset-store.js';
-import { delivered, jobCompleted } from './helpers.js';
+import { jobCompleted } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
+import type { PublishInput } from '@pixsim/bus';
 import { eventIds } from '@pixsim/contracts';
 
 export function jobCompleted(
@@ -24,19 +24,5 @@ export function jobCompleted(
       },
       completed_at: '2025-01-01T00:00:10.000Z',
     },
-  };
-}
-
-export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['type']> {
-  return {
-    id: input.id,
-    type: input.type,
-    v: 1,
-    at: new Date().toISOString(),
-    data: input.data as never,
-    streamId: '0-1',
-    deliveries: 1,
-    attempt: 1,
-    signal: new AbortController().signal,
   };
 }

@@ -2,10 +2,11 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackSender } from '../src/callbacks/callback-sender.js';
 import { callbackBody, verifyCallback } from '@pixsim/contracts';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { createCallbackStore, type CallbackStore } from '../src/store/callback-store.js';
 import { createCallbackTrigger } from '../src/callbacks/callback-trigger.js';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
@@ -14,7 +15,7 @@ import { systemResolver, type ResolveHost } from '../src/jobs/public-url.js';
 import { createAssetStore } from '../src/store/asset-store.js';
 import { createJobStore } from '../src/store/job-store.js';
 import { jobHistory } from './events.js';
-import { AUTH, bearer, createHarness, fakeResolver, mongoUri, signUp, validJob } from './helpers.js';
+import { AUTH, bearer, createHarness, fakeResolver, signUp, validJob } from './helpers.js';
 import { callbackResponse } from '../src/http/response-schemas.js';
 
 const SECRET = 'callback-secret-0123456789';
@@ -46,19 +47,20 @@ async function receiver(script: number[] = []) {
   };
 }
 
+let db: TestDb;
 let conn: Connection;
 let store: CallbackStore;
 const stops: Array<() => Promise<void>> = [];
 beforeAll(async () => {
-  conn = await mongoose.createConnection(mongoUri(), { dbName: `cb_${randomUUID().slice(0, 8)}` }).asPromise();
+  db = await openTestDb('cb');
+  conn = db.conn;
   store = await createCallbackStore(conn);
 });
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 afterAll(async () => {
-  await conn.dropDatabase();
-  await conn.close();
+  await db.drop();
 });
 
 function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
@@ -481,15 +483,14 @@ describe('GET /api/v1/jobs/{id}/callback and its resend', () => {
 });
 
 describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/resend", () => {
-  let own: Connection;
+  let own: TestDb;
   let ops: CallbackStore;
   beforeAll(async () => {
-    own = await mongoose.createConnection(mongoUri(), { dbName: `cb_ops_${randomUUID().slice(0, 8)}` }).asPromise();
-    ops = await createCallbackStore(own);
+    own = await openTestDb('cb_ops');
+    ops = await createCallbackStore(own.conn);
   });
   afterAll(async () => {
-    await own.dropDatabase();
-    await own.close();
+    await own.drop();
   });
 
   /** Schedules one callback per state wanted, a millisecond apart, and settles it there. */
@@ -508,7 +509,7 @@ describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/res
         new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)),
       );
       if (state !== 'pending') {
-        await own.collection('callbacks').updateOne({ _id: id } as never, {
+        await own.conn.collection('callbacks').updateOne({ _id: id } as never, {
           $set: {
             state,
             attempts: state === 'failed' ? 8 : 1,
@@ -559,7 +560,7 @@ describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/res
   });
 
   it('when an admin resends given-up callbacks, then only failed ones, of the ids or the oldest up to count, turn pending with fresh attempts', async () => {
-    await own.collection('callbacks').deleteMany({});
+    await own.conn.collection('callbacks').deleteMany({});
     const ids = await seed(['failed', 'delivered', 'failed', 'failed']);
     const h = await createHarness({ callbacks: { allowPrivate: false, store: ops }, resolveHost: fakeResolver });
     try {

@@ -8,6 +8,7 @@ import { createKeys, fieldsToRecord, type EventType, type Keys } from '@pixsim/c
 import { generateSealingKeyPair, parsePrivateKeys, parsePublicKey, type Opener } from '@pixsim/credentials';
 import { createLogger, type Logger } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry, type ProviderRegistry } from '@pixsim/providers';
+import { deleteKeys, mongoUri, REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { createBusAdmin } from '../src/bus-admin.js';
 import { createAccountStore } from '../src/store/account-store.js';
@@ -30,7 +31,6 @@ import { NO_LIMITS } from '../src/quota/quota.js';
 import { createCallbackSecrets } from '../src/callbacks/callback-secrets.js';
 import { createQuotaStore } from '../src/quota/quota-store.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` } as const;
 export const JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
@@ -97,10 +97,10 @@ export interface HarnessOptions {
 
 /** Real stores on a database of its own, real Redis under a prefix of its own. */
 export async function createHarness(overrides: Partial<AppDeps> = {}, opts: HarnessOptions = {}): Promise<Harness> {
-  const prefix = opts.replicaOf?.prefix ?? `t-${randomUUID().slice(0, 8)}`;
+  const prefix = opts.replicaOf?.prefix ?? uniqueName('t');
   const keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  const dbName = opts.replicaOf?.conn.name ?? `gw_${randomUUID().slice(0, 8)}`;
+  const dbName = opts.replicaOf?.conn.name ?? uniqueName('gw');
   const conn = await mongoose.createConnection(mongoUri(), { dbName }).asPromise();
   const [jobs, assets, accounts] = await Promise.all([
     createJobStore(conn),
@@ -179,21 +179,6 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
       redis.disconnect();
     },
   };
-}
-
-export function mongoUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
-  return uri;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
 }
 
 export const validJob = (over: Record<string, unknown> = {}) => ({
