@@ -63,6 +63,17 @@ afterAll(async () => {
   await db.drop();
 });
 
+/** A sender signing with SECRET; local receivers are allowed and names resolve offline unless `over` says. */
+const sender = (over: Partial<Parameters<typeof createCallbackSender>[0]> = {}) =>
+  createCallbackSender({
+    secretsFor: async () => [SECRET],
+    timeoutMs: 2_000,
+    allowPrivate: true,
+    resolveHost: fakeResolver,
+    clock: () => new Date(),
+    ...over,
+  });
+
 function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
   const worker = createCallbackWorker({
     store,
@@ -73,13 +84,7 @@ function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
     clock: () => new Date(),
     logger: quiet,
     policy: { maxAttempts: 3, firstRetryMs: 100 },
-    send: createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: over.allowPrivate ?? true,
-      resolveHost: systemResolver,
-      clock: () => new Date(),
-    }),
+    send: sender({ allowPrivate: over.allowPrivate ?? true, resolveHost: systemResolver }),
   });
   worker.start();
   stops.push(() => worker.stop());
@@ -215,13 +220,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
       asked.push(host);
       return asked.length === 1 ? [{ address: '93.184.215.14', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
     };
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 300,
-      allowPrivate: false,
-      resolveHost: rebinding,
-      clock: () => new Date(),
-    });
+    const send = sender({ timeoutMs: 300, allowPrivate: false, resolveHost: rebinding });
     const first = await send(cb(`http://localhost:${t.port}/hook`), 1);
     expect(first).toEqual({
       error: expect.stringMatching(/^(could not connect to the receiver|the receiver did not answer in time)$/),
@@ -257,13 +256,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
   it('when private hosts are allowed, then a callback to a local receiver is still delivered', async () => {
     const r = await receiver();
     stops.push(r.close);
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: true,
-      resolveHost: fakeResolver,
-      clock: () => new Date(),
-    });
+    const send = sender();
     expect(await send(cb(r.url.replace('127.0.0.1', 'localhost')), 1)).toEqual({ status: 200 });
     expect(r.got).toHaveLength(1);
   });
@@ -273,12 +266,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
     await r.close();
     const port = new URL(r.url).port;
     const logged: object[] = [];
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: true,
-      resolveHost: fakeResolver,
-      clock: () => new Date(),
+    const send = sender({
       logger: { warn: (o) => logged.push(o) },
     });
     const result = await send(cb(r.url), 1);

@@ -18,7 +18,7 @@ import type { AccountStore, AssetStore, JobStore } from '../src/store/ports.js';
 import { createSafePublish } from '../src/safe-publish.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
 import { createAccessTokens, type AccessTokens } from '../src/identity/access-tokens.js';
-import { createIdentityService } from '../src/identity/identity-service.js';
+import { createIdentityService, type IdentityDeps } from '../src/identity/identity-service.js';
 import { createIdentityStores } from '../src/store/identity-store.js';
 import { createPasswordHasher } from '../src/identity/password.js';
 import type { IdentityStores } from '../src/identity/ports.js';
@@ -126,14 +126,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     idempotency,
     updates,
     clock,
-    identity: createIdentityService({
-      ...identity,
-      tokens,
-      clock,
-      newId: monotonicFactory(),
-      registration: opts.registration ?? 'open',
-      passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
-    }),
+    identity: identityServiceOf({ identity, tokens, clock }, { registration: opts.registration ?? 'open' }),
     authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
     publish: createSafePublish(createPublisher({ redis, keys, dedupeTtlSec: 600 }), 2_000),
     bus: createBusAdmin(redis, keys),
@@ -179,6 +172,22 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
       redis.disconnect();
     },
   };
+}
+
+/** An identity service over a harness's stores, built as the harness builds its own; `over` changes a part. */
+export function identityServiceOf(
+  h: Pick<Harness, 'identity' | 'tokens' | 'clock'>,
+  over: Partial<IdentityDeps> = {},
+): ReturnType<typeof createIdentityService> {
+  return createIdentityService({
+    ...h.identity,
+    tokens: h.tokens,
+    clock: h.clock,
+    newId: monotonicFactory(),
+    registration: 'open',
+    passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
+    ...over,
+  });
 }
 
 export const validJob = (over: Record<string, unknown> = {}) => ({

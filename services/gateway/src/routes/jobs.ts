@@ -7,7 +7,7 @@ import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { jobResponse, pageOf } from '../http/response-schemas.js';
-import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { listPage, pageQueryShape } from '../http/pagination.js';
 import { parseInput } from '../http/validate.js';
 import type { CancelJob } from '../jobs/cancel-job.js';
 import { idempotencyKeyOf } from '../jobs/idempotency.js';
@@ -81,16 +81,18 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
       const principal = principalOf(request);
       if (q.user_id !== undefined && principal.role !== 'admin')
         throw new ValidationFailedError([{ field: 'user_id', message: 'only an admin may filter by user' }]);
-      const rows = await deps.jobs.list({
+      const filter = {
         userId: ownerFilter(principal) ?? q.user_id,
         text: q.q,
         status: q.status,
         operationType: q.operation_type,
         providerId: q.provider_id,
-        limit: q.limit,
-        after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-      });
-      return toPage(rows, q.limit, (r) => jobDto(r, deps.clock()));
+      };
+      return listPage(
+        q,
+        (range) => deps.jobs.list({ ...filter, ...range }),
+        (r) => jobDto(r, deps.clock()),
+      );
     },
   );
 
