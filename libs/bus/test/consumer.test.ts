@@ -38,7 +38,13 @@ function setup() {
     consumers.push(c);
     return c;
   };
-  return { ...bus, publisher, consume, stream: bus.keys.stream('JOB_CREATED') };
+  /** Resolves once the JOB_CREATED dead-letter stream holds one entry. */
+  const deadLettered = () =>
+    waitFor(async () => (await bus.redis.xlen(bus.keys.deadLetter('JOB_CREATED'))) === 1, {
+      timeoutMs: 5_000,
+      what: 'dead letter',
+    });
+  return { ...bus, publisher, consume, deadLettered, stream: bus.keys.stream('JOB_CREATED') };
 }
 
 describe('consumer groups', () => {
@@ -152,10 +158,7 @@ describe('retries and dead letters', () => {
       )
       .start();
     await t.publisher.publish(jobCreated(1));
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, {
-      timeoutMs: 5_000,
-      what: 'dead letter',
-    });
+    await t.deadLettered();
     expect(calls).toBe(3);
     const [letter] = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
     expect(letter).toMatchObject({
@@ -186,10 +189,7 @@ describe('retries and dead letters', () => {
       })
       .start();
     await t.publisher.publish(jobCreated(1));
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, {
-      timeoutMs: 5_000,
-      what: 'dead letter',
-    });
+    await t.deadLettered();
     expect(calls).toBe(1);
     expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]!.code).toBe('UNKNOWN_PROVIDER');
   });
@@ -199,34 +199,24 @@ describe('retries and dead letters', () => {
     const handled: string[] = [];
     await t.consume('dispatcher', 'c1', async (e) => void handled.push(e.id)).start();
     await t.redis.xadd(t.stream, '*', 'garbage', 'yes');
-    await t.redis.xadd(
-      t.stream,
-      '*',
-      'id',
-      'x',
-      'type',
-      'JOB_CREATED',
-      'v',
-      '1',
-      'at',
-      new Date().toISOString(),
-      'data',
-      '{"job_id":5}',
-    );
-    await t.redis.xadd(
-      t.stream,
-      '*',
-      'id',
-      'y',
-      'type',
-      'JOB_CREATED',
-      'v',
-      '1',
-      'at',
-      new Date().toISOString(),
-      'data',
-      '{not json',
-    );
+    // An envelope whose data breaks the schema, then one whose data is not JSON.
+    const envelope = (id: string, data: string) =>
+      t.redis.xadd(
+        t.stream,
+        '*',
+        'id',
+        id,
+        'type',
+        'JOB_CREATED',
+        'v',
+        '1',
+        'at',
+        new Date().toISOString(),
+        'data',
+        data,
+      );
+    await envelope('x', '{"job_id":5}');
+    await envelope('y', '{not json');
     await t.publisher.publish(jobCreated(7));
     await waitFor(() => handled.length === 1, { timeoutMs: 5_000, what: 'good entry' });
     await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3, {
@@ -249,10 +239,7 @@ describe('retries and dead letters', () => {
     for (let i = 0; i < 4; i++) await t.redis.xclaim(t.stream, 'dispatcher', 'crasher', 0, id!);
     let calls = 0;
     await t.consume('dispatcher', 'c1', async () => void calls++, { maxDeliveries: 5, claimTimeoutMs: 60 }).start();
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, {
-      timeoutMs: 5_000,
-      what: 'dead letter',
-    });
+    await t.deadLettered();
     expect(calls).toBe(0);
     expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]).toMatchObject({
       code: 'DELIVERIES_EXCEEDED',

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { createKeys, eventIds, type Keys } from '@pixsim/contracts';
 import { deleteKeys, REDIS_URL, uniqueName } from '@pixsim/testkit';
-import type { PublishInput } from '../src/index.js';
+import { createConsumer, type ConsumerOptions, type EventHandler, type PublishInput } from '../src/index.js';
 
 /** A Redis client and a prefix no other test uses; `cleanup` deletes its keys. */
 export function testBus() {
@@ -12,7 +12,19 @@ export function testBus() {
     await deleteKeys(redis, prefix);
     redis.disconnect();
   };
-  return { prefix, keys, redis, cleanup };
+  /** A JOB_CREATED consumer on these streams: group dispatcher, consumer c1, short blocking reads unless `extra` says. */
+  const consumer = (handler: EventHandler<'JOB_CREATED'>, extra: Partial<ConsumerOptions<'JOB_CREATED'>> = {}) =>
+    createConsumer({
+      redis,
+      keys,
+      type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'c1',
+      blockMs: 50,
+      handler,
+      ...extra,
+    });
+  return { prefix, keys, redis, cleanup, consumer };
 }
 
 export function jobCreated(n: number): PublishInput<'JOB_CREATED'> {

@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaError } from '@pixsim/contracts';
-import {
-  createConsumer,
-  createPublisher,
-  listDeadLetters,
-  replayDeadLetters,
-  streamStats,
-  type Consumer,
-} from '../src/index.js';
+import { createPublisher, listDeadLetters, replayDeadLetters, streamStats } from '../src/index.js';
 import { waitFor } from '@pixsim/testkit';
 import { jobCreated, testBus } from './helpers.js';
 
@@ -67,19 +60,13 @@ describe('dead letters and stats', () => {
     const t = setup();
     let broken = true;
     const handled: string[] = [];
-    const consumer: Consumer = createConsumer({
-      redis: t.redis,
-      keys: t.keys,
-      type: 'JOB_CREATED',
-      group: 'dispatcher',
-      consumer: 'c1',
-      blockMs: 50,
-      maxAttempts: 1,
-      handler: async (e) => {
+    const consumer = t.consumer(
+      async (e) => {
         if (broken) throw new Error('downstream bug');
         handled.push(e.id);
       },
-    });
+      { maxAttempts: 1 },
+    );
     await consumer.start();
     cleanups.push(() => consumer.stop());
     await t.publisher.publishMany([jobCreated(1), jobCreated(2), jobCreated(3)]);

@@ -40,16 +40,7 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<Connectio
   const target = `${redactUrl(opts.uri)} (db ${opts.dbName})`;
   const logger = opts.logger.child({ component: 'mongo' });
   const conn = await connectWithRetry(
-    {
-      dependency: 'mongodb',
-      target,
-      logger,
-      attempts: opts.attempts ?? 10,
-      signal: opts.signal,
-      backoff: opts.backoff ?? { initialMs: 250, maxMs: 5_000 },
-      hint: mongoHint,
-      isFatal: isFatalMongoError,
-    },
+    { ...opts, dependency: 'mongodb', target, logger, hint: mongoHint, isFatal: isFatalMongoError },
     (signal) => openOnce(opts, signal),
   );
   conn.on('disconnected', () => {

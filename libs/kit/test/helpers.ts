@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createPublisher } from '@pixsim/bus';
-import { createKeys, eventIds } from '@pixsim/contracts';
-import { deleteKeys, REDIS_URL, uniqueName } from '@pixsim/testkit';
+import { createKeys } from '@pixsim/contracts';
+import { deleteKeys, jobFailed, REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { createLogger } from '../src/index.js';
 
 /** A logger whose lines the test can read back. */
@@ -81,21 +81,7 @@ export function spawnServiceChild(opts: { nodeArgs?: string[]; env?: Record<stri
         check();
       }),
     /** Publishes the JOB_FAILED the child's handler takes. */
-    publishJobFailed: () =>
-      createPublisher({ redis, keys: createKeys(prefix) }).publish({
-        type: 'JOB_FAILED',
-        id: eventIds.jobFailed('job-1'),
-        data: {
-          job_id: 'job-1',
-          stage: 'poll',
-          error_code: 'TIMEOUT',
-          error_message: 'x',
-          retry_count: 0,
-          account_id: null,
-          provider_job_id: null,
-          failed_at: new Date().toISOString(),
-        },
-      }),
+    publishJobFailed: () => createPublisher({ redis, keys: createKeys(prefix) }).publish(jobFailed()),
     /** Sends `signal` and resolves with the exit code. */
     stop: (signal: NodeJS.Signals) => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
+import { eventIds, type EventData } from '@pixsim/contracts';
 
 /** Helpers the test suites share: MongoDB and Redis isolation, and waiting for a condition. */
 
@@ -97,5 +98,24 @@ export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['ty
     deliveries: 1,
     attempt: 1,
     signal: new AbortController().signal,
+  };
+}
+
+/** A JOB_FAILED (the poller's timeout, by default), ready to publish. */
+export function jobFailed(jobId = 'job-1', over: Partial<EventData<'JOB_FAILED'>> = {}): PublishInput<'JOB_FAILED'> {
+  return {
+    type: 'JOB_FAILED',
+    id: eventIds.jobFailed(jobId),
+    data: {
+      job_id: jobId,
+      stage: 'poll',
+      error_code: 'TIMEOUT',
+      error_message: 'x',
+      retry_count: 0,
+      account_id: null,
+      provider_job_id: null,
+      failed_at: new Date().toISOString(),
+      ...over,
+    },
   };
 }
