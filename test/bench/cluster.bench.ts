@@ -63,7 +63,8 @@ async function runOnce(
 }
 
 console.log(
-  `bus on a local Redis Cluster (3 masters, ${options.replicas} replica(s) each): ${options.events} events, concurrency ${options.concurrency}, publish batches of ${options.batch}`,
+  `bus on a local Redis Cluster (3 masters, ${options.replicas} replica(s) each): ${options.events} events, ` +
+    `concurrency ${options.concurrency}, publish batches of ${options.batch}`,
 );
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: options.replicas });
 let exitCode = 0;

@@ -29,7 +29,10 @@ export interface TestSystemOptions {
   /** Run stand-ins instead of the real services (the harness's own tests). */
   entry?: (name: ServiceName) => string;
   nodeImports?: readonly string[];
-  /** PIXSIM_SEALING_PRIVATE_KEYS of the dispatcher and the poller (default: a new key pair); the gateway gets the public key. */
+  /**
+   * PIXSIM_SEALING_PRIVATE_KEYS of the dispatcher and the poller (default: a new key pair); the gateway gets
+   * the public key.
+   */
   sealingPrivateKeys?: string;
   /** PIXSIM_SECRET_KEY (the older symmetric form) of the dispatcher and the poller. */
   legacySecretKey?: string;
@@ -232,11 +235,15 @@ async function waitForAll(
       .map(async (id) => `${id}: ${JSON.stringify((await api<Job>('GET', `/api/v1/jobs/${id}`)).body)}`),
   );
   throw new Error(
-    `${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for example:\n${sample.join('\n')}`,
+    `${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for ` +
+      `example:\n${sample.join('\n')}`,
   );
 }
 
-/** Removes what the system left in the shared Redis and MongoDB. Best effort: a cleanup failure must not hide the test's own. */
+/**
+ * Removes what the system left in the shared Redis and MongoDB. Best effort: a cleanup failure must not hide
+ * the test's own.
+ */
 async function cleanup(prefix: string, services: readonly ServiceName[], uri: string): Promise<void> {
   const redis = new Redis(REDIS_URL, {
     lazyConnect: true,

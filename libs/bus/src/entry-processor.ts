@@ -117,7 +117,8 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
       if (deliveries > opts.maxDeliveries) {
         const err = new PixsimError(
           'DELIVERIES_EXCEEDED',
-          `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died handling it`,
+          `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died ` +
+            `handling it`,
         );
         await deadLetter(streamId, fields, deliveries, err);
         return finish('dead_letter', started, err.code);

@@ -24,7 +24,10 @@ export interface TraceCarrier {
   tracestate?: string;
 }
 
-/** Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the span ends when the send does. */
+/**
+ * Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the
+ * span ends when the send does.
+ */
 export async function withProducerSpan<R>(
   destination: string,
   messageId: string | undefined,

@@ -232,7 +232,8 @@ describe('the bus on Redis Cluster', () => {
       // so WAIT 1 refuses its publishes (REPLICATION_TIMEOUT) rather than accept what one
       // more failure would lose.
       const report = () =>
-        `${accepted.length} accepted (${acceptedBeforeKill} before the kill), refused ${JSON.stringify(Object.fromEntries(refused))}`;
+        `${accepted.length} accepted (${acceptedBeforeKill} before the kill), refused ` +
+        `${JSON.stringify(Object.fromEntries(refused))}`;
       await waitFor(() => accepted.length >= acceptedBeforeKill + 50, {
         timeoutMs: 60_000,
         what: `50 more accepted: ${report()}`,

@@ -12,7 +12,10 @@ export function testBus() {
     await deleteKeys(redis, prefix);
     redis.disconnect();
   };
-  /** A JOB_CREATED consumer on these streams: group dispatcher, consumer c1, short blocking reads unless `extra` says. */
+  /**
+   * A JOB_CREATED consumer on these streams: group dispatcher, consumer c1, short blocking reads unless
+   * `extra` says.
+   */
   const consumer = (handler: EventHandler<'JOB_CREATED'>, extra: Partial<ConsumerOptions<'JOB_CREATED'>> = {}) =>
     createConsumer({
       redis,

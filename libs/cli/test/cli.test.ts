@@ -178,7 +178,8 @@ describe('pixsim against a gateway', () => {
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['submit', 'x', '--model', 'v9'], t)).toBe(1);
     expect(t.stderr()).toBe(
-      'pixsim: the gateway rejected the request (400 INVALID_PARAMS):\n  params.model: must be one of v5, v6\n  params.duration: too long\n',
+      'pixsim: the gateway rejected the request (400 INVALID_PARAMS):\n  params.model: must be one of v5, v6\n  ' +
+        'params.duration: too long\n',
     );
   });
 
@@ -338,7 +339,8 @@ describe('pixsim job and cancel', () => {
       },
     };
     expect(await show()).toBe(
-      'callback   https://hooks.example.com/p: given up after 8 attempts: answered 410: not retried (POST /api/v1/jobs/job-c/callback/resend sends it again)',
+      'callback   https://hooks.example.com/p: given up after 8 attempts: answered 410: not retried (POST ' +
+        '/api/v1/jobs/job-c/callback/resend sends it again)',
     );
     answer = {
       status: 200,
@@ -461,7 +463,8 @@ describe('pixsim accounts', () => {
     const e = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts'], e)).toBe(0);
     expect(e.stdout()).toBe(
-      'no provider accounts: jobs wait (waiting_for_account) until one is added: pixsim accounts add --api-key-stdin < key.txt\n',
+      'no provider accounts: jobs wait (waiting_for_account) until one is added: pixsim accounts add ' +
+        '--api-key-stdin < key.txt\n',
     );
     const bad = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts', '--status', 'tired'], bad)).toBe(2);
@@ -595,7 +598,8 @@ describe('pixsim resubmit', () => {
     expect(await runCli(['resubmit', 'job-r'], t)).toBe(1);
     expect(g.requests).toHaveLength(1);
     expect(t.stderr()).toContain(
-      'job job-r is still PROCESSING: it may yet complete (pixsim job job-r --wait follows it; pixsim cancel job-r stops it)',
+      'job job-r is still PROCESSING: it may yet complete (pixsim job job-r --wait follows it; pixsim cancel job-r ' +
+        'stops it)',
     );
   });
 });
@@ -704,7 +708,8 @@ describe('pixsim dlq against a gateway', () => {
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['dlq'], t)).toBe(0);
     expect(t.stdout()).toBe(
-      'STREAM       DEAD LETTERS\nJOB_CREATED  3\nsee why: pixsim dlq TYPE; once the cause is fixed: pixsim dlq replay TYPE\n',
+      'STREAM       DEAD LETTERS\nJOB_CREATED  3\nsee why: pixsim dlq TYPE; once the cause is fixed: pixsim dlq ' +
+        'replay TYPE\n',
     );
   });
 

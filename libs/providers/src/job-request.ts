@@ -30,7 +30,9 @@ export const jobRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['params'],
-        message: `at most ${MAX_EXTRA_PARAMS} params beyond the known ones, got ${extra.length} (${extra.slice(0, 5).join(', ')}…)`,
+        message:
+          `at most ${MAX_EXTRA_PARAMS} params beyond the known ones, got ${extra.length} ` +
+          `(${extra.slice(0, 5).join(', ')}…)`,
       });
     }
     const needs = (field: 'prompt' | 'image_url') =>

@@ -37,7 +37,8 @@ export async function servicePorts(
   const taken = (port: number, what: string) =>
     new SupervisorError(
       'PORT_IN_USE',
-      `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`,
+      `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` ` +
+        `names it), or set PORT to another port`,
     );
   for (const name of names) {
     const fromEnv = name === 'gateway' && env.PORT ? Number(env.PORT) : undefined;

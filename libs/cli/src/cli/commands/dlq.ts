@@ -148,7 +148,8 @@ const replay: TypeAction = async (client, cfg, parsed, io, type) => {
   const bad = ids?.find((id) => !STREAM_ID.test(id));
   if (bad !== undefined)
     throw new UsageError(
-      `--ids expects dead letter ids as \`pixsim dlq ${type}\` lists them (like 1712345678901-0), got ${JSON.stringify(bad)}`,
+      `--ids expects dead letter ids as \`pixsim dlq ${type}\` lists them (like 1712345678901-0), got ` +
+        `${JSON.stringify(bad)}`,
     );
   if (ids && ids.length === 0) throw new UsageError('--ids expects at least one dead letter id');
   if (ids && ids.length > 1000) throw new UsageError('--ids takes at most 1000 ids at a time');
