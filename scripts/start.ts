@@ -68,7 +68,8 @@ function banner(sys: SystemHandle, latencyMs: number, tokenFromEnv: boolean, pro
     'pixsim is running',
     ...gatewayLines(sys),
     `  console      ${sys.gatewayUrl}/console   (sign in with the admin token below)`,
-    `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ${rel(path.join(dataDir, 'admin.token'))})`,
+    `  admin token  ${sys.adminToken}   (${tokenFromEnv ? 'from PIXSIM_ADMIN_TOKEN' : 'kept'} in ` +
+      `${rel(path.join(dataDir, 'admin.token'))})`,
     providerUrl
       ? `  provider     ${providerUrl}   (PIXVERSE_BASE_URL, so no simulator: add your accounts with npx pixsim accounts add)`
       : `  simulator    ${sys.simulatorUrl}   (PixVerse stand-in, ${latencyMs} ms per generation)`,

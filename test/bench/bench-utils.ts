@@ -12,7 +12,8 @@ export const rate = (row: BenchRow) => row.events / row.seconds;
 export function printTable(title: string, rows: readonly BenchRow[]): void {
   console.log(`\n${title}`);
   console.log(
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `node ${process.version}`,
   );
   const extras = [...new Set(rows.flatMap((r) => Object.keys(r.extra ?? {})))];
   const header = ['contender', 'events', 'seconds', 'events/s', ...extras];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
-import { createKeys, eventIds, toStreamFields, type EventData } from '@pixsim/contracts';
-import { createConsumer, createPublisher, type PublishInput } from '@pixsim/bus';
+import { createKeys, eventIds, toStreamFields, type EventData, type Keys } from '@pixsim/contracts';
+import { createConsumer, createPublisher, type PublishInput, type RedisClient } from '@pixsim/bus';
 import { progress, type BenchRow } from './bench-utils.js';
 
 export interface ContenderOptions {
@@ -61,11 +61,19 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** pixsim's bus: publish → consume → ack through one group, schemas and trace context on. */
-export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
-  const run = randomUUID().slice(0, 8);
-  const keys = createKeys(`bench-${run}`);
-  const redis = new Redis(o.redisUrl);
+/**
+ * pixsim's bus under load: one consumer in group `bench`, `o.events` JOB_CREATED published in
+ * batches of `o.batch`, timed from the first publish until the last is handled and acked.
+ * `meter` starts once the consumer runs (it may watch the acks so far); what it returns is
+ * read once the last event is in, before the consumer stops.
+ */
+export async function timeBusRun<M>(
+  redis: RedisClient,
+  keys: Keys,
+  run: string,
+  o: Pick<ContenderOptions, 'events' | 'batch' | 'concurrency'>,
+  meter: (acked: () => number) => Promise<() => Promise<M>>,
+): Promise<{ seconds: number; metered: M }> {
   const publisher = createPublisher({ redis, keys });
   let acked = 0;
   let finish!: () => void;
@@ -86,8 +94,7 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
     },
   });
   await consumer.start();
-  const stop = progress('pixsim', () => acked, o.events);
-  const meter = await cpuMeter(redis, o.events);
+  const read = await meter(() => acked);
   const t0 = performance.now();
   for (let i = 0; i < o.events; i += o.batch) {
     const inputs: PublishInput[] = [];
@@ -98,9 +105,24 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
   }
   await done;
   const seconds = (performance.now() - t0) / 1000;
-  const extra = await meter();
-  stop();
+  const metered = await read();
   await consumer.stop();
+  return { seconds, metered };
+}
+
+/** pixsim's bus: publish → consume → ack through one group, schemas and trace context on. */
+export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
+  const run = randomUUID().slice(0, 8);
+  const redis = new Redis(o.redisUrl);
+  const { seconds, metered: extra } = await timeBusRun(redis, createKeys(`bench-${run}`), run, o, async (acked) => {
+    const stop = progress('pixsim', acked, o.events);
+    const meter = await cpuMeter(redis, o.events);
+    return async () => {
+      const extra = await meter();
+      stop();
+      return extra;
+    };
+  });
   await deleteKeys(redis, `bench-${run}:*`);
   redis.disconnect();
   return { name: 'pixsim bus (schemas + tracing)', events: o.events, seconds, extra };

@@ -25,7 +25,8 @@ const options = {
 };
 
 console.log(
-  `bus benchmark: ${options.events} events, concurrency ${options.concurrency}, publish batches of ${options.batch}, Redis ${options.redisUrl}`,
+  `bus benchmark: ${options.events} events, concurrency ${options.concurrency}, publish batches of ` +
+    `${options.batch}, Redis ${options.redisUrl}`,
 );
 const bare = await runBareLoop(options);
 const pixsim = await runPixsim(options);

@@ -8,11 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { createKeys, eventIds, type EventData } from '@pixsim/contracts';
-import { createConsumer, createPublisher, type PublishInput } from '@pixsim/bus';
+import { createKeys } from '@pixsim/contracts';
 import { createLogger, createRedis } from '@pixsim/kit';
 import { startRedisCluster, type RedisCluster } from '../cluster/redis-cluster.js';
 import { intArg, printTable, rate, type BenchRow } from './bench-utils.js';
+import { timeBusRun } from './bus-contenders.js';
 
 const options = {
   events: intArg('events', 30_000),
@@ -21,20 +21,6 @@ const options = {
   replicas: Number(process.argv.includes('--replicas') ? process.argv[process.argv.indexOf('--replicas') + 1] : 1),
 };
 const logger = createLogger({ service: 'bench-cluster', level: 'warn' });
-
-const payload = (run: string, i: number): EventData<'JOB_CREATED'> => ({
-  job_id: `${run}-${i}`,
-  user_id: 'user-1',
-  operation_type: 'text_to_video',
-  provider_id: 'pixverse',
-  params: { prompt: `a cat surfing, take ${i}`, model: 'v5', quality: '540p', duration: 5, aspect_ratio: '16:9' },
-  priority: 5,
-  name: null,
-  description: null,
-  workspace_id: null,
-  scheduled_at: null,
-  created_at: new Date().toISOString(),
-});
 
 async function masterCpu(cluster: RedisCluster): Promise<Map<number, number>> {
   const masters = (await cluster.roles()).filter((r) => r.role === 'master' && !r.failed);
@@ -59,43 +45,17 @@ async function runOnce(
       logger,
     },
   ) as Cluster;
-  const publisher = createPublisher({ redis, keys });
-  let acked = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
-  const consumer = createConsumer({
-    redis,
-    keys,
-    type: 'JOB_CREATED',
-    group: 'bench',
-    consumer: 'c1',
-    concurrency: options.concurrency,
-    blockMs: 1000,
-    handler: async () => {},
-    hooks: {
-      onHandled: ({ outcome }) => {
-        if (outcome === 'ok' && ++acked === options.events) finish();
-      },
-    },
+  const { seconds, metered: perMaster } = await timeBusRun(redis, keys, run, options, async () => {
+    const before = await masterCpu(cluster);
+    return async () => {
+      const perEvent = new Map<number, number>();
+      for (const [port, cpu] of await masterCpu(cluster))
+        perEvent.set(port, ((cpu - (before.get(port) ?? cpu)) * 1e6) / options.events);
+      return perEvent;
+    };
   });
-  await consumer.start();
-  const before = await masterCpu(cluster);
-  const t0 = performance.now();
-  for (let i = 0; i < options.events; i += options.batch) {
-    const inputs: PublishInput[] = [];
-    for (let j = i; j < Math.min(options.events, i + options.batch); j++) {
-      inputs.push({ type: 'JOB_CREATED', id: eventIds.jobCreated(`${run}-${j}`), data: payload(run, j) });
-    }
-    await publisher.publishMany(inputs);
-  }
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
-  const after = await masterCpu(cluster);
-  await consumer.stop();
   for (const stream of keys.streams('JOB_CREATED')) await redis.del(stream);
   redis.disconnect();
-  const perMaster = new Map<number, number>();
-  for (const [port, cpu] of after) perMaster.set(port, ((cpu - (before.get(port) ?? cpu)) * 1e6) / options.events);
   const extra: Record<string, string> = {};
   for (const [port, us] of [...perMaster].sort(([a], [b]) => a - b)) extra[`master :${port} µs/event`] = us.toFixed(1);
   extra['busiest master µs/event'] = Math.max(...perMaster.values()).toFixed(1);
@@ -103,7 +63,8 @@ async function runOnce(
 }
 
 console.log(
-  `bus on a local Redis Cluster (3 masters, ${options.replicas} replica(s) each): ${options.events} events, concurrency ${options.concurrency}, publish batches of ${options.batch}`,
+  `bus on a local Redis Cluster (3 masters, ${options.replicas} replica(s) each): ${options.events} events, ` +
+    `concurrency ${options.concurrency}, publish batches of ${options.batch}`,
 );
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: options.replicas });
 let exitCode = 0;

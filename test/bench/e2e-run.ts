@@ -393,7 +393,8 @@ async function readAll(redis: Redis, key: string): Promise<Array<[string, string
 export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
   const { pixsim, bullmq } = r;
   printTable(
-    `end to end: ${o.jobs} jobs, POST → ASSET_CREATED, simulator latency ${o.latencyMs} ms, ${o.clients} clients, concurrency ${o.concurrency}`,
+    `end to end: ${o.jobs} jobs, POST → ASSET_CREATED, simulator latency ${o.latencyMs} ms, ${o.clients} clients, ` +
+      `concurrency ${o.concurrency}`,
     [pixsim.row, bullmq.row],
   );
   printGrid(
@@ -427,7 +428,8 @@ export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured 
 export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
   const { pixsim, bullmq } = r;
   printGrid(
-    `end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's time (ms)`,
+    `end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's ` +
+      `time (ms)`,
     ['contender', 'jobs/s done', 'p50', 'p95', 'p99'],
     [pixsim, bullmq].map((m) => [
       m.row.name,
@@ -446,7 +448,8 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
   const ok = pixsim.overhead.p99 < 250;
   console.log(
     `ratio: pixsim/BullMQ p99 overhead at ${o.rate} jobs/s = ${(pixsim.overhead.p99 / bullmq.overhead.p99).toFixed(2)} ` +
-      `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ${Math.round(bullmq.overhead.p99)} ms)`,
+      `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ` +
+      `${Math.round(bullmq.overhead.p99)} ms)`,
   );
   return { ok };
 }
@@ -466,7 +469,8 @@ export function printMemoryTargets(r: { pixsim: Measured }): string[] {
     return `${mib.toFixed(0)} > ${target}: NOT met`;
   };
   printGrid(
-    `pixsim memory targets: each service at most ${RSS_TARGET_MIB.idle} MiB resident idle, ${RSS_TARGET_MIB.load} MiB under the burst`,
+    `pixsim memory targets: each service at most ${RSS_TARGET_MIB.idle} MiB resident idle, ${RSS_TARGET_MIB.load} ` +
+      `MiB under the burst`,
     ['service', 'idle MiB', 'under load MiB'],
     Object.keys(r.pixsim.idle).map((name) => [
       name,
@@ -493,7 +497,8 @@ export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
   const b = perJob(r.bullmq, o.jobs);
   const round = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(1));
   printGrid(
-    `per job, over the ${o.jobs}-job burst: CPU of the contender's own processes, and MongoDB commands (round trips) it sent`,
+    `per job, over the ${o.jobs}-job burst: CPU of the contender's own processes, and MongoDB commands (round ` +
+      `trips) it sent`,
     ['contender', 'CPU ms per job', 'MongoDB round trips per job'],
     [
       [r.pixsim.row.name, p.cpuMs.toFixed(1), round(p.mongoOps)],
@@ -513,7 +518,8 @@ export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
   const ratio = p.cpuMs / b.cpuMs;
   console.log(`pixsim MongoDB round trips per job = ${round(p.mongoOps)} (BullMQ flow ${round(b.mongoOps)})`);
   console.log(
-    `ratio: services CPU per job pixsim/BullMQ = ${ratio.toFixed(2)} (pixsim ${p.cpuMs.toFixed(1)} ms, BullMQ flow ${b.cpuMs.toFixed(1)} ms)`,
+    `ratio: services CPU per job pixsim/BullMQ = ${ratio.toFixed(2)} (pixsim ${p.cpuMs.toFixed(1)} ms, BullMQ flow ` +
+      `${b.cpuMs.toFixed(1)} ms)`,
   );
   return ratio;
 }
@@ -541,7 +547,8 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     sum(r.bullmq.cpu).toFixed(1),
   ]);
   printGrid(
-    `footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in the run`,
+    `footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in ` +
+      `the run`,
     ['process', 'idle', 'under load', 'load/idle', 'cpu s'],
     rows,
   );
@@ -556,7 +563,8 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
   );
   console.log(
     `ratio: pixsim/BullMQ resident memory under load = ${(sum(r.pixsim.peak) / sum(r.bullmq.peak)).toFixed(2)} ` +
-      `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two processes; no target)`,
+      `(${sum(r.pixsim.peak).toFixed(0)} MiB over five services vs ${sum(r.bullmq.peak).toFixed(0)} MiB over two ` +
+      `processes; no target)`,
   );
   printMemoryTargets(r);
 }
@@ -565,7 +573,8 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
 export function printReplicas(o: E2EOptions, one: Measured, many: Measured): void {
   const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
   printGrid(
-    `pixsim by replicas: ${o.jobs} jobs${o.rate ? ` at ${o.rate} jobs/s` : ''}, POST → COMPLETED minus the provider's time (ms); memory and CPU over every service process`,
+    `pixsim by replicas: ${o.jobs} jobs${o.rate ? ` at ${o.rate} jobs/s` : ''}, POST → COMPLETED minus the ` +
+      `provider's time (ms); memory and CPU over every service process`,
     ['run', 'jobs/s', 'p50', 'p95', 'p99', 'peak MiB', 'cpu s', 'duplicates'],
     [one, many].map((m) => [
       m.row.name,

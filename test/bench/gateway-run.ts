@@ -102,14 +102,16 @@ export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; 
 
 export function printGateway(o: GatewayOptions, r: { gateway: Result; bare: Result }): { ok: boolean } {
   printGrid(
-    `gateway: POST /api/v1/jobs, autocannon ${o.connections} connections × ${o.seconds} s, authenticated, valid bodies, rate limits on (set above the load)`,
+    `gateway: POST /api/v1/jobs, autocannon ${o.connections} connections × ${o.seconds} s, authenticated, valid ` +
+      `bodies, rate limits on (set above the load)`,
     ['contender', '2xx', 'non-2xx', 'errors', 'req/s', 'p50 ms', 'p99 ms'],
     [r.gateway, r.bare].map((x) => [x.name, x.ok, x.non2xx, x.errors, Math.round(x.rps), x.p50, x.p99]),
   );
   const ratio = r.gateway.rps / r.bare.rps;
   const ok = ratio >= 0.6 && r.gateway.ok > 0;
   console.log(
-    `ratio: gateway/bare req/s = ${ratio.toFixed(2)} (target ≥ 0.6: ${ok ? 'met' : 'NOT met'}); p99 ${r.gateway.p99} ms vs ${r.bare.p99} ms`,
+    `ratio: gateway/bare req/s = ${ratio.toFixed(2)} (target ≥ 0.6: ${ok ? 'met' : 'NOT met'}); p99 ` +
+      `${r.gateway.p99} ms vs ${r.bare.p99} ms`,
   );
   return { ok };
 }

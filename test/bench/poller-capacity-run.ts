@@ -64,7 +64,10 @@ export interface SizeResult {
   pollerErrors: number;
   /** CPU used in the window, % of one core (all threads). */
   cpu: { poller: number; simulator: number; mongo: number | null };
-  /** Main thread (the event loop) on a CPU or waiting for one, % of the window: near 100 = saturated, even on a crowded machine. */
+  /**
+   * Main thread (the event loop) on a CPU or waiting for one, % of the window: near 100 = saturated, even on
+   * a crowded machine.
+   */
   busy: { poller: number; simulator: number; mongo: number | null };
   rss: { idle: number; peak: number };
   overdue: number;
@@ -109,7 +112,8 @@ function plan(n: number, o: PollerCapacityOptions): Plan {
   const oldestAgeS = (p.firstPollDelayMs + p.warmupMs + o.seconds * 1000) / 1000 + 10;
   if (oldestAgeS >= SLOWER_AFTER_S) {
     throw new Error(
-      `${n} generations: the run would reach ${oldestAgeS.toFixed(0)} s of generation age, where the poller slows down on purpose; use a shorter --seconds or fewer generations`,
+      `${n} generations: the run would reach ${oldestAgeS.toFixed(0)} s of generation age, where the poller slows ` +
+        `down on purpose; use a shorter --seconds or fewer generations`,
     );
   }
   return p;
@@ -149,7 +153,8 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
     const ageAtEndS = (windowStart + o.seconds * 1000 - (seeded.firstDueMs - p.firstPollDelayMs)) / 1000;
     if (ageAtEndS >= SLOWER_AFTER_S)
       throw new Error(
-        `${n}: ingestion was so slow that generations would be ${ageAtEndS.toFixed(0)} s old in the window, where the poller slows down on purpose`,
+        `${n}: ingestion was so slow that generations would be ${ageAtEndS.toFixed(0)} s old in the window, where ` +
+          `the poller slows down on purpose`,
       );
     await sleep(windowStart - Date.now());
     const m = await measureWindow(sys, pids, o.seconds);
@@ -381,7 +386,10 @@ async function overdue(sys: BenchSystem): Promise<{ count: number; oldestS: numb
   }
 }
 
-/** An event loop busy (on a CPU or waiting for one) nearly all the time is the wall; else the poller waits on something. */
+/**
+ * An event loop busy (on a CPU or waiting for one) nearly all the time is the wall; else the poller waits on
+ * something.
+ */
 function limitOf(r: SizeResult): string {
   if (r.achieved >= 0.95 * r.target) return 'kept up';
   const [name, pct] = Object.entries(r.busy)
@@ -398,7 +406,8 @@ export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]):
     : 'POLL_CONCURRENCY and POLL_BATCH at their defaults';
   const title =
     `poller capacity: one poller process, POLL_INTERVAL_S=${o.intervalS}, ${tuning}, ${o.seconds}-s window after ${o.warmupS ?? o.intervalS} s of warm-up, ` +
-    `simulator latency ${SIM_LATENCY_MS / 1000} s, MongoDB = ${rs[0]?.mongo ?? '?'}; events = status calls the simulator answered`;
+    `simulator latency ${SIM_LATENCY_MS / 1000} s, MongoDB = ${rs[0]?.mongo ?? '?'}; events = status calls the ` +
+    `simulator answered`;
   printTable(
     title,
     rs.map((r) => ({
@@ -474,7 +483,8 @@ export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]):
   const growth =
     rs.length > 1
       ? `; ${fmt(first.generations)} → ${fmt(last.generations)}: polls/s ×${(last.achieved / first.achieved).toFixed(2)} (target ×${(last.target / first.target).toFixed(2)}), ` +
-        `poller CPU ×${(last.cpu.poller / first.cpu.poller).toFixed(2)}, poller RSS ×${(last.rss.peak / first.rss.peak).toFixed(2)}`
+        `poller CPU ×${(last.cpu.poller / first.cpu.poller).toFixed(2)}, poller RSS ` +
+        `×${(last.rss.peak / first.rss.peak).toFixed(2)}`
       : '';
   console.log(
     `ratio: achieved/target polls/s = ${ratio.toFixed(3)} at ${fmt(first.generations)} (${fmt(first.achieved)} of ${fmt(first.target)}/s)` +

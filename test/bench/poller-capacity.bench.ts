@@ -27,7 +27,8 @@ const o = {
   concurrency: intArg('concurrency', 0) || undefined,
 };
 console.log(
-  `poller capacity benchmark: ${generations.join(', ')} generations, poll interval ${o.intervalS} s, ${o.seconds}-s window`,
+  `poller capacity benchmark: ${generations.join(', ')} generations, poll interval ${o.intervalS} s, ` +
+    `${o.seconds}-s window`,
 );
 printPollerCapacity(o, await runPollerCapacity(o));
 process.exit(0);

@@ -285,7 +285,8 @@ async function mainRun(sys: BenchSystem, redis: Redis, o: ChaosOptions, receiver
   });
   log(
     `${accepted.ids.size} jobs accepted in ${((Date.now() - submitStarted) / 1000).toFixed(1)} s ` +
-      `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried, ${accepted.replayed} answered by the job an earlier attempt made)`,
+      `(${accepted.refused} refused and retried, ${accepted.ambiguous} unclear outcomes retried, ` +
+      `${accepted.replayed} answered by the job an earlier attempt made)`,
   );
   await chaos;
   void chaosDone;
@@ -499,7 +500,9 @@ async function invariants(
   checks.push({
     name: 'account in-flight counters back to zero',
     ok: held.length === 0 && simHeld.length === 0 && accounts.length > 0,
-    detail: `${accounts.length} accounts: ${accounts.map((a) => `${a._id}=${a.in_flight}`).join(', ')}; simulator in_flight ${JSON.stringify(stats.in_flight)}`,
+    detail:
+      `${accounts.length} accounts: ${accounts.map((a) => `${a._id}=${a.in_flight}`).join(', ')}; simulator ` +
+      `in_flight ${JSON.stringify(stats.in_flight)}`,
   });
 
   // Context: what the supervisor saw.
@@ -514,7 +517,10 @@ async function invariants(
   return checks;
 }
 
-/** Malformed entries on every stream: each one dead-lettered by each of its groups with a reason; good jobs still complete. */
+/**
+ * Malformed entries on every stream: each one dead-lettered by each of its groups with a reason; good jobs
+ * still complete.
+ */
 async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOptions): Promise<Check[]> {
   log('poison run');
   const restartsBefore = Object.fromEntries(serviceProcesses(sys).map((s) => [s, sys.processes[s]?.restarts ?? 0]));
@@ -612,7 +618,9 @@ async function poisonRun(sys: BenchSystem, redis: Redis, keys: Keys, o: ChaosOpt
     {
       name: 'poison: nothing else stops',
       ok: ok && jobsDone === jobIds.length && restarted.length === 0,
-      detail: `${jobsDone}/${jobIds.length} jobs submitted after the poison COMPLETED; services crashed or not ready: ${restarted.length ? restarted.join(', ') : 'none'}`,
+      detail:
+        `${jobsDone}/${jobIds.length} jobs submitted after the poison COMPLETED; services crashed or not ` +
+        `ready: ${restarted.length ? restarted.join(', ') : 'none'}`,
     },
   ];
 }

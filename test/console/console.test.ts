@@ -283,7 +283,8 @@ describe('the web console', () => {
     const apiMs = performance.now() - api;
     console.log(
       `console jobs table over 10,000 jobs: first page ${first.toFixed(0)} ms, status filter ${filtered.toFixed(0)} ms, ` +
-        `prompt search ${searched.toFixed(0)} ms (page load to rows shown); GET /api/v1/jobs?limit=25 ${apiMs.toFixed(0)} ms`,
+        `prompt search ${searched.toFixed(0)} ms (page load to rows shown); GET /api/v1/jobs?limit=25 ` +
+        `${apiMs.toFixed(0)} ms`,
     );
     expect(first).toBeLessThan(3_000);
     expect(filtered).toBeLessThan(3_000);

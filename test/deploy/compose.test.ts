@@ -197,7 +197,7 @@ describe('deploy/compose.yaml', () => {
     expect(nats[nats.indexOf('--pass') + 1]).toBe(REQUIRED_SECRETS.NATS_PASSWORD);
     expect(services.mongodb.command).toContain('--keyFile');
     expect(envOf('mongodb').MONGO_INITDB_ROOT_PASSWORD).toBe(REQUIRED_SECRETS.MONGO_ROOT_PASSWORD);
-    const users = readRepoFile('deploy/mongo-init/users.js');
+    const users = readRepoFile('k8s/overlays/dev/init/users.js');
     for (const name of SERVICES) {
       const env = envOf(name);
       expect(new URL(env.REDIS_URL!).password, `${name} Redis password`).toBe(REQUIRED_SECRETS.REDIS_PASSWORD);

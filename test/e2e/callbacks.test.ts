@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sleep } from '@pixsim/testkit';
 import { verifyCallback } from '../../services/gateway/src/callbacks/callback-signature.js';
 import { useTestSystem } from '../harness/system.js';
 import { submitJob } from './helpers.js';
@@ -38,7 +39,7 @@ describe('callbacks to the client, end to end', () => {
     const failed = await submitJob(sys, 'a storm [sim:moderate]', {}, { callback_url: hook });
     // Two jobs, and the first POST answered 503: three POSTs in all once the retry came.
     await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(3);
-    await new Promise((r) => setTimeout(r, 1_500)); // nothing more may come
+    await sleep(1_500); // nothing more may come
     expect(received).toHaveLength(3);
 
     const byJob = (id: string) => received.filter((r) => r.headers['x-pixsim-delivery'] === id);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sleep } from '@pixsim/testkit';
 import { useTestSystem } from '../harness/system.js';
 import { allAssets, metric, submitMany, waitForAssets } from './helpers.js';
 
@@ -14,9 +15,9 @@ describe('crashes, end to end', () => {
   it('when the dispatcher and the poller are SIGKILLed with 300 jobs in flight, then every job ends once, no asset is duplicated and no generation is submitted twice unexplained', async () => {
     const sys = system();
     const ids = await submitMany(sys, 300, 'a fox in the snow');
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     await sys.kill('dispatcher', 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 2_000));
+    await sleep(2_000);
     await sys.kill('poller', 'SIGKILL');
     await sys.waitReady('dispatcher', 60_000);
     await sys.waitReady('poller', 60_000);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '@pixsim/testkit';
 import { useTestSystem } from '../harness/system.js';
 import { submitJob } from './helpers.js';
 
@@ -18,12 +19,11 @@ describe('rollouts and scale-downs lose nothing', () => {
     const id = await submitJob(sys, 'a lighthouse at dusk, held across a SIGTERM');
 
     // The submit is on the wire once the simulator has counted the call.
-    for (const deadline = Date.now() + 60_000; ; ) {
-      const stats = await sys.simStats();
-      if ((stats.calls.text_generate ?? 0) >= 1) break;
-      if (Date.now() > deadline) throw new Error('the dispatcher never called the provider');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(async () => ((await sys.simStats()).calls.text_generate ?? 0) >= 1, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the dispatcher to call the provider',
+    });
     const signalled = Date.now();
     await sys.kill('dispatcher', 'SIGTERM', { restart: false });
     const stoppedAfter = Date.now() - signalled;
@@ -39,7 +39,7 @@ describe('rollouts and scale-downs lose nothing', () => {
     const [job] = await sys.waitForAll([id], ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000);
     expect(job?.status).toBe('COMPLETED');
     await sys.start('dispatcher');
-    await new Promise((r) => setTimeout(r, 2_000));
+    await sleep(2_000);
     const stats = await sys.simStats();
     expect(stats.total_submissions).toBe(1);
     expect(stats.duplicates).toBe(0);

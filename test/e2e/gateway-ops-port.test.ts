@@ -1,45 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSealingKeyPair } from '@pixsim/credentials';
+import { deleteKeys, freePort, mongoUri, REDIS_URL, uniqueName, waitFor } from '@pixsim/testkit';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('the gateway with a side server (OPS_PORT, as in Kubernetes)', () => {
   let child: ChildProcess | undefined;
   let output = '';
-  const tag = `t-ops-${randomUUID().slice(0, 8)}`;
+  const tag = uniqueName('t-ops');
   afterAll(async () => {
     if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${tag}:*`);
-    if (keys.length) await redis.del(...keys);
+    const redis = new Redis(REDIS_URL);
+    await deleteKeys(redis, tag);
     redis.disconnect();
-    const conn = await mongoose.createConnection(process.env.MONGODB_URI!).asPromise();
+    const conn = await mongoose.createConnection(mongoUri()).asPromise();
     await conn.useDb(`${tag}-gateway`).dropDatabase();
     await conn.close();
   });
@@ -66,12 +45,15 @@ describe('the gateway with a side server (OPS_PORT, as in Kubernetes)', () => {
     child.stdout!.on('data', (c: Buffer) => void (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => void (output += c.toString()));
 
-    const ready = await until(async () => {
-      const res = await fetch(`http://127.0.0.1:${ops}/ready`);
-      return res.status === 200
-        ? ((await res.json()) as { status: string; checks: Record<string, string> })
-        : undefined;
-    }, 90_000).catch((err) => {
+    const ready = await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ops}/ready`).catch(() => undefined);
+        return res?.status === 200
+          ? ((await res.json()) as { status: string; checks: Record<string, string> })
+          : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: 'the side server to answer ready' },
+    ).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output}`);
     });
     expect(ready.status).toBe('ready');
@@ -87,10 +69,13 @@ describe('the gateway with a side server (OPS_PORT, as in Kubernetes)', () => {
     // SIGTERM: the API port closes at once, the side server says DRAINING until the process is gone.
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    const draining = await until(async () => {
-      const res = await fetch(`http://127.0.0.1:${ops}/ready`);
-      return res.status === 503 ? ((await res.json()) as { error: { code: string } }) : undefined;
-    }, 10_000).catch(() => null);
+    const draining = await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ops}/ready`).catch(() => undefined);
+        return res?.status === 503 ? ((await res.json()) as { error: { code: string } }) : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: 'DRAINING' },
+    ).catch(() => null);
     expect(await exited).toBe(0);
     // The side server may close before a probe lands; when one did, it said DRAINING.
     if (draining) expect(draining.error.code).toBe('DRAINING');

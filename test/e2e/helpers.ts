@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { sleep } from '@pixsim/testkit';
 import type { Job, TestSystem } from '../harness/system.js';
 
 /**
@@ -20,7 +21,7 @@ export async function submitJob(
       ...body,
     });
     if ((res.status === 503 || res.status === 429) && attempt < 5) {
-      await new Promise((r) => setTimeout(r, 1_000 * Number(res.headers.get('retry-after') ?? 1)));
+      await sleep(1_000 * Number(res.headers.get('retry-after') ?? 1));
       continue;
     }
     expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -42,7 +43,7 @@ export async function submitMany(sys: TestSystem, count: number, label: string):
 export async function waitForAssets(sys: TestSystem, ids: readonly string[], timeoutMs = 30_000): Promise<Job[]> {
   let jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
   for (const deadline = Date.now() + timeoutMs; jobs.some((j) => !j.asset_id) && Date.now() < deadline; ) {
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     jobs = await sys.waitForAll(ids, ['COMPLETED'], timeoutMs);
   }
   expect(

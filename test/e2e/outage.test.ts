@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sleep } from '@pixsim/testkit';
 import { useTestSystem } from '../harness/system.js';
 import { metric, submitMany } from './helpers.js';
 
@@ -23,7 +24,7 @@ describe('a provider outage, end to end', () => {
     // While the breaker is open, new jobs stay in the stream instead of being read and failed.
     const callsBefore = (await sys.simStats()).faults_injected.outage ?? 0;
     const later = await submitMany(sys, 30, 'a paper plane');
-    await new Promise((r) => setTimeout(r, 2_000));
+    await sleep(2_000);
     const streams = (await sys.api('GET', '/api/v1/admin/streams')).body;
     const created = (streams.streams ?? streams).find((s: { type: string }) => s.type === 'JOB_CREATED');
     const dispatcherGroup = created.groups.find((g: { group: string }) => g.group === 'dispatcher');
@@ -33,7 +34,7 @@ describe('a provider outage, end to end', () => {
     const meanwhile = await sys.waitForAll(ids, ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'], 10_000);
     expect(meanwhile.filter((j) => j.status === 'FAILED')).toEqual([]);
 
-    await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - outageStarted))));
+    await sleep(Math.max(0, 20_000 - (Date.now() - outageStarted)));
     await sys.setFaults({ outage: false });
     const jobs = await sys.waitForAll(ids, ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000);
     expect(jobs.filter((j) => j.status !== 'COMPLETED').map((j) => `${j.id} ${j.status} ${j.error_code}`)).toEqual([]);

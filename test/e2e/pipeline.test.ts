@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { REDIS_URL, sleep } from '@pixsim/testkit';
 import { createPublisher } from '@pixsim/bus';
 import { createKeys, eventIds } from '@pixsim/contracts';
 import { useTestSystem } from '../harness/system.js';
@@ -68,7 +69,7 @@ describe('the pipeline, end to end (five services as processes)', () => {
   it('when a request that breaks the provider limits reaches job-intake past the gateway, then the job FAILS with INVALID_PARAMS and is never submitted', async () => {
     const sys = system();
     // As a gateway of another version might send it: job-intake checks the provider's limits again.
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = new Redis(REDIS_URL);
     const jobId = `bypass-${randomUUID()}`;
     try {
       const before = (await sys.simStats()).total_submissions;
@@ -105,7 +106,7 @@ describe('the pipeline, end to end (five services as processes)', () => {
         .toMatchObject({ error_code: 'INVALID_PARAMS' });
       // Refused at intake: the job was never created, so no dispatcher could take it.
       expect(await eventOf('JOB_CREATED')).toBeNull();
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       expect((await sys.simStats()).total_submissions).toBe(before);
     } finally {
       redis.disconnect();

@@ -151,7 +151,8 @@ describe('the system on a Redis Cluster', () => {
     await c.kill(victim.port);
     const heir = await c.waitForFailover(victim.port, 30_000);
     const promotedMs = Date.now() - killedAt;
-    // The promoted master has no replica: with WAIT 1 it refuses publishes (503) until the old master is back as its replica.
+    // The promoted master has no replica: with WAIT 1 it refuses publishes (503) until the old master is back
+    // as its replica.
     await sleep(2_000);
     await c.restart(victim.port);
     const restoredMs = Date.now() - killedAt;

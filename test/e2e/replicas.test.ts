@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { REDIS_URL, sleep } from '@pixsim/testkit';
 import { streamStats } from '@pixsim/bus';
 import { createKeys } from '@pixsim/contracts';
 import { useTestSystem, type Job, type TestSystem } from '../harness/system.js';
@@ -160,7 +160,7 @@ describe('two replicas of every service, end to end', () => {
       }
 
       // Nothing left pending or unread in any consumer group.
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const redis = new Redis(REDIS_URL);
       try {
         const busy = async () =>
           (await streamStats(redis, createKeys(sys.prefix))).flatMap((s) =>

@@ -1,19 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '@pixsim/testkit';
 import { useTestSystem } from '../harness/system.js';
 import { submitJob } from './helpers.js';
-
-/** A port nothing listens on now, so the simulator can be told the gateway's webhook URL up front. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const gatewayPort = await freePort();
 const secret = 'whsec-e2e-0123456789abcdef';

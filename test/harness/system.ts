@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { JobResponse, ServiceName } from '@pixsim/contracts';
 import { createLogSink, startSystem, type RestartPolicy, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
+import { deleteKeys, mongoUri, REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { compiledBuild } from './compiled.js';
 
 /**
@@ -29,7 +29,10 @@ export interface TestSystemOptions {
   /** Run stand-ins instead of the real services (the harness's own tests). */
   entry?: (name: ServiceName) => string;
   nodeImports?: readonly string[];
-  /** PIXSIM_SEALING_PRIVATE_KEYS of the dispatcher and the poller (default: a new key pair); the gateway gets the public key. */
+  /**
+   * PIXSIM_SEALING_PRIVATE_KEYS of the dispatcher and the poller (default: a new key pair); the gateway gets
+   * the public key.
+   */
   sealingPrivateKeys?: string;
   /** PIXSIM_SECRET_KEY (the older symmetric form) of the dispatcher and the poller. */
   legacySecretKey?: string;
@@ -67,9 +70,8 @@ export interface TestSystem extends SystemHandle {
 const TERMINAL: readonly Job['status'][] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 export async function startTestSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: run through vitest (its global setup starts mongo-dev) or set it');
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
+  const uri = mongoUri();
+  const prefix = uniqueName('t');
   const services = opts.services ?? ['gateway', 'job-intake', 'dispatcher', 'poller', 'asset'];
   const sink = createLogSink({
     mode: process.env.PIXSIM_TEST_LOGS === '1' ? 'pretty' : 'quiet',
@@ -233,28 +235,23 @@ async function waitForAll(
       .map(async (id) => `${id}: ${JSON.stringify((await api<Job>('GET', `/api/v1/jobs/${id}`)).body)}`),
   );
   throw new Error(
-    `${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for example:\n${sample.join('\n')}`,
+    `${found.size} of ${ids.length} jobs reached ${statuses.join('|')} within ${timeoutMs} ms; for ` +
+      `example:\n${sample.join('\n')}`,
   );
 }
 
-/** Removes what the system left in the shared Redis and MongoDB. Best effort: a cleanup failure must not hide the test's own. */
+/**
+ * Removes what the system left in the shared Redis and MongoDB. Best effort: a cleanup failure must not hide
+ * the test's own.
+ */
 async function cleanup(prefix: string, services: readonly ServiceName[], uri: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  const redis = new Redis(REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
   });
   try {
     await redis.connect();
-    // Streams and service keys start with the prefix; dead letters and dedupe marks with `{prefix:`
-    // (their stream's hash tag).
-    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (keys.length) await redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await deleteKeys(redis, prefix);
   } catch {
     /* best effort */
   } finally {

@@ -64,7 +64,8 @@ export async function buildConsole(log: (line: string) => void = console.log): P
     .reduce((n, f) => n + f.gzip, 0);
   for (const f of files) log(`  ${f.name.padEnd(32)} ${kb(f.bytes).padStart(9)}  gzip ${kb(f.gzip).padStart(9)}`);
   log(
-    `console: first load ${kb(firstLoadGzip)} gzipped JS (budget ${kb(FIRST_LOAD_BUDGET_BYTES)}), built in ${Date.now() - started} ms`,
+    `console: first load ${kb(firstLoadGzip)} gzipped JS (budget ${kb(FIRST_LOAD_BUDGET_BYTES)}), built in ` +
+      `${Date.now() - started} ms`,
   );
   if (firstLoadGzip > FIRST_LOAD_BUDGET_BYTES)
     throw new Error(`console first load is ${kb(firstLoadGzip)} gzipped, over budget`);

@@ -107,6 +107,12 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     }
   };
 
+  const submit = (
+    <button type="submit" disabled={busy}>
+      Sign in
+    </button>
+  );
+
   return (
     <main className="signin" aria-labelledby="signin-title">
       <h1 id="signin-title">
@@ -123,49 +129,57 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
           await finish(body.access_token);
         })}
       >
-        <Field label="Email" id="email">
-          <input
-            id="email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </Field>
-        <Field label="Password" id="password">
-          <input
-            id="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
+        <SignInInput label="Email" id="email" type="email" autoComplete="username" value={email} set={setEmail} />
+        <SignInInput
+          label="Password"
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          set={setPassword}
+        />
+        {submit}
       </form>
       <div className="or" aria-hidden="true">
         or
       </div>
       <form aria-label="Token sign-in" onSubmit={run(() => finish(token.trim()))}>
-        <Field label="API key or token" id="token" hint="the admin token, a psk_ API key or an access token">
-          <input
-            id="token"
-            type="password"
-            autoComplete="off"
-            required
-            value={token}
-            onChange={(e) => setToken(e.target.value)}
-          />
-        </Field>
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
+        <SignInInput
+          label="API key or token"
+          id="token"
+          hint="the admin token, a psk_ API key or an access token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          set={setToken}
+        />
+        {submit}
       </form>
     </main>
+  );
+}
+
+/** A required input of the sign-in forms, in its labelled field. */
+function SignInInput(props: {
+  label: string;
+  id: string;
+  hint?: string;
+  type: 'email' | 'password';
+  autoComplete: string;
+  value: string;
+  set: (value: string) => void;
+}) {
+  return (
+    <Field label={props.label} id={props.id} hint={props.hint}>
+      <input
+        id={props.id}
+        type={props.type}
+        autoComplete={props.autoComplete}
+        required
+        value={props.value}
+        onChange={(e) => props.set(e.target.value)}
+      />
+    </Field>
   );
 }
 

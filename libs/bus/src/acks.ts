@@ -1,4 +1,5 @@
-import type { BusLogger, RedisClient } from './types.js';
+import type { LogPort } from '@pixsim/contracts';
+import type { RedisClient } from './types.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { LingerBatch, type LingerBatchOptions } from './linger-batch.js';
 
@@ -19,7 +20,7 @@ export class AckBatcher {
     private readonly redis: RedisClient,
     private readonly stream: string,
     private readonly group: string,
-    private readonly logger: BusLogger,
+    private readonly logger: LogPort,
     opts: AckBatchOptions = {},
   ) {
     this.#batch = new LingerBatch((ids) => this.#send(ids), opts);

@@ -1,13 +1,11 @@
-import { Cluster } from 'ioredis';
-import { CONSUMERS, type EventType, type Keys } from '@pixsim/contracts';
-import { AckBatcher } from './acks.js';
-import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
-import { createEntryProcessor, type EventHandler } from './entry-processor.js';
+import { CONSUMERS, silentLog, type EventType, type Keys, type LogPort } from '@pixsim/contracts';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import type { EventHandler } from './entry-processor.js';
 import { deliveryCounts, ensureGroup, isNoGroupError } from './group.js';
-import { createReclaimer } from './reclaimer.js';
+import { blockingConnection, createPartitions, readGroup, type Partition } from './partition.js';
 import { Slots } from './slots.js';
 import { trimBehindGroups } from './trim.js';
-import { silentLogger, type BusHooks, type BusLogger, type RawEntry, type RedisClient } from './types.js';
+import type { BusHooks, RedisClient } from './types.js';
 
 export interface ConsumerOptions<T extends EventType> {
   /** Command connection (shared); the consumer duplicates it for its blocking reads. */
@@ -31,7 +29,7 @@ export interface ConsumerOptions<T extends EventType> {
   backoff?: BackoffOptions;
   /** Where a new group starts ('0': nothing published before it is missed). */
   startId?: string;
-  logger?: BusLogger;
+  logger?: LogPort;
   hooks?: BusHooks;
   /** Groups that must all exist before the stream is trimmed: CONSUMERS[type] by default. */
   trimGroups?: readonly string[];
@@ -55,8 +53,8 @@ export interface Consumer {
 }
 
 export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): Consumer {
-  const { redis, keys, type, group, consumer } = opts;
-  const logger = opts.logger ?? silentLogger;
+  const { redis, type, group, consumer } = opts;
+  const logger = opts.logger ?? silentLog;
   const claimTimeoutMs = opts.claimTimeoutMs ?? 60_000;
   const blockMs = opts.blockMs ?? 1_000;
   const slots = new Slots(opts.concurrency ?? 10);
@@ -65,36 +63,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
   const maintenanceMs = opts.maintenanceMs ?? 30_000;
   const consumerIdleMs = opts.consumerIdleMs ?? 3_600_000;
 
-  // One reader per partition: each partition is its own stream, in its own cluster
-  // slot, so each has its own XREADGROUP (on its own connection), acks, take-over.
-  const partitions: Partition[] = keys.streams(type).map((stream, partition) => {
-    const acks = new AckBatcher(redis, stream, group, logger);
-    return {
-      partition,
-      stream,
-      acks,
-      reclaimer: createReclaimer({ redis, stream, group, consumer, claimTimeoutMs, logger }),
-      process: createEntryProcessor({
-        redis,
-        keys,
-        type,
-        partition,
-        group,
-        consumer,
-        handler: opts.handler,
-        acks,
-        logger,
-        hooks: opts.hooks ?? {},
-        maxAttempts: opts.maxAttempts ?? 5,
-        maxDeliveries: opts.maxDeliveries ?? 10,
-        backoff: opts.backoff ?? DEFAULT_BACKOFF,
-        signal: stopping.signal,
-      }),
-      blocking: null,
-      loop: null,
-      held: 0,
-    };
-  });
+  const partitions = createPartitions(opts, { logger, claimTimeoutMs, signal: stopping.signal });
   const handling = new Map<Partition, Set<string>>(partitions.map((p) => [p, new Set<string>()]));
   let timer: NodeJS.Timeout | null = null;
   let maintenance: NodeJS.Timeout | null = null;
@@ -140,18 +109,6 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
     buffer.push({ p, id, fields, deliveries });
   };
 
-  const read = async (p: Partition, from: string, count: number): Promise<RawEntry[]> => {
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
-    if (from === '>') args.push('BLOCK', blockMs);
-    args.push('STREAMS', p.stream, from);
-    p.held += count;
-    try {
-      return entriesOf(await p.blocking!.call('XREADGROUP', args));
-    } finally {
-      p.held -= count;
-    }
-  };
-
   const claimEveryMs = Math.max(50, Math.min(5_000, Math.floor(claimTimeoutMs / 3)));
 
   const runLoop = async (p: Partition) => {
@@ -178,7 +135,7 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
         await claimAbandoned();
         const count = room(p);
         if (count <= 0) continue;
-        const entries = await read(p, cursor ?? '>', count);
+        const entries = await readGroup(p, { group, consumer, from: cursor ?? '>', count, blockMs });
         failures = 0;
         if (cursor === null) {
           for (const [id, fields] of entries) enqueue(p, id, fields, 1);
@@ -297,41 +254,4 @@ export function createConsumer<T extends EventType>(opts: ConsumerOptions<T>): C
       for (const p of partitions) p.blocking?.disconnect();
     },
   };
-}
-
-interface Partition {
-  partition: number;
-  stream: string;
-  acks: AckBatcher;
-  reclaimer: ReturnType<typeof createReclaimer>;
-  process: (streamId: string, fields: string[] | null, deliveries: number) => Promise<void>;
-  blocking: RedisClient | null;
-  loop: Promise<void> | null;
-  /** Entries of this partition in the buffer, or asked for by a read under way. */
-  held: number;
-}
-
-/**
- * A connection of its own for blocking reads. A cluster client duplicates into
- * a new Cluster over the same nodes, which connects only to the node serving the
- * slot it reads and follows that slot through a failover (MOVED, slot refresh);
- * a failed read is retried by the read loop with backoff either way.
- */
-function blockingConnection(redis: RedisClient): RedisClient {
-  const connection: RedisClient = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
-  // A copy does not inherit the original's listeners. Its failures surface as failed reads,
-  // which the read loop logs and retries; without a listener ioredis reports each one as unhandled.
-  connection.on('error', () => {});
-  return connection;
-}
-
-/**
- * XREADGROUP for one stream: RESP2 answers [[key, entries]], RESP3 a map that
- * ioredis flattens to [key, entries]. Accept both.
- */
-function entriesOf(reply: unknown): RawEntry[] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
-  const first = reply[0];
-  if (Array.isArray(first)) return (first[1] as RawEntry[]) ?? [];
-  return (reply[1] as RawEntry[]) ?? [];
 }

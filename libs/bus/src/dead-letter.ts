@@ -19,7 +19,7 @@ export interface DeadLetterInfo {
   consumer: string;
   sourceId: string;
   deliveries: number;
-  /** The stream partition the entry came from (0 by default). */
+  /** The stream partition the entry came from (0 by default), and goes back to on replay. */
   partition?: number;
 }
 
@@ -77,19 +77,12 @@ function sanitizePairs(fields: readonly string[]): string[] {
   return out;
 }
 
-export interface DeadLetter {
+/** A dead letter as listed: why and where it failed (as moveToDeadLetter recorded it), and the entry. */
+export interface DeadLetter extends Required<DeadLetterInfo> {
   dlqId: string;
-  reason: string;
-  code: string;
-  group: string;
-  consumer: string;
-  sourceId: string;
-  deliveries: number;
   at: string;
   /** The original entry's fields (id, type, v, at, traceparent, data …). */
   fields: Record<string, string>;
-  /** The stream partition it came from (and goes back to on replay). */
-  partition: number;
 }
 
 /**

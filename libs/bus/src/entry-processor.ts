@@ -10,12 +10,13 @@ import {
   type EventData,
   type EventType,
   type Keys,
+  type LogPort,
 } from '@pixsim/contracts';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import { moveToDeadLetter } from './dead-letter.js';
 import { withConsumerSpan } from './tracing.js';
 import type { AckBatcher } from './acks.js';
-import type { BusHooks, BusLogger, HandleOutcome, RedisClient } from './types.js';
+import type { BusHooks, HandleOutcome, RedisClient } from './types.js';
 
 export interface ConsumedEvent<T extends EventType> extends Omit<Envelope<EventData<T>>, 'type'> {
   type: T;
@@ -41,7 +42,7 @@ export interface ProcessorOptions<T extends EventType> {
   consumer: string;
   handler: EventHandler<T>;
   acks: AckBatcher;
-  logger: BusLogger;
+  logger: LogPort;
   hooks: BusHooks;
   /** Non-transient handler errors before the entry is dead-lettered. */
   maxAttempts: number;
@@ -116,7 +117,8 @@ export function createEntryProcessor<T extends EventType>(opts: ProcessorOptions
       if (deliveries > opts.maxDeliveries) {
         const err = new PixsimError(
           'DELIVERIES_EXCEEDED',
-          `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died handling it`,
+          `delivered ${deliveries} times without an ack (max ${opts.maxDeliveries}): a consumer probably died ` +
+            `handling it`,
         );
         await deadLetter(streamId, fields, deliveries, err);
         return finish('dead_letter', started, err.code);

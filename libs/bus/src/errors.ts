@@ -15,7 +15,8 @@ export class StreamOverBudgetError extends PixsimError {
   ) {
     super(
       'STREAM_OVER_BUDGET',
-      `stream ${stream} holds ${length} entries, over its budget of ${budget}: its consumers are behind; retry in ${retryAfterS} s`,
+      `stream ${stream} holds ${length} entries, over its budget of ${budget}: its consumers are behind; retry in ` +
+        `${retryAfterS} s`,
       { retryable: true },
     );
   }
@@ -36,7 +37,8 @@ export class ReplicationTimeoutError extends PixsimError {
   ) {
     super(
       'REPLICATION_TIMEOUT',
-      `publish to ${stream}: ${acked} of ${wanted} replica(s) confirmed within ${timeoutMs} ms; a failover could lose it`,
+      `publish to ${stream}: ${acked} of ${wanted} replica(s) confirmed within ${timeoutMs} ms; a failover could ` +
+        `lose it`,
       { retryable: true },
     );
   }

@@ -21,6 +21,6 @@ export { trimBehindGroups, type TrimResult } from './trim.js';
 export { StreamOverBudgetError, ReplicationTimeoutError } from './errors.js';
 export { ensureGroup } from './group.js';
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
-export { silentLogger, type BusHooks, type BusLogger, type HandleOutcome, type RedisClient } from './types.js';
+export type { BusHooks, HandleOutcome, RedisClient } from './types.js';
 export { Slots } from './slots.js';
 export { LingerBatch, type LingerBatchOptions } from './linger-batch.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { BusLogger, RawEntry, RedisClient } from './types.js';
+import type { LogPort } from '@pixsim/contracts';
+import type { RawEntry, RedisClient } from './types.js';
 import { deliveryCounts } from './group.js';
 
 export interface ReclaimerOptions {
@@ -9,7 +10,7 @@ export interface ReclaimerOptions {
   consumer: string;
   /** Entries idle longer than this are taken from whoever holds them. */
   claimTimeoutMs: number;
-  logger: BusLogger;
+  logger: LogPort;
 }
 
 /**

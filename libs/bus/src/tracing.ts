@@ -24,7 +24,10 @@ export interface TraceCarrier {
   tracestate?: string;
 }
 
-/** Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the span ends when the send does. */
+/**
+ * Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the
+ * span ends when the send does.
+ */
 export async function withProducerSpan<R>(
   destination: string,
   messageId: string | undefined,
@@ -39,10 +42,17 @@ export async function withProducerSpan<R>(
       ...(messageId ? { 'messaging.message.id': messageId } : {}),
     },
   });
-  try {
+  return endSpan(span, () => {
     const carrier: TraceCarrier = {};
     propagation.inject(trace.setSpan(context.active(), span), carrier);
-    return await fn(carrier);
+    return fn(carrier);
+  });
+}
+
+/** Runs `fn`, records its error on the span, and ends the span either way. */
+async function endSpan<R>(span: Span, fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
   } catch (err) {
     span.recordException(err as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
@@ -82,13 +92,5 @@ export async function withConsumerSpan<R>(
     },
     parent,
   );
-  try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
-  } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
-    throw err;
-  } finally {
-    span.end();
-  }
+  return endSpan(span, () => context.with(trace.setSpan(parent, span), () => fn(span)));
 }

@@ -1,15 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
 
-/** The pino-compatible subset the bus logs through. */
-export interface BusLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** One Redis, or a Redis Cluster: the bus sends no command, script or MULTI that spans two slots. */
 export type RedisClient = Redis | Cluster;
 

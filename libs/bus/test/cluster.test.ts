@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, eventIds, keySlot, PermanentError, TransientError, type Keys } from '@pixsim/contracts';
 import { createLogger, createRedis } from '@pixsim/kit';
+import { sleep, uniqueName, waitFor } from '@pixsim/testkit';
 import { startRedisCluster, type RedisCluster } from '../../../test/cluster/redis-cluster.js';
 import {
   createConsumer,
@@ -14,7 +14,7 @@ import {
   type ConsumedEvent,
   type PublishInput,
 } from '../src/index.js';
-import { delay, jobCreated, waitFor } from './helpers.js';
+import { jobCreated } from './helpers.js';
 
 /**
  * The bus on a real Redis Cluster (3 masters, 3 replicas, started once for the file):
@@ -51,7 +51,7 @@ function jobDeferred(jobId: string, attempt: number): PublishInput<'JOB_DEFERRED
 
 describe('the bus on Redis Cluster', () => {
   it('when there are 3 partitions on 3 masters, then each partition of a type sits on its own master, with its dead letters and publish marks in its slot', async () => {
-    const keys = createKeys(`c-${randomUUID().slice(0, 6)}`, { partitions: 3 });
+    const keys = createKeys(uniqueName('c'), { partitions: 3 });
     for (const type of ['JOB_CREATED', 'JOB_SUBMITTED', 'ACCOUNT_COMMAND'] as const) {
       const masters = new Set<number>();
       for (let p = 0; p < 3; p++) {
@@ -66,7 +66,7 @@ describe('the bus on Redis Cluster', () => {
 
   it('when the whole surface runs on the cluster (publish once, consume, retry, dead-letter, take-over, stats, replay, trim), then nothing is lost, repeated or refused as CROSSSLOT', async () => {
     const redis = connect('surface');
-    const keys: Keys = createKeys(`c-${randomUUID().slice(0, 6)}`, { partitions: 3 });
+    const keys: Keys = createKeys(uniqueName('c'), { partitions: 3 });
     const publisher = createPublisher({ redis, keys, dedupeTtlSec: 600 });
     const inputs = Array.from({ length: 30 }, (_, i) => jobCreated(i));
     const first = await publisher.publishMany(inputs);
@@ -114,7 +114,7 @@ describe('the bus on Redis Cluster', () => {
     });
     await consumer.start();
     try {
-      await waitFor(() => handled.size === 29, 20_000, '29 jobs handled (one dead-lettered)');
+      await waitFor(() => handled.size === 29, { timeoutMs: 20_000, what: '29 jobs handled (one dead-lettered)' });
       expect([...handled.values()].every((n) => n === 1)).toBe(true);
       expect(handled.has('job-3')).toBe(true);
 
@@ -127,8 +127,7 @@ describe('the bus on Redis Cluster', () => {
         async () =>
           (await streamStats(redis, keys, ['JOB_CREATED']))[0]!.groups.find((g) => g.group === 'dispatcher')!
             .pending === 0,
-        5_000,
-        'nothing pending',
+        { timeoutMs: 5_000, what: 'nothing pending' },
       );
       const [settled] = await streamStats(redis, keys, ['JOB_CREATED']);
       expect(settled!.groups.find((g) => g.group === 'dispatcher')).toMatchObject({
@@ -140,7 +139,7 @@ describe('the bus on Redis Cluster', () => {
 
       poisonFixed = true;
       expect(await replayDeadLetters(redis, keys, 'JOB_CREATED')).toEqual({ replayed: 1 });
-      await waitFor(() => handled.has('job-7'), 10_000, 'the replayed job handled');
+      await waitFor(() => handled.has('job-7'), { timeoutMs: 10_000, what: 'the replayed job handled' });
       expect(await listDeadLetters(redis, keys, 'JOB_CREATED')).toEqual([]);
     } finally {
       await consumer.stop();
@@ -155,7 +154,7 @@ describe('the bus on Redis Cluster', () => {
 
   it("when one job's events go out on 3 partitions, then they all land in one partition and are handled in order", async () => {
     const redis = connect('order');
-    const keys = createKeys(`c-${randomUUID().slice(0, 6)}`, { partitions: 3 });
+    const keys = createKeys(uniqueName('c'), { partitions: 3 });
     const publisher = createPublisher({ redis, keys });
     const jobs = ['job-a', 'job-b', 'job-c', 'job-d', 'job-e', 'job-f'];
     for (let attempt = 0; attempt < 5; attempt++) await publisher.publishMany(jobs.map((j) => jobDeferred(j, attempt)));
@@ -174,7 +173,7 @@ describe('the bus on Redis Cluster', () => {
     });
     await consumer.start();
     try {
-      await waitFor(() => [...seen.values()].flat().length === 30, 10_000, '30 events');
+      await waitFor(() => [...seen.values()].flat().length === 30, { timeoutMs: 10_000, what: '30 events' });
     } finally {
       await consumer.stop();
     }
@@ -184,7 +183,7 @@ describe('the bus on Redis Cluster', () => {
   // Last: it changes the cluster's topology.
   it('when a master is killed mid-run and its replica promoted, then every publish that returned OK (with WAIT 1) is still consumed', async () => {
     const redis = connect('failover');
-    const keys = createKeys(`c-${randomUUID().slice(0, 6)}`, { partitions: 3 });
+    const keys = createKeys(uniqueName('c'), { partitions: 3 });
     const publisher = createPublisher({
       redis,
       keys,
@@ -218,12 +217,12 @@ describe('the bus on Redis Cluster', () => {
         } catch (err) {
           const code = String((err as { code?: unknown }).code ?? (err as Error).message);
           refused.set(code, (refused.get(code) ?? 0) + 1);
-          await delay(50);
+          await sleep(50);
         }
       }
     })();
     try {
-      await waitFor(() => accepted.length >= 200, 20_000, '200 accepted publishes');
+      await waitFor(() => accepted.length >= 200, { timeoutMs: 20_000, what: '200 accepted publishes' });
       const victim = await cluster.masterOf(keySlot(keys.stream('JOB_CREATED', 0)));
       const acceptedBeforeKill = accepted.length;
       await cluster.kill(victim.port);
@@ -233,21 +232,22 @@ describe('the bus on Redis Cluster', () => {
       // so WAIT 1 refuses its publishes (REPLICATION_TIMEOUT) rather than accept what one
       // more failure would lose.
       const report = () =>
-        `${accepted.length} accepted (${acceptedBeforeKill} before the kill), refused ${JSON.stringify(Object.fromEntries(refused))}`;
-      await waitFor(() => accepted.length >= acceptedBeforeKill + 50, 60_000, `50 more accepted: ${report()}`).catch(
-        (err) => {
-          throw new Error(`${(err as Error).message}; ${report()}`);
-        },
-      );
+        `${accepted.length} accepted (${acceptedBeforeKill} before the kill), refused ` +
+        `${JSON.stringify(Object.fromEntries(refused))}`;
+      await waitFor(() => accepted.length >= acceptedBeforeKill + 50, {
+        timeoutMs: 60_000,
+        what: `50 more accepted: ${report()}`,
+      }).catch((err) => {
+        throw new Error(`${(err as Error).message}; ${report()}`);
+      });
       stop = true;
       await publishing;
-      await waitFor(() => accepted.every((id) => handled.has(id)), 30_000, 'every accepted publish consumed').catch(
-        (err) => {
-          throw new Error(
-            `${(err as Error).message}; ${accepted.filter((id) => !handled.has(id)).length} not consumed`,
-          );
-        },
-      );
+      await waitFor(() => accepted.every((id) => handled.has(id)), {
+        timeoutMs: 30_000,
+        what: 'every accepted publish consumed',
+      }).catch((err) => {
+        throw new Error(`${(err as Error).message}; ${accepted.filter((id) => !handled.has(id)).length} not consumed`);
+      });
       expect(refused.get('REPLICATION_TIMEOUT') ?? 0).toBeGreaterThan(0);
       console.info(`failover: ${report()}; every accepted one consumed`);
     } finally {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '@pixsim/contracts';
+import { sleep, waitFor } from '@pixsim/testkit';
 import { createConsumer, createPublisher, listDeadLetters, type Consumer, type ConsumedEvent } from '../src/index.js';
-import { delay, jobCreated, pendingCount, testBus, waitFor } from './helpers.js';
+import { jobCreated, pendingCount, testBus } from './helpers.js';
 
 const fast = { blockMs: 100, backoff: { baseMs: 5, maxMs: 20 } };
 let cleanups: Array<() => Promise<void>> = [];
@@ -37,7 +38,13 @@ function setup() {
     consumers.push(c);
     return c;
   };
-  return { ...bus, publisher, consume, stream: bus.keys.stream('JOB_CREATED') };
+  /** Resolves once the JOB_CREATED dead-letter stream holds one entry. */
+  const deadLettered = () =>
+    waitFor(async () => (await bus.redis.xlen(bus.keys.deadLetter('JOB_CREATED'))) === 1, {
+      timeoutMs: 5_000,
+      what: 'dead letter',
+    });
+  return { ...bus, publisher, consume, deadLettered, stream: bus.keys.stream('JOB_CREATED') };
 }
 
 describe('consumer groups', () => {
@@ -48,10 +55,16 @@ describe('consumer groups', () => {
       await t.consume(group, 'c1', async (e) => void seen[group].add(e.id)).start();
     }
     await t.publisher.publishMany(Array.from({ length: 100 }, (_, i) => jobCreated(i)));
-    await waitFor(() => seen.dispatcher.size === 100 && seen.gateway.size === 100, 10_000, 'both groups');
+    await waitFor(() => seen.dispatcher.size === 100 && seen.gateway.size === 100, {
+      timeoutMs: 10_000,
+      what: 'both groups',
+    });
     // Acks follow the handlers within a few milliseconds (they are batched).
     for (const group of ['dispatcher', 'gateway']) {
-      await waitFor(async () => (await pendingCount(t.redis, t.stream, group)) === 0, 2_000, `${group} acks`);
+      await waitFor(async () => (await pendingCount(t.redis, t.stream, group)) === 0, {
+        timeoutMs: 2_000,
+        what: `${group} acks`,
+      });
     }
   });
 
@@ -65,15 +78,15 @@ describe('consumer groups', () => {
           name,
           async (e) => {
             handledBy.set(e.id, [...(handledBy.get(e.id) ?? []), name]);
-            await delay(2);
+            await sleep(2);
           },
           { concurrency: 5 },
         )
         .start();
     }
     await t.publisher.publishMany(Array.from({ length: 400 }, (_, i) => jobCreated(i)));
-    await waitFor(() => handledBy.size === 400, 15_000, '400 entries');
-    await delay(200);
+    await waitFor(() => handledBy.size === 400, { timeoutMs: 15_000, what: '400 entries' });
+    await sleep(200);
     const twice = [...handledBy.values()].filter((names) => names.length > 1);
     expect(twice).toEqual([]);
     const byA = [...handledBy.values()].filter((n) => n[0] === 'a').length;
@@ -92,7 +105,7 @@ describe('consumer groups', () => {
         'c1',
         async () => {
           peak = Math.max(peak, ++running);
-          await delay(15);
+          await sleep(15);
           running--;
           done++;
         },
@@ -100,7 +113,7 @@ describe('consumer groups', () => {
       )
       .start();
     await t.publisher.publishMany(Array.from({ length: 60 }, (_, i) => jobCreated(i)));
-    await waitFor(() => done === 60, 10_000, '60 handled');
+    await waitFor(() => done === 60, { timeoutMs: 10_000, what: '60 handled' });
     expect(peak).toBe(4);
   });
 });
@@ -118,9 +131,12 @@ describe('retries and dead letters', () => {
       })
       .start();
     await t.publisher.publish(jobCreated(1));
-    await waitFor(() => ok, 5_000, 'success after retries');
+    await waitFor(() => ok, { timeoutMs: 5_000, what: 'success after retries' });
     expect(attempts).toEqual([1, 2, 3]);
-    await waitFor(async () => (await pendingCount(t.redis, t.stream, 'dispatcher')) === 0, 2_000, 'ack');
+    await waitFor(async () => (await pendingCount(t.redis, t.stream, 'dispatcher')) === 0, {
+      timeoutMs: 2_000,
+      what: 'ack',
+    });
     expect(await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))).toBe(0);
   });
 
@@ -142,7 +158,7 @@ describe('retries and dead letters', () => {
       )
       .start();
     await t.publisher.publish(jobCreated(1));
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
+    await t.deadLettered();
     expect(calls).toBe(3);
     const [letter] = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
     expect(letter).toMatchObject({
@@ -173,7 +189,7 @@ describe('retries and dead letters', () => {
       })
       .start();
     await t.publisher.publish(jobCreated(1));
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
+    await t.deadLettered();
     expect(calls).toBe(1);
     expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]!.code).toBe('UNKNOWN_PROVIDER');
   });
@@ -183,41 +199,30 @@ describe('retries and dead letters', () => {
     const handled: string[] = [];
     await t.consume('dispatcher', 'c1', async (e) => void handled.push(e.id)).start();
     await t.redis.xadd(t.stream, '*', 'garbage', 'yes');
-    await t.redis.xadd(
-      t.stream,
-      '*',
-      'id',
-      'x',
-      'type',
-      'JOB_CREATED',
-      'v',
-      '1',
-      'at',
-      new Date().toISOString(),
-      'data',
-      '{"job_id":5}',
-    );
-    await t.redis.xadd(
-      t.stream,
-      '*',
-      'id',
-      'y',
-      'type',
-      'JOB_CREATED',
-      'v',
-      '1',
-      'at',
-      new Date().toISOString(),
-      'data',
-      '{not json',
-    );
+    // An envelope whose data breaks the schema, then one whose data is not JSON.
+    const envelope = (id: string, data: string) =>
+      t.redis.xadd(
+        t.stream,
+        '*',
+        'id',
+        id,
+        'type',
+        'JOB_CREATED',
+        'v',
+        '1',
+        'at',
+        new Date().toISOString(),
+        'data',
+        data,
+      );
+    await envelope('x', '{"job_id":5}');
+    await envelope('y', '{not json');
     await t.publisher.publish(jobCreated(7));
-    await waitFor(() => handled.length === 1, 5_000, 'good entry');
-    await waitFor(
-      async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3,
-      5_000,
-      'three dead letters',
-    );
+    await waitFor(() => handled.length === 1, { timeoutMs: 5_000, what: 'good entry' });
+    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3, {
+      timeoutMs: 5_000,
+      what: 'three dead letters',
+    });
     const letters = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
     expect(letters.map((l) => l.code)).toEqual(['SCHEMA_INVALID', 'SCHEMA_INVALID', 'SCHEMA_INVALID']);
     expect(letters[1]!.reason).toMatch(/job_id/);
@@ -234,7 +239,7 @@ describe('retries and dead letters', () => {
     for (let i = 0; i < 4; i++) await t.redis.xclaim(t.stream, 'dispatcher', 'crasher', 0, id!);
     let calls = 0;
     await t.consume('dispatcher', 'c1', async () => void calls++, { maxDeliveries: 5, claimTimeoutMs: 60 }).start();
-    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 1, 5_000, 'dead letter');
+    await t.deadLettered();
     expect(calls).toBe(0);
     expect((await listDeadLetters(t.redis, t.keys, 'JOB_CREATED'))[0]).toMatchObject({
       code: 'DELIVERIES_EXCEEDED',
@@ -250,13 +255,13 @@ describe('flow control', () => {
     const c = t.consume('dispatcher', 'c1', async (e) => void handled.add(e.id));
     await c.start();
     c.pause();
-    await delay(150); // let the read already waiting finish
+    await sleep(150); // let the read already waiting finish
     await t.publisher.publishMany(Array.from({ length: 20 }, (_, i) => jobCreated(i)));
-    await delay(400);
+    await sleep(400);
     expect(handled.size).toBe(0);
     expect(c.paused).toBe(true);
     c.resume();
-    await waitFor(() => handled.size === 20, 5_000, 'backlog');
+    await waitFor(() => handled.size === 20, { timeoutMs: 5_000, what: 'backlog' });
   });
 
   it('when stopped mid-work, then in-flight handlers finish and ack, and a restart handles the rest exactly once', async () => {
@@ -265,13 +270,13 @@ describe('flow control', () => {
     const finished = new Set<string>();
     const handler = async (e: ConsumedEvent<'JOB_CREATED'>) => {
       started.add(e.id);
-      await delay(20);
+      await sleep(20);
       finished.add(e.id);
     };
     const first = t.consume('dispatcher', 'c1', handler, { concurrency: 8 });
     await first.start();
     await t.publisher.publishMany(Array.from({ length: 200 }, (_, i) => jobCreated(i)));
-    await waitFor(() => finished.size >= 40, 10_000, 'some progress');
+    await waitFor(() => finished.size >= 40, { timeoutMs: 10_000, what: 'some progress' });
     await first.stop();
     expect([...started].filter((id) => !finished.has(id))).toEqual([]);
     expect(await pendingCount(t.redis, t.stream, 'dispatcher')).toBe(0);
@@ -280,7 +285,7 @@ describe('flow control', () => {
 
     const secondRun = new Set<string>();
     await t.consume('dispatcher', 'c1', async (e) => void secondRun.add(e.id), { concurrency: 8 }).start();
-    await waitFor(() => firstRun + secondRun.size >= 200, 10_000, 'the rest');
+    await waitFor(() => firstRun + secondRun.size >= 200, { timeoutMs: 10_000, what: 'the rest' });
     expect([...secondRun].filter((id) => finished.has(id))).toEqual([]);
     expect(new Set([...finished, ...secondRun]).size).toBe(200);
   });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REDIS_URL, waitFor } from '@pixsim/testkit';
 import { createConsumer, createPublisher, type Consumer } from '../src/index.js';
-import { jobCreated, pendingCount, REDIS_URL, testBus, waitFor } from './helpers.js';
+import { jobCreated, pendingCount, testBus } from './helpers.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/hanging-consumer.ts', import.meta.url));
 let cleanups: Array<() => Promise<void>> = [];
@@ -28,9 +29,12 @@ describe('crash recovery', () => {
       await t.cleanup();
     });
 
-    await waitFor(() => out.includes('READY'), 20_000, 'child consumer to start');
+    await waitFor(() => out.includes('READY'), { timeoutMs: 20_000, what: 'child consumer to start' });
     await publisher.publish(jobCreated(1));
-    await waitFor(() => out.includes('HANDLING job-1:JOB_CREATED'), 10_000, 'child to take the entry');
+    await waitFor(() => out.includes('HANDLING job-1:JOB_CREATED'), {
+      timeoutMs: 10_000,
+      what: 'child to take the entry',
+    });
     // The claim timeout counts from the child's delivery, which came just before this.
     const deliveredBy = Date.now();
     child.kill('SIGKILL');
@@ -49,14 +53,13 @@ describe('crash recovery', () => {
       handler: async (e) => void handled.push({ id: e.id, deliveries: e.deliveries, at: Date.now() }),
     });
     await survivor.start();
-    await waitFor(() => handled.length === 1, 10_000, 'takeover');
+    await waitFor(() => handled.length === 1, { timeoutMs: 10_000, what: 'takeover' });
     expect(handled[0]).toMatchObject({ id: 'job-1:JOB_CREATED', deliveries: 2 });
     expect(handled[0]!.at - deliveredBy).toBeGreaterThanOrEqual(900);
-    await waitFor(
-      async () => (await pendingCount(t.redis, t.keys.stream('JOB_CREATED'), 'dispatcher')) === 0,
-      5_000,
-      'ack',
-    );
+    await waitFor(async () => (await pendingCount(t.redis, t.keys.stream('JOB_CREATED'), 'dispatcher')) === 0, {
+      timeoutMs: 5_000,
+      what: 'ack',
+    });
   });
 
   it('when a live handler runs longer than the claim timeout, then no other consumer takes its entry', async () => {
@@ -80,7 +83,7 @@ describe('crash recovery', () => {
     const slow = make('slow', 1_500);
     await slow.start();
     await publisher.publish(jobCreated(1));
-    await waitFor(() => seen.length === 1, 5_000, 'slow consumer to start');
+    await waitFor(() => seen.length === 1, { timeoutMs: 5_000, what: 'slow consumer to start' });
     const other = make('other', 0);
     await other.start();
     cleanups.push(async () => {

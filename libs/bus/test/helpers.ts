@@ -1,28 +1,33 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createKeys, eventIds, type Keys } from '@pixsim/contracts';
-import type { PublishInput } from '../src/index.js';
-
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { deleteKeys, REDIS_URL, uniqueName } from '@pixsim/testkit';
+import { createConsumer, type ConsumerOptions, type EventHandler, type PublishInput } from '../src/index.js';
 
 /** A Redis client and a prefix no other test uses; `cleanup` deletes its keys. */
 export function testBus() {
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
+  const prefix = uniqueName('t');
   const keys: Keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const cleanup = async () => {
-    // Streams are <prefix>:…; their dead letters and publish marks {<prefix>:…}:….
-    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (found.length) await redis.del(...found);
-      } while (cursor !== '0');
-    }
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   };
-  return { prefix, keys, redis, cleanup };
+  /**
+   * A JOB_CREATED consumer on these streams: group dispatcher, consumer c1, short blocking reads unless
+   * `extra` says.
+   */
+  const consumer = (handler: EventHandler<'JOB_CREATED'>, extra: Partial<ConsumerOptions<'JOB_CREATED'>> = {}) =>
+    createConsumer({
+      redis,
+      keys,
+      type: 'JOB_CREATED',
+      group: 'dispatcher',
+      consumer: 'c1',
+      blockMs: 50,
+      handler,
+      ...extra,
+    });
+  return { prefix, keys, redis, cleanup, consumer };
 }
 
 export function jobCreated(n: number): PublishInput<'JOB_CREATED'> {
@@ -45,20 +50,6 @@ export function jobCreated(n: number): PublishInput<'JOB_CREATED'> {
     },
   };
 }
-
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function pendingCount(redis: Redis, stream: string, group: string): Promise<number> {
   const summary = (await redis.xpending(stream, group)) as [number, ...unknown[]];

@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaError } from '@pixsim/contracts';
-import {
-  createConsumer,
-  createPublisher,
-  listDeadLetters,
-  replayDeadLetters,
-  streamStats,
-  type Consumer,
-} from '../src/index.js';
-import { jobCreated, testBus, waitFor } from './helpers.js';
+import { createPublisher, listDeadLetters, replayDeadLetters, streamStats } from '../src/index.js';
+import { waitFor } from '@pixsim/testkit';
+import { jobCreated, testBus } from './helpers.js';
 
 let cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -66,27 +60,20 @@ describe('dead letters and stats', () => {
     const t = setup();
     let broken = true;
     const handled: string[] = [];
-    const consumer: Consumer = createConsumer({
-      redis: t.redis,
-      keys: t.keys,
-      type: 'JOB_CREATED',
-      group: 'dispatcher',
-      consumer: 'c1',
-      blockMs: 50,
-      maxAttempts: 1,
-      handler: async (e) => {
+    const consumer = t.consumer(
+      async (e) => {
         if (broken) throw new Error('downstream bug');
         handled.push(e.id);
       },
-    });
+      { maxAttempts: 1 },
+    );
     await consumer.start();
     cleanups.push(() => consumer.stop());
     await t.publisher.publishMany([jobCreated(1), jobCreated(2), jobCreated(3)]);
-    await waitFor(
-      async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3,
-      5_000,
-      'three dead letters',
-    );
+    await waitFor(async () => (await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))) === 3, {
+      timeoutMs: 5_000,
+      what: 'three dead letters',
+    });
 
     const stats = await streamStats(t.redis, t.keys, ['JOB_CREATED']);
     expect(stats[0]).toMatchObject({ length: 3, deadLetters: 3 });
@@ -96,9 +83,9 @@ describe('dead letters and stats', () => {
     broken = false;
     const [first] = await listDeadLetters(t.redis, t.keys, 'JOB_CREATED');
     expect(await replayDeadLetters(t.redis, t.keys, 'JOB_CREATED', { ids: [first!.dlqId] })).toEqual({ replayed: 1 });
-    await waitFor(() => handled.length === 1, 5_000, 'one replayed');
+    await waitFor(() => handled.length === 1, { timeoutMs: 5_000, what: 'one replayed' });
     expect(await replayDeadLetters(t.redis, t.keys, 'JOB_CREATED')).toEqual({ replayed: 2 });
-    await waitFor(() => handled.length === 3, 5_000, 'all replayed');
+    await waitFor(() => handled.length === 3, { timeoutMs: 5_000, what: 'all replayed' });
     expect(handled.sort()).toEqual(['job-1:JOB_CREATED', 'job-2:JOB_CREATED', 'job-3:JOB_CREATED']);
     expect(await t.redis.xlen(t.keys.deadLetter('JOB_CREATED'))).toBe(0);
   });

@@ -3,8 +3,9 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { createConsumer, createPublisher } from '../src/index.js';
-import { jobCreated, testBus, waitFor } from './helpers.js';
+import { jobFailed, waitFor } from '@pixsim/testkit';
+import { createPublisher } from '../src/index.js';
+import { jobCreated, testBus } from './helpers.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -26,20 +27,12 @@ describe('trace propagation', () => {
     const t = testBus();
     const publisher = createPublisher({ redis: t.redis, keys: t.keys });
     let handlerTraceId: string | undefined;
-    const consumer = createConsumer({
-      redis: t.redis,
-      keys: t.keys,
-      type: 'JOB_CREATED',
-      group: 'dispatcher',
-      consumer: 'c1',
-      blockMs: 50,
-      handler: async () => void (handlerTraceId = trace.getActiveSpan()?.spanContext().traceId),
-    });
+    const consumer = t.consumer(async () => void (handlerTraceId = trace.getActiveSpan()?.spanContext().traceId));
     await consumer.start();
     const root = trace.getTracer('test').startSpan('POST /api/v1/jobs');
     await context.with(trace.setSpan(context.active(), root), () => publisher.publish(jobCreated(1)));
     root.end();
-    await waitFor(() => handlerTraceId !== undefined, 5_000, 'handler');
+    await waitFor(() => handlerTraceId !== undefined, { timeoutMs: 5_000, what: 'handler' });
     await consumer.stop();
     await t.cleanup();
 
@@ -69,22 +62,7 @@ describe('trace propagation', () => {
 
     exporter.reset();
     await t.redis.set(t.keys.stream('JOB_CREATED').replace(/JOB_CREATED$/, 'JOB_FAILED'), 'not a stream');
-    await expect(
-      publisher.publish({
-        type: 'JOB_FAILED',
-        id: 'job-9:JOB_FAILED',
-        data: {
-          job_id: 'job-9',
-          stage: 'poll',
-          error_code: 'TIMEOUT',
-          error_message: 'x',
-          retry_count: 0,
-          account_id: null,
-          provider_job_id: null,
-          failed_at: new Date().toISOString(),
-        },
-      }),
-    ).rejects.toThrow(/WRONGTYPE/);
+    await expect(publisher.publish(jobFailed('job-9'))).rejects.toThrow(/WRONGTYPE/);
     const [failed] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
     expect(failed!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('WRONGTYPE') });
     await t.cleanup();

@@ -8,8 +8,9 @@ import {
   trimBehindGroups,
   type Consumer,
 } from '../src/index.js';
+import { waitFor } from '@pixsim/testkit';
 import { ensureGroup } from '../src/group.js';
-import { jobCreated, testBus, waitFor } from './helpers.js';
+import { jobCreated, testBus } from './helpers.js';
 
 let t: ReturnType<typeof testBus>;
 const consumers: Consumer[] = [];
@@ -141,7 +142,7 @@ describe('consumer clean-up and missing streams', () => {
     await consumer.start();
     const names = async () =>
       ((await t.redis.xinfo('CONSUMERS', stream, 'g')) as unknown[][]).map((c) => String(c[1])).sort();
-    await waitFor(async () => !(await names()).includes('gone-idle'), 5_000, 'gone-idle removed');
+    await waitFor(async () => !(await names()).includes('gone-idle'), { timeoutMs: 5_000, what: 'gone-idle removed' });
     expect(await names()).toEqual(['gone-holding', 'live']);
   });
 

@@ -30,15 +30,22 @@ function io(env: NodeJS.ProcessEnv, over: Partial<CliIo> = {}): CliIo & { stdout
   };
 }
 
-const job = (over: Record<string, unknown>) => ({
+/** Records of one kind: `defaults`, with what a test overrides. */
+const fixture = (defaults: Record<string, unknown>) => (over: Record<string, unknown>) => ({ ...defaults, ...over });
+
+const job = fixture({
   id: 'job-1',
   status: 'PENDING',
   status_detail: null,
   error_code: null,
   error_message: null,
   asset_id: null,
-  ...over,
 });
+
+/** A list route answering one page that holds `items`. */
+const page =
+  (...items: unknown[]): Route =>
+  () => ({ status: 200, body: { items, next_cursor: null } });
 
 /** A job that is PENDING, then PROCESSING twice, then ends as `last`. */
 function jobSequence(last: Record<string, unknown>): Route {
@@ -171,7 +178,8 @@ describe('pixsim against a gateway', () => {
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['submit', 'x', '--model', 'v9'], t)).toBe(1);
     expect(t.stderr()).toBe(
-      'pixsim: the gateway rejected the request (400 INVALID_PARAMS):\n  params.model: must be one of v5, v6\n  params.duration: too long\n',
+      'pixsim: the gateway rejected the request (400 INVALID_PARAMS):\n  params.model: must be one of v5, v6\n  ' +
+        'params.duration: too long\n',
     );
   });
 
@@ -199,21 +207,15 @@ describe('pixsim against a gateway', () => {
 
   it('when neither --url/--token nor PIXSIM_* are set, then it uses what `npm start` wrote into the data dir', async () => {
     const g = await gateway({
-      'GET /api/v1/jobs': () => ({
-        status: 200,
-        body: {
-          items: [
-            job({
-              status: 'FAILED',
-              error_code: 'TIMEOUT',
-              operation_type: 'text_to_video',
-              params: { prompt: 'a cat' },
-              created_at: new Date(Date.now() - 90_000).toISOString(),
-            }),
-          ],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/jobs': page(
+        job({
+          status: 'FAILED',
+          error_code: 'TIMEOUT',
+          operation_type: 'text_to_video',
+          params: { prompt: 'a cat' },
+          created_at: new Date(Date.now() - 90_000).toISOString(),
+        }),
+      ),
     });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pixsim-cli-'));
     await writeFile(path.join(dir, 'admin.token'), 'from-file\n');
@@ -337,7 +339,8 @@ describe('pixsim job and cancel', () => {
       },
     };
     expect(await show()).toBe(
-      'callback   https://hooks.example.com/p: given up after 8 attempts: answered 410: not retried (POST /api/v1/jobs/job-c/callback/resend sends it again)',
+      'callback   https://hooks.example.com/p: given up after 8 attempts: answered 410: not retried (POST ' +
+        '/api/v1/jobs/job-c/callback/resend sends it again)',
     );
     answer = {
       status: 200,
@@ -393,7 +396,7 @@ describe('pixsim job and cancel', () => {
 describe('pixsim accounts', () => {
   const gateway = useFakeGateways();
   const now = Date.parse('2026-01-01T12:00:00Z');
-  const account = (over: Record<string, unknown>) => ({
+  const account = fixture({
     id: 'acc-1',
     provider_id: 'pixverse',
     email: 'a@example.com',
@@ -408,28 +411,21 @@ describe('pixsim accounts', () => {
     total_failed: 1,
     last_used: '2026-01-01T11:59:30Z',
     created_at: '2025-12-01T00:00:00Z',
-    ...over,
   });
 
   it('when accounts are listed, then each is a row with its cooldown, fill and last use; a filter goes to the query', async () => {
     const g = await gateway({
-      'GET /api/v1/accounts': () => ({
-        status: 200,
-        body: {
-          items: [
-            account({}),
-            account({
-              id: 'acc-2',
-              nickname: 'spare',
-              status: 'RATE_LIMITED',
-              cooldown_until: '2026-01-01T12:00:45Z',
-              in_flight: 0,
-              last_used: null,
-            }),
-          ],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/accounts': page(
+        account({}),
+        account({
+          id: 'acc-2',
+          nickname: 'spare',
+          status: 'RATE_LIMITED',
+          cooldown_until: '2026-01-01T12:00:45Z',
+          in_flight: 0,
+          last_used: null,
+        }),
+      ),
     });
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
     expect(await runCli(['accounts'], t)).toBe(0);
@@ -451,13 +447,10 @@ describe('pixsim accounts', () => {
 
   it('when no account can take a job, then it says new jobs will wait; with none at all, how to add one', async () => {
     const full = await gateway({
-      'GET /api/v1/accounts': () => ({
-        status: 200,
-        body: {
-          items: [account({ in_flight: 5 }), account({ id: 'acc-2', status: 'EXHAUSTED', credits: 0 })],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/accounts': page(
+        account({ in_flight: 5 }),
+        account({ id: 'acc-2', status: 'EXHAUSTED', credits: 0 }),
+      ),
     });
     const t = io({ PIXSIM_URL: full.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
     expect(await runCli(['accounts'], t)).toBe(0);
@@ -465,12 +458,13 @@ describe('pixsim accounts', () => {
       /\nnone can take a job right now: new jobs wait \(waiting_for_account\) until one frees up or is added\n$/,
     );
     const empty = await gateway({
-      'GET /api/v1/accounts': () => ({ status: 200, body: { items: [], next_cursor: null } }),
+      'GET /api/v1/accounts': page(),
     });
     const e = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts'], e)).toBe(0);
     expect(e.stdout()).toBe(
-      'no provider accounts: jobs wait (waiting_for_account) until one is added: pixsim accounts add --api-key-stdin < key.txt\n',
+      'no provider accounts: jobs wait (waiting_for_account) until one is added: pixsim accounts add ' +
+        '--api-key-stdin < key.txt\n',
     );
     const bad = io({ PIXSIM_URL: empty.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['accounts', '--status', 'tired'], bad)).toBe(2);
@@ -604,7 +598,8 @@ describe('pixsim resubmit', () => {
     expect(await runCli(['resubmit', 'job-r'], t)).toBe(1);
     expect(g.requests).toHaveLength(1);
     expect(t.stderr()).toContain(
-      'job job-r is still PROCESSING: it may yet complete (pixsim job job-r --wait follows it; pixsim cancel job-r stops it)',
+      'job job-r is still PROCESSING: it may yet complete (pixsim job job-r --wait follows it; pixsim cancel job-r ' +
+        'stops it)',
     );
   });
 });
@@ -612,7 +607,7 @@ describe('pixsim resubmit', () => {
 describe('pixsim callbacks', () => {
   const gateway = useFakeGateways();
   const now = Date.parse('2026-01-01T12:00:00Z');
-  const cb = (over: Record<string, unknown>) => ({
+  const cb = fixture({
     job_id: 'job-1',
     user_id: 'u-1',
     url: 'https://hooks.example.com/pixsim',
@@ -623,28 +618,21 @@ describe('pixsim callbacks', () => {
     last_status: 503,
     last_error: 'answered 503',
     created_at: '2026-01-01T11:00:00Z',
-    ...over,
   });
 
   it('when failed callbacks are listed, then each is a row with whose, where and the last answer, and the way to resend them', async () => {
     const g = await gateway({
-      'GET /api/v1/admin/callbacks': () => ({
-        status: 200,
-        body: {
-          items: [
-            cb({}),
-            cb({
-              job_id: 'job-2',
-              user_id: null,
-              state: 'pending',
-              attempts: 2,
-              next_attempt_at: '2026-01-01T12:00:30Z',
-              created_at: '2026-01-01T11:59:00Z',
-            }),
-          ],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/admin/callbacks': page(
+        cb({}),
+        cb({
+          job_id: 'job-2',
+          user_id: null,
+          state: 'pending',
+          attempts: 2,
+          next_attempt_at: '2026-01-01T12:00:30Z',
+          created_at: '2026-01-01T11:59:00Z',
+        }),
+      ),
     });
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' }, { now: () => now });
     expect(await runCli(['callbacks', '--state', 'FAILED', '--limit', '10'], t)).toBe(0);
@@ -720,7 +708,8 @@ describe('pixsim dlq against a gateway', () => {
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['dlq'], t)).toBe(0);
     expect(t.stdout()).toBe(
-      'STREAM       DEAD LETTERS\nJOB_CREATED  3\nsee why: pixsim dlq TYPE; once the cause is fixed: pixsim dlq replay TYPE\n',
+      'STREAM       DEAD LETTERS\nJOB_CREATED  3\nsee why: pixsim dlq TYPE; once the cause is fixed: pixsim dlq ' +
+        'replay TYPE\n',
     );
   });
 
@@ -842,7 +831,7 @@ describe('pixsim streams without a gateway', () => {
 describe('pixsim users', () => {
   const gateway = useFakeGateways();
   const usage = (used: number, limit: number | null) => ({ limit, used, resets_at: null });
-  const user = (over: Record<string, unknown>) => ({
+  const user = fixture({
     id: 'u-1',
     email: 'ann@example.com',
     role: 'user',
@@ -851,15 +840,11 @@ describe('pixsim users', () => {
     quota: { max_active_jobs: 5, jobs_per_day: null, credits_per_day: null },
     quota_overrides: { max_active_jobs: 5 },
     usage: { max_active_jobs: usage(2, 5), jobs_per_day: usage(7, null), credits_per_day: usage(300, null) },
-    ...over,
   });
 
   it('when users are listed, then each is a row with its state and quota usage', async () => {
     const g = await gateway({
-      'GET /api/v1/admin/users': () => ({
-        status: 200,
-        body: { items: [user({}), user({ id: 'u-2', disabled: true })], next_cursor: null },
-      }),
+      'GET /api/v1/admin/users': page(user({}), user({ id: 'u-2', disabled: true })),
     });
     const t = io({ PIXSIM_URL: g.url, PIXSIM_TOKEN: 'tok' });
     expect(await runCli(['users', '--q', 'ann'], t)).toBe(0);

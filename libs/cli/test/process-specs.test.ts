@@ -32,7 +32,8 @@ const spec = (scripts: ReturnType<typeof scriptsFor>, name: (typeof SERVICES)[nu
 
 describe('what each process runs', () => {
   it.each(SERVICES)(
-    'when the compiled build is asked for, then %s runs its main.js with the V8 flags and the compiled telemetry register, no tsx',
+    'when the compiled build is asked for, then %s runs its main.js with the V8 flags and the compiled telemetry ' +
+      'register, no tsx',
     (name) => {
       const s = spec(scriptsFor('/repo', 'dist'), name);
       expect(s.command).toBe(process.execPath);

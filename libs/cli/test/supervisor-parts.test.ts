@@ -119,7 +119,8 @@ describe('MongoDB check', () => {
     const err = await checkMongo(`mongodb://admin:s3cret@127.0.0.1:${port}/pixsim`).catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       new RegExp(
-        `^MongoDB is not answering at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\.\\nStart mongod there, or unset MONGODB_URI`,
+        `^MongoDB is not answering at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\.\\nStart mongod there, or ` +
+          `unset MONGODB_URI`,
       ),
     );
     expect((err as Error).message).not.toContain('s3cret');
@@ -151,7 +152,8 @@ describe('.env file', () => {
       const file = path.join(dir, '.env');
       await writeFile(
         file,
-        '# from the old system\nREDIS_URL=redis://10.0.0.5:6379\nexport ARQ_MAX_JOBS=4\nPIXVERSE_BASE_URL="https://example.test/api"\n\nLOG_LEVEL=debug\n',
+        '# from the old system\nREDIS_URL=redis://10.0.0.5:6379\nexport ' +
+          'ARQ_MAX_JOBS=4\nPIXVERSE_BASE_URL="https://example.test/api"\n\nLOG_LEVEL=debug\n',
       );
       const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
       expect(applyEnvFile(file, env)).toEqual({

@@ -67,7 +67,9 @@ export function createResealer(opts: {
     if (!opts.registry) return;
     left ??= new Gauge({
       name: 'pixsim_credentials_old_key',
-      help: `Stored credentials not sealed to the current key of ${PRIVATE_KEYS_ENV} that could not be re-sealed in the last pass (0: the old keys can go)`,
+      help:
+        `Stored credentials not sealed to the current key of ${PRIVATE_KEYS_ENV} that could not be re-sealed ` +
+        `in the last pass (0: the old keys can go)`,
       registers: [opts.registry],
     });
     left.set(count);

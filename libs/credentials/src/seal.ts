@@ -53,7 +53,10 @@ export function sealCredential(to: SealingKey, accountId: string, plaintext: str
   };
 }
 
-/** Opens a sealed credential of `accountId`; SECRET_KEY_UNKNOWN or SECRET_UNREADABLE (tampered, truncated, other account). */
+/**
+ * Opens a sealed credential of `accountId`; SECRET_KEY_UNKNOWN or SECRET_UNREADABLE (tampered, truncated,
+ * other account).
+ */
 export function openCredential(opener: Opener, accountId: string, sealed: SealedSecret): string {
   if (sealed.alg === LEGACY_ALG) return openLegacy(opener.legacy, sealed);
   if (sealed.alg !== SEAL_ALG) throw unreadable(sealed);
@@ -115,7 +118,8 @@ function openLegacy(legacy: LegacyKeyring | undefined, sealed: SealedSecret): st
   if (!key) {
     throw new CredentialError(
       'SECRET_KEY_UNKNOWN',
-      `credential sealed under the symmetric key "${sealed.kid}": set ${LEGACY_KEY_ENV} with it here until it is re-sealed`,
+      `credential sealed under the symmetric key "${sealed.kid}": set ${LEGACY_KEY_ENV} with it here until it is ` +
+        `re-sealed`,
     );
   }
   try {

@@ -132,7 +132,10 @@ export const sharedConfigShape = {
     .trim()
     .regex(/^(majority|\d+)$/, { error: 'must be "majority" or a number of members' })
     .optional(),
-  /** `host:port,host:port,…`: use Redis Cluster through these seed nodes (REDIS_URL then gives only credentials and TLS). */
+  /**
+   * `host:port,host:port,…`: use Redis Cluster through these seed nodes (REDIS_URL then gives only
+   * credentials and TLS).
+   */
   REDIS_CLUSTER_NODES: clusterNodesFromEnv().optional(),
   /** Streams per event type; an event's partition follows its job (or account) id. */
   STREAM_PARTITIONS: intFromEnv({ min: 1, max: 64 }).default(1),

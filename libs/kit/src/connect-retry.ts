@@ -8,9 +8,10 @@ export interface ConnectRetryOptions {
   /** Where, with any password masked. */
   target: string;
   logger: Logger;
-  /** Attempts before giving up; Infinity retries until `signal` aborts. */
-  attempts: number;
+  /** Attempts before giving up (10); Infinity retries until `signal` aborts. */
+  attempts?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** 250 ms doubling up to 5 s by default. */
   backoff?: BackoffOptions | undefined;
   /** What the operator should check next for this error. */
   hint: (err: unknown) => string;
@@ -27,7 +28,7 @@ export async function connectWithRetry<T>(
   opts: ConnectRetryOptions,
   connect: (signal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
-  const { dependency, target, logger, attempts, signal } = opts;
+  const { dependency, target, logger, attempts = 10, signal, backoff = { initialMs: 250, maxMs: 5_000 } } = opts;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (signal?.aborted) break;
@@ -46,7 +47,7 @@ export async function connectWithRetry<T>(
         );
       }
       if (attempt === attempts) break;
-      const delayMs = backoffDelay(attempt, opts.backoff);
+      const delayMs = backoffDelay(attempt, backoff);
       logger.warn(
         { dependency, target, attempt, attempts, delayMs, reason: errorMessage(err) },
         `${dependency} not reachable at ${target} (attempt ${attempt}/${attempts}): ${errorMessage(err)}; ` +
@@ -59,11 +60,11 @@ export async function connectWithRetry<T>(
       }
     }
   }
-  throw giveUp(opts, lastError);
+  throw giveUp(opts, attempts, lastError);
 }
 
-function giveUp(opts: ConnectRetryOptions, lastError: unknown): DependencyUnreachableError {
-  const { dependency, target, attempts, signal } = opts;
+function giveUp(opts: ConnectRetryOptions, attempts: number, lastError: unknown): DependencyUnreachableError {
+  const { dependency, target, signal } = opts;
   const why = lastError === undefined ? '' : `: ${errorMessage(lastError)}`;
   const message = signal?.aborted
     ? `gave up connecting to ${dependency} at ${target}: aborted${why}`

@@ -40,16 +40,7 @@ export async function connectMongo(opts: ConnectMongoOptions): Promise<Connectio
   const target = `${redactUrl(opts.uri)} (db ${opts.dbName})`;
   const logger = opts.logger.child({ component: 'mongo' });
   const conn = await connectWithRetry(
-    {
-      dependency: 'mongodb',
-      target,
-      logger,
-      attempts: opts.attempts ?? 10,
-      signal: opts.signal,
-      backoff: opts.backoff ?? { initialMs: 250, maxMs: 5_000 },
-      hint: mongoHint,
-      isFatal: isFatalMongoError,
-    },
+    { ...opts, dependency: 'mongodb', target, logger, hint: mongoHint, isFatal: isFatalMongoError },
     (signal) => openOnce(opts, signal),
   );
   conn.on('disconnected', () => {
@@ -119,12 +110,18 @@ function isFatalMongoError(err: unknown): boolean {
 function mongoHint(err: unknown): string {
   const text = errorMessage(err);
   if (/ECONNREFUSED/.test(text)) {
-    return 'Nothing is listening there: start mongod (npm start runs the mongo-dev server when MONGODB_URI is unset) or fix MONGODB_URI.';
+    return (
+      'Nothing is listening there: start mongod (npm start runs the mongo-dev server when MONGODB_URI is ' +
+      'unset) or fix MONGODB_URI.'
+    );
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'The host name does not resolve: check the host in MONGODB_URI.';
   if (/authentication/i.test(text)) return 'Check the user, password and authSource in MONGODB_URI.';
   if (/timed out|timeout/i.test(text)) {
-    return 'The server did not answer: check network and firewall, and for a replica set its name and that members advertise reachable hosts.';
+    return (
+      'The server did not answer: check network and firewall, and for a replica set its name and that members ' +
+      'advertise reachable hosts.'
+    );
   }
   return 'Check that MongoDB is running and that MONGODB_URI points at it.';
 }

@@ -23,12 +23,10 @@ export async function connectNats(url: string, opts: ConnectNatsOptions): Promis
   const logger = opts.logger.child({ component: 'nats', client: opts.name });
   const nc = await connectWithRetry(
     {
+      ...opts,
       dependency: 'nats',
       target,
       logger,
-      attempts: opts.attempts ?? 10,
-      signal: opts.signal,
-      backoff: opts.backoff ?? { initialMs: 250, maxMs: 5_000 },
       hint: () => 'Check that nats-server is running and NATS_URL points at it.',
       isFatal: (err) => /authorization|authentication/i.test(errorMessage(err)),
     },

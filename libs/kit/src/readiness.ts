@@ -65,7 +65,10 @@ export function publicFailures(
   return failures.map(({ dependency, status }) => ({ dependency, status }));
 }
 
-/** For logs only (the reason can carry hosts and users): `mongodb is not reachable: connect ECONNREFUSED …; redis is not reachable: …` */
+/**
+ * For logs only (the reason can carry hosts and users): `mongodb is not reachable: connect ECONNREFUSED …;
+ * redis is not reachable: …`
+ */
 export function describeFailures(failures: readonly ReadinessFailure[]): string {
   return failures.map((f) => `${f.dependency} is not reachable: ${f.reason}`).join('; ');
 }

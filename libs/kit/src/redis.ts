@@ -101,7 +101,8 @@ function watchEpisodes(client: RedisConnection, logger: Logger, target: string):
     downSince = Date.now();
     logger.warn(
       { target, reason },
-      `redis connection to ${target} lost: ${reason}; reconnecting. Check that redis-server is running and REDIS_URL (or REDIS_CLUSTER_NODES) is right.`,
+      `redis connection to ${target} lost: ${reason}; reconnecting. Check that redis-server is running and ` +
+        `REDIS_URL (or REDIS_CLUSTER_NODES) is right.`,
     );
   };
   client.on('error', (err: unknown) => down(errorMessage(err)));

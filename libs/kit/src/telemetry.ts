@@ -55,7 +55,10 @@ export interface TelemetryOptions {
   samplerFromEnv?: boolean;
   /** Resource attributes added to service.name (k8s.pod.name, …); OTEL_RESOURCE_ATTRIBUTES still wins. */
   resourceAttributes?: Record<string, string>;
-  /** `host[:port]` whose request paths outgoing spans may record (the provider's API; see pathHostsOf); others keep only the origin. */
+  /**
+   * `host[:port]` whose request paths outgoing spans may record (the provider's API; see pathHostsOf); others
+   * keep only the origin.
+   */
   pathHosts?: string[];
 }
 

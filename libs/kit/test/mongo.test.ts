@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Schema } from 'mongoose';
 import {
@@ -9,7 +8,8 @@ import {
   DependencyUnreachableError,
   mongoPing,
 } from '../src/index.js';
-import { closedPort, memoryLogger } from './helpers.js';
+import { freePort, mongoUri, uniqueName } from '@pixsim/testkit';
+import { memoryLogger } from './helpers.js';
 
 /** A TCP relay to the test server that can be cut, to play an outage without stopping the server. */
 async function relayTo(uri: string): Promise<{ uri: string; cut(): Promise<void> }> {
@@ -40,16 +40,10 @@ const warnings = (records: () => Record<string, unknown>[]) =>
     .filter((r) => r.level === 40 && String(r.msg).includes('disconnected'))
     .map((r) => r.msg);
 
-function mongoUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
-  return uri;
-}
-
 describe('connectMongo', () => {
   it('when MongoDB is reachable, then it returns a working connection and mongoPing resolves', async () => {
     const { logger } = memoryLogger();
-    const dbName = `kit_test_${randomUUID().slice(0, 8)}`;
+    const dbName = uniqueName('kit_test');
     const conn = await connectMongo({ uri: mongoUri(), dbName, logger });
     try {
       expect(conn.name).toBe(dbName);
@@ -66,7 +60,7 @@ describe('connectMongo', () => {
 
   it('when MONGODB_WRITE_CONCERN is majority, then every write asks for it, reads go to the primary, and writes still succeed', async () => {
     const { logger } = memoryLogger();
-    const dbName = `kit_test_${randomUUID().slice(0, 8)}`;
+    const dbName = uniqueName('kit_test');
     const conn = await connectMongo({ uri: mongoUri(), dbName, logger, writeConcern: 'majority' });
     try {
       const options = conn.getClient().options;
@@ -83,7 +77,7 @@ describe('connectMongo', () => {
 
   it('when the service closes its connection with closeMongo, then nothing warns of a disconnect', async () => {
     const { logger, records } = memoryLogger();
-    const conn = await connectMongo({ uri: mongoUri(), dbName: `kit_test_${randomUUID().slice(0, 8)}`, logger });
+    const conn = await connectMongo({ uri: mongoUri(), dbName: uniqueName('kit_test'), logger });
     await closeMongo(conn);
     await new Promise((r) => setTimeout(r, 100));
     expect(warnings(records)).toEqual([]);
@@ -96,7 +90,7 @@ describe('connectMongo', () => {
     const { logger, records } = memoryLogger();
     const conn = await connectMongo({
       uri: relay.uri,
-      dbName: `kit_test_${randomUUID().slice(0, 8)}`,
+      dbName: uniqueName('kit_test'),
       logger,
       connectOptions: { heartbeatFrequencyMS: 200 },
     });
@@ -112,7 +106,7 @@ describe('connectMongo', () => {
 
   it('when nothing listens on the port, then it retries with backoff and gives up with a clear error', async () => {
     const { logger, records } = memoryLogger();
-    const port = await closedPort();
+    const port = await freePort();
     const err = await connectMongo({
       uri: `mongodb://127.0.0.1:${port}`,
       dbName: 'x',
@@ -136,7 +130,7 @@ describe('connectMongo', () => {
 
   it('when the signal aborts while retrying, then it stops at once', async () => {
     const { logger } = memoryLogger();
-    const port = await closedPort();
+    const port = await freePort();
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutting down')), 400);
     const started = Date.now();
@@ -156,7 +150,7 @@ describe('connectMongo', () => {
 
   it('when the URI carries a password, then neither the error nor the logs contain it', async () => {
     const { logger, records } = memoryLogger();
-    const port = await closedPort();
+    const port = await freePort();
     const err = await connectMongo({
       uri: `mongodb://user:hunter2@127.0.0.1:${port}/?authSource=admin`,
       dbName: 'x',

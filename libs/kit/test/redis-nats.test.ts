@@ -1,25 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { setTimeout as delay } from 'node:timers/promises';
 import { connectNats, createRedis, DependencyUnreachableError, natsPing, redisPing } from '../src/index.js';
-import { closedPort, memoryLogger } from './helpers.js';
+import { freePort, REDIS_URL, waitFor } from '@pixsim/testkit';
+import { memoryLogger } from './helpers.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const NATS_URL = 'nats://127.0.0.1:4222';
-
-async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(20);
-  }
-}
 
 describe('createRedis', () => {
   it('when connected, then redisPing resolves and the server knows the client by name', async () => {
     const { logger } = memoryLogger();
     const redis = createRedis(REDIS_URL, { name: 'kit-test:plain', logger });
     try {
-      await until(() => redis.status === 'ready');
+      await waitFor(() => redis.status === 'ready');
       await expect(redisPing(redis)).resolves.toBeUndefined();
       expect(await redis.client('GETNAME')).toBe('kit-test:plain');
       expect(redis.options.maxRetriesPerRequest).toBe(20);
@@ -43,11 +34,11 @@ describe('createRedis', () => {
 
   it('when the server is unreachable, then the episode is logged once however many retries fail', async () => {
     const { logger, records } = memoryLogger();
-    const redis = createRedis(`redis://127.0.0.1:${await closedPort()}`, { name: 'kit-test:down', logger });
+    const redis = createRedis(`redis://127.0.0.1:${await freePort()}`, { name: 'kit-test:down', logger });
     try {
       let errors = 0;
       redis.on('error', () => errors++);
-      await until(() => errors >= 4);
+      await waitFor(() => errors >= 4);
       expect(records().filter((r) => r.level === 40)).toHaveLength(1);
       await expect(redisPing(redis)).rejects.toThrow(/connection is/);
     } finally {
@@ -60,10 +51,10 @@ describe('createRedis', () => {
     const redis = createRedis(REDIS_URL, { name: 'kit-test:killed', logger });
     const admin = createRedis(REDIS_URL, { name: 'kit-test:admin', logger: memoryLogger().logger });
     try {
-      await until(() => redis.status === 'ready');
+      await waitFor(() => redis.status === 'ready');
       const id = await redis.client('ID');
       await admin.client('KILL', 'ID', String(id));
-      await until(() => records().some((r) => String(r.msg).includes('restored')));
+      await waitFor(() => records().some((r) => String(r.msg).includes('restored')));
       await redisPing(redis);
       const lines = records().map((r) => String(r.msg));
       expect(lines.filter((m) => m.includes('lost'))).toHaveLength(1);
@@ -90,7 +81,7 @@ describe('connectNats', () => {
 
   it('when nothing listens, then it gives up after the given attempts with a clear error', async () => {
     const { logger } = memoryLogger();
-    const port = await closedPort();
+    const port = await freePort();
     const err = await connectNats(`nats://127.0.0.1:${port}`, {
       name: 'kit-test',
       logger,

@@ -1,41 +1,14 @@
 import { afterEach, describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { context, propagation, trace, type Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { getTracer, shutdownTelemetry, startTelemetry } from '../src/index.js';
-import { closedPort } from './helpers.js';
+import { freePort } from '@pixsim/testkit';
+import { collector } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/traced-work.ts', import.meta.url));
-
-interface OtlpSpan {
-  name: string;
-  traceId: string;
-  scope: string;
-}
-
-/** A stand-in OTLP/HTTP collector that keeps every span it receives. */
-async function collector(): Promise<{ server: Server; url: string; spans: OtlpSpan[] }> {
-  const spans: OtlpSpan[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      type Export = { resourceSpans?: { scopeSpans?: { scope?: { name: string }; spans?: OtlpSpan[] }[] }[] };
-      const parsed = JSON.parse(body) as Export;
-      for (const rs of parsed.resourceSpans ?? [])
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? []) spans.push({ name: s.name, traceId: s.traceId, scope: ss.scope?.name ?? '' });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  return { server, url: `http://127.0.0.1:${address.port}`, spans };
-}
 
 function resetGlobals(): void {
   trace.disable();
@@ -86,7 +59,7 @@ describe('telemetry', () => {
     const reports: string[] = [];
     const telemetry = startTelemetry({
       serviceName: 'kit-test',
-      otlpEndpoint: `http://127.0.0.1:${await closedPort()}`,
+      otlpEndpoint: `http://127.0.0.1:${await freePort()}`,
       instrumentations: [],
       onError: (m) => reports.push(m),
       shutdownTimeoutMs: 300,

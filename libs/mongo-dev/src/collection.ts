@@ -88,7 +88,10 @@ export class Collection {
     );
   }
 
-  /** The documents a filter pins by `_id` or a single-field unique key (a value or `$in` of values), in natural order. */
+  /**
+   * The documents a filter pins by `_id` or a single-field unique key (a value or `$in` of values), in
+   * natural order.
+   */
   private lookup(filter: Document | undefined): Document[] | undefined {
     for (const [field, value] of Object.entries(filter ?? {})) {
       const values = pinnedValues(value);
@@ -265,6 +268,7 @@ function isPlainValue(value: unknown): boolean {
   if (value === null || value === undefined || Array.isArray(value) || value instanceof RegExp) return false;
   if (typeof value !== 'object') return true;
   const proto = Object.getPrototypeOf(value);
-  // BSON values (ObjectId, Binary/UUID, Long, Decimal128) and Dates compare as values; plain objects may hold operators.
+  // BSON values (ObjectId, Binary/UUID, Long, Decimal128) and Dates compare as values; plain objects may hold
+  // operators.
   return proto !== Object.prototype && proto !== null;
 }

@@ -32,7 +32,8 @@ export function dispatch(body: Document, ctx: CommandContext): Document {
       throw new CommandError(
         20,
         'IllegalOperation',
-        'Transaction numbers are only allowed on a replica set member or mongos: transactions are not supported by mongo-dev',
+        'Transaction numbers are only allowed on a replica set member or mongos: transactions are not supported by ' +
+          'mongo-dev',
       );
     }
     const started = performance.now();

@@ -90,7 +90,8 @@ export function normalizeIndexSpec(input: Document): IndexSpec {
     }
     if (typeof direction !== 'number' || !Number.isFinite(direction) || direction === 0)
       throw cannotCreate(
-        `Values in v:2 index key pattern cannot be ${formatValue(direction)}. Only numbers > 0, numbers < 0, and strings are allowed.`,
+        `Values in v:2 index key pattern cannot be ${formatValue(direction)}. Only numbers > 0, numbers < 0, and ` +
+          `strings are allowed.`,
       );
   }
   const { ns: _ns, v: _v, key: _key, name, ...options } = input;
@@ -106,7 +107,8 @@ export function normalizeIndexSpec(input: Document): IndexSpec {
       throw invalidOption(`The field '${field}' is not valid for an index specification. Specification: ${shown}`);
   if (spec.name === '_id_' && !isIdPattern(key))
     throw badValue(
-      `The index name '_id_' is reserved for the _id index, which must have key pattern {_id: 1}, found key: ${formatValue(key)}`,
+      `The index name '_id_' is reserved for the _id index, which must have key pattern {_id: 1}, found key: ` +
+        `${formatValue(key)}`,
     );
   if (isIdPattern(key)) {
     for (const field of Object.keys(spec)) {
@@ -134,11 +136,13 @@ function checkTtl(spec: IndexSpec, shown: string): void {
   const seconds = spec.expireAfterSeconds;
   if (typeof seconds !== 'number' || Number.isNaN(seconds))
     throw cannotCreate(
-      `TTL index 'expireAfterSeconds' option must be numeric, but received a type of '${typeof seconds}'. Index spec: ${shown}`,
+      `TTL index 'expireAfterSeconds' option must be numeric, but received a type of '${typeof seconds}'. Index ` +
+        `spec: ${shown}`,
     );
   if (seconds < 0 || seconds > MAX_EXPIRE_AFTER_SECONDS)
     throw cannotCreate(
-      `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number. Index spec: ${shown}`,
+      `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number. Index spec: ` +
+        `${shown}`,
     );
   if (Object.keys(spec.key).length !== 1)
     throw cannotCreate(
@@ -229,7 +233,8 @@ export function indexConflict(requested: IndexSpec, existing: IndexSpec): Comman
       return new CommandError(
         86,
         'IndexKeySpecsConflict',
-        `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. ${both}`,
+        `An existing index has the same name as the requested index. When index names are not specified, they are ` +
+          `auto generated and can cause conflicts. Please refer to our documentation. ${both}`,
       );
     return new CommandError(
       85,

@@ -91,7 +91,10 @@ export function planQuery(
   return best;
 }
 
-/** The sort keys are the index fields from some k ≤ `pinned` to the end; those past the pinned ones in index direction. */
+/**
+ * The sort keys are the index fields from some k ≤ `pinned` to the end; those past the pinned ones in index
+ * direction.
+ */
 function servesSort(index: OrderedIndex, pinned: number, sortKeys: [string, unknown][]): boolean {
   const k = index.fields.length - sortKeys.length;
   if (k < 0 || k > pinned) return false;

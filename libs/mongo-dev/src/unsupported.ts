@@ -14,7 +14,8 @@ const noWhere = (): CommandError =>
   new CommandError(
     6108304,
     'Location6108304',
-    'no globalScriptEngine in $where parsing (mongo-dev, like a mongod with javascriptEnabled: false, runs no server-side JavaScript)',
+    'no globalScriptEngine in $where parsing (mongo-dev, like a mongod with javascriptEnabled: false, runs no ' +
+      'server-side JavaScript)',
   );
 
 const whereInPipeline = (): CommandError => new CommandError(2, 'BadValue', '$where is not allowed in this context');
@@ -23,7 +24,8 @@ const noJavaScript = (operator: string): CommandError =>
   new CommandError(
     31264,
     'Location31264',
-    `Cannot run server-side javascript without the javascript engine enabled (${operator}: mongo-dev runs no server-side JavaScript)`,
+    `Cannot run server-side javascript without the javascript engine enabled (${operator}: mongo-dev runs no ` +
+      `server-side JavaScript)`,
   );
 
 export const notSupported = (what: string): CommandError =>

@@ -58,7 +58,8 @@ export function checkUpdateSpec(u: Document): void {
     }
     if (!isPlainObject(fields)) {
       throw failedToParse(
-        `Modifiers operate on fields but we found type ${bsonTypeName(fields)} instead. For example: {$mod: {<field>: ...}} not {${op}: ${formatValue(fields)}}`,
+        `Modifiers operate on fields but we found type ${bsonTypeName(fields)} instead. For example: {$mod: ` +
+          `{<field>: ...}} not {${op}: ${formatValue(fields)}}`,
       );
     }
     if (op === '$inc' || op === '$mul') {
@@ -149,7 +150,8 @@ export function checkUpdateAgainst(doc: Document, u: Document, inserting: boolea
         throw new CommandError(
           28,
           'PathNotViable',
-          `Cannot create field '${parts[found.index]}' in element ${formatElement(parts[found.index - 1]!, found.parent)}`,
+          `Cannot create field '${parts[found.index]}' in element ` +
+            `${formatElement(parts[found.index - 1]!, found.parent)}`,
         );
       }
       if (found.kind !== 'found') continue;
@@ -159,7 +161,8 @@ export function checkUpdateAgainst(doc: Document, u: Document, inserting: boolea
         throw new CommandError(
           14,
           'TypeMismatch',
-          `Cannot apply ${op} to a value of non-numeric type. ${idOf(doc)} has the field '${last}' of non-numeric type ${type}`,
+          `Cannot apply ${op} to a value of non-numeric type. ${idOf(doc)} has the field '${last}' of non-numeric ` +
+            `type ${type}`,
         );
       }
       if (Array.isArray(value)) continue;

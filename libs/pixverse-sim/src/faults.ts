@@ -45,7 +45,8 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Time-out',
 };
 const html = (code: number): string =>
-  `<html>\r\n<head><title>${code} ${STATUS_TEXT[code]}</title></head>\r\n<body>\r\n<center><h1>${code} ${STATUS_TEXT[code]}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  `<html>\r\n<head><title>${code} ${STATUS_TEXT[code]}</title></head>\r\n<body>\r\n<center><h1>${code} ` +
+  `${STATUS_TEXT[code]}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 function sendHtml(reply: FastifyReply, code: number): void {
   void reply.code(code).header('content-type', 'text/html').send(html(code));

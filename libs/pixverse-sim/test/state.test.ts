@@ -125,7 +125,8 @@ describe('simulator state file', () => {
     await writeFile(file, '{"v": 1, "savedAt": 0, "accounts": "nope"}');
     await expect(startSimulator({ statePath: file })).rejects.toThrow(
       new RegExp(
-        `the simulator state ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold a state .*accounts.*delete it`,
+        `the simulator state ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold a state ` +
+          `.*accounts.*delete it`,
       ),
     );
     await writeFile(file, 'not json');

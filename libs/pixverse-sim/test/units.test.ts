@@ -41,7 +41,8 @@ describe('pure helpers', () => {
   it('when a multipart body has a field and a file, then both are parsed', () => {
     const body = Buffer.from(
       '--b\r\nContent-Disposition: form-data; name="image_url"\r\n\r\nhttps://x/y.png\r\n' +
-        '--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\x01\x02\r\n--b--\r\n',
+        '--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: ' +
+        'image/jpeg\r\n\r\n\x01\x02\r\n--b--\r\n',
       'latin1',
     );
     const parts = parseMultipart(body, 'b');

@@ -56,3 +56,10 @@ export {
 export type { PixverseProviderOptions } from './pixverse/adapter.js';
 export { registerBreakerMetrics } from './breaker-metrics.js';
 export { PROVIDER_RULES, validateForProvider, type ProviderRules } from './rules.js';
+export {
+  jobRequestSchema,
+  publicHttpsProblem,
+  validateJobRequest,
+  type JobRequest,
+  type JobRequestVerdict,
+} from './job-request.js';

@@ -22,6 +22,6 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = {
 /** The request's issues under its provider's rules; an unknown provider is an issue on `provider_id`. */
 export function validateForProvider(providerId: string, req: Omit<GenerationRequest, 'jobId'>): ValidationIssue[] {
   const rules = Object.hasOwn(PROVIDER_RULES, providerId) ? PROVIDER_RULES[providerId] : undefined;
-  if (!rules) return [{ field: 'provider_id', message: `unknown provider "${providerId}"` }];
+  if (!rules) return [{ field: 'provider_id', message: `unknown provider ${providerId}` }];
   return rules.validate(req);
 }

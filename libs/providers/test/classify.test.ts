@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JOB_ERROR_CODES } from '@pixsim/contracts';
 import { KIND_TO_JOB_ERROR, PROVIDER_ERROR_KINDS, ProviderError, classifyPixverse } from '../src/index.js';
 import type { ProviderErrorKind } from '../src/index.js';
+import { PIXVERSE_CODE_KINDS } from './expected.js';
 
 const envelope = (code: number, resp: unknown = {}): string =>
   JSON.stringify({ ErrCode: code, ErrMsg: code === 0 ? 'success' : 'boom', Resp: resp });
@@ -16,24 +17,6 @@ function errorOf(httpStatus: number, body: unknown, retryAfter?: string): Provid
   return out.error;
 }
 
-const TABLE: Array<[number, ProviderErrorKind]> = [
-  [400011, 'invalid_params'],
-  [400013, 'invalid_params'],
-  [400017, 'invalid_params'],
-  [400018, 'invalid_params'],
-  [400019, 'invalid_params'],
-  [400032, 'invalid_params'],
-  [400012, 'account_invalid'],
-  [500020, 'account_forbidden'],
-  [500044, 'concurrency_limit'],
-  [500054, 'moderation'],
-  [500063, 'moderation'],
-  [500069, 'unavailable'],
-  [500090, 'insufficient_credits'],
-  [500100, 'unavailable'],
-  [99999, 'unavailable'],
-];
-
 describe('classifyPixverse', () => {
   it('when ErrCode is 0 on HTTP 200, then it succeeds with Resp', () => {
     expect(classifyPixverse(200, envelope(0, { video_id: 7 }))).toEqual({ ok: true, resp: { video_id: 7 } });
@@ -46,7 +29,7 @@ describe('classifyPixverse', () => {
     });
   });
 
-  it.each(TABLE)('when ErrCode is %i on HTTP 200, then the kind is %s', (code, kind) => {
+  it.each(PIXVERSE_CODE_KINDS)('when ErrCode is %i on HTTP 200, then the kind is %s', (code, kind) => {
     const err = errorOf(200, envelope(code));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.kind).toBe(kind);

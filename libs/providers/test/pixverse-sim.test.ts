@@ -1,14 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keyId, startSimulator } from '@pixsim/pixverse-sim';
 import type { Simulator } from '@pixsim/pixverse-sim';
-import { ProviderError, createPixverseProvider } from '../src/index.js';
-import type {
-  BreakerState,
-  GenerationStatus,
-  PixverseProviderOptions,
-  ProviderErrorKind,
-  VideoProvider,
-} from '../src/index.js';
+import { createPixverseProvider } from '../src/index.js';
+import type { BreakerState, GenerationStatus, PixverseProviderOptions, VideoProvider } from '../src/index.js';
+import { caught, PIXVERSE_CODE_KINDS } from './expected.js';
 
 const KEY = 'sk-main-0001';
 const creds = { apiKey: KEY };
@@ -49,16 +44,6 @@ const text = (prompt: string, extra: Record<string, unknown> = {}) => ({
   operationType: 'text_to_video' as const,
   params: { prompt, ...extra },
 });
-
-async function caught(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 async function pollUntilDone(p: VideoProvider, id: string, timeoutMs = 5_000): Promise<GenerationStatus> {
   const deadline = Date.now() + timeoutMs;
@@ -130,31 +115,16 @@ describe('pixverse adapter against the simulator', () => {
     expect(done.result).toBeUndefined();
   });
 
-  const CODES: Array<[number, ProviderErrorKind]> = [
-    [400011, 'invalid_params'],
-    [400013, 'invalid_params'],
-    [400017, 'invalid_params'],
-    [400018, 'invalid_params'],
-    [400019, 'invalid_params'],
-    [400032, 'invalid_params'],
-    [400012, 'account_invalid'],
-    [500020, 'account_forbidden'],
-    [500044, 'concurrency_limit'],
-    [500052, 'moderation'],
-    [500054, 'moderation'],
-    [500063, 'moderation'],
-    [500069, 'unavailable'],
-    [500090, 'insufficient_credits'],
-    [500100, 'unavailable'],
-    [99999, 'unavailable'],
-  ];
-  it.each(CODES)('when the simulator answers ErrCode %i at submit, then the kind is %s', async (code, kind) => {
-    const p = makeProvider();
-    const err = await caught(p.submit(creds, text(`x [sim:error=${code}]`)));
-    expect(err.kind).toBe(kind);
-    expect(err.providerCode).toBe(code);
-    expect(err.message).not.toContain(KEY);
-  });
+  it.each(PIXVERSE_CODE_KINDS)(
+    'when the simulator answers ErrCode %i at submit, then the kind is %s',
+    async (code, kind) => {
+      const p = makeProvider();
+      const err = await caught(p.submit(creds, text(`x [sim:error=${code}]`)));
+      expect(err.kind).toBe(kind);
+      expect(err.providerCode).toBe(code);
+      expect(err.message).not.toContain(KEY);
+    },
+  );
 
   it('when the prompt says [sim:reject], then submit fails with moderation and no retry', async () => {
     const p = makeProvider();

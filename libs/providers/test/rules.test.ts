@@ -5,7 +5,7 @@ import { createPixverseProvider, PROVIDER_RULES, validateForProvider } from '../
 describe('provider rules', () => {
   it('when the provider is unknown, then the only issue names provider_id', () => {
     expect(validateForProvider('nope', { operationType: 'text_to_video', params: { prompt: 'x' } })).toEqual([
-      { field: 'provider_id', message: 'unknown provider "nope"' },
+      { field: 'provider_id', message: 'unknown provider nope' },
     ]);
     expect(validateForProvider('toString', { operationType: 'text_to_video', params: { prompt: 'x' } })).toHaveLength(
       1,

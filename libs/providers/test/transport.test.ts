@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderError, createPixverseProvider } from '../src/index.js';
+import { createPixverseProvider } from '../src/index.js';
 import type { VideoProvider } from '../src/index.js';
 import { happyHandler, okEnvelope, sendJson, startFakePixverse } from './fake-pixverse.js';
+import { caught } from './expected.js';
 
 const creds = { apiKey: 'sk-secret-key-123' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -19,16 +20,6 @@ async function setup(handler = happyHandler, opts: Partial<Parameters<typeof cre
     () => provider.close(),
   );
   return { fake, provider };
-}
-
-async function caught(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('pixverse transport', () => {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
+import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
+import { eventIds, type EventData } from '@pixsim/contracts';
 
 /** Helpers the test suites share: MongoDB and Redis isolation, and waiting for a condition. */
 
@@ -38,21 +41,81 @@ export async function openTestDb(label: string, opts: { dbName?: string } = {}):
   };
 }
 
-/** Deletes every Redis key under `<prefix>:` (a test's streams, groups and locks). */
+/**
+ * Deletes a test's Redis keys: its streams, groups and locks (`<prefix>:…`) and its dead letters
+ * and publish marks (`{<prefix>:…}:…`, hash-tagged to their stream's slot). SCAN, not KEYS, so a
+ * shared Redis full of other tests' keys is not blocked while it looks.
+ */
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  const found = await redis.keys(`${prefix}:*`);
-  if (found.length) await redis.del(...found);
+  for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length) await redis.unlink(...found);
+    } while (cursor !== '0');
+  }
 }
 
-/** Resolves once `check` holds (or resolves truthy); rejects after `timeoutMs`, naming what was awaited. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
+/**
+ * Resolves with the first truthy answer of `check` (a condition that holds, or the value it
+ * waited for); rejects after `timeoutMs`, naming what was awaited. An error `check` throws ends the wait.
+ */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
   opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<void> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   for (;;) {
-    if (await check()) return;
+    const answer = await check();
+    if (answer) return answer as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
   }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A loopback port free at the time of asking (bound, then released), for a server the test starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A handler's view of a published event, as the bus delivers it the first time. */
+export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['type']> {
+  return {
+    id: input.id,
+    type: input.type,
+    v: 1,
+    at: input.at ?? new Date().toISOString(),
+    data: input.data as never,
+    streamId: '0-1',
+    deliveries: 1,
+    attempt: 1,
+    signal: new AbortController().signal,
+  };
+}
+
+/** A JOB_FAILED (the poller's timeout, by default), ready to publish. */
+export function jobFailed(jobId = 'job-1', over: Partial<EventData<'JOB_FAILED'>> = {}): PublishInput<'JOB_FAILED'> {
+  return {
+    type: 'JOB_FAILED',
+    id: eventIds.jobFailed(jobId),
+    data: {
+      job_id: jobId,
+      stage: 'poll',
+      error_code: 'TIMEOUT',
+      error_message: 'x',
+      retry_count: 0,
+      account_id: null,
+      provider_job_id: null,
+      failed_at: new Date().toISOString(),
+      ...over,
+    },
+  };
 }

@@ -25,9 +25,10 @@ describe('testkit', () => {
     const [mine, other] = [uniqueName('t'), uniqueName('t')];
     try {
       await redis.set(`${mine}:a`, '1');
+      await redis.set(`{${mine}:a}:dlq`, '1');
       await redis.set(`${other}:a`, '1');
       await deleteKeys(redis, mine);
-      expect(await redis.exists(`${mine}:a`, `${other}:a`)).toBe(1);
+      expect(await redis.exists(`${mine}:a`, `{${mine}:a}:dlq`, `${other}:a`)).toBe(1);
     } finally {
       await deleteKeys(redis, other);
       redis.disconnect();
@@ -39,5 +40,6 @@ describe('testkit', () => {
     let n = 0;
     await waitFor(() => ++n === 3, { intervalMs: 1 });
     expect(n).toBe(3);
+    expect(await waitFor(async () => (++n === 5 ? { n } : undefined), { intervalMs: 1 })).toEqual({ n: 5 });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteKeys, openTestDb, REDIS_URL } from '@pixsim/testkit';
+import { deleteKeys, delivered, openTestDb, REDIS_URL } from '@pixsim/testkit';
 import { createLogger, createRedis } from '@pixsim/kit';
 import { ulid } from 'ulid';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
@@ -8,7 +8,7 @@ import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsi
 import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { createPurgedReplayCheck } from '../src/handlers/purged-replay.js';
 import { openAssetStore } from '../src/store/asset-store.js';
-import { delivered, jobCompleted, RETENTION_MS } from './helpers.js';
+import { jobCompleted, RETENTION_MS } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

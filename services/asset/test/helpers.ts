@@ -1,4 +1,4 @@
-import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
+import type { PublishInput } from '@pixsim/bus';
 import { eventIds } from '@pixsim/contracts';
 
 /** How long asset records are kept in these tests: the default job retention, 90 days. */
@@ -28,19 +28,5 @@ export function jobCompleted(
       // Ten seconds ago: well inside the retention, so never taken for a replay of an expired job.
       completed_at: new Date(Date.now() - 10_000).toISOString(),
     },
-  };
-}
-
-export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['type']> {
-  return {
-    id: input.id,
-    type: input.type,
-    v: 1,
-    at: new Date().toISOString(),
-    data: input.data as never,
-    streamId: '0-1',
-    deliveries: 1,
-    attempt: 1,
-    signal: new AbortController().signal,
   };
 }

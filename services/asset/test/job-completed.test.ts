@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PublishInput } from '@pixsim/bus';
+import { delivered } from '@pixsim/testkit';
 import type { Asset, AssetStore } from '../src/asset.js';
 import { createAssetHandler } from '../src/handlers/job-completed.js';
-import { delivered, jobCompleted } from './helpers.js';
+import { jobCompleted } from './helpers.js';
 
 class MemoryAssetStore implements AssetStore {
   readonly byJob = new Map<string, Asset>();

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { openTestDb, type TestDb } from '@pixsim/testkit';
+import { delivered, openTestDb, type TestDb } from '@pixsim/testkit';
 import { migrateIndexes } from '@pixsim/persistence';
 import type { PublishInput } from '@pixsim/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { createAssetHandler } from '../src/handlers/job-completed.js';
 import { createPurgedReplayCheck } from '../src/handlers/purged-replay.js';
 import { openAssetStore } from '../src/store/asset-store.js';
 import { indexes } from '../src/store/indexes.js';
-import { delivered, jobCompleted, RETENTION_MS } from './helpers.js';
+import { jobCompleted, RETENTION_MS } from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 

@@ -98,7 +98,10 @@ export const configSchema = z.object({
   CALLBACK_TIMEOUT_MS: intFromEnv({ min: 500, max: 120_000 }).default(10_000),
   /** Callbacks in flight at once per replica. */
   CALLBACK_CONCURRENCY: intFromEnv({ min: 1, max: 100 }).default(4),
-  /** Nameservers for user-supplied hosts (image_url, callback_url): comma-separated host[:port]; unset, resolv.conf's. */
+  /**
+   * Nameservers for user-supplied hosts (image_url, callback_url): comma-separated host[:port]; unset,
+   * resolv.conf's.
+   */
   DNS_SERVERS: z
     .string()
     .trim()

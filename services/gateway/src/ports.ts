@@ -8,10 +8,3 @@ export type Clock = () => Date;
 
 /** Mints ids (ULIDs: sortable by creation time). */
 export type NewId = () => string;
-
-/** The pino subset the use cases log through. */
-export interface LogPort {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}

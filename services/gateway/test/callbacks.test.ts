@@ -2,10 +2,11 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackSender } from '../src/callbacks/callback-sender.js';
 import { callbackBody, verifyCallback } from '@pixsim/contracts';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { createCallbackStore, type CallbackStore } from '../src/store/callback-store.js';
 import { createCallbackTrigger } from '../src/callbacks/callback-trigger.js';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
@@ -14,7 +15,7 @@ import { systemResolver, type ResolveHost } from '../src/jobs/public-url.js';
 import { createAssetStore } from '../src/store/asset-store.js';
 import { createJobStore } from '../src/store/job-store.js';
 import { jobHistory } from './events.js';
-import { AUTH, bearer, createHarness, fakeResolver, mongoUri, signUp, validJob } from './helpers.js';
+import { AUTH, bearer, createHarness, fakeResolver, signUp, validJob } from './helpers.js';
 import { callbackResponse } from '../src/http/response-schemas.js';
 
 const SECRET = 'callback-secret-0123456789';
@@ -46,20 +47,32 @@ async function receiver(script: number[] = []) {
   };
 }
 
+let db: TestDb;
 let conn: Connection;
 let store: CallbackStore;
 const stops: Array<() => Promise<void>> = [];
 beforeAll(async () => {
-  conn = await mongoose.createConnection(mongoUri(), { dbName: `cb_${randomUUID().slice(0, 8)}` }).asPromise();
+  db = await openTestDb('cb');
+  conn = db.conn;
   store = await createCallbackStore(conn);
 });
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 afterAll(async () => {
-  await conn.dropDatabase();
-  await conn.close();
+  await db.drop();
 });
+
+/** A sender signing with SECRET; local receivers are allowed and names resolve offline unless `over` says. */
+const sender = (over: Partial<Parameters<typeof createCallbackSender>[0]> = {}) =>
+  createCallbackSender({
+    secretsFor: async () => [SECRET],
+    timeoutMs: 2_000,
+    allowPrivate: true,
+    resolveHost: fakeResolver,
+    clock: () => new Date(),
+    ...over,
+  });
 
 function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
   const worker = createCallbackWorker({
@@ -71,13 +84,7 @@ function startWorker(owner = 'gw-1', over: { allowPrivate?: boolean } = {}) {
     clock: () => new Date(),
     logger: quiet,
     policy: { maxAttempts: 3, firstRetryMs: 100 },
-    send: createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: over.allowPrivate ?? true,
-      resolveHost: systemResolver,
-      clock: () => new Date(),
-    }),
+    send: sender({ allowPrivate: over.allowPrivate ?? true, resolveHost: systemResolver }),
   });
   worker.start();
   stops.push(() => worker.stop());
@@ -213,13 +220,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
       asked.push(host);
       return asked.length === 1 ? [{ address: '93.184.215.14', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
     };
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 300,
-      allowPrivate: false,
-      resolveHost: rebinding,
-      clock: () => new Date(),
-    });
+    const send = sender({ timeoutMs: 300, allowPrivate: false, resolveHost: rebinding });
     const first = await send(cb(`http://localhost:${t.port}/hook`), 1);
     expect(first).toEqual({
       error: expect.stringMatching(/^(could not connect to the receiver|the receiver did not answer in time)$/),
@@ -255,13 +256,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
   it('when private hosts are allowed, then a callback to a local receiver is still delivered', async () => {
     const r = await receiver();
     stops.push(r.close);
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: true,
-      resolveHost: fakeResolver,
-      clock: () => new Date(),
-    });
+    const send = sender();
     expect(await send(cb(r.url.replace('127.0.0.1', 'localhost')), 1)).toEqual({ status: 200 });
     expect(r.got).toHaveLength(1);
   });
@@ -271,12 +266,7 @@ describe('callback delivery against DNS rebinding (real sockets on loopback)', (
     await r.close();
     const port = new URL(r.url).port;
     const logged: object[] = [];
-    const send = createCallbackSender({
-      secretsFor: async () => [SECRET],
-      timeoutMs: 2_000,
-      allowPrivate: true,
-      resolveHost: fakeResolver,
-      clock: () => new Date(),
+    const send = sender({
       logger: { warn: (o) => logged.push(o) },
     });
     const result = await send(cb(r.url), 1);
@@ -481,15 +471,14 @@ describe('GET /api/v1/jobs/{id}/callback and its resend', () => {
 });
 
 describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/resend", () => {
-  let own: Connection;
+  let own: TestDb;
   let ops: CallbackStore;
   beforeAll(async () => {
-    own = await mongoose.createConnection(mongoUri(), { dbName: `cb_ops_${randomUUID().slice(0, 8)}` }).asPromise();
-    ops = await createCallbackStore(own);
+    own = await openTestDb('cb_ops');
+    ops = await createCallbackStore(own.conn);
   });
   afterAll(async () => {
-    await own.dropDatabase();
-    await own.close();
+    await own.drop();
   });
 
   /** Schedules one callback per state wanted, a millisecond apart, and settles it there. */
@@ -508,7 +497,7 @@ describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/res
         new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)),
       );
       if (state !== 'pending') {
-        await own.collection('callbacks').updateOne({ _id: id } as never, {
+        await own.conn.collection('callbacks').updateOne({ _id: id } as never, {
           $set: {
             state,
             attempts: state === 'failed' ? 8 : 1,
@@ -559,7 +548,7 @@ describe("the operators' callbacks: GET /api/v1/admin/callbacks and POST …/res
   });
 
   it('when an admin resends given-up callbacks, then only failed ones, of the ids or the oldest up to count, turn pending with fresh attempts', async () => {
-    await own.collection('callbacks').deleteMany({});
+    await own.conn.collection('callbacks').deleteMany({});
     const ids = await seed(['failed', 'delivered', 'failed', 'failed']);
     const h = await createHarness({ callbacks: { allowPrivate: false, store: ops }, resolveHost: fakeResolver });
     try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
+import { waitFor } from '@pixsim/testkit';
 import { eventIds } from '@pixsim/contracts';
 import { readModelConsumers } from '../src/handlers/consumers.js';
 import { AUTH, createHarness, type Harness } from './helpers.js';
@@ -14,14 +15,6 @@ afterAll(async () => {
   await Promise.all(running.map((c) => c.stop()));
   await h.close();
 });
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('read-model consumers on the bus', () => {
   it("when the pipeline publishes a job's events on their streams, then the gateway view follows to COMPLETED", async () => {
@@ -47,11 +40,14 @@ describe('read-model consumers on the bus', () => {
     await publisher.publish({ type: 'JOB_SUBMITTED', id: eventIds.jobSubmitted(id, 1), data: submitted });
     await publisher.publish({ type: 'JOB_CREATED', id: eventIds.jobCreated(id), data: created });
 
-    await waitFor(async () => {
-      const res = await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH });
-      // Each stream has its own consumer: wait until every one of the four events has landed.
-      return res.statusCode === 200 && res.json().asset_id === asset.asset_id && res.json().started_at !== null;
-    }, 'the job view to hold all four events');
+    await waitFor(
+      async () => {
+        const res = await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH });
+        // Each stream has its own consumer: wait until every one of the four events has landed.
+        return res.statusCode === 200 && res.json().asset_id === asset.asset_id && res.json().started_at !== null;
+      },
+      { what: 'the job view to hold all four events' },
+    );
     const job = (await h.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: AUTH })).json();
     expect(job).toMatchObject({
       status: 'COMPLETED',

@@ -1,6 +1,7 @@
-import type { ConsumedEvent } from '@pixsim/bus';
+import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
 import { EventEmitter } from 'node:events';
 import { JOB_STATUSES, type EventData, type EventType } from '@pixsim/contracts';
+import { delivered } from '@pixsim/testkit';
 import type { JobUpdates } from '../src/live/job-updates.js';
 import type { JobInsights } from '../src/store/job-timeline.js';
 import { foldJob, sameJob, type JobRecord } from '../src/read-model/job-record.js';
@@ -31,17 +32,7 @@ export function memoryJobStore(): JobStore & { records: Map<string, JobRecord> }
 
 /** A delivery as the bus hands it to a handler. */
 export function consumed<T extends EventType>(type: T, data: EventData<T>, id = `${type}:test`): ConsumedEvent<T> {
-  return {
-    id,
-    type,
-    v: 1,
-    at: new Date().toISOString(),
-    data,
-    streamId: '1-0',
-    deliveries: 1,
-    attempt: 1,
-    signal: new AbortController().signal,
-  };
+  return delivered({ type, id, data } as PublishInput<T>) as ConsumedEvent<T>;
 }
 
 /** In-process fan-out of live job views (NATS in production). */

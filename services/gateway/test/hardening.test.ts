@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackWorker } from '../src/callbacks/callback-worker.js';
 import type { CallbackDoc } from '../src/store/callback-store.js';
 import { createPasswordHasher, DEFAULT_SCRYPT_COST } from '../src/identity/password.js';
-import { AUTH, createHarness, memoryLogger, signUp, validJob, type Harness } from './helpers.js';
+import { AUTH, createHarness, identityServiceOf, memoryLogger, signUp, validJob, type Harness } from './helpers.js';
 import { jobHistory } from './events.js';
 
 describe('passwords', () => {
@@ -24,15 +24,7 @@ describe('passwords', () => {
       const before = (await h.identity.users.get(u.id))!.password_hash;
       expect(before.startsWith('scrypt$1024$')).toBe(true);
       // A hasher of a higher cost, as after an upgrade: the next login rehashes.
-      const { createIdentityService } = await import('../src/identity/identity-service.js');
-      const upgraded = createIdentityService({
-        ...h.identity,
-        tokens: h.tokens,
-        clock: h.clock,
-        newId: () => 'unused',
-        registration: 'open',
-        passwords: createPasswordHasher({ N: 2048, r: 8, p: 1 }),
-      });
+      const upgraded = identityServiceOf(h, { passwords: createPasswordHasher({ N: 2048, r: 8, p: 1 }) });
       await upgraded.login({ email: u.email, password: u.password });
       const after = (await h.identity.users.get(u.id))!.password_hash;
       expect(after.startsWith('scrypt$2048$8$1$')).toBe(true);

@@ -8,6 +8,7 @@ import { createKeys, fieldsToRecord, type EventType, type Keys } from '@pixsim/c
 import { generateSealingKeyPair, parsePrivateKeys, parsePublicKey, type Opener } from '@pixsim/credentials';
 import { createLogger, type Logger } from '@pixsim/kit';
 import { createPixverseProvider, createProviderRegistry, type ProviderRegistry } from '@pixsim/providers';
+import { deleteKeys, mongoUri, REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { createBusAdmin } from '../src/bus-admin.js';
 import { createAccountStore } from '../src/store/account-store.js';
@@ -17,7 +18,7 @@ import type { AccountStore, AssetStore, JobStore } from '../src/store/ports.js';
 import { createSafePublish } from '../src/safe-publish.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
 import { createAccessTokens, type AccessTokens } from '../src/identity/access-tokens.js';
-import { createIdentityService } from '../src/identity/identity-service.js';
+import { createIdentityService, type IdentityDeps } from '../src/identity/identity-service.js';
 import { createIdentityStores } from '../src/store/identity-store.js';
 import { createPasswordHasher } from '../src/identity/password.js';
 import type { IdentityStores } from '../src/identity/ports.js';
@@ -30,7 +31,6 @@ import { NO_LIMITS } from '../src/quota/quota.js';
 import { createCallbackSecrets } from '../src/callbacks/callback-secrets.js';
 import { createQuotaStore } from '../src/quota/quota-store.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` } as const;
 export const JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
@@ -97,10 +97,10 @@ export interface HarnessOptions {
 
 /** Real stores on a database of its own, real Redis under a prefix of its own. */
 export async function createHarness(overrides: Partial<AppDeps> = {}, opts: HarnessOptions = {}): Promise<Harness> {
-  const prefix = opts.replicaOf?.prefix ?? `t-${randomUUID().slice(0, 8)}`;
+  const prefix = opts.replicaOf?.prefix ?? uniqueName('t');
   const keys = createKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  const dbName = opts.replicaOf?.conn.name ?? `gw_${randomUUID().slice(0, 8)}`;
+  const dbName = opts.replicaOf?.conn.name ?? uniqueName('gw');
   const conn = await mongoose.createConnection(mongoUri(), { dbName }).asPromise();
   const [jobs, assets, accounts] = await Promise.all([
     createJobStore(conn),
@@ -126,14 +126,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     idempotency,
     updates,
     clock,
-    identity: createIdentityService({
-      ...identity,
-      tokens,
-      clock,
-      newId: monotonicFactory(),
-      registration: opts.registration ?? 'open',
-      passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
-    }),
+    identity: identityServiceOf({ identity, tokens, clock }, { registration: opts.registration ?? 'open' }),
     authenticators: [sessionAuthenticator({ ...identity, tokens, clock }), apiKeyAuthenticator(identity)],
     publish: createSafePublish(createPublisher({ redis, keys, dedupeTtlSec: 600 }), 2_000),
     bus: createBusAdmin(redis, keys),
@@ -181,19 +174,20 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
   };
 }
 
-export function mongoUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: the vitest global setup should start a dev server');
-  return uri;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+/** An identity service over a harness's stores, built as the harness builds its own; `over` changes a part. */
+export function identityServiceOf(
+  h: Pick<Harness, 'identity' | 'tokens' | 'clock'>,
+  over: Partial<IdentityDeps> = {},
+): ReturnType<typeof createIdentityService> {
+  return createIdentityService({
+    ...h.identity,
+    tokens: h.tokens,
+    clock: h.clock,
+    newId: monotonicFactory(),
+    registration: 'open',
+    passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
+    ...over,
+  });
 }
 
 export const validJob = (over: Record<string, unknown> = {}) => ({

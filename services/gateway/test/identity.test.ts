@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokens } from '../src/identity/access-tokens.js';
 import { createPasswordHasher } from '../src/identity/password.js';
-import { AUTH, bearer, createHarness, JWT_SECRET, signUp, type Harness } from './helpers.js';
+import { AUTH, bearer, createHarness, identityServiceOf, JWT_SECRET, signUp, type Harness } from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,6 +10,7 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const me = (headers: Record<string, string>) => h.app.inject({ method: 'GET', url: '/api/v1/users/me', headers });
+const post = (url: string, payload: object) => h.app.inject({ method: 'POST', url, payload });
 
 describe('passwords (no I/O)', () => {
   it('when a password is hashed, then it verifies, a wrong one does not, and two hashes differ (salted)', async () => {
@@ -26,11 +27,7 @@ describe('passwords (no I/O)', () => {
 
 describe('register, login, logout, me', () => {
   it('when a user registers and logs in, then /users/me answers with them and the token is a bearer JWT', async () => {
-    const reg = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: { email: 'Ann@Example.com', password: 'long enough pw' },
-    });
+    const reg = await post('/api/v1/auth/register', { email: 'Ann@Example.com', password: 'long enough pw' });
     expect(reg.statusCode).toBe(201);
     expect(reg.json()).toEqual({
       id: expect.any(String),
@@ -41,11 +38,7 @@ describe('register, login, logout, me', () => {
     });
     expect(reg.body).not.toContain('long enough pw');
 
-    const login = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'ann@example.com', password: 'long enough pw' },
-    });
+    const login = await post('/api/v1/auth/login', { email: 'ann@example.com', password: 'long enough pw' });
     expect(login.statusCode).toBe(200);
     expect(login.json()).toEqual({
       access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
@@ -60,11 +53,7 @@ describe('register, login, logout, me', () => {
   });
 
   it('when the email is taken in another case, then 409 EMAIL_TAKEN', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: { email: 'ANN@example.com', password: 'another password' },
-    });
+    const res = await post('/api/v1/auth/register', { email: 'ANN@example.com', password: 'another password' });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('EMAIL_TAKEN');
   });
@@ -94,13 +83,7 @@ describe('register, login, logout, me', () => {
 
   it('when a user logs out, then that token answers 401 at once and another session stays valid', async () => {
     const u = await signUp(h.app);
-    const second = (
-      await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: u.email, password: u.password },
-      })
-    ).json().access_token;
+    const second = (await post('/api/v1/auth/login', { email: u.email, password: u.password })).json().access_token;
     expect(
       (await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(u.token) })).statusCode,
     ).toBe(204);
@@ -147,14 +130,7 @@ describe('register, login, logout, me', () => {
   it('when registration is disabled, then register answers 403', async () => {
     const off = await createHarness();
     try {
-      const svc = (await import('../src/identity/identity-service.js')).createIdentityService({
-        ...off.identity,
-        tokens: off.tokens,
-        clock: off.clock,
-        newId: () => 'X1',
-        registration: 'closed',
-        passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }),
-      });
+      const svc = identityServiceOf(off, { registration: 'closed' });
       await expect(svc.register({ email: 'z@example.com', password: 'long enough pw' })).rejects.toMatchObject({
         status: 403,
       });

@@ -2,6 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '@pixsim/testkit';
 import { installBearerAuth } from '../src/auth/bearer-auth.js';
 import { installErrorBoundary } from '../src/http/error-boundary.js';
 import { installOpenApi } from '../src/http/openapi.js';
@@ -19,7 +20,6 @@ import { memoryJobStore } from './fakes.js';
 
 const JOB_A = '01J00000000000000000000001'; // alice's
 const JOB_B = '01J00000000000000000000002'; // bob's
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The events route alone, on a real socket: bearer "alice"/"bob" are those users; jobs never end. */
 async function startServer(streamLimits: Partial<StreamLimitSettings>) {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, uniqueName } from '@pixsim/testkit';
 import { connect, type NatsConnection } from 'nats';
 import { createKeys } from '@pixsim/contracts';
 import { createAssetCreatedHandler, createJobEventHandler } from '../src/handlers/read-model-handlers.js';
@@ -26,7 +26,6 @@ const jobEvents = (body: string) =>
 
 const newJob = async (h: Harness) =>
   (await h.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: AUTH, payload: validJob() })).json().id as string;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('GET /jobs/{id}/events (in-process fan-out)', () => {
   let h: Harness;
@@ -114,7 +113,7 @@ describe('GET /jobs/{id}/events across replicas (NATS)', () => {
   let b: Harness;
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL });
-    const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+    const keys = createKeys(uniqueName('t'));
     const updates = natsJobUpdates(nc, keys, () => {});
     a = await createHarness({ updates });
     // Replica b shares a's read model (one database), as replicas do, and its own NATS subscription.

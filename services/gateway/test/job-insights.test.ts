@@ -1,26 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@pixsim/contracts';
+import { openTestDb, type TestDb } from '@pixsim/testkit';
 import { createJobInsights, type JobInsights } from '../src/store/job-timeline.js';
 import { createJobStore } from '../src/store/job-store.js';
 import type { JobStore } from '../src/store/ports.js';
 import { jobHistory } from './events.js';
-import { AUTH, bearer, createHarness, mongoUri, type Harness } from './helpers.js';
+import { AUTH, bearer, createHarness, type Harness } from './helpers.js';
 
 let h: Harness;
-let conn: Connection;
+let db: TestDb;
 let jobs: JobStore;
 let insights: JobInsights;
 beforeAll(async () => {
-  conn = await mongoose.createConnection(mongoUri(), { dbName: `gwi_${randomUUID().slice(0, 8)}` }).asPromise();
-  [jobs, insights] = await Promise.all([createJobStore(conn), createJobInsights(conn)]);
+  db = await openTestDb('gwi');
+  [jobs, insights] = await Promise.all([createJobStore(db.conn), createJobInsights(db.conn)]);
   h = await createHarness({ jobs, insights });
 });
 afterAll(async () => {
   await h.close();
-  await conn.dropDatabase().catch(() => {});
-  await conn.close();
+  await db.drop();
 });
 
 const get = (url: string, headers: Record<string, string> = AUTH) => h.app.inject({ method: 'GET', url, headers });

@@ -1,16 +1,17 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { Redis } from 'ioredis';
 import { clientBucket } from '../src/http/rate-limit.js';
 import { createKeys } from '@pixsim/contracts';
 import { apiKeyAuthenticator, sessionAuthenticator } from '../src/auth/user-authenticators.js';
-import { AUTH, bearer, createHarness, REDIS_URL, signUp, validJob, WEBHOOK_SECRET, type Harness } from './helpers.js';
+import { AUTH, bearer, createHarness, signUp, validJob, WEBHOOK_SECRET, type Harness } from './helpers.js';
 
 describe('rate limits (Redis, shared by replicas)', () => {
   let a: Harness;
   let b: Harness;
   let limiter: Redis;
-  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  const keys = createKeys(uniqueName('t'));
   beforeAll(async () => {
     limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const rateLimit = { redis: limiter, keys, ipMax: 8, userMax: 3, windowMs: 60_000 };
@@ -68,7 +69,7 @@ describe('rate limits (Redis, shared by replicas)', () => {
 describe('password attempts (a limit of their own)', () => {
   let h: Harness;
   let limiter: Redis;
-  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  const keys = createKeys(uniqueName('t'));
   beforeAll(async () => {
     limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     h = await createHarness({
@@ -109,7 +110,7 @@ describe('password attempts (a limit of their own)', () => {
 });
 
 describe('password attempts per account, per /64, and with Redis down', () => {
-  const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
+  const keys = createKeys(uniqueName('t'));
   let limiter: Redis;
   beforeAll(() => {
     limiter = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });

@@ -128,20 +128,9 @@ describe('asset view', () => {
     await deliver({ type: 'ASSET_CREATED', data: { ...asset, remote_url: 'https://changed.example.com/x.mp4' } });
     const res = await get(`/api/v1/assets/${asset.asset_id}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
-      id: asset.asset_id,
-      user_id: 'user-1',
-      job_id: 'asset-job',
-      media_type: 'video',
-      provider_id: 'pixverse',
-      provider_asset_id: 'pv-1',
-      remote_url: 'https://cdn.example.com/v.mp4',
-      width: 1280,
-      height: 720,
-      duration_sec: 5,
-      file_size_bytes: 1000,
-      created_at: asset.created_at,
-    });
+    // The first delivery's fields, under the API's names: the repeat changed nothing.
+    const { asset_id, ...fields } = asset;
+    expect(res.json()).toEqual({ id: asset_id, ...fields });
     expect(await h.conn.collection('assets').countDocuments({ _id: asset.asset_id as never })).toBe(1);
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createProviderRegistry, validatePixverse, type VideoProvider } from '@pixsim/providers';
 import type { PublishInput } from '@pixsim/bus';
-import { DependencyDownError, InvalidParamsError } from '../src/http/errors.js';
+import { DependencyDownError, InvalidParamsError, ValidationFailedError } from '../src/http/errors.js';
 import { createJobSubmitter } from '../src/jobs/submit-job.js';
-import { createJobBodySchema } from '../src/jobs/job-request.js';
+import { parseJobRequest } from '../src/jobs/job-request.js';
 import type { Publish } from '../src/ports.js';
 import { memoryJobStore } from './fakes.js';
 import { fakeResolver } from './helpers.js';
@@ -13,7 +13,7 @@ const provider = {
   validate: (r) => validatePixverse(r.operationType, r.params),
   close: async () => {},
 } as VideoProvider;
-const body = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'a cat' } });
+const body = parseJobRequest({ operation_type: 'text_to_video', params: { prompt: 'a cat' } });
 const admin = { userId: 'admin', role: 'admin' } as const;
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -59,13 +59,22 @@ describe('createJobSubmitter (no I/O)', () => {
     expect(jobs.records.size).toBe(0);
   });
 
-  it('when the provider refuses the params, then InvalidParamsError and nothing is published', async () => {
-    let published = 0;
-    const { submit } = setup(async () => {
-      published++;
+  it('when a request breaks the wire shape, then ValidationFailedError; when the provider refuses it, InvalidParamsError', () => {
+    const refusal = (input: unknown) => {
+      try {
+        parseJobRequest(input);
+      } catch (err) {
+        return err;
+      }
+      throw new Error('expected the request to be refused');
+    };
+    expect(refusal({ operation_type: 'text_to_video', params: {} })).toBeInstanceOf(ValidationFailedError);
+    const limits = refusal({ operation_type: 'text_to_video', params: { prompt: 'p', quality: '4k' } });
+    expect(limits).toBeInstanceOf(InvalidParamsError);
+    expect((limits as InvalidParamsError).issues.map((i) => i.field)).toEqual(['params.quality']);
+    expect(refusal({ operation_type: 'text_to_video', provider_id: 'runway', params: { prompt: 'p' } })).toMatchObject({
+      code: 'INVALID_PARAMS',
+      message: 'provider_id: unknown provider runway',
     });
-    const bad = createJobBodySchema.parse({ operation_type: 'text_to_video', params: { prompt: 'p', quality: '4k' } });
-    await expect(submit(admin, bad)).rejects.toBeInstanceOf(InvalidParamsError);
-    expect(published).toBe(0);
   });
 });

@@ -1,7 +1,5 @@
 import { Counter } from 'prom-client';
 import { consume, runService } from '@pixsim/kit';
-import { validateForProvider } from '@pixsim/providers';
-import type { EventData } from '@pixsim/contracts';
 import { readConfig } from './config.js';
 import { createJobJournal } from './handlers/job-journal.js';
 import { createPurgedReplayCheck } from './handlers/purged-replay.js';
@@ -21,9 +19,6 @@ await runService({
   async build({ mongo, publisher, registry, logger }) {
     const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * 24 * 3600 * 1000;
     const jobs = observeEndToEnd(createJobStore(mongo, { retentionMs }), registry);
-    // Limits only: validating a request needs no provider client.
-    const validate = (req: EventData<'JOB_REQUESTED'>) =>
-      validateForProvider(req.provider_id, { operationType: req.operation_type, params: req.params });
     const outcomes = new Counter({
       name: 'pixsim_job_outcomes_total',
       help: 'Jobs that ended, by final status and error code',
@@ -57,7 +52,6 @@ await runService({
           type: 'JOB_REQUESTED',
           handler: createJobRequestedHandler({
             jobs,
-            validate,
             journal,
             onTerminal,
             isPurgedReplay,

@@ -97,7 +97,6 @@ function setup() {
   });
   const onRequested = createJobRequestedHandler({
     jobs,
-    validate: () => [],
     publish: async (i) => void published.push(i),
     isPurgedReplay,
   });
@@ -139,12 +138,13 @@ describe('job-intake retention', () => {
     const refusedJob = newJobId();
     const handler = createJobRequestedHandler({
       jobs,
-      validate: () => [{ field: 'params.model', message: 'unknown' }],
       publish: async () => {},
       isPurgedReplay: async () => false,
       clock: () => new Date(Date.now() - 1000),
     });
-    await handler({ data: requested(refusedJob, 2000) });
+    // A model the provider does not offer: refused by the provider's limits.
+    const refusedRequest = requested(refusedJob, 2000);
+    await handler({ data: { ...refusedRequest, params: { ...refusedRequest.params, model: 'v0-unknown' } } });
     const record = await jobs.get(refusedJob);
     expect(record?.status).toBe('FAILED');
     expect(record?.purge_at?.getTime()).toBe(Date.parse(record!.facts.terminal!.at) + RETENTION_MS);

@@ -1,8 +1,7 @@
 import { generateSealingKeyPair, parsePublicKey, sealCredential } from '@pixsim/credentials';
-import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { mongoUri, openTestDb, REDIS_URL } from '@pixsim/testkit';
-import { createPublisher, createConsumer, type ConsumedEvent, type Consumer } from '@pixsim/bus';
+import { deleteKeys, mongoUri, openTestDb, REDIS_URL, uniqueName } from '@pixsim/testkit';
+import { createPublisher, createConsumer, type Consumer } from '@pixsim/bus';
 import {
   createKeys,
   eventIds,
@@ -31,8 +30,8 @@ export async function openDb(dbName: string): Promise<Connection> {
 
 /** A unique stream prefix and database; `cleanup` deletes the keys and drops the database. */
 export async function testEnv(env: Record<string, string> = {}) {
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
-  const dbName = `poller_test_${randomUUID().slice(0, 8)}`;
+  const prefix = uniqueName('t');
+  const dbName = uniqueName('poller_test');
   const keys = createKeys(prefix);
   const logger = createLogger({ service: 'poller', level: (process.env.TEST_LOG_LEVEL ?? 'silent') as LogLevel });
   const redis = createRedis(REDIS_URL, { name: 'poller-test', logger });
@@ -88,12 +87,7 @@ export async function testEnv(env: Record<string, string> = {}) {
     for (const c of consumers) await c.stop();
     await connections[0]!.dropDatabase().catch(() => {});
     for (const c of connections) await c.close();
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await redis.del(...found);
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   };
 
@@ -108,21 +102,6 @@ export async function testEnv(env: Record<string, string> = {}) {
     events,
     cleanup,
     db: () => connections[0]!,
-  };
-}
-
-/** A handler's view of a published event, as the bus would deliver it. */
-export function delivered<T extends EventType>(input: PublishInput<T>): ConsumedEvent<T> {
-  return {
-    id: input.id,
-    type: input.type,
-    v: 1,
-    at: input.at ?? new Date().toISOString(),
-    data: input.data,
-    streamId: '0-1',
-    deliveries: 1,
-    attempt: 1,
-    signal: new AbortController().signal,
   };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from 'mongoose';
 import { eventIds, type SealedSecret } from '@pixsim/contracts';
+import { delivered } from '@pixsim/testkit';
 import type { GenerationStore } from '../src/generation.js';
 import { openGenerationStore } from '../src/store/generation-store.js';
 import {
@@ -10,7 +11,7 @@ import {
   createSubmittedHandler,
 } from '../src/handlers/ledger-handlers.js';
 import { recordingPublish } from './fakes.js';
-import { delivered, jobSubmitted, openDb, sealForPoller } from './helpers.js';
+import { jobSubmitted, openDb, sealForPoller } from './helpers.js';
 
 const credential: SealedSecret = sealForPoller('api-key-1');
 const cancelRequested = (jobId: string) =>

@@ -25,7 +25,10 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function curlCommand(job: Job, origin = window.location.origin): string {
   const body = JSON.stringify({ operation_type: job.operation_type, params: job.params, priority: job.priority });
-  return `curl -X POST ${origin}/api/v1/jobs -H "Authorization: Bearer $PIXSIM_TOKEN" -H 'Content-Type: application/json' -d ${shellQuote(body)}`;
+  return (
+    `curl -X POST ${origin}/api/v1/jobs -H "Authorization: Bearer $PIXSIM_TOKEN" ` +
+    `-H 'Content-Type: application/json' -d ${shellQuote(body)}`
+  );
 }
 
 function pixsimCommand(job: Job): string {

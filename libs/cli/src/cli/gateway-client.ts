@@ -65,7 +65,10 @@ function httpErrorMessage(cfg: CliConfig, status: number, body: unknown, retryAf
     return `the gateway rejected the request (400 ${code}):\n${lines.length ? lines.join('\n') : `  ${message}`}`;
   }
   if (status === 429 || status === 503) {
-    return `the gateway is busy (${status} ${code}: ${message}); try again${retryAfter ? ` in ${retryAfter}s` : ' shortly'}`;
+    return (
+      `the gateway is busy (${status} ${code}: ${message}); try ` +
+      `again${retryAfter ? ` in ${retryAfter}s` : ' shortly'}`
+    );
   }
   if (status >= 500)
     return `the gateway failed (${status} ${code}: ${message}); its log (the \`npm start\` terminal) says more`;
@@ -94,7 +97,8 @@ export function createGatewayClient(cfg: CliConfig, fetchImpl: typeof fetch = fe
         const inner = (err as { cause?: { code?: string; message?: string } }).cause;
         const cause = inner?.code ?? inner?.message ?? (err as Error).message;
         throw new GatewayUnreachableError(
-          `cannot reach the gateway at ${cfg.url} (${cause}): is \`npm start\` running? Set PIXSIM_URL (or --url) if it runs elsewhere.`,
+          `cannot reach the gateway at ${cfg.url} (${cause}): is \`npm start\` running? Set PIXSIM_URL (or --url) ` +
+            `if it runs elsewhere.`,
         );
       }
       const text = await res.text();

@@ -162,7 +162,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
         throw new SupervisorError(
           'DATA_DIR_IN_USE',
-          `another pixsim (supervisor pid ${holder}) is running on ${dataDir}: stop it first, or give this one its own PIXSIM_DATA_DIR, PORT and STREAM_PREFIX`,
+          `another pixsim (supervisor pid ${holder}) is running on ${dataDir}: stop it first, or give this one its ` +
+            `own PIXSIM_DATA_DIR, PORT and STREAM_PREFIX`,
         );
       }
       await rm(file, { force: true });

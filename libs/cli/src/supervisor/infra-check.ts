@@ -4,9 +4,11 @@ import { InfraUnavailableError } from './errors.js';
 /** How to start each dependency on a development machine (Debian packages), on the port asked for. */
 export const START_COMMANDS = {
   redis: (port: number) =>
-    `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,
+    `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir ` +
+    `/var/lib/redis --logfile /var/log/redis/ci.log`,
   nats: (port: number) =>
-    `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server -l /var/log/nats-server.log`,
+    `start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js ` +
+    `-sd /var/lib/nats-server -l /var/log/nats-server.log`,
 } as const;
 
 const PACKAGES = { redis: 'redis-server', nats: 'nats-server' } as const;

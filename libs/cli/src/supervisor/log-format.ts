@@ -57,11 +57,17 @@ export function formatLogLine(name: string, raw: string, stream: 'stdout' | 'std
   }
   const label = paint(name.padEnd(NAME_WIDTH), '36', opts.color);
   if (!pino)
-    return `${paint(clock(undefined, now), '90', opts.color)} ${(stream === 'stderr' ? 'ERR' : 'OUT').padEnd(5)} ${label} ${raw}`;
+    return (
+      `${paint(clock(undefined, now), '90', opts.color)} ${(stream === 'stderr' ? 'ERR' : 'OUT').padEnd(5)} ` +
+      `${label} ${raw}`
+    );
   const level = levelName(pino.level);
   const jobId = typeof pino.job_id === 'string' ? ` job_id=${pino.job_id}` : '';
   const msg = typeof pino.msg === 'string' ? pino.msg : JSON.stringify(pino.msg ?? '');
-  return `${paint(clock(pino.time, now), '90', opts.color)} ${paint(level.padEnd(5), LEVEL_COLORS[level], opts.color)} ${label} ${msg}${jobId}${errorText(pino)}`;
+  return (
+    `${paint(clock(pino.time, now), '90', opts.color)} ` +
+    `${paint(level.padEnd(5), LEVEL_COLORS[level], opts.color)} ${label} ${msg}${jobId}${errorText(pino)}`
+  );
 }
 
 /** The supervisor's own messages, in the same shape as the children's. */

@@ -77,7 +77,8 @@ export async function seedSimulatorAccount(input: SeedInput): Promise<'seeded' |
     if (account.status !== 200 && account.status !== 404) expectOk(`GET ${path}`, account);
     if (Date.now() >= deadline) {
       throw new SeedError(
-        `seeding the simulator account: its balance did not arrive within ${input.settleMs ?? 10_000} ms; the dispatcher reads it from the simulator, so look at the dispatcher's log`,
+        `seeding the simulator account: its balance did not arrive within ${input.settleMs ?? 10_000} ms; the ` +
+          `dispatcher reads it from the simulator, so look at the dispatcher's log`,
       );
     }
     await sleep(200);

@@ -4,86 +4,25 @@ import { createKeys, SERVICES, type ServiceName } from '@pixsim/contracts';
 import { migrateServices } from '@pixsim/persistence';
 import { DATA_FILES, lockDataDir, resolveSecrets, writeGatewayUrl, type SystemSecrets } from './data-dir.js';
 import { SupervisorError } from './errors.js';
-import { freePort, isPortFree, portOrFree } from './free-port.js';
+import { portOrFree } from './free-port.js';
 import { checkDependency, checkMongo } from './infra-check.js';
 import { createLogSink, type LogSink } from './log-sink.js';
-import { ManagedProcess, type ProcessSpec } from './managed-process.js';
+import { ProcessSet, restartPolicy } from './process-set.js';
 import {
-  DEFAULT_PORTS,
   mongoDevSpec,
-  REPLICA_PORT_STEP,
-  replicaProcessName,
   serviceSpec,
   scriptsFor,
   simulatorSpec,
   type Scripts,
   type ServiceKeys,
 } from './process-specs.js';
-import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 import { seedSimulatorAccount } from './seed.js';
+import { replicaCounts, servicePorts } from './service-ports.js';
 import { installSignalHandlers } from './signals.js';
+import { systemHandle } from './system-handle.js';
 import type { SimulatorAccount, StartSystemOptions, SystemHandle } from './types.js';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
-
-function restartPolicy(opt: StartSystemOptions['restart']): RestartPolicy {
-  if (opt === undefined || opt === true) return DEFAULT_RESTART_POLICY;
-  if (opt === false) return { ...DEFAULT_RESTART_POLICY, enabled: false };
-  return { ...DEFAULT_RESTART_POLICY, ...opt };
-}
-
-/** The children of one system, in start order, with the bookkeeping to stop them in reverse. */
-class ProcessSet {
-  readonly infra = new Map<string, ManagedProcess>();
-  readonly services = new Map<string, ManagedProcess>();
-  constructor(
-    private readonly policy: RestartPolicy,
-    private readonly sink: LogSink,
-  ) {}
-
-  add(group: 'infra' | 'services', spec: ProcessSpec): ManagedProcess {
-    const p = new ManagedProcess(spec, this.policy, this.sink);
-    this[group].set(spec.name, p);
-    p.start();
-    return p;
-  }
-
-  get(name: string): ManagedProcess {
-    const p = this.services.get(name) ?? this.infra.get(name);
-    if (!p) {
-      const replicas = this.replicasOf(name);
-      throw new SupervisorError(
-        'UNKNOWN_PROCESS',
-        replicas.length
-          ? `${name} runs ${replicas.length} replicas: name one (${replicas.map((x) => x.name).join(', ')})`
-          : `no process named ${JSON.stringify(name)} (have: ${[...this.all()].map((x) => x.name).join(', ')})`,
-      );
-    }
-    return p;
-  }
-
-  /** A process by its name, or every replica of a service by the service's name. */
-  getAll(name: string): ManagedProcess[] {
-    const p = this.services.get(name) ?? this.infra.get(name);
-    if (p) return [p];
-    const replicas = this.replicasOf(name);
-    return replicas.length ? replicas : [this.get(name)];
-  }
-
-  private replicasOf(service: string): ManagedProcess[] {
-    return [...this.services.values()].filter((p) => p.name.startsWith(`${service}#`));
-  }
-
-  *all(): Iterable<ManagedProcess> {
-    yield* this.services.values();
-    yield* this.infra.values();
-  }
-
-  async stop(graceMs: number): Promise<void> {
-    await Promise.all([...this.services.values()].map((p) => p.stop(graceMs)));
-    await Promise.all([...this.infra.values()].map((p) => p.stop(graceMs)));
-  }
-}
 
 /**
  * Runs the whole system as separate OS processes: mongo-dev (when no MongoDB is given),
@@ -205,7 +144,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
     const gatewayUrls = (ports.gateway ?? []).map((port) => `http://127.0.0.1:${port}`);
     const gatewayUrl = gatewayUrls[0] ?? null;
     await afterReady(opts, sink, { gatewayUrl, secrets, simAccounts, dataDir });
-    return handle({
+    return systemHandle({
       set,
       sink,
       stop,
@@ -273,73 +212,6 @@ async function startInfra(
   };
 }
 
-/** How many replicas of each service: a number for all, or per service; 1 where unsaid. */
-function replicaCounts(
-  names: readonly ServiceName[],
-  given: StartSystemOptions['replicas'],
-): Record<ServiceName, number> {
-  const out = {} as Record<ServiceName, number>;
-  for (const name of names) {
-    const n = typeof given === 'number' ? given : (given?.[name] ?? 1);
-    if (!Number.isInteger(n) || n < 1 || n > 32)
-      throw new SupervisorError('BAD_SETTING', `replicas of ${name}: ${n} (expected a whole number from 1 to 32)`);
-    out[name] = n;
-  }
-  return out;
-}
-
-/**
- * Each replica's port: the one asked for (+ i − 1 for replica i), else the default. A
- * worker's default side port that is taken (a second system on this machine, say) is
- * swapped for a free one, since nothing outside needs to know it; a gateway's port is the
- * system's address, so a taken one stops the start with what to do.
- */
-async function servicePorts(
-  names: readonly ServiceName[],
-  counts: Record<ServiceName, number>,
-  wanted: StartSystemOptions['ports'],
-  env: NodeJS.ProcessEnv,
-  sink: LogSink,
-): Promise<Partial<Record<ServiceName, number[]>>> {
-  const out: Partial<Record<ServiceName, number[]>> = {};
-  const taken = (port: number, what: string) =>
-    new SupervisorError(
-      'PORT_IN_USE',
-      `port ${port} (${what}) is in use (another npm start?): stop what holds it (\`ss -ltnp 'sport = :${port}'\` names it), or set PORT to another port`,
-    );
-  for (const name of names) {
-    const fromEnv = name === 'gateway' && env.PORT ? Number(env.PORT) : undefined;
-    const asked = wanted?.[name] ?? fromEnv;
-    const ports: number[] = (out[name] = []);
-    for (let i = 0; i < counts[name]; i++) {
-      const label = replicaProcessName(name, i + 1, counts[name]);
-      if (asked === 0) {
-        ports.push(await freePort());
-        continue;
-      }
-      if (asked !== undefined) {
-        // A port asked for is the one the system is reached on: taken, it stops the start.
-        const port = asked + i;
-        if (!(await isPortFree(port)))
-          throw taken(port, fromEnv === asked ? (i ? `PORT+${i}, ${label}` : 'PORT') : `${label}'s port`);
-        ports.push(port);
-        continue;
-      }
-      const port = DEFAULT_PORTS[name] + (name === 'gateway' ? i : REPLICA_PORT_STEP * i);
-      if (await isPortFree(port)) {
-        ports.push(port);
-      } else if (name === 'gateway') {
-        throw taken(port, i ? `${label}'s default` : "the gateway's default");
-      } else {
-        const free = await freePort();
-        ports.push(free);
-        sink.supervisor('info', `port ${port} is in use; ${label} serves /health /ready /metrics on ${free} instead`);
-      }
-    }
-  }
-  return out;
-}
-
 async function afterReady(
   opts: StartSystemOptions,
   sink: LogSink,
@@ -360,50 +232,6 @@ async function afterReady(
     );
   }
   if (ctx.gatewayUrl && ctx.dataDir) await writeGatewayUrl(ctx.dataDir, ctx.gatewayUrl);
-}
-
-function handle(ctx: {
-  set: ProcessSet;
-  sink: LogSink;
-  stop: () => Promise<void>;
-  readyTimeoutMs: number;
-  gatewayUrl: string | null;
-  gatewayUrls: string[];
-  replicas: Partial<Record<ServiceName, string[]>>;
-  ports: Partial<Record<ServiceName, number[]>>;
-  secrets: SystemSecrets;
-  simAccounts: SimulatorAccount[];
-  prefix: string;
-  dataDir: string | null;
-  mongoUri: string;
-  simulatorUrl: string | null;
-}): SystemHandle {
-  const { set } = ctx;
-  return {
-    gatewayUrl: ctx.gatewayUrl,
-    gatewayUrls: ctx.gatewayUrls,
-    adminToken: ctx.secrets.adminToken,
-    simulatorUrl: ctx.simulatorUrl,
-    simulatorAccounts: ctx.simAccounts,
-    mongoUri: ctx.mongoUri,
-    prefix: ctx.prefix,
-    dataDir: ctx.dataDir,
-    ports: Object.fromEntries(Object.entries(ctx.ports).map(([name, ports]) => [name, ports[0]])),
-    replicaPorts: ctx.ports,
-    replicas: ctx.replicas,
-    processes: Object.fromEntries([...set.all()].map((p) => [p.name, p])),
-    kill: async (name, signal = 'SIGKILL', o) => set.get(name).kill(signal, o),
-    start: async (name, opts) => {
-      const p = set.get(name);
-      p.start(opts);
-      await p.waitReady(ctx.readyTimeoutMs);
-    },
-    waitReady: async (name, timeoutMs) => {
-      await Promise.all(set.getAll(name).map((p) => p.waitReady(timeoutMs ?? ctx.readyTimeoutMs)));
-    },
-    stop: ctx.stop,
-    logs: () => ctx.sink.lines(),
-  };
 }
 
 /**

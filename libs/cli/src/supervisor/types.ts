@@ -23,7 +23,10 @@ export interface SimulatorOptions {
 export interface StartSystemOptions {
   /** Which services to run (default: all five). */
   services?: readonly ServiceName[];
-  /** Base environment: read for REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PORT, PIXSIM_*; inherited by children. Default process.env. */
+  /**
+   * Base environment: read for REDIS_URL, NATS_URL, MONGODB_URI, STREAM_PREFIX, PORT, PIXSIM_*; inherited by
+   * children. Default process.env.
+   */
   env?: NodeJS.ProcessEnv;
   /** Added to every service's environment. */
   commonEnv?: Record<string, string>;
@@ -70,7 +73,10 @@ export interface StartSystemOptions {
   readyTimeoutMs?: number;
   /** How long a child gets between SIGTERM and SIGKILL (default 15 s). */
   stopGraceMs?: number;
-  /** Stop everything on SIGINT/SIGTERM of this process, then exit (default false: a library does not take signals unasked). */
+  /**
+   * Stop everything on SIGINT/SIGTERM of this process, then exit (default false: a library does not take
+   * signals unasked).
+   */
   handleSignals?: boolean;
   /**
    * Run the compiled build in this directory (`npm run build` writes dist/): each service as
@@ -81,7 +87,10 @@ export interface StartSystemOptions {
   compiled?: string;
   /** The script a service runs (default services/<name>/src/main.ts, or the compiled one). */
   entry?: (name: ServiceName) => string;
-  /** `node --import` modules for services (default tsx and @pixsim/kit/telemetry-register, or the compiled register). */
+  /**
+   * `node --import` modules for services (default tsx and @pixsim/kit/telemetry-register, or the compiled
+   * register).
+   */
   nodeImports?: readonly string[];
   repoRoot?: string;
 }
@@ -103,7 +112,10 @@ export interface SystemHandle {
   replicaPorts: Partial<Record<ServiceName, number[]>>;
   /** The process names of each service's replicas: ['dispatcher'] alone, ['dispatcher#1', 'dispatcher#2'] for two. */
   replicas: Partial<Record<ServiceName, string[]>>;
-  /** Processes by name (a service, or one replica of it), plus "mongo-dev" and "pixverse-sim" when the supervisor runs them. */
+  /**
+   * Processes by name (a service, or one replica of it), plus "mongo-dev" and "pixverse-sim" when the
+   * supervisor runs them.
+   */
   processes: Record<string, ProcessView>;
   /**
    * Signals one process (SIGKILL by default); the supervisor restarts it unless `restart: false`. Resolves

@@ -1,2 +1,3 @@
 export * from './responses.js';
 export * from './callback-signature.js';
+export * from './field-issues.js';

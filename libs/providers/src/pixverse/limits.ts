@@ -105,7 +105,8 @@ function validateTexts(params: JobParams, add: Add): void {
   if (params.negative_prompt !== undefined && params.negative_prompt.length > PIXVERSE_MAX_PROMPT_CHARS) {
     add(
       'params.negative_prompt',
-      `negative_prompt is ${params.negative_prompt.length} characters; pixverse accepts at most ${PIXVERSE_MAX_PROMPT_CHARS}`,
+      `negative_prompt is ${params.negative_prompt.length} characters; pixverse accepts at most ` +
+        `${PIXVERSE_MAX_PROMPT_CHARS}`,
     );
   }
 }

@@ -1,10 +1,10 @@
-import { eventIds, type EventData } from '@pixsim/contracts';
+import { eventIds, type EventData, type LogPort } from '@pixsim/contracts';
 import { sealCredential, type SealingKey } from '@pixsim/credentials';
 import type { ProviderRegistry } from '@pixsim/providers';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import type { AccountRecord } from '../read-model/account-record.js';
 import type { AccountStore } from '../store/ports.js';
-import type { Clock, LogPort, NewId, Publish } from '../ports.js';
+import type { Clock, NewId, Publish } from '../ports.js';
 import { ACCOUNT_DEFAULTS, type CreateAccountBody, type UpdateAccountBody } from './account-request.js';
 
 export interface AccountCommandDeps {
@@ -15,7 +15,7 @@ export interface AccountCommandDeps {
   providers: Pick<ProviderRegistry, 'has'>;
   clock: Clock;
   newId: NewId;
-  logger: LogPort;
+  logger: Pick<LogPort, 'warn'>;
 }
 
 type Command = EventData<'ACCOUNT_COMMAND'>;

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isTransient } from '@pixsim/contracts';
+import { isTransient, toFieldIssues } from '@pixsim/contracts';
 import { DependencyDownError, HttpError, ValidationFailedError } from './errors.js';
-import { toFieldIssues } from './validate.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };

@@ -1,10 +1,4 @@
-import { PixsimError } from '@pixsim/contracts';
-
-/** One bad input field, as the error shape's `details` lists them. */
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
+import { describeIssues, PixsimError, type FieldIssue } from '@pixsim/contracts';
 
 /**
  * An error the HTTP boundary turns into `{ error: { code, message, details? } }`
@@ -27,19 +21,17 @@ export class HttpError extends PixsimError {
   }
 }
 
-const describe = (issues: readonly FieldIssue[]): string => issues.map((i) => `${i.field}: ${i.message}`).join('; ');
-
 /** 400: the request breaks the wire contract (missing field, wrong type, bad query). */
 export class ValidationFailedError extends HttpError {
   constructor(readonly issues: readonly FieldIssue[]) {
-    super(400, 'VALIDATION_FAILED', describe(issues), { details: issues });
+    super(400, 'VALIDATION_FAILED', describeIssues(issues), { details: issues });
   }
 }
 
 /** 400: the request is well formed but breaks the provider's limits (model, prompt length …). */
 export class InvalidParamsError extends HttpError {
   constructor(readonly issues: readonly FieldIssue[]) {
-    super(400, 'INVALID_PARAMS', describe(issues), { details: issues });
+    super(400, 'INVALID_PARAMS', describeIssues(issues), { details: issues });
   }
 }
 

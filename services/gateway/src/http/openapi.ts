@@ -1,9 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponse } from '@pixsim/contracts';
+import { parseInput } from './validate.js';
 
 /**
  * OpenAPI from the same zod schemas the handlers parse with. The schemas on a
@@ -31,7 +32,7 @@ export function installOpenApi(app: FastifyInstance): void {
 
 const errorBody = errorResponse;
 
-type DocInput = {
+export type DocInput = {
   tags: string[];
   summary: string;
   body?: z.ZodType;
@@ -73,3 +74,18 @@ export function doc(input: DocInput): FastifySchema {
 }
 
 export const idParams = z.object({ id: z.string().describe('id') });
+
+/**
+ * POST `url` that creates something: the body parsed by the schema that documents it, the
+ * answer 201 with what `create` returns.
+ */
+export function createRoute<S extends z.ZodType>(
+  app: FastifyInstance,
+  url: string,
+  spec: Omit<DocInput, 'body' | 'ok'> & { body: S },
+  create: (body: z.infer<S>, request: FastifyRequest) => Promise<unknown>,
+): void {
+  app.post(url, { schema: doc({ ...spec, ok: 201 }) }, async (request, reply) =>
+    reply.code(201).send(await create(parseInput(spec.body, request.body), request)),
+  );
+}

@@ -64,3 +64,13 @@ export function toPage<R extends { _id: string; created_at: Date | null }, T>(
     next_cursor: more ? encodeCursor({ createdAt: last.created_at!, id: last._id }) : null,
   };
 }
+
+/** One page of a list: the query's cursor decoded, `limit + 1` rows fetched, each row mapped for the answer. */
+export async function listPage<R extends { _id: string; created_at: Date | null }, T>(
+  query: { limit: number; cursor?: string },
+  fetch: (range: { limit: number; after?: PageCursor }) => Promise<R[]>,
+  map: (row: R) => T,
+): Promise<Page<T>> {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  return toPage(await fetch({ limit: query.limit, after }), query.limit, map);
+}

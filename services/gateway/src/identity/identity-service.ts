@@ -24,7 +24,7 @@ export const userDto = (u: UserRecord) => ({
   created_at: u.created_at.toISOString(),
   disabled: u.disabled === true,
 });
-export const apiKeyDto = (k: ApiKeyRecord) => ({
+const apiKeyDto = (k: ApiKeyRecord) => ({
   id: k._id,
   name: k.name,
   prefix: k.prefix,

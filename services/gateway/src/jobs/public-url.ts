@@ -107,7 +107,10 @@ const DNS_TIMEOUT_MS = 3_000;
 
 const UNRESOLVABLE = new Set(['ENOTFOUND', 'ENODATA', 'EBADNAME', 'NOTFOUND', 'NODATA', 'ETIMEOUT']);
 
-/** 400 `IMAGE_URL_UNRESOLVABLE` (`VIDEO_URL_…`, `CALLBACK_URL_…`): the URL's host has no address we could learn in time. */
+/**
+ * 400 `IMAGE_URL_UNRESOLVABLE` (`VIDEO_URL_…`, `CALLBACK_URL_…`): the URL's host has no address we could
+ * learn in time.
+ */
 class UrlUnresolvableError extends HttpError {
   constructor(field: string, host: string, timedOut: boolean) {
     const message = timedOut ? `host ${host} did not resolve in time` : `host ${host} does not resolve`;

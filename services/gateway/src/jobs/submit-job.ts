@@ -1,19 +1,18 @@
-import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
-import type { ProviderRegistry } from '@pixsim/providers';
+import { eventIds, type EventData, type JobEvent, type LogPort } from '@pixsim/contracts';
+import { publicHttpsProblem, type JobRequest, type ProviderRegistry } from '@pixsim/providers';
 import type { Principal } from '../auth/principal.js';
-import { ConflictError, InvalidParamsError, ValidationFailedError } from '../http/errors.js';
+import { ConflictError, ValidationFailedError } from '../http/errors.js';
 import { foldJob, type JobRecord } from '../read-model/job-record.js';
 import type { JobStore } from '../store/ports.js';
-import type { Clock, LogPort, NewId, Publish } from '../ports.js';
+import type { Clock, NewId, Publish } from '../ports.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 import { bodyHash } from './idempotency.js';
 import { checkPublicHost, type ResolveHost } from './public-url.js';
-import { publicHttpsProblem, type CreateJobBody } from './job-request.js';
 import { effectiveLimits, type QuotaLimits } from '../quota/quota.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 
 export interface JobSubmitterDeps {
-  providers: Pick<ProviderRegistry, 'has' | 'get'>;
+  providers: Pick<ProviderRegistry, 'get'>;
   publish: Publish;
   jobs: JobStore;
   idempotency?: IdempotencyStore;
@@ -24,7 +23,7 @@ export interface JobSubmitterDeps {
   quota?: { store: Pick<QuotaStore, 'admit' | 'giveBack'>; defaults: QuotaLimits };
   clock: Clock;
   newId: NewId;
-  logger: LogPort;
+  logger: Pick<LogPort, 'warn'>;
 }
 
 interface Submitted {
@@ -33,12 +32,13 @@ interface Submitted {
   replayed: boolean;
 }
 
-export type SubmitJob = (principal: Principal, body: CreateJobBody, idempotencyKey?: string) => Promise<Submitted>;
+export type SubmitJob = (principal: Principal, body: JobRequest, idempotencyKey?: string) => Promise<Submitted>;
 
 /**
- * Accepts a job: provider limits and URL checks, then JOB_REQUESTED, then the
- * read model. The event goes first and nothing is recorded when it fails, so
- * there is never a PENDING record without a durable event behind it. With an
+ * Accepts a job that passed `validateJobRequest` (the route's check): the DNS checks
+ * of its URLs, then JOB_REQUESTED, then the read model. The event goes first and
+ * nothing is recorded when it fails, so there is never a PENDING record without a
+ * durable event behind it. With an
  * Idempotency-Key the (user, key) record is claimed before the publish, so two
  * racing requests get one job id; a retry whose job never reached the read
  * model re-publishes the same command under the same event id.
@@ -104,7 +104,7 @@ export function createJobSubmitter(deps: JobSubmitterDeps): SubmitJob {
 async function takeQuota(
   deps: JobSubmitterDeps,
   principal: Principal,
-  body: CreateJobBody,
+  body: JobRequest,
   jobId: string,
 ): Promise<{ cost: number; at: Date } | null> {
   if (!deps.quota || principal.credential?.kind === 'admin_token') return null;
@@ -131,14 +131,7 @@ async function publishAndRecord(deps: JobSubmitterDeps, data: EventData<'JOB_REQ
   }
 }
 
-async function checkRequest(deps: JobSubmitterDeps, body: CreateJobBody, userId: string): Promise<void> {
-  if (!deps.providers.has(body.provider_id)) {
-    throw new InvalidParamsError([{ field: 'provider_id', message: `unknown provider ${body.provider_id}` }]);
-  }
-  const issues = deps.providers
-    .get(body.provider_id)
-    .validate({ operationType: body.operation_type, params: body.params });
-  if (issues.length > 0) throw new InvalidParamsError(issues);
+async function checkRequest(deps: JobSubmitterDeps, body: JobRequest, userId: string): Promise<void> {
   for (const field of ['image_url', 'video_url'] as const) {
     const url = body.params[field];
     if (url !== undefined) await checkPublicHost(`params.${field}`, url, deps.resolveHost, userId);

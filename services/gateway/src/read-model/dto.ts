@@ -1,21 +1,14 @@
 import type { AccountRecord } from './account-record.js';
 import type { AssetRecord } from './asset-record.js';
-import type { JobRecord } from './job-record.js';
+import { pickCreation, type JobRecord } from './job-record.js';
 
 /** The API shapes clients see. Internal fields (facts, version, account_id) stay inside. */
 export function jobDto(r: JobRecord, now: Date) {
   return {
     id: r._id,
-    user_id: r.user_id,
-    operation_type: r.operation_type,
-    provider_id: r.provider_id,
+    ...pickCreation(r),
     params: r.params ?? {},
-    priority: r.priority,
-    name: r.name,
-    description: r.description,
-    workspace_id: r.workspace_id,
-    scheduled_at: r.scheduled_at,
-    callback_url: r.callback_url ?? null,
+    created_at: iso(r.created_at),
     status: r.status,
     status_detail: r.status_detail ?? scheduledDetail(r, now),
     error_code: r.error_code,
@@ -23,7 +16,6 @@ export function jobDto(r: JobRecord, now: Date) {
     retry_count: r.retry_count,
     provider_job_id: r.provider_job_id,
     asset_id: r.asset_id,
-    created_at: iso(r.created_at),
     started_at: r.started_at,
     completed_at: r.completed_at,
   };

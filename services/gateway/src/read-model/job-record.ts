@@ -130,7 +130,8 @@ function comparable(r: JobRecord): unknown[] {
   return [pickCreation(r), r.created_at?.getTime() ?? null, r.facts, jobView(r.facts)];
 }
 
-function pickCreation(r: JobCreation): JobCreation {
+/** What a job was created with (JOB_REQUESTED / JOB_CREATED), apart from its id: the record's fields and the API's. */
+export function pickCreation(r: JobCreation): JobCreation {
   return {
     user_id: r.user_id,
     operation_type: r.operation_type,

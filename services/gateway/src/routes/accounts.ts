@@ -4,8 +4,8 @@ import { accountStatusSchema, idSchema } from '@pixsim/contracts';
 import type { AccountCommands } from '../accounts/account-commands.js';
 import { addCreditsBodySchema, createAccountBodySchema, updateAccountBodySchema } from '../accounts/account-request.js';
 import { NotFoundError } from '../http/errors.js';
-import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
-import { doc, idParams } from '../http/openapi.js';
+import { listPage, pageQueryShape } from '../http/pagination.js';
+import { createRoute, doc, idParams } from '../http/openapi.js';
 import { accountResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import { accountDto } from '../read-model/dto.js';
@@ -30,21 +30,16 @@ export function registerAccountRoutes(
     return raw;
   };
 
-  app.post(
+  /** A change to one account: a command, answered 202 with the account as it will be. */
+  const command = (summary: string, body?: z.ZodType) => ({
+    schema: doc({ tags: T, summary, params: idParams, ...(body ? { body } : {}), ok: 202, response: accountResponse }),
+  });
+
+  createRoute(
+    app,
     '/accounts',
-    {
-      schema: doc({
-        tags: T,
-        summary: 'add a provider account (admin)',
-        body: createAccountBodySchema,
-        ok: 201,
-        response: accountResponse,
-      }),
-    },
-    async (request, reply) => {
-      const account = await deps.commands.create(parseInput(createAccountBodySchema, request.body));
-      return reply.code(201).send(accountDto(account));
-    },
+    { tags: T, summary: 'add a provider account (admin)', body: createAccountBodySchema, response: accountResponse },
+    async (body) => accountDto(await deps.commands.create(body)),
   );
 
   app.get(
@@ -59,9 +54,12 @@ export function registerAccountRoutes(
     },
     async (request) => {
       const q = parseInput(listQuerySchema, request.query);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      const rows = await deps.accounts.list({ providerId: q.provider_id, status: q.status, limit: q.limit, after });
-      return toPage(rows, q.limit, (r) => accountDto(r));
+      const filter = { providerId: q.provider_id, status: q.status };
+      return listPage(
+        q,
+        (range) => deps.accounts.list({ ...filter, ...range }),
+        (r) => accountDto(r),
+      );
     },
   );
 
@@ -77,16 +75,7 @@ export function registerAccountRoutes(
 
   app.patch<WithId>(
     '/accounts/:id',
-    {
-      schema: doc({
-        tags: T,
-        summary: 'change an account (admin)',
-        params: idParams,
-        body: updateAccountBodySchema,
-        ok: 202,
-        response: accountResponse,
-      }),
-    },
+    command('change an account (admin)', updateAccountBodySchema),
     async (request, reply) => {
       const id = accountId(request.params.id);
       const account = await deps.commands.update(id, parseInput(updateAccountBodySchema, request.body));
@@ -94,35 +83,14 @@ export function registerAccountRoutes(
     },
   );
 
-  app.delete<WithId>(
-    '/accounts/:id',
-    {
-      schema: doc({
-        tags: T,
-        summary: 'delete an account (admin)',
-        params: idParams,
-        ok: 202,
-        response: accountResponse,
-      }),
-    },
-    async (request, reply) => {
-      const account = await deps.commands.remove(accountId(request.params.id));
-      return reply.code(202).send(accountDto(account));
-    },
-  );
+  app.delete<WithId>('/accounts/:id', command('delete an account (admin)'), async (request, reply) => {
+    const account = await deps.commands.remove(accountId(request.params.id));
+    return reply.code(202).send(accountDto(account));
+  });
 
   app.post<WithId>(
     '/accounts/:id/credits',
-    {
-      schema: doc({
-        tags: T,
-        summary: 'add credits (admin)',
-        params: idParams,
-        body: addCreditsBodySchema,
-        ok: 202,
-        response: accountResponse,
-      }),
-    },
+    command('add credits (admin)', addCreditsBodySchema),
     async (request, reply) => {
       const id = accountId(request.params.id);
       const { credits } = parseInput(addCreditsBodySchema, request.body);

@@ -4,7 +4,7 @@ import { idSchema } from '@pixsim/contracts';
 import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError } from '../http/errors.js';
-import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { listPage, pageQueryShape } from '../http/pagination.js';
 import { doc, idParams } from '../http/openapi.js';
 import { assetResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
@@ -26,9 +26,12 @@ export function registerAssetRoutes(app: FastifyInstance, deps: { assets: AssetS
     },
     async (request) => {
       const q = parseInput(listQuerySchema, request.query);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      const rows = await deps.assets.list({ userId: ownerFilter(principalOf(request)), limit: q.limit, after });
-      return toPage(rows, q.limit, (r) => assetDto(r));
+      const userId = ownerFilter(principalOf(request));
+      return listPage(
+        q,
+        (range) => deps.assets.list({ userId, ...range }),
+        (r) => assetDto(r),
+      );
     },
   );
 

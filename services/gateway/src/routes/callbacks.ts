@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CALLBACK_STATES, type CallbackDoc, type CallbackStore } from '../store/callback-store.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
-import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { listPage, pageQueryShape } from '../http/pagination.js';
 import { callbackResendResponse, callbackResponse, pageOf } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import type { JobStore } from '../store/ports.js';
@@ -122,12 +122,8 @@ export function registerCallbackAdminRoutes(
     },
     async (request) => {
       const q = parseInput(listQuerySchema, request.query);
-      const rows = await store().list({
-        state: q.state,
-        limit: q.limit,
-        after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-      });
-      return toPage(rows, q.limit, callbackDto);
+      const callbacks = store();
+      return listPage(q, (range) => callbacks.list({ state: q.state, ...range }), callbackDto);
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { idSchema } from '@pixsim/contracts';
 import { principalOf } from '../auth/bearer-auth.js';
 import { NotFoundError } from '../http/errors.js';
-import { doc, idParams } from '../http/openapi.js';
+import { createRoute, doc, idParams } from '../http/openapi.js';
 import { apiKeyListResponse, newApiKeyResponse, tokenResponse, userResponse } from '../http/response-schemas.js';
 import { parseInput } from '../http/validate.js';
 import { createApiKeyBodySchema, loginBodySchema, registerBodySchema } from '../identity/identity-request.js';
@@ -13,22 +13,11 @@ const TAGS = ['auth'];
 
 /** Registration and login need no token; the caller registers them outside the bearer scope. */
 export function registerPublicAuthRoutes(app: FastifyInstance, deps: { identity: IdentityService }): void {
-  app.post(
+  createRoute(
+    app,
     '/auth/register',
-    {
-      schema: doc({
-        tags: TAGS,
-        summary: 'create a user',
-        body: registerBodySchema,
-        public: true,
-        ok: 201,
-        response: userResponse,
-      }),
-    },
-    async (request, reply) => {
-      const user = await deps.identity.register(parseInput(registerBodySchema, request.body));
-      return reply.code(201).send(userDto(user));
-    },
+    { tags: TAGS, summary: 'create a user', body: registerBodySchema, public: true, response: userResponse },
+    async (body) => userDto(await deps.identity.register(body)),
   );
   app.post(
     '/auth/login',
@@ -61,21 +50,16 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { identity: Id
   );
 
   const keyTags = ['api-keys'];
-  app.post(
+  createRoute(
+    app,
     '/api-keys',
     {
-      schema: doc({
-        tags: keyTags,
-        summary: 'create an API key (shown once)',
-        body: createApiKeyBodySchema,
-        ok: 201,
-        response: newApiKeyResponse,
-      }),
+      tags: keyTags,
+      summary: 'create an API key (shown once)',
+      body: createApiKeyBodySchema,
+      response: newApiKeyResponse,
     },
-    async (request, reply) => {
-      const { name } = parseInput(createApiKeyBodySchema, request.body);
-      return reply.code(201).send(await deps.identity.createApiKey(principalOf(request), name));
-    },
+    async ({ name }, request) => deps.identity.createApiKey(principalOf(request), name),
   );
   app.get(
     '/api-keys',

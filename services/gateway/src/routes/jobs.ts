@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { idSchema, jobStatusSchema, operationTypeSchema } from '@pixsim/contracts';
+import { jobRequestSchema } from '@pixsim/providers';
 import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import { doc, idParams } from '../http/openapi.js';
 import { jobResponse, pageOf } from '../http/response-schemas.js';
-import { decodeCursor, pageQueryShape, toPage } from '../http/pagination.js';
+import { listPage, pageQueryShape } from '../http/pagination.js';
 import { parseInput } from '../http/validate.js';
 import type { CancelJob } from '../jobs/cancel-job.js';
 import { idempotencyKeyOf } from '../jobs/idempotency.js';
-import { createJobBodySchema } from '../jobs/job-request.js';
+import { parseJobRequest } from '../jobs/job-request.js';
 import type { SubmitJob } from '../jobs/submit-job.js';
 import { jobDto } from '../read-model/dto.js';
 import type { JobRecord } from '../read-model/job-record.js';
@@ -51,7 +52,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
       schema: doc({
         tags: TAGS,
         summary: 'submit a job (200 when an Idempotency-Key names a job made earlier)',
-        body: createJobBodySchema,
+        body: jobRequestSchema,
         headers: postHeaders,
         ok: [202, 200],
         response: jobResponse,
@@ -59,7 +60,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     },
     async (request, reply) => {
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
-      const body = parseInput(createJobBodySchema, request.body);
+      const body = parseJobRequest(request.body);
       const { job, replayed } = await deps.submitJob(principalOf(request), body, key);
       return reply.code(replayed ? 200 : 202).send(jobDto(job, deps.clock()));
     },
@@ -80,16 +81,18 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
       const principal = principalOf(request);
       if (q.user_id !== undefined && principal.role !== 'admin')
         throw new ValidationFailedError([{ field: 'user_id', message: 'only an admin may filter by user' }]);
-      const rows = await deps.jobs.list({
+      const filter = {
         userId: ownerFilter(principal) ?? q.user_id,
         text: q.q,
         status: q.status,
         operationType: q.operation_type,
         providerId: q.provider_id,
-        limit: q.limit,
-        after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-      });
-      return toPage(rows, q.limit, (r) => jobDto(r, deps.clock()));
+      };
+      return listPage(
+        q,
+        (range) => deps.jobs.list({ ...filter, ...range }),
+        (r) => jobDto(r, deps.clock()),
+      );
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { idSchema } from '@pixsim/contracts';
 import { principalOf } from '../auth/bearer-auth.js';
 import { NotFoundError } from '../http/errors.js';
-import { doc, idParams } from '../http/openapi.js';
+import { createRoute, doc, idParams } from '../http/openapi.js';
 import {
   adminUserPageResponse,
   adminUserResponse,
@@ -80,19 +80,16 @@ export function registerUserAdminRoutes(app: FastifyInstance, deps: { users: Use
     },
     async (request) => deps.users.get(checkId(request.params.id)),
   );
-  app.post(
+  createRoute(
+    app,
     '/admin/users',
     {
-      schema: doc({
-        tags,
-        summary: 'create a user; without a password one is generated and shown once (admin)',
-        body: createUserBodySchema,
-        ok: 201,
-        response: newAdminUserResponse,
-      }),
+      tags,
+      summary: 'create a user; without a password one is generated and shown once (admin)',
+      body: createUserBodySchema,
+      response: newAdminUserResponse,
     },
-    async (request, reply) =>
-      reply.code(201).send(await deps.users.create(parseInput(createUserBodySchema, request.body))),
+    (body) => deps.users.create(body),
   );
   app.patch<WithId>(
     '/admin/users/:id',

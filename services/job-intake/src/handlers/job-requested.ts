@@ -1,13 +1,11 @@
-import { eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
+import { describeIssues, eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import type { ValidationIssue } from '@pixsim/providers';
+import { validateJobRequest, type ValidationIssue } from '@pixsim/providers';
 import type { JobStore } from '../store/job-store.js';
 import type { JobJournal } from './job-journal.js';
 
 export interface IntakePorts {
   jobs: Pick<JobStore, 'recordRequest' | 'apply'>;
-  /** Provider limits for a request; unknown providers answer with an issue too. */
-  validate(request: EventData<'JOB_REQUESTED'>): ValidationIssue[];
   publish(input: PublishInput): Promise<unknown>;
   journal?: Pick<JobJournal, 'recorded'>;
   /** True for an event replayed after its job's record was purged (purged-replay.ts): it is dropped. */
@@ -18,9 +16,10 @@ export interface IntakePorts {
 }
 
 /**
- * JOB_REQUESTED → the system of record. A request within the provider's
- * limits becomes JOB_CREATED; one outside them is FAILED with INVALID_PARAMS
- * and never reaches a provider. Idempotent: a redelivery re-records nothing
+ * JOB_REQUESTED → the system of record. A request that passes the gateway's
+ * check again (`validateJobRequest`: wire shape, then the provider's limits)
+ * becomes JOB_CREATED; one that does not is FAILED with INVALID_PARAMS and
+ * never reaches a provider. Idempotent: a redelivery re-records nothing
  * and re-publishes the same event id.
  */
 export function createJobRequestedHandler(ports: IntakePorts) {
@@ -29,7 +28,8 @@ export function createJobRequestedHandler(ports: IntakePorts) {
     if (await ports.isPurgedReplay({ type: 'JOB_REQUESTED', data })) return;
     // The outcome is decided before the write, so a new job is recorded with it in one write;
     // a redelivery decides it again from the same request and finds it recorded already.
-    const outcome = decide(data, ports.validate(data), now());
+    const verdict = validateJobRequest(data);
+    const outcome = decide(data, verdict.ok ? [] : verdict.issues, now());
     const record = await ports.jobs.recordRequest(data, outcome);
     if (record.firstTime) {
       ports.journal?.recorded(record, outcome);
@@ -57,10 +57,7 @@ function decide(request: EventData<'JOB_REQUESTED'>, issues: ValidationIssue[], 
         job_id: request.job_id,
         stage: 'intake',
         error_code: 'INVALID_PARAMS',
-        error_message: issues
-          .map((i) => `${i.field}: ${i.message}`)
-          .join('; ')
-          .slice(0, 2048),
+        error_message: describeIssues(issues).slice(0, 2048),
         retry_count: 0,
         account_id: null,
         provider_job_id: null,

@@ -32,7 +32,8 @@ async function buildAccountBody(values: Values, io: CliIo): Promise<Record<strin
   }
   if (!apiKey) {
     throw new UsageError(
-      'accounts add needs the provider API key: --api-key KEY, or --api-key-stdin to keep it off the command line (pixsim accounts add --api-key-stdin < key.txt)',
+      'accounts add needs the provider API key: --api-key KEY, or --api-key-stdin to keep it off the command line ' +
+        '(pixsim accounts add --api-key-stdin < key.txt)',
     );
   }
   const maxConcurrent = intFlag(values, 'max-concurrent', { min: 1, max: 1000 });
@@ -80,7 +81,8 @@ export async function accountsCommand(client: GatewayClient, parsed: ParsedComma
   }
   if (action !== undefined)
     throw new UsageError(
-      `unknown accounts action ${JSON.stringify(action)}: pixsim accounts [--status S], or pixsim accounts add --api-key-stdin`,
+      `unknown accounts action ${JSON.stringify(action)}: pixsim accounts [--status S], or pixsim accounts add ` +
+        `--api-key-stdin`,
     );
   const misplaced = ADD_FLAGS.filter((f) => parsed.values[f] !== undefined);
   if (misplaced.length) throw new UsageError(`--${misplaced[0]} is for pixsim accounts add`);

@@ -23,7 +23,8 @@ export async function callbacksCommand(client: GatewayClient, parsed: ParsedComm
   }
   if (action !== undefined)
     throw new UsageError(
-      `unknown callbacks action ${JSON.stringify(action)}: pixsim callbacks [--state failed], or pixsim callbacks resend`,
+      `unknown callbacks action ${JSON.stringify(action)}: pixsim callbacks [--state failed], or pixsim callbacks ` +
+        `resend`,
     );
   for (const flag of ['ids', 'count'] as const)
     if (parsed.values[flag] !== undefined) throw new UsageError(`--${flag} is for pixsim callbacks resend`);

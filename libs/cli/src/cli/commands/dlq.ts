@@ -8,7 +8,6 @@ import { nowOf, type CliIo } from '../io.js';
 import { age, renderTable, truncate } from '../table.js';
 import { gatewayOrRedis } from './redis-direct.js';
 
-/** A dead letter as GET /api/v1/admin/dlq/{type} shows it. */
 /** The parts of a dead letter the CLI shows, whether read from the gateway or from the bus itself. */
 type DeadLetterView = Pick<
   DeadLetterItem,
@@ -86,13 +85,16 @@ async function summary(client: GatewayClient, cfg: CliConfig, parsed: ParsedComm
   return 0;
 }
 
-async function list(
+/** A step on one stream's dead letters, with the command's parts. */
+type TypeAction = (
   client: GatewayClient,
   cfg: CliConfig,
   parsed: ParsedCommand,
   io: CliIo,
   type: EventType,
-): Promise<number> {
+) => Promise<number>;
+
+const list: TypeAction = async (client, cfg, parsed, io, type) => {
   const limit = intFlag(parsed.values, 'limit', { min: 1, max: 100 }) ?? 20;
   const page = await gatewayOrRedis(
     cfg,
@@ -136,15 +138,9 @@ async function list(
   if (page.next_cursor) io.out(`more than ${limit}: --limit up to 100, or --json for the whole entries\n`);
   io.out(`replay once the cause is fixed: pixsim dlq replay ${type} [--ids ID,ID]\n`);
   return 0;
-}
+};
 
-async function replay(
-  client: GatewayClient,
-  cfg: CliConfig,
-  parsed: ParsedCommand,
-  io: CliIo,
-  type: EventType,
-): Promise<number> {
+const replay: TypeAction = async (client, cfg, parsed, io, type) => {
   const ids = stringFlag(parsed.values, 'ids')
     ?.split(',')
     .map((s) => s.trim())
@@ -152,7 +148,8 @@ async function replay(
   const bad = ids?.find((id) => !STREAM_ID.test(id));
   if (bad !== undefined)
     throw new UsageError(
-      `--ids expects dead letter ids as \`pixsim dlq ${type}\` lists them (like 1712345678901-0), got ${JSON.stringify(bad)}`,
+      `--ids expects dead letter ids as \`pixsim dlq ${type}\` lists them (like 1712345678901-0), got ` +
+        `${JSON.stringify(bad)}`,
     );
   if (ids && ids.length === 0) throw new UsageError('--ids expects at least one dead letter id');
   if (ids && ids.length > 1000) throw new UsageError('--ids takes at most 1000 ids at a time');
@@ -174,4 +171,4 @@ async function replay(
       : `replayed ${replayed} ${type} ${replayed === 1 ? 'entry' : 'entries'}: every group handles ${replayed === 1 ? 'it' : 'them'} again (handlers are idempotent on the event id)\n`,
   );
   return 0;
-}
+};

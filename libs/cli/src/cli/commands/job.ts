@@ -75,8 +75,14 @@ function callbackLine(cb: CallbackView | null, id: string): string {
   const tries = `${cb.attempts} attempt${cb.attempts === 1 ? '' : 's'}`;
   if (cb.state === 'delivered') return `delivered (${tries}, answered ${cb.last_status})`;
   if (cb.state === 'failed')
-    return `given up after ${tries}: ${cb.last_error ?? 'no answer'} (POST /api/v1/jobs/${id}/callback/resend sends it again)`;
-  return `being delivered (${tries} so far${cb.last_error ? `, last: ${cb.last_error}` : ''}; next at ${cb.next_attempt_at ?? 'once claimed'})`;
+    return (
+      `given up after ${tries}: ${cb.last_error ?? 'no answer'} (POST /api/v1/jobs/${id}/callback/resend ` +
+      `sends it again)`
+    );
+  return (
+    `being delivered (${tries} so far${cb.last_error ? `, last: ${cb.last_error}` : ''}; next at ` +
+    `${cb.next_attempt_at ?? 'once claimed'})`
+  );
 }
 
 /** `pixsim cancel ID`: asks for the cancel (202); a job that already ended is a 409, reported as such. */
@@ -84,7 +90,8 @@ export async function cancelCommand(client: GatewayClient, parsed: ParsedCommand
   const id = jobId(parsed, 'cancel');
   const job = await client.request<JobView>('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
   io.out(
-    `${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim job ${job.id} --wait follows it\n`,
+    `${job.id}: cancel requested (now ${job.status}${job.status_detail ? `, ${job.status_detail}` : ''}); pixsim ` +
+      `job ${job.id} --wait follows it\n`,
   );
   return 0;
 }
@@ -110,7 +117,8 @@ export async function resubmitCommand(client: GatewayClient, parsed: ParsedComma
   const old = await client.request<JobRequestView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
   if (old.status === 'PENDING' || old.status === 'PROCESSING') {
     io.err(
-      `pixsim: job ${id} is still ${old.status}: it may yet complete (pixsim job ${id} --wait follows it; pixsim cancel ${id} stops it)\n`,
+      `pixsim: job ${id} is still ${old.status}: it may yet complete (pixsim job ${id} --wait follows it; pixsim ` +
+        `cancel ${id} stops it)\n`,
     );
     return 1;
   }

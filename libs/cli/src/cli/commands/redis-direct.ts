@@ -68,7 +68,8 @@ async function withRedis<T>(
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(
-      `cannot read ${where} (${(err as Error).message}): is it running? Set --redis or REDIS_URL (REDIS_CLUSTER_NODES for a cluster).`,
+      `cannot read ${where} (${(err as Error).message}): is it running? Set --redis or REDIS_URL ` +
+        `(REDIS_CLUSTER_NODES for a cluster).`,
     );
   } finally {
     redis.disconnect();

@@ -117,7 +117,8 @@ async function report(client: GatewayClient, job: JobView, io: CliIo, elapsedMs:
   const took = `${(elapsedMs / 1_000).toFixed(1)}s`;
   if (job.status !== 'COMPLETED') {
     io.out(
-      `${job.status} after ${took}: ${job.error_code ?? 'no error code'}${job.error_message ? `: ${job.error_message}` : ''}\n`,
+      `${job.status} after ${took}: ` +
+        `${job.error_code ?? 'no error code'}${job.error_message ? `: ${job.error_message}` : ''}\n`,
     );
     return 1;
   }

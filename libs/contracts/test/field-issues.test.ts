@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { toFieldIssues } from '../src/http/validate.js';
+import { toFieldIssues } from '../src/index.js';
 
 const issuesOf = (schema: z.ZodType, value: unknown, prefix?: string) => {
   const result = schema.safeParse(value);
