@@ -172,10 +172,10 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
     const submittedAt = Date.parse((await env.events('JOB_SUBMITTED'))[0]!.data.submitted_at);
     expect(Date.parse(failed!.data.failed_at) - submittedAt).toBeGreaterThanOrEqual(2_000);
     expect(Date.parse(failed!.data.failed_at) - submittedAt).toBeLessThan(5_000);
-    expect(await env.db().collection('generations').findOne({ job_id: 'job-t' })).toMatchObject({
-      status: 'done',
-      end_reason: 'timeout',
-    });
+    // The end is marked done behind the publish (a batched write): wait for it.
+    await expect
+      .poll(() => env.db().collection('generations').findOne({ job_id: 'job-t' }), { timeout: 5_000 })
+      .toMatchObject({ status: 'done', end_reason: 'timeout' });
     const metrics = await replica.registry.metrics();
     expect(metrics).toMatch(/pixsim_poll_errors_total\{kind="unavailable",service="poller"\} [1-9]/);
     expect(metrics).toMatch(/pixsim_polls_total\{outcome="timeout",service="poller"\} 1/);
