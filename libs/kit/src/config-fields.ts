@@ -28,6 +28,20 @@ export function intFromEnv(opts: { min?: number; max?: number } = {}) {
   });
 }
 
+/** One day, in milliseconds: retention settings are in days. */
+export const DAY_MS = 86_400_000;
+
+/** A retention in days (1 day to 100 years). */
+export function retentionDaysFromEnv(defaultDays: number) {
+  return intFromEnv({ min: 1, max: 36_500 }).default(defaultDays);
+}
+
+/**
+ * How long a job's records are kept: the gateway's read model and timeline, job-intake's
+ * record and the asset record read this one variable, so a job's records expire together.
+ */
+export const jobRetentionShape = { PIXSIM_JOB_RETENTION_DAYS: retentionDaysFromEnv(90) };
+
 /** A TCP port; 0 is allowed so tests can ask for an ephemeral port. */
 export function portFromEnv() {
   return intFromEnv({ min: 0, max: 65_535 });

@@ -2,7 +2,16 @@ export { ConfigError, DependencyUnreachableError, DependencyRejectedError } from
 
 export { loadConfig, exitOnConfigError, EX_CONFIG } from './config.js';
 export type { Env } from './config.js';
-export { sharedConfigShape, intFromEnv, portFromEnv, boolFromEnv, clusterNodesFromEnv } from './config-fields.js';
+export {
+  sharedConfigShape,
+  intFromEnv,
+  portFromEnv,
+  boolFromEnv,
+  clusterNodesFromEnv,
+  DAY_MS,
+  jobRetentionShape,
+  retentionDaysFromEnv,
+} from './config-fields.js';
 export type { LogLevel, SharedConfig } from './config-fields.js';
 
 export { createLogger, REDACTED } from './logger.js';

@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import { ulid } from 'ulid';
-import { consume, runService } from '@pixsim/kit';
+import { consume, DAY_MS, runService } from '@pixsim/kit';
 import { createAssetHandler } from './handlers/job-completed.js';
 import { createPurgedReplayCheck } from './handlers/purged-replay.js';
 import { openAssetStore } from './store/asset-store.js';
@@ -15,7 +15,7 @@ await runService({
   defaultOpsPort: 9104,
   drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
-    const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * 24 * 3600 * 1000;
+    const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * DAY_MS;
     const clock = () => new Date();
     const store = await openAssetStore(mongo, { newId: ulid, retentionMs });
     const pastRetention = new Counter({
@@ -36,7 +36,7 @@ await runService({
         onDropped: (job, ageMs) => {
           pastRetention.inc({ event: 'JOB_COMPLETED' });
           logger.warn(
-            { job_id: job.job_id, completed_at: job.completed_at, age_days: Math.floor(ageMs / 86_400_000) },
+            { job_id: job.job_id, completed_at: job.completed_at, age_days: Math.floor(ageMs / DAY_MS) },
             'JOB_COMPLETED older than the job retention with no asset: its records expired, so no asset is made again',
           );
         },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { legacySecretKeyFromEnv, sealingPrivateKeysFromEnv } from '@pixsim/credentials';
-import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+import { exitOnConfigError, intFromEnv, loadConfig, retentionDaysFromEnv, sharedConfigShape } from '@pixsim/kit';
 
 export const configSchema = z.object({
   ...sharedConfigShape,
@@ -36,7 +36,7 @@ export const configSchema = z.object({
    * above how long a JOB_CREATED can wait to be handled (a backlog, a dead letter not yet
    * replayed): an older one whose record is gone is acknowledged without effect.
    */
-  PIXSIM_SUBMISSION_RETENTION_DAYS: intFromEnv({ min: 1, max: 36_500 }).default(30),
+  PIXSIM_SUBMISSION_RETENTION_DAYS: retentionDaysFromEnv(30),
 });
 export type Config = z.infer<typeof configSchema>;
 

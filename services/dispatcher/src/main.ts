@@ -1,5 +1,5 @@
 import { createCredentialOpener, createResealer, type Opener } from '@pixsim/credentials';
-import { consume, every, runService } from '@pixsim/kit';
+import { consume, DAY_MS, every, runService } from '@pixsim/kit';
 import { createPixverseProvider, registerBreakerMetrics } from '@pixsim/providers';
 import { createAccountViews } from './account-views.js';
 import { readConfig } from './config.js';
@@ -32,7 +32,7 @@ await runService({
   async build({ mongo, publisher, registry, logger }) {
     const clock = () => new Date();
     const accounts = createAccountStore(mongo);
-    const retentionMs = config.PIXSIM_SUBMISSION_RETENTION_DAYS * 24 * 3600 * 1000;
+    const retentionMs = config.PIXSIM_SUBMISSION_RETENTION_DAYS * DAY_MS;
     const submissions = createSubmissionStore(mongo, { clock, retentionMs });
     const provider = createPixverseProvider({
       baseUrl: config.PIXVERSE_BASE_URL,
@@ -120,7 +120,7 @@ await runService({
         onDropped: (job, ageMs) => {
           metrics.replayPastRetention();
           logger.warn(
-            { job_id: job.job_id, created_at: job.created_at, age_days: Math.floor(ageMs / 86_400_000) },
+            { job_id: job.job_id, created_at: job.created_at, age_days: Math.floor(ageMs / DAY_MS) },
             'JOB_CREATED older than the submission retention with no submission: its record was purged, so it is acknowledged without submitting it again',
           );
         },

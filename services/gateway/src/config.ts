@@ -1,7 +1,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { sealingPublicKeyFromEnv } from '@pixsim/credentials';
-import { boolFromEnv, exitOnConfigError, intFromEnv, loadConfig, portFromEnv, sharedConfigShape } from '@pixsim/kit';
+import {
+  boolFromEnv,
+  exitOnConfigError,
+  intFromEnv,
+  jobRetentionShape,
+  loadConfig,
+  portFromEnv,
+  sharedConfigShape,
+} from '@pixsim/kit';
 
 /** The gateway's environment: the shared fields and its own, parsed once at start (`readConfig`). */
 export const configSchema = z.object({
@@ -118,7 +126,7 @@ export const configSchema = z.object({
   DNS_MAX_PER_USER: intFromEnv({ min: 1 }).default(4),
   DNS_MAX_IN_FLIGHT: intFromEnv({ min: 1 }).default(64),
   /** Settled jobs' read-model records and timelines are kept this many days after the job ended. */
-  PIXSIM_JOB_RETENTION_DAYS: intFromEnv({ min: 1, max: 36_500 }).default(90),
+  ...jobRetentionShape,
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { exitOnConfigError, intFromEnv, loadConfig, sharedConfigShape } from '@pixsim/kit';
+import { exitOnConfigError, jobRetentionShape, loadConfig, sharedConfigShape } from '@pixsim/kit';
 
 export const configSchema = z.object({
   ...sharedConfigShape,
-  /**
-   * Ended jobs' records are kept this many days after the job ended, as the gateway keeps its
-   * read model (the same variable, so both expire together).
-   */
-  PIXSIM_JOB_RETENTION_DAYS: intFromEnv({ min: 1, max: 36_500 }).default(90),
+  ...jobRetentionShape,
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import { consume, runService } from '@pixsim/kit';
+import { consume, DAY_MS, runService } from '@pixsim/kit';
 import { readConfig } from './config.js';
 import { createJobJournal } from './handlers/job-journal.js';
 import { createPurgedReplayCheck } from './handlers/purged-replay.js';
@@ -17,7 +17,7 @@ await runService({
   defaultOpsPort: 9101,
   drainMs: drainMs(),
   async build({ mongo, publisher, registry, logger }) {
-    const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * 24 * 3600 * 1000;
+    const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * DAY_MS;
     const jobs = observeEndToEnd(createJobStore(mongo, { retentionMs }), registry);
     const outcomes = new Counter({
       name: 'pixsim_job_outcomes_total',
@@ -40,7 +40,7 @@ await runService({
       onDropped: (event, ageMs) => {
         pastRetention.inc({ event: event.type });
         logger.warn(
-          { job_id: event.data.job_id, event: event.type, age_days: Math.floor(ageMs / 86_400_000) },
+          { job_id: event.data.job_id, event: event.type, age_days: Math.floor(ageMs / DAY_MS) },
           'event older than the job retention for a job with no record: its record was purged, so it is acknowledged without effect',
         );
       },
