@@ -23,3 +23,4 @@ export {
   type SingleWrite,
   type WriteOutcome,
 } from './group-commit.js';
+export { createPurgedReplayGuard } from './purged-replay.js';

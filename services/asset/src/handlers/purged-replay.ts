@@ -1,4 +1,5 @@
 import type { EventData } from '@pixsim/contracts';
+import { createPurgedReplayGuard } from '@pixsim/persistence';
 import type { AssetStore } from '../asset.js';
 
 /**
@@ -17,11 +18,9 @@ export function createPurgedReplayCheck(ports: {
   /** The event was dropped: log it and count it. */
   onDropped(job: EventData<'JOB_COMPLETED'>, ageMs: number): void;
 }) {
-  return async function isPurgedReplay(job: EventData<'JOB_COMPLETED'>): Promise<boolean> {
-    const ageMs = ports.clock().getTime() - Date.parse(job.completed_at);
-    if (!(ageMs > ports.retentionMs)) return false;
-    if (await ports.store.get(job.job_id)) return false;
-    ports.onDropped(job, ageMs);
-    return true;
-  };
+  return createPurgedReplayGuard<EventData<'JOB_COMPLETED'>>({
+    ...ports,
+    eventTime: (job) => job.completed_at,
+    recordExists: async (job) => Boolean(await ports.store.get(job.job_id)),
+  });
 }

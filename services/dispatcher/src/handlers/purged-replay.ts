@@ -1,4 +1,5 @@
 import type { EventData } from '@pixsim/contracts';
+import { createPurgedReplayGuard } from '@pixsim/persistence';
 import type { SubmissionStore } from '../store/submission-store.js';
 
 /**
@@ -16,11 +17,9 @@ export function createPurgedReplayCheck(ports: {
   /** The event was dropped: log it and count it. */
   onDropped(job: EventData<'JOB_CREATED'>, ageMs: number): void;
 }) {
-  return async function isPurgedReplay(job: EventData<'JOB_CREATED'>): Promise<boolean> {
-    const ageMs = ports.clock().getTime() - Date.parse(job.created_at);
-    if (!(ageMs > ports.retentionMs)) return false;
-    if (await ports.submissions.get(job.job_id)) return false;
-    ports.onDropped(job, ageMs);
-    return true;
-  };
+  return createPurgedReplayGuard<EventData<'JOB_CREATED'>>({
+    ...ports,
+    eventTime: (job) => job.created_at,
+    recordExists: async (job) => Boolean(await ports.submissions.get(job.job_id)),
+  });
 }

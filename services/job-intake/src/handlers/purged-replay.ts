@@ -1,4 +1,5 @@
 import type { JobEvent } from '@pixsim/contracts';
+import { createPurgedReplayGuard } from '@pixsim/persistence';
 import { eventTime } from '../store/retention.js';
 import type { JobStore } from '../store/job-store.js';
 
@@ -18,11 +19,9 @@ export function createPurgedReplayCheck(ports: {
   /** The event was dropped: log it and count it. */
   onDropped(event: JobEvent, ageMs: number): void;
 }) {
-  return async function isPurgedReplay(event: JobEvent): Promise<boolean> {
-    const ageMs = ports.clock().getTime() - Date.parse(eventTime(event));
-    if (!(ageMs > ports.retentionMs)) return false;
-    if (await ports.jobs.get(event.data.job_id)) return false;
-    ports.onDropped(event, ageMs);
-    return true;
-  };
+  return createPurgedReplayGuard<JobEvent>({
+    ...ports,
+    eventTime,
+    recordExists: async (event) => Boolean(await ports.jobs.get(event.data.job_id)),
+  });
 }
