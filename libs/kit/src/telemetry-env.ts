@@ -55,7 +55,9 @@ export function telemetryOptionsFromEnv(env: Env): Parameters<typeof startTeleme
   return {
     serviceName: cfg.OTEL_SERVICE_NAME,
     otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_ENDPOINT,
-    instrumentations: defaultInstrumentations(libraries),
+    // Built only with an exporter: an instrumentation patches its library as it is constructed,
+    // and without an exporter no span it made would go anywhere.
+    instrumentations: cfg.OTEL_EXPORTER_OTLP_ENDPOINT ? defaultInstrumentations(libraries) : [],
     // OTEL_TRACES_SAMPLER set: leave the sampler to the SDK, which reads it (and its ARG) itself.
     ...(cfg.OTEL_TRACES_SAMPLER ? { samplerFromEnv: true } : { sampleRatio: cfg.OTEL_TRACES_SAMPLER_ARG ?? 1 }),
     ...(Object.keys(resourceAttributes).length > 0 ? { resourceAttributes } : {}),

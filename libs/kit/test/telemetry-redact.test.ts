@@ -102,6 +102,7 @@ describe('telemetry from the environment', () => {
   it('when a service starts, then it instruments only its own libraries, samples parent-based at OTEL_TRACES_SAMPLER_ARG and names its pod', () => {
     const opts = telemetryOptionsFromEnv({
       OTEL_SERVICE_NAME: 'poller',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
       OTEL_TRACES_SAMPLER_ARG: '0.1',
       K8S_POD_NAME: 'poller-abc',
       K8S_NAMESPACE_NAME: 'pixsim',
@@ -124,9 +125,14 @@ describe('telemetry from the environment', () => {
     expect(telemetryOptionsFromEnv({}).sampleRatio).toBe(1);
     expect(telemetryOptionsFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' }).samplerFromEnv).toBe(true);
     expect(
-      telemetryOptionsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'ioredis' }).instrumentations!.map(
-        (i) => i.instrumentationName,
-      ),
+      telemetryOptionsFromEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'ioredis',
+      }).instrumentations!.map((i) => i.instrumentationName),
     ).toEqual(['@opentelemetry/instrumentation-ioredis']);
+  });
+
+  it('when no exporter is set, then no instrumentation is even built (building one patches its library)', () => {
+    expect(telemetryOptionsFromEnv({ OTEL_SERVICE_NAME: 'gateway' }).instrumentations).toEqual([]);
   });
 });
