@@ -32,8 +32,11 @@ case "$what" in
   gateway|job-intake|dispatcher|poller|asset)
     export PIXSIM_SERVICE="$what"
     export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-$what}"
-    # The V8 flags are the supervisor's too (SERVICE_NODE_FLAGS in @pixsim/cli): a 2 MiB young generation.
-    exec node --max-semi-space-size=2 --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
+    # The V8 flags are the supervisor's too (serviceNodeFlags in @pixsim/cli): the young
+    # generation's semi-spaces, 8 MiB for the gateway's requests, 2 MiB for the workers.
+    semi=2
+    [ "$what" = gateway ] && semi=8
+    exec node --max-semi-space-size=$semi --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
     ;;
   simulator|pixverse-sim)
     export PIXSIM_SERVICE=simulator

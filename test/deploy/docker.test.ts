@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES } from '@pixsim/contracts';
-import { SERVICE_NODE_FLAGS } from '@pixsim/cli';
+import { serviceNodeFlags } from '@pixsim/cli';
 import { ENTRIES } from '../../scripts/build.js';
 import { probeUrl, serviceFrom } from '../../deploy/healthcheck.mjs';
 import { readRepoFile, REPO_ROOT } from './manifests.js';
@@ -174,7 +174,7 @@ describe('deploy/docker-entrypoint.sh', () => {
       expect(r.code).toBe(0);
       expect(r.lines).toEqual([
         `OTEL_SERVICE_NAME=${service} PIXSIM_SERVICE=${service}`,
-        ...SERVICE_NODE_FLAGS, // the supervisor's flags: npm start runs what the image runs
+        ...serviceNodeFlags(service), // the supervisor's flags: npm start runs what the image runs
         '--import',
         './dist/telemetry-register.js',
         `dist/services/${service}/main.js`,

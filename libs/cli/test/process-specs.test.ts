@@ -5,7 +5,7 @@ import { SERVICES } from '@pixsim/contracts';
 import {
   DEFAULT_NODE_IMPORTS,
   mongoDevSpec,
-  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
   scriptsFor,
   serviceSpec,
   simulatorSpec,
@@ -26,7 +26,7 @@ const spec = (scripts: ReturnType<typeof scriptsFor>, name: (typeof SERVICES)[nu
     mongoDbPrefix: undefined,
     overrides: {},
     entry: scripts.service(name),
-    nodeFlags: scripts.nodeFlags,
+    nodeFlags: scripts.nodeFlags(name),
     nodeImports: scripts.nodeImports,
   });
 
@@ -38,11 +38,13 @@ describe('what each process runs', () => {
       const s = spec(scriptsFor('/repo', 'dist'), name);
       expect(s.command).toBe(process.execPath);
       expect(s.args).toEqual([
-        ...SERVICE_NODE_FLAGS,
+        ...serviceNodeFlags(name),
         '--import',
         '/repo/dist/telemetry-register.js',
         `/repo/dist/services/${name}/main.js`,
       ]);
+      // The gateway's requests want a larger young generation than the workers' events.
+      expect(s.args[0]).toBe(`--max-semi-space-size=${name === 'gateway' ? 8 : 2}`);
       // Source maps only when NODE_OPTIONS asks: parsing them costs every process memory.
       expect(s.args).not.toContain('--enable-source-maps');
     },

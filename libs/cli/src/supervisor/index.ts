@@ -8,7 +8,7 @@ export {
   REPLICA_PORT_STEP,
   replicaProcessName,
   scriptsFor,
-  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
   type Scripts,
 } from './process-specs.js';
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';

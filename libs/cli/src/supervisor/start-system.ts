@@ -133,7 +133,7 @@ export async function startSystem(opts: StartSystemOptions = {}): Promise<System
             mongoDbPrefix: opts.mongoDbPrefix,
             overrides: opts.serviceEnv?.[name] ?? {},
             entry: opts.entry?.(name) ?? scripts.service(name),
-            nodeFlags: scripts.nodeFlags,
+            nodeFlags: scripts.nodeFlags(name),
             nodeImports: opts.nodeImports ?? scripts.nodeImports,
           }),
         );
