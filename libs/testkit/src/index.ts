@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { ConsumedEvent, PublishInput } from '@pixsim/bus';
-import { eventIds, type EventData } from '@pixsim/contracts';
+import { eventIds, type EventData, type EventType } from '@pixsim/contracts';
 
 /** Helpers the test suites share: MongoDB and Redis isolation, and waiting for a condition. */
 
@@ -87,13 +87,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** A handler's view of a published event, as the bus delivers it the first time. */
-export function delivered<T extends PublishInput>(input: T): ConsumedEvent<T['type']> {
+export function delivered<E extends EventType>(input: PublishInput<E>): ConsumedEvent<E> {
   return {
     id: input.id,
     type: input.type,
     v: 1,
     at: input.at ?? new Date().toISOString(),
-    data: input.data as never,
+    data: input.data,
     streamId: '0-1',
     deliveries: 1,
     attempt: 1,
