@@ -6,12 +6,13 @@ import { parseYamlDocs, readRepoFile } from './manifests.js';
  * What `npm run bench:e2e` measured for each service on the compiled build, Node 20,
  * 2026-12-05 (the footprint table: idle RSS, peak RSS during the 5,000-job burst, and the
  * CPU seconds over the burst's 90 s as a share of one core). docs/performance.md has the run.
+ * The poller's peak is `npm run bench:poller`'s, holding 50,000 generations (POLL_MAX_HELD).
  */
 const MEASURED: Readonly<Record<ServiceName, { idleMiB: number; peakMiB: number; cpuCores: number }>> = {
   gateway: { idleMiB: 132, peakMiB: 322, cpuCores: 0.29 },
   'job-intake': { idleMiB: 125, peakMiB: 259, cpuCores: 0.18 },
   dispatcher: { idleMiB: 134, peakMiB: 275, cpuCores: 0.28 },
-  poller: { idleMiB: 124, peakMiB: 259, cpuCores: 0.18 },
+  poller: { idleMiB: 124, peakMiB: 498, cpuCores: 0.18 },
   asset: { idleMiB: 114, peakMiB: 177, cpuCores: 0.09 },
 };
 

@@ -11,6 +11,11 @@ export const configSchema = z.object({
   POLL_TICK_MS: intFromEnv().default(500),
   POLL_BATCH: intFromEnv().default(200),
   POLL_CONCURRENCY: intFromEnv().default(50),
+  /**
+   * Generations one replica holds in memory at most (about 8 KiB each); the rest wait in the
+   * store for a replica with room. 50,000 is what 5,000 polls/s at a 10 s interval needs.
+   */
+  POLL_MAX_HELD: intFromEnv().default(50_000),
   LEASE_MS: intFromEnv({ min: 1_000 }).default(30_000),
   /** Unset: min(POLL_INTERVAL_S, 2 s). */
   FIRST_POLL_DELAY_MS: intFromEnv({ min: 0 }).optional(),

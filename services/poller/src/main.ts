@@ -65,6 +65,7 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
     settings: {
       tickMs: config.POLL_TICK_MS,
       batch: config.POLL_BATCH,
+      maxHeld: config.POLL_MAX_HELD,
       concurrency: config.POLL_CONCURRENCY,
       leaseMs: config.LEASE_MS,
       pollIntervalMs,

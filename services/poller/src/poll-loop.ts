@@ -16,6 +16,12 @@ export interface PollLoopSettings extends ScheduleSettings {
   tickMs: number;
   /** Generations claimed per claim at most. */
   batch: number;
+  /**
+   * Generations held at once at most (unset: no cap). Each costs about 8 KiB of memory, and
+   * holding more than the replica polls per interval only hands them back late: the cap
+   * keeps a replica inside its memory limit while the autoscaler adds replicas.
+   */
+  maxHeld?: number;
   /** Provider calls at once at most. */
   concurrency: number;
   leaseMs: number;
@@ -135,7 +141,9 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
 
   /** Its leases, held in memory from now on, due when the store said. */
   async function claim(now: Date): Promise<number> {
-    const gens = await store.claimDue(owner, now, s.leaseMs, s.batch);
+    const room = Math.min(s.batch, (s.maxHeld ?? Number.POSITIVE_INFINITY) - byJob.size);
+    if (room <= 0) return 0;
+    const gens = await store.claimDue(owner, now, s.leaseMs, room);
     for (const gen of gens) {
       const before = byJob.get(gen.job_id);
       if (before) forget(before);

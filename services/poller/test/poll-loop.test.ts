@@ -387,3 +387,16 @@ describe('poll loop', () => {
     expect(t.store.get('j1').status).toBe('done');
   });
 });
+
+describe('how much a replica holds', () => {
+  it('when more generations are due than POLL_MAX_HELD, then a replica holds no more than that and leaves the rest in the store', async () => {
+    const t = setup({ maxHeld: 5, batch: 20 });
+    for (let i = 0; i < 12; i++) t.add(`job-${i}`);
+    await t.loop.tick();
+    expect(t.loop.held()).toBe(5);
+    // A second replica takes the rest: they were never leased to the first.
+    const other = t.replica('replica-b');
+    await other.tick();
+    expect(other.held()).toBe(5);
+  });
+});
