@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { REDIS_URL, sleep } from '@pixsim/testkit';
+import { jobRequestedData, REDIS_URL, sleep } from '@pixsim/testkit';
 import { createPublisher } from '@pixsim/bus';
 import { createKeys, eventIds } from '@pixsim/contracts';
 import { useTestSystem } from '../harness/system.js';
@@ -76,19 +76,7 @@ describe('the pipeline, end to end (five services as processes)', () => {
       await createPublisher({ redis, keys: createKeys(sys.prefix) }).publish({
         type: 'JOB_REQUESTED',
         id: eventIds.jobRequested(jobId),
-        data: {
-          job_id: jobId,
-          user_id: 'admin',
-          operation_type: 'text_to_video',
-          provider_id: 'pixverse',
-          params: { prompt: 'x', model: 'v99' },
-          priority: 5,
-          name: null,
-          description: null,
-          workspace_id: null,
-          scheduled_at: null,
-          requested_at: new Date().toISOString(),
-        },
+        data: jobRequestedData(jobId, { user_id: 'admin', params: { prompt: 'x', model: 'v99' } }),
       });
       // The gateway never recorded this job (it did not take the POST); job-intake's JOB_FAILED says what happened.
       const keys = createKeys(sys.prefix);

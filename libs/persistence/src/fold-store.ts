@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { mongo } from 'mongoose';
 import { TransientError } from '@pixsim/contracts';
 import { isDuplicateKey } from './duplicate-key.js';
-import { createGroupCommit } from './group-commit.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import type { TypedCollection } from './model.js';
 
 /** A record folded from events: `version` orders its writes. */
@@ -14,6 +14,8 @@ export interface Versioned {
 
 export interface FoldStoreOptions<T extends Versioned, E> {
   collection: TypedCollection<T>;
+  /** The collection's group commit, when the store writes to it by other paths too (one batcher per collection). */
+  writes?: GroupCommit<T>;
   /** The record after `event`, from the stored one (null: none yet). Its `version` is ignored. */
   fold(current: T | null, id: string, event: E): T;
   /** Whether the event changed nothing worth a write (default: deep equality). */
@@ -65,7 +67,7 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
   const recent = new LRUCache<string, T>({ max: opts.cacheSize ?? 20_000 });
   const byId = (id: string) => ({ _id: id }) as mongo.Filter<T & mongo.Document>;
   // Folds of many records handled at once share round trips (one bulkWrite per batch).
-  const writes = createGroupCommit<T>(collection);
+  const writes = opts.writes ?? createGroupCommit<T>(collection);
   /** A write that lost to another writer (a unique-key refusal) reads as false. */
   const won = (write: Promise<unknown>): Promise<boolean> =>
     write.then(

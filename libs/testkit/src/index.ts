@@ -101,6 +101,27 @@ export function delivered<E extends EventType>(input: PublishInput<E>): Consumed
   };
 }
 
+/** A JOB_REQUESTED's data (a text_to_video the provider accepts, by default). */
+export function jobRequestedData(
+  jobId = 'job-1',
+  over: Partial<EventData<'JOB_REQUESTED'>> = {},
+): EventData<'JOB_REQUESTED'> {
+  return {
+    job_id: jobId,
+    user_id: 'u1',
+    operation_type: 'text_to_video',
+    provider_id: 'pixverse',
+    params: { prompt: 'a heron', model: 'v5' },
+    priority: 5,
+    name: null,
+    description: null,
+    workspace_id: null,
+    scheduled_at: null,
+    requested_at: new Date().toISOString(),
+    ...over,
+  };
+}
+
 /** A JOB_FAILED (the poller's timeout, by default), ready to publish. */
 export function jobFailed(jobId = 'job-1', over: Partial<EventData<'JOB_FAILED'>> = {}): PublishInput<'JOB_FAILED'> {
   return {

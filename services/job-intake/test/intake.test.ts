@@ -1,3 +1,4 @@
+import { jobRequestedData } from '@pixsim/testkit';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,19 +28,8 @@ const ago = (ms: number) => new Date(HOUR_AGO + ms).toISOString();
 const openStore = () => createJobStore(conn, { retentionMs: RETENTION_MS });
 const replayCheck = (jobs: Pick<JobStore, 'get'>) =>
   createPurgedReplayCheck({ jobs, retentionMs: RETENTION_MS, clock: () => new Date(), onDropped() {} });
-const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> => ({
-  job_id: jobId,
-  user_id: 'u1',
-  operation_type: 'text_to_video',
-  provider_id: 'pixverse',
-  params: params as never,
-  priority: 5,
-  name: null,
-  description: null,
-  workspace_id: null,
-  scheduled_at: null,
-  requested_at: new Date().toISOString(),
-});
+const request = (jobId: string, params: Record<string, unknown>): EventData<'JOB_REQUESTED'> =>
+  jobRequestedData(jobId, { params: params as EventData<'JOB_REQUESTED'>['params'] });
 
 function setup() {
   const jobs = openStore();

@@ -1,3 +1,4 @@
+import { jobRequestedData } from '@pixsim/testkit';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,19 +28,8 @@ afterAll(async () => {
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const newJobId = () => `job-${randomUUID().slice(0, 8)}`;
 
-const requested = (jobId: string, msAgo: number): EventData<'JOB_REQUESTED'> => ({
-  job_id: jobId,
-  user_id: 'u1',
-  operation_type: 'text_to_video',
-  provider_id: 'pixverse',
-  params: { prompt: 'a heron', model: 'v5' } as never,
-  priority: 5,
-  name: null,
-  description: null,
-  workspace_id: null,
-  scheduled_at: null,
-  requested_at: iso(msAgo),
-});
+const requested = (jobId: string, msAgo: number): EventData<'JOB_REQUESTED'> =>
+  jobRequestedData(jobId, { requested_at: iso(msAgo) });
 const submitted = (jobId: string, msAgo: number): JobEvent => ({
   type: 'JOB_SUBMITTED',
   data: {

@@ -65,7 +65,7 @@ export const jobModel = defineModel<JobRecord>('Job', jobSchema);
  */
 export function createJobStore(conn: Connection, opts: JobStoreOptions): JobStore {
   const jobs = jobModel.collection(conn);
-  // Requests of a burst share round trips (one bulkWrite per batch); the fold has its own.
+  // Requests and folds of a burst share round trips: one bulkWrite per batch for both.
   const writes = createGroupCommit(jobs);
   const clock = opts.clock ?? (() => new Date());
   const fresh = (jobId: string): JobRecord => ({
@@ -84,6 +84,7 @@ export function createJobStore(conn: Connection, opts: JobStoreOptions): JobStor
   };
   const fold = createFoldStore<JobRecord, JobEvent>({
     collection: jobs,
+    writes,
     fold: (current, jobId, event) => withEvent(current ?? fresh(jobId), event),
     // A duplicate or already-known fact changes nothing, and costs no write.
     same: (current, next) => current.version > 0 && current.status === next.status && sameFacts(current, next),
