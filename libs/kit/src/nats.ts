@@ -1,4 +1,4 @@
-import { connect, DebugEvents, Events, type ConnectionOptions, type NatsConnection } from 'nats';
+import type { ConnectionOptions, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { BackoffOptions } from './backoff.js';
 import { connectWithRetry } from './connect-retry.js';
@@ -17,8 +17,15 @@ export interface ConnectNatsOptions {
   options?: Partial<ConnectionOptions>;
 }
 
-/** `url` may list several servers separated by commas. */
+type NatsClient = typeof import('nats');
+
+/**
+ * `url` may list several servers separated by commas. The client library is loaded here, on
+ * the first connection, not at start: only the gateway uses NATS, and the library is a few
+ * MiB of heap in every worker that would load it for nothing.
+ */
 export async function connectNats(url: string, opts: ConnectNatsOptions): Promise<NatsConnection> {
+  const client = await import('nats');
   const target = redactUrl(url);
   const logger = opts.logger.child({ component: 'nats', client: opts.name });
   const nc = await connectWithRetry(
@@ -31,7 +38,7 @@ export async function connectNats(url: string, opts: ConnectNatsOptions): Promis
       isFatal: (err) => /authorization|authentication/i.test(errorMessage(err)),
     },
     () =>
-      connect({
+      client.connect({
         servers: url
           .split(',')
           .map((s) => s.trim())
@@ -43,13 +50,18 @@ export async function connectNats(url: string, opts: ConnectNatsOptions): Promis
         ...opts.options,
       }),
   );
-  void watchStatus(nc, logger, target);
+  void watchStatus(client, nc, logger, target);
   logger.info({ target }, 'nats connected');
   return nc;
 }
 
 /** One line when the connection drops and one when it is back; per-attempt noise at debug. */
-async function watchStatus(nc: NatsConnection, logger: Logger, target: string): Promise<void> {
+async function watchStatus(
+  { Events, DebugEvents }: NatsClient,
+  nc: NatsConnection,
+  logger: Logger,
+  target: string,
+): Promise<void> {
   try {
     for await (const s of nc.status()) {
       if (s.type === Events.Disconnect) logger.warn({ target }, `nats disconnected from ${s.data}; reconnecting`);

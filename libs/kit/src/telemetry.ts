@@ -1,6 +1,8 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { createRequire } from 'node:module';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type * as InstrumentationModule from '@opentelemetry/instrumentation';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   AlwaysOffSampler,
@@ -11,7 +13,7 @@ import {
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpHttpModule from '@opentelemetry/exporter-trace-otlp-http';
 import { errorMessage } from './errors.js';
 import {
   defaultResource,
@@ -68,6 +70,10 @@ export interface Telemetry {
 }
 
 const ACTIVE = Symbol.for('pixsim.kit.telemetry');
+
+// The exporter and the instrumentation registry are loaded only by a process that exports
+// (they are CommonJS, so synchronously): one that does not keeps about 2 MiB of heap free.
+const load = createRequire(import.meta.url);
 type GlobalWithTelemetry = typeof globalThis & { [ACTIVE]?: Telemetry };
 
 /**
@@ -86,18 +92,23 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     diag.setLogger(throttledDiag(report), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     // As the NodeSDK builds it: the defaults and the service's own attributes, then what the
     // host, the OS, the process and the environment (OTEL_RESOURCE_ATTRIBUTES) say, later winning.
-    const resource = defaultResource()
-      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, ...opts.resourceAttributes }))
-      .merge(
-        detectResources({
-          detectors: [hostDetector, osDetector, serviceInstanceIdDetector, processDetector, envDetector],
-        }),
-      )
-      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }));
     // Spans that no exporter would take are not made: recording them cost a tenth of a
     // service's CPU per job for nothing. Contexts are still minted, so logs and events
     // carry trace ids, and a later run with an exporter traces the same code paths.
     const exporting = Boolean(opts.otlpEndpoint) || (opts.spanProcessors?.length ?? 0) > 0;
+    const named = resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName });
+    // Only spans carry the resource, so the host, the OS and the process are asked only
+    // when spans are recorded.
+    const resource = !exporting
+      ? named
+      : defaultResource()
+          .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, ...opts.resourceAttributes }))
+          .merge(
+            detectResources({
+              detectors: [hostDetector, osDetector, serviceInstanceIdDetector, processDetector, envDetector],
+            }),
+          )
+          .merge(named);
     const sampler = !exporting
       ? new AlwaysOffSampler()
       : opts.samplerFromEnv
@@ -120,7 +131,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       }),
     });
     const unregister = exporting
-      ? registerInstrumentations({
+      ? (load('@opentelemetry/instrumentation') as typeof InstrumentationModule).registerInstrumentations({
           tracerProvider: provider,
           instrumentations: opts.instrumentations ?? defaultInstrumentations(),
         })
@@ -144,6 +155,7 @@ function exportProcessors(endpoint: string | undefined): SpanProcessor[] {
   if (!endpoint) return [new NoopSpanProcessor()];
   const base = endpoint.replace(/\/+$/, '');
   const url = base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+  const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttpModule;
   return [new BatchSpanProcessor(new OTLPTraceExporter({ url }))];
 }
 

@@ -1,6 +1,7 @@
 import { describeIssues, eventIds, type EventData, type JobEvent } from '@pixsim/contracts';
 import type { PublishInput } from '@pixsim/bus';
-import { validateJobRequest, type ValidationIssue } from '@pixsim/providers';
+import { validateJobRequest } from '@pixsim/providers/job-request';
+import type { ValidationIssue } from '@pixsim/providers';
 import type { JobStore } from '../store/job-store.js';
 import type { JobJournal } from './job-journal.js';
 
