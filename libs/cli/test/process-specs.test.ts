@@ -45,6 +45,8 @@ describe('what each process runs', () => {
       ]);
       // The gateway's requests want a larger young generation than the workers' events.
       expect(s.args[0]).toBe(`--max-semi-space-size=${name === 'gateway' ? 8 : 2}`);
+      // A burst's garbage is collected before it doubles the heap.
+      expect(s.args[1]).toBe('--heap-growing-percent=30');
       // Source maps only when NODE_OPTIONS asks: parsing them costs every process memory.
       expect(s.args).not.toContain('--enable-source-maps');
     },
