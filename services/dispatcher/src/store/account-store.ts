@@ -1,4 +1,4 @@
-import { Schema, type Connection, type QueryFilter } from 'mongoose';
+import { Schema, type Connection, type mongo, type QueryFilter } from 'mongoose';
 import type { AccountStatus, EventData, SealedSecret } from '@pixsim/contracts';
 import { AFTER, createGroupCommit, defineModel, PRIMARY } from '@pixsim/persistence';
 
@@ -110,7 +110,8 @@ export interface AccountStore {
 export function createAccountStore(conn: Connection): AccountStore {
   const model = accountModel.model(conn);
   // Counter updates of many jobs (charges, releases) share round trips; they need no answer.
-  const counters = createGroupCommit(accountModel.collection(conn));
+  const collection = accountModel.collection(conn);
+  const counters = createGroupCommit(collection);
   const bump = { $inc: { revision: 1 } };
   const lean = AFTER;
 
@@ -131,11 +132,13 @@ export function createAccountStore(conn: Connection): AccountStore {
      * the same account each get a different one, or none when all are full.
      */
     async reserveBest(providerId: string, cost: number, now: Date): Promise<AccountDoc | null> {
-      return model.findOneAndUpdate(
-        eligible(providerId, cost, now),
+      // Once per job, so through the driver: mongoose would cast a filter and an update that
+      // hold only strings, numbers and dates, and its casting shows in the service's profile.
+      return (await collection.findOneAndUpdate(
+        eligible(providerId, cost, now) as mongo.Filter<AccountDoc & mongo.Document>,
         { $inc: { in_flight: 1, revision: 1 }, $set: { last_used: now, status: 'ACTIVE', cooldown_until: null } },
-        { ...lean, sort: { priority: -1, last_used: 1, _id: 1 } },
-      ) as Promise<AccountDoc | null>;
+        { returnDocument: 'after', sort: { priority: -1, last_used: 1, _id: 1 } },
+      )) as AccountDoc | null;
     },
     /** Whether an account of the provider could take a job now if it had the credits. */
     async hasFreeSlot(providerId: string, now: Date): Promise<boolean> {
