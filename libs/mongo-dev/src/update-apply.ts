@@ -3,7 +3,7 @@ import type { Document } from 'bson';
 import { Aggregator } from 'mingo';
 import { update as applyOperators } from 'mingo/updater';
 import type { Modifier } from 'mingo/updater';
-import { cloneDoc, isPlainObject, keyOf, setPath } from './canonical.js';
+import { cloneDoc, isPlainObject, keyOf, sameValue, setPath } from './canonical.js';
 import { applySimpleUpdate } from './fast-path.js';
 import { badValue, CommandError, toCommandError } from './errors.js';
 import { checkUpdateAgainst, checkUpdateSpec } from './update-validate.js';
@@ -113,4 +113,4 @@ export function buildUpsert(filter: Document, u: UpdateSpec, arrayFilters: Docum
   return { _id: _id ?? new ObjectId(), ...rest };
 }
 
-export const changed = (before: Document, after: Document): boolean => keyOf(before) !== keyOf(after);
+export const changed = (before: Document, after: Document): boolean => !sameValue(before, after);
