@@ -44,13 +44,21 @@ export class UniqueIndex {
     const raw = this.fields.map((f) => getPath(doc, f));
     if (this.spec.sparse && raw.every((v) => v === undefined)) return [];
     if (this.partial && !this.partial.test(doc)) return [];
+    // The usual case, one field holding one value, asked on every write: one key, made once.
+    if (raw.length === 1 && !Array.isArray(raw[0])) {
+      const values = [raw[0] ?? null];
+      return [{ key: keyOf(values), values }];
+    }
     let tuples: unknown[][] = [[]];
     for (const value of raw) {
       const options = Array.isArray(value) ? (value.length ? value : [undefined]) : [value ?? null];
       tuples = tuples.flatMap((t) => options.map((o) => [...t, o]));
     }
     const seen = new Map<string, IndexKey>();
-    for (const values of tuples) seen.set(keyOf(values), { key: keyOf(values), values });
+    for (const values of tuples) {
+      const key = keyOf(values);
+      seen.set(key, { key, values });
+    }
     return [...seen.values()];
   }
 
