@@ -9,11 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   LIMITS_ABOVE_LOAD,
   printGrid,
   REDIS_URL,
+  rssMiB,
+  rssSampler,
   spawnTs,
   startBenchSystem,
   TEXT_PARAMS,
@@ -25,6 +28,14 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export interface GatewayOptions {
   connections: number;
   seconds: number;
+  /** Seconds the gateway sits idle after it is ready before its resident memory is read; 0 skips the reading. */
+  idleSeconds?: number;
+}
+
+/** The gateway process's resident memory (MiB): after `idleSeconds` idle, and its peak under the load. */
+export interface GatewayMemory {
+  idleMiB: number | null;
+  peakMiB: number;
 }
 interface Result {
   name: string;
@@ -67,7 +78,7 @@ async function cannon(url: string, token: string, o: GatewayOptions, name: strin
   };
 }
 
-export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; bare: Result }> {
+export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; bare: Result; memory: GatewayMemory }> {
   const sys = await startBenchSystem({
     label: 'gw',
     services: ['gateway'],
@@ -78,7 +89,15 @@ export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; 
   const bareStream = `gw-bare-${randomUUID().slice(0, 8)}:JOB_REQUESTED`;
   let bare: Result;
   let gateway: Result;
+  let memory: GatewayMemory;
+  const gatewayPid = () => ({ gateway: sys.processes.gateway?.pid });
   try {
+    // Idle first, before any request has warmed (and grown) it: what a replica holds doing nothing.
+    let idleMiB: number | null = null;
+    if (o.idleSeconds) {
+      await sleep(o.idleSeconds * 1000);
+      idleMiB = rssMiB(gatewayPid().gateway);
+    }
     const child = await spawnTs(path.join(HERE, 'bare-route.ts'), [], {
       REDIS_URL,
       BARE_STREAM: bareStream,
@@ -89,7 +108,9 @@ export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; 
       await cannon(child.ready, sys.adminToken, { connections: 10, seconds: 2 }, 'warm-up');
       await cannon(sys.gatewayUrl!, sys.adminToken, { connections: 10, seconds: 2 }, 'warm-up');
       bare = await cannon(child.ready, sys.adminToken, o, 'bare fastify route + XADD');
+      const sampler = rssSampler(gatewayPid);
       gateway = await cannon(sys.gatewayUrl!, sys.adminToken, o, 'pixsim gateway');
+      memory = { idleMiB, peakMiB: sampler.stop().gateway ?? 0 };
     } finally {
       await child.stop();
       await deleteKeys(REDIS_URL, bareStream);
@@ -97,10 +118,16 @@ export async function runGateway(o: GatewayOptions): Promise<{ gateway: Result; 
   } finally {
     await sys.close();
   }
-  return { gateway, bare };
+  return { gateway, bare, memory };
 }
 
-export function printGateway(o: GatewayOptions, r: { gateway: Result; bare: Result }): { ok: boolean } {
+/** Resident memory a service may hold: idle, and under load (the e2e benchmark's RSS_TARGET_MIB). */
+const RSS_TARGET_MIB = { idle: 100, load: 150 } as const;
+
+export function printGateway(
+  o: GatewayOptions,
+  r: { gateway: Result; bare: Result; memory: GatewayMemory },
+): { ok: boolean } {
   printGrid(
     `gateway: POST /api/v1/jobs, autocannon ${o.connections} connections × ${o.seconds} s, authenticated, valid ` +
       `bodies, rate limits on (set above the load)`,
@@ -113,6 +140,13 @@ export function printGateway(o: GatewayOptions, r: { gateway: Result; bare: Resu
   console.log(
     `ratio: gateway/bare req/s = ${ratio.toFixed(2)} (target ≥ 0.3 with p99 < 100 ms: ${ok ? 'met' : 'NOT met'}); ` +
       `p99 ${r.gateway.p99} ms vs ${r.bare.p99} ms`,
+  );
+  const { idleMiB, peakMiB } = r.memory;
+  const idle = idleMiB === null ? 'not measured' : `${idleMiB.toFixed(0)} MiB after ${o.idleSeconds} s idle`;
+  const memOk = (idleMiB === null || idleMiB <= RSS_TARGET_MIB.idle) && peakMiB <= RSS_TARGET_MIB.load;
+  console.log(
+    `gateway resident memory: ${idle}, ${peakMiB.toFixed(0)} MiB at most under the load ` +
+      `(targets ≤ ${RSS_TARGET_MIB.idle} idle, ≤ ${RSS_TARGET_MIB.load} under load: ${memOk ? 'met' : 'NOT met'})`,
   );
   return { ok };
 }

@@ -15,7 +15,6 @@ import { installRequestMetrics } from './http/request-metrics.js';
 import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
-import { installOperationIds } from './http/operation-ids.js';
 import type { JobInsights } from './store/job-timeline.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerJobStatsRoutes } from './routes/job-stats.js';
@@ -146,7 +145,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
   });
   app.decorate('routeTable', routes);
-  installOperationIds(app);
   installOpenApi(app);
   registerConsoleRoutes(app, { dir: deps.consoleDir });
   const registry = mountOpsRoutes(app, {
