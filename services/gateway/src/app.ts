@@ -11,6 +11,7 @@ import type { CallbackStore } from './store/callback-store.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { requestLoggerFactory } from './http/request-logger.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
@@ -118,6 +119,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     genReqId: () => requestId(),
+    childLoggerFactory: requestLoggerFactory,
     frameworkErrors,
     clientErrorHandler,
     // A hop count trusts that many proxies nearest to us.
