@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino';
+
+type Bindings = Parameters<FastifyBaseLogger['child']>[0];
+type ChildLoggerOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>;
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -17,7 +19,7 @@ class RequestLogger {
     private readonly bindings: Bindings,
   ) {}
 
-  get level(): LevelWithSilentOrString {
+  get level(): FastifyBaseLogger['level'] {
     return this.parent.level;
   }
 
