@@ -37,8 +37,7 @@ export function stubGatewayApp(opts: { consoleDir?: string } = {}) {
 
 export async function gatewayOpenApiDocument(): Promise<Record<string, unknown>> {
   const app = stubGatewayApp();
-  await app.ready();
-  const doc = app.swagger() as unknown as Record<string, unknown>;
+  const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<Record<string, unknown>>();
   await app.close();
   return doc;
 }

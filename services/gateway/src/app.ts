@@ -11,15 +11,15 @@ import type { CallbackStore } from './store/callback-store.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { frameworkErrors, installErrorBoundary } from './http/error-boundary.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { requestLoggerFactory } from './http/request-logger.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import { installRequestTimeout } from './http/request-timeout.js';
 import type { StreamLimitSettings } from './live/stream-limits.js';
 import { installOpenApi } from './http/openapi.js';
-import { installOperationIds } from './http/operation-ids.js';
 import type { JobInsights } from './store/job-timeline.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerJobStatsRoutes } from './routes/job-stats.js';
-import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
+import { createRateLimits, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
 import type { IdempotencyStore } from './store/idempotency-store.js';
@@ -119,6 +119,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     genReqId: () => requestId(),
+    childLoggerFactory: requestLoggerFactory,
     frameworkErrors,
     clientErrorHandler,
     // A hop count trusts that many proxies nearest to us.
@@ -134,8 +135,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
   installJsonBodyParser(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take a callback where they wait for nothing: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   installErrorBoundary(app);
   if (deps.requestTimeoutMs) installRequestTimeout(app, deps.requestTimeoutMs);
@@ -146,7 +149,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       routes.push({ method, url: r.url, hidden: Boolean((r.schema as { hide?: boolean } | undefined)?.hide) });
   });
   app.decorate('routeTable', routes);
-  installOperationIds(app);
   installOpenApi(app);
   registerConsoleRoutes(app, { dir: deps.consoleDir });
   const registry = mountOpsRoutes(app, {
@@ -173,11 +175,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { updates } = deps;
   app.register(
     async (api) => {
-      const limits = await installRateLimit(api, deps.rateLimit);
+      const limits = createRateLimits(deps.rateLimit);
       api.addHook('onRequest', limits.perIp);
       // A preHandler: the body is parsed by then, so attempts count per account as well as per IP.
-      api.addHook('preHandler', async (request) => {
-        if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt(request);
+      api.addHook('preHandler', (request, _reply, done) => {
+        if (!PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) return done();
+        limits.perAuthAttempt(request).then(() => done(), done);
       });
       registerPublicAuthRoutes(api, deps);
       if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, clock });

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installLazyDocs } from '../src/http/docs.js';
 import { createHarness, type Harness } from './helpers.js';
 
 let h: Harness;
@@ -59,5 +61,25 @@ describe('OpenAPI', () => {
     const { version } = require('@fastify/static/package.json') as { version: string };
     const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
     expect(major * 1e6 + minor * 1e3 + patch, version).toBeGreaterThanOrEqual(10_001_003);
+  });
+});
+
+describe('/docs loads lazily', () => {
+  it('when the app starts, then the docs are not built; the first /docs request builds them, once', async () => {
+    const app = Fastify({ logger: false });
+    let loads = 0;
+    installLazyDocs(app, async () => {
+      loads++;
+      return import('../src/http/docs-app.js');
+    });
+    app.get('/api/v1/things', { schema: { summary: 'things', tags: ['things'] } }, async () => []);
+    await app.ready();
+    expect(loads).toBe(0);
+    const first = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().paths['/api/v1/things'].get.operationId).toBe('listThings');
+    expect((await app.inject({ method: 'GET', url: '/docs/' })).headers['content-type']).toContain('text/html');
+    expect(loads).toBe(1);
+    await app.close();
   });
 });

@@ -1,33 +1,20 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponse } from '@pixsim/contracts';
+import { installLazyDocs } from './docs.js';
 import { parseInput } from './validate.js';
 
 /**
  * OpenAPI from the same zod schemas the handlers parse with. The schemas on a
  * route are documentation only: validation stays in `parseInput`, which gives
  * the contract's error shape with dotted field names, so fastify's validator is
- * a no-op and responses are serialised as plain JSON.
+ * a no-op and responses are serialised as plain JSON. The document and Swagger UI
+ * are built on the first /docs request (docs.ts).
  */
 export function installOpenApi(app: FastifyInstance): void {
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.register(swagger, {
-    openapi: {
-      info: { title: 'pixsim API', version: '1.0.0', description: 'Video generation jobs.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'access token, psk_ API key or the admin token' },
-        },
-      },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  installLazyDocs(app);
 }
 
 const errorBody = errorResponse;

@@ -72,7 +72,7 @@ export function operationIdOf(method: string, url: string): string {
   return camel([verb, ...words]);
 }
 
-/** Sets `operationId` on every route's schema as it is added (before @fastify/swagger reads it). */
+/** Sets `operationId` on every route's schema as it is added (before the docs record it). */
 export function installOperationIds(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = (route.schema ?? {}) as { operationId?: string; hide?: boolean };
@@ -80,8 +80,14 @@ export function installOperationIds(app: FastifyInstance): void {
     if (schema.operationId || schema.hide || method === 'HEAD') return;
     route.schema = { ...schema, operationId: operationIdOf(method, route.url) };
   });
-  // @fastify/swagger builds the document on its first call and caches that object: fixing
-  // it in place then fixes /docs/json, /docs/yaml and app.swagger() alike.
+}
+
+/**
+ * Fixes the document of the app that serves it (docs-app.ts) as a generated client needs it.
+ * @fastify/swagger builds the document on its first call and caches that object: fixing
+ * it in place then fixes /docs/json, /docs/yaml and app.swagger() alike.
+ */
+export function installDocumentFix(app: FastifyInstance): void {
   app.addHook('onReady', async () => {
     const holder = app as unknown as { swagger?: (opts?: { yaml?: boolean }) => unknown };
     const original = holder.swagger;
