@@ -19,7 +19,7 @@ import { installOpenApi } from './http/openapi.js';
 import type { JobInsights } from './store/job-timeline.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerJobStatsRoutes } from './routes/job-stats.js';
-import { createRateLimits, type RateLimitSettings } from './http/rate-limit.js';
+import { installRateLimit, type RateLimitSettings } from './http/rate-limit.js';
 import type { IdentityService } from './identity/identity-service.js';
 import { createJobCanceller } from './jobs/cancel-job.js';
 import type { IdempotencyStore } from './store/idempotency-store.js';
@@ -135,10 +135,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify(options);
   app.removeContentTypeParser('text/plain'); // JSON in only: anything else is a 415
   installJsonBodyParser(app);
-  // Hooks on every request take a callback where they wait for nothing: no promise per request.
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    done();
   });
   installErrorBoundary(app);
   if (deps.requestTimeoutMs) installRequestTimeout(app, deps.requestTimeoutMs);
@@ -175,12 +173,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { updates } = deps;
   app.register(
     async (api) => {
-      const limits = createRateLimits(deps.rateLimit);
+      const limits = await installRateLimit(api, deps.rateLimit);
       api.addHook('onRequest', limits.perIp);
       // A preHandler: the body is parsed by then, so attempts count per account as well as per IP.
-      api.addHook('preHandler', (request, _reply, done) => {
-        if (!PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) return done();
-        limits.perAuthAttempt(request).then(() => done(), done);
+      api.addHook('preHandler', async (request) => {
+        if (PASSWORD_ROUTES.has(request.routeOptions.url ?? '')) await limits.perAuthAttempt(request);
       });
       registerPublicAuthRoutes(api, deps);
       if (deps.webhook) registerWebhookRoutes(api, { ...deps.webhook, clock });

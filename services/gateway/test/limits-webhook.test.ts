@@ -47,8 +47,6 @@ describe('rate limits (Redis, shared by replicas)', () => {
       `${keys.prefix}:svc:gateway:rl:ip:127.0.0.1`,
       `${keys.prefix}:svc:gateway:rl:user:${u.id}`,
     ]);
-    // Both windows end: each key expires with its window.
-    for (const key of found) expect(await limiter.pttl(key)).toBeGreaterThan(0);
   });
 
   it('when the IP goes over its limit, then even unauthenticated calls get 429; probes are never limited', async () => {
@@ -170,27 +168,6 @@ describe('password attempts per account, per /64, and with Redis down', () => {
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.json().error.code).toBe('DEPENDENCY_DOWN');
-    } finally {
-      await h.close();
-      dead.disconnect();
-    }
-  });
-});
-
-describe('request limits when Redis is away', () => {
-  it('when the limiter cannot count, then requests go through (fail open) instead of a 429 or a 503', async () => {
-    const keys = createKeys(uniqueName('rl'));
-    const dead = new Redis('redis://127.0.0.1:1', {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-      retryStrategy: () => null,
-    });
-    dead.on('error', () => {});
-    const h = await createHarness({ rateLimit: { redis: dead, keys, ipMax: 1, userMax: 1, windowMs: 60_000 } });
-    try {
-      for (let i = 0; i < 3; i++)
-        expect((await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: AUTH })).statusCode).toBe(200);
     } finally {
       await h.close();
       dead.disconnect();

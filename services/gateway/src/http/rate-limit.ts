@@ -1,4 +1,5 @@
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@pixsim/contracts';
 import { isIP } from 'node:net';
@@ -6,7 +7,7 @@ import { HttpError, RateLimitedError, RETRY_AFTER_S } from './errors.js';
 import { ipv6Bytes } from '../jobs/public-url.js';
 
 export interface RateLimitSettings {
-  /** A dedicated client (fail-fast options): the window script runs on it. */
+  /** A dedicated client (fail-fast options): the store's Lua script runs on it. */
   redis: Redis | Cluster;
   keys: Keys;
   /** Requests per window per client IP (every /api/v1 route, before auth); 0 = off. */
@@ -54,23 +55,6 @@ class LimiterDownError extends HttpError {
   }
 }
 
-/**
- * One fixed window per key: the count, and the window's time left. The first count of a
- * window gives the key the window as its expiry (so does a count that finds a key without
- * one). One script call: the counts of many requests in one turn of the event loop go out
- * together (the client pipelines the commands of a turn).
- */
-const FIXED_WINDOW = `
-local n = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {n, ttl}
-`;
-type WindowClient = { pixsimFixedWindow(key: string, windowMs: number): Promise<[number, number]> };
-
 const noop: onRequestAsyncHookHandler = async () => {};
 const noCheck = async () => {};
 
@@ -78,63 +62,65 @@ const noCheck = async () => {};
  * Fixed windows counted in Redis, so the limits hold across replicas: keys
  * `<prefix>:svc:gateway:rl:ip:<ip>`, `<prefix>:svc:gateway:rl:user:<id>` and, for
  * password attempts, `<prefix>:svc:gateway:rl:auth:<ip>` and `…:rl:account:<email>`
- * (an IPv6 client counts by its /64). This module is the only writer of those keys.
- * With Redis down the request limits let requests through (and the publish answers
- * 503 on its own) rather than turning a blip into an outage; the password limits
- * refuse instead.
+ * (an IPv6 client counts by its /64).
+ * One limiter serves both: its key is the user once the bearer hook has run,
+ * the IP before. With Redis down it lets requests through (and the publish
+ * answers 503 on its own) rather than turning a blip into an outage.
  */
-export function createRateLimits(s: RateLimitSettings | undefined): RateLimitHooks {
+export async function installRateLimit(
+  app: FastifyInstance,
+  s: RateLimitSettings | undefined,
+): Promise<RateLimitHooks> {
   if (!s) return { perIp: noop, perUser: noop, perAuthAttempt: noCheck };
-  const { redis, windowMs } = s;
-  if (!(redis as unknown as Partial<WindowClient>).pixsimFixedWindow)
-    redis.defineCommand('pixsimFixedWindow', { numberOfKeys: 1, lua: FIXED_WINDOW });
-  const base = s.keys.service('gateway', 'rl');
-  const count = async (key: string): Promise<{ n: number; ttlMs: number }> => {
-    const [n, ttlMs] = await (redis as unknown as WindowClient).pixsimFixedWindow(key, windowMs);
-    return { n: Number(n), ttlMs: Number(ttlMs) };
-  };
-  const refuseOver = (max: number, w: { n: number; ttlMs: number }): void => {
-    if (w.n > max) throw new RateLimitedError(Math.max(1, Math.ceil(w.ttlMs / 1000)));
-  };
-  /** A request limit: counted, or let through when the count cannot be had. */
-  const limit = async (key: string, max: number): Promise<void> => {
-    let w: { n: number; ttlMs: number };
-    try {
-      w = await count(key);
-    } catch {
-      return;
-    }
-    refuseOver(max, w);
-  };
-  /** A password-attempt limit: unlike the request limits these fail closed, since unlimited guessing (and scrypt runs) is worse than a short wait for everyone logging in. */
-  const limitAttempt = async (key: string, max: number): Promise<void> => {
-    let w: { n: number; ttlMs: number };
-    try {
-      w = await count(key);
-      if (!Number.isFinite(w.n)) throw new Error('no count');
-    } catch {
-      throw new LimiterDownError();
-    }
-    refuseOver(max, w);
+  await app.register(rateLimit, {
+    global: false,
+    redis: s.redis,
+    nameSpace: `${s.keys.service('gateway', 'rl')}:`,
+    skipOnError: true,
+    timeWindow: s.windowMs,
+    keyGenerator: (request: FastifyRequest) =>
+      request.principal ? `user:${request.principal.userId}` : `ip:${clientBucket(request.ip)}`,
+    max: (_request: FastifyRequest, key: string) => (key.startsWith('user:') ? s.userMax : s.ipMax),
+  });
+  const limit = app.createRateLimit();
+  const check = async (request: FastifyRequest) => {
+    const r = await limit(request);
+    if (!r.isAllowed && r.isExceeded) throw new RateLimitedError(Math.max(1, r.ttlInSeconds));
   };
   const authMax = s.authMax ?? 0;
   const accountMax = s.accountMax ?? 0;
+  const base = s.keys.service('gateway', 'rl');
+  // A fixed window of its own, in one MULTI: the key is created with its expiry, then counted.
+  const count = async (key: string, max: number) => {
+    let n: number;
+    let ttlMs: number;
+    try {
+      const replies = await s.redis.multi().set(key, 0, 'PX', s.windowMs, 'NX').incr(key).pttl(key).exec();
+      n = Number(replies?.[1]?.[1]);
+      ttlMs = Number(replies?.[2]?.[1]);
+      if (!Number.isFinite(n)) throw new Error('no count');
+    } catch {
+      // Unlike the request limits, these fail closed: with Redis away, unlimited password
+      // guessing (and scrypt runs) is worse than a short wait for everyone logging in.
+      throw new LimiterDownError();
+    }
+    if (n > max) throw new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
+  };
   return {
     perAuthAttempt:
       authMax > 0 || accountMax > 0
         ? async (request) => {
-            if (authMax > 0) await limitAttempt(`${base}:auth:${clientBucket(request.ip)}`, authMax);
+            if (authMax > 0) await count(`${base}:auth:${clientBucket(request.ip)}`, authMax);
             const email = (request.body as { email?: unknown } | undefined)?.email;
             if (accountMax > 0 && typeof email === 'string' && email.length <= 320)
-              await limitAttempt(`${base}:account:${email.trim().toLowerCase()}`, accountMax);
+              await count(`${base}:account:${email.trim().toLowerCase()}`, accountMax);
           }
         : noCheck,
-    perIp: s.ipMax > 0 ? (request) => limit(`${base}:ip:${clientBucket(request.ip)}`, s.ipMax) : noop,
+    perIp: s.ipMax > 0 ? async (request) => check(request) : noop,
     perUser:
       s.userMax > 0
         ? async (request) => {
-            const principal = request.principal;
-            if (principal && principal.role !== 'admin') await limit(`${base}:user:${principal.userId}`, s.userMax);
+            if (request.principal?.role !== 'admin') await check(request);
           }
         : noop,
   };
