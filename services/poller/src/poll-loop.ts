@@ -8,7 +8,6 @@ import type { EndReason, Generation, PollStore } from './generation.js';
 import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
 import { describeError, errorKind } from './poll-errors.js';
 import { errorBackoff, isTimedOut, nextPollAt, pollInterval, type ScheduleSettings } from './schedule.js';
-import { DeadlineSignals } from './deadlines.js';
 import { DueQueue } from './due-queue.js';
 
 export interface PollLoopSettings extends ScheduleSettings {
@@ -27,7 +26,7 @@ export interface PollLoopSettings extends ScheduleSettings {
   leaseMs: number;
   /**
    * The provider client's own deadline per call, when it has one: a call whose lease allows
-   * that long is left to it, and only a shorter one gets a deadline signal here.
+   * that long is left to it, and only a shorter one is given a deadline (CallOptions.deadlineAt) here.
    */
   providerDeadlineMs?: number;
 }
@@ -126,7 +125,6 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const queue = new DueQueue<Held>();
   const byJob = new Map<string, Held>();
   const byProviderJob = new Map<string, Held>();
-  const deadlines = new DeadlineSignals();
   const inFlight = new Set<Promise<void>>();
 
   const hold = (h: Held, due: number) => {
@@ -276,14 +274,13 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   function pollOne(h: Held, now: Date): Promise<void> {
     const traced = h.gen.failures > 0 || ageOf(h.gen, now) < 2 * s.pollIntervalMs;
     const budget = Math.min(maxCallMs, h.leaseUntil - leaseMarginMs - now.getTime());
-    const deadline =
-      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs
-        ? undefined
-        : deadlines.signal(now.getTime() + budget, now.getTime());
-    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadline));
+    // The client's own deadline, when the lease allows it; else the sooner one the lease sets.
+    const deadlineAt =
+      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs ? undefined : now.getTime() + budget;
+    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadlineAt));
   }
 
-  async function pollInTrace(h: Held, signal: AbortSignal | undefined): Promise<void> {
+  async function pollInTrace(h: Held, deadlineAt: number | undefined): Promise<void> {
     const { gen } = h;
     try {
       let status: ProviderStatus | undefined;
@@ -291,7 +288,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       metrics.callStarted();
       try {
         const apiKey = deps.openCredential(gen);
-        status = await provider.status({ apiKey }, gen.provider_job_id, signal ? { signal } : {});
+        status = await provider.status({ apiKey }, gen.provider_job_id, deadlineAt === undefined ? {} : { deadlineAt });
       } catch (err) {
         callError = err ?? new Error('the status call failed');
       } finally {
@@ -429,7 +426,6 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
           ),
         ),
       );
-      deadlines.clear();
     },
     async pokeNow(id) {
       const n = await store.pokeNow(id, clock());
