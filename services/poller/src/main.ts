@@ -87,7 +87,8 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
     consumers: [
       consume({
         type: 'JOB_SUBMITTED',
-        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }),
+        // Recorded leased to this replica and polled from its memory: no claim on the job's path.
+        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs, holder: loop }),
         // Recording a submission is a share of a bulkWrite: the more at once, the fewer round trips.
         concurrency: Math.max(config.MAX_JOBS, SUBMISSIONS_AT_ONCE),
       }),

@@ -3,7 +3,7 @@ import { context } from '@opentelemetry/api';
 import { untracedContext } from '@pixsim/kit';
 import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
 import type { Publish } from './events.js';
-import type { Generation, PollStore } from './generation.js';
+import type { Generation, Lease, PollStore } from './generation.js';
 import { HeldSet, IN_FLIGHT, leaseBounds, type Held } from './held-set.js';
 import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
 import { errorKind } from './poll-errors.js';
@@ -65,6 +65,19 @@ export interface PollLoop {
   pokeNow(id: string): Promise<number>;
   /** Generations this replica holds now (leased, polled from memory). */
   held(): number;
+  /**
+   * A lease for a generation about to be recorded (on JOB_SUBMITTED) whose first poll is
+   * due at `firstPollAt`: recorded leased to this replica, it is polled from memory with no
+   * claim. Null when the replica holds POLL_MAX_HELD already, is stopping, or the lease
+   * would not cover the first poll: then it is recorded unleased, for a claim. Every lease
+   * given is settled by `takeUp`, whatever the record did.
+   */
+  leaseNew(firstPollAt: Date): Lease | null;
+  /**
+   * Holds the generation recorded under `lease`, first due at `firstPollAt`; `gen` is what
+   * the record returned (null, or a generation recorded before, leaves nothing to hold).
+   */
+  takeUp(lease: Lease, gen: Generation | null, firstPollAt: Date): void;
 }
 
 /** The loop's one timer is never armed closer than this: polls due within it go out together. */
@@ -79,7 +92,9 @@ const MIN_WAKE_MS = 2;
  * let go, and the next claim after the lease ends (this replica's or another's) takes it
  * up again; one whose next poll falls elsewhere, or whose failure count changed, is handed
  * back with one conditional update. A replica that dies holding generations leaves their
- * leases to run out, after which any replica claims them.
+ * leases to run out, after which any replica claims them. A generation this replica records
+ * (JOB_SUBMITTED) is recorded leased to it and held at once (leaseNew, takeUp), exactly as
+ * if claimed: its first poll waits for no claim.
  */
 export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const { store, provider, publish, clock, owner, settings: s, logger } = deps;
@@ -98,10 +113,12 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
 
   const held = new HeldSet();
   const inFlight = new Set<Promise<void>>();
+  /** Leases given to generations being recorded: room in the held set they will take. */
+  let reserved = 0;
 
   /** Its leases, held in memory from now on, due when the store said. */
   async function claim(now: Date): Promise<number> {
-    const room = Math.min(s.batch, (s.maxHeld ?? Number.POSITIVE_INFINITY) - held.size);
+    const room = Math.min(s.batch, (s.maxHeld ?? Number.POSITIVE_INFINITY) - held.size - reserved);
     if (room <= 0) return 0;
     const gens = await store.claimDue(owner, now, s.leaseMs, room);
     for (const gen of gens) held.take(gen, gen.next_poll_at?.getTime() ?? now.getTime());
@@ -304,5 +321,30 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       return n;
     },
     held: () => held.size,
+    leaseNew(firstPollAt) {
+      if (stopping || held.size + reserved >= (s.maxHeld ?? Number.POSITIVE_INFINITY)) return null;
+      const until = clock().getTime() + s.leaseMs;
+      if (firstPollAt.getTime() > lastStart(until)) return null;
+      reserved++;
+      return { owner, until: new Date(until) };
+    },
+    takeUp(lease, gen, firstPollAt) {
+      reserved--;
+      // Recorded by this very lease: a redelivery finds the generation recorded before, with its own lease or none.
+      const mine =
+        gen?.status === 'polling' && gen.lease_owner === owner && gen.lease_until?.getTime() === lease.until.getTime();
+      if (!mine) return;
+      if (stopping) {
+        // Too late to poll it here: handed back due, for whichever replica claims it first.
+        store
+          .reschedule(gen, owner, { next_poll_at: firstPollAt, failures: gen.failures })
+          .catch((err: unknown) =>
+            logger.error({ job_id: gen.job_id, err }, 'could not hand a generation back; its lease runs out'),
+          );
+        return;
+      }
+      held.take({ ...gen, next_poll_at: firstPollAt }, firstPollAt.getTime());
+      pump();
+    },
   };
 }

@@ -46,15 +46,18 @@ export function ledgerQueries(model: Model<GenerationDoc>): LedgerStore {
   );
 
   return {
-    async recordSubmission(sub, nextPollAt, now) {
+    async recordSubmission(sub, nextPollAt, now, lease) {
       const { job_id: jobId, ...fields } = sub;
       // Older than the retention and unknown: its generation ended and was purged, and a
       // replay (from the dead letters, say) must not start polling an ended job again.
       if (sub.submitted_at.getTime() < now.getTime() - RETENTION_MS) return (await byJob(jobId)) ?? null;
       const polling = { ...fields, next_poll_at: nextPollAt, failures: 0, lease_owner: null, lease_until: null };
-      const fresh = { ...polling, status: 'polling' as const, ended_at: null, end_reason: null };
+      const leased = lease ? { lease_owner: lease.owner, lease_until: lease.until, next_poll_at: lease.until } : {};
+      const fresh = { ...polling, ...leased, status: 'polling' as const, ended_at: null, end_reason: null };
       // The usual case: a new job, inserted in a shared bulkWrite and known without reading it back.
-      if (await inserts.add({ jobId, fields: fresh })) return { job_id: jobId, ...fresh } as Generation;
+      if (await inserts.add({ jobId, fields: fresh })) {
+        return { job_id: jobId, ...fresh, next_poll_at: nextPollAt } as Generation;
+      }
       const doc = await insertOnce(jobId, fresh);
       if (doc.status === 'cancel_requested') {
         return (
