@@ -1,29 +1,13 @@
-import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
-import { LingerBatch } from '@pixsim/bus';
-import { PRIMARY } from '@pixsim/persistence';
+import type { Model, QueryFilter } from 'mongoose';
+import { PRIMARY, type GroupCommit } from '@pixsim/persistence';
 import type { Generation, PollStore } from '../generation.js';
 import type { GenerationDoc } from './generation-model.js';
 
 type ClaimQueries = Pick<PollStore, 'claimDue' | 'reschedule' | 'pokeNow' | 'countPolling'>;
 
 /** The leases: claiming due generations, handing them back with their next poll, making one due now. */
-export function claimQueries(model: Model<GenerationDoc>): ClaimQueries {
+export function claimQueries(model: Model<GenerationDoc>, writes: GroupCommit<GenerationDoc>): ClaimQueries {
   let lastLeaseUntil = 0;
-
-  // A poll that changes nothing writes nothing (the poll loop keeps the generation while its
-  // lease lasts); one that does (a failure, a next poll the lease does not cover) ends in a
-  // conditional update, and those of one millisecond share a bulkWrite. The wait holds the
-  // poll's slot, so it is kept short.
-  type Update = { filter: QueryFilter<GenerationDoc>; update: UpdateQuery<GenerationDoc> };
-  const reschedules = new LingerBatch<Update>(
-    async (batch) => {
-      await model.bulkWrite(
-        batch.map((updateOne) => ({ updateOne })),
-        { ordered: false },
-      );
-    },
-    { lingerMs: 1, maxBatch: 500 },
-  );
 
   return {
     async claimDue(owner, now, leaseMs, limit) {
@@ -42,7 +26,7 @@ export function claimQueries(model: Model<GenerationDoc>): ClaimQueries {
       const leaseUntil = new Date(Math.max(now.getTime() + leaseMs, lastLeaseUntil + 1));
       lastLeaseUntil = leaseUntil.getTime();
       const candidates = await model
-        .find(due, { ending_event: 0, cancel_requested_at: 0, purge_at: 0, ending_mark: 0 })
+        .find(due, { ending_event: 0, cancel_requested_at: 0, purge_at: 0 })
         .sort({ next_poll_at: 1 })
         .limit(limit)
         .read(PRIMARY.readPreference)
@@ -72,10 +56,15 @@ export function claimQueries(model: Model<GenerationDoc>): ClaimQueries {
       return leased.map((c) => ({ ...c, lease_owner: owner, lease_until: leaseUntil }));
     },
 
-    reschedule(gen, owner, next) {
-      return reschedules.add({
-        filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'polling', lease_owner: owner },
-        update: { $set: { ...next, lease_owner: null, lease_until: null } },
+    // A poll that changes nothing writes nothing (the poll loop keeps the generation while its
+    // lease lasts); one that does (a failure, a next poll the lease does not cover) ends in a
+    // conditional update, in the group commit.
+    async reschedule(gen, owner, next) {
+      await writes.write({
+        updateOne: {
+          filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'polling', lease_owner: owner },
+          update: { $set: { ...next, lease_owner: null, lease_until: null } },
+        },
       });
     },
 

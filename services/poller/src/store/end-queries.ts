@@ -1,64 +1,42 @@
-import { randomUUID } from 'node:crypto';
-import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
-import { LingerBatch } from '@pixsim/bus';
-import { PRIMARY } from '@pixsim/persistence';
+import type { Model } from 'mongoose';
+import { isDuplicateKey, PRIMARY, type GroupCommit } from '@pixsim/persistence';
 import type { PollStore } from '../generation.js';
-import { Batcher } from './batcher.js';
 import { endedFields, type GenerationDoc } from './generation-model.js';
 
 type EndQueries = Pick<PollStore, 'beginEnd' | 'finish' | 'unannounced'>;
 
 /** A generation's end: taken once (with the event that announces it), then marked done once announced. */
-export function endQueries(model: Model<GenerationDoc>): EndQueries {
-  type Ending = { filter: QueryFilter<GenerationDoc>; set: Record<string, unknown>; mark: string; jobId: string };
-  let endings = 0;
-  const markPrefix = randomUUID();
-  const beginEnds = new Batcher<Ending, boolean>(
-    async (batch) => {
-      const res = await model.bulkWrite(
-        batch.map(({ filter, set, mark }) => ({
-          updateOne: { filter, update: { $set: { ...set, ending_mark: mark } } as UpdateQuery<GenerationDoc> },
-        })),
-        { ordered: false },
-      );
-      if (res.modifiedCount === batch.length) return batch.map(() => true);
-      // Some found their generation ended already (a cancel, another replica): the marks say which won.
-      const docs = await model
-        .find({ job_id: { $in: batch.map((e) => e.jobId) } }, { job_id: 1, ending_mark: 1 })
-        .read(PRIMARY.readPreference)
-        .lean();
-      const marks = new Set(docs.map((d) => d.ending_mark));
-      return batch.map((e) => marks.has(e.mark));
-    },
-    { lingerMs: 1, maxBatch: 500 },
-  );
-
-  // Marking an announced end done is off the job's path (its event is out): it waits longer for company.
-  type Update = { filter: QueryFilter<GenerationDoc>; update: UpdateQuery<GenerationDoc> };
-  const finishes = new LingerBatch<Update>(
-    async (batch) => {
-      await model.bulkWrite(
-        batch.map((updateOne) => ({ updateOne })),
-        { ordered: false },
-      );
-    },
-    { lingerMs: 20, maxBatch: 500 },
-  );
-
+export function endQueries(model: Model<GenerationDoc>, writes: GroupCommit<GenerationDoc>): EndQueries {
   return {
-    beginEnd(gen, reason, event, now) {
-      return beginEnds.add({
-        jobId: gen.job_id,
-        filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'polling' },
-        set: { status: 'ending', end_reason: reason, ended_at: now, next_poll_at: null, ending_event: event },
-        mark: `${markPrefix}:${++endings}`,
-      });
+    async beginEnd(gen, reason, event, now) {
+      // An upsert on the condition, so that a batch tells each end whether it won (0009): a
+      // generation no longer polling (a cancel, another end) is not matched, and the insert
+      // that falls back collides with it on the unique job_id. (A driver retry of a batch that
+      // did land reads as lost: the end stays taken with its event, and announceStranded
+      // announces it a lease later.)
+      try {
+        await writes.write({
+          updateOne: {
+            filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'polling' },
+            update: {
+              $set: { status: 'ending', end_reason: reason, ended_at: now, next_poll_at: null, ending_event: event },
+            },
+            upsert: true,
+          },
+        });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err, 'job_id')) return false;
+        throw err;
+      }
     },
 
-    finish(gen, reason, now) {
-      return finishes.add({
-        filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'ending' },
-        update: { $set: { ...endedFields(reason, now), ending_event: null, ending_mark: null } },
+    async finish(gen, reason, now) {
+      await writes.write({
+        updateOne: {
+          filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'ending' },
+          update: { $set: { ...endedFields(reason, now), ending_event: null } },
+        },
       });
     },
 

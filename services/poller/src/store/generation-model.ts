@@ -15,8 +15,6 @@ export type GenerationDoc = Generation & {
   cancel_requested_at: Date | null;
   purge_at: Date | null;
   ending_event?: PublishInput | null;
-  /** Which beginEnd took the end (owner and a counter): how a batch of them learns which ones won. */
-  ending_mark?: string | null;
 };
 
 const generationSchema = new Schema<GenerationDoc>(
@@ -41,7 +39,6 @@ const generationSchema = new Schema<GenerationDoc>(
     cancel_requested_at: Date,
     purge_at: Date,
     ending_event: Schema.Types.Mixed,
-    ending_mark: String,
   },
   { versionKey: false, minimize: false, collection: 'generations' },
 );
@@ -54,7 +51,7 @@ export const generationModel = defineModel<GenerationDoc>('Generation', generati
 
 /** What an ended generation's document says: no next poll, no lease, purged after the retention. */
 export const endedFields = (reason: EndReason, now: Date) => ({
-  status: reason === 'cancelled' ? 'cancelled' : 'done',
+  status: reason === 'cancelled' ? ('cancelled' as const) : ('done' as const),
   end_reason: reason,
   ended_at: now,
   next_poll_at: null,

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { createGroupCommit } from '@pixsim/persistence';
 import type { GenerationStore } from '../generation.js';
 import { claimQueries } from './claim-queries.js';
 import { credentialQueries } from './credential-queries.js';
@@ -8,7 +9,7 @@ import { ledgerQueries } from './ledger-queries.js';
 
 /**
  * Mongoose-backed store; every change is an atomic single-document update, though several
- * may share a round trip. The unique index on job_id (built by the migration) is what
+ * may share a round trip (a group commit, docs/decisions/0009-group-commits.md). The unique index on job_id (built by the migration) is what
  * makes the upserts insert once.
  */
 export async function openGenerationStore(conn: Connection): Promise<GenerationStore> {
@@ -16,10 +17,13 @@ export async function openGenerationStore(conn: Connection): Promise<GenerationS
   // Where indexes are built on compile (development, tests), wait for them; in production
   // (autoIndex off) this returns at once and the migration has built them.
   await model.init();
+  // The single-document writes of every role (records, reschedules, ends) share one group
+  // commit: those made while a bulkWrite is on the wire go out together in the next.
+  const writes = createGroupCommit(generationModel.collection(conn));
   return {
-    ...ledgerQueries(model),
-    ...claimQueries(model),
-    ...endQueries(model),
+    ...ledgerQueries(model, writes),
+    ...claimQueries(model, writes),
+    ...endQueries(model, writes),
     ...credentialQueries(model),
   };
 }

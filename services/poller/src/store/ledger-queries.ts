@@ -1,11 +1,10 @@
 import type { Model } from 'mongoose';
-import { AFTER, isDuplicateKey, PRIMARY } from '@pixsim/persistence';
+import { AFTER, isDuplicateKey, PRIMARY, type GroupCommit } from '@pixsim/persistence';
 import type { Generation, LedgerStore } from '../generation.js';
-import { Batcher } from './batcher.js';
 import { endedFields, RETENTION_MS, type GenerationDoc } from './generation-model.js';
 
 /** The store's answers to JOB_SUBMITTED, JOB_CANCEL_REQUESTED and JOB_FAILED: a generation's record and its tombstone. */
-export function ledgerQueries(model: Model<GenerationDoc>): LedgerStore {
+export function ledgerQueries(model: Model<GenerationDoc>, writes: GroupCommit<GenerationDoc>): LedgerStore {
   const byJob = (jobId: string) => model.findOne({ job_id: jobId }).read(PRIMARY.readPreference).lean();
   const current = async (jobId: string) => (await byJob(jobId))!;
 
@@ -19,31 +18,22 @@ export function ledgerQueries(model: Model<GenerationDoc>): LedgerStore {
     }
   };
 
-  // The writes a job makes once (its record, the taking of its end, the end's announcement)
-  // share their round trip with those made within a few milliseconds: a burst of jobs costs
-  // a few bulkWrites, not a round trip per job each. Their filters name job_id and plain
-  // values, which the unique index answers directly.
-  type Upsert = { jobId: string; fields: Record<string, unknown> };
-  const inserts = new Batcher<Upsert, boolean>(
-    async (batch) => {
-      try {
-        const res = await model.bulkWrite(
-          batch.map(({ jobId, fields }) => ({
-            updateOne: { filter: { job_id: jobId }, update: { $setOnInsert: fields }, upsert: true },
-          })),
-          { ordered: false },
-        );
-        const inserted = new Set(Object.keys(res.upsertedIds ?? {}).map(Number));
-        return batch.map((_, i) => inserted.has(i));
-      } catch (err) {
-        // Two replicas inserting one job at once: one insert loses on the unique index. Which
-        // ones went in is unknown then; each is settled again alone (insertOnce is idempotent).
-        if (!isDuplicateKey(err, 'job_id')) throw err;
-        return batch.map(() => false);
-      }
-    },
-    { lingerMs: 2, maxBatch: 500 },
-  );
+  /**
+   * A new job's record, in a bulkWrite shared with the others of the moment: true when it
+   * inserted. False when the job was recorded before, or when another replica inserted it
+   * at the same instant (the unique index refuses the second insert); insertOnce settles it.
+   */
+  const insertNew = async (jobId: string, fields: Record<string, unknown>): Promise<boolean> => {
+    try {
+      const { upserted } = await writes.write({
+        updateOne: { filter: { job_id: jobId }, update: { $setOnInsert: fields }, upsert: true },
+      });
+      return upserted;
+    } catch (err) {
+      if (!isDuplicateKey(err, 'job_id')) throw err;
+      return false;
+    }
+  };
 
   return {
     async recordSubmission(sub, nextPollAt, now, lease) {
@@ -55,7 +45,7 @@ export function ledgerQueries(model: Model<GenerationDoc>): LedgerStore {
       const leased = lease ? { lease_owner: lease.owner, lease_until: lease.until, next_poll_at: lease.until } : {};
       const fresh = { ...polling, ...leased, status: 'polling' as const, ended_at: null, end_reason: null };
       // The usual case: a new job, inserted in a shared bulkWrite and known without reading it back.
-      if (await inserts.add({ jobId, fields: fresh })) {
+      if (await insertNew(jobId, fresh)) {
         return { job_id: jobId, ...fresh, next_poll_at: nextPollAt } as Generation;
       }
       const doc = await insertOnce(jobId, fresh);
