@@ -11,7 +11,8 @@ import { drainMs } from './drain.js';
 import type { Publish } from './events.js';
 import type { GenerationStore } from './generation.js';
 import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from './handlers/ledger-handlers.js';
-import { createPollLoop, type PollLoop } from './poll-loop.js';
+import { createPollLoop } from './poll-loop.js';
+import type { PollLoop } from './poll-loop-port.js';
 import { createPollMetrics } from './poll-metrics.js';
 import { openGenerationStore } from './store/generation-store.js';
 

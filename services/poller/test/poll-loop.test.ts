@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
-import { createPollLoop, type PollLoopSettings } from '../src/poll-loop.js';
+import { createPollLoop } from '../src/poll-loop.js';
+import type { PollLoopSettings } from '../src/poll-loop-port.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
 const SETTINGS: PollLoopSettings = {

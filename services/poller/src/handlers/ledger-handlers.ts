@@ -2,7 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import type { ConsumedEvent } from '@pixsim/bus';
 import { jobFailed, type Publish } from '../events.js';
 import type { Generation, LedgerStore } from '../generation.js';
-import type { PollLoop } from '../poll-loop.js';
+import type { PollLoop } from '../poll-loop-port.js';
 
 export interface HandlerDeps {
   store: LedgerStore;
