@@ -33,9 +33,11 @@ case "$what" in
     export PIXSIM_SERVICE="$what"
     export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-$what}"
     # The V8 flags are the supervisor's too (serviceNodeFlags in @pixsim/cli): the young
-    # generation's semi-spaces, 8 MiB for the gateway's requests, 2 MiB for the workers.
+    # generation's semi-spaces, 8 MiB for the gateway's requests, 16 for the poller's status
+    # calls, 2 MiB for the other workers.
     semi=2
     [ "$what" = gateway ] && semi=8
+    [ "$what" = poller ] && semi=16
     exec node --max-semi-space-size=$semi --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
     ;;
   simulator|pixverse-sim)
