@@ -68,6 +68,9 @@ export function createBreakerSet(config: BreakerConfig, logger: ProviderLogger, 
       volumeThreshold: config.volumeThreshold,
       rollingCountTimeout: config.rollingCountTimeoutMs,
       errorFilter: (err: unknown) => !countsAsBreakerFailure(err),
+      // Nothing listens for opossum's snapshot of the window, emitted every bucket (one a
+      // second), each a copy and sort of the window's latencies: thousands at the poller's rate.
+      enableSnapshots: false,
     });
     breaker.on('open', () => notify(name, 'open'));
     breaker.on('halfOpen', () => notify(name, 'half_open'));
