@@ -56,7 +56,7 @@ export function createPixverseHttp(opts: PixverseHttpOptions): PixverseHttp {
   });
   // Each call ends within requestMs whatever undici's idle timeouts allow between chunks.
   // The deadlines share timers: a timer (and an AbortSignal.timeout's weak references) per
-  // call was a large share of a busy poller's garbage collection.
+  // call was about a quarter of a busy poller's scavenging, and all its full collections.
   const deadlines = new DeadlineSignals();
 
   async function call(c: PixverseCall): Promise<unknown> {
