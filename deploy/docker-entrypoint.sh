@@ -33,10 +33,12 @@ case "$what" in
     export PIXSIM_SERVICE="$what"
     export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-$what}"
     # The V8 flags are the supervisor's too (serviceNodeFlags in @pixsim/cli): the young
-    # generation's semi-spaces, 8 MiB for the gateway's requests, 2 MiB for the workers,
-    # and an old generation that grows 30% past the live heap before it is collected.
+    # generation's semi-spaces, 8 MiB for the gateway's requests, 16 for the poller's status
+    # calls, 2 MiB for the other workers; and an old generation that grows 30% past the live
+    # heap before it is collected.
     semi=2
     [ "$what" = gateway ] && semi=8
+    [ "$what" = poller ] && semi=16
     exec node --max-semi-space-size=$semi --heap-growing-percent=30 --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
     ;;
   simulator|pixverse-sim)

@@ -70,6 +70,8 @@ export interface SizeResult {
    */
   busy: { poller: number; simulator: number; mongo: number | null };
   rss: { idle: number; peak: number };
+  /** The poller's garbage collection in the window, ms per second by kind (nodejs_gc_duration_seconds). */
+  gcMsPerS: { minor: number; major: number; incremental: number };
   overdue: number;
   oldestOverdueS: number;
   seedRate: number;
@@ -169,6 +171,7 @@ async function runSize(n: number, o: PollerCapacityOptions): Promise<SizeResult>
       cpu: m.cpu,
       busy: m.busy,
       rss: { idle, peak: m.peakRss },
+      gcMsPerS: m.gcMsPerS,
       overdue: late.count,
       oldestOverdueS: late.oldestS,
       seedRate: seeded.seedRate,
@@ -341,8 +344,13 @@ async function measureWindow(sys: BenchSystem, pids: () => Record<string, number
   return {
     seconds: elapsed,
     statusCalls: (stats1.calls.result ?? 0) - (stats0.calls.result ?? 0),
-    polls: count(metrics1) - count(metrics0),
-    errors: count(metrics1, 'error') - count(metrics0, 'error'),
+    polls: count(metrics1.polls) - count(metrics0.polls),
+    gcMsPerS: {
+      minor: gcMs(metrics0.gc, metrics1.gc, 'minor', elapsed),
+      major: gcMs(metrics0.gc, metrics1.gc, 'major', elapsed),
+      incremental: gcMs(metrics0.gc, metrics1.gc, 'incremental', elapsed),
+    },
+    errors: count(metrics1.polls, 'error') - count(metrics0.polls, 'error'),
     cpu: { poller: pct('poller'), simulator: pct('simulator'), mongo: pids().mongo ? pct('mongo') : null },
     busy: { poller: busy('poller'), simulator: busy('simulator'), mongo: pids().mongo ? busy('mongo') : null },
     peakRss,
@@ -360,14 +368,20 @@ function mainThreadDemandS(pid: number | undefined): number {
   }
 }
 
-/** pixsim_polls_total by outcome, from the poller's /metrics. */
-async function pollerMetrics(sys: BenchSystem): Promise<Map<string, number>> {
+/** pixsim_polls_total by outcome, and seconds of garbage collection by kind, from the poller's /metrics. */
+async function pollerMetrics(sys: BenchSystem): Promise<{ polls: Map<string, number>; gc: Map<string, number> }> {
   const text = await (await fetch(`http://127.0.0.1:${sys.ports.poller}/metrics`)).text();
-  const out = new Map<string, number>();
+  const polls = new Map<string, number>();
   for (const m of text.matchAll(/^pixsim_polls_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm))
-    out.set(m[1]!, Number(m[2]));
-  return out;
+    polls.set(m[1]!, Number(m[2]));
+  const gc = new Map<string, number>();
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*kind="([^"]+)"[^}]*\} ([\d.e+-]+)/gm))
+    gc.set(m[1]!, Number(m[2]));
+  return { polls, gc };
 }
+
+const gcMs = (before: Map<string, number>, after: Map<string, number>, kind: string, seconds: number) =>
+  (((after.get(kind) ?? 0) - (before.get(kind) ?? 0)) * 1000) / seconds;
 
 /** Generations whose poll is more than a second late right now, and how late the oldest is. */
 async function overdue(sys: BenchSystem): Promise<{ count: number; oldestS: number }> {
@@ -451,6 +465,7 @@ export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]):
       'poller cpu ms/poll',
       'poller rss idle',
       'poller rss peak',
+      'poller gc ms/s minor/major/incr',
       'sim cpu %',
       'sim busy %',
       'mongo cpu %',
@@ -465,6 +480,7 @@ export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]):
       fmt((10 * r.cpu.poller) / r.achieved, 2),
       fmt(r.rss.idle),
       fmt(r.rss.peak),
+      `${fmt(r.gcMsPerS.minor)}/${fmt(r.gcMsPerS.major)}/${fmt(r.gcMsPerS.incremental)}`,
       fmt(r.cpu.simulator),
       fmt(r.busy.simulator),
       na(r.cpu.mongo),

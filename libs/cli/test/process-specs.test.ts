@@ -43,8 +43,9 @@ describe('what each process runs', () => {
         '/repo/dist/telemetry-register.js',
         `/repo/dist/services/${name}/main.js`,
       ]);
-      // The gateway's requests want a larger young generation than the workers' events.
-      expect(s.args[0]).toBe(`--max-semi-space-size=${name === 'gateway' ? 8 : 2}`);
+      // The gateway's requests and the poller's status calls want a larger young generation than the workers' events.
+      const semiSpaceMiB: Partial<Record<string, number>> = { gateway: 8, poller: 16 };
+      expect(s.args[0]).toBe(`--max-semi-space-size=${semiSpaceMiB[name] ?? 2}`);
       // A burst's garbage is collected before it doubles the heap.
       expect(s.args[1]).toBe('--heap-growing-percent=30');
       // Source maps only when NODE_OPTIONS asks: parsing them costs every process memory.

@@ -139,6 +139,24 @@ describe('pixverse transport', () => {
     expect(err.kind).toBe('timeout');
   });
 
+  it('when the caller gives a deadline sooner than the request timeout, then the call ends by it, a timeout the breaker does not count', async () => {
+    const { provider } = await setup(() => undefined, { timeouts: { requestMs: 5_000 } }); // never answers
+    const started = Date.now();
+    const err = await caught(provider.status(creds, '1', { deadlineAt: started + 300 }));
+    expect(err.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(provider.breakers().find((b) => b.name === 'status')?.stats.failures).toBe(0);
+  });
+
+  it('when a status call outlives the request timeout, then it fails with timeout and the breaker counts it', async () => {
+    const { provider } = await setup(() => undefined, { timeouts: { requestMs: 300 } }); // never answers
+    const started = Date.now();
+    const err = await caught(provider.status(creds, '1'));
+    expect(err.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(provider.breakers().find((b) => b.name === 'status')?.stats.failures).toBe(1);
+  });
+
   it('when the breaker timeout is shorter than the request timeout, then the breaker reports timeout', async () => {
     const { provider } = await setup(() => undefined, { breaker: { timeoutMs: 100 }, timeouts: { requestMs: 5_000 } });
     const started = Date.now();

@@ -43,6 +43,12 @@ export interface Generation extends Submission {
   end_reason: string | null;
 }
 
+/** A lease taken as a generation is recorded: its holder (a replica) and when it runs out. */
+export interface Lease {
+  owner: string;
+  until: Date;
+}
+
 /** Why a generation stopped being polled (kept for the operator). */
 export type EndReason = 'completed' | 'failed' | 'moderated' | 'deleted' | 'timeout' | 'cancelled' | 'failed_elsewhere';
 
@@ -79,8 +85,11 @@ export interface LedgerStore {
    * Records a submission once (a redelivery changes nothing; a higher attempt replaces a lower
    * one still polling; a tombstone turns it into `cancelled`). Returns the stored generation,
    * or null for a replay of a submission whose generation ended and was purged since.
+   * With `lease`, a new generation is recorded leased, as a claim leaves it (its stored next
+   * poll at the lease's end, where another replica may take it over); the one returned
+   * then carries `nextPollAt`. A generation recorded before keeps its lease, or none.
    */
-  recordSubmission(sub: Submission, nextPollAt: Date, now: Date): Promise<Generation | null>;
+  recordSubmission(sub: Submission, nextPollAt: Date, now: Date, lease?: Lease): Promise<Generation | null>;
   /**
    * Cancels a polling generation, or leaves a tombstone when none exists yet. Returns the
    * generation when it is (now or already) `cancelled`, so the caller announces it; else null.

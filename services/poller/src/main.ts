@@ -11,7 +11,8 @@ import { drainMs } from './drain.js';
 import type { Publish } from './events.js';
 import type { GenerationStore } from './generation.js';
 import { createCancelHandler, createJobFailedHandler, createSubmittedHandler } from './handlers/ledger-handlers.js';
-import { createPollLoop, type PollLoop } from './poll-loop.js';
+import { createPollLoop } from './poll-loop.js';
+import type { PollLoop } from './poll-loop-port.js';
 import { createPollMetrics } from './poll-metrics.js';
 import { openGenerationStore } from './store/generation-store.js';
 
@@ -87,7 +88,8 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
     consumers: [
       consume({
         type: 'JOB_SUBMITTED',
-        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs }),
+        // Recorded leased to this replica and polled from its memory: no claim on the job's path.
+        handler: createSubmittedHandler({ store, publish, clock, firstPollDelayMs, holder: loop }),
         // Recording a submission is a share of a bulkWrite: the more at once, the fewer round trips.
         concurrency: Math.max(config.MAX_JOBS, SUBMISSIONS_AT_ONCE),
       }),

@@ -1,101 +1,15 @@
-import type { LogPort } from '@pixsim/contracts';
-import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { untracedContext } from '@pixsim/kit';
-import { JOB_ERROR_CODES } from '@pixsim/contracts';
-import type { GenerationStatus as ProviderStatus, VideoProvider } from '@pixsim/providers';
-import { jobCompleted, jobFailed, type Publish } from './events.js';
-import type { EndReason, Generation, PollStore } from './generation.js';
-import { noPollMetrics, type PollMetrics } from './poll-metrics.js';
-import { describeError, errorKind } from './poll-errors.js';
-import { errorBackoff, isTimedOut, nextPollAt, pollInterval, type ScheduleSettings } from './schedule.js';
-import { DeadlineSignals } from './deadlines.js';
-import { DueQueue } from './due-queue.js';
+import type { GenerationStatus as ProviderStatus } from '@pixsim/providers';
+import type { Generation } from './generation.js';
+import { HeldSet, IN_FLIGHT, leaseBounds, type Held } from './held-set.js';
+import { noPollMetrics } from './poll-metrics.js';
+import { errorKind } from './poll-errors.js';
+import type { PollLoop, PollLoopDeps } from './poll-loop-port.js';
+import { createPollOutcomes, type Next } from './poll-outcome.js';
 
-export interface PollLoopSettings extends ScheduleSettings {
-  /** How often the store is asked for due generations when the last claim found fewer than `batch`. */
-  tickMs: number;
-  /** Generations claimed per claim at most. */
-  batch: number;
-  /**
-   * Generations held at once at most (unset: no cap). Each costs about 8 KiB of memory, and
-   * holding more than the replica polls per interval only hands them back late: the cap
-   * keeps a replica inside its memory limit while the autoscaler adds replicas.
-   */
-  maxHeld?: number;
-  /** Provider calls at once at most. */
-  concurrency: number;
-  leaseMs: number;
-  /**
-   * The provider client's own deadline per call, when it has one: a call whose lease allows
-   * that long is left to it, and only a shorter one gets a deadline signal here.
-   */
-  providerDeadlineMs?: number;
-}
-
-type LoopLogger = Pick<LogPort, 'warn' | 'error'>;
-
-export interface PollLoopDeps {
-  store: PollStore;
-  provider: Pick<VideoProvider, 'status'>;
-  publish: Publish;
-  clock: () => Date;
-  /** Opens a generation's sealed credential (bound to its account) in memory, for one call. */
-  openCredential: (gen: Pick<Generation, 'account_id' | 'credential'>) => string;
-  /** Unique per replica: the lease owner. */
-  owner: string;
-  settings: PollLoopSettings;
-  logger: LoopLogger;
-  metrics?: PollMetrics;
-  random?: () => number;
-}
-
-export interface PollLoop {
-  /**
-   * One round, for tests and tools: claims due generations (up to `batch`), polls every held
-   * generation that is due now (`concurrency` at once) and waits for them; resolves with how
-   * many polls it made.
-   */
-  tick(): Promise<number>;
-  start(): void;
-  /**
-   * Stops claiming and polling; resolves when every poll under way has settled and the
-   * generations this replica held are handed back to the store, due when they were due.
-   */
-  stop(): Promise<void>;
-  /** Makes a generation due now (by job id or provider job id) and wakes the loop: for webhooks. */
-  pokeNow(id: string): Promise<number>;
-  /** Generations this replica holds now (leased, polled from memory). */
-  held(): number;
-}
-
-const FAILED_STATES = {
-  failed: 'PROVIDER_FAILED',
-  moderated: 'PROVIDER_MODERATION',
-  deleted: 'PROVIDER_DELETED',
-} as const;
-
-/** Marks a held generation whose poll is out (never a real time). */
-const IN_FLIGHT = -1;
 /** The loop's one timer is never armed closer than this: polls due within it go out together. */
 const MIN_WAKE_MS = 2;
-
-/** A generation this replica holds: leased to it, polled from memory while the lease covers a call. */
-interface Held {
-  gen: Generation;
-  leaseUntil: number;
-  /** When the next poll is due (IN_FLIGHT while one is out). */
-  due: number;
-  held: boolean;
-  /** The failure count as stored: while the memory agrees, handing it back writes nothing. */
-  storedFailures: number;
-  /** The job's trace context, extracted once. */
-  jobContext: Context;
-  /** Poked while its poll was out: the next poll is due at once. */
-  poked: boolean;
-}
-
-/** What a poll decided: the generation ended, or when to poll it next and its failure count. */
-type Next = { at: number; failures: number } | 'ended';
 
 /**
  * The poll loop. A claim leases a batch of due generations to this replica for LEASE_MS;
@@ -106,60 +20,36 @@ type Next = { at: number; failures: number } | 'ended';
  * let go, and the next claim after the lease ends (this replica's or another's) takes it
  * up again; one whose next poll falls elsewhere, or whose failure count changed, is handed
  * back with one conditional update. A replica that dies holding generations leaves their
- * leases to run out, after which any replica claims them.
+ * leases to run out, after which any replica claims them. A generation this replica records
+ * (JOB_SUBMITTED) is recorded leased to it and held at once (leaseNew, takeUp), exactly as
+ * if claimed: its first poll waits for no claim.
  */
 export function createPollLoop(deps: PollLoopDeps): PollLoop {
   const { store, provider, publish, clock, owner, settings: s, logger } = deps;
   const metrics = deps.metrics ?? noPollMetrics;
-  // A call must end inside its lease, or a second replica could poll the same generation;
-  // it ends this margin before the lease does, for replicas whose clocks differ.
-  const maxCallMs = Math.max(1, Math.floor(s.leaseMs / 2));
-  const leaseMarginMs = Math.floor(s.leaseMs / 6);
-  const minCallMs = Math.max(1, Math.floor(s.leaseMs / 6));
-  /** The latest a held generation's poll may start. */
-  const lastStart = (h: Held) => h.leaseUntil - leaseMarginMs - minCallMs;
-  /** How far a next poll may lie from the lease's end and still be left to the next claim. */
-  const alignMs = Math.max(1, Math.floor(s.pollIntervalMs / 10));
+  const { maxCallMs, leaseMarginMs, lastStart, alignMs } = leaseBounds(s.leaseMs, s.pollIntervalMs);
   const ageOf = (gen: Generation, now: Date) => now.getTime() - gen.submitted_at.getTime();
-  const jobContextOf = (gen: Generation) => propagation.extract(ROOT_CONTEXT, gen.trace ?? {});
+  const { settle, failedPoll, isEnding, announceStranded } = createPollOutcomes({
+    store,
+    publish,
+    clock,
+    settings: s,
+    metrics,
+    logger,
+    random: deps.random,
+  });
 
-  const queue = new DueQueue<Held>();
-  const byJob = new Map<string, Held>();
-  const byProviderJob = new Map<string, Held>();
-  const deadlines = new DeadlineSignals();
+  const held = new HeldSet();
   const inFlight = new Set<Promise<void>>();
-
-  const hold = (h: Held, due: number) => {
-    h.due = due;
-    queue.push(h);
-  };
-  const forget = (h: Held) => {
-    h.held = false;
-    if (byJob.get(h.gen.job_id) === h) byJob.delete(h.gen.job_id);
-    if (byProviderJob.get(h.gen.provider_job_id) === h) byProviderJob.delete(h.gen.provider_job_id);
-  };
+  /** Leases given to generations being recorded: room in the held set they will take. */
+  let reserved = 0;
 
   /** Its leases, held in memory from now on, due when the store said. */
   async function claim(now: Date): Promise<number> {
-    const room = Math.min(s.batch, (s.maxHeld ?? Number.POSITIVE_INFINITY) - byJob.size);
+    const room = Math.min(s.batch, (s.maxHeld ?? Number.POSITIVE_INFINITY) - held.size - reserved);
     if (room <= 0) return 0;
     const gens = await store.claimDue(owner, now, s.leaseMs, room);
-    for (const gen of gens) {
-      const before = byJob.get(gen.job_id);
-      if (before) forget(before);
-      const h: Held = {
-        gen,
-        leaseUntil: gen.lease_until!.getTime(),
-        due: 0,
-        held: true,
-        storedFailures: gen.failures,
-        jobContext: jobContextOf(gen),
-        poked: false,
-      };
-      byJob.set(gen.job_id, h);
-      byProviderJob.set(gen.provider_job_id, h);
-      hold(h, gen.next_poll_at?.getTime() ?? now.getTime());
-    }
+    for (const gen of gens) held.take(gen, gen.next_poll_at?.getTime() ?? now.getTime());
     return gens.length;
   }
 
@@ -172,99 +62,16 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     h.gen.failures = next.failures;
     const at = h.poked ? clock().getTime() : next.at;
     h.poked = false;
-    if (!stopping && at <= lastStart(h)) return hold(h, at);
-    forget(h);
+    if (!stopping && at <= lastStart(h.leaseUntil)) return held.hold(h, at);
+    held.forget(h);
     if (next.failures === h.storedFailures && Math.abs(at - h.leaseUntil) <= alignMs) return;
     await store.reschedule(h.gen, owner, { next_poll_at: new Date(at), failures: next.failures });
   }
 
   /** A held generation this replica cannot poll in time (the lease ran short, or it stops): back to the store, due as it was. */
   async function handBack(h: Held, due: number): Promise<void> {
-    forget(h);
+    held.forget(h);
     await store.reschedule(h.gen, owner, { next_poll_at: new Date(due), failures: h.gen.failures });
-  }
-
-  /**
-   * The first to end a generation announces its end, and only it: a cancel landing while
-   * this poll ran wins, and the poll's outcome is dropped. A crash after the end was taken
-   * and before its event went out is caught by `announceStranded`.
-   */
-  const ending = new WeakSet<Generation>();
-  const end = (gen: Generation, reason: EndReason, event: Parameters<Publish>[0], now: Date) =>
-    // In the job's trace even when the poll that decided it ran untraced (see pollOne).
-    context.with(jobContextOf(gen), async () => {
-      // From here on it is no longer this replica's to poll, whatever happens next: taken by
-      // this end, by something else, or (the store failing) left to its lease.
-      ending.add(gen);
-      if (!(await store.beginEnd(gen, reason, event, now))) return;
-      await publish(event);
-      await store.finish(gen, reason, now);
-    });
-
-  /**
-   * Ends taken by a replica that died before announcing them, older than a lease: announced
-   * again (same event id). Looked for every few seconds, not on every claim: a stranded end
-   * is rare and waits a lease anyway.
-   */
-  let nextStrandedCheck = 0;
-  const announceStranded = async () => {
-    if (clock().getTime() < nextStrandedCheck) return;
-    nextStrandedCheck = clock().getTime() + Math.min(s.leaseMs, 5_000);
-    try {
-      for (const { gen, event } of await store.unannounced(new Date(clock().getTime() - s.leaseMs), s.batch)) {
-        await publish(event);
-        await store.finish(gen, (gen.end_reason ?? 'completed') as EndReason, clock());
-      }
-    } catch (err) {
-      logger.warn({ err }, 'could not announce ended generations; trying again later');
-    }
-  };
-
-  const timeOut = async (gen: Generation, now: Date, detail: string): Promise<Next> => {
-    metrics.polled('timeout');
-    const message = `the generation did not finish within ${s.jobTimeoutMs / 1000} s (${detail})`;
-    await end(gen, 'timeout', jobFailed(gen, 'poll', 'TIMEOUT', message, now), now);
-    return 'ended';
-  };
-
-  async function settle(gen: Generation, status: ProviderStatus): Promise<Next> {
-    const now = clock();
-    if (status.state === 'pending') {
-      if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, 'still generating');
-      metrics.polled('pending');
-      const next = nextPollAt(gen.submitted_at, now, pollInterval(ageOf(gen, now), s.pollIntervalMs), s);
-      return { at: next.getTime(), failures: 0 };
-    }
-    if (status.state === 'completed') {
-      if (!status.result) throw new Error('the provider reported completion without a result');
-      await end(gen, 'completed', jobCompleted(gen, status.result, now), now);
-      metrics.polled('completed');
-      return 'ended';
-    }
-    const code = FAILED_STATES[status.state];
-    await end(gen, status.state, jobFailed(gen, 'poll', code, JOB_ERROR_CODES[code].description, now), now);
-    metrics.polled(status.state);
-    return 'ended';
-  }
-
-  /** Never swallowed: counted, logged, retried with backoff, and bounded by the job timeout. */
-  async function failedPoll(gen: Generation, err: unknown, kind: string): Promise<Next> {
-    const now = clock();
-    metrics.polled('error');
-    metrics.pollError(kind);
-    logger.warn(
-      { job_id: gen.job_id, provider_job_id: gen.provider_job_id, kind, failures: gen.failures, err },
-      'poll failed; retrying',
-    );
-    if (isTimedOut(gen.submitted_at, now, s)) return timeOut(gen, now, `last poll error: ${describeError(err)}`);
-    // An open circuit says nothing about this generation: wait one interval, do not count it.
-    const circuitOpen = kind === 'circuit_open';
-    const failures = circuitOpen ? gen.failures : gen.failures + 1;
-    let delay = circuitOpen
-      ? pollInterval(ageOf(gen, now), s.pollIntervalMs)
-      : errorBackoff(failures, s.pollIntervalMs, deps.random);
-    delay = Math.max(delay, (err as { retryAfterMs?: number }).retryAfterMs ?? 0);
-    return { at: nextPollAt(gen.submitted_at, now, delay, s).getTime(), failures };
   }
 
   /**
@@ -276,14 +83,13 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   function pollOne(h: Held, now: Date): Promise<void> {
     const traced = h.gen.failures > 0 || ageOf(h.gen, now) < 2 * s.pollIntervalMs;
     const budget = Math.min(maxCallMs, h.leaseUntil - leaseMarginMs - now.getTime());
-    const deadline =
-      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs
-        ? undefined
-        : deadlines.signal(now.getTime() + budget, now.getTime());
-    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadline));
+    // The client's own deadline, when the lease allows it; else the sooner one the lease sets.
+    const deadlineAt =
+      s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs ? undefined : now.getTime() + budget;
+    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadlineAt));
   }
 
-  async function pollInTrace(h: Held, signal: AbortSignal | undefined): Promise<void> {
+  async function pollInTrace(h: Held, deadlineAt: number | undefined): Promise<void> {
     const { gen } = h;
     try {
       let status: ProviderStatus | undefined;
@@ -291,7 +97,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       metrics.callStarted();
       try {
         const apiKey = deps.openCredential(gen);
-        status = await provider.status({ apiKey }, gen.provider_job_id, signal ? { signal } : {});
+        status = await provider.status({ apiKey }, gen.provider_job_id, deadlineAt === undefined ? {} : { deadlineAt });
       } catch (err) {
         callError = err ?? new Error('the status call failed');
       } finally {
@@ -306,12 +112,12 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
           next = await failedPoll(gen, err, 'settle');
         }
       }
-      if (ending.has(gen)) next = 'ended';
-      if (next === 'ended') forget(h);
+      if (isEnding(gen)) next = 'ended';
+      if (next === 'ended') held.forget(h);
       else await after(h, next);
     } catch (err) {
       // The store or the bus is down: let it go; its lease runs out and a claim polls it again.
-      forget(h);
+      held.forget(h);
       logger.error({ job_id: gen.job_id, err }, 'could not record a poll; it is retried when its lease expires');
     }
   }
@@ -321,11 +127,11 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     let started = 0;
     const now = clock();
     while (inFlight.size < s.concurrency) {
-      const h = queue.takeDue(now.getTime());
+      const h = held.takeDue(now.getTime());
       if (!h) break;
       const due = h.due;
       h.due = IN_FLIGHT;
-      if (stopping || now.getTime() > lastStart(h)) {
+      if (stopping || now.getTime() > lastStart(h.leaseUntil)) {
         // Held past the point where the lease covers a call (this replica fell behind): due
         // as it was, for whichever replica claims it first.
         const p: Promise<void> = handBack(h, due)
@@ -354,7 +160,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   /** Claims when nothing held is waiting for a slot: a replica that falls behind leaves the rest to others. */
   function claimIfIdle(now: number): void {
     if (claiming || now < nextClaimAt) return;
-    const top = queue.peek();
+    const top = held.peek();
     if (top && top.due <= now) return;
     claiming = (async () => {
       try {
@@ -379,7 +185,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     const now = clock().getTime();
     claimIfIdle(now);
     let wake = Number.POSITIVE_INFINITY;
-    const top = queue.peek();
+    const top = held.peek();
     if (top && inFlight.size < s.concurrency) wake = top.due;
     if (!claiming) wake = Math.min(wake, nextClaimAt);
     if (wake === Number.POSITIVE_INFINITY || (timer && timerAt <= wake)) return;
@@ -421,7 +227,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       await claiming;
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       // Handed back due when they were due, so another replica takes them up at once.
-      const left = [...byJob.values()];
+      const left = held.all();
       await Promise.all(
         left.map((h) =>
           handBack(h, h.due === IN_FLIGHT ? clock().getTime() : h.due).catch((err: unknown) =>
@@ -429,20 +235,44 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
           ),
         ),
       );
-      deadlines.clear();
     },
     async pokeNow(id) {
       const n = await store.pokeNow(id, clock());
-      const h = byJob.get(id) ?? byProviderJob.get(id);
+      const h = held.find(id);
       if (h?.held) {
         if (h.due === IN_FLIGHT) h.poked = true;
-        else hold(h, clock().getTime());
+        else held.hold(h, clock().getTime());
       }
       // Held by another replica, it waits for that one's next poll; else the store has it due now.
       nextClaimAt = 0;
       pump();
       return n;
     },
-    held: () => byJob.size,
+    held: () => held.size,
+    leaseNew(firstPollAt) {
+      if (stopping || held.size + reserved >= (s.maxHeld ?? Number.POSITIVE_INFINITY)) return null;
+      const until = clock().getTime() + s.leaseMs;
+      if (firstPollAt.getTime() > lastStart(until)) return null;
+      reserved++;
+      return { owner, until: new Date(until) };
+    },
+    takeUp(lease, gen, firstPollAt) {
+      reserved--;
+      // Recorded by this very lease: a redelivery finds the generation recorded before, with its own lease or none.
+      const mine =
+        gen?.status === 'polling' && gen.lease_owner === owner && gen.lease_until?.getTime() === lease.until.getTime();
+      if (!mine) return;
+      if (stopping) {
+        // Too late to poll it here: handed back due, for whichever replica claims it first.
+        store
+          .reschedule(gen, owner, { next_poll_at: firstPollAt, failures: gen.failures })
+          .catch((err: unknown) =>
+            logger.error({ job_id: gen.job_id, err }, 'could not hand a generation back; its lease runs out'),
+          );
+        return;
+      }
+      held.take({ ...gen, next_poll_at: firstPollAt }, firstPollAt.getTime());
+      pump();
+    },
   };
 }

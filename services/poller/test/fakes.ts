@@ -92,7 +92,7 @@ export class FakeProvider implements Pick<VideoProvider, 'status'> {
   async status(
     creds: { apiKey: string },
     providerJobId: string,
-    _opts?: { signal?: AbortSignal },
+    _opts?: { signal?: AbortSignal; deadlineAt?: number },
   ): Promise<ProviderStatus> {
     this.calls.push({ apiKey: creds.apiKey, providerJobId });
     const queue = this.answers.get(providerJobId) ?? [];

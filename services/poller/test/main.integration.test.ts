@@ -109,6 +109,33 @@ describe('poller against Redis, MongoDB and the PixVerse simulator', () => {
       .toMatchObject([{ status: 'done', end_reason: 'completed' }]);
   });
 
+  it('when a replica records JOB_SUBMITTED, then it holds the generation leased and polls it without a claim', async () => {
+    // Claims a minute apart: the first at start finds nothing, the next comes long after the test.
+    const { env, submit } = await setup({ POLL_TICK_MS: '60000' });
+    const poller = await buildPoller(await env.replica(), { owner: 'replica-a' });
+    await env.startConsumers(poller);
+    await poller.start();
+    await submit('job-q');
+    await expect.poll(() => env.events('JOB_COMPLETED'), { timeout: 10_000 }).toHaveLength(1);
+  });
+
+  it('when the replica that recorded a generation dies, then another claims it once its lease has run out and finishes it', async () => {
+    const { env, submit } = await setup({ LEASE_MS: '3000' });
+    // Its consumers record and lease; its loop never runs, as if it died right after.
+    const dead = await buildPoller(await env.replica(), { owner: 'replica-dead' });
+    await env.startConsumers(dead, 'replica-dead');
+    await submit('job-d');
+    await expect
+      .poll(() => env.db().collection('generations').findOne({ job_id: 'job-d' }), { timeout: 5_000 })
+      .toMatchObject({ status: 'polling', lease_owner: 'replica-dead' });
+    const { lease_until: leaseUntil } = (await env.db().collection('generations').findOne({ job_id: 'job-d' }))!;
+    const other = await buildPoller(await env.replica(), { owner: 'replica-b' });
+    await other.start();
+    await expect.poll(() => env.events('JOB_COMPLETED'), { timeout: 10_000 }).toHaveLength(1);
+    const [completed] = await env.events('JOB_COMPLETED');
+    expect(Date.parse(completed!.data.completed_at)).toBeGreaterThanOrEqual(leaseUntil.getTime());
+  });
+
   it('when the provider fails the generation, then JOB_FAILED PROVIDER_FAILED is published', async () => {
     const { env, submit } = await setup();
     const poller = await buildPoller(await env.replica());

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
-import { createPollLoop, type PollLoopSettings } from '../src/poll-loop.js';
+import { createPollLoop } from '../src/poll-loop.js';
+import type { PollLoopSettings } from '../src/poll-loop-port.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
 const SETTINGS: PollLoopSettings = {
@@ -47,11 +48,11 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const loop = replica('replica-a');
   const add = (jobId: string, over = {}) => store.add(generation(jobId, time.clock(), over));
   const callTimes: number[] = [];
-  const signals: Array<AbortSignal | undefined> = [];
+  const deadlines: Array<number | undefined> = [];
   const status = provider.status.bind(provider);
   provider.status = (creds, id, opts) => {
     callTimes.push(time.at());
-    signals.push(opts?.signal);
+    deadlines.push(opts?.deadlineAt);
     return status(creds, id);
   };
   const writes = { reschedule: 0, claims: 0 };
@@ -77,7 +78,7 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const gaps = () => callTimes.slice(1).map((at, i) => at - callTimes[i]!);
   return {
     replica,
-    signals,
+    deadlines,
     callTimes,
     gaps,
     writes,
@@ -132,11 +133,11 @@ describe('poll loop', () => {
 
   it('when the lease leaves a call less than the provider client allows it, then that call gets a deadline of its own', async () => {
     const t = setup({ providerDeadlineMs: 15_000 });
+    const t0 = t.time.at();
     t.add('j1');
     await t.drive(25_000);
     // 30 s lease: at 0 and 10 s a call has its 15 s; at 20 s only the 5 s before the lease's margin.
-    expect(t.signals.map((sig) => sig !== undefined)).toEqual([false, false, true]);
-    expect(t.signals[2]!.aborted).toBe(false);
+    expect(t.deadlines).toEqual([undefined, undefined, t0 + 25_000]);
     await t.loop.stop();
   });
 
@@ -385,6 +386,62 @@ describe('poll loop', () => {
     await vi.waitFor(() => expect(t.published).toHaveLength(1));
     await t.loop.stop();
     expect(t.store.get('j1').status).toBe('done');
+  });
+});
+
+describe('a generation recorded by this replica', () => {
+  /** What the JOB_SUBMITTED handler does: a lease from the loop, the record under it, the loop takes it up. */
+  const record = (t: ReturnType<typeof setup>, loop: typeof t.loop, jobId: string, firstPollAt: Date) => {
+    const lease = loop.leaseNew(firstPollAt);
+    const gen = generation(jobId, t.time.clock(), {
+      ...(lease ? { lease_owner: lease.owner, lease_until: lease.until, next_poll_at: lease.until } : {}),
+    });
+    t.store.add(gen);
+    if (lease) loop.takeUp(lease, gen, firstPollAt);
+    return lease;
+  };
+
+  it('when it records a new generation, then it holds it leased and polls it at its first poll time without a claim', async () => {
+    const t = setup();
+    const t0 = t.time.at();
+    expect(record(t, t.loop, 'j1', new Date(t0 + 2_000))).not.toBeNull();
+    expect(t.loop.held()).toBe(1);
+    // Stored leased, due at the lease's end: no other replica's claim finds it.
+    expect(t.store.get('j1')).toMatchObject({ lease_owner: 'replica-a' });
+    expect(t.store.get('j1').next_poll_at!.getTime()).toBe(t0 + 30_000);
+    expect(await t.loop.tick()).toBe(0); // not due yet
+    t.time.advance(2_000);
+    expect(await t.loop.tick()).toBe(1);
+    expect(t.callTimes).toEqual([t0 + 2_000]);
+    expect(t.writes).toEqual({ claims: 0, reschedule: 0 });
+  });
+
+  it('when its holder dies, then another replica claims it only once the lease has run out', async () => {
+    const t = setup();
+    const t0 = t.time.at();
+    const dead = t.replica('replica-dead');
+    record(t, dead, 'j1', new Date(t0)); // recorded leased, then the replica dies (never polls)
+    const b = t.replica('replica-b');
+    for (const at of [10_000, 20_000, 29_999]) {
+      t.time.advance(at - (t.time.at() - t0));
+      expect(await b.tick()).toBe(0);
+    }
+    t.time.advance(1);
+    expect(await b.tick()).toBe(1);
+    expect(t.store.get('j1').lease_owner).toBe('replica-b');
+    expect(t.callTimes).toEqual([t0 + 30_000]);
+  });
+
+  it('when the replica holds POLL_MAX_HELD already, or the lease would not cover the first poll, then it is recorded unleased', async () => {
+    const t = setup({ maxHeld: 1 });
+    const t0 = t.time.at();
+    expect(record(t, t.loop, 'j1', new Date(t0))).not.toBeNull();
+    expect(record(t, t.loop, 'j2', new Date(t0))).toBeNull();
+    expect(t.store.get('j2')).toMatchObject({ lease_owner: null });
+    const roomy = t.replica('replica-b');
+    // 30 s lease: the last poll it covers starts 20 s in.
+    expect(roomy.leaseNew(new Date(t0 + 20_001))).toBeNull();
+    expect(t.loop.held()).toBe(1);
   });
 });
 

@@ -39,9 +39,13 @@ export const PIXVERSE_DEFAULT_CONNECTIONS = 64;
 export function createPixverseProvider(opts: PixverseProviderOptions): VideoProvider {
   const timeouts = { ...PIXVERSE_DEFAULT_TIMEOUTS, ...opts.timeouts };
   // opossum's deadline sits just above the HTTP one, so a hung socket is reported by undici first.
+  // Status calls, the poller's thousands a second, have the transport's deadline alone
+  // (unless a breaker deadline is asked for): the timer opossum would start per call
+  // bounds nothing the transport does not.
   const breakerConfig: BreakerConfig = {
     timeoutMs: timeouts.requestMs + 1_000,
     ...PIXVERSE_DEFAULT_BREAKER,
+    untimed: opts.breaker?.timeoutMs === undefined ? ['status'] : [],
     ...opts.breaker,
   };
   const logger = opts.logger ?? silentProviderLogger;
@@ -111,9 +115,10 @@ export function createPixverseProvider(opts: PixverseProviderOptions): VideoProv
   ): Promise<GenerationStatus> {
     ensureOpen();
     const path = `video/result/${encodeURIComponent(providerJobId)}`;
+    const { deadlineAt } = callOpts;
     const resp = await breakers.run(
       'status',
-      (s) => http.call({ method: 'GET', path, apiKey: creds.apiKey, signal: s }),
+      (s) => http.call({ method: 'GET', path, apiKey: creds.apiKey, signal: s, deadlineAt }),
       callOpts.signal,
     );
     return toGenerationStatus(resp);

@@ -11,15 +11,25 @@ export interface BreakerConfig {
   /** Calls in the rolling window before the error percentage may open the breaker. */
   volumeThreshold: number;
   rollingCountTimeoutMs: number;
+  /**
+   * Breakers whose calls the transport's own deadline alone bounds: opossum starts no timer
+   * for them (one per call, thousands a second for status calls), and the call takes no
+   * abort signal of the breaker's. They still open on failures, timeouts included.
+   */
+  untimed?: readonly BreakerName[];
 }
 
 export const BREAKER_NAMES = ['submit', 'status', 'upload', 'balance'] as const satisfies readonly BreakerName[];
 
-type Task = (signal: AbortSignal) => Promise<unknown>;
-type Breaker = CircuitBreaker<[Task, AbortSignal], unknown>;
+type Task = (signal: AbortSignal | undefined) => Promise<unknown>;
+type Breaker = CircuitBreaker<[Task, AbortSignal | undefined], unknown>;
 
 export interface BreakerSet {
-  run<T>(name: BreakerName, task: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T>;
+  run<T>(
+    name: BreakerName,
+    task: (signal: AbortSignal | undefined) => Promise<T>,
+    callerSignal?: AbortSignal,
+  ): Promise<T>;
   views(): BreakerView[];
   onChange(listener: BreakerChangeListener): () => void;
   shutdown(): void;
@@ -48,15 +58,19 @@ export function createBreakerSet(config: BreakerConfig, logger: ProviderLogger, 
     }
   };
 
+  const untimed = new Set(config.untimed ?? []);
   for (const name of BREAKER_NAMES) {
-    const breaker = new CircuitBreaker<[Task, AbortSignal], unknown>((task, signal) => task(signal), {
+    const breaker = new CircuitBreaker<[Task, AbortSignal | undefined], unknown>((task, signal) => task(signal), {
       name: `${prefix}.${name}`,
-      timeout: config.timeoutMs,
+      timeout: untimed.has(name) ? false : config.timeoutMs,
       errorThresholdPercentage: config.errorThresholdPercentage,
       resetTimeout: config.resetTimeoutMs,
       volumeThreshold: config.volumeThreshold,
       rollingCountTimeout: config.rollingCountTimeoutMs,
       errorFilter: (err: unknown) => !countsAsBreakerFailure(err),
+      // Nothing listens for opossum's snapshot of the window, emitted every bucket (one a
+      // second), each a copy and sort of the window's latencies: thousands at the poller's rate.
+      enableSnapshots: false,
     });
     breaker.on('open', () => notify(name, 'open'));
     breaker.on('halfOpen', () => notify(name, 'half_open'));
@@ -72,10 +86,17 @@ export function createBreakerSet(config: BreakerConfig, logger: ProviderLogger, 
 
   async function run<T>(
     name: BreakerName,
-    task: (signal: AbortSignal) => Promise<T>,
+    task: (signal: AbortSignal | undefined) => Promise<T>,
     callerSignal?: AbortSignal,
   ): Promise<T> {
     const breaker = get(name);
+    if (untimed.has(name)) {
+      try {
+        return (await breaker.fire(task as Task, callerSignal)) as T;
+      } catch (err) {
+        throw translate(name, err, config);
+      }
+    }
     const controller = new AbortController();
     const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
     try {

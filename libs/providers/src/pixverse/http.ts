@@ -3,6 +3,7 @@ import { Agent } from 'undici';
 import type { FormData } from 'undici';
 import { ProviderError } from '../provider-error.js';
 import { classifyPixverse } from './classify.js';
+import { DeadlineSignals } from './deadlines.js';
 
 export interface PixverseHttpOptions {
   baseUrl: string;
@@ -21,6 +22,8 @@ interface PixverseCall {
   form?: FormData;
   /** Aborting this signal abandons the call (e.g. the breaker's own timeout or the caller's signal). */
   signal?: AbortSignal;
+  /** The call ends by then at the latest (epoch ms), when that is sooner than `requestMs` from now. */
+  deadlineAt?: number;
 }
 
 export interface PixverseHttp {
@@ -51,10 +54,17 @@ export function createPixverseHttp(opts: PixverseHttpOptions): PixverseHttp {
     bodyTimeout: opts.requestMs,
     connect: { timeout: opts.connectMs },
   });
+  // Each call ends within requestMs whatever undici's idle timeouts allow between chunks.
+  // The deadlines share timers: a timer (and an AbortSignal.timeout's weak references) per
+  // call was about a quarter of a busy poller's scavenging, and all its full collections.
+  const deadlines = new DeadlineSignals();
 
   async function call(c: PixverseCall): Promise<unknown> {
     const traceId = randomUUID();
-    const deadline = AbortSignal.timeout(opts.requestMs);
+    const now = Date.now();
+    // The caller's deadline, when sooner, is the caller's to account for (as its signal is).
+    const callerDeadline = c.deadlineAt !== undefined && c.deadlineAt < now + opts.requestMs;
+    const deadline = deadlines.signal(callerDeadline ? c.deadlineAt! : now + opts.requestMs, now);
     const signal = c.signal ? AbortSignal.any([deadline, c.signal]) : deadline;
     const headers: Record<string, string> = { 'API-KEY': c.apiKey, 'Ai-trace-id': traceId, accept: 'application/json' };
     let body: string | FormData | undefined;
@@ -83,8 +93,8 @@ export function createPixverseHttp(opts: PixverseHttpOptions): PixverseHttp {
       text = await res.body.text();
     } catch (err) {
       throw transportError(err, {
-        callerAborted: c.signal?.aborted === true,
-        timedOut: deadline.aborted,
+        callerAborted: c.signal?.aborted === true || (callerDeadline && deadline.aborted),
+        timedOut: !callerDeadline && deadline.aborted,
         requestMs: opts.requestMs,
         details,
       });
@@ -96,7 +106,10 @@ export function createPixverseHttp(opts: PixverseHttpOptions): PixverseHttp {
 
   return {
     call,
-    close: () => agent.close(),
+    close: () => {
+      deadlines.clear();
+      return agent.close();
+    },
   };
 }
 

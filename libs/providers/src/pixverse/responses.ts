@@ -41,6 +41,12 @@ export function parseResp<T>(schema: z.ZodType<T>, resp: unknown, what: string):
 }
 
 export function toGenerationStatus(resp: unknown): GenerationStatus {
+  // The usual answer, "still generating", uses nothing but the status: it is read as is,
+  // without a full parse (the poller reads thousands a second). The rest is parsed whole.
+  const status = (resp as { status?: unknown } | null)?.status;
+  if (Number.isInteger(status) && PIXVERSE_STATUS[status as number] !== 'completed') {
+    return { state: PIXVERSE_STATUS[status as number] ?? 'pending', raw: resp };
+  }
   const r = parseResp(statusRespSchema, resp, 'status');
   const state = PIXVERSE_STATUS[r.status] ?? 'pending';
   if (state !== 'completed') return { state, raw: resp };

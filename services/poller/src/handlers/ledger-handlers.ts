@@ -2,6 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import type { ConsumedEvent } from '@pixsim/bus';
 import { jobFailed, type Publish } from '../events.js';
 import type { Generation, LedgerStore } from '../generation.js';
+import type { PollLoop } from '../poll-loop-port.js';
 
 export interface HandlerDeps {
   store: LedgerStore;
@@ -15,27 +16,42 @@ const announceCancel = (publish: Publish, gen: Generation) =>
     jobFailed(gen, 'cancel', 'CANCELLED_BY_USER', 'the user cancelled the job', gen.ended_at ?? gen.submitted_at),
   );
 
-/** JOB_SUBMITTED: start following the generation (or cancel it at once when a cancel came first). */
-export function createSubmittedHandler(deps: HandlerDeps & { firstPollDelayMs: number }) {
+/**
+ * JOB_SUBMITTED: start following the generation (or cancel it at once when a cancel came
+ * first). With a `holder` (this replica's poll loop) a new generation is recorded leased
+ * to this replica and polled from its memory at the first poll's time, without waiting
+ * for a claim; a replica that dies holding it leaves the lease to run out, as a claimed one.
+ */
+export function createSubmittedHandler(
+  deps: HandlerDeps & { firstPollDelayMs: number; holder?: Pick<PollLoop, 'leaseNew' | 'takeUp'> },
+) {
   return async (event: ConsumedEvent<'JOB_SUBMITTED'>): Promise<void> => {
     const d = event.data;
     const submittedAt = new Date(d.submitted_at);
-    const gen = await deps.store.recordSubmission(
-      {
-        job_id: d.job_id,
-        user_id: d.user_id,
-        provider_id: d.provider_id,
-        provider_job_id: d.provider_job_id,
-        account_id: d.account_id,
-        credential: d.credential,
-        duration_sec: d.duration_sec,
-        attempt: d.attempt,
-        submitted_at: submittedAt,
-        trace: currentTraceContext(),
-      },
-      new Date(submittedAt.getTime() + deps.firstPollDelayMs),
-      deps.clock(),
-    );
+    const firstPollAt = new Date(submittedAt.getTime() + deps.firstPollDelayMs);
+    const lease = deps.holder?.leaseNew(firstPollAt) ?? null;
+    let gen: Generation | null = null;
+    try {
+      gen = await deps.store.recordSubmission(
+        {
+          job_id: d.job_id,
+          user_id: d.user_id,
+          provider_id: d.provider_id,
+          provider_job_id: d.provider_job_id,
+          account_id: d.account_id,
+          credential: d.credential,
+          duration_sec: d.duration_sec,
+          attempt: d.attempt,
+          submitted_at: submittedAt,
+          trace: currentTraceContext(),
+        },
+        firstPollAt,
+        deps.clock(),
+        lease ?? undefined,
+      );
+    } finally {
+      if (lease) deps.holder!.takeUp(lease, gen, firstPollAt);
+    }
     if (gen?.status === 'cancelled') await announceCancel(deps.publish, gen);
   };
 }

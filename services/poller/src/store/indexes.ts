@@ -1,5 +1,5 @@
 import { declareIndexes } from '@pixsim/persistence';
-import { generationModel } from './generation-store.js';
+import { generationModel } from './generation-model.js';
 
 /**
  * The poller's indexes (declared on the schema, the TTL on purge_at among them) and the

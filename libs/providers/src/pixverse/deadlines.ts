@@ -1,10 +1,13 @@
+import { setMaxListeners } from 'node:events';
+
 /** Deadlines that fall within one slot of this width share a signal (and its one timer). */
 const SLOT_MS = 100;
 
 /**
- * Abort signals for call deadlines, shared: thousands of polls a second would otherwise
- * each start a timer of their own (AbortSignal.timeout). A deadline is rounded down to its
- * slot, so a call is given up at most SLOT_MS early, never late.
+ * Abort signals for call deadlines, shared: thousands of calls a second would otherwise
+ * each start a timer of their own (AbortSignal.timeout), kept alive until a full garbage
+ * collection finds its signal dead. A deadline is rounded down to its slot, so a call is
+ * given up at most SLOT_MS early, never late.
  */
 export class DeadlineSignals {
   readonly #slots = new Map<number, { controller: AbortController; timer: NodeJS.Timeout }>();
@@ -15,6 +18,8 @@ export class DeadlineSignals {
     let s = this.#slots.get(slot);
     if (!s) {
       const controller = new AbortController();
+      // Every call of the slot listens on it while it runs: as many as the calls in flight.
+      setMaxListeners(0, controller.signal);
       const timer = setTimeout(
         () => {
           this.#slots.delete(slot);
