@@ -10,7 +10,12 @@ export const configSchema = z.object({
   PIXSIM_SECRET_KEY: legacySecretKeyFromEnv().optional(),
   POLL_TICK_MS: intFromEnv().default(500),
   POLL_BATCH: intFromEnv().default(200),
-  POLL_CONCURRENCY: intFromEnv().default(50),
+  /**
+   * Status calls in flight at most. A replica polls at most this ÷ the call's latency per
+   * second: 100 keeps up with 50,000 generations at a 10 s interval on calls of 20 ms, where
+   * 50 held it to 92% of that (`npm run bench:poller`); the manifests set the same.
+   */
+  POLL_CONCURRENCY: intFromEnv().default(100),
   /**
    * Generations one replica holds in memory at most (about 8 KiB each); the rest wait in the
    * store for a replica with room. 50,000 is what 5,000 polls/s at a 10 s interval needs.

@@ -11,7 +11,7 @@ describe('poller config', () => {
     expect(c).toMatchObject({
       POLL_TICK_MS: 500,
       POLL_BATCH: 200,
-      POLL_CONCURRENCY: 50,
+      POLL_CONCURRENCY: 100,
       LEASE_MS: 30_000,
       POLL_INTERVAL_S: 10,
       JOB_TIMEOUT_S: 3600,
