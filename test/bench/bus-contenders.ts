@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { createKeys, eventIds, toStreamFields, type EventData, type Keys } from '@pixsim/contracts';
 import { createConsumer, createPublisher, type PublishInput, type RedisClient } from '@pixsim/bus';
+import { deleteKeys } from '@pixsim/testkit';
 import { progress, type BenchRow } from './bench-utils.js';
 
 export interface ContenderOptions {
@@ -50,15 +51,6 @@ async function cpuMeter(redis: Redis, events: number): Promise<() => Promise<Rec
       'Redis-bound ceiling/s': Math.round(events / redisSeconds).toLocaleString('en-US'),
     };
   };
-}
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    if (found.length) await redis.unlink(...found);
-  } while (cursor !== '0');
 }
 
 /**
@@ -123,7 +115,7 @@ export async function runPixsim(o: ContenderOptions): Promise<BenchRow> {
       return extra;
     };
   });
-  await deleteKeys(redis, `bench-${run}:*`);
+  await deleteKeys(redis, `bench-${run}`);
   redis.disconnect();
   return { name: 'pixsim bus (schemas + tracing)', events: o.events, seconds, extra };
 }
@@ -163,7 +155,7 @@ export async function runBullmq(o: ContenderOptions): Promise<BenchRow> {
   await queue.obliterate({ force: true });
   await queue.close();
   const redis = new Redis(o.redisUrl);
-  await deleteKeys(redis, `${prefix}:*`);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   return { name: 'BullMQ add → process', events: o.events, seconds, extra };
 }

@@ -97,6 +97,21 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   };
 }
 
+/**
+ * A second replica ticks at 10, 20 and 29.999 s after `t0` and takes nothing; at 30 s, the
+ * lease's end, it takes j1.
+ */
+async function expectTakenOverAtLeaseEnd(t: ReturnType<typeof setup>, t0: number): Promise<void> {
+  const b = t.replica('replica-b');
+  for (const at of [10_000, 20_000, 29_999]) {
+    t.time.advance(at - (t.time.at() - t0));
+    expect(await b.tick()).toBe(0);
+  }
+  t.time.advance(1);
+  expect(await b.tick()).toBe(1);
+  expect(t.store.get('j1').lease_owner).toBe('replica-b');
+}
+
 describe('poll loop', () => {
   it('when the provider says pending, then it is polled every interval from memory while its lease lasts, writing nothing', async () => {
     const t = setup();
@@ -336,14 +351,7 @@ describe('poll loop', () => {
     const t0 = t.time.at();
     t.add('j1');
     expect(await t.loop.tick()).toBe(1); // replica-a holds it, then dies (never ticks again)
-    const b = t.replica('replica-b');
-    for (const at of [10_000, 20_000, 29_999]) {
-      t.time.advance(at - (t.time.at() - t0));
-      expect(await b.tick()).toBe(0);
-    }
-    t.time.advance(1);
-    expect(await b.tick()).toBe(1);
-    expect(t.store.get('j1').lease_owner).toBe('replica-b');
+    await expectTakenOverAtLeaseEnd(t, t0);
     expect(t.callTimes).toEqual([t0, t0 + 30_000]);
   });
 
@@ -421,14 +429,7 @@ describe('a generation recorded by this replica', () => {
     const t0 = t.time.at();
     const dead = t.replica('replica-dead');
     record(t, dead, 'j1', new Date(t0)); // recorded leased, then the replica dies (never polls)
-    const b = t.replica('replica-b');
-    for (const at of [10_000, 20_000, 29_999]) {
-      t.time.advance(at - (t.time.at() - t0));
-      expect(await b.tick()).toBe(0);
-    }
-    t.time.advance(1);
-    expect(await b.tick()).toBe(1);
-    expect(t.store.get('j1').lease_owner).toBe('replica-b');
+    await expectTakenOverAtLeaseEnd(t, t0);
     expect(t.callTimes).toEqual([t0 + 30_000]);
   });
 
