@@ -48,8 +48,10 @@ describe.skipIf(process.env.PIXSIM_TEST_FROM_SOURCE === '1')('what each service 
     for (const s of SERVICES.filter((name) => name !== 'gateway')) expect(loads[s]!.has('nats'), s).toBe(false);
   });
 
-  it('when job-intake or asset starts, then it has not loaded the provider HTTP client or its breaker', () => {
-    for (const s of ['job-intake', 'asset']) {
+  it('when the gateway, job-intake or asset starts, then it has not loaded the provider HTTP client or its breaker', () => {
+    // The gateway checks and prices requests with the providers' rules, and loads its callback
+    // client only when callbacks are on.
+    for (const s of ['gateway', 'job-intake', 'asset']) {
       expect(loads[s]!.has('undici'), s).toBe(false);
       expect(loads[s]!.has('opossum'), s).toBe(false);
     }

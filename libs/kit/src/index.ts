@@ -48,6 +48,7 @@ export { connectNats, natsPing } from './nats.js';
 export type { ConnectNatsOptions } from './nats.js';
 
 export { backoffDelay, sleep } from './backoff.js';
+export { createIdFactory, pooledRandom } from './ids.js';
 export { every } from './periodic.js';
 export type { Timer } from './periodic.js';
 export type { BackoffOptions } from './backoff.js';

@@ -55,7 +55,13 @@ export {
 } from './pixverse/adapter.js';
 export type { PixverseProviderOptions } from './pixverse/adapter.js';
 export { registerBreakerMetrics } from './breaker-metrics.js';
-export { PROVIDER_RULES, validateForProvider, type ProviderRules } from './rules.js';
+export {
+  PROVIDER_RULES,
+  providerCatalog,
+  validateForProvider,
+  type ProviderCatalog,
+  type ProviderRules,
+} from './rules.js';
 export {
   jobRequestSchema,
   publicHttpsProblem,

@@ -1,3 +1,4 @@
+import { PermanentError } from '@pixsim/contracts';
 import type { GenerationRequest, ValidationIssue } from './provider-port.js';
 import { validatePixverse } from './pixverse/limits.js';
 import { pixverseCost } from './pixverse/pricing.js';
@@ -25,3 +26,28 @@ export function validateForProvider(providerId: string, req: Omit<GenerationRequ
   if (!rules) return [{ field: 'provider_id', message: `unknown provider ${providerId}` }];
   return rules.validate(req);
 }
+
+/**
+ * The providers a service can name and their rules, for a service that never calls one (the
+ * gateway checks and prices requests): the same answers as a ProviderRegistry's `has` and
+ * `get(id).estimateCost`, without loading an HTTP client (undici alone is about 18 MiB
+ * resident).
+ */
+export interface ProviderCatalog {
+  has(providerId: string): boolean;
+  /** Throws a PermanentError (code UNKNOWN_PROVIDER) for an id no provider has. */
+  get(providerId: string): ProviderRules;
+}
+
+export const providerCatalog: ProviderCatalog = {
+  has: (providerId) => Object.hasOwn(PROVIDER_RULES, providerId),
+  get(providerId) {
+    const rules = Object.hasOwn(PROVIDER_RULES, providerId) ? PROVIDER_RULES[providerId] : undefined;
+    if (!rules)
+      throw new PermanentError(
+        `unknown provider ${providerId}; known: ${Object.keys(PROVIDER_RULES).join(', ') || 'none'}`,
+        { code: 'UNKNOWN_PROVIDER' },
+      );
+    return rules;
+  },
+};

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JobParams } from '@pixsim/contracts';
-import { createPixverseProvider, PROVIDER_RULES, validateForProvider } from '../src/index.js';
+import {
+  createPixverseProvider,
+  createProviderRegistry,
+  PROVIDER_RULES,
+  providerCatalog,
+  validateForProvider,
+} from '../src/index.js';
 
 describe('provider rules', () => {
   it('when the provider is unknown, then the only issue names provider_id', () => {
@@ -31,6 +37,26 @@ describe('provider rules', () => {
       ).toBe('params.model');
     } finally {
       await adapter.close();
+    }
+  });
+});
+
+describe('provider catalogue', () => {
+  it('when a provider is known, then the catalogue answers has and prices as the registry would', async () => {
+    const registry = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' }) });
+    try {
+      const req = { operationType: 'text_to_video' as const, params: { prompt: 'ok', quality: '1080p', duration: 8 } };
+      expect(providerCatalog.has('pixverse')).toBe(true);
+      expect(providerCatalog.get('pixverse').estimateCost(req)).toBe(registry.get('pixverse').estimateCost(req));
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('when a provider is unknown, then has is false and get throws UNKNOWN_PROVIDER, as the registry does', () => {
+    for (const id of ['nope', 'toString', '__proto__']) {
+      expect(providerCatalog.has(id)).toBe(false);
+      expect(() => providerCatalog.get(id)).toThrow(expect.objectContaining({ code: 'UNKNOWN_PROVIDER' }));
     }
   });
 });

@@ -1,6 +1,5 @@
 import { Counter } from 'prom-client';
-import { ulid } from 'ulid';
-import { consume, DAY_MS, runService } from '@pixsim/kit';
+import { consume, createIdFactory, DAY_MS, runService } from '@pixsim/kit';
 import { createAssetHandler } from './handlers/job-completed.js';
 import { createPurgedReplayCheck } from './handlers/purged-replay.js';
 import { openAssetStore } from './store/asset-store.js';
@@ -17,7 +16,8 @@ await runService({
   async build({ mongo, publisher, registry, logger }) {
     const retentionMs = config.PIXSIM_JOB_RETENTION_DAYS * DAY_MS;
     const clock = () => new Date();
-    const store = await openAssetStore(mongo, { newId: ulid, retentionMs });
+    const newId = createIdFactory();
+    const store = await openAssetStore(mongo, { newId, retentionMs });
     const pastRetention = new Counter({
       name: 'pixsim_replays_past_retention_total',
       help: 'Events older than the retention whose record was purged, acknowledged without effect',
@@ -28,7 +28,7 @@ await runService({
       store,
       publish: (input) => publisher.publish(input),
       clock,
-      newId: ulid,
+      newId,
       isPurgedReplay: createPurgedReplayCheck({
         store,
         retentionMs,

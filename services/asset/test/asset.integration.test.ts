@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteKeys, delivered, openTestDb, REDIS_URL } from '@pixsim/testkit';
-import { createLogger, createRedis } from '@pixsim/kit';
-import { ulid } from 'ulid';
+import { createIdFactory, createLogger, createRedis } from '@pixsim/kit';
 import { createConsumer, createPublisher, type Consumer } from '@pixsim/bus';
 import { createKeys, parseEnvelope, type EventData, type Envelope } from '@pixsim/contracts';
 import { createAssetHandler } from '../src/handlers/job-completed.js';
@@ -36,7 +35,7 @@ async function setup() {
     store,
     publish: (i) => publisher.publish(i),
     clock,
-    newId: ulid,
+    newId: createIdFactory(),
     isPurgedReplay: createPurgedReplayCheck({ store, retentionMs: RETENTION_MS, clock, onDropped() {} }),
   });
   const created = async (): Promise<Array<Envelope<EventData<'ASSET_CREATED'>>>> =>

@@ -1,7 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { SealingKey } from '@pixsim/credentials';
-import { mountOpsRoutes, type Logger, type OpsRoutesOptions, type ReadinessChecks, type Registry } from '@pixsim/kit';
-import type { ProviderRegistry } from '@pixsim/providers';
+import {
+  createIdFactory,
+  mountOpsRoutes,
+  type Logger,
+  type OpsRoutesOptions,
+  type ReadinessChecks,
+  type Registry,
+} from '@pixsim/kit';
+import type { ProviderCatalog } from '@pixsim/providers/rules';
 import { createAccountCommands } from './accounts/account-commands.js';
 import { adminTokenAuthenticator } from './auth/admin-token.js';
 import { installBearerAuth, requireRole } from './auth/bearer-auth.js';
@@ -26,7 +33,6 @@ import type { IdempotencyStore } from './store/idempotency-store.js';
 import type { ResolveHost } from './jobs/public-url.js';
 import { createJobSubmitter, type CallbackPolicy } from './jobs/submit-job.js';
 import type { JobUpdates } from './live/job-updates.js';
-import { createIdFactory } from './ids.js';
 import type { Clock, NewId, Publish } from './ports.js';
 import type { AccountStore, AssetStore, JobStore } from './store/ports.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -79,7 +85,7 @@ export interface AppDeps {
   consoleDir?: string;
   idempotency: IdempotencyStore;
   publish: Publish;
-  providers: Pick<ProviderRegistry, 'has' | 'get'>;
+  providers: ProviderCatalog;
   sealingKey: SealingKey;
   bus: BusAdmin;
   readiness: ReadinessChecks;

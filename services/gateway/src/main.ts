@@ -1,19 +1,26 @@
 import { createPublisher } from '@pixsim/bus';
-import { createOpsServer, createRedis, leaseOwner, mongoPing, natsPing, redisPing, runService } from '@pixsim/kit';
-import { createPixverseProvider, createProviderRegistry } from '@pixsim/providers';
+import {
+  createIdFactory,
+  createOpsServer,
+  createRedis,
+  leaseOwner,
+  mongoPing,
+  natsPing,
+  redisPing,
+  runService,
+} from '@pixsim/kit';
+import { providerCatalog } from '@pixsim/providers/rules';
 import { buildApp } from './app.js';
 import { assertAdministrable } from './auth/admin-token.js';
 import { apiKeyAuthenticator, sessionAuthenticator } from './auth/user-authenticators.js';
 import { createBusAdmin } from './bus-admin.js';
 import { createCallbackSecrets } from './callbacks/callback-secrets.js';
-import { createCallbacks } from './callbacks/callbacks.js';
 import { readConfig, registrationMode } from './config.js';
 import { drainMs } from './drain.js';
 import { readModelConsumers } from './handlers/consumers.js';
 import { createAccessTokens } from './identity/access-tokens.js';
 import { createIdentityService } from './identity/identity-service.js';
 import { createPasswordHasher } from './identity/password.js';
-import { createIdFactory } from './ids.js';
 import { createHostResolver, parseDnsServers } from './jobs/host-resolver.js';
 import { natsJobUpdates } from './live/job-updates.js';
 import { streamLimitsFromConfig } from './live/stream-limits.js';
@@ -63,9 +70,8 @@ await runService({
       logger,
       options: { ...failFast, commandTimeout: 500 },
     });
-    const providers = createProviderRegistry({
-      pixverse: createPixverseProvider({ baseUrl: config.PIXVERSE_BASE_URL }),
-    });
+    // The gateway checks and prices requests but never calls a provider: the rules alone, no client.
+    const providers = providerCatalog;
     const tokens = createAccessTokens({ secret: config.JWT_SECRET, ttlS: config.ACCESS_TOKEN_TTL_S, clock });
     const identity = createIdentityService({
       ...identityStores,
@@ -110,8 +116,9 @@ await runService({
           clock,
         })
       : undefined;
+    // Loaded only when callbacks are on: their HTTP client (undici) is about 18 MiB resident.
     const callbacks = callbackSecrets
-      ? await createCallbacks({
+      ? await (await import('./callbacks/callbacks.js')).createCallbacks({
           conn: ctx.mongo,
           registry: ctx.registry,
           logger,
@@ -229,7 +236,6 @@ await runService({
         await ops?.close();
         publisherRedis.disconnect();
         limiterRedis.disconnect();
-        await providers.close();
       },
     };
   },

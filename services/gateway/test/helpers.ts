@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { monotonicFactory } from 'ulid';
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { createPublisher } from '@pixsim/bus';
 import { createKeys, fieldsToRecord, type EventType, type Keys } from '@pixsim/contracts';
 import { generateSealingKeyPair, parsePrivateKeys, parsePublicKey, type Opener } from '@pixsim/credentials';
-import { createLogger, type Logger } from '@pixsim/kit';
-import { createPixverseProvider, createProviderRegistry, type ProviderRegistry } from '@pixsim/providers';
+import { createIdFactory, createLogger, type Logger } from '@pixsim/kit';
+import { providerCatalog, type ProviderCatalog } from '@pixsim/providers/rules';
 import { deleteKeys, mongoUri, REDIS_URL, uniqueName } from '@pixsim/testkit';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { createBusAdmin } from '../src/bus-admin.js';
@@ -77,7 +76,7 @@ export interface Harness {
   accounts: AccountStore;
   /** What the dispatcher would open credentials with; the gateway itself gets only the public key. */
   opener: Opener;
-  providers: ProviderRegistry;
+  providers: ProviderCatalog;
   identity: IdentityStores;
   tokens: AccessTokens;
   updates: JobUpdates;
@@ -109,7 +108,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
   ]);
   const pair = generateSealingKeyPair();
   const opener: Opener = { ring: parsePrivateKeys(pair.privateKey) };
-  const providers = createProviderRegistry({ pixverse: createPixverseProvider({ baseUrl: 'http://127.0.0.1:9' }) });
+  const providers = providerCatalog;
   const { logger, lines } = memoryLogger();
   const [identity, idempotency] = await Promise.all([createIdentityStores(conn), createIdempotencyStore(conn)]);
   const clock = testClock();
@@ -134,7 +133,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     resolveHost: fakeResolver,
     webhook: { secret: WEBHOOK_SECRET, nonces: redisNonceStore(redis, keys), poke: async () => {} },
     insights: noJobInsights,
-    newId: monotonicFactory(),
+    newId: createIdFactory(),
     users: identity.users,
     quota: { store: createQuotaStore(redis, keys, clock), defaults: NO_LIMITS },
     callbackSecrets: createCallbackSecrets({ root: CALLBACK_ROOT, graceS: 3_600, clock }),
@@ -163,7 +162,6 @@ export async function createHarness(overrides: Partial<AppDeps> = {}, opts: Harn
     },
     async close() {
       await app.close();
-      await providers.close();
       if (!opts.replicaOf) {
         await conn.dropDatabase().catch(() => {});
         await deleteKeys(redis, prefix);
@@ -183,7 +181,7 @@ export function identityServiceOf(
     ...h.identity,
     tokens: h.tokens,
     clock: h.clock,
-    newId: monotonicFactory(),
+    newId: createIdFactory(),
     registration: 'open',
     passwords: createPasswordHasher({ N: 1024, r: 8, p: 1 }), // cheap: tests log in often
     ...over,

@@ -1,6 +1,6 @@
 import { eventIds, type EventData, type LogPort } from '@pixsim/contracts';
 import { sealCredential, type SealingKey } from '@pixsim/credentials';
-import type { ProviderRegistry } from '@pixsim/providers';
+import type { ProviderCatalog } from '@pixsim/providers/rules';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
 import type { AccountRecord } from '../read-model/account-record.js';
 import type { AccountStore } from '../store/ports.js';
@@ -12,7 +12,7 @@ export interface AccountCommandDeps {
   publish: Publish;
   /** The public key credentials are sealed to; the gateway cannot open them. */
   sealingKey: SealingKey;
-  providers: Pick<ProviderRegistry, 'has'>;
+  providers: Pick<ProviderCatalog, 'has'>;
   clock: Clock;
   newId: NewId;
   logger: Pick<LogPort, 'warn'>;

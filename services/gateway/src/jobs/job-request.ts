@@ -1,4 +1,4 @@
-import { validateJobRequest, type JobRequest } from '@pixsim/providers';
+import { validateJobRequest, type JobRequest } from '@pixsim/providers/job-request';
 import { InvalidParamsError, ValidationFailedError } from '../http/errors.js';
 
 /**

@@ -1,5 +1,6 @@
 import { eventIds, type EventData, type JobEvent, type LogPort } from '@pixsim/contracts';
-import { publicHttpsProblem, type JobRequest, type ProviderRegistry } from '@pixsim/providers';
+import { publicHttpsProblem, type JobRequest } from '@pixsim/providers/job-request';
+import type { ProviderCatalog } from '@pixsim/providers/rules';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError, ValidationFailedError } from '../http/errors.js';
 import { foldJob, type JobRecord } from '../read-model/job-record.js';
@@ -12,7 +13,7 @@ import { effectiveLimits, type QuotaLimits } from '../quota/quota.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 
 export interface JobSubmitterDeps {
-  providers: Pick<ProviderRegistry, 'get'>;
+  providers: Pick<ProviderCatalog, 'get'>;
   publish: Publish;
   jobs: JobStore;
   idempotency?: IdempotencyStore;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { idSchema, jobStatusSchema, operationTypeSchema } from '@pixsim/contracts';
-import { jobRequestSchema } from '@pixsim/providers';
+import { jobRequestSchema } from '@pixsim/providers/job-request';
 import { principalOf } from '../auth/bearer-auth.js';
 import { canSee, ownerFilter } from '../auth/visibility.js';
 import { NotFoundError, ValidationFailedError } from '../http/errors.js';
