@@ -275,6 +275,61 @@ describe('dispatch', () => {
     expect(full.backlog).toBe(3);
   });
 
+  it('when jobs wait and no account has a slot, then a pass with ten workers tries one job, not ten; with three slots free it fills all three', async () => {
+    const u = await setup();
+    await u.addAccount('a3', { simCredits: 10_000, credits: 10_000, max: 3 });
+    const holders = [await u.newJob(`h1 ${randomUUID()}`, 9), await u.newJob(`h2 ${randomUUID()}`, 9)];
+    holders.push(await u.newJob(`h3 ${randomUUID()}`, 9));
+    for (const h of holders) expect(await u.dispatchJob(h)).toBe('submitted');
+    const waiting: string[] = [];
+    for (let i = 0; i < 12; i++) waiting.push(await u.newJob(`w${i} ${randomUUID()}`, 5));
+    const tried: string[] = [];
+    const scannerOf = () =>
+      createScanner({
+        submissions: u.submissions,
+        dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)),
+        clock,
+        intervalMs: 60_000,
+        staleMs: 120_000,
+        concurrency: 10,
+        logger: { warn() {} },
+        costOf: () => 45,
+        hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
+      });
+    const full = scannerOf();
+    full.start();
+    await expect.poll(() => full.backlog, { timeout: 5_000 }).toBe(12);
+    await full.stop();
+    expect(tried).toHaveLength(1);
+
+    // Three free slots and twelve jobs: the pass grows one worker per submit and fills all
+    // three; the workers it has when the slots run out each find none, and the pass ends.
+    const v = await setup();
+    await v.addAccount('a4', { simCredits: 10_000, credits: 10_000, max: 3 });
+    const queued: string[] = [];
+    for (let i = 0; i < 12; i++) queued.push(await v.newJob(`q${i} ${randomUUID()}`, 5));
+    const triedFree: string[] = [];
+    const freed = createScanner({
+      submissions: v.submissions,
+      dispatchJob: (id) => (triedFree.push(id), v.dispatchJob(id)),
+      clock,
+      intervalMs: 60_000,
+      staleMs: 120_000,
+      concurrency: 10,
+      logger: { warn() {} },
+      costOf: () => 45,
+      hasFreeSlot: (p) => v.accounts.hasFreeSlot(p, new Date()),
+    });
+    freed.start();
+    await expect.poll(() => freed.backlog, { timeout: 5_000 }).toBe(9);
+    await freed.stop();
+    const states = await Promise.all(queued.map((j) => v.submissions.get(j)));
+    expect(states.filter((st) => st?.state === 'submitted')).toHaveLength(3);
+    // All ten workers at once would have tried ten; growing, the pass stops at seven at most.
+    expect(triedFree.length).toBeGreaterThanOrEqual(4);
+    expect(triedFree.length).toBeLessThanOrEqual(7);
+  });
+
   it('when a credit top-up is delivered twice, then it counts once; another top-up counts too, and an EXHAUSTED account is revived', async () => {
     const t = await setup();
     await t.addAccount('a1', { simCredits: 10_000, credits: 100, max: 2 });

@@ -25,6 +25,7 @@ export interface ScannerOptions {
  * stops if no account has a free slot (the jobs after it would not find one
  * either); otherwise the job was too dear for the credits left, so the pass goes
  * on with cheaper jobs only. One expensive job never holds up the ones behind it.
+ * A pass starts with one worker and adds one per job submitted, up to `concurrency`.
  */
 export function createScanner(opts: ScannerOptions) {
   let again = false;
@@ -40,24 +41,48 @@ export function createScanner(opts: ScannerOptions) {
     // Jobs costing this much or more found no account in this pass; those left behind.
     let ceiling = Infinity;
     let left = 0;
-    const worker = async () => {
-      while (!blocked && !paused && !stopped && index < due.length) {
-        const job = due[index++]!;
-        const cost = opts.costOf(job);
-        if (cost >= ceiling) {
-          left++;
-          continue;
+    const workersAtMost = Math.min(opts.concurrency, due.length);
+    await new Promise<void>((resolve, reject) => {
+      let active = 0;
+      const worker = async () => {
+        while (!blocked && !paused && !stopped && index < due.length) {
+          const job = due[index++]!;
+          const cost = opts.costOf(job);
+          if (cost >= ceiling) {
+            left++;
+            continue;
+          }
+          const outcome = await opts.dispatchJob(job._id);
+          if (outcome === 'submitted') grow();
+          else if (outcome === 'paused') blocked = true;
+          else if (outcome === 'waiting_for_account') {
+            left++;
+            ceiling = Math.min(ceiling, cost);
+            if (!(await opts.hasFreeSlot(job.provider_id))) blocked = true;
+          }
         }
-        const outcome = await opts.dispatchJob(job._id);
-        if (outcome === 'paused') blocked = true;
-        else if (outcome === 'waiting_for_account') {
-          left++;
-          ceiling = Math.min(ceiling, cost);
-          if (!(await opts.hasFreeSlot(job.provider_id))) blocked = true;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency, due.length) }, worker));
+      };
+      const grow = () => {
+        if (active >= workersAtMost) return;
+        active++;
+        worker().then(
+          () => {
+            if (--active === 0) resolve();
+          },
+          (err: unknown) => {
+            blocked = true; // the other workers stop at their next job
+            reject(err);
+          },
+        );
+      };
+      // One worker first, one more per job submitted. While jobs wait for a slot, the pass
+      // is woken by every slot that frees and every job that arrives; starting all workers
+      // at once made each such pass claim, try and put back one job per worker (about 40
+      // commands) for the one slot there was. Now a pass with no slot costs one try, and
+      // one with many slots still reaches full concurrency within a few submits.
+      if (workersAtMost === 0) resolve();
+      else grow();
+    });
     waiting = blocked ? due.length - index + left : left;
     if (!blocked && due.length === opts.concurrency * 4) again = true; // more may be due
   };
