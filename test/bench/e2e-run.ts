@@ -53,6 +53,12 @@ export interface E2EOptions {
   rate?: number;
   /** Processes of every pixsim service (default 1); POSTs are spread over the gateway replicas. */
   replicas?: number;
+  /**
+   * Jobs each contender runs, the same way (at `rate` when set), before anything is measured.
+   * Both start from fresh processes; for their first seconds V8 interprets and compiles the
+   * hot paths, and a steady-state figure should not include that. Default 0.
+   */
+  warmupJobs?: number;
 }
 
 interface Measured {
@@ -195,34 +201,47 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     };
     await sleep(3_000);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
+    /** Waits until every job of `ids` has its ASSET_CREATED; the time of the last one, or null. */
+    const assetsOf = async (ids: readonly string[], label: string): Promise<number | null> => {
+      const want = new Set(ids);
+      let seen = 0;
+      let last = 0;
+      const stop = progress(label, () => seen, ids.length);
+      const finished = await waitUntil(
+        async () => {
+          // The stream is read whole only once it can hold them all.
+          if ((await redis.xlen(keys.stream('ASSET_CREATED'))) < want.size) return false;
+          const got = new Set<string>();
+          for (const [id, f] of await readAll(redis, keys.stream('ASSET_CREATED'))) {
+            const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
+            if (want.has(jobId) && !got.has(jobId)) {
+              got.add(jobId);
+              last = Math.max(last, entryMs(id));
+            }
+          }
+          seen = got.size;
+          return got.size === want.size;
+        },
+        o.timeoutMs,
+        250,
+      );
+      stop();
+      return finished ? last : null;
+    };
+    if (o.warmupJobs) {
+      const warm = await postAll(sys.gatewayUrls, sys.adminToken, { ...o, jobs: o.warmupJobs }, 'pixsim warm-up');
+      if ((await assetsOf(warm.ids, 'pixsim warm-up assets')) === null)
+        throw new Error(`pixsim: the ${o.warmupJobs} warm-up jobs did not finish within ${o.timeoutMs} ms`);
+    }
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
     const infra0 = cpuOf(infraPids);
     const ops0 = await mongoCommands(counter);
     const top0 = await mongoTop(counter);
     const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
-    const want = new Set(posted.ids);
-    let assetsSeen = 0;
-    const stop = progress('pixsim assets', () => assetsSeen, o.jobs);
-    let lastAsset = 0;
-    const finished = await waitUntil(
-      async () => {
-        assetsSeen = await redis.xlen(keys.stream('ASSET_CREATED'));
-        if (assetsSeen < o.jobs) return false;
-        const got = new Set<string>();
-        for (const [id, f] of await readAll(redis, keys.stream('ASSET_CREATED'))) {
-          const jobId = JSON.parse(f[f.indexOf('data') + 1]!).job_id as string;
-          if (want.has(jobId) && !got.has(jobId)) {
-            got.add(jobId);
-            lastAsset = Math.max(lastAsset, entryMs(id));
-          }
-        }
-        return got.size === o.jobs;
-      },
-      o.timeoutMs,
-      250,
-    );
-    stop();
+    const lastAssetAt = await assetsOf(posted.ids, 'pixsim assets');
+    const finished = lastAssetAt !== null;
+    const lastAsset = lastAssetAt ?? 0;
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
     const infra = minus(cpuOf(infraPids), infra0);
@@ -230,7 +249,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const mongoByNamespace = minus(await mongoTop(counter), top0);
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
-      throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} ASSET_CREATED within ${o.timeoutMs} ms`);
+      throw new Error(`pixsim: not every one of ${o.jobs} jobs had its ASSET_CREATED within ${o.timeoutMs} ms`);
     }
     const completedAt = new Map<string, number>();
     for (const [id, f] of await readAll(redis, keys.stream('JOB_COMPLETED'))) {
@@ -317,6 +336,13 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       const flowPids = () => ({ 'bullmq route': route.pid, 'bullmq worker': worker.pid });
       await sleep(3_000);
       const bIdle = Object.fromEntries(Object.entries(flowPids()).map(([s, pid]) => [s, rssMiB(pid)]));
+      const finishedCount = async () => Number((await redis.get(`${flowPrefix}:finished`)) ?? 0);
+      const warm = o.warmupJobs ?? 0;
+      if (warm) {
+        await postAll(routeUrls, sys.adminToken, { ...o, jobs: warm }, 'bullmq warm-up');
+        if (!(await waitUntil(async () => (await finishedCount()) >= warm, o.timeoutMs, 250)))
+          throw new Error(`BullMQ flow: the ${warm} warm-up jobs did not finish within ${o.timeoutMs} ms`);
+      }
       const bSampler = rssSampler(flowPids);
       const bCpu0 = cpuOf(flowPids());
       const bInfra0 = cpuOf(infraPids);
@@ -325,7 +351,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       let bDone = 0;
       const bStop = progress('bullmq assets', () => bDone, o.jobs);
       const bFinished = await waitUntil(
-        async () => (bDone = Number((await redis.get(`${flowPrefix}:finished`)) ?? 0)) >= o.jobs,
+        async () => (bDone = (await finishedCount()) - warm) >= o.jobs,
         o.timeoutMs,
         250,
       );
@@ -428,8 +454,8 @@ export function printE2E(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured 
 export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measured }): { ok: boolean } {
   const { pixsim, bullmq } = r;
   printGrid(
-    `end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop): POST → COMPLETED minus the provider's ` +
-      `time (ms)`,
+    `end to end at a steady ${o.rate} jobs/s (${o.jobs} jobs, open loop${o.warmupJobs ? `, after ${o.warmupJobs} warm-up jobs` : ', from a cold start'}): ` +
+      `POST → COMPLETED minus the provider's time (ms)`,
     ['contender', 'jobs/s done', 'p50', 'p95', 'p99'],
     [pixsim, bullmq].map((m) => [
       m.row.name,
