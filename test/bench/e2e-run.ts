@@ -471,10 +471,12 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
       ['hop', 'p50', 'p99'],
       pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]),
     );
-  const ok = pixsim.overhead.p99 < 250;
+  // The targets: a p99 under 250 ms at 25 jobs/s, under 500 ms at 50 jobs/s.
+  const target = (o.rate ?? 0) >= 50 ? 500 : 250;
+  const ok = pixsim.overhead.p99 < target;
   console.log(
     `ratio: pixsim/BullMQ p99 overhead at ${o.rate} jobs/s = ${(pixsim.overhead.p99 / bullmq.overhead.p99).toFixed(2)} ` +
-      `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < 250: ${ok ? 'met' : 'NOT met'}; BullMQ flow ` +
+      `(pixsim ${Math.round(pixsim.overhead.p99)} ms, target < ${target}: ${ok ? 'met' : 'NOT met'}; BullMQ flow ` +
       `${Math.round(bullmq.overhead.p99)} ms)`,
   );
   return { ok };
