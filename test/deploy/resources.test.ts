@@ -4,16 +4,18 @@ import { parseYamlDocs, readRepoFile } from './manifests.js';
 
 /**
  * What `npm run bench:e2e` measured for each service on the compiled build, Node 20,
- * 2026-12-05 (the footprint table: idle RSS, peak RSS during the 5,000-job burst, and the
- * CPU seconds over the burst's 90 s as a share of one core). docs/performance.md has the run.
- * The poller's peak is `npm run bench:poller`'s, holding 50,000 generations (POLL_MAX_HELD).
+ * 2026-12-05 (a 5,000-job burst: idle RSS, peak RSS, and the CPU seconds over the burst's
+ * 35 s as a share of one core; the highest of the day's runs where there were several).
+ * The gateway's peak is `npm run bench:gateway`'s at 100 connections, the poller's
+ * `npm run bench:poller`'s following 50,000 generations (POLL_MAX_HELD) from memory.
+ * docs/performance.md and test/bench/RESULTS.md have the runs.
  */
 const MEASURED: Readonly<Record<ServiceName, { idleMiB: number; peakMiB: number; cpuCores: number }>> = {
-  gateway: { idleMiB: 132, peakMiB: 322, cpuCores: 0.29 },
-  'job-intake': { idleMiB: 125, peakMiB: 259, cpuCores: 0.18 },
-  dispatcher: { idleMiB: 134, peakMiB: 275, cpuCores: 0.28 },
-  poller: { idleMiB: 124, peakMiB: 498, cpuCores: 0.18 },
-  asset: { idleMiB: 114, peakMiB: 177, cpuCores: 0.09 },
+  gateway: { idleMiB: 106, peakMiB: 155, cpuCores: 0.35 },
+  'job-intake': { idleMiB: 92, peakMiB: 119, cpuCores: 0.3 },
+  dispatcher: { idleMiB: 98, peakMiB: 129, cpuCores: 0.38 },
+  poller: { idleMiB: 116, peakMiB: 272, cpuCores: 0.19 },
+  asset: { idleMiB: 93, peakMiB: 104, cpuCores: 0.12 },
 };
 
 /** A limit leaves this much room above the measured peak (another Node, a larger heap, a busier hour). */
