@@ -32,13 +32,14 @@ export function printTable(title: string, rows: readonly BenchRow[]): void {
 }
 
 /** Reads `--name value` or the NAME environment variable, as a positive integer. */
-export function intArg(name: string, fallback: number): number {
+export function intArg(name: string, fallback: number, opts: { zero?: boolean } = {}): number {
   const i = process.argv.indexOf(`--${name}`);
   const raw = i >= 0 ? process.argv[i + 1] : process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && !opts.zero)) {
+    const what = opts.zero ? 'an integer ≥ 0' : 'a positive integer';
+    console.error(`--${name} must be ${what}, got ${JSON.stringify(raw)}`);
     process.exit(2);
   }
   return n;

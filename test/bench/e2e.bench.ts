@@ -38,7 +38,12 @@ const rate = intArg('rate', 25);
 // The steady rate is measured in steady state: each contender first runs `warmup-s` seconds of
 // jobs at the same rate (its processes start fresh, and V8 compiles their hot paths in the
 // first seconds), and only the jobs after that count.
-const paced = { ...o, jobs: intArg('paced-jobs', 1_000), rate, warmupJobs: intArg('warmup-s', 10) * rate };
+const paced = {
+  ...o,
+  jobs: intArg('paced-jobs', 1_000),
+  rate,
+  warmupJobs: intArg('warmup-s', 10, { zero: true }) * rate,
+};
 console.log(
   `end-to-end benchmark: ${o.jobs} jobs, ${o.clients} clients, concurrency ${o.concurrency}, simulator latency ${o.latencyMs} ms; ` +
     `then ${paced.jobs} jobs at a steady ${paced.rate} jobs/s after ${paced.warmupJobs} warm-up jobs at that rate` +
