@@ -201,8 +201,8 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     };
     await sleep(3_000);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
-    /** Waits until every job of `ids` has its ASSET_CREATED; the time of the last one, or null. */
-    const assetsOf = async (ids: readonly string[], label: string): Promise<number | null> => {
+    /** Waits until every job of `ids` has its ASSET_CREATED: whether all came, how many, and the last one's time. */
+    const assetsOf = async (ids: readonly string[], label: string) => {
       const want = new Set(ids);
       let seen = 0;
       let last = 0;
@@ -226,12 +226,13 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
         250,
       );
       stop();
-      return finished ? last : null;
+      return { finished, seen, last };
     };
     if (o.warmupJobs) {
       const warm = await postAll(sys.gatewayUrls, sys.adminToken, { ...o, jobs: o.warmupJobs }, 'pixsim warm-up');
-      if ((await assetsOf(warm.ids, 'pixsim warm-up assets')) === null)
-        throw new Error(`pixsim: the ${o.warmupJobs} warm-up jobs did not finish within ${o.timeoutMs} ms`);
+      const w = await assetsOf(warm.ids, 'pixsim warm-up assets');
+      if (!w.finished)
+        throw new Error(`pixsim: ${w.seen} of ${o.warmupJobs} warm-up jobs had an asset within ${o.timeoutMs} ms`);
     }
     const sampler = rssSampler(servicePids);
     const cpu0 = cpuOf(servicePids());
@@ -239,9 +240,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const ops0 = await mongoCommands(counter);
     const top0 = await mongoTop(counter);
     const posted = await postAll(sys.gatewayUrls, sys.adminToken, o, 'pixsim');
-    const lastAssetAt = await assetsOf(posted.ids, 'pixsim assets');
-    const finished = lastAssetAt !== null;
-    const lastAsset = lastAssetAt ?? 0;
+    const { finished, seen: assetsSeen, last: lastAsset } = await assetsOf(posted.ids, 'pixsim assets');
     const peak = sampler.stop();
     const cpu = minus(cpuOf(servicePids()), cpu0);
     const infra = minus(cpuOf(infraPids), infra0);
@@ -249,7 +248,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const mongoByNamespace = minus(await mongoTop(counter), top0);
     if (!finished) {
       sys.dumpLogs('the end-to-end run did not finish', 60);
-      throw new Error(`pixsim: not every one of ${o.jobs} jobs had its ASSET_CREATED within ${o.timeoutMs} ms`);
+      throw new Error(`pixsim: ${assetsSeen} of ${o.jobs} jobs had their ASSET_CREATED within ${o.timeoutMs} ms`);
     }
     const completedAt = new Map<string, number>();
     for (const [id, f] of await readAll(redis, keys.stream('JOB_COMPLETED'))) {

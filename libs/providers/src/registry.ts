@@ -15,11 +15,7 @@ export function createProviderRegistry(providers: Record<string, VideoProvider |
   return {
     get(providerId) {
       const provider = byId.get(providerId);
-      if (!provider) {
-        throw new PermanentError(`unknown provider ${providerId}; known: ${[...byId.keys()].join(', ') || 'none'}`, {
-          code: 'UNKNOWN_PROVIDER',
-        });
-      }
+      if (!provider) throw unknownProvider(providerId, [...byId.keys()]);
       return provider;
     },
     has: (providerId) => byId.has(providerId),
@@ -28,4 +24,11 @@ export function createProviderRegistry(providers: Record<string, VideoProvider |
       await Promise.all([...byId.values()].map((p) => p.close()));
     },
   };
+}
+
+/** The error for a provider id nobody registered (code UNKNOWN_PROVIDER), naming the known ones. */
+export function unknownProvider(providerId: string, known: readonly string[]): PermanentError {
+  return new PermanentError(`unknown provider ${providerId}; known: ${known.join(', ') || 'none'}`, {
+    code: 'UNKNOWN_PROVIDER',
+  });
 }

@@ -1,7 +1,7 @@
-import { PermanentError } from '@pixsim/contracts';
 import type { GenerationRequest, ValidationIssue } from './provider-port.js';
 import { validatePixverse } from './pixverse/limits.js';
 import { pixverseCost } from './pixverse/pricing.js';
+import { unknownProvider } from './registry.js';
 
 /**
  * What a provider accepts and charges, with no HTTP client behind it: validating a request
@@ -20,9 +20,12 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = {
   },
 };
 
+const rulesOf = (providerId: string): ProviderRules | undefined =>
+  Object.hasOwn(PROVIDER_RULES, providerId) ? PROVIDER_RULES[providerId] : undefined;
+
 /** The request's issues under its provider's rules; an unknown provider is an issue on `provider_id`. */
 export function validateForProvider(providerId: string, req: Omit<GenerationRequest, 'jobId'>): ValidationIssue[] {
-  const rules = Object.hasOwn(PROVIDER_RULES, providerId) ? PROVIDER_RULES[providerId] : undefined;
+  const rules = rulesOf(providerId);
   if (!rules) return [{ field: 'provider_id', message: `unknown provider ${providerId}` }];
   return rules.validate(req);
 }
@@ -40,14 +43,10 @@ export interface ProviderCatalog {
 }
 
 export const providerCatalog: ProviderCatalog = {
-  has: (providerId) => Object.hasOwn(PROVIDER_RULES, providerId),
+  has: (providerId) => rulesOf(providerId) !== undefined,
   get(providerId) {
-    const rules = Object.hasOwn(PROVIDER_RULES, providerId) ? PROVIDER_RULES[providerId] : undefined;
-    if (!rules)
-      throw new PermanentError(
-        `unknown provider ${providerId}; known: ${Object.keys(PROVIDER_RULES).join(', ') || 'none'}`,
-        { code: 'UNKNOWN_PROVIDER' },
-      );
+    const rules = rulesOf(providerId);
+    if (!rules) throw unknownProvider(providerId, Object.keys(PROVIDER_RULES));
     return rules;
   },
 };

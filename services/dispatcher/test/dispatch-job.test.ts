@@ -23,6 +23,26 @@ async function setup(opts: DispatchPartsOptions = {}) {
   return { ...parts, addAccount, newJob };
 }
 
+/** A scanner over `t`'s stores that records the jobs it tries; its first pass runs on start, the next a minute later. */
+function scannerOver(
+  t: Awaited<ReturnType<typeof setup>>,
+  o: { concurrency: number; costOf?: Parameters<typeof createScanner>[0]['costOf'] },
+) {
+  const tried: string[] = [];
+  const scanner = createScanner({
+    submissions: t.submissions,
+    dispatchJob: (id) => (tried.push(id), t.dispatchJob(id)),
+    clock,
+    intervalMs: 60_000,
+    staleMs: 120_000,
+    concurrency: o.concurrency,
+    logger: { warn() {} },
+    costOf: o.costOf ?? (() => 45),
+    hasFreeSlot: (p) => t.accounts.hasFreeSlot(p, new Date()),
+  });
+  return { scanner, tried };
+}
+
 const ofType = (published: PublishInput[], type: string) => published.filter((p) => p.type === type);
 
 describe('dispatch', () => {
@@ -225,16 +245,9 @@ describe('dispatch', () => {
     const dear = await newJob('1080p', 9); // 120 credits: more than the 100 left, and first in line
     const cheap = [await newJob('540p', 5), await newJob('540p', 5)]; // 45 each
     const provider = world.provider();
-    const scanner = createScanner({
-      submissions: t.submissions,
-      dispatchJob: (id) => t.dispatchJob(id),
-      clock,
-      intervalMs: 60_000,
-      staleMs: 120_000,
+    const { scanner } = scannerOver(t, {
       concurrency: 1,
-      logger: { warn() {} },
       costOf: (job) => provider.estimateCost({ operationType: job.operation_type, params: job.params }),
-      hasFreeSlot: (p) => t.accounts.hasFreeSlot(p, new Date()),
     });
     scanner.start();
     await expect
@@ -256,18 +269,7 @@ describe('dispatch', () => {
       await u.newJob(`w2 ${randomUUID()}`, 5),
       await u.newJob(`w3 ${randomUUID()}`, 5),
     ];
-    const tried: string[] = [];
-    const full = createScanner({
-      submissions: u.submissions,
-      dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)),
-      clock,
-      intervalMs: 60_000,
-      staleMs: 120_000,
-      concurrency: 1,
-      logger: { warn() {} },
-      costOf: () => 45,
-      hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
-    });
+    const { scanner: full, tried } = scannerOver(u, { concurrency: 1 });
     full.start();
     await expect.poll(() => tried.length, { timeout: 5_000 }).toBe(1);
     await full.stop();
@@ -278,25 +280,10 @@ describe('dispatch', () => {
   it('when jobs wait and no account has a slot, then a pass with ten workers tries one job, not ten; with three slots free it fills all three', async () => {
     const u = await setup();
     await u.addAccount('a3', { simCredits: 10_000, credits: 10_000, max: 3 });
-    const holders = [await u.newJob(`h1 ${randomUUID()}`, 9), await u.newJob(`h2 ${randomUUID()}`, 9)];
-    holders.push(await u.newJob(`h3 ${randomUUID()}`, 9));
-    for (const h of holders) expect(await u.dispatchJob(h)).toBe('submitted');
-    const waiting: string[] = [];
-    for (let i = 0; i < 12; i++) waiting.push(await u.newJob(`w${i} ${randomUUID()}`, 5));
-    const tried: string[] = [];
-    const scannerOf = () =>
-      createScanner({
-        submissions: u.submissions,
-        dispatchJob: (id) => (tried.push(id), u.dispatchJob(id)),
-        clock,
-        intervalMs: 60_000,
-        staleMs: 120_000,
-        concurrency: 10,
-        logger: { warn() {} },
-        costOf: () => 45,
-        hasFreeSlot: (p) => u.accounts.hasFreeSlot(p, new Date()),
-      });
-    const full = scannerOf();
+    for (let i = 0; i < 3; i++)
+      expect(await u.dispatchJob(await u.newJob(`h${i} ${randomUUID()}`, 9))).toBe('submitted');
+    for (let i = 0; i < 12; i++) await u.newJob(`w${i} ${randomUUID()}`, 5);
+    const { scanner: full, tried } = scannerOver(u, { concurrency: 10 });
     full.start();
     await expect.poll(() => full.backlog, { timeout: 5_000 }).toBe(12);
     await full.stop();
@@ -308,18 +295,7 @@ describe('dispatch', () => {
     await v.addAccount('a4', { simCredits: 10_000, credits: 10_000, max: 3 });
     const queued: string[] = [];
     for (let i = 0; i < 12; i++) queued.push(await v.newJob(`q${i} ${randomUUID()}`, 5));
-    const triedFree: string[] = [];
-    const freed = createScanner({
-      submissions: v.submissions,
-      dispatchJob: (id) => (triedFree.push(id), v.dispatchJob(id)),
-      clock,
-      intervalMs: 60_000,
-      staleMs: 120_000,
-      concurrency: 10,
-      logger: { warn() {} },
-      costOf: () => 45,
-      hasFreeSlot: (p) => v.accounts.hasFreeSlot(p, new Date()),
-    });
+    const { scanner: freed, tried: triedFree } = scannerOver(v, { concurrency: 10 });
     freed.start();
     await expect.poll(() => freed.backlog, { timeout: 5_000 }).toBe(9);
     await freed.stop();
