@@ -66,4 +66,17 @@ describe('foldJob', () => {
     const r = fold([{ type: 'JOB_SUBMITTED', data: submitted }]);
     expect(r).toMatchObject({ status: 'PROCESSING', created_at: null, user_id: null });
   });
+
+  it('when a fold changes a fact, a creation field or the params, then it is not the same job', () => {
+    const { success } = jobHistory('job-1');
+    const r = fold(success);
+    expect(sameJob(r, { ...r })).toBe(true);
+    expect(sameJob(r, { ...r, facts: { ...r.facts, terminal: null } })).toBe(false);
+    expect(sameJob(r, { ...r, name: 'other' })).toBe(false);
+    expect(sameJob(r, { ...r, callback_url: 'https://example.com/cb' })).toBe(false);
+    expect(sameJob(r, { ...r, params: { ...r.params!, prompt: 'other' } })).toBe(false);
+    expect(sameJob(r, { ...r, created_at: new Date(r.created_at!.getTime() + 1) })).toBe(false);
+    // A stored record may hold null where a fresh fold holds nothing at all.
+    expect(sameJob({ ...r, callback_url: null }, { ...r, callback_url: undefined as never })).toBe(true);
+  });
 });

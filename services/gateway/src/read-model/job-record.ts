@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   applyJobEvent,
   initialJobFacts,
@@ -121,14 +122,39 @@ export function withPurgeAt(record: JobRecord, retentionMs: number): JobRecord {
   return { ...record, purge_at: Number.isNaN(at) ? null : new Date(at + retentionMs) };
 }
 
-/** Whether a fold changed nothing (a duplicate delivery): then there is nothing to write. */
+/**
+ * Whether a fold changed nothing (a duplicate delivery): then there is nothing to write.
+ * The view is derived from the facts, so the facts and the creation fields decide. It runs
+ * for every event the read model folds, so it compares field by field rather than
+ * serialising both records.
+ */
 export function sameJob(a: JobRecord, b: JobRecord): boolean {
-  return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
+  return (
+    (a.created_at?.getTime() ?? null) === (b.created_at?.getTime() ?? null) &&
+    CREATION_SCALARS.every((k) => (a[k] ?? null) === (b[k] ?? null)) &&
+    isDeepStrictEqual(a.params, b.params) &&
+    isDeepStrictEqual(a.facts, b.facts)
+  );
 }
 
-function comparable(r: JobRecord): unknown[] {
-  return [pickCreation(r), r.created_at?.getTime() ?? null, r.facts, jobView(r.facts)];
-}
+/**
+ * The creation fields compared by value; `params` (an object) and `created_at` (a Date) are
+ * compared apart. A record, so a field added to JobCreation does not compile until it is listed.
+ */
+const CREATION_SCALARS = Object.keys({
+  user_id: true,
+  operation_type: true,
+  provider_id: true,
+  priority: true,
+  name: true,
+  description: true,
+  workspace_id: true,
+  scheduled_at: true,
+  callback_url: true,
+} satisfies Record<Exclude<keyof JobCreation, 'params' | 'created_at'>, true>) as Exclude<
+  keyof JobCreation,
+  'params' | 'created_at'
+>[];
 
 /** What a job was created with (JOB_REQUESTED / JOB_CREATED), apart from its id: the record's fields and the API's. */
 export function pickCreation(r: JobCreation): JobCreation {
