@@ -94,6 +94,7 @@ export class StatsRecorder {
       credits[a.keyId] = a.credits;
     }
     return {
+      at_ms: Date.now(),
       submissions: Object.fromEntries(this.submissions),
       in_flight,
       credits,

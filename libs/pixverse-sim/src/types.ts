@@ -85,6 +85,8 @@ export interface SimulatorOptions {
 }
 
 export interface SimStats {
+  /** The simulator's clock (ms since the epoch) when these counters were read: rates between two reads divide by its difference. */
+  at_ms: number;
   /** Accepted submissions per account (keyed by `keyId`, never the full key). */
   submissions: Record<string, number>;
   /** Generations holding a concurrency slot, per account. */
