@@ -59,6 +59,13 @@ export interface E2EOptions {
    * hot paths, and a steady-state figure should not include that. Default 0.
    */
   warmupJobs?: number;
+  /**
+   * How long each contender's fresh processes sit idle before their idle memory is read
+   * (default 3 s). A fresh process keeps the young generation it grew while starting until
+   * its first collection once idle (the poller, with 16 MiB semi-spaces, about a minute
+   * later); `--idle-s 120` reads what an idle replica settles at.
+   */
+  idleMs?: number;
 }
 
 interface Measured {
@@ -199,7 +206,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       'pixverse-sim': sys.processes['pixverse-sim']?.pid,
       'redis-server': redisPid,
     };
-    await sleep(3_000);
+    await sleep(o.idleMs ?? 3_000);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
     /** Waits until every job of `ids` has its ASSET_CREATED: whether all came, how many, and the last one's time. */
     const assetsOf = async (ids: readonly string[], label: string) => {
@@ -333,7 +340,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const routeUrls = [route.ready];
     try {
       const flowPids = () => ({ 'bullmq route': route.pid, 'bullmq worker': worker.pid });
-      await sleep(3_000);
+      await sleep(o.idleMs ?? 3_000);
       const bIdle = Object.fromEntries(Object.entries(flowPids()).map(([s, pid]) => [s, rssMiB(pid)]));
       const finishedCount = async () => Number((await redis.get(`${flowPrefix}:finished`)) ?? 0);
       const warm = o.warmupJobs ?? 0;
@@ -574,8 +581,8 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     sum(r.bullmq.cpu).toFixed(1),
   ]);
   printGrid(
-    `footprint: resident memory (MiB), idle and peak during the ${o.jobs}-job end-to-end run; CPU seconds used in ` +
-      `the run`,
+    `footprint: resident memory (MiB), idle (${(o.idleMs ?? 3_000) / 1000} s after start) and peak during the ` +
+      `${o.jobs}-job end-to-end run; CPU seconds used in the run`,
     ['process', 'idle', 'under load', 'load/idle', 'cpu s'],
     rows,
   );

@@ -2,7 +2,7 @@
  * End to end and footprint: pixsim's five services beside the same flow on BullMQ, same
  * simulator (latency 0) and mongo-dev, in the same run. See e2e-run.ts.
  *
- *   npm run bench:e2e [-- --jobs 5000 --clients 64 --concurrency 50 --latency 0 --timeout-s 600 --paced-jobs 1000 --rate 25 --warmup-s 10 --replicas 2 --rounds 5]
+ *   npm run bench:e2e [-- --jobs 5000 --clients 64 --concurrency 50 --latency 0 --timeout-s 600 --paced-jobs 1000 --rate 25 --warmup-s 10 --replicas 2 --rounds 5 --idle-s 3]
  *
  * Two runs: a burst of `jobs` (throughput; the overhead is mostly queueing), then
  * `paced-jobs` posted at a steady `rate` below both contenders' capacity (the overhead
@@ -35,6 +35,7 @@ const o = {
       (process.argv.includes('--latency') ? process.argv[process.argv.indexOf('--latency') + 1] : 0),
   ),
   timeoutMs: intArg('timeout-s', 600) * 1000,
+  idleMs: intArg('idle-s', 3) * 1000,
 };
 const replicas = intArg('replicas', 1);
 // The burst again, `rounds` times in all, each contender from fresh processes each time: one
@@ -50,6 +51,8 @@ const paced = {
   jobs: intArg('paced-jobs', 1_000),
   rate,
   warmupJobs: intArg('warmup-s', 10, { zero: true }) * rate,
+  // The idle reading is the burst's; this run starts its processes without waiting for it.
+  idleMs: 3_000,
 };
 console.log(
   `end-to-end benchmark: ${o.jobs} jobs, ${o.clients} clients, concurrency ${o.concurrency}, simulator latency ${o.latencyMs} ms; ` +
