@@ -14,7 +14,7 @@
  * (with `--rounds N`, the burst is run N times and X is the median of the N ratios).
  */
 import { intArg } from './bench-utils.js';
-import { printGrid } from './system-utils.js';
+import { percentile, printGrid } from './system-utils.js';
 import {
   perJob,
   printCpuPerJob,
@@ -84,7 +84,7 @@ if (rounds > 1) {
 const first = printCpuPerJob(o, r);
 if (rounds > 1) {
   const sorted = ratios.map((x) => x.pixsim / x.bullmq).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const median = percentile(sorted, 50);
   console.log(
     `ratio: services CPU per job pixsim/BullMQ = ${median.toFixed(2)} (median of ${rounds} rounds, ` +
       `${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}; the first round's, above: ${first.toFixed(2)})`,
