@@ -45,7 +45,7 @@ export interface PublishResult {
 
 export interface Publisher {
   publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult>;
-  /** Publishes under one PRODUCER span, one pipeline per stream partition; results are in input order. */
+  /** Publishes under one PRODUCER span, one batch of commands per stream partition; results are in input order. */
   publishMany(inputs: readonly PublishInput[]): Promise<PublishResult[]>;
 }
 
@@ -146,21 +146,58 @@ export function createPublisher(opts: PublisherOptions): Publisher {
     if (state.length >= budget) throw new StreamOverBudgetError(stream, state.length, budget);
   };
 
-  const queue = (target: Pipeline, input: PublishInput, partition: number, fields: string[]) => {
+  /** Adds one entry on `target`: a pipeline (returns the pipeline) or the client itself (returns the reply). */
+  const add = (target: Pipeline | RedisClient, input: PublishInput, partition: number, fields: string[]): unknown => {
     const stream = keys.stream(input.type, partition);
-    if (ttl > 0) {
-      void (target as unknown as ScriptClient).pixsimPublishOnce(
-        stream,
-        keys.published(input.type, input.id, partition),
-        String(ttl),
-        ...fields,
-      );
-    } else {
-      target.xadd(stream, '*', ...fields);
-    }
+    return ttl > 0
+      ? (target as unknown as ScriptClient).pixsimPublishOnce(
+          stream,
+          keys.published(input.type, input.id, partition),
+          String(ttl),
+          ...fields,
+        )
+      : target.call('XADD', stream, '*', ...fields);
   };
 
-  /** One pipeline per stream partition (a cluster pipeline may not span slots), sent in parallel. */
+  // With auto-pipelining, commands sent on the client in one event-loop turn leave in one
+  // write, across every caller: a busy gateway's publishes share a write instead of paying
+  // a pipeline and a syscall each. Without it, a pipeline per batch does that for the batch.
+  const autoPipelined = Boolean(redis.options.enableAutoPipelining);
+
+  /** The batch's stream ids in its order; the first refused command fails the batch. */
+  const sendBatch = async (
+    stream: string,
+    batch: { type: EventType; partition: number; at: number[]; fields: string[][] },
+    inputs: readonly PublishInput[],
+  ): Promise<(string | null)[]> => {
+    const waits = replication && (!replication.types || replication.types.includes(batch.type));
+    if (autoPipelined && !waits) {
+      const sent = batch.at.map(
+        (i, k) => add(redis, inputs[i]!, batch.partition, batch.fields[k]!) as Promise<unknown>,
+      );
+      return ((await Promise.all(sent)) as (string | null)[]).map((id) => id ?? null);
+    }
+    const p = redis.pipeline();
+    for (const [k, i] of batch.at.entries()) add(p, inputs[i]!, batch.partition, batch.fields[k]!);
+    // WAIT has no key: in a cluster pipeline it rides to the node of the XADDs before it.
+    if (waits) p.call('WAIT', replication.replicas, replication.timeoutMs);
+    const replies = (await p.exec()) ?? [];
+    const ids = batch.at.map((_, k) => {
+      const [err, streamId] = replies[k] ?? [new Error('pipeline reply missing'), null];
+      if (err) throw err;
+      return (streamId as string | null) ?? null;
+    });
+    if (waits) {
+      const [err, acked] = replies[batch.at.length] ?? [new Error('WAIT reply missing'), 0];
+      if (err) throw err;
+      if (Number(acked) < replication.replicas) {
+        throw new ReplicationTimeoutError(stream, Number(acked), replication.replicas, replication.timeoutMs);
+      }
+    }
+    return ids;
+  };
+
+  /** One batch per stream partition (a cluster pipeline may not span slots), sent in parallel. */
   const send = (inputs: readonly PublishInput[], destination: string): Promise<PublishResult[]> =>
     withProducerSpan(destination, inputs.length === 1 ? inputs[0]!.id : undefined, async (carrier) => {
       const byStream = new Map<string, { type: EventType; partition: number; at: number[]; fields: string[][] }>();
@@ -177,25 +214,11 @@ export function createPublisher(opts: PublisherOptions): Publisher {
       await Promise.all(
         [...byStream].map(async ([stream, batch]) => {
           await checkBudget(batch.type, stream);
-          const p = redis.pipeline();
-          for (const [k, i] of batch.at.entries()) queue(p, inputs[i]!, batch.partition, batch.fields[k]!);
-          const waits = replication && (!replication.types || replication.types.includes(batch.type));
-          // WAIT has no key: in a cluster pipeline it rides to the node of the XADDs before it.
-          if (waits) p.call('WAIT', replication.replicas, replication.timeoutMs);
-          const replies = (await p.exec()) ?? [];
           // A refused command fails the publish, and the span with it.
+          const ids = await sendBatch(stream, batch, inputs);
           batch.at.forEach((i, k) => {
-            const [err, streamId] = replies[k] ?? [new Error('pipeline reply missing'), null];
-            if (err) throw err;
-            results[i] = { streamId: (streamId as string | null) ?? null };
+            results[i] = { streamId: ids[k] ?? null };
           });
-          if (waits) {
-            const [err, acked] = replies[batch.at.length] ?? [new Error('WAIT reply missing'), 0];
-            if (err) throw err;
-            if (Number(acked) < replication.replicas) {
-              throw new ReplicationTimeoutError(stream, Number(acked), replication.replicas, replication.timeoutMs);
-            }
-          }
         }),
       );
       return results;

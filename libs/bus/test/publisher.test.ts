@@ -1,7 +1,8 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaError } from '@pixsim/contracts';
 import { createPublisher, listDeadLetters, replayDeadLetters, streamStats } from '../src/index.js';
-import { waitFor } from '@pixsim/testkit';
+import { REDIS_URL, waitFor } from '@pixsim/testkit';
 import { jobCreated, testBus } from './helpers.js';
 
 let cleanups: Array<() => Promise<void>> = [];
@@ -52,6 +53,56 @@ describe('publisher', () => {
       'at',
       '2026-01-01T00:00:00.000Z',
     ]);
+  });
+});
+
+describe('publisher on an auto-pipelined client', () => {
+  /** The services' client: commands sent in one event-loop turn leave in one write. */
+  function setupAutoPipelined() {
+    const t = testBus();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    cleanups.push(t.cleanup, async () => redis.disconnect());
+    return { ...t, redis, publisher: createPublisher({ redis, keys: t.keys, dedupeTtlSec: 3600 }) };
+  }
+
+  /** Counts the writes the client makes on its socket. */
+  function countWrites(redis: Redis): () => number {
+    const socket = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
+    const write = socket.write;
+    let writes = 0;
+    socket.write = function (this: unknown, ...args: unknown[]) {
+      writes += 1;
+      return write.apply(this, args);
+    };
+    return () => writes;
+  }
+
+  it('when fifty jobs publish in one turn, then their commands share one write and each gets its own entry', async () => {
+    const t = setupAutoPipelined();
+    await t.publisher.publish(jobCreated(0)); // connects and loads the script
+    const writes = countWrites(t.redis);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => t.publisher.publish(jobCreated(i + 1))));
+    expect(writes()).toBe(1);
+    expect(new Set(results.map((r) => r.streamId)).size).toBe(50);
+    expect(results.every((r) => /^\d+-\d+$/.test(r.streamId ?? ''))).toBe(true);
+    expect(await t.redis.xlen(t.keys.stream('JOB_CREATED'))).toBe(51);
+  });
+
+  it('when a batch repeats event ids, then the stream holds each once and the results follow the input order', async () => {
+    const t = setupAutoPipelined();
+    const batch = await t.publisher.publishMany([jobCreated(1), jobCreated(2), jobCreated(1), jobCreated(3)]);
+    expect(batch.map((r) => r.streamId === null)).toEqual([false, false, true, false]);
+    const entries = (await t.redis.xrange(t.keys.stream('JOB_CREATED'), '-', '+')) as [string, string[]][];
+    expect(entries.map(([, f]) => f[1])).toEqual(['job-1:JOB_CREATED', 'job-2:JOB_CREATED', 'job-3:JOB_CREATED']);
+    expect(entries.map(([id]) => id)).toEqual([batch[0]!.streamId, batch[1]!.streamId, batch[3]!.streamId]);
+  });
+
+  it('when Redis refuses the entry, then the publish rejects with its error', async () => {
+    const t = setupAutoPipelined();
+    await t.redis.set(t.keys.stream('JOB_CREATED'), 'not a stream');
+    await expect(t.publisher.publish(jobCreated(1))).rejects.toThrow(/WRONGTYPE/);
+    const plain = createPublisher({ redis: t.redis, keys: t.keys });
+    await expect(plain.publishMany([jobCreated(2), jobCreated(3)])).rejects.toThrow(/WRONGTYPE/);
   });
 });
 
