@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock } from '../ports.js';
 import type { AccessTokens } from '../identity/access-tokens.js';
 import type { ApiKeyStore, SessionStore, UserStore } from '../identity/ports.js';
@@ -6,7 +6,7 @@ import type { Authenticator } from './principal.js';
 
 export const API_KEY_PREFIX = 'psk_';
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+export const hashApiKey = (key: string): string => hash('sha256', key, 'hex');
 
 /**
  * A session's JWT. The signature and expiry are checked first (no I/O for a

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationFailedError } from '../http/errors.js';
 
@@ -19,7 +19,7 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
 
 /** Hash of the parsed body (defaults applied, keys sorted): `{}` and `{"priority":5}` are the same request. */
 export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(stableJson(body)).digest('hex');
+  return hash('sha256', stableJson(body), 'hex');
 }
 
 function stableJson(value: unknown): string {
