@@ -28,6 +28,7 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { defaultInstrumentations } from './telemetry-instrumentations.js';
 import { RedactingSpanProcessor } from './telemetry-redact.js';
+import { contextManagerFor } from './telemetry-context.js';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -78,7 +79,8 @@ type GlobalWithTelemetry = typeof globalThis & { [ACTIVE]?: Telemetry };
 
 /**
  * Starts tracing: W3C trace context, a real tracer provider even without an exporter (so
- * trace ids exist and propagate), the given instrumentations. Metrics and logs are left to
+ * trace ids exist and propagate; across `await` only where that is free, see
+ * contextManagerFor), the given instrumentations. Metrics and logs are left to
  * prom-client and pino, so this is the trace SDK alone, not the NodeSDK, which loads every
  * exporter and the metrics and logs SDKs (about 15 MiB resident per process) to use none.
  * Never throws: a failure is reported and a no-op returned. A second call in the same
@@ -94,7 +96,9 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     // host, the OS, the process and the environment (OTEL_RESOURCE_ATTRIBUTES) say, later winning.
     // Spans that no exporter would take are not made: recording them cost a tenth of a
     // service's CPU per job for nothing. Contexts are still minted, so logs and events
-    // carry trace ids, and a later run with an exporter traces the same code paths.
+    // carry trace ids, and a later run with an exporter traces the same code paths; they
+    // follow a job from service to service where carrying them across `await` is free
+    // (contextManagerFor).
     const exporting = Boolean(opts.otlpEndpoint) || (opts.spanProcessors?.length ?? 0) > 0;
     const named = resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName });
     // Only spans carry the resource, so the host, the OS and the process are asked only
@@ -126,6 +130,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       ],
     });
     provider.register({
+      contextManager: contextManagerFor(exporting),
       propagator: new CompositePropagator({
         propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
       }),
