@@ -6,7 +6,7 @@ import { HeldSet, IN_FLIGHT, leaseBounds, type Held } from './held-set.js';
 import { noPollMetrics } from './poll-metrics.js';
 import { errorKind } from './poll-errors.js';
 import type { PollLoop, PollLoopDeps } from './poll-loop-port.js';
-import { createPollOutcomes, type Next } from './poll-outcome.js';
+import { createPollOutcomes, type Next, type PollTimes } from './poll-outcome.js';
 
 /** The loop's one timer is never armed closer than this: polls due within it go out together. */
 const MIN_WAKE_MS = 2;
@@ -80,16 +80,17 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
    * after a failure make spans; the others run untraced. Whatever ends the generation
    * (JOB_COMPLETED, JOB_FAILED) is always published in the job's trace.
    */
-  function pollOne(h: Held, now: Date): Promise<void> {
+  function pollOne(h: Held, due: number, now: Date): Promise<void> {
     const traced = h.gen.failures > 0 || ageOf(h.gen, now) < 2 * s.pollIntervalMs;
     const budget = Math.min(maxCallMs, h.leaseUntil - leaseMarginMs - now.getTime());
     // The client's own deadline, when the lease allows it; else the sooner one the lease sets.
     const deadlineAt =
       s.providerDeadlineMs !== undefined && budget >= s.providerDeadlineMs ? undefined : now.getTime() + budget;
-    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadlineAt));
+    const times = { due, started: now.getTime() };
+    return context.with(traced ? h.jobContext : untracedContext(h.jobContext), () => pollInTrace(h, deadlineAt, times));
   }
 
-  async function pollInTrace(h: Held, deadlineAt: number | undefined): Promise<void> {
+  async function pollInTrace(h: Held, deadlineAt: number | undefined, times: PollTimes): Promise<void> {
     const { gen } = h;
     try {
       let status: ProviderStatus | undefined;
@@ -107,7 +108,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
       if (!status) next = await failedPoll(gen, callError, errorKind(callError));
       else {
         try {
-          next = await settle(gen, status);
+          next = await settle(gen, status, times);
         } catch (err) {
           next = await failedPoll(gen, err, 'settle');
         }
@@ -140,7 +141,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
         inFlight.add(p);
         continue;
       }
-      const p: Promise<void> = pollOne(h, now).finally(() => {
+      const p: Promise<void> = pollOne(h, due, now).finally(() => {
         inFlight.delete(p);
         pump();
       });

@@ -28,9 +28,12 @@ export function errorBackoff(failures: number, baseMs: number, random: () => num
 
 const deadlineOf = (submittedAt: Date, s: ScheduleSettings): number => submittedAt.getTime() + s.jobTimeoutMs;
 
-/** now + delay, but never past the deadline: the last poll happens right when the job times out. */
-export function nextPollAt(submittedAt: Date, now: Date, delayMs: number, s: ScheduleSettings): Date {
-  return new Date(Math.max(now.getTime(), Math.min(now.getTime() + delayMs, deadlineOf(submittedAt, s))));
+/**
+ * `from` + delay (`from` is now unless given), but never before now and never past the
+ * deadline: the last poll happens right when the job times out.
+ */
+export function nextPollAt(submittedAt: Date, now: Date, delayMs: number, s: ScheduleSettings, from: Date = now): Date {
+  return new Date(Math.max(now.getTime(), Math.min(from.getTime() + delayMs, deadlineOf(submittedAt, s))));
 }
 
 export const isTimedOut = (submittedAt: Date, now: Date, s: ScheduleSettings): boolean =>

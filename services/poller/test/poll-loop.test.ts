@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
 import { createPollLoop } from '../src/poll-loop.js';
+import { pollsFrom } from '../src/poll-outcome.js';
 import type { PollLoopSettings } from '../src/poll-loop-port.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
@@ -20,7 +21,7 @@ const RESULT = {
   file_size_bytes: 1234,
 };
 
-function setup(settings: Partial<PollLoopSettings> = {}) {
+function setup(settings: Partial<PollLoopSettings> = {}, opts: { callMs?: number } = {}) {
   const time = manualClock();
   const store = new MemoryPollStore();
   const provider = new FakeProvider();
@@ -50,9 +51,11 @@ function setup(settings: Partial<PollLoopSettings> = {}) {
   const callTimes: number[] = [];
   const deadlines: Array<number | undefined> = [];
   const status = provider.status.bind(provider);
-  provider.status = (creds, id, opts) => {
+  provider.status = (creds, id, callOpts) => {
     callTimes.push(time.at());
-    deadlines.push(opts?.deadlineAt);
+    deadlines.push(callOpts?.deadlineAt);
+    // The provider's answer takes this long to come back.
+    if (opts.callMs) time.advance(opts.callMs);
     return status(creds, id);
   };
   const writes = { reschedule: 0, claims: 0 };
@@ -132,6 +135,24 @@ describe('poll loop', () => {
     expect(await t.loop.tick()).toBe(1);
     expect(t.callTimes.at(-1)).toBe(t0 + 30_000);
     expect(t.writes).toEqual({ claims: 2, reschedule: 0 });
+  });
+
+  it('when the provider takes a while to answer, then polls still start one interval apart', async () => {
+    const t = setup({}, { callMs: 300 });
+    const t0 = t.time.at();
+    t.add('j1');
+    await t.drive(25_000, 100);
+    // Counted from when each poll was due: the 300 ms calls do not stretch the interval to 10.3 s.
+    expect(t.callTimes).toEqual([t0, t0 + 10_000, t0 + 20_000]);
+    expect(t.writes.reschedule).toBe(0);
+  });
+
+  it('when a poll starts late, then the next is one interval after it was due, or after its start when over half an interval late', () => {
+    // Waited 300 ms for a slot: the rate holds.
+    expect(pollsFrom({ due: 50_000, started: 50_300 }, 10_000)).toBe(50_000);
+    expect(pollsFrom({ due: 50_000, started: 55_000 }, 10_000)).toBe(50_000);
+    // Started 8 s late (the replica fell behind): no catching up, the next is 10 s after this one.
+    expect(pollsFrom({ due: 50_000, started: 58_000 }, 10_000)).toBe(58_000);
   });
 
   it('when the next poll falls outside the lease, then the generation is handed back with that time', async () => {
