@@ -326,12 +326,24 @@ async function waitIngested(sys: BenchSystem, redis: Redis, n: number, label: st
 async function measureWindow(sys: BenchSystem, pids: () => Record<string, number | undefined>, seconds: number) {
   const cpuOf = () => Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const demandOf = () => Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, mainThreadDemandS(pid)]));
-  const [stats0, metrics0] = await Promise.all([sys.simStats(), pollerMetrics(sys)]);
+  // The window runs `seconds` from the simulator's first answer, not from the poller's
+  // /metrics after it, which a busy poller answers late: a window of whole poll intervals
+  // sees each generation polled the same number of times when the poller keeps up, while
+  // a longer one is cut short of a whole interval, an undercount when due times cluster
+  // (they do: the generations are seeded within a few seconds).
+  let statsAnsweredAt = 0;
+  const [stats0, metrics0] = await Promise.all([
+    sys.simStats().then((stats) => {
+      statsAnsweredAt = performance.now();
+      return stats;
+    }),
+    pollerMetrics(sys),
+  ]);
   const cpu0 = cpuOf();
   const demand0 = demandOf();
   const t0 = performance.now();
   const sampler = rssSampler(() => ({ poller: pids().poller }));
-  await sleep(seconds * 1000);
+  await sleep(Math.max(0, seconds * 1000 - (performance.now() - statsAnsweredAt)));
   const [stats1, metrics1] = await Promise.all([sys.simStats(), pollerMetrics(sys)]);
   const cpu1 = cpuOf();
   const demand1 = demandOf();
