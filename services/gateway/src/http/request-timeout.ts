@@ -25,8 +25,8 @@ class RequestTimeoutError extends HttpError {
  * server) bounds how long a client may take to send the request itself.
  */
 export function installRequestTimeout(app: FastifyInstance, ms: number): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.stream) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.stream) return done();
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       const err = new RequestTimeoutError(ms);
@@ -39,5 +39,6 @@ export function installRequestTimeout(app: FastifyInstance, ms: number): void {
     timer.unref();
     reply.raw.once('close', () => clearTimeout(timer));
     reply.raw.once('finish', () => clearTimeout(timer));
+    done();
   });
 }
