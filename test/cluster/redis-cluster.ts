@@ -177,6 +177,19 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
       deadline - Date.now(),
       'a write through the cluster',
     );
+    // A replica takes its first full copy some seconds after the cluster forms (a master
+    // waits repl-diskless-sync-delay, 5 s, for more replicas to sync with); until then a
+    // WAIT for one replica times out. Ready means every replica is linked and in sync.
+    for (const port of ports) {
+      await until(
+        async () => {
+          const r = parseInfo(await cli(port, 'INFO', 'replication'));
+          return r.role !== 'slave' || (r.master_link_status === 'up' && r.master_sync_in_progress === '0');
+        },
+        deadline - Date.now(),
+        `node ${port} in sync with its master`,
+      );
+    }
   } catch (err) {
     await stop();
     throw err;
