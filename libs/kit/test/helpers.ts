@@ -6,7 +6,16 @@ import type { Logger } from 'pino';
 import { createPublisher } from '@pixsim/bus';
 import { createKeys } from '@pixsim/contracts';
 import { deleteKeys, jobFailed, REDIS_URL, uniqueName } from '@pixsim/testkit';
-import { createLogger } from '../src/index.js';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { createLogger, shutdownTelemetry } from '../src/index.js';
+
+/** Stops what startTelemetry started and clears the OpenTelemetry globals, so the next test starts afresh. */
+export async function resetTelemetry(): Promise<void> {
+  await shutdownTelemetry();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
 
 /** A logger whose lines the test can read back. */
 export function memoryLogger(service = 'kit-test'): { logger: Logger; records: () => Record<string, unknown>[] } {

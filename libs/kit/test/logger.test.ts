@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { createLogger, getTracer, startTelemetry, type Telemetry } from '../src/index.js';
+import { createLogger, getTracer, startTelemetry } from '../src/index.js';
+import { resetTelemetry } from './helpers.js';
 
 function capture() {
   const lines: string[] = [];
@@ -9,16 +9,10 @@ function capture() {
 }
 
 describe('createLogger', () => {
-  let telemetry: Telemetry;
   beforeAll(() => {
-    telemetry = startTelemetry({ serviceName: 'logger-test', instrumentations: [] });
+    startTelemetry({ serviceName: 'logger-test', instrumentations: [] });
   });
-  afterAll(async () => {
-    await telemetry.shutdown();
-    trace.disable();
-    context.disable();
-    propagation.disable();
-  });
+  afterAll(resetTelemetry);
 
   it('when a line is written, then it carries the service, the level and an ISO time', () => {
     const out = capture();

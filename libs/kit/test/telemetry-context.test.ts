@@ -1,19 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { context, createContextKey, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { getTracer, shutdownTelemetry, startTelemetry } from '../src/index.js';
+import { getTracer, startTelemetry } from '../src/index.js';
 import { asyncContextIsFree, contextManagerFor, SyncContextManager } from '../src/telemetry-context.js';
+import { resetTelemetry } from './helpers.js';
 
 const KEY = createContextKey('test');
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-afterEach(async () => {
-  await shutdownTelemetry();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+afterEach(resetTelemetry);
 
 describe('SyncContextManager', () => {
   it('when a call runs in a context, then it is active for the synchronous part only and restored after', async () => {

@@ -1,21 +1,10 @@
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  getTracer,
-  librariesOf,
-  redisStatement,
-  shutdownTelemetry,
-  startTelemetry,
-  telemetryOptionsFromEnv,
-} from '../src/index.js';
+import { getTracer, librariesOf, redisStatement, startTelemetry, telemetryOptionsFromEnv } from '../src/index.js';
+import { resetTelemetry } from './helpers.js';
 
-afterEach(async () => {
-  await shutdownTelemetry();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+afterEach(resetTelemetry);
 
 describe('redisStatement', () => {
   it('when a script or a command carries values, then only the command and its keys are recorded', () => {

@@ -1,25 +1,16 @@
 import { afterEach, describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { context, propagation, trace, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { getTracer, shutdownTelemetry, startTelemetry } from '../src/index.js';
+import { getTracer, startTelemetry } from '../src/index.js';
 import { freePort } from '@pixsim/testkit';
-import { collector } from './helpers.js';
+import { collector, resetTelemetry } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/traced-work.ts', import.meta.url));
 
-function resetGlobals(): void {
-  trace.disable();
-  context.disable();
-  propagation.disable();
-}
-
-afterEach(async () => {
-  await shutdownTelemetry();
-  resetGlobals();
-});
+afterEach(resetTelemetry);
 
 describe('telemetry', () => {
   it('when a service runs under --import telemetry-register, then its Redis and MongoDB calls are exported in one trace', async () => {
