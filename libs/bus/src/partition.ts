@@ -87,7 +87,14 @@ export async function readGroup(
  * a failed read is retried by the read loop with backoff either way.
  */
 export function blockingConnection(redis: RedisClient): RedisClient {
-  const connection: RedisClient = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+  // One blocking read at a time travels on this connection, so auto-pipelining has nothing to
+  // batch: it would only wrap every XREADGROUP in a pipeline of its own, built for each read and
+  // held for as long as the read blocks, long enough that an idle service's young collections
+  // promote it and its old generation fills with them.
+  const connection: RedisClient =
+    redis instanceof Cluster
+      ? redis.duplicate([], { enableAutoPipelining: false })
+      : redis.duplicate({ enableAutoPipelining: false });
   // A copy does not inherit the original's listeners. Its failures surface as failed reads,
   // which the read loop logs and retries; without a listener ioredis reports each one as unhandled.
   connection.on('error', () => {});

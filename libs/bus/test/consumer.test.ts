@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '@pixsim/contracts';
-import { sleep, waitFor } from '@pixsim/testkit';
-import { createConsumer, createPublisher, listDeadLetters, type Consumer, type ConsumedEvent } from '../src/index.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, sleep, waitFor } from '@pixsim/testkit';
+import {
+  createConsumer,
+  createPublisher,
+  ensureGroup,
+  listDeadLetters,
+  type Consumer,
+  type ConsumedEvent,
+} from '../src/index.js';
+import { blockingConnection, readGroup, type Partition } from '../src/partition.js';
 import { jobCreated, pendingCount, testBus } from './helpers.js';
 
 const fast = { blockMs: 100, backoff: { baseMs: 5, maxMs: 20 } };
@@ -288,5 +297,34 @@ describe('flow control', () => {
     await waitFor(() => firstRun + secondRun.size >= 200, { timeoutMs: 10_000, what: 'the rest' });
     expect([...secondRun].filter((id) => finished.has(id))).toEqual([]);
     expect(new Set([...finished, ...secondRun]).size).toBe(200);
+  });
+});
+
+describe('the blocking read connection', () => {
+  it('when the services share an auto-pipelined client, then reads block on a copy without auto-pipelining, one command each', async () => {
+    const bus = testBus();
+    const shared = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    const blocking = blockingConnection(shared);
+    cleanups.push(async () => {
+      blocking.disconnect();
+      shared.disconnect();
+      await bus.cleanup();
+    });
+    expect(blocking.options.enableAutoPipelining).toBe(false);
+    // An auto-pipelined command is sent through a pipeline built for it; a plain one is not.
+    let pipelines = 0;
+    const pipeline = blocking.pipeline.bind(blocking);
+    blocking.pipeline = ((...args: Parameters<typeof pipeline>) => {
+      pipelines += 1;
+      return pipeline(...args);
+    }) as typeof blocking.pipeline;
+    const stream = bus.keys.stream('JOB_CREATED');
+    await ensureGroup(shared, stream, 'g', '0');
+    const p = { stream, blocking, held: 0 } as unknown as Partition;
+    const reads = await Promise.all(
+      [1, 2, 3].map(() => readGroup(p, { group: 'g', consumer: 'c', from: '>', count: 1, blockMs: 20 })),
+    );
+    expect(reads).toEqual([[], [], []]);
+    expect(pipelines).toBe(0);
   });
 });
