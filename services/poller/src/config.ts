@@ -9,6 +9,13 @@ export const configSchema = z.object({
   /** The older symmetric key, only while values sealed under it remain (they are re-sealed). */
   PIXSIM_SECRET_KEY: legacySecretKeyFromEnv().optional(),
   POLL_TICK_MS: intFromEnv().default(500),
+  /**
+   * The longest wait between claims that find nothing: each empty claim doubles the wait from
+   * POLL_TICK_MS up to this. Generations this replica lets go are claimed when they fall due
+   * whatever the wait; it delays only another replica's, whose leases ran out or which it
+   * handed back. Below POLL_TICK_MS it is POLL_TICK_MS.
+   */
+  POLL_IDLE_TICK_MS: intFromEnv().default(2_000),
   POLL_BATCH: intFromEnv().default(200),
   /**
    * Status calls in flight at most. A replica polls at most this ÷ the call's latency per

@@ -65,6 +65,7 @@ export async function buildPoller(ctx: PollerContext, deps: PollerDeps): Promise
     owner: deps.owner,
     settings: {
       tickMs: config.POLL_TICK_MS,
+      idleTickMs: config.POLL_IDLE_TICK_MS,
       batch: config.POLL_BATCH,
       maxHeld: config.POLL_MAX_HELD,
       concurrency: config.POLL_CONCURRENCY,

@@ -9,6 +9,12 @@ import type { ScheduleSettings } from './schedule.js';
 export interface PollLoopSettings extends ScheduleSettings {
   /** How often the store is asked for due generations when the last claim found fewer than `batch`. */
   tickMs: number;
+  /**
+   * The longest wait between claims that find nothing (unset: tickMs). Each empty claim
+   * doubles the wait from tickMs up to this; a claim that finds one, a poke, or a generation
+   * this replica hands back brings the claims back to tickMs or to when it falls due.
+   */
+  idleTickMs?: number;
   /** Generations claimed per claim at most. */
   batch: number;
   /**

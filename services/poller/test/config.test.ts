@@ -10,6 +10,7 @@ describe('poller config', () => {
     const c = loadConfig(configSchema, base);
     expect(c).toMatchObject({
       POLL_TICK_MS: 500,
+      POLL_IDLE_TICK_MS: 2_000,
       POLL_BATCH: 200,
       POLL_CONCURRENCY: 100,
       LEASE_MS: 30_000,

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
 import { createPollLoop } from '../src/poll-loop.js';
 import { pollsFrom } from '../src/poll-outcome.js';
+import { claimWait } from '../src/schedule.js';
 import type { PollLoopSettings } from '../src/poll-loop-port.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
@@ -477,5 +478,120 @@ describe('how much a replica holds', () => {
     const other = t.replica('replica-b');
     await other.tick();
     expect(other.held()).toBe(5);
+  });
+});
+
+describe('claims of a running replica', () => {
+  /** A running loop on fake timers (its clock is the faked Date), counting every claim, empty or not. */
+  function running(settings: Partial<PollLoopSettings>) {
+    vi.useFakeTimers({ now: new Date('2025-01-01T00:00:00.000Z') });
+    const store = new MemoryPollStore();
+    const provider = new FakeProvider();
+    const claimsAt: number[] = [];
+    /** When each claim that found something was made. */
+    const foundAt: number[] = [];
+    const callsAt: number[] = [];
+    const claimDue = store.claimDue.bind(store);
+    store.claimDue = async (...args) => {
+      const at = Date.now();
+      claimsAt.push(at);
+      const claimed = await claimDue(...args);
+      if (claimed.length > 0) foundAt.push(at);
+      return claimed;
+    };
+    const status = provider.status.bind(provider);
+    provider.status = (creds, id, opts) => {
+      callsAt.push(Date.now());
+      return status(creds, id, opts);
+    };
+    const loop = createPollLoop({
+      store,
+      provider,
+      clock: () => new Date(),
+      owner: 'replica-a',
+      random: () => 1,
+      publish: recordingPublish().publish,
+      openCredential: (gen) => `key-of-${gen.credential.kid}`,
+      settings: { ...SETTINGS, ...settings },
+      logger: { warn: () => {}, error: () => {} },
+    });
+    return { store, loop, claimsAt, foundAt, callsAt, t0: Date.now() };
+  }
+
+  it('when claims keep finding nothing, then each waits twice as long as the last, up to POLL_IDLE_TICK_MS', async () => {
+    const r = running({ tickMs: 50, idleTickMs: 1_000 });
+    try {
+      r.loop.start();
+      await vi.advanceTimersByTimeAsync(10_000);
+      await r.loop.stop();
+      const gaps = r.claimsAt.slice(1).map((at, i) => at - r.claimsAt[i]!);
+      expect(gaps.slice(0, 6)).toEqual([50, 100, 200, 400, 800, 1_000]);
+      expect(new Set(gaps.slice(5))).toEqual(new Set([1_000]));
+      // Every 50 ms, as before the backoff, would have been 200 claims.
+      expect(r.claimsAt.length).toBeLessThanOrEqual(15);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when a claim finds a generation, then the next claims come every POLL_TICK_MS again', async () => {
+    const r = running({ tickMs: 50, idleTickMs: 1_000 });
+    try {
+      r.loop.start();
+      await vi.advanceTimersByTimeAsync(5_000); // idle: claims are 1 s apart by now
+      const before = r.claimsAt.length;
+      r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
+      await vi.advanceTimersByTimeAsync(1_000); // the next idle claim takes it
+      expect(r.callsAt).toHaveLength(1);
+      expect(r.foundAt).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await r.loop.stop();
+      const after = r.claimsAt.filter((at) => at >= r.foundAt[0]!);
+      // One tick after the claim that found it, one more after the first that did not, then doubling.
+      expect(after.slice(1, 5).map((at, i) => at - after[i]!)).toEqual([50, 50, 100, 200]);
+      expect(r.claimsAt.length).toBeGreaterThan(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when the replica lets a generation go at its lease end, then it claims it back then, however long the idle wait', async () => {
+    // Idle claims an hour apart: only the let-go generation's own due time brings the claim.
+    const r = running({ tickMs: 50, idleTickMs: 3_600_000 });
+    try {
+      r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
+      r.loop.start();
+      await vi.advanceTimersByTimeAsync(45_000);
+      await r.loop.stop();
+      // Polled at 0, 10 and 20 s under the first lease; the poll due at 30 s falls on the lease's
+      // end, so it is let go there and claimed again at once, not an hour later.
+      expect(r.callsAt.map((at) => at - r.t0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when a generation is poked while claims are idle, then it is claimed and polled at once', async () => {
+    const r = running({ tickMs: 50, idleTickMs: 3_600_000 });
+    try {
+      r.loop.start();
+      await vi.advanceTimersByTimeAsync(5_000);
+      r.store.add(generation('j1', new Date(), { next_poll_at: new Date(Date.now() + 600_000) }));
+      expect(await r.loop.pokeNow('pv-j1')).toBe(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(r.callsAt.map((at) => at - r.t0)).toEqual([5_000]);
+      await r.loop.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('claimWait', () => {
+  it('doubles from the tick with each empty claim, never past the idle tick nor below the tick', () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => claimWait(n, 50, 1_000))).toEqual([50, 100, 200, 400, 800, 1_000, 1_000]);
+    expect(claimWait(3, 500, 100)).toBe(500);
+    expect(claimWait(9, 500)).toBe(500);
+    expect(claimWait(1_000, 50, 2_000)).toBe(2_000);
   });
 });
