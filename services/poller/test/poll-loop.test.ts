@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
 import { createPollLoop } from '../src/poll-loop.js';
 import { pollsFrom } from '../src/poll-outcome.js';
@@ -482,6 +482,10 @@ describe('how much a replica holds', () => {
 });
 
 describe('claims of a running replica', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   /** A running loop on fake timers (its clock is the faked Date), counting every claim, empty or not. */
   function running(settings: Partial<PollLoopSettings>) {
     vi.useFakeTimers({ now: new Date('2025-01-01T00:00:00.000Z') });
@@ -520,70 +524,54 @@ describe('claims of a running replica', () => {
 
   it('when claims keep finding nothing, then each waits twice as long as the last, up to POLL_IDLE_TICK_MS', async () => {
     const r = running({ tickMs: 50, idleTickMs: 1_000 });
-    try {
-      r.loop.start();
-      await vi.advanceTimersByTimeAsync(10_000);
-      await r.loop.stop();
-      const gaps = r.claimsAt.slice(1).map((at, i) => at - r.claimsAt[i]!);
-      expect(gaps.slice(0, 6)).toEqual([50, 100, 200, 400, 800, 1_000]);
-      expect(new Set(gaps.slice(5))).toEqual(new Set([1_000]));
-      // Every 50 ms, as before the backoff, would have been 200 claims.
-      expect(r.claimsAt.length).toBeLessThanOrEqual(15);
-    } finally {
-      vi.useRealTimers();
-    }
+    r.loop.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await r.loop.stop();
+    const gaps = r.claimsAt.slice(1).map((at, i) => at - r.claimsAt[i]!);
+    expect(gaps.slice(0, 6)).toEqual([50, 100, 200, 400, 800, 1_000]);
+    expect(new Set(gaps.slice(5))).toEqual(new Set([1_000]));
+    // Every 50 ms, as before the backoff, would have been 200 claims.
+    expect(r.claimsAt.length).toBeLessThanOrEqual(15);
   });
 
   it('when a claim finds a generation, then the next claims come every POLL_TICK_MS again', async () => {
     const r = running({ tickMs: 50, idleTickMs: 1_000 });
-    try {
-      r.loop.start();
-      await vi.advanceTimersByTimeAsync(5_000); // idle: claims are 1 s apart by now
-      const before = r.claimsAt.length;
-      r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
-      await vi.advanceTimersByTimeAsync(1_000); // the next idle claim takes it
-      expect(r.callsAt).toHaveLength(1);
-      expect(r.foundAt).toHaveLength(1);
-      await vi.advanceTimersByTimeAsync(1_000);
-      await r.loop.stop();
-      const after = r.claimsAt.filter((at) => at >= r.foundAt[0]!);
-      // One tick after the claim that found it, one more after the first that did not, then doubling.
-      expect(after.slice(1, 5).map((at, i) => at - after[i]!)).toEqual([50, 50, 100, 200]);
-      expect(r.claimsAt.length).toBeGreaterThan(before);
-    } finally {
-      vi.useRealTimers();
-    }
+    r.loop.start();
+    await vi.advanceTimersByTimeAsync(5_000); // idle: claims are 1 s apart by now
+    const before = r.claimsAt.length;
+    r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
+    await vi.advanceTimersByTimeAsync(1_000); // the next idle claim takes it
+    expect(r.callsAt).toHaveLength(1);
+    expect(r.foundAt).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await r.loop.stop();
+    const after = r.claimsAt.filter((at) => at >= r.foundAt[0]!);
+    // One tick after the claim that found it, one more after the first that did not, then doubling.
+    expect(after.slice(1, 5).map((at, i) => at - after[i]!)).toEqual([50, 50, 100, 200]);
+    expect(r.claimsAt.length).toBeGreaterThan(before);
   });
 
   it('when the replica lets a generation go at its lease end, then it claims it back then, however long the idle wait', async () => {
     // Idle claims an hour apart: only the let-go generation's own due time brings the claim.
     const r = running({ tickMs: 50, idleTickMs: 3_600_000 });
-    try {
-      r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
-      r.loop.start();
-      await vi.advanceTimersByTimeAsync(45_000);
-      await r.loop.stop();
-      // Polled at 0, 10 and 20 s under the first lease; the poll due at 30 s falls on the lease's
-      // end, so it is let go there and claimed again at once, not an hour later.
-      expect(r.callsAt.map((at) => at - r.t0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
-    } finally {
-      vi.useRealTimers();
-    }
+    r.store.add(generation('j1', new Date(), { next_poll_at: new Date() }));
+    r.loop.start();
+    await vi.advanceTimersByTimeAsync(45_000);
+    await r.loop.stop();
+    // Polled at 0, 10 and 20 s under the first lease; the poll due at 30 s falls on the lease's
+    // end, so it is let go there and claimed again at once, not an hour later.
+    expect(r.callsAt.map((at) => at - r.t0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
   });
 
   it('when a generation is poked while claims are idle, then it is claimed and polled at once', async () => {
     const r = running({ tickMs: 50, idleTickMs: 3_600_000 });
-    try {
-      r.loop.start();
-      await vi.advanceTimersByTimeAsync(5_000);
-      r.store.add(generation('j1', new Date(), { next_poll_at: new Date(Date.now() + 600_000) }));
-      expect(await r.loop.pokeNow('pv-j1')).toBe(1);
-      await vi.advanceTimersByTimeAsync(10);
-      expect(r.callsAt.map((at) => at - r.t0)).toEqual([5_000]);
-      await r.loop.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    r.loop.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    r.store.add(generation('j1', new Date(), { next_poll_at: new Date(Date.now() + 600_000) }));
+    expect(await r.loop.pokeNow('pv-j1')).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(r.callsAt.map((at) => at - r.t0)).toEqual([5_000]);
+    await r.loop.stop();
   });
 });
 
