@@ -10,7 +10,8 @@ export interface BackoffOptions {
  * The services' one backoff and sleep: connection retries, the poller's error backoff and the
  * dispatcher's submit retries all use these. libs/bus keeps a copy of its own (bus/src/backoff.ts,
  * same equal-jitter formula, attempt counted from 0, sleep resolving false on abort) because kit
- * depends on the bus and not the other way round; the bus's owner may switch it to this one.
+ * depends on the bus and not the other way round. One module for both would have to live in a
+ * package below both, such as contracts.
  */
 
 /**
