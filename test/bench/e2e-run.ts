@@ -167,8 +167,9 @@ export async function runPixsimE2E(o: E2EOptions): Promise<Measured> {
 const pixsimName = (replicas = 1): string =>
   replicas > 1 ? `pixsim (5 services × ${replicas} replicas)` : 'pixsim (5 services as processes)';
 
-async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Measured; bullmq: Measured | null }> {
-  const sys = await startBenchSystem({
+/** The pixsim system of the end-to-end runs: its simulator account and the services' settings. */
+export function e2eSystemOptions(o: Pick<E2EOptions, 'latencyMs' | 'concurrency' | 'replicas'>) {
+  return {
     label: 'e2e',
     replicas: o.replicas,
     ownMongo: true,
@@ -187,7 +188,11 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       LOG_LEVEL: 'warn',
       ...LIMITS_ABOVE_LOAD,
     },
-  });
+  };
+}
+
+async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Measured; bullmq: Measured | null }> {
+  const sys = await startBenchSystem(e2eSystemOptions(o));
   const redis = new Redis(REDIS_URL);
   const counter = await mongoose.createConnection(sys.mongoUri).asPromise();
   try {
