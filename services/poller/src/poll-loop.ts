@@ -7,7 +7,7 @@ import { noPollMetrics } from './poll-metrics.js';
 import { errorKind } from './poll-errors.js';
 import type { PollLoop, PollLoopDeps } from './poll-loop-port.js';
 import { createPollOutcomes, type Next, type PollTimes } from './poll-outcome.js';
-import { claimWait } from './schedule.js';
+import { createClaimPace } from './claim-pace.js';
 
 /** The loop's one timer is never armed closer than this: polls due within it go out together. */
 const MIN_WAKE_MS = 2;
@@ -66,15 +66,15 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     if (!stopping && at <= lastStart(h.leaseUntil)) return held.hold(h, at);
     held.forget(h);
     // The store already has it due at the lease's end.
-    if (next.failures === h.storedFailures && Math.abs(at - h.leaseUntil) <= alignMs) return claimBy(h.leaseUntil);
-    claimBy(at);
+    if (next.failures === h.storedFailures && Math.abs(at - h.leaseUntil) <= alignMs) return claims.dueAt(h.leaseUntil);
+    claims.dueAt(at);
     await store.reschedule(h.gen, owner, { next_poll_at: new Date(at), failures: next.failures });
   }
 
   /** A held generation this replica cannot poll in time (the lease ran short, or it stops): back to the store, due as it was. */
   async function handBack(h: Held, due: number): Promise<void> {
     held.forget(h);
-    claimBy(due);
+    claims.dueAt(due);
     await store.reschedule(h.gen, owner, { next_poll_at: new Date(due), failures: h.gen.failures });
   }
 
@@ -158,41 +158,25 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
   let started = false;
   let stopping = false;
   let claiming: Promise<void> | null = null;
-  let nextClaimAt = 0;
-  /** Claims in a row that found nothing: the next one waits longer (claimWait). */
-  let emptyClaims = 0;
-  /** When the soonest generation this replica let go falls due in the store, until a claim covers it. */
-  let letGoDue = Number.POSITIVE_INFINITY;
+  const claims = createClaimPace(s.tickMs, s.idleTickMs);
   let timer: NodeJS.Timeout | null = null;
   let timerAt = Number.POSITIVE_INFINITY;
 
-  /**
-   * A generation this replica let go is due in the store at `at`: claim no later than that,
-   * however long the claims before found nothing. Only other replicas' generations (a lease
-   * that ran out, one handed back elsewhere) wait for the idle wait.
-   */
-  function claimBy(at: number): void {
-    if (at < letGoDue) letGoDue = at;
-    if (at < nextClaimAt) nextClaimAt = at;
-  }
-
   /** Claims when nothing held is waiting for a slot: a replica that falls behind leaves the rest to others. */
   function claimIfIdle(now: number): void {
-    if (claiming || now < nextClaimAt) return;
+    if (claiming || now < claims.nextAt) return;
     const top = held.peek();
     if (top && top.due <= now) return;
-    if (letGoDue <= now) letGoDue = Number.POSITIVE_INFINITY;
+    claims.started(now);
     claiming = (async () => {
       try {
         await announceStranded();
         const n = await claim(clock());
-        emptyClaims = n === 0 ? emptyClaims + 1 : 0;
         // A full batch: more is due, claim again as soon as there is room.
-        nextClaimAt =
-          n >= s.batch ? 0 : Math.min(clock().getTime() + claimWait(emptyClaims - 1, s.tickMs, s.idleTickMs), letGoDue);
+        claims.ended(n, n >= s.batch, clock().getTime());
       } catch (err) {
         logger.error({ err }, 'could not claim due generations; trying again shortly');
-        nextClaimAt = clock().getTime() + s.tickMs;
+        claims.failed(clock().getTime());
       } finally {
         claiming = null;
         pump();
@@ -209,7 +193,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
     let wake = Number.POSITIVE_INFINITY;
     const top = held.peek();
     if (top && inFlight.size < s.concurrency) wake = top.due;
-    if (!claiming) wake = Math.min(wake, nextClaimAt);
+    if (!claiming) wake = Math.min(wake, claims.nextAt);
     if (wake === Number.POSITIVE_INFINITY || (timer && timerAt <= wake)) return;
     if (timer) clearTimeout(timer);
     timerAt = wake;
@@ -266,8 +250,7 @@ export function createPollLoop(deps: PollLoopDeps): PollLoop {
         else held.hold(h, clock().getTime());
       }
       // Held by another replica, it waits for that one's next poll; else the store has it due now.
-      emptyClaims = 0;
-      nextClaimAt = 0;
+      claims.now();
       pump();
       return n;
     },

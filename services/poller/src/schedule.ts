@@ -38,13 +38,3 @@ export function nextPollAt(submittedAt: Date, now: Date, delayMs: number, s: Sch
 
 export const isTimedOut = (submittedAt: Date, now: Date, s: ScheduleSettings): boolean =>
   now.getTime() >= deadlineOf(submittedAt, s);
-
-/**
- * The wait before the next claim after `empty` claims in a row found nothing: tickMs, doubled
- * with each empty claim, at most idleTickMs. An idle replica then asks the store once every
- * idleTickMs instead of every tickMs; each claim is a query, and its objects outlive enough
- * young collections to fill the old generation of a replica that does nothing else.
- */
-export function claimWait(empty: number, tickMs: number, idleTickMs: number = tickMs): number {
-  return Math.max(tickMs, Math.min(idleTickMs, tickMs * 2 ** Math.min(empty, 30)));
-}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '@pixsim/providers';
 import { createPollLoop } from '../src/poll-loop.js';
 import { pollsFrom } from '../src/poll-outcome.js';
-import { claimWait } from '../src/schedule.js';
+import { claimWait } from '../src/claim-pace.js';
 import type { PollLoopSettings } from '../src/poll-loop-port.js';
 import { FakeProvider, generation, manualClock, MemoryPollStore, RecordingMetrics, recordingPublish } from './fakes.js';
 
