@@ -35,11 +35,16 @@ case "$what" in
     # The V8 flags are the supervisor's too (serviceNodeFlags in @pixsim/cli): the young
     # generation's semi-spaces, 8 MiB for the gateway's requests, 16 for the poller's status
     # calls, 2 MiB for the other workers; and an old generation that grows 30% past the live
-    # heap before it is collected.
+    # heap before it is collected; and WebAssembly (undici's HTTP parser) left on V8's
+    # baseline compiler, but in the poller, whose thousands of status calls a second want
+    # the optimising one.
     semi=2
     [ "$what" = gateway ] && semi=8
     [ "$what" = poller ] && semi=16
-    exec node --max-semi-space-size=$semi --heap-growing-percent=30 --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
+    wasm=--liftoff-only
+    [ "$what" = poller ] && wasm=
+    # shellcheck disable=SC2086 # $wasm is one flag or none
+    exec node --max-semi-space-size=$semi --heap-growing-percent=30 $wasm --import ./dist/telemetry-register.js "dist/services/$what/main.js" "$@"
     ;;
   simulator|pixverse-sim)
     export PIXSIM_SERVICE=simulator

@@ -51,9 +51,28 @@ const SEMI_SPACE_MIB: Readonly<Record<ServiceName, number>> = {
  */
 const HEAP_GROWING_PERCENT = 30;
 
+/**
+ * Services whose WebAssembly stays on V8's baseline compiler (Liftoff). The only WebAssembly
+ * a service runs is undici's HTTP parser (llhttp). Left to itself, V8 recompiles its hot
+ * functions with TurboFan on a background thread: 35 MiB of compiler memory at the peak,
+ * freed into that thread's malloc arena and kept there, so the RSS crept up by a few MiB
+ * each time another parser function turned hot. An idle dispatcher, whose periodic provider
+ * calls kept doing that, went from 91 to 98 MiB in four minutes; with Liftoff only it stays
+ * at 91–93. A service that parses one provider response per job loses nothing measurable.
+ * The poller parses thousands a second, so it keeps the optimising tier.
+ */
+const WASM_BASELINE_ONLY: Readonly<Record<ServiceName, boolean>> = {
+  gateway: true,
+  'job-intake': true,
+  dispatcher: true,
+  poller: false,
+  asset: true,
+};
+
 export const serviceNodeFlags = (name: ServiceName): readonly string[] => [
   `--max-semi-space-size=${SEMI_SPACE_MIB[name]}`,
   `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+  ...(WASM_BASELINE_ONLY[name] ? ['--liftoff-only'] : []),
 ];
 
 /** What each process runs: the TypeScript sources through tsx, or the compiled build in `compiled`. */
