@@ -1,3 +1,5 @@
+import { backoffDelay } from '@pixsim/kit';
+
 /**
  * When the poll loop next asks the store for due generations. After a claim that found a
  * full batch, at once; after one that found some, one tick later; after claims that found
@@ -59,5 +61,7 @@ export function createClaimPace(tickMs: number, idleTickMs: number = tickMs): Cl
  * young collections to fill the old generation of a replica that does nothing else.
  */
 export function claimWait(empty: number, tickMs: number, idleTickMs: number = tickMs): number {
-  return Math.max(tickMs, Math.min(idleTickMs, tickMs * 2 ** Math.min(empty, 30)));
+  // The services' one backoff, without its jitter (the window's full length): a replica's
+  // claims need not be spread from other replicas', and the wait is then predictable.
+  return backoffDelay(empty + 1, { initialMs: tickMs, maxMs: Math.max(tickMs, idleTickMs) }, () => 1);
 }
