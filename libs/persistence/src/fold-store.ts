@@ -22,6 +22,13 @@ export interface FoldStoreOptions<T extends Versioned, E> {
   same?(current: T, next: T): boolean;
   /** Records kept in memory after a write, so the next event of a record needs no read. */
   cacheSize?: number;
+  /**
+   * How long a fold applied with `{ linger: true }` waits for others to share its round trip,
+   * in ms (a second group commit on the collection). For folds no caller waits on, such as
+   * a read model's: at a steady rate each would otherwise be a round trip of its own. Every
+   * write is conditional on the version either way, so the two batches never lose an update.
+   */
+  lingerMs?: number;
   /** Lost races in a row before giving up (the bus retries the event later). */
   maxConflicts?: number;
   /** Fields another writer sets without a version bump: a fold's update never overwrites them. */
@@ -44,8 +51,14 @@ export interface FoldResult<T> {
   previous: T | null;
 }
 
+/** How one fold is written. */
+export interface ApplyOptions {
+  /** No one waits on this write but the event's acknowledgement: it may linger (`lingerMs`). */
+  linger?: boolean;
+}
+
 export interface FoldStore<T extends Versioned, E> {
-  apply(id: string, event: E): Promise<FoldResult<T>>;
+  apply(id: string, event: E, opts?: ApplyOptions): Promise<FoldResult<T>>;
   /** Reads from the primary: the fold's own writes must be seen. */
   get(id: string): Promise<T | null>;
   /** A record written by another path of the store (kept so its next event needs no read). */
@@ -59,6 +72,8 @@ export interface FoldStore<T extends Versioned, E> {
  * `_id`) and is read again. Events of one record come close together, which is what makes
  * a small cache save most reads.
  */
+const noop = (): void => {};
+
 export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T, E>): FoldStore<T, E> {
   const { collection } = opts;
   const same = opts.same ?? isDeepStrictEqual;
@@ -68,6 +83,7 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
   const byId = (id: string) => ({ _id: id }) as mongo.Filter<T & mongo.Document>;
   // Folds of many records handled at once share round trips (one bulkWrite per batch).
   const writes = opts.writes ?? createGroupCommit<T>(collection);
+  const lingering = opts.lingerMs ? createGroupCommit<T>(collection, { lingerMs: opts.lingerMs }) : writes;
   /** A write that lost to another writer (a unique-key refusal) reads as false. */
   const won = (write: Promise<unknown>): Promise<boolean> =>
     write.then(
@@ -81,7 +97,7 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
   const read = (id: string) => collection.findOne(byId(id), { readPreference: 'primary' }) as Promise<T | null>;
 
   /** One round: null when another writer got there first. */
-  async function tryApply(id: string, current: T | null, event: E): Promise<T | null> {
+  async function tryApply(id: string, current: T | null, event: E, writes: GroupCommit<T>): Promise<T | null> {
     const folded = opts.fold(current, id, event);
     if (current && same(current, { ...folded, version: current.version })) return current;
     const next = { ...folded, _id: id, version: (current?.version ?? 0) + 1 } as T;
@@ -110,25 +126,45 @@ export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T
     return updated ? next : null;
   }
 
-  return {
-    async apply(id, event) {
-      let current = recent.get(id);
-      let unread = current === undefined && (opts.insertUnread?.(event) ?? false);
-      for (let i = 0; i < maxConflicts; i++) {
-        const base = current ?? (unread ? null : await read(id));
-        unread = false;
-        const applied = await tryApply(id, base, event);
-        if (applied) {
-          recent.set(id, applied);
-          return { record: applied, previous: base };
-        }
-        recent.delete(id);
-        current = undefined;
+  async function applyNow(id: string, event: E, applyOpts: ApplyOptions | undefined): Promise<FoldResult<T>> {
+    const via = applyOpts?.linger ? lingering : writes;
+    let current = recent.get(id);
+    let unread = current === undefined && (opts.insertUnread?.(event) ?? false);
+    for (let i = 0; i < maxConflicts; i++) {
+      const base = current ?? (unread ? null : await read(id));
+      unread = false;
+      const applied = await tryApply(id, base, event, via);
+      if (applied) {
+        recent.set(id, applied);
+        return { record: applied, previous: base };
       }
-      const message = `${collection.collectionName} ${id}: ${maxConflicts} write conflicts in a row`;
-      throw (
-        opts.conflictError?.(message) ?? new TransientError(message, { code: opts.conflictCode ?? 'WRITE_CONFLICT' })
-      );
+      recent.delete(id);
+      current = undefined;
+    }
+    const message = `${collection.collectionName} ${id}: ${maxConflicts} write conflicts in a row`;
+    throw opts.conflictError?.(message) ?? new TransientError(message, { code: opts.conflictCode ?? 'WRITE_CONFLICT' });
+  }
+
+  /**
+   * The fold of each record's previous event still being written, so that the next one of
+   * the same record folds from what it wrote instead of racing it: two events of a job a few
+   * ms apart would otherwise fold from the same version, and one would lose, read again and
+   * retry (a lingering batch makes that the rule). Entries leave once their write is done.
+   */
+  const folding = new Map<string, Promise<unknown>>();
+
+  return {
+    async apply(id, event, applyOpts) {
+      const before = folding.get(id);
+      const mine = before
+        ? before.then(noop, noop).then(() => applyNow(id, event, applyOpts))
+        : applyNow(id, event, applyOpts);
+      folding.set(id, mine);
+      try {
+        return await mine;
+      } finally {
+        if (folding.get(id) === mine) folding.delete(id);
+      }
     },
     get: read,
     remember: (record) => void recent.set(record._id, record),

@@ -33,6 +33,13 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Batches on the wire at once; what arrives meanwhile waits and goes out together. */
   maxInFlight?: number;
+  /**
+   * How long the first write of an idle spell waits for others, in ms (0: none, it leaves at
+   * the end of the event loop's turn). For writes no one is waiting on, such as history
+   * rows: at a steady few events a second every write would otherwise be a round trip of
+   * its own. While a batch is on the wire nothing lingers: what queued goes out when it returns.
+   */
+  lingerMs?: number;
 }
 
 /** One write the server refused, inside a batch that went through. */
@@ -85,10 +92,10 @@ function refusalsOf(err: unknown): Map<number, RawWriteError> | null {
 /**
  * A group commit on one collection: writes issued while a batch is on the wire go out
  * together in the next one, as one unordered `bulkWrite`. Under light load every write
- * leaves at once, alone (no linger, no added latency); under load the batch grows with
- * the queue, so round trips per write fall as traffic rises. The first write of an idle
- * spell waits for the end of the current turn of the event loop, so that handlers woken
- * by the same reply share a batch.
+ * leaves at once, alone (no linger, no added latency, unless `lingerMs` asks for one);
+ * under load the batch grows with the queue, so round trips per write fall as traffic
+ * rises. The first write of an idle spell waits for the end of the current turn of the
+ * event loop, so that handlers woken by the same reply share a batch.
  *
  * Each caller learns its own write's fate, as it would from `insertOne`/`updateOne`; a
  * batch that fails as a whole (network, write concern) rejects every write in it, each of
@@ -97,9 +104,11 @@ function refusalsOf(err: unknown): Map<number, RawWriteError> | null {
 export function createGroupCommit<T>(collection: TypedCollection<T>, opts: GroupCommitOptions = {}): GroupCommit<T> {
   const maxBatch = opts.maxBatch ?? 1_000;
   const maxInFlight = opts.maxInFlight ?? 1;
+  const lingerMs = opts.lingerMs ?? 0;
   let queue: Pending<T>[] = [];
   let inFlight = 0;
   let scheduled = false;
+  let lingering: NodeJS.Timeout | undefined;
 
   const send = async (batch: Pending<T>[]): Promise<void> => {
     try {
@@ -122,6 +131,8 @@ export function createGroupCommit<T>(collection: TypedCollection<T>, opts: Group
 
   const pump = (): void => {
     scheduled = false;
+    clearTimeout(lingering);
+    lingering = undefined;
     while (queue.length && inFlight < maxInFlight) {
       const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
@@ -137,9 +148,13 @@ export function createGroupCommit<T>(collection: TypedCollection<T>, opts: Group
     write(op) {
       return new Promise<WriteOutcome>((resolve, reject) => {
         queue.push({ op, resolve, reject });
-        if (!scheduled && inFlight < maxInFlight) {
+        if (inFlight >= maxInFlight) return; // it goes out when a batch on the wire returns
+        if (lingering && queue.length >= maxBatch)
+          pump(); // a full batch waits no longer
+        else if (!scheduled) {
           scheduled = true;
-          setImmediate(pump);
+          if (lingerMs > 0) lingering = setTimeout(pump, lingerMs);
+          else setImmediate(pump);
         }
       });
     },

@@ -5,6 +5,7 @@ export {
   type FoldStore,
   type FoldStoreOptions,
   type FoldResult,
+  type ApplyOptions,
   type Versioned,
 } from './fold-store.js';
 export { declareIndexes, migrateIndexes, listIndexKeys, type IndexSet, type IndexChange } from './migrate.js';

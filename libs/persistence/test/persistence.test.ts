@@ -105,6 +105,21 @@ describe('createFoldStore', () => {
     expect(stored?.version).toBe(8);
   });
 
+  it('when events of one record come while its last fold is lingering, then each folds from the one before, with no lost race', async () => {
+    const collection = counters();
+    const store = createFoldStore({ collection, fold, lingerMs: 50, cacheSize: 10 });
+    await collection.insertOne({ _id: 'other', version: 1, total: 0, seen: [], owned_elsewhere: null });
+    const before = await commandsOn(collection.collectionName);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => store.apply('c-linger', { id: `e${i}`, n: 1 }, { linger: true })),
+    );
+    expect(results.map((r) => r.record.version)).toEqual([1, 2, 3, 4]);
+    expect((await store.get('c-linger'))?.total).toBe(4);
+    // One read (the record was not cached) and one write per event: a lost race would add a
+    // refused write and a read for each retry.
+    expect(await commandsOn(collection.collectionName)).toBe(before + 5 + 1);
+  });
+
   it('when an event changes nothing, then nothing is written and the previous record is reported', async () => {
     const store = createFoldStore({ collection: counters(), fold });
     const first = await store.apply('c2', { id: 'e1', n: 2 });
@@ -267,6 +282,80 @@ describe('createGroupCommit', () => {
       writes.write({ insertOne: { document: { _id: `later${i}`, n: i } } }),
     );
     await Promise.all([first, ...rest]);
+    expect(await commandsOn(name)).toBe(before + 2);
+  });
+});
+
+describe('createGroupCommit with a linger', () => {
+  interface Row {
+    _id: string;
+    n: number;
+  }
+  const rows = () => {
+    const name = `lingered_${randomUUID().slice(0, 6)}`;
+    return { name, collection: conn.db!.collection<Row>(name) };
+  };
+  const insert = (writes: ReturnType<typeof createGroupCommit<Row>>, id: string) =>
+    writes.write({ insertOne: { document: { _id: id, n: 0 } } });
+
+  it('when writes trickle in within the linger, then they go out in one round trip, after it', async () => {
+    const { name, collection } = rows();
+    const writes = createGroupCommit<Row>(collection, { lingerMs: 150 });
+    const before = await commandsOn(name);
+    const started = Date.now();
+    const landed: Promise<unknown>[] = [];
+    let settled = 0;
+    for (let i = 0; i < 5; i++) {
+      landed.push(insert(writes, `t${i}`).finally(() => settled++));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(settled).toBe(0); // still lingering
+    await Promise.all(landed);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(await commandsOn(name)).toBe(before + 1);
+    expect(await collection.countDocuments()).toBe(5);
+  });
+
+  it('when a lingering batch fills up, then it leaves at once', async () => {
+    const { name, collection } = rows();
+    const writes = createGroupCommit<Row>(collection, { lingerMs: 60_000, maxBatch: 10 });
+    const before = await commandsOn(name);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => insert(writes, `f${i}`)));
+    expect(await commandsOn(name)).toBe(before + 1);
+    expect(await collection.countDocuments()).toBe(10);
+  });
+
+  it('when writes arrive while a batch is on the wire, then they go out as it returns, without lingering again', async () => {
+    const { name, collection } = rows();
+    // The real collection, with the first batch's reply held back until the test lets it go.
+    let onWire!: () => void;
+    const sent = new Promise<void>((r) => (onWire = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let batches = 0;
+    const slowFirst = {
+      bulkWrite: async (...args: Parameters<typeof collection.bulkWrite>) => {
+        const res = await collection.bulkWrite(...args);
+        if (++batches === 1) {
+          onWire();
+          await held;
+        }
+        return res;
+      },
+    } as unknown as typeof collection;
+    const writes = createGroupCommit<Row>(slowFirst, { lingerMs: 100 });
+    const before = await commandsOn(name);
+    const first = insert(writes, 'first');
+    await sent;
+    let secondSettled = false;
+    const second = insert(writes, 'second').finally(() => (secondSettled = true));
+    await new Promise((r) => setTimeout(r, 150)); // longer than the linger: the second waits for the first
+    expect(secondSettled).toBe(false);
+    const released = Date.now();
+    release();
+    await Promise.all([first, second]);
+    expect(Date.now() - released).toBeLessThan(80);
+    expect(batches).toBe(2);
     expect(await commandsOn(name)).toBe(before + 2);
   });
 });
