@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@pixsim/contracts';
 import { openTestDb, type TestDb } from '@pixsim/testkit';
-import { createJobInsights, type JobInsights } from '../src/store/job-timeline.js';
+import { createJobInsights, jobEventModel, type JobInsights } from '../src/store/job-timeline.js';
 import { createJobStore } from '../src/store/job-store.js';
 import type { JobStore } from '../src/store/ports.js';
 import { jobHistory } from './events.js';
@@ -153,5 +153,33 @@ describe('the read-model handler', () => {
     });
     const events = (await get(`/api/v1/jobs/${id}/timeline`)).json().events;
     expect(events).toMatchObject([{ event_id: `ev-${id}`, type: 'JOB_CREATED', service: 'job-intake' }]);
+  });
+});
+
+describe('timeline rows', () => {
+  /** Commands the server has received for `job_events` (mongo-dev and mongod answer `top`). */
+  const rowCommands = async () => {
+    const { totals } = (await db.conn.db!.admin().command({ top: 1 })) as {
+      totals: Record<string, { total?: { count: number } }>;
+    };
+    return totals[`${db.conn.db!.databaseName}.job_events`]?.total?.count ?? 0;
+  };
+
+  it('when events of several jobs arrive a few ms apart, then their rows share one round trip and all are stored', async () => {
+    const ids = Array.from({ length: 5 }, () => `01TR${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`);
+    const before = await rowCommands();
+    const recorded: Promise<void>[] = [];
+    for (const id of ids) {
+      const { created } = jobHistory(id, Date.now() - 1_000);
+      recorded.push(insights.record({ id: `row-${id}`, type: 'JOB_CREATED', at: created.created_at, data: created }));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(recorded);
+    expect(await rowCommands()).toBe(before + 1);
+    const stored = await jobEventModel
+      .collection(db.conn)
+      .find({ _id: { $in: ids.map((id) => `row-${id}`) } })
+      .toArray();
+    expect(stored.map((r) => r.job_id).sort()).toEqual([...ids].sort());
   });
 });

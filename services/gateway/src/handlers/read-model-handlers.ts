@@ -17,6 +17,22 @@ function announce(updates: JobUpdates | undefined, record: JobRecord, now: Date)
 }
 
 /**
+ * The event's timeline row, written beside the read model rather than before it: its batch
+ * lingers (job-timeline.ts), and the view and its live update need not wait for history.
+ * The handler awaits it last, so the event is acknowledged only once the row is stored;
+ * when the view's write fails first, the row's fate is left to the redelivery.
+ */
+function recordRow(
+  insights: Pick<JobInsights, 'record'> | undefined,
+  event: ConsumedEvent<JobViewEvent | 'ASSET_CREATED'>,
+): Promise<void> {
+  if (!insights) return Promise.resolve();
+  const row = insights.record(event);
+  row.catch(() => {}); // awaited by the handler; this only keeps an early failure of the view from leaving it unobserved
+  return row;
+}
+
+/**
  * Every handler is idempotent by construction: the job fold is order-independent
  * and a duplicate changes nothing; the asset insert and the account update are
  * conditional single-document writes. So redeliveries and any order are safe.
@@ -34,12 +50,15 @@ export function createJobEventHandler(deps: {
   clock: () => Date;
 }) {
   return async (event: ConsumedEvent<JobViewEvent>): Promise<void> => {
-    await deps.insights?.record(event);
-    const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent);
+    const row = recordRow(deps.insights, event);
+    const record = await deps.jobs.apply(event.data.job_id, { type: event.type, data: event.data } as JobEvent, {
+      linger: true,
+    });
     announce(deps.updates, record, deps.clock());
     // Before onView: a quota slot frees even when the callback scheduling fails and the event is retried.
     if (deps.onEnded && hasEnded(record) && record.user_id) await deps.onEnded(record.user_id, record._id);
     await deps.onView?.(record);
+    await row;
   };
 }
 
@@ -52,11 +71,16 @@ export function createAssetCreatedHandler(deps: {
   clock: () => Date;
 }) {
   return async (event: ConsumedEvent<'ASSET_CREATED'>): Promise<void> => {
-    await deps.insights?.record(event);
+    const row = recordRow(deps.insights, event);
     await deps.assets.insert(event.data);
-    const record = await deps.jobs.apply(event.data.job_id, { type: 'ASSET_CREATED', data: event.data });
+    const record = await deps.jobs.apply(
+      event.data.job_id,
+      { type: 'ASSET_CREATED', data: event.data },
+      { linger: true },
+    );
     announce(deps.updates, record, deps.clock());
     await deps.onView?.(record);
+    await row;
   };
 }
 

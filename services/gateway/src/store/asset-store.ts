@@ -3,6 +3,7 @@ import { afterCursor, NEWEST_FIRST } from '../http/pagination.js';
 import { assetRecordOf, type AssetRecord } from '../read-model/asset-record.js';
 import { createGroupCommit, defineModel, isDuplicateKey } from '@pixsim/persistence';
 import type { AssetStore } from './ports.js';
+import { READ_MODEL_LINGER_MS } from './job-store.js';
 
 const assetSchema = new Schema<AssetRecord>(
   {
@@ -29,8 +30,9 @@ export const assetModel = defineModel<AssetRecord>('Asset', assetSchema);
 export async function createAssetStore(conn: Connection): Promise<AssetStore> {
   const Asset = assetModel.model(conn);
   const assets = assetModel.collection(conn);
-  // Assets of a burst of jobs share round trips.
-  const writes = createGroupCommit(assets);
+  // Assets of a burst of jobs share round trips; written only from ASSET_CREATED, which no
+  // request waits on, so a batch lingers as the read model's folds do.
+  const writes = createGroupCommit(assets, { lingerMs: READ_MODEL_LINGER_MS });
   await Asset.init();
   return {
     async insert(data) {

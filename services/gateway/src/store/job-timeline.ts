@@ -134,12 +134,17 @@ const ENDING = new Set(['JOB_COMPLETED', 'JOB_FAILED']);
 
 const HOUR_MS = 3_600_000;
 
+/** How long a batch of timeline rows waits for more (a row is history: no caller waits on it). */
+const TIMELINE_LINGER_MS = 100;
+
 export async function createJobInsights(conn: Connection, opts: { retentionDays?: number } = {}): Promise<JobInsights> {
   const Events = jobEventModel.model(conn);
   const rows = jobEventModel.collection(conn);
   // Rows of events handled at once share round trips (one bulkWrite per batch); the
-  // end-of-job extension is safe to repeat, so it may ride in a batch too.
-  const writes = createGroupCommit(rows);
+  // end-of-job extension is safe to repeat, so it may ride in a batch too. No one waits on
+  // a row but the console's timeline, so a batch lingers for the rows of other events: at
+  // a steady 25 jobs/s each row was a round trip of its own, 4.6 per job.
+  const writes = createGroupCommit(rows, { lingerMs: TIMELINE_LINGER_MS });
   const retentionMs = (opts.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS) * 86_400_000;
   await Events.init();
   const jobs = () => conn.collection('jobs');
@@ -151,14 +156,21 @@ export async function createJobInsights(conn: Connection, opts: { retentionDays?
       // the job until `retention` after the end, as the job's record is: the history never
       // outlives the job nor expires before it. Both writes are safe to repeat.
       const purge_at = new Date(row.at.getTime() + retentionMs);
-      // Keyed by the event id: a redelivered event finds its row and changes nothing.
-      await writes.write({
-        updateOne: { filter: { _id: event_id }, update: { $setOnInsert: { ...row, purge_at } }, upsert: true },
-      });
-      if (ENDING.has(row.type))
-        await writes.write({
-          updateMany: { filter: { job_id: row.job_id, purge_at: { $lt: purge_at } }, update: { $set: { purge_at } } },
-        });
+      // Keyed by the event id: a redelivered event finds its row and changes nothing. The
+      // two writes go in one batch, in either order: the row is written with the end's purge_at.
+      await Promise.all([
+        writes.write({
+          updateOne: { filter: { _id: event_id }, update: { $setOnInsert: { ...row, purge_at } }, upsert: true },
+        }),
+        ENDING.has(row.type)
+          ? writes.write({
+              updateMany: {
+                filter: { job_id: row.job_id, purge_at: { $lt: purge_at } },
+                update: { $set: { purge_at } },
+              },
+            })
+          : null,
+      ]);
     },
     async timeline(jobId) {
       const found = await Events.find({ job_id: jobId }).sort({ at: 1, _id: 1 }).lean<TimelineRow[]>().exec();

@@ -1,4 +1,5 @@
 import type { EventData, JobEvent } from '@pixsim/contracts';
+import type { ApplyOptions } from '@pixsim/persistence';
 import type { PageCursor } from '../http/pagination.js';
 import type { JobRecord } from '../read-model/job-record.js';
 import type { AccountRecord } from '../read-model/account-record.js';
@@ -18,7 +19,8 @@ export interface JobListQuery {
 
 export interface JobStore {
   /** Folds the event into the job's record (creating it when absent) and returns the result. */
-  apply(jobId: string, event: JobEvent): Promise<JobRecord>;
+  /** `linger`: a consumed event's fold, which no request waits on, may share a round trip (job-store.ts). */
+  apply(jobId: string, event: JobEvent, opts?: ApplyOptions): Promise<JobRecord>;
   /** The job, or null when unknown or its creation fields are not known yet. */
   get(jobId: string): Promise<JobRecord | null>;
   /** Newest first, limit + 1 rows (the extra one tells whether there is a next page). */
