@@ -22,8 +22,8 @@ export function observeEndToEnd<S extends Pick<JobStore, 'apply'>>(
     buckets: END_TO_END_BUCKETS_S,
     registers: [registry],
   });
-  const apply: S['apply'] = async (jobId, event) => {
-    const record = await jobs.apply(jobId, event);
+  const apply: S['apply'] = async (jobId, event, opts) => {
+    const record = await jobs.apply(jobId, event, opts);
     const request = record.request;
     if (request && record.facts.asset_id !== null && record.previous.facts.asset_id === null) {
       const start = Math.max(

@@ -72,3 +72,18 @@ describe('end-to-end job latency (job-intake)', () => {
     expect(await observed(registry)).toEqual({ count: 1, sum: 30 });
   });
 });
+
+describe('the store it decorates', () => {
+  it('when a fold is applied with options, then the store gets them (a status fold lingers)', async () => {
+    const seen: unknown[] = [];
+    const inner = fakeStore(['a1']);
+    const store: Pick<JobStore, 'apply'> = {
+      apply: (jobId, e, opts) => {
+        seen.push(opts);
+        return inner.apply(jobId, e, opts);
+      },
+    };
+    await observeEndToEnd(store, new Registry(), () => new Date()).apply('j1', event, { linger: true });
+    expect(seen).toEqual([{ linger: true }]);
+  });
+});

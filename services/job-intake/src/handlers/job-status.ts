@@ -15,7 +15,7 @@ export interface JobStatusPorts {
 export function createJobStatusHandler(ports: JobStatusPorts) {
   return async (event: JobEvent): Promise<void> => {
     if (await ports.isPurgedReplay(event)) return;
-    const record = await ports.jobs.apply(event.data.job_id, event);
+    const record = await ports.jobs.apply(event.data.job_id, event, { linger: true });
     const status = record.status as JobStatus;
     ports.journal?.changed(record, record.previous);
     if (ports.onTerminal && TERMINAL_STATUSES.includes(status) && record.previous.status !== status) {
