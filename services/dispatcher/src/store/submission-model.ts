@@ -103,6 +103,12 @@ export interface SubmissionContext {
   model: Model<SubmissionDoc>;
   /** Single-document writes of many jobs share round trips through it (one bulkWrite per batch). */
   writes: GroupCommit<SubmissionDoc>;
+  /**
+   * The marks written behind a published outcome (`announced`): no one waits on them, so a
+   * batch lingers for others. One lost to a crash costs a repeated event, which the sweep
+   * publishes under the same id.
+   */
+  marks: GroupCommit<SubmissionDoc>;
   clock: () => Date;
   /** How long a settled submission is kept. */
   retentionMs: number;

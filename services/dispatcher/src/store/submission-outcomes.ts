@@ -11,7 +11,7 @@ export interface SubmissionOutcomes {
 }
 
 export function submissionOutcomes(ctx: SubmissionContext): SubmissionOutcomes {
-  const { model, writes } = ctx;
+  const { model, marks } = ctx;
   return {
     async release(id: string): Promise<SubmissionDoc | null> {
       return model.findOneAndUpdate(
@@ -22,7 +22,7 @@ export function submissionOutcomes(ctx: SubmissionContext): SubmissionOutcomes {
       ) as Promise<SubmissionDoc | null>;
     },
     async markAnnounced(id: string): Promise<void> {
-      await writes.write({
+      await marks.write({
         updateOne: { filter: { _id: id, announced: false }, update: { $set: { announced: true } } },
       });
     },

@@ -9,6 +9,12 @@ import { submissionQueries, type SubmissionQueries } from './submission-queries.
 
 export type { SubmissionDoc } from './submission-model.js';
 
+/**
+ * How long an `announced` mark waits for others to share its round trip, in ms: far inside the
+ * sweep's two seconds, and at a steady 25 jobs/s it was a round trip of its own for every job.
+ */
+const MARK_LINGER_MS = 100;
+
 /** The submissions as the dispatcher sees them (one record per job). */
 export type SubmissionStore = SubmissionArrival &
   SubmissionClaims &
@@ -28,6 +34,7 @@ export function createSubmissionStore(
   const ctx = {
     model: submissionModel.model(conn),
     writes: createGroupCommit(submissionModel.collection(conn)),
+    marks: createGroupCommit(submissionModel.collection(conn), { lingerMs: MARK_LINGER_MS }),
     clock: opts.clock,
     retentionMs: opts.retentionMs,
   };
