@@ -482,6 +482,26 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
       ['hop', 'p50', 'p99'],
       pixsim.stages.map(([n, a, b]) => [n, Math.round(a), Math.round(b)]),
     );
+  // What a job costs at a steady rate, where events come one at a time and batches hold one:
+  // the figures a deployment's steady traffic pays, beside the burst's.
+  const jobs = pixsim.row.events;
+  const p = perJob(pixsim, jobs);
+  const b = perJob(bullmq, jobs);
+  printGrid(
+    `per job at ${o.rate} jobs/s: CPU of each process (ms), and MongoDB commands (round trips) sent`,
+    ['process', 'CPU ms per job'],
+    [
+      ...Object.entries(pixsim.cpu).map(([name, s]) => [name, ((1000 * s) / jobs).toFixed(1)]),
+      [`${pixsim.row.name}, all`, p.cpuMs.toFixed(1)],
+      [bullmq.row.name, b.cpuMs.toFixed(1)],
+    ],
+  );
+  printRoundTrips(pixsim, jobs, `at ${o.rate} jobs/s`);
+  console.log(
+    `at ${o.rate} jobs/s: services CPU per job pixsim/BullMQ = ${(p.cpuMs / b.cpuMs).toFixed(2)} (pixsim ` +
+      `${p.cpuMs.toFixed(1)} ms, BullMQ flow ${b.cpuMs.toFixed(1)} ms); MongoDB round trips per job ` +
+      `${p.mongoOps?.toFixed(1) ?? 'n/a'} (BullMQ flow ${b.mongoOps?.toFixed(1) ?? 'n/a'})`,
+  );
   // The targets: a p99 under 250 ms at 25 jobs/s, under 500 ms at 50 jobs/s.
   const target = (o.rate ?? 0) >= 50 ? 500 : 250;
   const ok = pixsim.overhead.p99 < target;
@@ -521,6 +541,19 @@ export function printMemoryTargets(r: { pixsim: Measured }): string[] {
   return missed;
 }
 
+/** pixsim's MongoDB round trips per job, by namespace (`db.collection`), most first. */
+function printRoundTrips(pixsim: Measured, jobs: number, when = ''): void {
+  const byNs = Object.entries(pixsim.mongoByNamespace ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1]);
+  if (byNs.length)
+    printGrid(
+      `pixsim MongoDB round trips per job${when ? ` ${when}` : ''}, by namespace (mongo-dev top)`,
+      ['namespace', 'round trips per job'],
+      byNs.map(([ns, n]) => [ns, (n / jobs).toFixed(2)]),
+    );
+}
+
 /** CPU seconds of the services per job, in ms, and MongoDB round trips per job, of one contender. */
 export function perJob(m: Measured, jobs: number): { cpuMs: number; mongoOps: number | undefined } {
   const cpu = Object.values(m.cpu).reduce((a, b) => a + b, 0);
@@ -544,16 +577,7 @@ export function printCpuPerJob(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
       [r.bullmq.row.name, b.cpuMs.toFixed(1), round(b.mongoOps)],
     ],
   );
-  const byNs = Object.entries(r.pixsim.mongoByNamespace ?? {})
-    .filter(([, n]) => n > 0)
-    .sort((x, y) => y[1] - x[1]);
-  if (byNs.length) {
-    printGrid(
-      'pixsim MongoDB round trips per job, by namespace (mongo-dev top)',
-      ['namespace', 'round trips per job'],
-      byNs.map(([ns, n]) => [ns, (n / o.jobs).toFixed(2)]),
-    );
-  }
+  printRoundTrips(r.pixsim, o.jobs);
   const ratio = p.cpuMs / b.cpuMs;
   console.log(`pixsim MongoDB round trips per job = ${round(p.mongoOps)} (BullMQ flow ${round(b.mongoOps)})`);
   console.log(
