@@ -78,3 +78,32 @@ describe('submission store', () => {
     expect(doc?.cancel_requested_at ?? null).toBeNull();
   });
 });
+
+describe('announced marks', () => {
+  /** Commands the server has received for the submissions collection (mongo-dev and mongod answer `top`). */
+  const commands = async (name: string) => {
+    const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
+      totals: Record<string, { total?: { count: number } }>;
+    };
+    return totals[`${conn.db!.databaseName}.${name}`]?.total?.count ?? 0;
+  };
+
+  it('when outcomes are marked announced a few ms apart, then the marks share one round trip and all land', async () => {
+    const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
+    const now = new Date();
+    const jobs = Array.from({ length: 4 }, () => jobCreatedData());
+    const tokens = jobs.map(() => randomUUID());
+    const intents = await Promise.all(jobs.map((job, i) => submissions.ensure(job, now, null, tokens[i], 'a1')));
+    await Promise.all(intents.map((intent, i) => submissions.markSubmitted(intent, tokens[i]!, `p${i}`, 5)));
+    const name = conn.model('Submission').collection.collectionName;
+    const before = await commands(name);
+    const marks: Promise<void>[] = [];
+    for (const job of jobs) {
+      marks.push(submissions.markAnnounced(job.job_id));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(marks);
+    expect(await commands(name)).toBe(before + 1);
+    for (const job of jobs) expect(await submissions.get(job.job_id)).toMatchObject({ announced: true });
+  });
+});

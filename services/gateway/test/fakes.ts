@@ -8,11 +8,18 @@ import { foldJob, sameJob, type JobRecord } from '../src/read-model/job-record.j
 import type { JobStore } from '../src/store/ports.js';
 
 /** An in-memory JobStore for unit tests: the same fold, no I/O. */
-export function memoryJobStore(): JobStore & { records: Map<string, JobRecord> } {
+export function memoryJobStore(): JobStore & {
+  records: Map<string, JobRecord>;
+  /** Each apply's event type and whether it asked to linger, in order. */
+  applied: Array<{ type: string; linger: boolean }>;
+} {
   const records = new Map<string, JobRecord>();
+  const applied: Array<{ type: string; linger: boolean }> = [];
   return {
     records,
-    async apply(jobId, event) {
+    applied,
+    async apply(jobId, event, opts) {
+      applied.push({ type: event.type, linger: opts?.linger === true });
       const current = records.get(jobId) ?? null;
       const next = foldJob(current, jobId, event);
       if (current && sameJob(current, next)) return current;

@@ -177,3 +177,18 @@ describe('account view', () => {
     expect(ids).not.toContain('acc-gone');
   });
 });
+
+describe('which writes linger', () => {
+  it('when the read model folds consumed events, then each asks to linger (no request waits on it)', async () => {
+    const jobs = memoryJobStore();
+    const assets = { insert: async () => {}, get: async () => null, list: async () => [] };
+    const deps = { jobs, assets, clock: () => new Date() };
+    const history = jobHistory('01LINGERJOB0000000000000000', Date.now() - 60_000);
+    for (const e of history.success) {
+      if (e.type === 'ASSET_CREATED') await createAssetCreatedHandler(deps)(consumed('ASSET_CREATED', e.data));
+      else if (e.type !== 'JOB_REQUESTED') await createJobEventHandler(deps)(consumed(e.type, e.data as never));
+    }
+    expect(jobs.applied.length).toBeGreaterThanOrEqual(4);
+    expect(jobs.applied.filter((a) => !a.linger)).toEqual([]);
+  });
+});

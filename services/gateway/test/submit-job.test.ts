@@ -51,6 +51,12 @@ describe('createJobSubmitter (no I/O)', () => {
     expect(jobs.records.get('JOB1')?.version).toBe(1);
   });
 
+  it('when the job is accepted, then its read-model write does not linger: the answer waits on it', async () => {
+    const { jobs, submit } = setup(async () => {});
+    await submit(admin, body);
+    expect(jobs.applied).toEqual([{ type: 'JOB_REQUESTED', linger: false }]);
+  });
+
   it('when the publish fails, then the error propagates and nothing is recorded', async () => {
     const { jobs, submit } = setup(async () => {
       throw new DependencyDownError('redis');

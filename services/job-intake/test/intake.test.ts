@@ -323,3 +323,36 @@ describe('job-intake', () => {
     expect(lines[2]!.msg).toBe('job failed: TIMEOUT: still generating after 3600 s');
   });
 });
+
+describe('which folds linger', () => {
+  it("when a status event is folded, then it asks to linger (nothing downstream waits on it); a request's outcome does not", async () => {
+    const jobs = openStore();
+    const asked: Array<[string, boolean]> = [];
+    const watched: JobStore = Object.assign(Object.create(jobs) as JobStore, {
+      apply: (jobId: string, event: JobEvent, opts?: { linger?: boolean }) => {
+        asked.push([event.type, opts?.linger === true]);
+        return jobs.apply(jobId, event, opts);
+      },
+    });
+    const isPurgedReplay = replayCheck(jobs);
+    const data = { ...request('job-linger', { prompt: 'a wren', model: 'v5' }), requested_at: ago(0) };
+    await createJobRequestedHandler({ jobs: watched, isPurgedReplay, publish: async () => {} })({ data });
+    await createJobStatusHandler({ jobs: watched, isPurgedReplay })({
+      type: 'JOB_FAILED',
+      data: {
+        job_id: 'job-linger',
+        stage: 'dispatch',
+        error_code: 'PROVIDER_FAILED',
+        error_message: 'refused',
+        retry_count: 0,
+        account_id: null,
+        provider_job_id: null,
+        failed_at: ago(0),
+      },
+    });
+    expect(asked).toEqual([
+      ['JOB_CREATED', false],
+      ['JOB_FAILED', true],
+    ]);
+  });
+});
