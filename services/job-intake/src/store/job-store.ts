@@ -53,7 +53,7 @@ export interface JobStore {
  * for others to share its round trip, in ms. Only the request's own write is on a job's way
  * to the provider; at a steady 25 jobs/s each status fold was a round trip of its own.
  */
-export const STATUS_LINGER_MS = 50;
+const STATUS_LINGER_MS = 50;
 
 export interface JobStoreOptions {
   /** Records kept in memory after a write, so the next event of a job needs no read. */
