@@ -42,6 +42,17 @@ export async function openTestDb(label: string, opts: { dbName?: string } = {}):
 }
 
 /**
+ * Commands the server has received so far for one collection of `conn`'s database (mongo-dev
+ * and mongod both answer `top`): a test's count of round trips.
+ */
+export async function commandsOn(conn: Connection, collection: string): Promise<number> {
+  const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
+    totals: Record<string, { total?: { count: number } }>;
+  };
+  return totals[`${conn.db!.databaseName}.${collection}`]?.total?.count ?? 0;
+}
+
+/**
  * Deletes a test's Redis keys: its streams, groups and locks (`<prefix>:…`) and its dead letters
  * and publish marks (`{<prefix>:…}:…`, hash-tagged to their stream's slot). SCAN, not KEYS, so a
  * shared Redis full of other tests' keys is not blocked while it looks.

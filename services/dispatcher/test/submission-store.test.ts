@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { openTestDb, type TestDb } from '@pixsim/testkit';
+import { commandsOn, openTestDb, type TestDb } from '@pixsim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubmissionStore } from '../src/store/submission-store.js';
 import { clock, jobCreatedData, RETENTION_MS } from './world.js';
@@ -80,14 +80,6 @@ describe('submission store', () => {
 });
 
 describe('announced marks', () => {
-  /** Commands the server has received for the submissions collection (mongo-dev and mongod answer `top`). */
-  const commands = async (name: string) => {
-    const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
-      totals: Record<string, { total?: { count: number } }>;
-    };
-    return totals[`${conn.db!.databaseName}.${name}`]?.total?.count ?? 0;
-  };
-
   it('when outcomes are marked announced a few ms apart, then the marks share one round trip and all land', async () => {
     const submissions = createSubmissionStore(conn, { clock, retentionMs: RETENTION_MS });
     const now = new Date();
@@ -96,14 +88,14 @@ describe('announced marks', () => {
     const intents = await Promise.all(jobs.map((job, i) => submissions.ensure(job, now, null, tokens[i], 'a1')));
     await Promise.all(intents.map((intent, i) => submissions.markSubmitted(intent, tokens[i]!, `p${i}`, 5)));
     const name = conn.model('Submission').collection.collectionName;
-    const before = await commands(name);
+    const before = await commandsOn(conn, name);
     const marks: Promise<void>[] = [];
     for (const job of jobs) {
       marks.push(submissions.markAnnounced(job.job_id));
       await new Promise((r) => setTimeout(r, 10));
     }
     await Promise.all(marks);
-    expect(await commands(name)).toBe(before + 1);
+    expect(await commandsOn(conn, name)).toBe(before + 1);
     for (const job of jobs) expect(await submissions.get(job.job_id)).toMatchObject({ announced: true });
   });
 });

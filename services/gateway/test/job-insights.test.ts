@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@pixsim/contracts';
-import { openTestDb, type TestDb } from '@pixsim/testkit';
+import { commandsOn, openTestDb, type TestDb } from '@pixsim/testkit';
 import { createJobInsights, jobEventModel, type JobInsights } from '../src/store/job-timeline.js';
 import { createJobStore } from '../src/store/job-store.js';
 import type { JobStore } from '../src/store/ports.js';
@@ -157,13 +157,7 @@ describe('the read-model handler', () => {
 });
 
 describe('timeline rows', () => {
-  /** Commands the server has received for `job_events` (mongo-dev and mongod answer `top`). */
-  const rowCommands = async () => {
-    const { totals } = (await db.conn.db!.admin().command({ top: 1 })) as {
-      totals: Record<string, { total?: { count: number } }>;
-    };
-    return totals[`${db.conn.db!.databaseName}.job_events`]?.total?.count ?? 0;
-  };
+  const rowCommands = () => commandsOn(db.conn, 'job_events');
 
   it('when events of several jobs arrive a few ms apart, then their rows share one round trip and all are stored', async () => {
     const ids = Array.from({ length: 5 }, () => `01TR${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}`);
