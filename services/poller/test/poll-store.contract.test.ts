@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventIds, type SealedSecret } from '@pixsim/contracts';
-import { openTestDb, type TestDb } from '@pixsim/testkit';
+import { commandsOn, openTestDb, type TestDb } from '@pixsim/testkit';
 import type { Generation, PollStore, Submission } from '../src/generation.js';
+import { generationModel } from '../src/store/generation-model.js';
 import { openGenerationStore } from '../src/store/generation-store.js';
 import { MemoryPollStore } from './fakes.js';
 import { sealForPoller } from './helpers.js';
@@ -156,3 +157,29 @@ for (const [name, open] of Object.entries(subjects)) {
     });
   });
 }
+
+describe('the MongoDB store: marks behind announced ends', () => {
+  it('when ends are marked finished a few ms apart, then the marks share one round trip and each lands', async () => {
+    const db = await openTestDb('poll-store-marks');
+    try {
+      const store = await openGenerationStore(db.conn);
+      const jobs = ['m1', 'm2', 'm3', 'm4'];
+      for (const id of jobs) await store.recordSubmission(submission(id), at(10), T0);
+      const gens = await store.claimDue('me', at(20), 60_000, 10);
+      expect(gens).toHaveLength(4);
+      for (const gen of gens) expect(await store.beginEnd(gen, 'completed', ending(gen.job_id), at(20))).toBe(true);
+      const name = generationModel.collection(db.conn).collectionName;
+      const before = await commandsOn(db.conn, name);
+      const marks: Promise<void>[] = [];
+      for (const gen of gens) {
+        marks.push(store.finish(gen, 'completed', at(21)));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await Promise.all(marks);
+      expect(await commandsOn(db.conn, name)).toBe(before + 1);
+      expect(await store.unannounced(at(60), 10)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});

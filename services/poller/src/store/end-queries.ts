@@ -5,8 +5,15 @@ import { endedFields, type GenerationDoc } from './generation-model.js';
 
 type EndQueries = Pick<PollStore, 'beginEnd' | 'finish' | 'unannounced'>;
 
-/** A generation's end: taken once (with the event that announces it), then marked done once announced. */
-export function endQueries(model: Model<GenerationDoc>, writes: GroupCommit<GenerationDoc>): EndQueries {
+/**
+ * A generation's end: taken once (with the event that announces it), then marked done once
+ * announced. `marks` carries the latter, which no one waits on (it may linger).
+ */
+export function endQueries(
+  model: Model<GenerationDoc>,
+  writes: GroupCommit<GenerationDoc>,
+  marks: GroupCommit<GenerationDoc>,
+): EndQueries {
   return {
     async beginEnd(gen, reason, event, now) {
       // An upsert on the condition, so that a batch tells each end whether it won (0009): a
@@ -32,7 +39,7 @@ export function endQueries(model: Model<GenerationDoc>, writes: GroupCommit<Gene
     },
 
     async finish(gen, reason, now) {
-      await writes.write({
+      await marks.write({
         updateOne: {
           filter: { job_id: gen.job_id, attempt: gen.attempt, status: 'ending' },
           update: { $set: { ...endedFields(reason, now), ending_event: null } },
