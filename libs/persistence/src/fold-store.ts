@@ -65,6 +65,8 @@ export interface FoldStore<T extends Versioned, E> {
   remember(record: T): void;
 }
 
+const noop = (): void => {};
+
 /**
  * The optimistic fold: every write is conditional on the version it was computed from,
  * so the cache of recent records can only cost a retry, never a lost update. A record
@@ -72,8 +74,6 @@ export interface FoldStore<T extends Versioned, E> {
  * `_id`) and is read again. Events of one record come close together, which is what makes
  * a small cache save most reads.
  */
-const noop = (): void => {};
-
 export function createFoldStore<T extends Versioned, E>(opts: FoldStoreOptions<T, E>): FoldStore<T, E> {
   const { collection } = opts;
   const same = opts.same ?? isDeepStrictEqual;

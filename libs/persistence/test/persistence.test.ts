@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandsOn } from '@pixsim/testkit';
 import {
   createFoldStore,
   createGroupCommit,
@@ -12,6 +13,8 @@ import {
 } from '../src/index.js';
 
 let conn: Connection;
+/** Commands the server has received for one collection of this suite's database. */
+const commandsOnConn = (collection: string) => commandsOn(conn, collection);
 
 beforeAll(async () => {
   conn = await mongoose
@@ -109,7 +112,7 @@ describe('createFoldStore', () => {
     const collection = counters();
     const store = createFoldStore({ collection, fold, lingerMs: 50, cacheSize: 10 });
     await collection.insertOne({ _id: 'other', version: 1, total: 0, seen: [], owned_elsewhere: null });
-    const before = await commandsOn(collection.collectionName);
+    const before = await commandsOnConn(collection.collectionName);
     const results = await Promise.all(
       Array.from({ length: 4 }, (_, i) => store.apply('c-linger', { id: `e${i}`, n: 1 }, { linger: true })),
     );
@@ -117,7 +120,7 @@ describe('createFoldStore', () => {
     expect((await store.get('c-linger'))?.total).toBe(4);
     // One read (the record was not cached) and one write per event: a lost race would add a
     // refused write and a read for each retry.
-    expect(await commandsOn(collection.collectionName)).toBe(before + 5 + 1);
+    expect(await commandsOnConn(collection.collectionName)).toBe(before + 5 + 1);
   });
 
   it('when an event changes nothing, then nothing is written and the previous record is reported', async () => {
@@ -200,14 +203,6 @@ describe('migrateIndexes', () => {
   });
 });
 
-/** Commands the server has received for one collection (mongo-dev and mongod answer `top`). */
-async function commandsOn(collection: string): Promise<number> {
-  const { totals } = (await conn.db!.admin().command({ top: 1 })) as {
-    totals: Record<string, { total?: { count: number } }>;
-  };
-  return totals[`${conn.db!.databaseName}.${collection}`]?.total?.count ?? 0;
-}
-
 describe('createGroupCommit', () => {
   interface Row {
     _id: string;
@@ -221,7 +216,7 @@ describe('createGroupCommit', () => {
   it('when many writes are issued at once, then they share a few round trips and each lands', async () => {
     const { name, collection } = rows();
     const writes = createGroupCommit<Row>(collection);
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) => writes.write({ insertOne: { document: { _id: `r${i}`, n: i } } })),
     );
@@ -230,7 +225,7 @@ describe('createGroupCommit', () => {
         writes.write({ updateOne: { filter: { _id: `r${i}` }, update: { $inc: { n: 100 } } } }),
       ),
     );
-    expect(await commandsOn(name)).toBeLessThanOrEqual(before + 4);
+    expect(await commandsOnConn(name)).toBeLessThanOrEqual(before + 4);
     const stored = await collection.find().sort({ n: 1 }).toArray();
     expect(stored.map((r) => r.n)).toEqual(Array.from({ length: 50 }, (_, i) => i + 100));
   });
@@ -275,14 +270,14 @@ describe('createGroupCommit', () => {
   it('when writes arrive while a batch is on the wire, then they wait and go out together next', async () => {
     const { name, collection } = rows();
     const writes = createGroupCommit<Row>(collection, { maxInFlight: 1 });
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     const first = writes.write({ insertOne: { document: { _id: 'first', n: 0 } } });
     await new Promise((r) => setImmediate(r));
     const rest = Array.from({ length: 20 }, (_, i) =>
       writes.write({ insertOne: { document: { _id: `later${i}`, n: i } } }),
     );
     await Promise.all([first, ...rest]);
-    expect(await commandsOn(name)).toBe(before + 2);
+    expect(await commandsOnConn(name)).toBe(before + 2);
   });
 });
 
@@ -301,7 +296,7 @@ describe('createGroupCommit with a linger', () => {
   it('when writes trickle in within the linger, then they go out in one round trip, after it', async () => {
     const { name, collection } = rows();
     const writes = createGroupCommit<Row>(collection, { lingerMs: 150 });
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     const started = Date.now();
     const landed: Promise<unknown>[] = [];
     let settled = 0;
@@ -312,16 +307,16 @@ describe('createGroupCommit with a linger', () => {
     expect(settled).toBe(0); // still lingering
     await Promise.all(landed);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    expect(await commandsOn(name)).toBe(before + 1);
+    expect(await commandsOnConn(name)).toBe(before + 1);
     expect(await collection.countDocuments()).toBe(5);
   });
 
   it('when a lingering batch fills up, then it leaves at once', async () => {
     const { name, collection } = rows();
     const writes = createGroupCommit<Row>(collection, { lingerMs: 60_000, maxBatch: 10 });
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     await Promise.all(Array.from({ length: 10 }, (_, i) => insert(writes, `f${i}`)));
-    expect(await commandsOn(name)).toBe(before + 1);
+    expect(await commandsOnConn(name)).toBe(before + 1);
     expect(await collection.countDocuments()).toBe(10);
   });
 
@@ -344,7 +339,7 @@ describe('createGroupCommit with a linger', () => {
       },
     } as unknown as typeof collection;
     const writes = createGroupCommit<Row>(slowFirst, { lingerMs: 100 });
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     const first = insert(writes, 'first');
     await sent;
     let secondSettled = false;
@@ -356,7 +351,7 @@ describe('createGroupCommit with a linger', () => {
     await Promise.all([first, second]);
     expect(Date.now() - released).toBeLessThan(80);
     expect(batches).toBe(2);
-    expect(await commandsOn(name)).toBe(before + 2);
+    expect(await commandsOnConn(name)).toBe(before + 2);
   });
 });
 
@@ -372,12 +367,12 @@ describe('createFoldStore under load', () => {
       },
       insertUnread: () => true,
     });
-    const before = await commandsOn(name);
+    const before = await commandsOnConn(name);
     const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
     await Promise.all(ids.map((id) => store.apply(id, { id: 'e1', n: 1 })));
     await Promise.all(ids.map((id) => store.apply(id, { id: 'e2', n: 2 })));
     // 80 events: one insert batch and one update batch (the cache saves every read).
-    expect(await commandsOn(name)).toBeLessThanOrEqual(before + 4);
+    expect(await commandsOnConn(name)).toBeLessThanOrEqual(before + 4);
     const stored = await collection.find().toArray();
     expect(stored).toHaveLength(40);
     expect(stored.every((r) => r.total === 3 && r.version === 2)).toBe(true);
