@@ -1,13 +1,13 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@pixsim/contracts';
 import { isIP } from 'node:net';
 import { HttpError, RateLimitedError, RETRY_AFTER_S } from './errors.js';
 import { ipv6Bytes } from '../jobs/public-url.js';
+import { createWindowCounter, type WindowVerdict } from './window-counter.js';
 
 export interface RateLimitSettings {
-  /** A dedicated client (fail-fast options): the store's Lua script runs on it. */
+  /** A dedicated client (fail-fast options): the counts are kept through it. */
   redis: Redis | Cluster;
   keys: Keys;
   /** Requests per window per client IP (every /api/v1 route, before auth); 0 = off. */
@@ -25,8 +25,11 @@ export interface RateLimitSettings {
 }
 
 export interface RateLimitHooks {
-  perIp: onRequestAsyncHookHandler;
-  /** Takes `done`: for an admin, the usual caller of the busiest routes, it has nothing to wait for. */
+  /**
+   * Both take `done` and answer at once when the replica holds claimed counts (see
+   * createWindowCounter): no promise and no round trip on the busiest path.
+   */
+  perIp: onRequestHookHandler;
   perUser: onRequestHookHandler;
   /** For the password routes only, once the body is parsed (a preHandler): per client IP and per account. */
   perAuthAttempt: (request: FastifyRequest) => Promise<void>;
@@ -56,7 +59,6 @@ class LimiterDownError extends HttpError {
   }
 }
 
-const noop: onRequestAsyncHookHandler = async () => {};
 const noopDone: onRequestHookHandler = (_request, _reply, done) => done();
 const noCheck = async () => {};
 
@@ -64,66 +66,67 @@ const noCheck = async () => {};
  * Fixed windows counted in Redis, so the limits hold across replicas: keys
  * `<prefix>:svc:gateway:rl:ip:<ip>`, `<prefix>:svc:gateway:rl:user:<id>` and, for
  * password attempts, `<prefix>:svc:gateway:rl:auth:<ip>` and `…:rl:account:<email>`
- * (an IPv6 client counts by its /64).
- * One limiter serves both: its key is the user once the bearer hook has run,
- * the IP before. With Redis down it lets requests through (and the publish
- * answers 503 on its own) rather than turning a blip into an outage.
+ * (an IPv6 client counts by its /64). The request limits claim their counts in blocks
+ * (createWindowCounter), so a busy client costs a round trip per block, not per request;
+ * with Redis down they let requests through (and the publish answers 503 on its own)
+ * rather than turning a blip into an outage. Password attempts are counted one by one
+ * and fail closed.
  */
 export async function installRateLimit(
   app: FastifyInstance,
   s: RateLimitSettings | undefined,
 ): Promise<RateLimitHooks> {
-  if (!s) return { perIp: noop, perUser: noopDone, perAuthAttempt: noCheck };
-  await app.register(rateLimit, {
-    global: false,
-    redis: s.redis,
-    nameSpace: `${s.keys.service('gateway', 'rl')}:`,
-    skipOnError: true,
-    timeWindow: s.windowMs,
-    keyGenerator: (request: FastifyRequest) =>
-      request.principal ? `user:${request.principal.userId}` : `ip:${clientBucket(request.ip)}`,
-    max: (_request: FastifyRequest, key: string) => (key.startsWith('user:') ? s.userMax : s.ipMax),
+  if (!s) return { perIp: noopDone, perUser: noopDone, perAuthAttempt: noCheck };
+  const prefix = `${s.keys.service('gateway', 'rl')}:`;
+  const requests = createWindowCounter({ redis: s.redis, prefix, windowMs: s.windowMs });
+  const attempts = createWindowCounter({ redis: s.redis, prefix, windowMs: s.windowMs, blockShare: 0 });
+  app.addHook('onClose', (_app, done) => {
+    requests.close();
+    attempts.close();
+    done();
   });
-  const limit = app.createRateLimit();
-  const check = async (request: FastifyRequest) => {
-    const r = await limit(request);
-    if (!r.isAllowed && r.isExceeded) throw new RateLimitedError(Math.max(1, r.ttlInSeconds));
+  const refusal = (v: WindowVerdict) => (v.allowed ? undefined : new RateLimitedError(v.retryAfterS));
+  /** A request limit: the verdict now when it is known, else when Redis answers; Redis away lets it through. */
+  const limit = (key: string, max: number, done: (err?: Error) => void) => {
+    const v = requests.take(key, max);
+    if (!(v instanceof Promise)) return done(refusal(v));
+    v.then(
+      (verdict) => done(refusal(verdict)),
+      () => done(),
+    );
+  };
+  // Unlike the request limits, these fail closed: with Redis away, unlimited password
+  // guessing (and scrypt runs) is worse than a short wait for everyone logging in.
+  const count = async (key: string, max: number) => {
+    let verdict: WindowVerdict;
+    try {
+      verdict = await attempts.take(key, max);
+    } catch {
+      throw new LimiterDownError();
+    }
+    const refused = refusal(verdict);
+    if (refused) throw refused;
   };
   const authMax = s.authMax ?? 0;
   const accountMax = s.accountMax ?? 0;
-  const base = s.keys.service('gateway', 'rl');
-  // A fixed window of its own, in one MULTI: the key is created with its expiry, then counted.
-  const count = async (key: string, max: number) => {
-    let n: number;
-    let ttlMs: number;
-    try {
-      const replies = await s.redis.multi().set(key, 0, 'PX', s.windowMs, 'NX').incr(key).pttl(key).exec();
-      n = Number(replies?.[1]?.[1]);
-      ttlMs = Number(replies?.[2]?.[1]);
-      if (!Number.isFinite(n)) throw new Error('no count');
-    } catch {
-      // Unlike the request limits, these fail closed: with Redis away, unlimited password
-      // guessing (and scrypt runs) is worse than a short wait for everyone logging in.
-      throw new LimiterDownError();
-    }
-    if (n > max) throw new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
-  };
   return {
     perAuthAttempt:
       authMax > 0 || accountMax > 0
         ? async (request) => {
-            if (authMax > 0) await count(`${base}:auth:${clientBucket(request.ip)}`, authMax);
+            if (authMax > 0) await count(`auth:${clientBucket(request.ip)}`, authMax);
             const email = (request.body as { email?: unknown } | undefined)?.email;
             if (accountMax > 0 && typeof email === 'string' && email.length <= 320)
-              await count(`${base}:account:${email.trim().toLowerCase()}`, accountMax);
+              await count(`account:${email.trim().toLowerCase()}`, accountMax);
           }
         : noCheck,
-    perIp: s.ipMax > 0 ? async (request) => check(request) : noop,
+    perIp: s.ipMax > 0 ? (request, _reply, done) => limit(`ip:${clientBucket(request.ip)}`, s.ipMax, done) : noopDone,
     perUser:
       s.userMax > 0
         ? (request, _reply, done) => {
-            if (request.principal?.role === 'admin') return done();
-            check(request).then(() => done(), done);
+            const principal = request.principal;
+            // Admins are exempt; the bearer hook ran first, so every request here has a principal.
+            if (!principal || principal.role === 'admin') return done();
+            limit(`user:${principal.userId}`, s.userMax, done);
           }
         : noopDone,
   };
