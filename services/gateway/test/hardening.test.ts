@@ -60,6 +60,26 @@ describe('request deadline', () => {
     expect(res.json().error.code).toBe('REQUEST_TIMEOUT');
     expect(res.headers['retry-after']).toBe('1');
   });
+
+  it('when several requests overrun together and others finish in time, then only the slow ones get 503', async () => {
+    const u = await signUp(h.app);
+    const started = Date.now();
+    const slow = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs',
+        headers: { authorization: `Bearer ${u.token}` },
+        payload: validJob(),
+      });
+    const [a, b, quick] = await Promise.all([
+      slow(),
+      slow(),
+      h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { authorization: `Bearer ${u.token}` } }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect([a.statusCode, b.statusCode, quick.statusCode]).toEqual([503, 503, 200]);
+    expect(quick.json().items).toEqual(expect.any(Array));
+  });
 });
 
 describe('request deadline and event streams', () => {
