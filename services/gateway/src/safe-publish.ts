@@ -1,4 +1,4 @@
-import { StreamOverBudgetError, type Publisher } from '@pixsim/bus';
+import { StreamOverBudgetError, type Publisher, type PublishInput, type PublishResult } from '@pixsim/bus';
 import { SchemaError } from '@pixsim/contracts';
 import { DependencyDownError, HttpError } from './http/errors.js';
 import type { Publish } from './ports.js';
@@ -10,13 +10,10 @@ import type { Publish } from './ports.js';
  * not sent later behind the client's back.
  */
 export function createSafePublish(publisher: Publisher, timeoutMs: number): Publish {
+  const bounded = boundedInTime(publisher, timeoutMs);
   return async (input) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`publish of ${input.type} took over ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([publisher.publish(input), timeout]);
+      await bounded(input);
     } catch (err) {
       if (err instanceof SchemaError) throw err; // our bug, not the dependency's: a 500
       if (err instanceof StreamOverBudgetError) {
@@ -33,8 +30,49 @@ export function createSafePublish(publisher: Publisher, timeoutMs: number): Publ
         );
       }
       throw new DependencyDownError('redis', { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   };
+}
+
+/**
+ * Publishes that fail after `timeoutMs`. One sweep serves all of them, instead of a timer
+ * and a race each (a measurable share of a busy gateway's garbage): publishes in flight are
+ * kept in the order they started, so a sweep stops at the first one not yet due, and the
+ * sweep runs only while some are in flight. A deadline is kept to within a tenth of
+ * `timeoutMs` (at most a second) late.
+ */
+function boundedInTime(publisher: Publisher, timeoutMs: number): (input: PublishInput) => Promise<PublishResult> {
+  const due = new Map<(err: Error) => void, number>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [fail, at] of due) {
+      if (at > now) break;
+      due.delete(fail);
+      fail(new Error(`a publish took over ${timeoutMs} ms`));
+    }
+    if (due.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  const tickMs = Math.min(1_000, Math.max(5, Math.floor(timeoutMs / 10)));
+  return (input) =>
+    new Promise<PublishResult>((resolve, reject) => {
+      due.set(reject, Date.now() + timeoutMs);
+      if (!sweeper) {
+        sweeper = setInterval(sweep, tickMs);
+        sweeper.unref();
+      }
+      publisher.publish(input).then(
+        (result) => {
+          due.delete(reject);
+          resolve(result);
+        },
+        (err: unknown) => {
+          due.delete(reject);
+          reject(err);
+        },
+      );
+    });
 }

@@ -30,4 +30,31 @@ describe('safe publish', () => {
     const publish = createSafePublish(failing(new Error('connection closed')), 1_000);
     expect(await publish(input).catch((e: unknown) => e)).toMatchObject({ status: 503, code: 'DEPENDENCY_DOWN' });
   });
+
+  it('when a publish hangs past the timeout, then it is 503 DEPENDENCY_DOWN, and ones that answer in time are not', async () => {
+    const answers = new Map<string, number>([
+      ['hangs', 60_000],
+      ['in-time', 100],
+    ]);
+    const publisher: Publisher = {
+      publish: (i) =>
+        new Promise((resolve) => setTimeout(() => resolve({ streamId: '1-0' }), answers.get(i.id) ?? 0).unref()),
+      publishMany: async () => [],
+    };
+    const publish = createSafePublish(publisher, 300);
+    const started = Date.now();
+    const [hung, quick, hungToo] = await Promise.all([
+      publish({ ...input, id: 'hangs' }).catch((e: unknown) => e),
+      publish({ ...input, id: 'in-time' }).then(() => 'ok'),
+      publish({ ...input, id: 'hangs' }).catch((e: unknown) => e),
+    ]);
+    expect(quick).toBe('ok');
+    for (const err of [hung, hungToo]) {
+      expect(err).toMatchObject({ status: 503, code: 'DEPENDENCY_DOWN' });
+      expect(((err as HttpError).cause as Error).message).toMatch(/took over 300 ms/);
+    }
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(took).toBeLessThan(600); // the deadline, and at most a tenth of it late, plus scheduling
+  });
 });
