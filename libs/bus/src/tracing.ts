@@ -28,7 +28,7 @@ export interface TraceCarrier {
  * Runs `fn` (building and sending the entries) inside a PRODUCER span and hands it the context to inject; the
  * span ends when the send does.
  */
-export async function withProducerSpan<R>(
+export function withProducerSpan<R>(
   destination: string,
   messageId: string | undefined,
   fn: (carrier: TraceCarrier) => Promise<R>,
@@ -42,11 +42,11 @@ export async function withProducerSpan<R>(
       ...(messageId ? { 'messaging.message.id': messageId } : {}),
     },
   });
-  return endSpan(span, () => {
-    const carrier: TraceCarrier = {};
-    propagation.inject(trace.setSpan(context.active(), span), carrier);
-    return fn(carrier);
-  });
+  const carrier: TraceCarrier = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  // A span no exporter records has nothing to end or to note an error on: the send runs bare.
+  if (!span.isRecording()) return fn(carrier);
+  return endSpan(span, () => fn(carrier));
 }
 
 /** Runs `fn`, records its error on the span, and ends the span either way. */
