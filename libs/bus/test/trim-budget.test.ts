@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   createConsumer,
   createPublisher,
@@ -72,35 +72,44 @@ describe('trimming and the stream budget', () => {
     expect(await t.redis.xlen(stream)).toBe(5);
   });
 
-  it('when a stream is past its budget because a group fell behind, then publishes fail with STREAM_OVER_BUDGET and no entry is lost; once the group catches up, publishes pass', async () => {
-    t = testBus();
-    const stream = t.keys.stream('JOB_CREATED');
-    await ensureGroup(t.redis, stream, 'slow');
-    const publisher = createPublisher({
-      redis: t.redis,
-      keys: t.keys,
-      maxLen: 5,
-      budgetCheckMs: 0,
-      groupsOf: () => ['slow'],
-    });
-    for (let i = 0; i < 5; i++) await publisher.publish(jobCreated(i));
-    const refused = await publisher.publish(jobCreated(5)).catch((err: unknown) => err);
-    expect(refused).toBeInstanceOf(StreamOverBudgetError);
-    expect(refused).toMatchObject({ code: 'STREAM_OVER_BUDGET', retryable: true, length: 5, budget: 5 });
-    expect(await t.redis.xlen(stream)).toBe(5);
-    const [stats] = await streamStats(t.redis, t.keys, ['JOB_CREATED'], { maxLen: 5 });
-    expect(stats!.overBudget).toBe(true);
+  // Both clients: a single publish on an auto-pipelined one (the services') takes its own path.
+  it.each([
+    ['its own pipeline', false],
+    ['auto-pipelining', true],
+  ])(
+    'when a stream is past its budget because a group fell behind, then publishes (%s) fail with STREAM_OVER_BUDGET and no entry is lost; once the group catches up, publishes pass',
+    async (_name, autoPipelined) => {
+      t = testBus();
+      const stream = t.keys.stream('JOB_CREATED');
+      await ensureGroup(t.redis, stream, 'slow');
+      const client = autoPipelined ? t.redis.duplicate({ enableAutoPipelining: true }) : t.redis;
+      if (autoPipelined) onTestFinished(() => client.disconnect());
+      const publisher = createPublisher({
+        redis: client,
+        keys: t.keys,
+        maxLen: 5,
+        budgetCheckMs: 0,
+        groupsOf: () => ['slow'],
+      });
+      for (let i = 0; i < 5; i++) await publisher.publish(jobCreated(i));
+      const refused = await publisher.publish(jobCreated(5)).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(StreamOverBudgetError);
+      expect(refused).toMatchObject({ code: 'STREAM_OVER_BUDGET', retryable: true, length: 5, budget: 5 });
+      expect(await t.redis.xlen(stream)).toBe(5);
+      const [stats] = await streamStats(t.redis, t.keys, ['JOB_CREATED'], { maxLen: 5 });
+      expect(stats!.overBudget).toBe(true);
 
-    // The group reads and acks everything: the publisher's next check trims behind it.
-    const read = (await t.redis.xreadgroup('GROUP', 'slow', 'c1', 'COUNT', 10, 'STREAMS', stream, '>')) as [
-      string,
-      [string, string[]][],
-    ][];
-    await t.redis.xack(stream, 'slow', ...read[0]![1].map(([id]) => id));
-    // Approximate trimming keeps a small stream whole: the bound moved, but the node stays.
-    await trimBehindGroups(t.redis, stream, ['slow'], { exact: true });
-    expect((await publisher.publish(jobCreated(6))).streamId).toMatch(/^\d+-\d+$/);
-  });
+      // The group reads and acks everything: the publisher's next check trims behind it.
+      const read = (await t.redis.xreadgroup('GROUP', 'slow', 'c1', 'COUNT', 10, 'STREAMS', stream, '>')) as [
+        string,
+        [string, string[]][],
+      ][];
+      await t.redis.xack(stream, 'slow', ...read[0]![1].map(([id]) => id));
+      // Approximate trimming keeps a small stream whole: the bound moved, but the node stays.
+      await trimBehindGroups(t.redis, stream, ['slow'], { exact: true });
+      expect((await publisher.publish(jobCreated(6))).streamId).toMatch(/^\d+-\d+$/);
+    },
+  );
 
   it('when replicas are required and the Redis has none, then the publish fails with REPLICATION_TIMEOUT (the write itself stands)', async () => {
     t = testBus();
