@@ -11,6 +11,7 @@ import mongoose from 'mongoose';
 import { SERVICES, type ServiceName } from '@pixsim/contracts';
 import { createLogSink, startSystem, type SimulatorAccount, type SystemHandle } from '@pixsim/cli';
 import type { FaultConfig, SimStats } from '@pixsim/pixverse-sim';
+import { deleteKeys as deleteKeysOfPrefix } from '@pixsim/testkit';
 import { compiledBuild } from '../harness/compiled.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -79,7 +80,7 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
     });
   } catch (err) {
     dumpLogs(`failed to start: ${(err as Error).message.split('\n')[0]}`);
-    await deleteKeys(REDIS_URL, `${prefix}:*`).catch(() => {});
+    await deleteSystemKeys(prefix).catch(() => {});
     throw err;
   }
   const api: BenchSystem['api'] = async (method, path, body) => {
@@ -130,7 +131,7 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
           }
         if (!ownMongo) await dropDatabases(sys.mongoUri, prefix, services).catch(() => {});
         await sys.stop();
-        await deleteKeys(REDIS_URL, `${prefix}:*`).catch(() => {});
+        await deleteSystemKeys(prefix).catch(() => {});
       })();
       return closed;
     },
@@ -140,6 +141,20 @@ export async function startBenchSystem(o: BenchSystemOptions): Promise<BenchSyst
 /** The process name of every service replica (`gateway`, or `gateway#1`, `gateway#2`, …), in service order. */
 export function serviceProcesses(sys: SystemHandle): string[] {
   return SERVICES.flatMap((s) => sys.replicas[s] ?? []);
+}
+
+/**
+ * A system's Redis keys: `<prefix>:…` and the hash-tagged `{<prefix>:…}:…` (publish marks, which
+ * live a day, and dead letters). A benchmark that left the marks behind left a shared Redis
+ * some hundred thousand keys fuller per run.
+ */
+async function deleteSystemKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    await deleteKeysOfPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
