@@ -90,6 +90,14 @@ describe('the system on a Redis Cluster', () => {
     }
     expect(masters.size).toBe(3);
 
+    // The gateway's per-IP limit counted on the cluster: its claims cover every request admitted
+    // (a count that failed would have let the requests through unseen).
+    const limitKeys = (
+      await Promise.all(client!.nodes('master').map((m) => m.keys(`${sys!.prefix}:svc:gateway:rl:ip:*`)))
+    ).flat();
+    expect(limitKeys).toHaveLength(1);
+    expect(Number(await client!.get(limitKeys[0]!))).toBeGreaterThanOrEqual(60);
+
     // Every entry read was acknowledged by every group (the last acks may trail the last asset).
     await expect.poll(async () => (await pendingEverywhere()).detail, { timeout: 20_000, interval: 500 }).toEqual([]);
   });
