@@ -1,5 +1,6 @@
 import { StreamOverBudgetError, type Publisher, type PublishInput, type PublishResult } from '@pixsim/bus';
 import { SchemaError } from '@pixsim/contracts';
+import { createDeadlines } from './deadlines.js';
 import { DependencyDownError, HttpError } from './http/errors.js';
 import type { Publish } from './ports.js';
 
@@ -34,43 +35,21 @@ export function createSafePublish(publisher: Publisher, timeoutMs: number): Publ
   };
 }
 
-/**
- * Publishes that fail after `timeoutMs`. One sweep serves all of them, instead of a timer
- * and a race each (a measurable share of a busy gateway's garbage): publishes in flight are
- * kept in the order they started, so a sweep stops at the first one not yet due, and the
- * sweep runs only while some are in flight. A deadline is kept to within a tenth of
- * `timeoutMs` (at most a second) late.
- */
+/** Publishes that fail after `timeoutMs`, their deadlines kept by one sweep (createDeadlines). */
 function boundedInTime(publisher: Publisher, timeoutMs: number): (input: PublishInput) => Promise<PublishResult> {
-  const due = new Map<(err: Error) => void, number>();
-  let sweeper: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    const now = Date.now();
-    for (const [fail, at] of due) {
-      if (at > now) break;
-      due.delete(fail);
-      fail(new Error(`a publish took over ${timeoutMs} ms`));
-    }
-    if (due.size === 0) {
-      clearInterval(sweeper);
-      sweeper = undefined;
-    }
-  };
-  const tickMs = Math.min(1_000, Math.max(5, Math.floor(timeoutMs / 10)));
+  const deadlines = createDeadlines<(err: Error) => void>(timeoutMs, (fail) =>
+    fail(new Error(`a publish took over ${timeoutMs} ms`)),
+  );
   return (input) =>
     new Promise<PublishResult>((resolve, reject) => {
-      due.set(reject, Date.now() + timeoutMs);
-      if (!sweeper) {
-        sweeper = setInterval(sweep, tickMs);
-        sweeper.unref();
-      }
+      deadlines.start(reject);
       publisher.publish(input).then(
         (result) => {
-          due.delete(reject);
+          deadlines.settle(reject);
           resolve(result);
         },
         (err: unknown) => {
-          due.delete(reject);
+          deadlines.settle(reject);
           reject(err);
         },
       );

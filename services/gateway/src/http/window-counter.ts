@@ -68,9 +68,10 @@ export function createWindowCounter(o: WindowCounterOptions): WindowCounter {
   }, o.windowMs);
   sweeper.unref();
 
+  const secondsLeft = (w: KeyWindow, now: number) => Math.max(1, Math.ceil((w.endsAt - now) / 1000));
   const verdictOf = (w: KeyWindow, position: number, max: number, now: number): WindowVerdict => {
     if (position > max) w.full = true;
-    return { allowed: position <= max, retryAfterS: Math.max(1, Math.ceil((w.endsAt - now) / 1000)) };
+    return { allowed: position <= max, retryAfterS: secondsLeft(w, now) };
   };
 
   const claim = async (key: string, max: number, previous: KeyWindow | undefined): Promise<void> => {
@@ -104,7 +105,7 @@ export function createWindowCounter(o: WindowCounterOptions): WindowCounter {
     if (w && w.endsAt <= now && !w.claiming) w = undefined;
     if (w && !w.claiming) {
       if (w.next <= w.last) return verdictOf(w, w.next++, max, now);
-      if (w.full) return { allowed: false, retryAfterS: Math.max(1, Math.ceil((w.endsAt - now) / 1000)) };
+      if (w.full) return { allowed: false, retryAfterS: secondsLeft(w, now) };
     }
     return claimThenTake(key, max, w);
   };
