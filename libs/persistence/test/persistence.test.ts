@@ -123,6 +123,21 @@ describe('createFoldStore', () => {
     expect(await commandsOnConn(collection.collectionName)).toBe(before + 5 + 1);
   });
 
+  it('when more records are folded than the cache holds, then only the least recently folded is read again', async () => {
+    const collection = counters();
+    const store = createFoldStore({ collection, fold, cacheSize: 2 });
+    for (const id of ['r1', 'r2', 'r3']) await store.apply(id, { id: 'e1', n: 1 });
+    const before = await commandsOnConn(collection.collectionName);
+    await store.apply('r3', { id: 'e2', n: 1 });
+    await store.apply('r2', { id: 'e2', n: 1 });
+    // r3 and r2 were cached: a write each, no read.
+    expect(await commandsOnConn(collection.collectionName)).toBe(before + 2);
+    const r1 = await store.apply('r1', { id: 'e2', n: 1 });
+    // r1 was evicted when r3 came: a read, then the write.
+    expect(await commandsOnConn(collection.collectionName)).toBe(before + 2 + 2);
+    expect(r1.record).toMatchObject({ total: 2, version: 2 });
+  });
+
   it('when an event changes nothing, then nothing is written and the previous record is reported', async () => {
     const store = createFoldStore({ collection: counters(), fold });
     const first = await store.apply('c2', { id: 'e1', n: 2 });

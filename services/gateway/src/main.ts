@@ -54,7 +54,10 @@ await runService({
   async build(ctx) {
     const { logger } = ctx;
     const [jobs, assets, accounts, identityStores, idempotency, insights] = await Promise.all([
-      createJobStore(ctx.mongo, { retentionDays: config.PIXSIM_JOB_RETENTION_DAYS }),
+      createJobStore(ctx.mongo, {
+        retentionDays: config.PIXSIM_JOB_RETENTION_DAYS,
+        cacheSize: config.READ_MODEL_CACHE_SIZE,
+      }),
       createAssetStore(ctx.mongo),
       createAccountStore(ctx.mongo),
       createIdentityStores(ctx.mongo),

@@ -24,6 +24,7 @@ describe('gateway config', () => {
       SSE_HEARTBEAT_MS: 15_000,
       REQUEST_TIMEOUT_MS: 30_000,
       CALLBACK_SECRET_GRACE_S: 86_400,
+      READ_MODEL_CACHE_SIZE: 5_000,
     });
     expect(registrationMode(config)).toBe('open');
     expect(config.QUOTA_MAX_ACTIVE_JOBS).toBeUndefined();
@@ -42,6 +43,14 @@ describe('gateway config', () => {
     })();
     expect(err.message).toContain('JWT_SECRET');
     expect(err.message).not.toContain('too-short-secret');
+  });
+
+  it('when READ_MODEL_CACHE_SIZE is set, then it parses; zero or a fraction is refused, naming the variable', () => {
+    expect(loadConfig(configSchema, { ...base, READ_MODEL_CACHE_SIZE: '20000' }).READ_MODEL_CACHE_SIZE).toBe(20_000);
+    expect(() => loadConfig(configSchema, { ...base, READ_MODEL_CACHE_SIZE: '0' })).toThrow(
+      /READ_MODEL_CACHE_SIZE: expected an integer/,
+    );
+    expect(() => loadConfig(configSchema, { ...base, READ_MODEL_CACHE_SIZE: '1.5' })).toThrow(/READ_MODEL_CACHE_SIZE/);
   });
 
   it('when registration is turned off and a proxy hop count is given, then both parse', () => {

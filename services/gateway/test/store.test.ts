@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '@pixsim/mongo-dev';
 import { migrateIndexes, unservedQueries } from '@pixsim/persistence';
+import { commandsOn } from '@pixsim/testkit';
 import { indexes } from '../src/store/indexes.js';
 import { createJobStore, jobModel } from '../src/store/job-store.js';
 import { createJobInsights, jobEventModel } from '../src/store/job-timeline.js';
@@ -53,6 +54,21 @@ describe("the gateway's indexes", () => {
 
   it('when migrated twice, then the second run changes nothing', async () => {
     for (const c of await migrateIndexes(conn, indexes)) expect(c).toMatchObject({ created: [], dropped: [] });
+  });
+});
+
+describe("the read model's cache of job records", () => {
+  it('when more jobs are in flight than it holds, then the next event of the least recent one reads its record first', async () => {
+    const store = await createJobStore(conn, { cacheSize: 2 });
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => jobHistory(`cache-${k}-${randomUUID()}`));
+    for (const job of [a!, b!, c!]) await store.apply(job.created.job_id, { type: 'JOB_CREATED', data: job.created });
+    const collection = jobModel.collection(conn).collectionName;
+    const before = await commandsOn(conn, collection);
+    await store.apply(c!.created.job_id, { type: 'JOB_SUBMITTED', data: c!.submitted });
+    expect(await commandsOn(conn, collection)).toBe(before + 1); // cached: the write only
+    const view = await store.apply(a!.created.job_id, { type: 'JOB_SUBMITTED', data: a!.submitted });
+    expect(await commandsOn(conn, collection)).toBe(before + 1 + 2); // evicted: a read, then the write
+    expect(view).toMatchObject({ status: 'PROCESSING', version: 2 });
   });
 });
 
