@@ -20,7 +20,7 @@ const benches: Array<[file: string, args: string[]]> = [
 const failed: string[] = [];
 /** The lines that state a target or a ratio, by benchmark. */
 const summary: string[] = [];
-const TARGET_LINE = /^(ratio:|memory targets|pixsim MongoDB round trips per job =)/;
+const TARGET_LINE = /^(ratio:|memory targets|gateway resident memory:|pixsim MongoDB round trips per job =)/;
 
 /** Runs one benchmark, its output passed through as it comes, and keeps its target lines. */
 function run(file: string, args: readonly string[]): Promise<string | null> {
