@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { deleteKeys } from '@pixsim/testkit';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEADLINE_MS = 180_000;
@@ -119,6 +121,10 @@ async function main(): Promise<void> {
   if (exitCode !== 0) fail(`npm start exited ${exitCode} after SIGINT`);
   if (left.length) fail(`processes left after SIGINT: ${left.join(', ')}`);
   rmSync(dataDir, { recursive: true, force: true });
+  // The run's streams, groups and publish marks: CI runs this against a Redis it keeps.
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  await deleteKeys(redis, `smoke${port}`);
+  redis.disconnect();
   console.log(`smoke: stopped cleanly (${tree.length} processes, none left)`);
   console.log('1 passed, 0 failed');
 }
