@@ -211,7 +211,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
       'pixverse-sim': sys.processes['pixverse-sim']?.pid,
       'redis-server': redisPid,
     };
-    await sleep(o.idleMs ?? 3_000);
+    await sleep(o.idleMs ?? DEFAULT_IDLE_MS);
     const idle = Object.fromEntries(Object.entries(servicePids()).map(([s, pid]) => [s, rssMiB(pid)]));
     /** Waits until every job of `ids` has its ASSET_CREATED: whether all came, how many, and the last one's time. */
     const assetsOf = async (ids: readonly string[], label: string) => {
@@ -345,7 +345,7 @@ async function measure(o: E2EOptions, withBullmq: boolean): Promise<{ pixsim: Me
     const routeUrls = [route.ready];
     try {
       const flowPids = () => ({ 'bullmq route': route.pid, 'bullmq worker': worker.pid });
-      await sleep(o.idleMs ?? 3_000);
+      await sleep(o.idleMs ?? DEFAULT_IDLE_MS);
       const bIdle = Object.fromEntries(Object.entries(flowPids()).map(([s, pid]) => [s, rssMiB(pid)]));
       const finishedCount = async () => Number((await redis.get(`${flowPrefix}:finished`)) ?? 0);
       const warm = o.warmupJobs ?? 0;
@@ -516,6 +516,9 @@ export function printPaced(o: E2EOptions, r: { pixsim: Measured; bullmq: Measure
 /** Resident memory each service may hold: idle, and under the burst (1.5× idle). */
 export const RSS_TARGET_MIB = { idle: 100, load: 150 } as const;
 
+/** How long fresh processes sit before their idle memory is read, unless `idleMs` says otherwise. */
+export const DEFAULT_IDLE_MS = 3_000;
+
 /**
  * How long a fresh process must have sat idle for its RSS to count as an idle replica's:
  * until then it holds the young generation it grew while starting (docs/performance.md,
@@ -528,7 +531,7 @@ export const SETTLED_IDLE_MS = 60_000;
  * settled (`idleMs` ≥ SETTLED_IDLE_MS); returns the services that missed one (an empty
  * list: all met). A reading from right after start is shown without a verdict.
  */
-export function printMemoryTargets(r: { pixsim: Measured }, idleMs = 3_000): string[] {
+export function printMemoryTargets(r: { pixsim: Measured }, idleMs = DEFAULT_IDLE_MS): string[] {
   const settled = idleMs >= SETTLED_IDLE_MS;
   const missed: string[] = [];
   const verdict = (name: string, what: string, mib: number, target: number) => {
@@ -627,7 +630,7 @@ export function printFootprint(o: E2EOptions, r: { pixsim: Measured; bullmq: Mea
     sum(r.bullmq.cpu).toFixed(1),
   ]);
   printGrid(
-    `footprint: resident memory (MiB), idle (${(o.idleMs ?? 3_000) / 1000} s after start) and peak during the ` +
+    `footprint: resident memory (MiB), idle (${(o.idleMs ?? DEFAULT_IDLE_MS) / 1000} s after start) and peak during the ` +
       `${o.jobs}-job end-to-end run; CPU seconds used in the run`,
     ['process', 'idle', 'under load', 'load/idle', 'cpu s'],
     rows,

@@ -435,6 +435,7 @@ const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDig
  * flight: every poll on time at 50,000, and 4,000 at 100,000, where the autoscaler has long
  * since added replicas (one per 5,000 generations in flight).
  */
+export const REPLICA_TARGET_INTERVAL_S = 10;
 export const REPLICA_TARGET_POLLS: ReadonlyMap<number, number> = new Map([
   [50_000, 5_000],
   [100_000, 4_000],
@@ -529,7 +530,7 @@ export function printPollerCapacity(o: PollerCapacityOptions, rs: SizeResult[]):
         `×${(last.rss.peak / first.rss.peak).toFixed(2)}`
       : '';
   const replicaTarget = (r: SizeResult): string => {
-    const target = o.intervalS === 10 ? REPLICA_TARGET_POLLS.get(r.generations) : undefined;
+    const target = o.intervalS === REPLICA_TARGET_INTERVAL_S ? REPLICA_TARGET_POLLS.get(r.generations) : undefined;
     if (target === undefined) return '';
     return `; one replica's target there ${fmt(target)}/s: ${r.achieved >= target ? 'met' : 'NOT met'}`;
   };
